@@ -1,0 +1,1 @@
+//! syncer core (being written).

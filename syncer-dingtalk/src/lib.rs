@@ -1,0 +1,1 @@
+//! DingTalk backend (being written).

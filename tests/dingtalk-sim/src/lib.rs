@@ -1,0 +1,1 @@
+//! DingTalk simulator (being written).

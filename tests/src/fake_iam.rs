@@ -1,0 +1,1 @@
+//! Fake Hanzo IAM (being written).
