@@ -1,1 +1,46 @@
-//! syncer core (being written).
+//! # syncer-core
+//!
+//! The framework that imports users from external directories into Hanzo IAM, without knowing
+//! any directory or any IAM server by name:
+//!
+//! - [`Syncer`]: what a source backend implements (test the connection, fetch a snapshot);
+//! - the plugin registry ([`PluginDescriptor`], [`plugins`], [`find_plugin`]): backends register
+//!   themselves with `inventory::submit!`, so adding one touches no file of this crate;
+//! - [`IamUser`] and [`IamField`]: the IAM user model, and [`FieldMapping`]: which source field
+//!   fills which IAM field;
+//! - [`Target`]: where users land, and [`engine`]: diff, plan, apply, report.
+//!
+//! This crate does no HTTP and no storage; the host and the backends bring those.
+//!
+//! ```
+//! use syncer_core::{IamField, LeaverPolicy};
+//! assert_eq!(IamField::parse("display_name"), Some(IamField::DisplayName));
+//! assert_eq!("disable".parse::<LeaverPolicy>(), Ok(LeaverPolicy::Disable));
+//! ```
+
+pub mod engine;
+mod field;
+mod mapping;
+mod phone;
+mod plugin;
+mod secret;
+mod snapshot;
+mod syncer;
+mod target;
+mod user;
+
+pub use engine::{
+    run_sync, DeprovisionGuard, LeaverPolicy, RunStatus, SyncOptions, SyncProgress, SyncReport,
+};
+pub use field::{FieldKind, FieldValue, IamField};
+pub use inventory;
+pub use mapping::{FieldMapping, MappingError, MappingRule, MappingSpec, Transform};
+pub use phone::{normalize_phone, same_phone};
+pub use plugin::{
+    find_plugin, plugins, BuildSyncer, ConfigField, ConfigKind, ConfigValue, MappingInfo,
+    PluginConfig, PluginConfigError, PluginDescriptor, PluginInfo, SourceField,
+};
+pub use secret::Secret;
+pub use snapshot::{Department, FetchFailure, FetchProgress, NoProgress, Snapshot, SourceRecord};
+pub use syncer::{ConnectionCheck, ConnectionReport, FetchError, Syncer};
+pub use target::{Target, TargetError};

@@ -1,0 +1,104 @@
+//! The knobs of one sync run: who owns what, what happens to leavers, and the safety guard.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::Serialize;
+
+/// What happens to a user the syncer manages who is gone from the source.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LeaverPolicy {
+    /// Forbid sign-in (IsForbidden = true); the user comes back enabled if they return.
+    #[default]
+    Disable,
+    /// Delete the user from IAM.
+    Delete,
+    /// Leave the user as they are.
+    Keep,
+}
+
+impl FromStr for LeaverPolicy {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "disable" => Ok(Self::Disable),
+            "delete" => Ok(Self::Delete),
+            "keep" => Ok(Self::Keep),
+            other => Err(format!(
+                "`{other}` is not a leaver policy; use \"disable\", \"delete\" or \"keep\""
+            )),
+        }
+    }
+}
+
+impl fmt::Display for LeaverPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Disable => "disable",
+            Self::Delete => "delete",
+            Self::Keep => "keep",
+        })
+    }
+}
+
+/// The mass-deprovision guard: a run that would deprovision more than `max_percent` of the
+/// managed users *and* more than `min_users` users deprovisions nobody.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct DeprovisionGuard {
+    /// Share of the managed users, in percent.
+    pub max_percent: f64,
+    /// Absolute count below which the guard never trips.
+    pub min_users: usize,
+}
+
+impl Default for DeprovisionGuard {
+    fn default() -> Self {
+        Self {
+            max_percent: 10.0,
+            min_users: 10,
+        }
+    }
+}
+
+impl DeprovisionGuard {
+    /// Whether deprovisioning `count` of `managed` users is too many.
+    pub fn trips(&self, count: usize, managed: usize) -> bool {
+        count > self.min_users && (count as f64) > managed as f64 * self.max_percent / 100.0
+    }
+}
+
+/// Everything one run needs besides the source, the mapping and the target.
+#[derive(Clone, Debug)]
+pub struct SyncOptions {
+    /// The syncer's name: its ownership mark on users.
+    pub syncer: String,
+    /// The IAM organization users land in.
+    pub organization: String,
+    /// What happens to leavers.
+    pub leavers: LeaverPolicy,
+    /// The mass-deprovision guard.
+    pub guard: DeprovisionGuard,
+    /// Lift the guard for this run.
+    pub allow_mass_deprovision: bool,
+    /// Plan only; write nothing.
+    pub dry_run: bool,
+    /// Concurrent writes to the target.
+    pub write_concurrency: usize,
+}
+
+impl SyncOptions {
+    /// Options with the defaults of SPEC §5 for a syncer and organization.
+    pub fn new(syncer: impl Into<String>, organization: impl Into<String>) -> Self {
+        Self {
+            syncer: syncer.into(),
+            organization: organization.into(),
+            leavers: LeaverPolicy::default(),
+            guard: DeprovisionGuard::default(),
+            allow_mass_deprovision: false,
+            dry_run: false,
+            write_concurrency: 8,
+        }
+    }
+}

@@ -1,0 +1,373 @@
+//! Diff: what the source wants against what the target holds, turned into a plan of writes.
+//! Pure logic, no I/O: identity matching, ownership, minimal updates, leavers and the guards.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::options::{LeaverPolicy, SyncOptions};
+use super::ownership::{self, Owner};
+use super::validate;
+use crate::field::{FieldValue, IamField};
+use crate::phone::same_phone;
+use crate::user::IamUser;
+
+/// A person the source wants in IAM, after mapping.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DesiredUser {
+    /// The source's id of the person.
+    pub source_id: String,
+    /// The mapped IAM values.
+    pub values: BTreeMap<IamField, FieldValue>,
+}
+
+impl DesiredUser {
+    fn text(&self, field: IamField) -> String {
+        self.values
+            .get(&field)
+            .map(FieldValue::as_text)
+            .unwrap_or_default()
+    }
+}
+
+/// What a planned write does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OperationKind {
+    /// `add-user`.
+    Create,
+    /// `update-user` of mapped fields (also adoption and re-enabling a returning leaver).
+    Update,
+    /// `update-user` setting IsForbidden for a leaver.
+    Disable,
+    /// `delete-user` of a leaver.
+    Delete,
+}
+
+/// One planned write.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Operation {
+    /// What it does.
+    pub kind: OperationKind,
+    /// The full user as it should be after the write.
+    pub user: IamUser,
+    /// For updates, exactly the fields that change.
+    pub columns: Vec<IamField>,
+    /// The source id of the person (`None` for leavers gone from the source).
+    pub source_id: Option<String>,
+}
+
+impl Operation {
+    /// The identity to report this operation under: the source id, or the IAM name.
+    pub fn subject(&self) -> String {
+        self.source_id
+            .clone()
+            .unwrap_or_else(|| self.user.qualified_name())
+    }
+}
+
+/// A person left alone, with the reason.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Skipped {
+    /// The source id (or IAM name).
+    pub user: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// Deprovisioning that was planned but withheld for safety.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeldBack {
+    /// How many users would have been deprovisioned.
+    pub count: usize,
+    /// Why nobody was.
+    pub reason: String,
+}
+
+/// The result of the diff.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Plan {
+    /// Writes to make, creates first, then updates, then deprovisions.
+    pub operations: Vec<Operation>,
+    /// Desired users already as they should be.
+    pub unchanged: usize,
+    /// Users deliberately not touched (owned by someone else).
+    pub skipped: Vec<Skipped>,
+    /// Users that IAM would refuse, caught before sending.
+    pub rejected: Vec<Skipped>,
+    /// Deprovisioning withheld by a safety rule.
+    pub held_back: Option<HeldBack>,
+    /// How many users of the organization this syncer managed before the run.
+    pub managed: usize,
+}
+
+impl Plan {
+    /// Operations of one kind.
+    pub fn of_kind(&self, kind: OperationKind) -> impl Iterator<Item = &Operation> {
+        self.operations.iter().filter(move |op| op.kind == kind)
+    }
+
+    /// How many operations of one kind.
+    pub fn count(&self, kind: OperationKind) -> usize {
+        self.of_kind(kind).count()
+    }
+}
+
+/// Indexes of the target's users for identity matching.
+struct CurrentIndex {
+    users: Vec<IamUser>,
+    by_id: HashMap<String, usize>,
+    by_source_id: HashMap<String, usize>,
+    by_name: HashMap<String, usize>,
+}
+
+impl CurrentIndex {
+    fn new(users: Vec<IamUser>, me: &str) -> Self {
+        let mut index = Self {
+            by_id: HashMap::new(),
+            by_source_id: HashMap::new(),
+            by_name: HashMap::new(),
+            users: Vec::new(),
+        };
+        for (i, user) in users.iter().enumerate() {
+            if !user.id.is_empty() {
+                index.by_id.entry(user.id.clone()).or_insert(i);
+            }
+            if ownership::owner_of(user, me) == Owner::Me {
+                if let Some(source_id) = user.properties.get(ownership::SOURCE_ID) {
+                    index.by_source_id.entry(source_id.clone()).or_insert(i);
+                }
+            }
+            index.by_name.insert(user.name.clone(), i);
+        }
+        index.users = users;
+        index
+    }
+
+    /// Id first, then this syncer's source-id mark, then Name.
+    fn find(&self, desired: &DesiredUser) -> Option<usize> {
+        let id = desired.text(IamField::Id);
+        let name = desired.text(IamField::Name);
+        (!id.is_empty())
+            .then(|| self.by_id.get(&id))
+            .flatten()
+            .or_else(|| self.by_source_id.get(&desired.source_id))
+            .or_else(|| (!name.is_empty()).then(|| self.by_name.get(&name)).flatten())
+            .copied()
+    }
+}
+
+/// Diffs `desired` against `current` and plans the writes.
+pub fn plan(
+    desired: &[DesiredUser],
+    current: Vec<IamUser>,
+    options: &SyncOptions,
+    snapshot_complete: bool,
+) -> Plan {
+    let me = options.syncer.as_str();
+    let index = CurrentIndex::new(current, me);
+    let mut plan = Plan {
+        managed: index
+            .users
+            .iter()
+            .filter(|u| ownership::owner_of(u, me) == Owner::Me)
+            .count(),
+        ..Plan::default()
+    };
+    let mut claimed: HashSet<usize> = HashSet::new();
+    let mut creates = Vec::new();
+    let mut updates = Vec::new();
+
+    for wanted in desired {
+        let Some(found) = index.find(wanted) else {
+            creates.push(plan_create(wanted, options));
+            continue;
+        };
+        if !claimed.insert(found) {
+            plan.rejected.push(Skipped {
+                user: wanted.source_id.clone(),
+                reason: format!(
+                    "matches IAM user {} which another source user already matched",
+                    index.users[found].qualified_name()
+                ),
+            });
+            continue;
+        }
+        let existing = &index.users[found];
+        match ownership::owner_of(existing, me) {
+            Owner::OtherSyncer(other) => {
+                plan.skipped.push(Skipped {
+                    user: wanted.source_id.clone(),
+                    reason: format!(
+                        "IAM user {} is managed by syncer {other}",
+                        existing.qualified_name()
+                    ),
+                });
+                continue;
+            }
+            Owner::Nobody if existing.is_admin => {
+                plan.skipped.push(Skipped {
+                    user: wanted.source_id.clone(),
+                    reason: format!(
+                        "IAM user {} is a local administrator; the syncer does not adopt administrators",
+                        existing.qualified_name()
+                    ),
+                });
+                continue;
+            }
+            _ => {}
+        }
+        match plan_update(wanted, existing, me) {
+            Some(op) => updates.push(op),
+            None => plan.unchanged += 1,
+        }
+    }
+
+    let leavers: Vec<&IamUser> = index
+        .users
+        .iter()
+        .enumerate()
+        .filter(|(i, user)| !claimed.contains(i) && ownership::owner_of(user, me) == Owner::Me)
+        .map(|(_, user)| user)
+        .collect();
+    let deprovisions = plan_leavers(&leavers, options.leavers);
+    plan.held_back = hold_back(
+        deprovisions.len(),
+        plan.managed,
+        desired.len(),
+        options,
+        snapshot_complete,
+    );
+
+    let (mut operations, rejected) = validate::screen(creates.into_iter().chain(updates), &index.users);
+    plan.rejected.extend(rejected);
+    if plan.held_back.is_none() {
+        operations.extend(deprovisions);
+    }
+    plan.operations = operations;
+    plan
+}
+
+fn plan_create(wanted: &DesiredUser, options: &SyncOptions) -> Operation {
+    let mut user = IamUser {
+        owner: options.organization.clone(),
+        ..IamUser::default()
+    };
+    for (field, value) in &wanted.values {
+        user.set(*field, value.clone());
+    }
+    ownership::mark_managed(&mut user, &options.syncer, &wanted.source_id);
+    Operation {
+        kind: OperationKind::Create,
+        user,
+        columns: Vec::new(),
+        source_id: Some(wanted.source_id.clone()),
+    }
+}
+
+/// The update that brings `existing` in line with `wanted`, or `None` when nothing differs.
+fn plan_update(wanted: &DesiredUser, existing: &IamUser, me: &str) -> Option<Operation> {
+    let mut user = existing.clone();
+    let mut columns = Vec::new();
+    for (field, value) in &wanted.values {
+        // Identity fields are never rewritten: Name is never renamed, Id only set on create.
+        if matches!(field, IamField::Id | IamField::Name) {
+            continue;
+        }
+        if !same_value(*field, &existing.get(*field), value) {
+            user.set(*field, value.clone());
+            columns.push(*field);
+        }
+    }
+    let mut properties_changed = ownership::mark_managed(&mut user, me, &wanted.source_id);
+    if user.properties.remove(ownership::DEPROVISIONED).is_some() {
+        properties_changed = true;
+        if !wanted.values.contains_key(&IamField::IsForbidden) && user.is_forbidden {
+            user.is_forbidden = false;
+            columns.push(IamField::IsForbidden);
+        }
+    }
+    if properties_changed {
+        columns.push(IamField::Properties);
+    }
+    (!columns.is_empty()).then(|| Operation {
+        kind: OperationKind::Update,
+        user,
+        columns,
+        source_id: Some(wanted.source_id.clone()),
+    })
+}
+
+fn same_value(field: IamField, current: &FieldValue, wanted: &FieldValue) -> bool {
+    match field {
+        IamField::Phone => same_phone(&current.as_text(), &wanted.as_text()),
+        _ => current.coerce(field.kind()) == wanted.coerce(field.kind()),
+    }
+}
+
+fn plan_leavers(leavers: &[&IamUser], policy: LeaverPolicy) -> Vec<Operation> {
+    leavers
+        .iter()
+        .filter_map(|leaver| match policy {
+            LeaverPolicy::Keep => None,
+            LeaverPolicy::Disable if leaver.is_forbidden => None,
+            LeaverPolicy::Disable => {
+                let mut user = (*leaver).clone();
+                user.is_forbidden = true;
+                user.properties
+                    .insert(ownership::DEPROVISIONED.to_owned(), "left source".to_owned());
+                Some(Operation {
+                    kind: OperationKind::Disable,
+                    user,
+                    columns: vec![IamField::IsForbidden, IamField::Properties],
+                    source_id: leaver.properties.get(ownership::SOURCE_ID).cloned(),
+                })
+            }
+            LeaverPolicy::Delete => Some(Operation {
+                kind: OperationKind::Delete,
+                user: (*leaver).clone(),
+                columns: Vec::new(),
+                source_id: leaver.properties.get(ownership::SOURCE_ID).cloned(),
+            }),
+        })
+        .collect()
+}
+
+/// Whether (and why) deprovisioning must be withheld this run.
+fn hold_back(
+    count: usize,
+    managed: usize,
+    fetched: usize,
+    options: &SyncOptions,
+    snapshot_complete: bool,
+) -> Option<HeldBack> {
+    if count == 0 {
+        return None;
+    }
+    if !snapshot_complete {
+        return Some(HeldBack {
+            count,
+            reason: format!(
+                "the fetch was incomplete, so {count} user(s) missing from it may only be unreadable: nobody was deprovisioned"
+            ),
+        });
+    }
+    if options.allow_mass_deprovision {
+        return None;
+    }
+    if fetched == 0 {
+        return Some(HeldBack {
+            count,
+            reason: format!(
+                "the source returned no users at all, which would deprovision all {count}; check the app's permissions and contact range, or rerun with --allow-mass-deprovision"
+            ),
+        });
+    }
+    options.guard.trips(count, managed).then(|| HeldBack {
+        count,
+        reason: format!(
+            "{count} of {managed} managed users would be deprovisioned, more than the guard allows ({}% and more than {}); nobody was deprovisioned. If this is expected, rerun with --allow-mass-deprovision",
+            options.guard.max_percent, options.guard.min_users
+        ),
+    })
+}

@@ -1,0 +1,200 @@
+//! Field mapping: which source field fills which IAM field, and how. A plugin declares defaults;
+//! a syncer's `[syncers.mapping]` table overrides them per IAM field.
+
+use std::collections::BTreeMap;
+
+use crate::field::{FieldValue, IamField};
+use crate::plugin::PluginDescriptor;
+use crate::snapshot::SourceRecord;
+
+/// How a source value becomes an IAM value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transform {
+    /// As it is.
+    Copy,
+    /// A boolean, negated (`active` → `IsForbidden`).
+    Invert,
+    /// As it is, or this other source field's value when it is empty (`unionid` or `userid`).
+    FallbackTo(&'static str),
+}
+
+/// A mapping rule as a plugin declares it (static data).
+#[derive(Clone, Copy, Debug)]
+pub struct MappingSpec {
+    /// The source field.
+    pub source: &'static str,
+    /// The IAM field name (any spelling [`IamField::parse`] accepts).
+    pub target: &'static str,
+    /// The transform.
+    pub transform: Transform,
+}
+
+/// A resolved mapping rule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MappingRule {
+    /// The source field.
+    pub source: String,
+    /// The IAM field it fills.
+    pub target: IamField,
+    /// The transform.
+    pub transform: Transform,
+}
+
+/// A mapping that cannot be used; each variant names the offending field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MappingError {
+    /// The source field is not one the plugin provides.
+    #[error("unknown source field `{field}` for type {plugin}; it provides: {known}")]
+    UnknownSourceField {
+        /// The plugin type.
+        plugin: String,
+        /// The field as written.
+        field: String,
+        /// The fields it provides.
+        known: String,
+    },
+    /// The IAM field does not exist or may not be mapped.
+    #[error("unknown IAM field `{field}` (mapped from `{source_field}`); mappable fields: {known}")]
+    UnknownIamField {
+        /// The source field it was mapped from.
+        source_field: String,
+        /// The IAM field as written.
+        field: String,
+        /// The fields that may be mapped.
+        known: String,
+    },
+    /// Two source fields fill one IAM field.
+    #[error("IAM field {field} is mapped from both `{first}` and `{second}`; keep one")]
+    TargetMappedTwice {
+        /// The IAM field.
+        field: IamField,
+        /// One source field.
+        first: String,
+        /// The other.
+        second: String,
+    },
+    /// `Id` or `Name` is not mapped: users could not be matched.
+    #[error("IAM field {0} must be mapped from some source field: users are matched by it")]
+    MissingIdentity(IamField),
+}
+
+/// The resolved mapping of one syncer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldMapping {
+    rules: Vec<MappingRule>,
+}
+
+impl FieldMapping {
+    /// The plugin's defaults with `overrides` (source field → IAM field) applied. An override
+    /// replaces the default rule of the same IAM field; an override to `""` unmaps a source field.
+    pub fn build(
+        plugin: &PluginDescriptor,
+        overrides: &BTreeMap<String, String>,
+    ) -> Result<Self, MappingError> {
+        let known_sources = || {
+            plugin
+                .source_fields
+                .iter()
+                .map(|f| f.name)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let source_exists = |name: &str| plugin.source_fields.iter().any(|f| f.name == name);
+        let mut rules = Vec::new();
+        for spec in plugin.default_mapping {
+            let target = resolve_target(spec.source, spec.target)?;
+            rules.push(MappingRule {
+                source: spec.source.to_owned(),
+                target,
+                transform: spec.transform,
+            });
+        }
+        for (source, target_name) in overrides {
+            if !source_exists(source) {
+                return Err(MappingError::UnknownSourceField {
+                    plugin: plugin.type_name.to_owned(),
+                    field: source.clone(),
+                    known: known_sources(),
+                });
+            }
+            if target_name.trim().is_empty() {
+                rules.retain(|rule| &rule.source != source);
+                continue;
+            }
+            let target = resolve_target(source, target_name)?;
+            rules.retain(|rule| rule.target != target);
+            rules.push(MappingRule {
+                source: source.clone(),
+                target,
+                transform: Transform::Copy,
+            });
+        }
+        let mut seen: BTreeMap<IamField, &str> = BTreeMap::new();
+        for rule in &rules {
+            if let Some(first) = seen.insert(rule.target, &rule.source) {
+                return Err(MappingError::TargetMappedTwice {
+                    field: rule.target,
+                    first: first.to_owned(),
+                    second: rule.source.clone(),
+                });
+            }
+        }
+        for identity in [IamField::Id, IamField::Name] {
+            if !seen.contains_key(&identity) {
+                return Err(MappingError::MissingIdentity(identity));
+            }
+        }
+        Ok(Self { rules })
+    }
+
+    /// The rules, in application order.
+    pub fn rules(&self) -> &[MappingRule] {
+        &self.rules
+    }
+
+    /// Whether an IAM field is filled by this mapping.
+    pub fn maps(&self, field: IamField) -> bool {
+        self.rules.iter().any(|rule| rule.target == field)
+    }
+
+    /// The IAM fields this mapping fills, in order.
+    pub fn targets(&self) -> Vec<IamField> {
+        self.rules.iter().map(|rule| rule.target).collect()
+    }
+
+    /// Maps one source record onto the IAM values it defines.
+    pub fn apply(&self, record: &SourceRecord) -> BTreeMap<IamField, FieldValue> {
+        self.rules
+            .iter()
+            .map(|rule| {
+                let value = source_value(record, &rule.source);
+                let value = match rule.transform {
+                    Transform::Copy => value,
+                    Transform::Invert => FieldValue::Flag(!value.as_flag()),
+                    Transform::FallbackTo(other) if value.is_empty() => {
+                        source_value(record, other)
+                    }
+                    Transform::FallbackTo(_) => value,
+                };
+                (rule.target, value.coerce(rule.target.kind()))
+            })
+            .collect()
+    }
+}
+
+fn source_value(record: &SourceRecord, name: &str) -> FieldValue {
+    record
+        .field(name)
+        .cloned()
+        .unwrap_or_else(|| FieldValue::Text(String::new()))
+}
+
+fn resolve_target(source: &str, target: &str) -> Result<IamField, MappingError> {
+    IamField::parse(target)
+        .filter(|field| field.is_mappable())
+        .ok_or_else(|| MappingError::UnknownIamField {
+            source_field: source.to_owned(),
+            field: target.to_owned(),
+            known: IamField::mappable_names().join(", "),
+        })
+}

@@ -1,0 +1,336 @@
+//! The plugin registry: each backend declares itself once with `inventory::submit!` and the host
+//! finds it by type name. Nothing here names a backend.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::mapping::{MappingSpec, Transform};
+use crate::secret::Secret;
+use crate::syncer::Syncer;
+
+/// The value type of a plugin config field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ConfigKind {
+    /// Free text (also used for secrets).
+    Text,
+    /// A URL.
+    Url,
+    /// A whole number.
+    Integer,
+    /// A number, possibly fractional.
+    Number,
+    /// `true` / `false`.
+    Boolean,
+}
+
+/// One config key a plugin accepts, described well enough for a UI to render a form.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct ConfigField {
+    /// The key in the syncer's config table (`app_key`).
+    pub name: &'static str,
+    /// The label a UI shows (`App Key`).
+    pub label: &'static str,
+    /// One sentence of help: what it is and where to find it.
+    pub help: &'static str,
+    /// The value type.
+    pub kind: ConfigKind,
+    /// Whether a config without it is an error.
+    pub required: bool,
+    /// Whether the value is a secret (masked everywhere).
+    pub secret: bool,
+    /// The value used when the key is absent.
+    pub default: Option<&'static str>,
+}
+
+/// A field the source provides for each person.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct SourceField {
+    /// Its name, as used in mappings (`userid`).
+    pub name: &'static str,
+    /// What it holds.
+    pub description: &'static str,
+}
+
+/// A configured value of a plugin field.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ConfigValue {
+    /// Text.
+    Text(String),
+    /// A whole number.
+    Integer(i64),
+    /// A fractional number.
+    Number(f64),
+    /// A boolean.
+    Boolean(bool),
+}
+
+/// A plugin config that failed validation; every variant names the key.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PluginConfigError {
+    /// A key the plugin does not know.
+    #[error("unknown key `{key}` for type {plugin}; known keys: {known}")]
+    UnknownKey {
+        /// The plugin type.
+        plugin: String,
+        /// The key as written.
+        key: String,
+        /// The keys the plugin accepts.
+        known: String,
+    },
+    /// A required key is absent or empty.
+    #[error("missing required key `{key}` ({label}) for type {plugin}")]
+    MissingKey {
+        /// The plugin type.
+        plugin: String,
+        /// The key.
+        key: String,
+        /// Its label.
+        label: String,
+    },
+    /// A key has a value of the wrong type or range.
+    #[error("key `{key}`: {problem}")]
+    InvalidValue {
+        /// The key.
+        key: String,
+        /// What is wrong and what is expected.
+        problem: String,
+    },
+}
+
+/// A validated plugin config: every key known, required keys present, defaults filled in.
+#[derive(Clone)]
+pub struct PluginConfig {
+    plugin: &'static PluginDescriptor,
+    values: BTreeMap<String, ConfigValue>,
+}
+
+impl std::fmt::Debug for PluginConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut map = f.debug_map();
+        for (key, value) in &self.values {
+            if self.plugin.is_secret(key) {
+                map.entry(key, &Secret::MASK);
+            } else {
+                map.entry(key, value);
+            }
+        }
+        map.finish()
+    }
+}
+
+impl PluginConfig {
+    /// Validates raw values against the plugin's declared fields.
+    pub fn new(
+        plugin: &'static PluginDescriptor,
+        raw: BTreeMap<String, ConfigValue>,
+    ) -> Result<Self, PluginConfigError> {
+        let mut values = BTreeMap::new();
+        for (key, value) in raw {
+            let Some(field) = plugin.config_fields.iter().find(|f| f.name == key) else {
+                return Err(PluginConfigError::UnknownKey {
+                    plugin: plugin.type_name.to_owned(),
+                    key,
+                    known: plugin.config_field_names().join(", "),
+                });
+            };
+            values.insert(key, check_kind(field, value)?);
+        }
+        for field in plugin.config_fields {
+            let present = matches!(values.get(field.name), Some(v) if *v != ConfigValue::Text(String::new()));
+            if present {
+                continue;
+            }
+            if let Some(default) = field.default {
+                let value = check_kind(field, ConfigValue::Text(default.to_owned()))?;
+                values.insert(field.name.to_owned(), value);
+            } else if field.required {
+                return Err(PluginConfigError::MissingKey {
+                    plugin: plugin.type_name.to_owned(),
+                    key: field.name.to_owned(),
+                    label: field.label.to_owned(),
+                });
+            }
+        }
+        Ok(Self { plugin, values })
+    }
+
+    /// A text value (empty when absent and without default).
+    pub fn text(&self, key: &str) -> String {
+        match self.values.get(key) {
+            Some(ConfigValue::Text(text)) => text.clone(),
+            Some(ConfigValue::Integer(n)) => n.to_string(),
+            Some(ConfigValue::Number(n)) => n.to_string(),
+            Some(ConfigValue::Boolean(b)) => b.to_string(),
+            None => String::new(),
+        }
+    }
+
+    /// An optional text value (`None` when absent or empty).
+    pub fn optional_text(&self, key: &str) -> Option<String> {
+        Some(self.text(key)).filter(|text| !text.is_empty())
+    }
+
+    /// A secret value.
+    pub fn secret(&self, key: &str) -> Secret {
+        Secret::new(self.text(key))
+    }
+
+    /// A numeric value (`None` when absent).
+    pub fn number(&self, key: &str) -> Option<f64> {
+        match self.values.get(key)? {
+            ConfigValue::Integer(n) => Some(*n as f64),
+            ConfigValue::Number(n) => Some(*n),
+            _ => None,
+        }
+    }
+
+    /// A boolean value (`None` when absent).
+    pub fn boolean(&self, key: &str) -> Option<bool> {
+        match self.values.get(key)? {
+            ConfigValue::Boolean(b) => Some(*b),
+            _ => None,
+        }
+    }
+}
+
+fn check_kind(field: &ConfigField, value: ConfigValue) -> Result<ConfigValue, PluginConfigError> {
+    let invalid = |problem: String| PluginConfigError::InvalidValue {
+        key: field.name.to_owned(),
+        problem,
+    };
+    match (field.kind, value) {
+        (ConfigKind::Text, ConfigValue::Text(text)) => Ok(ConfigValue::Text(text)),
+        (ConfigKind::Url, ConfigValue::Text(text)) => {
+            if text.is_empty() || text.starts_with("http://") || text.starts_with("https://") {
+                Ok(ConfigValue::Text(text.trim_end_matches('/').to_owned()))
+            } else {
+                Err(invalid(format!(
+                    "`{text}` is not a URL; write it with http:// or https://"
+                )))
+            }
+        }
+        (ConfigKind::Integer, ConfigValue::Integer(n)) => Ok(ConfigValue::Integer(n)),
+        (ConfigKind::Number, ConfigValue::Integer(n)) => Ok(ConfigValue::Number(n as f64)),
+        (ConfigKind::Number, ConfigValue::Number(n)) => Ok(ConfigValue::Number(n)),
+        (ConfigKind::Integer, ConfigValue::Text(text)) => text
+            .trim()
+            .parse()
+            .map(ConfigValue::Integer)
+            .map_err(|_| invalid(format!("expected a whole number, got `{text}`"))),
+        (ConfigKind::Number, ConfigValue::Text(text)) => text
+            .trim()
+            .parse()
+            .map(ConfigValue::Number)
+            .map_err(|_| invalid(format!("expected a number, got `{text}`"))),
+        (ConfigKind::Boolean, ConfigValue::Boolean(b)) => Ok(ConfigValue::Boolean(b)),
+        (ConfigKind::Boolean, ConfigValue::Text(text)) => match text.trim() {
+            "true" => Ok(ConfigValue::Boolean(true)),
+            "false" => Ok(ConfigValue::Boolean(false)),
+            _ => Err(invalid(format!("expected true or false, got `{text}`"))),
+        },
+        (kind, other) => Err(invalid(format!(
+            "expected a value of type {kind:?}, got {other:?}"
+        ))),
+    }
+}
+
+/// Builds a syncer from its validated config.
+pub type BuildSyncer = fn(&PluginConfig) -> Result<Box<dyn Syncer>, PluginConfigError>;
+
+/// Everything a backend declares about itself; registered with `inventory::submit!`.
+pub struct PluginDescriptor {
+    /// The type name users write in config (`"DingTalk"`).
+    pub type_name: &'static str,
+    /// One or two sentences for lists and UIs.
+    pub description: &'static str,
+    /// The plugin-specific config keys.
+    pub config_fields: &'static [ConfigField],
+    /// The fields the source provides per person.
+    pub source_fields: &'static [SourceField],
+    /// The default mapping of source fields onto IAM fields.
+    pub default_mapping: &'static [MappingSpec],
+    /// The constructor.
+    pub build: BuildSyncer,
+}
+
+inventory::collect!(PluginDescriptor);
+
+impl PluginDescriptor {
+    /// Whether `key` is a secret field of this plugin.
+    pub fn is_secret(&self, key: &str) -> bool {
+        self.config_fields
+            .iter()
+            .any(|field| field.name == key && field.secret)
+    }
+
+    /// The names of the plugin's config keys.
+    pub fn config_field_names(&self) -> Vec<&'static str> {
+        self.config_fields.iter().map(|field| field.name).collect()
+    }
+
+    /// A serializable view for `plugins --json` and the HTTP API.
+    pub fn info(&self) -> PluginInfo {
+        PluginInfo {
+            type_name: self.type_name,
+            description: self.description,
+            config_fields: self.config_fields.to_vec(),
+            source_fields: self.source_fields.to_vec(),
+            default_mapping: self
+                .default_mapping
+                .iter()
+                .map(|spec| MappingInfo {
+                    source: spec.source,
+                    target: spec.target,
+                    transform: match spec.transform {
+                        Transform::Copy => "copy".to_owned(),
+                        Transform::Invert => "invert".to_owned(),
+                        Transform::FallbackTo(other) => format!("fallback to {other} when empty"),
+                    },
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A registered plugin described for output.
+#[derive(Clone, Debug, Serialize)]
+pub struct PluginInfo {
+    /// The type name.
+    #[serde(rename = "type")]
+    pub type_name: &'static str,
+    /// Its description.
+    pub description: &'static str,
+    /// Its config keys.
+    pub config_fields: Vec<ConfigField>,
+    /// The source fields it provides.
+    pub source_fields: Vec<SourceField>,
+    /// Its default mapping.
+    pub default_mapping: Vec<MappingInfo>,
+}
+
+/// One default mapping rule described for output.
+#[derive(Clone, Debug, Serialize)]
+pub struct MappingInfo {
+    /// The source field.
+    pub source: &'static str,
+    /// The IAM field.
+    pub target: &'static str,
+    /// How the value is transformed.
+    pub transform: String,
+}
+
+/// Every registered plugin, sorted by type name.
+pub fn plugins() -> Vec<&'static PluginDescriptor> {
+    let mut all: Vec<_> = inventory::iter::<PluginDescriptor>.into_iter().collect();
+    all.sort_by_key(|plugin| plugin.type_name);
+    all
+}
+
+/// The plugin registered under `type_name` (exact match, as written in config).
+pub fn find_plugin(type_name: &str) -> Option<&'static PluginDescriptor> {
+    inventory::iter::<PluginDescriptor>
+        .into_iter()
+        .find(|plugin| plugin.type_name == type_name)
+}

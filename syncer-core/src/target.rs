@@ -1,0 +1,62 @@
+//! Where users land: Hanzo IAM over HTTP, the embedded store, or a test double. The engine only
+//! speaks this trait.
+
+use async_trait::async_trait;
+
+use crate::field::IamField;
+use crate::syncer::ConnectionCheck;
+use crate::user::IamUser;
+
+/// A target operation that failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TargetError {
+    /// The target refused this one write (bad name, duplicate email, ...); others may succeed.
+    #[error("{api} refused: {message}")]
+    Rejected {
+        /// The call, e.g. `add-user`.
+        api: String,
+        /// The target's reason.
+        message: String,
+    },
+    /// The target could not be reached or refused us altogether (credentials, permissions).
+    #[error("{api} failed: {message}")]
+    Unavailable {
+        /// The call, e.g. `get-users`.
+        api: String,
+        /// What happened and what to do.
+        message: String,
+    },
+}
+
+impl TargetError {
+    /// The call that failed.
+    pub fn api(&self) -> &str {
+        match self {
+            TargetError::Rejected { api, .. } | TargetError::Unavailable { api, .. } => api,
+        }
+    }
+}
+
+/// A store of IAM users, organized by organization.
+#[cfg_attr(test, mockall::automock)]
+#[async_trait]
+pub trait Target: Send + Sync {
+    /// A short description for reports (`Hanzo IAM at https://...`, `embedded store syncer.db`).
+    fn describe(&self) -> String;
+
+    /// Every user of `organization`.
+    async fn list_users(&self, organization: &str) -> Result<Vec<IamUser>, TargetError>;
+
+    /// Creates a user.
+    async fn create_user(&self, user: &IamUser) -> Result<(), TargetError>;
+
+    /// Writes exactly `columns` of `user` (a full user, current values with the changes applied).
+    async fn update_user(&self, user: &IamUser, columns: &[IamField]) -> Result<(), TargetError>;
+
+    /// Deletes a user.
+    async fn delete_user(&self, user: &IamUser) -> Result<(), TargetError>;
+
+    /// Test Connection for the target side: reachable, credentials accepted, organization exists,
+    /// allowed to manage users.
+    async fn check(&self, organization: &str) -> Vec<ConnectionCheck>;
+}

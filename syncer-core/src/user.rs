@@ -1,0 +1,151 @@
+//! The IAM user as the syncer sees it: the fields it maps, the bookkeeping it keeps in
+//! `properties`, and every other field carried along untouched so a full-body update never
+//! erases what the syncer does not own.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::{Map, Value};
+
+use crate::field::{FieldValue, IamField};
+
+/// A user of an IAM organization (Hanzo IAM / Casdoor JSON shape, camelCase keys).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IamUser {
+    /// The organization the user belongs to.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub owner: String,
+    /// The user name, unique in the organization; never renamed by the syncer.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub name: String,
+    /// The user's id (the source's stable id for users the syncer created).
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub id: String,
+    /// Shown name.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub display_name: String,
+    /// E-mail address.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub email: String,
+    /// Phone number.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub phone: String,
+    /// Region of the phone number (`CN`), when IAM keeps it.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub country_code: String,
+    /// Avatar URL.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub avatar: String,
+    /// Job title.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub title: String,
+    /// Whether the user may not sign in.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub is_forbidden: bool,
+    /// Whether IAM considers the user an administrator of the organization.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub is_admin: bool,
+    /// Group memberships as `ORG/GROUP`.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub groups: Vec<String>,
+    /// Free string map; the syncer keeps its ownership marks here.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub properties: BTreeMap<String, String>,
+    /// Every other field, carried along unchanged.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}
+
+impl IamUser {
+    /// `owner/name`, the id IAM's API uses for this user.
+    pub fn qualified_name(&self) -> String {
+        format!("{}/{}", self.owner, self.name)
+    }
+
+    /// Reads a field's current value.
+    pub fn get(&self, field: IamField) -> FieldValue {
+        match field {
+            IamField::Id => FieldValue::Text(self.id.clone()),
+            IamField::Name => FieldValue::Text(self.name.clone()),
+            IamField::DisplayName => FieldValue::Text(self.display_name.clone()),
+            IamField::Email => FieldValue::Text(self.email.clone()),
+            IamField::Phone => FieldValue::Text(self.phone.clone()),
+            IamField::CountryCode => FieldValue::Text(self.country_code.clone()),
+            IamField::Avatar => FieldValue::Text(self.avatar.clone()),
+            IamField::Title => FieldValue::Text(self.title.clone()),
+            IamField::IsForbidden => FieldValue::Flag(self.is_forbidden),
+            IamField::Groups => FieldValue::Text(self.groups.join(",")),
+            IamField::Properties => {
+                FieldValue::Text(serde_json::to_string(&self.properties).unwrap_or_default())
+            }
+            other => match self.extra.get(other.json_key()) {
+                Some(Value::String(text)) => FieldValue::Text(text.clone()),
+                Some(Value::Bool(flag)) => FieldValue::Flag(*flag),
+                Some(Value::Null) | None => FieldValue::Text(String::new()),
+                Some(value) => FieldValue::Text(value.to_string()),
+            },
+        }
+    }
+
+    /// Writes a mapped field. Bookkeeping fields (`Groups`, `Properties`) are set directly.
+    pub fn set(&mut self, field: IamField, value: FieldValue) {
+        let value = value.coerce(field.kind());
+        match field {
+            IamField::Id => self.id = value.as_text(),
+            IamField::Name => self.name = value.as_text(),
+            IamField::DisplayName => self.display_name = value.as_text(),
+            IamField::Email => self.email = value.as_text(),
+            IamField::Phone => self.phone = value.as_text(),
+            IamField::CountryCode => self.country_code = value.as_text(),
+            IamField::Avatar => self.avatar = value.as_text(),
+            IamField::Title => self.title = value.as_text(),
+            IamField::IsForbidden => self.is_forbidden = value.as_flag(),
+            IamField::Groups | IamField::Properties => {}
+            other => {
+                let json = match value {
+                    FieldValue::Text(text) => Value::String(text),
+                    FieldValue::Flag(flag) => Value::Bool(flag),
+                };
+                self.extra.insert(other.json_key().to_owned(), json);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn unknown_fields_round_trip() {
+        let raw = json!({
+            "owner": "acme", "name": "alice", "password": "hash", "isAdmin": true,
+            "groups": null, "properties": {"k": "v"}, "signupApplication": "app"
+        });
+        let user: IamUser = serde_json::from_value(raw).expect("valid user");
+        assert!(user.groups.is_empty());
+        assert!(user.is_admin);
+        let back = serde_json::to_value(&user).expect("serializes");
+        assert_eq!(back["password"], "hash");
+        assert_eq!(back["signupApplication"], "app");
+        assert_eq!(back["properties"]["k"], "v");
+    }
+
+    #[test]
+    fn provider_fields_live_in_extra() {
+        let mut user = IamUser::default();
+        user.set(IamField::DingTalk, "manager42".into());
+        assert_eq!(user.extra["dingtalk"], "manager42");
+        assert_eq!(user.get(IamField::DingTalk), FieldValue::Text("manager42".into()));
+    }
+}

@@ -1,0 +1,82 @@
+//! The misbehaviour a test or the benchmark can switch on: latency, system-busy answers, 5xx
+//! gateway errors, throttling, short-lived tokens, failing departments, missing permissions and an
+//! IP-whitelist rejection. Plain configuration: the server (`gate.rs`) decides when each applies.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// How the fake DingTalk misbehaves. `Faults::default()` is a well-behaved server.
+/// Can be replaced at any time with [`crate::FakeDingTalk::set_faults`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Faults {
+    /// Added to every request before it is answered.
+    pub latency: Duration,
+    /// Share of calls (0.0–1.0) answered with errcode -1 (system busy).
+    pub busy_rate: f64,
+    /// Share of calls answered with HTTP 502 or 503 and an HTML body, as a gateway would.
+    pub http_5xx_rate: f64,
+    /// Calls accepted per API path in any one-second window; beyond it, errcode 90018.
+    pub qps_limit: Option<u32>,
+    /// Share of calls answered with errcode 90018 (throttled) regardless of the rate.
+    pub throttle_rate: f64,
+    /// Lifetime of an access token, counted from its issue or its last renewal.
+    pub token_ttl: Duration,
+    /// A token expires (errcode 42001) after this many API calls made with it.
+    pub token_expires_after_calls: Option<u64>,
+    /// Departments whose calls fail, by department id.
+    pub failing_departments: BTreeMap<i64, DeptFault>,
+    /// A permission scope the app has not been granted.
+    pub missing_permission: Option<Permission>,
+    /// Every call, `/gettoken` included, is rejected as coming from an IP not on the whitelist.
+    pub ip_whitelist_reject: bool,
+    /// Seed of the random choices (`busy_rate`, `http_5xx_rate`, `throttle_rate`, token strings).
+    pub seed: u64,
+}
+
+impl Default for Faults {
+    fn default() -> Faults {
+        Faults {
+            latency: Duration::ZERO,
+            busy_rate: 0.0,
+            http_5xx_rate: 0.0,
+            qps_limit: None,
+            throttle_rate: 0.0,
+            token_ttl: Duration::from_secs(7200),
+            token_expires_after_calls: None,
+            failing_departments: BTreeMap::new(),
+            missing_permission: None,
+            ip_whitelist_reject: false,
+            seed: 0,
+        }
+    }
+}
+
+/// How calls about one department fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeptFault {
+    /// Always errcode -1 (system busy): retries never help.
+    AlwaysBusy,
+    /// Errcode 88 with sub_code 60011: the department is outside the app's contact range.
+    NoPermission,
+    /// Errcode 60003: the department does not exist (removed mid-sync).
+    NotFound,
+}
+
+/// A permission scope of the DingTalk developer console.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    /// `qyapi_get_department_list`: reading departments.
+    DepartmentRead,
+    /// `qyapi_get_department_member`: reading members.
+    MemberRead,
+}
+
+impl Permission {
+    /// The scope's code as the developer console and DingTalk's errors name it.
+    pub fn scope(self) -> &'static str {
+        match self {
+            Permission::DepartmentRead => "qyapi_get_department_list",
+            Permission::MemberRead => "qyapi_get_department_member",
+        }
+    }
+}
