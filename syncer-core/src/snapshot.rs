@@ -1,6 +1,7 @@
 //! What a source returns from a fetch: its users (one record per person), its departments, and
 //! an honest account of what could not be read.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -12,8 +13,8 @@ use crate::field::FieldValue;
 pub struct SourceRecord {
     /// The source's stable id of the person (DingTalk `userid`).
     pub id: String,
-    /// Source fields by the names the plugin declares.
-    pub fields: BTreeMap<String, FieldValue>,
+    /// Source fields by the names the plugin declares (static names cost no allocation).
+    pub fields: BTreeMap<Cow<'static, str>, FieldValue>,
     /// Ids of every department the person belongs to.
     pub departments: Vec<String>,
 }
@@ -28,8 +29,8 @@ impl SourceRecord {
     }
 
     /// Adds a field, builder style.
-    pub fn with(mut self, name: &str, value: impl Into<FieldValue>) -> Self {
-        self.fields.insert(name.to_owned(), value.into());
+    pub fn with(mut self, name: &'static str, value: impl Into<FieldValue>) -> Self {
+        self.fields.insert(Cow::Borrowed(name), value.into());
         self
     }
 

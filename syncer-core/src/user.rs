@@ -121,6 +121,20 @@ impl IamUser {
     }
 }
 
+impl IamUser {
+    /// Copies exactly `columns` from `from` into `self`: what IAM's `update-user` does with the
+    /// listed columns of a full body.
+    pub fn copy_columns(&mut self, from: &IamUser, columns: &[IamField]) {
+        for column in columns {
+            match column {
+                IamField::Groups => self.groups = from.groups.clone(),
+                IamField::Properties => self.properties = from.properties.clone(),
+                field => self.set(*field, from.get(*field)),
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

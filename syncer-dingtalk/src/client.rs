@@ -1,0 +1,303 @@
+//! The DingTalk oapi client: every call goes through the app's rate limiter, carries a cached
+//! token, is judged by `errcode` (never by `errmsg`), and is retried when DingTalk is busy,
+//! throttles, answers 5xx or cannot be reached. Every call sent is counted per API.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::error::{ApiFailure, DingTalkError, ErrorClass};
+use crate::limiter::CallLimiter;
+use crate::retry::RetryPolicy;
+use crate::settings::DingTalkSettings;
+use crate::token::TokenCache;
+
+/// The token API.
+pub const GET_TOKEN: &str = "/gettoken";
+
+/// The oapi envelope: `errcode` 0 means ok; the payload sits in `result`.
+#[derive(Deserialize)]
+struct Envelope<T> {
+    #[serde(default)]
+    errcode: i64,
+    #[serde(default)]
+    errmsg: String,
+    #[serde(default)]
+    sub_code: Option<Value>,
+    #[serde(default)]
+    sub_msg: Option<String>,
+    result: Option<T>,
+}
+
+#[derive(Deserialize)]
+struct TokenAnswer {
+    #[serde(default)]
+    errcode: i64,
+    #[serde(default)]
+    errmsg: String,
+    #[serde(default)]
+    access_token: String,
+    #[serde(default)]
+    expires_in: u64,
+}
+
+/// A DingTalk client for one app.
+pub struct DingTalkClient {
+    http: reqwest::Client,
+    settings: DingTalkSettings,
+    token: TokenCache,
+    limiter: Arc<CallLimiter>,
+    retry: RetryPolicy,
+    calls: Mutex<BTreeMap<String, u64>>,
+}
+
+/// What went wrong with one attempt, and whether to try again.
+enum Attempt<T> {
+    Done(T),
+    Retry(DingTalkError),
+    Fail(DingTalkError),
+}
+
+impl DingTalkClient {
+    /// A client for the app in `settings`.
+    pub fn new(settings: DingTalkSettings) -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(settings.timeout)
+            .connect_timeout(Duration::from_secs(10))
+            .pool_max_idle_per_host(settings.max_in_flight)
+            .build()
+            .unwrap_or_default();
+        let limiter = CallLimiter::for_app(
+            &settings.endpoint,
+            &settings.app_key,
+            settings.rate_limit,
+            settings.max_in_flight,
+        );
+        Self {
+            http,
+            retry: RetryPolicy::new(settings.max_retries),
+            settings,
+            token: TokenCache::default(),
+            limiter,
+            calls: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    /// Calls made so far, by API path.
+    pub fn api_calls(&self) -> BTreeMap<String, u64> {
+        self.calls
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    /// A valid access token, fetched (by one caller at a time) when none is cached.
+    pub async fn access_token(&self) -> Result<Arc<str>, DingTalkError> {
+        self.token.get(|| self.fetch_token()).await
+    }
+
+    /// Calls `POST {api}` with `body` and returns its `result`, with token, limiting and retries.
+    pub async fn call<T: DeserializeOwned>(
+        &self,
+        api: &'static str,
+        body: &Value,
+    ) -> Result<T, DingTalkError> {
+        let mut attempt = 0;
+        loop {
+            let token = self.access_token().await?;
+            let outcome = self.attempt(api, body, &token, attempt).await;
+            match outcome {
+                Attempt::Done(value) => return Ok(value),
+                Attempt::Fail(error) => return Err(error),
+                Attempt::Retry(error) if attempt >= self.retry.max_retries => {
+                    return Err(DingTalkError::RetriesExhausted {
+                        attempts: attempt + 1,
+                        last: Box::new(error),
+                    })
+                }
+                Attempt::Retry(error) => {
+                    tracing::debug!(api, attempt, %error, "retrying DingTalk call");
+                    attempt += 1;
+                }
+            }
+        }
+    }
+
+    async fn attempt<T: DeserializeOwned>(
+        &self,
+        api: &'static str,
+        body: &Value,
+        token: &str,
+        attempt: u32,
+    ) -> Attempt<T> {
+        let url = format!("{}{}", self.settings.endpoint, api);
+        let sent = {
+            let _permit = self.limiter.acquire(api).await;
+            self.count(api);
+            let request = self
+                .http
+                .post(&url)
+                .query(&[("access_token", token)])
+                .json(body);
+            read_body(api, request).await
+        };
+        let bytes = match sent {
+            Ok(bytes) => bytes,
+            Err(error) if is_transient(&error) => {
+                tokio::time::sleep(self.retry.backoff(attempt)).await;
+                return Attempt::Retry(error);
+            }
+            Err(error) => return Attempt::Fail(error),
+        };
+        let envelope: Envelope<T> = match serde_json::from_slice(&bytes) {
+            Ok(envelope) => envelope,
+            Err(error) => {
+                return Attempt::Fail(DingTalkError::InvalidResponse {
+                    api: api.to_owned(),
+                    message: error.to_string(),
+                })
+            }
+        };
+        if envelope.errcode == 0 {
+            self.limiter.succeeded(api);
+            return match envelope.result {
+                Some(result) => Attempt::Done(result),
+                None => Attempt::Fail(DingTalkError::InvalidResponse {
+                    api: api.to_owned(),
+                    message: "errcode 0 without a result".to_owned(),
+                }),
+            };
+        }
+        let failure = ApiFailure {
+            api: api.to_owned(),
+            errcode: envelope.errcode,
+            errmsg: self.settings.app_secret.redact(&envelope.errmsg),
+            sub_code: envelope.sub_code.map(|code| match code {
+                Value::String(text) => text,
+                other => other.to_string(),
+            }),
+            sub_msg: envelope.sub_msg,
+        };
+        self.judge(api, failure, token, attempt).await
+    }
+
+    /// Decides what a non-zero errcode means for this call.
+    async fn judge<T>(
+        &self,
+        api: &'static str,
+        failure: ApiFailure,
+        token: &str,
+        attempt: u32,
+    ) -> Attempt<T> {
+        match failure.class() {
+            ErrorClass::TokenExpired => {
+                self.token.invalidate(token).await;
+                Attempt::Retry(DingTalkError::Api(failure))
+            }
+            ErrorClass::Busy => {
+                tokio::time::sleep(self.retry.backoff(attempt)).await;
+                Attempt::Retry(DingTalkError::Api(failure))
+            }
+            ErrorClass::Throttled => {
+                self.limiter.throttled(api);
+                tokio::time::sleep(self.retry.throttle_backoff(attempt)).await;
+                Attempt::Retry(DingTalkError::Api(failure))
+            }
+            _ => Attempt::Fail(DingTalkError::Api(failure)),
+        }
+    }
+
+    /// `GET /gettoken`, itself retried on busy, throttling, 5xx and connection errors.
+    async fn fetch_token(&self) -> Result<(String, Duration), DingTalkError> {
+        let url = format!("{}{}", self.settings.endpoint, GET_TOKEN);
+        let mut attempt = 0;
+        loop {
+            let sent = {
+                let _permit = self.limiter.acquire(GET_TOKEN).await;
+                self.count(GET_TOKEN);
+                let request = self.http.get(&url).query(&[
+                    ("appkey", self.settings.app_key.as_str()),
+                    ("appsecret", self.settings.app_secret.expose()),
+                ]);
+                read_body(GET_TOKEN, request).await
+            };
+            let error = match sent {
+                Ok(bytes) => match serde_json::from_slice::<TokenAnswer>(&bytes) {
+                    Ok(answer) if answer.errcode == 0 && !answer.access_token.is_empty() => {
+                        let lifetime = Duration::from_secs(answer.expires_in.max(60));
+                        return Ok((answer.access_token, lifetime));
+                    }
+                    Ok(answer) => {
+                        let failure = ApiFailure {
+                            api: GET_TOKEN.to_owned(),
+                            errcode: answer.errcode,
+                            errmsg: self.settings.app_secret.redact(&answer.errmsg),
+                            sub_code: None,
+                            sub_msg: None,
+                        };
+                        match failure.class() {
+                            ErrorClass::Busy | ErrorClass::Throttled => DingTalkError::Api(failure),
+                            _ => return Err(DingTalkError::Api(failure)),
+                        }
+                    }
+                    Err(error) => {
+                        return Err(DingTalkError::InvalidResponse {
+                            api: GET_TOKEN.to_owned(),
+                            message: error.to_string(),
+                        })
+                    }
+                },
+                Err(error) if is_transient(&error) => error,
+                Err(error) => return Err(error),
+            };
+            if attempt >= self.retry.max_retries {
+                return Err(DingTalkError::RetriesExhausted {
+                    attempts: attempt + 1,
+                    last: Box::new(error),
+                });
+            }
+            tokio::time::sleep(self.retry.backoff(attempt)).await;
+            attempt += 1;
+        }
+    }
+
+    fn count(&self, api: &str) {
+        let mut calls = self
+            .calls
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        *calls.entry(api.to_owned()).or_default() += 1;
+    }
+}
+
+/// Sends a request and reads the body of a 2xx answer; 5xx/429 and transport errors are
+/// retryable errors, other statuses too (a proxy in the way), with the URL (and so the secret)
+/// stripped from every message.
+async fn read_body(api: &str, request: reqwest::RequestBuilder) -> Result<Vec<u8>, DingTalkError> {
+    let network = |error: reqwest::Error| DingTalkError::Network {
+        api: api.to_owned(),
+        message: error.without_url().to_string(),
+    };
+    let response = request.send().await.map_err(network)?;
+    let status = response.status();
+    if !status.is_success() {
+        return Err(DingTalkError::Http {
+            api: api.to_owned(),
+            status: status.as_u16(),
+        });
+    }
+    Ok(response.bytes().await.map_err(network)?.to_vec())
+}
+
+/// Whether a transport-level failure is worth retrying: connection errors, 5xx and 429.
+fn is_transient(error: &DingTalkError) -> bool {
+    match error {
+        DingTalkError::Network { .. } => true,
+        DingTalkError::Http { status, .. } => *status >= 500 || *status == 429,
+        _ => false,
+    }
+}

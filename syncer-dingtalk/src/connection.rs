@@ -1,0 +1,73 @@
+//! Test Connection: proves what a sync needs — a token, the root's sub-departments and one page
+//! of members — and turns each failure into the console setting to change.
+
+use syncer_core::{ConnectionCheck, ConnectionReport};
+
+use crate::api::{self, ApiDepartment, UserPage};
+use crate::client::DingTalkClient;
+use crate::error::{DingTalkError, ErrorClass};
+
+/// Runs the checks in order, stopping at the first failure.
+pub async fn test_connection(client: &DingTalkClient, endpoint: &str) -> ConnectionReport {
+    let mut report = ConnectionReport::default();
+    match client.access_token().await {
+        Ok(_) => report.checks.push(ConnectionCheck::passed(
+            "credentials",
+            "DingTalk accepted the App Key and App Secret",
+        )),
+        Err(error) => {
+            report
+                .checks
+                .push(ConnectionCheck::failed("credentials", explain(&error, endpoint)));
+            return report;
+        }
+    }
+    let body = api::list_sub_departments_body(api::ROOT_DEPARTMENT);
+    match client
+        .call::<Vec<ApiDepartment>>(api::LIST_SUB_DEPARTMENTS, &body)
+        .await
+    {
+        Ok(children) => report.checks.push(ConnectionCheck::passed(
+            "department permission",
+            format!(
+                "listed the root department's {} sub-departments",
+                children.len()
+            ),
+        )),
+        Err(error) => {
+            report.checks.push(ConnectionCheck::failed(
+                "department permission",
+                explain(&error, endpoint),
+            ));
+            return report;
+        }
+    }
+    let body = api::list_users_body(api::ROOT_DEPARTMENT, 0, api::PAGE_SIZE);
+    match client.call::<UserPage>(api::LIST_USERS, &body).await {
+        Ok(page) => report.checks.push(ConnectionCheck::passed(
+            "member permission",
+            format!(
+                "read a page of {} members of the root department",
+                page.list.len()
+            ),
+        )),
+        Err(error) => report.checks.push(ConnectionCheck::failed(
+            "member permission",
+            explain(&error, endpoint),
+        )),
+    }
+    report
+}
+
+/// One plain sentence for the operator.
+fn explain(error: &DingTalkError, endpoint: &str) -> String {
+    match (error.class(), error) {
+        (Some(ErrorClass::NoPermission), _) => format!(
+            "{error}. If the permission is granted, the root department may be outside the app's contact range (通讯录范围): set it to the whole organization"
+        ),
+        (None, DingTalkError::Network { .. }) | (None, DingTalkError::RetriesExhausted { .. }) => {
+            format!("{error} (endpoint {endpoint})")
+        }
+        _ => error.to_string(),
+    }
+}

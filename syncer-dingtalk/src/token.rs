@@ -1,0 +1,100 @@
+//! The access token, cached until shortly before it expires and refreshed by exactly one caller
+//! at a time: concurrent calls that find it stale wait for that one refresh (no refresh storm).
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Mutex;
+use tokio::time::Instant;
+
+use crate::error::DingTalkError;
+
+/// How long before expiry a token is replaced (capped at a tenth of its lifetime).
+const REFRESH_MARGIN: Duration = Duration::from_secs(300);
+
+struct CachedToken {
+    value: Arc<str>,
+    refresh_at: Instant,
+}
+
+/// A single-flight cache of the app's access token.
+#[derive(Default)]
+pub struct TokenCache {
+    current: Mutex<Option<CachedToken>>,
+}
+
+impl TokenCache {
+    /// The cached token, or a fresh one from `fetch` (which returns the token and its lifetime).
+    /// Callers arriving during a refresh wait for it instead of starting their own.
+    pub async fn get<F, Fut>(&self, fetch: F) -> Result<Arc<str>, DingTalkError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<(String, Duration), DingTalkError>>,
+    {
+        let mut current = self.current.lock().await;
+        if let Some(token) = current.as_ref() {
+            if Instant::now() < token.refresh_at {
+                return Ok(token.value.clone());
+            }
+        }
+        let (value, lifetime) = fetch().await?;
+        let margin = REFRESH_MARGIN.min(lifetime / 10);
+        let token = CachedToken {
+            value: Arc::from(value),
+            refresh_at: Instant::now() + lifetime.saturating_sub(margin),
+        };
+        let value = token.value.clone();
+        *current = Some(token);
+        Ok(value)
+    }
+
+    /// Drops `stale` after DingTalk refused it, unless another caller already replaced it.
+    pub async fn invalidate(&self, stale: &str) {
+        let mut current = self.current.lock().await;
+        if current.as_ref().is_some_and(|token| &*token.value == stale) {
+            *current = None;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    #[tokio::test]
+    async fn concurrent_callers_share_one_refresh() {
+        let cache = Arc::new(TokenCache::default());
+        let fetches = Arc::new(AtomicU32::new(0));
+        let mut handles = Vec::new();
+        for _ in 0..20 {
+            let cache = cache.clone();
+            let fetches = fetches.clone();
+            handles.push(tokio::spawn(async move {
+                cache
+                    .get(|| async {
+                        fetches.fetch_add(1, Ordering::SeqCst);
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                        Ok(("t1".to_owned(), Duration::from_secs(7200)))
+                    })
+                    .await
+            }));
+        }
+        for handle in handles {
+            assert_eq!(&*handle.await.expect("task").expect("token"), "t1");
+        }
+        assert_eq!(fetches.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn invalidate_only_drops_the_stale_token() {
+        let cache = TokenCache::default();
+        let fresh = |v: &'static str| move || async move { Ok((v.to_owned(), Duration::from_secs(7200))) };
+        assert_eq!(&*cache.get(fresh("t1")).await.expect("t1"), "t1");
+        cache.invalidate("t0").await;
+        assert_eq!(&*cache.get(fresh("t2")).await.expect("kept"), "t1");
+        cache.invalidate("t1").await;
+        assert_eq!(&*cache.get(fresh("t2")).await.expect("t2"), "t2");
+    }
+}
