@@ -44,3 +44,4 @@ pub use secret::Secret;
 pub use snapshot::{Department, FetchFailure, FetchProgress, NoProgress, Snapshot, SourceRecord};
 pub use syncer::{ConnectionCheck, ConnectionReport, FetchError, Syncer};
 pub use target::{Target, TargetError};
+pub use user::IamUser;

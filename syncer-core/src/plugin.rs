@@ -240,6 +240,7 @@ fn check_kind(field: &ConfigField, value: ConfigValue) -> Result<ConfigValue, Pl
 pub type BuildSyncer = fn(&PluginConfig) -> Result<Box<dyn Syncer>, PluginConfigError>;
 
 /// Everything a backend declares about itself; registered with `inventory::submit!`.
+#[derive(Debug)]
 pub struct PluginDescriptor {
     /// The type name users write in config (`"DingTalk"`).
     pub type_name: &'static str,

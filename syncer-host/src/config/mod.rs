@@ -1,0 +1,178 @@
+//! The config file (SPEC §3): TOML with `${VAR}` expansion, unknown keys rejected by name, and
+//! every error naming the file, the key and the fix.
+
+mod expand;
+mod syncer;
+mod target;
+
+use std::collections::HashSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+pub use expand::ExpandError;
+pub use syncer::SyncerSettings;
+pub use target::{IamSettings, TargetSettings};
+
+/// The default config file name.
+pub const DEFAULT_CONFIG: &str = "syncer.toml";
+/// The default file of the host's own state (run history).
+pub const DEFAULT_STATE: &str = "syncer-state.db";
+
+/// A config problem: which file, which key, what is wrong and how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The config file.
+    pub file: PathBuf,
+    /// The key, as a dotted path (`syncers[0].app_secret`); empty for the whole file.
+    pub key: String,
+    /// What is wrong, and the fix.
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.key.is_empty() {
+            write!(f, "{}: {}", self.file.display(), self.message)
+        } else {
+            write!(f, "{}: {}: {}", self.file.display(), self.key, self.message)
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// `[server]`: the HTTP control API.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    /// Address to listen on.
+    pub listen: Option<String>,
+    /// Bearer token required by every endpoint but `/healthz`.
+    pub token: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StateSection {
+    path: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    target: Option<toml::Table>,
+    #[serde(default)]
+    syncers: Vec<toml::Table>,
+    #[serde(default)]
+    server: Option<ServerSettings>,
+    #[serde(default)]
+    state: Option<StateSection>,
+}
+
+/// A loaded, validated config.
+#[derive(Debug)]
+pub struct Config {
+    /// The file it came from.
+    pub file: PathBuf,
+    /// Where users land.
+    pub target: TargetSettings,
+    /// The syncers, in file order.
+    pub syncers: Vec<SyncerSettings>,
+    /// The HTTP control API.
+    pub server: ServerSettings,
+    /// The host's own database (run history).
+    pub state_path: PathBuf,
+}
+
+impl Config {
+    /// Reads, expands and validates the config file at `file`, reading `${VAR}` from the
+    /// process environment.
+    pub fn load(file: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(file).map_err(|error| ConfigError {
+            file: file.to_owned(),
+            key: String::new(),
+            message: format!(
+                "cannot read the config file ({error}); create it (see README.md) or pass --config PATH"
+            ),
+        })?;
+        Self::parse(file, &text, &|name| std::env::var(name).ok())
+    }
+
+    /// Parses config text; `file` names it in errors and anchors relative paths.
+    pub fn parse(
+        file: &Path,
+        text: &str,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let error = |key: &str, message: String| ConfigError {
+            file: file.to_owned(),
+            key: key.to_owned(),
+            message,
+        };
+        let mut value: toml::Value = toml::from_str(text)
+            .map_err(|e| error("", format!("not valid TOML: {}", e.message())))?;
+        expand::expand_value(&mut value, "", env)
+            .map_err(|(key, e)| error(&key, e.to_string()))?;
+        let raw = RawConfig::deserialize(value).map_err(|e| {
+            error(
+                "",
+                format!("{}; see SPEC §3 for the keys", e.message().trim_end()),
+            )
+        })?;
+        let base = file.parent().unwrap_or(Path::new("."));
+        let target = target::parse(raw.target.unwrap_or_default(), base)
+            .map_err(|(key, message)| error(&key, message))?;
+        let mut syncers = Vec::with_capacity(raw.syncers.len());
+        let mut names = HashSet::new();
+        for (i, table) in raw.syncers.into_iter().enumerate() {
+            let settings = syncer::parse(table)
+                .map_err(|(key, message)| error(&format!("syncers[{i}]{key}"), message))?;
+            if !names.insert(settings.name.clone()) {
+                return Err(error(
+                    &format!("syncers[{i}].name"),
+                    format!(
+                        "two syncers are named `{}`; give each syncer a unique name",
+                        settings.name
+                    ),
+                ));
+            }
+            syncers.push(settings);
+        }
+        let state_path = raw
+            .state
+            .and_then(|state| state.path)
+            .unwrap_or_else(|| DEFAULT_STATE.to_owned());
+        Ok(Self {
+            file: file.to_owned(),
+            target,
+            syncers,
+            server: raw.server.unwrap_or_default(),
+            state_path: base.join(state_path),
+        })
+    }
+
+    /// The syncer called `name`, or an error listing the configured ones.
+    pub fn syncer(&self, name: &str) -> Result<&SyncerSettings, ConfigError> {
+        self.syncers
+            .iter()
+            .find(|syncer| syncer.name == name)
+            .ok_or_else(|| {
+                let known: Vec<&str> = self.syncers.iter().map(|s| s.name.as_str()).collect();
+                ConfigError {
+                    file: self.file.clone(),
+                    key: "syncers".to_owned(),
+                    message: if known.is_empty() {
+                        format!("no syncer named `{name}`: the file configures no syncers; add a [[syncers]] table")
+                    } else {
+                        format!(
+                            "no syncer named `{name}`; configured syncers: {}",
+                            known.join(", ")
+                        )
+                    },
+                }
+            })
+    }
+}

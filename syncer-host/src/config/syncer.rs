@@ -1,0 +1,192 @@
+//! One `[[syncers]]` table: the keys common to every syncer, and the plugin's own keys checked
+//! against the plugin's declaration.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde::Deserialize;
+use syncer_core::{
+    find_plugin, plugins, ConfigValue, DeprovisionGuard, FieldMapping, LeaverPolicy,
+    PluginConfig, PluginConfigError, PluginDescriptor, Secret,
+};
+
+/// The keys every syncer accepts, whatever its type.
+pub const COMMON_KEYS: &[&str] = &[
+    "name",
+    "organization",
+    "type",
+    "is_enabled",
+    "sync_interval",
+    "mapping",
+    "leavers",
+    "deprovision_guard_percent",
+    "deprovision_guard_min",
+    "write_concurrency",
+];
+
+#[derive(Deserialize)]
+struct RawSyncer {
+    name: String,
+    organization: String,
+    #[serde(rename = "type")]
+    plugin_type: String,
+    #[serde(default)]
+    is_enabled: bool,
+    #[serde(default = "default_interval")]
+    sync_interval: u64,
+    #[serde(default)]
+    mapping: BTreeMap<String, String>,
+    #[serde(default)]
+    leavers: Option<String>,
+    #[serde(default)]
+    deprovision_guard_percent: Option<f64>,
+    #[serde(default)]
+    deprovision_guard_min: Option<usize>,
+    #[serde(default)]
+    write_concurrency: Option<usize>,
+    #[serde(flatten)]
+    plugin_keys: BTreeMap<String, toml::Value>,
+}
+
+fn default_interval() -> u64 {
+    3600
+}
+
+/// A validated syncer.
+#[derive(Clone, Debug)]
+pub struct SyncerSettings {
+    /// Unique name.
+    pub name: String,
+    /// Target IAM organization.
+    pub organization: String,
+    /// The plugin it uses.
+    pub plugin: &'static PluginDescriptor,
+    /// The plugin's validated config.
+    pub plugin_config: PluginConfig,
+    /// Field mapping (defaults plus overrides).
+    pub mapping: FieldMapping,
+    /// Whether `serve` schedules it.
+    pub is_enabled: bool,
+    /// Time between scheduled runs.
+    pub sync_interval: Duration,
+    /// Leaver policy.
+    pub leavers: LeaverPolicy,
+    /// Mass-deprovision guard.
+    pub guard: DeprovisionGuard,
+    /// Concurrent writes to the target.
+    pub write_concurrency: usize,
+    /// The plugin keys as written (after expansion), secrets masked, for display.
+    pub masked_plugin_keys: BTreeMap<String, String>,
+}
+
+/// Validates one syncer table; errors are `(key suffix, message)`, e.g. `(".app_key", ...)`.
+pub fn parse(table: toml::Table) -> Result<SyncerSettings, (String, String)> {
+    let raw = RawSyncer::deserialize(toml::Value::Table(table))
+        .map_err(|e| (String::new(), e.message().trim_end().to_owned()))?;
+    let key = |name: &str| format!(".{name}");
+    if raw.name.trim().is_empty() {
+        return Err((key("name"), "must not be empty".to_owned()));
+    }
+    if raw.organization.trim().is_empty() {
+        return Err((
+            key("organization"),
+            "must name the IAM organization users land in".to_owned(),
+        ));
+    }
+    let plugin = find_plugin(&raw.plugin_type).ok_or_else(|| {
+        let known: Vec<&str> = plugins().iter().map(|p| p.type_name).collect();
+        (
+            key("type"),
+            format!(
+                "unknown syncer type `{}`; registered types: {}",
+                raw.plugin_type,
+                known.join(", ")
+            ),
+        )
+    })?;
+    let mut values = BTreeMap::new();
+    let mut masked = BTreeMap::new();
+    for (name, value) in raw.plugin_keys {
+        let converted = match &value {
+            toml::Value::String(text) => ConfigValue::Text(text.clone()),
+            toml::Value::Integer(n) => ConfigValue::Integer(*n),
+            toml::Value::Float(n) => ConfigValue::Number(*n),
+            toml::Value::Boolean(b) => ConfigValue::Boolean(*b),
+            other => {
+                return Err((
+                    key(&name),
+                    format!("must be a string, number or boolean, got {}", other.type_str()),
+                ))
+            }
+        };
+        let shown = if plugin.is_secret(&name) {
+            Secret::MASK.to_owned()
+        } else {
+            match &value {
+                toml::Value::String(text) => text.clone(),
+                other => other.to_string(),
+            }
+        };
+        masked.insert(name.clone(), shown);
+        values.insert(name, converted);
+    }
+    let plugin_config = PluginConfig::new(plugin, values).map_err(|error| match &error {
+        PluginConfigError::UnknownKey { key: name, known, .. } => (
+            key(name),
+            format!(
+                "unknown key for a syncer of type {}; common keys: {}; {} keys: {known}",
+                plugin.type_name,
+                COMMON_KEYS.join(", "),
+                plugin.type_name
+            ),
+        ),
+        PluginConfigError::MissingKey { key: name, .. }
+        | PluginConfigError::InvalidValue { key: name, .. } => (key(name), error.to_string()),
+    })?;
+    (plugin.build)(&plugin_config).map_err(|error| (String::new(), error.to_string()))?;
+    let mapping = FieldMapping::build(plugin, &raw.mapping)
+        .map_err(|error| (".mapping".to_owned(), error.to_string()))?;
+    let leavers = match raw.leavers.as_deref() {
+        None => LeaverPolicy::default(),
+        Some(text) => text.parse().map_err(|message| (key("leavers"), message))?,
+    };
+    let mut guard = DeprovisionGuard::default();
+    if let Some(percent) = raw.deprovision_guard_percent {
+        if !(0.0..=100.0).contains(&percent) {
+            return Err((
+                key("deprovision_guard_percent"),
+                format!("must be between 0 and 100, got {percent}"),
+            ));
+        }
+        guard.max_percent = percent;
+    }
+    if let Some(min) = raw.deprovision_guard_min {
+        guard.min_users = min;
+    }
+    if raw.sync_interval < 10 {
+        return Err((
+            key("sync_interval"),
+            format!("must be at least 10 seconds, got {}", raw.sync_interval),
+        ));
+    }
+    let write_concurrency = raw.write_concurrency.unwrap_or(8);
+    if !(1..=256).contains(&write_concurrency) {
+        return Err((
+            key("write_concurrency"),
+            format!("must be between 1 and 256, got {write_concurrency}"),
+        ));
+    }
+    Ok(SyncerSettings {
+        name: raw.name,
+        organization: raw.organization,
+        plugin,
+        plugin_config,
+        mapping,
+        is_enabled: raw.is_enabled,
+        sync_interval: Duration::from_secs(raw.sync_interval),
+        leavers,
+        guard,
+        write_concurrency,
+        masked_plugin_keys: masked,
+    })
+}

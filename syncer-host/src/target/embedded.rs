@@ -1,0 +1,272 @@
+//! The embedded target: a SQLite file holding organizations' users with the same fields and the
+//! same rules as IAM (valid names, unique name, e-mail and phone per organization), so `sync` and
+//! `demo` work on a machine with nothing else installed. SQLite work runs on blocking threads.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use rusqlite::{params, Connection, OptionalExtension};
+use syncer_core::engine::is_valid_user_name;
+use syncer_core::{normalize_phone, ConnectionCheck, IamField, IamUser, Target, TargetError};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS users (
+    owner TEXT NOT NULL,
+    name TEXT NOT NULL,
+    id TEXT NOT NULL DEFAULT '',
+    display_name TEXT NOT NULL DEFAULT '',
+    email TEXT NOT NULL DEFAULT '',
+    phone TEXT NOT NULL DEFAULT '',
+    is_forbidden INTEGER NOT NULL DEFAULT 0,
+    body TEXT NOT NULL,
+    created_time TEXT NOT NULL,
+    updated_time TEXT NOT NULL,
+    PRIMARY KEY (owner, name)
+);
+CREATE INDEX IF NOT EXISTS users_by_id ON users (owner, id);
+";
+
+/// The embedded SQLite store.
+pub struct EmbeddedTarget {
+    path: PathBuf,
+    db: Arc<Mutex<Connection>>,
+}
+
+impl EmbeddedTarget {
+    /// Opens (creating if needed) the store at `path`.
+    pub fn open(path: &Path) -> Result<Self, TargetError> {
+        let unavailable = |error: rusqlite::Error| TargetError::Unavailable {
+            api: "embedded store".to_owned(),
+            message: format!("cannot open {}: {error}", path.display()),
+        };
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|error| TargetError::Unavailable {
+                api: "embedded store".to_owned(),
+                message: format!("cannot create {}: {error}", parent.display()),
+            })?;
+        }
+        let db = Connection::open(path).map_err(unavailable)?;
+        db.pragma_update(None, "journal_mode", "WAL")
+            .map_err(unavailable)?;
+        db.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(unavailable)?;
+        db.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(unavailable)?;
+        db.execute_batch(SCHEMA).map_err(unavailable)?;
+        Ok(Self {
+            path: path.to_owned(),
+            db: Arc::new(Mutex::new(db)),
+        })
+    }
+
+    /// Runs `work` on a blocking thread with the connection.
+    async fn with_db<T, F>(&self, api: &'static str, work: F) -> Result<T, TargetError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, TargetError> + Send + 'static,
+    {
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut db = db.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            work(&mut db)
+        })
+        .await
+        .map_err(|error| TargetError::Unavailable {
+            api: api.to_owned(),
+            message: format!("embedded store task failed: {error}"),
+        })?
+    }
+}
+
+fn storage(api: &'static str) -> impl Fn(rusqlite::Error) -> TargetError {
+    move |error| TargetError::Unavailable {
+        api: api.to_owned(),
+        message: format!("embedded store error: {error}"),
+    }
+}
+
+fn rejected(api: &str, message: String) -> TargetError {
+    TargetError::Rejected {
+        api: api.to_owned(),
+        message,
+    }
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+fn encode(user: &IamUser) -> Result<String, TargetError> {
+    serde_json::to_string(user).map_err(|error| TargetError::Unavailable {
+        api: "embedded store".to_owned(),
+        message: format!("cannot encode user: {error}"),
+    })
+}
+
+fn decode(body: &str) -> Result<IamUser, TargetError> {
+    serde_json::from_str(body).map_err(|error| TargetError::Unavailable {
+        api: "embedded store".to_owned(),
+        message: format!("stored user is not valid JSON: {error}"),
+    })
+}
+
+/// Another user of the organization holding `user`'s e-mail or phone, like IAM refuses.
+fn uniqueness_conflict(
+    db: &Connection,
+    api: &'static str,
+    user: &IamUser,
+) -> Result<Option<String>, TargetError> {
+    if !user.email.is_empty() {
+        let holder: Option<String> = db
+            .query_row(
+                "SELECT name FROM users WHERE owner = ?1 AND lower(email) = lower(?2) AND name != ?3",
+                params![user.owner, user.email, user.name],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(storage(api))?;
+        if let Some(holder) = holder {
+            return Ok(Some(format!("e-mail {} is already used by user {holder}", user.email)));
+        }
+    }
+    let phone = normalize_phone(&user.phone);
+    if !phone.is_empty() {
+        let holder: Option<String> = db
+            .query_row(
+                "SELECT name FROM users WHERE owner = ?1 AND phone = ?2 AND name != ?3",
+                params![user.owner, phone, user.name],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(storage(api))?;
+        if let Some(holder) = holder {
+            return Ok(Some(format!("phone {} is already used by user {holder}", user.phone)));
+        }
+    }
+    Ok(None)
+}
+
+fn write_row(db: &Connection, api: &'static str, user: &IamUser, created: &str) -> Result<(), TargetError> {
+    db.execute(
+        "INSERT OR REPLACE INTO users (owner, name, id, display_name, email, phone, is_forbidden, body, created_time, updated_time)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            user.owner,
+            user.name,
+            user.id,
+            user.display_name,
+            user.email,
+            normalize_phone(&user.phone),
+            user.is_forbidden,
+            encode(user)?,
+            created,
+            now(),
+        ],
+    )
+    .map_err(storage(api))?;
+    Ok(())
+}
+
+#[async_trait]
+impl Target for EmbeddedTarget {
+    fn describe(&self) -> String {
+        format!("embedded store {}", self.path.display())
+    }
+
+    async fn list_users(&self, organization: &str) -> Result<Vec<IamUser>, TargetError> {
+        let organization = organization.to_owned();
+        self.with_db("list users", move |db| {
+            let mut statement = db
+                .prepare("SELECT body FROM users WHERE owner = ?1 ORDER BY name")
+                .map_err(storage("list users"))?;
+            let bodies = statement
+                .query_map(params![organization], |row| row.get::<_, String>(0))
+                .map_err(storage("list users"))?;
+            bodies
+                .map(|body| decode(&body.map_err(storage("list users"))?))
+                .collect()
+        })
+        .await
+    }
+
+    async fn create_user(&self, user: &IamUser) -> Result<(), TargetError> {
+        const API: &str = "add-user";
+        let mut user = user.clone();
+        self.with_db(API, move |db| {
+            if !is_valid_user_name(&user.name) {
+                return Err(rejected(API, format!("user name `{}` has characters IAM refuses", user.name)));
+            }
+            let exists: Option<i64> = db
+                .query_row(
+                    "SELECT 1 FROM users WHERE owner = ?1 AND name = ?2",
+                    params![user.owner, user.name],
+                    |row| row.get(0),
+                )
+                .optional()
+                .map_err(storage(API))?;
+            if exists.is_some() {
+                return Err(rejected(API, format!("user {} already exists", user.qualified_name())));
+            }
+            if let Some(conflict) = uniqueness_conflict(db, API, &user)? {
+                return Err(rejected(API, conflict));
+            }
+            let created = now();
+            user.extra
+                .insert("createdTime".to_owned(), serde_json::Value::String(created.clone()));
+            write_row(db, API, &user, &created)
+        })
+        .await
+    }
+
+    async fn update_user(&self, user: &IamUser, columns: &[IamField]) -> Result<(), TargetError> {
+        const API: &str = "update-user";
+        let wanted = user.clone();
+        let columns = columns.to_vec();
+        self.with_db(API, move |db| {
+            let stored: Option<(String, String)> = db
+                .query_row(
+                    "SELECT body, created_time FROM users WHERE owner = ?1 AND name = ?2",
+                    params![wanted.owner, wanted.name],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()
+                .map_err(storage(API))?;
+            let Some((body, created)) = stored else {
+                return Err(rejected(API, format!("user {} does not exist", wanted.qualified_name())));
+            };
+            let mut current = decode(&body)?;
+            current.copy_columns(&wanted, &columns);
+            if let Some(conflict) = uniqueness_conflict(db, API, &current)? {
+                return Err(rejected(API, conflict));
+            }
+            write_row(db, API, &current, &created)
+        })
+        .await
+    }
+
+    async fn delete_user(&self, user: &IamUser) -> Result<(), TargetError> {
+        const API: &str = "delete-user";
+        let (owner, name) = (user.owner.clone(), user.name.clone());
+        self.with_db(API, move |db| {
+            db.execute("DELETE FROM users WHERE owner = ?1 AND name = ?2", params![owner, name])
+                .map_err(storage(API))?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn check(&self, organization: &str) -> Vec<ConnectionCheck> {
+        match self.list_users(organization).await {
+            Ok(users) => vec![ConnectionCheck::passed(
+                "target",
+                format!(
+                    "{} is writable; organization {organization} holds {} users",
+                    self.describe(),
+                    users.len()
+                ),
+            )],
+            Err(error) => vec![ConnectionCheck::failed("target", error.to_string())],
+        }
+    }
+}
