@@ -751,12 +751,15 @@ async fn stats_count_calls_writes_and_peak_concurrency() {
 #[tokio::test]
 async fn thousands_of_users_page_through_completely() {
     let api = Api::hanzo().await;
+    let t0 = std::time::Instant::now();
     for i in 0..5000 {
         api.iam.insert_user(json!({
             "owner": "acme", "name": format!("u{i}"), "email": format!("u{i}@acme.io"),
             "createdTime": format!("2024-01-01T00:{:02}:{:02}Z", (i / 60) % 60, i % 60),
         }));
     }
+    eprintln!("seed {:?}", t0.elapsed());
+    let t1 = std::time::Instant::now();
     let mut names = Vec::new();
     for p in 1..=50 {
         let page = p.to_string();

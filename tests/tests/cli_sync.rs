@@ -1,0 +1,203 @@
+//! `plugins`, `sync`, `runs`, `test` and `demo` as an operator runs them: the real program against
+//! the simulated DingTalk over HTTP, into the embedded store.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::{embedded_config, fake_dingtalk, org, Scratch, APP_SECRET, SECRET_ENV};
+use serde_json::Value;
+use syncer_dingtalk_sim::{Faults, Permission};
+
+#[tokio::test]
+async fn plugins_json_lists_dingtalk_with_fields_and_default_mapping() {
+    let scratch = Scratch::new();
+    let outcome = scratch.run(&["plugins", "--json"], &[]).await;
+    assert_eq!(outcome.code, 0, "{}", outcome.all());
+    let plugins = outcome.json();
+    let dingtalk = plugins
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|p| p["type"] == "DingTalk")
+        .expect("DingTalk registered");
+    let field = |name: &str| {
+        dingtalk["config_fields"]
+            .as_array()
+            .expect("fields")
+            .iter()
+            .find(|f| f["name"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("field {name}"))
+    };
+    assert_eq!(field("app_key")["label"], "App Key");
+    assert_eq!(field("app_key")["required"], true);
+    assert_eq!(field("app_secret")["label"], "App Secret");
+    assert_eq!(field("app_secret")["secret"], true);
+    assert_eq!(field("app_key")["secret"], false);
+    let mapping: BTreeMap<String, String> = dingtalk["default_mapping"]
+        .as_array()
+        .expect("mapping")
+        .iter()
+        .map(|rule| (rule["target"].as_str().expect("t").to_owned(), rule["source"].as_str().expect("s").to_owned()))
+        .collect();
+    for (target, source) in [
+        ("Id", "userid"),
+        ("Name", "unionid"),
+        ("DisplayName", "name"),
+        ("Email", "email"),
+        ("Phone", "mobile"),
+        ("Avatar", "avatar"),
+        ("Title", "title"),
+        ("IsForbidden", "active"),
+        ("DingTalk", "userid"),
+    ] {
+        assert_eq!(mapping.get(target).map(String::as_str), Some(source), "{target}");
+    }
+    let human = scratch.run(&["plugins"], &[]).await;
+    assert!(human.stdout.contains("DingTalk") && human.stdout.contains("App Secret"));
+}
+
+#[tokio::test]
+async fn sync_writes_every_user_mapped_and_a_second_run_changes_nothing() {
+    let server = fake_dingtalk(org(250), Faults::default()).await;
+    let scratch = Scratch::new();
+    scratch.write_config(&embedded_config(&server.url(), ""));
+
+    let first = scratch.run(&["sync", "acme-dt", "--json"], &[SECRET_ENV]).await;
+    assert_eq!(first.code, 0, "{}", first.all());
+    let report = first.json();
+    for key in ["syncer", "organization", "status", "dry_run", "counts", "api_calls", "duration_ms", "started_at", "finished_at", "errors"] {
+        assert!(report.get(key).is_some(), "report lacks {key}: {report}");
+    }
+    for key in ["fetched", "created", "updated", "unchanged", "disabled", "deleted", "failed", "skipped"] {
+        assert!(report["counts"].get(key).is_some(), "counts lack {key}");
+    }
+    assert_eq!(report["status"], "succeeded");
+    assert_eq!(report["counts"]["fetched"], 250);
+    assert_eq!(report["counts"]["created"], 250);
+
+    let stored = scratch.stored_users("acme");
+    let source = server.org();
+    assert_eq!(stored.len(), source.users.len());
+    let by_id: BTreeMap<&str, &Value> = stored.iter().map(|u| (u["id"].as_str().expect("id"), u)).collect();
+    for person in &source.users {
+        let user = by_id.get(person.userid.as_str()).unwrap_or_else(|| panic!("{} stored", person.userid));
+        let name = if person.unionid.is_empty() { &person.userid } else { &person.unionid };
+        assert_eq!(user["name"], name.as_str());
+        assert_eq!(user["displayName"], person.name.as_str());
+        assert_eq!(user["email"], person.email.as_str());
+        assert_eq!(user["phone"], person.mobile.as_str());
+        assert_eq!(user["avatar"], person.avatar.as_str());
+        assert_eq!(user["title"], person.title.as_str());
+        assert_eq!(user["isForbidden"], !person.active);
+        assert_eq!(user["dingtalk"], person.userid.as_str());
+    }
+    assert!(source.users.iter().any(|p| p.unionid.is_empty()), "org has people without unionid");
+    assert!(source.users.iter().any(|p| !p.active), "org has inactive people");
+
+    let second = scratch.run(&["sync", "acme-dt", "--json"], &[SECRET_ENV]).await;
+    assert_eq!(second.code, 0, "{}", second.all());
+    let report = second.json();
+    assert_eq!(report["counts"]["unchanged"], 250);
+    assert_eq!(report["counts"]["created"], 0);
+    assert_eq!(report["counts"]["updated"], 0);
+    assert_eq!(report["target_writes"], 0);
+    assert!(!first.all().contains(APP_SECRET) && !second.all().contains(APP_SECRET));
+}
+
+#[tokio::test]
+async fn dry_run_lists_the_plan_and_writes_nothing() {
+    let server = fake_dingtalk(org(40), Faults::default()).await;
+    let scratch = Scratch::new();
+    scratch.write_config(&embedded_config(&server.url(), ""));
+    let outcome = scratch.run(&["sync", "acme-dt", "--dry-run", "--json"], &[SECRET_ENV]).await;
+    assert_eq!(outcome.code, 0, "{}", outcome.all());
+    let report = outcome.json();
+    assert_eq!(report["dry_run"], true);
+    assert_eq!(report["counts"]["created"], 40);
+    assert_eq!(report["plan"]["create"].as_array().expect("list").len(), 40);
+    assert!(scratch.stored_users("acme").is_empty());
+    let human = scratch.run(&["sync", "acme-dt", "--dry-run"], &[SECRET_ENV]).await;
+    assert!(human.stdout.contains("would create"), "{}", human.stdout);
+}
+
+#[tokio::test]
+async fn runs_shows_the_history_newest_first() {
+    let server = fake_dingtalk(org(20), Faults::default()).await;
+    let scratch = Scratch::new();
+    scratch.write_config(&embedded_config(&server.url(), ""));
+    scratch.run(&["sync", "acme-dt"], &[SECRET_ENV]).await;
+    scratch.run(&["sync", "acme-dt", "--dry-run"], &[SECRET_ENV]).await;
+    let outcome = scratch.run(&["runs", "acme-dt", "--json"], &[SECRET_ENV]).await;
+    assert_eq!(outcome.code, 0, "{}", outcome.all());
+    let runs = outcome.json();
+    let runs = runs.as_array().expect("array");
+    assert_eq!(runs.len(), 2);
+    assert_eq!(runs[0]["dry_run"], true);
+    assert_eq!(runs[1]["status"], "succeeded");
+    assert_eq!(runs[1]["report"]["counts"]["created"], 20);
+}
+
+#[tokio::test]
+async fn test_connection_passes_with_good_credentials() {
+    let server = fake_dingtalk(org(20), Faults::default()).await;
+    let scratch = Scratch::new();
+    scratch.write_config(&embedded_config(&server.url(), ""));
+    let outcome = scratch.run(&["test", "acme-dt", "--json"], &[SECRET_ENV]).await;
+    assert_eq!(outcome.code, 0, "{}", outcome.all());
+    let result = outcome.json();
+    assert_eq!(result["ok"], true);
+    let checks = result["checks"].as_array().expect("checks");
+    assert!(checks.len() >= 3, "token, departments, members: {result}");
+    let stats = server.stats();
+    assert!(stats.calls("/topapi/v2/department/listsub") >= 1);
+    assert!(stats.calls("/topapi/v2/user/list") >= 1);
+}
+
+#[tokio::test]
+async fn test_connection_names_the_credentials_without_leaking_the_secret() {
+    let server = fake_dingtalk(org(5), Faults::default()).await;
+    let scratch = Scratch::new();
+    scratch.write_config(&embedded_config(&server.url(), ""));
+    let wrong = "wrong-secret-123456";
+    let outcome = scratch.run(&["test", "acme-dt"], &[("DT_SECRET", wrong)]).await;
+    assert_eq!(outcome.code, 1, "{}", outcome.all());
+    assert!(outcome.stdout.contains("App Key") && outcome.stdout.contains("App Secret"), "{}", outcome.stdout);
+    assert!(outcome.stdout.contains("developer console"), "{}", outcome.stdout);
+    assert!(!outcome.all().contains(wrong));
+}
+
+#[tokio::test]
+async fn test_connection_names_a_missing_permission() {
+    let faults = Faults { missing_permission: Some(Permission::MemberRead), ..Faults::default() };
+    let server = fake_dingtalk(org(5), faults).await;
+    let scratch = Scratch::new();
+    scratch.write_config(&embedded_config(&server.url(), ""));
+    let outcome = scratch.run(&["test", "acme-dt"], &[SECRET_ENV]).await;
+    assert_eq!(outcome.code, 1, "{}", outcome.all());
+    assert!(outcome.stdout.contains("qyapi_get_department_member"), "{}", outcome.stdout);
+    assert!(outcome.stdout.contains("Permissions"), "{}", outcome.stdout);
+}
+
+#[tokio::test]
+async fn test_connection_names_the_ip_whitelist() {
+    let faults = Faults { ip_whitelist_reject: true, ..Faults::default() };
+    let server = fake_dingtalk(org(5), faults).await;
+    let scratch = Scratch::new();
+    scratch.write_config(&embedded_config(&server.url(), ""));
+    let outcome = scratch.run(&["test", "acme-dt"], &[SECRET_ENV]).await;
+    assert_eq!(outcome.code, 1, "{}", outcome.all());
+    assert!(outcome.stdout.to_lowercase().contains("ip"), "{}", outcome.stdout);
+    assert!(outcome.stdout.contains("egress IP"), "{}", outcome.stdout);
+}
+
+#[tokio::test]
+async fn demo_runs_on_a_fresh_directory() {
+    let scratch = Scratch::new();
+    let outcome = scratch.run(&["demo", "--users", "120"], &[]).await;
+    assert_eq!(outcome.code, 0, "{}", outcome.all());
+    assert!(outcome.stdout.contains("created 120"), "{}", outcome.stdout);
+    assert!(outcome.stdout.contains("syncer-demo.db"), "{}", outcome.stdout);
+    assert_eq!(common::stored_users(&scratch.path("syncer-demo.db"), "acme").len(), 120);
+}
