@@ -11,10 +11,9 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::{ApiFailure, DingTalkError, ErrorClass};
-use crate::limiter::CallLimiter;
-use crate::retry::RetryPolicy;
+use syncer_remote::{CallLimiter, RetryPolicy, TokenCache};
+
 use crate::settings::DingTalkSettings;
-use crate::token::TokenCache;
 
 /// The token API.
 pub const GET_TOKEN: &str = "/gettoken";

@@ -16,9 +16,10 @@ pub async fn test_connection(client: &DingTalkClient, endpoint: &str) -> Connect
             "DingTalk accepted the App Key and App Secret",
         )),
         Err(error) => {
-            report
-                .checks
-                .push(ConnectionCheck::failed("credentials", explain(&error, endpoint)));
+            report.checks.push(ConnectionCheck::failed(
+                "credentials",
+                explain(&error, endpoint),
+            ));
             return report;
         }
     }

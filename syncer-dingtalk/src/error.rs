@@ -46,7 +46,11 @@ impl ApiFailure {
         match self.errcode {
             -1 => ErrorClass::Busy,
             90018 | 90002 => ErrorClass::Throttled,
-            88 if sub == "90018" || sub == "90002" || sub.contains("limit") || sub.contains("throttl") => {
+            88 if sub == "90018"
+                || sub == "90002"
+                || sub.contains("limit")
+                || sub.contains("throttl") =>
+            {
                 ErrorClass::Throttled
             }
             88 if sub == "-1" => ErrorClass::Busy,
@@ -126,7 +130,9 @@ pub enum DingTalkError {
         message: String,
     },
     /// The answer was not the JSON DingTalk sends.
-    #[error("DingTalk {api} sent an answer that is not valid JSON of the expected shape: {message}")]
+    #[error(
+        "DingTalk {api} sent an answer that is not valid JSON of the expected shape: {message}"
+    )]
     InvalidResponse {
         /// The API path.
         api: String,

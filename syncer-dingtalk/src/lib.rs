@@ -14,16 +14,13 @@ pub mod client;
 mod connection;
 pub mod error;
 mod fetch;
-mod limiter;
 mod records;
-mod retry;
 pub mod settings;
-mod token;
 
 use async_trait::async_trait;
 use syncer_core::{
-    ConnectionReport, FetchError, FetchProgress, PluginConfig, PluginConfigError,
-    PluginDescriptor, Snapshot, Syncer,
+    ConnectionReport, FetchError, FetchProgress, PluginConfig, PluginConfigError, PluginDescriptor,
+    Snapshot, Syncer,
 };
 
 pub use client::DingTalkClient;
@@ -62,9 +59,9 @@ impl Syncer for DingTalkSyncer {
 }
 
 fn build(config: &PluginConfig) -> Result<Box<dyn Syncer>, PluginConfigError> {
-    Ok(Box::new(DingTalkSyncer::new(DingTalkSettings::from_config(
-        config,
-    )?)))
+    Ok(Box::new(DingTalkSyncer::new(
+        DingTalkSettings::from_config(config)?,
+    )))
 }
 
 inventory::submit! {

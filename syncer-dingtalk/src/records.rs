@@ -10,37 +10,121 @@ use crate::api::ApiUser;
 
 /// The fields a DingTalk member offers for mapping.
 pub const SOURCE_FIELDS: &[SourceField] = &[
-    SourceField { name: "userid", description: "Stable member id inside the organization" },
-    SourceField { name: "unionid", description: "Id across DingTalk; empty until the member activates DingTalk" },
-    SourceField { name: "name", description: "Member name" },
-    SourceField { name: "email", description: "E-mail" },
-    SourceField { name: "org_email", description: "Company e-mail" },
-    SourceField { name: "mobile", description: "Mobile number (needs the mobile permission scope)" },
-    SourceField { name: "state_code", description: "Calling code of the mobile number, e.g. 86" },
-    SourceField { name: "avatar", description: "Avatar URL" },
-    SourceField { name: "title", description: "Job title" },
-    SourceField { name: "job_number", description: "Employee number" },
-    SourceField { name: "active", description: "Whether the member has activated DingTalk" },
-    SourceField { name: "admin", description: "Whether the member is an organization admin" },
-    SourceField { name: "boss", description: "Whether the member is the boss" },
-    SourceField { name: "hired_date", description: "Hiring date, milliseconds since the epoch" },
-    SourceField { name: "work_place", description: "Work place" },
-    SourceField { name: "remark", description: "Remark" },
+    SourceField {
+        name: "userid",
+        description: "Stable member id inside the organization",
+    },
+    SourceField {
+        name: "unionid",
+        description: "Id across DingTalk; empty until the member activates DingTalk",
+    },
+    SourceField {
+        name: "name",
+        description: "Member name",
+    },
+    SourceField {
+        name: "email",
+        description: "E-mail",
+    },
+    SourceField {
+        name: "org_email",
+        description: "Company e-mail",
+    },
+    SourceField {
+        name: "mobile",
+        description: "Mobile number (needs the mobile permission scope)",
+    },
+    SourceField {
+        name: "state_code",
+        description: "Calling code of the mobile number, e.g. 86",
+    },
+    SourceField {
+        name: "avatar",
+        description: "Avatar URL",
+    },
+    SourceField {
+        name: "title",
+        description: "Job title",
+    },
+    SourceField {
+        name: "job_number",
+        description: "Employee number",
+    },
+    SourceField {
+        name: "active",
+        description: "Whether the member has activated DingTalk",
+    },
+    SourceField {
+        name: "admin",
+        description: "Whether the member is an organization admin",
+    },
+    SourceField {
+        name: "boss",
+        description: "Whether the member is the boss",
+    },
+    SourceField {
+        name: "hired_date",
+        description: "Hiring date, milliseconds since the epoch",
+    },
+    SourceField {
+        name: "work_place",
+        description: "Work place",
+    },
+    SourceField {
+        name: "remark",
+        description: "Remark",
+    },
 ];
 
 /// The default mapping (product documentation): userid→Id, unionid→Name (userid when empty),
 /// name→DisplayName, email→Email, mobile→Phone, avatar→Avatar, title→Title,
 /// active→IsForbidden inverted, and userid→DingTalk so OAuth sign-in finds the same user.
 pub const DEFAULT_MAPPING: &[MappingSpec] = &[
-    MappingSpec { source: "userid", target: "Id", transform: Transform::Copy },
-    MappingSpec { source: "unionid", target: "Name", transform: Transform::FallbackTo("userid") },
-    MappingSpec { source: "name", target: "DisplayName", transform: Transform::Copy },
-    MappingSpec { source: "email", target: "Email", transform: Transform::Copy },
-    MappingSpec { source: "mobile", target: "Phone", transform: Transform::Copy },
-    MappingSpec { source: "avatar", target: "Avatar", transform: Transform::Copy },
-    MappingSpec { source: "title", target: "Title", transform: Transform::Copy },
-    MappingSpec { source: "active", target: "IsForbidden", transform: Transform::Invert },
-    MappingSpec { source: "userid", target: "DingTalk", transform: Transform::Copy },
+    MappingSpec {
+        source: "userid",
+        target: "Id",
+        transform: Transform::Copy,
+    },
+    MappingSpec {
+        source: "unionid",
+        target: "Name",
+        transform: Transform::FallbackTo("userid"),
+    },
+    MappingSpec {
+        source: "name",
+        target: "DisplayName",
+        transform: Transform::Copy,
+    },
+    MappingSpec {
+        source: "email",
+        target: "Email",
+        transform: Transform::Copy,
+    },
+    MappingSpec {
+        source: "mobile",
+        target: "Phone",
+        transform: Transform::Copy,
+    },
+    MappingSpec {
+        source: "avatar",
+        target: "Avatar",
+        transform: Transform::Copy,
+    },
+    MappingSpec {
+        source: "title",
+        target: "Title",
+        transform: Transform::Copy,
+    },
+    MappingSpec {
+        source: "active",
+        target: "IsForbidden",
+        transform: Transform::Invert,
+    },
+    MappingSpec {
+        source: "userid",
+        target: "DingTalk",
+        transform: Transform::Copy,
+    },
 ];
 
 /// Turns a member into a source record (empty text fields are left out to save memory).
@@ -48,7 +132,9 @@ pub fn to_record(user: ApiUser) -> SourceRecord {
     let mut record = SourceRecord::new(user.userid.clone());
     let mut text = |name: &'static str, value: String| {
         if !value.is_empty() {
-            record.fields.insert(Cow::Borrowed(name), FieldValue::Text(value));
+            record
+                .fields
+                .insert(Cow::Borrowed(name), FieldValue::Text(value));
         }
     };
     text("userid", user.userid);
@@ -63,10 +149,19 @@ pub fn to_record(user: ApiUser) -> SourceRecord {
     text("job_number", user.job_number);
     text("work_place", user.work_place);
     text("remark", user.remark);
-    text("hired_date", user.hired_date.map(|ms| ms.to_string()).unwrap_or_default());
-    record.fields.insert(Cow::Borrowed("active"), FieldValue::Flag(user.active));
-    record.fields.insert(Cow::Borrowed("admin"), FieldValue::Flag(user.admin));
-    record.fields.insert(Cow::Borrowed("boss"), FieldValue::Flag(user.boss));
+    text(
+        "hired_date",
+        user.hired_date.map(|ms| ms.to_string()).unwrap_or_default(),
+    );
+    record
+        .fields
+        .insert(Cow::Borrowed("active"), FieldValue::Flag(user.active));
+    record
+        .fields
+        .insert(Cow::Borrowed("admin"), FieldValue::Flag(user.admin));
+    record
+        .fields
+        .insert(Cow::Borrowed("boss"), FieldValue::Flag(user.boss));
     record.departments = user.dept_id_list.iter().map(i64::to_string).collect();
     record
 }
@@ -106,7 +201,9 @@ impl MemberSet {
     pub fn into_records(self) -> Vec<SourceRecord> {
         let mut records: Vec<SourceRecord> = self.by_userid.into_values().collect();
         for record in &mut records {
-            record.departments.sort_by_key(|id| id.parse::<i64>().unwrap_or(i64::MAX));
+            record
+                .departments
+                .sort_by_key(|id| id.parse::<i64>().unwrap_or(i64::MAX));
         }
         records.sort_by(|a, b| a.id.cmp(&b.id));
         records

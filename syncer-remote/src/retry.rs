@@ -39,7 +39,9 @@ impl RetryPolicy {
 
     /// Backoff after a throttled answer: at least a second, growing with the attempt.
     pub fn throttle_backoff(&self, attempt: u32) -> Duration {
-        let base = Duration::from_secs(1).saturating_mul(attempt + 1).min(self.cap);
+        let base = Duration::from_secs(1)
+            .saturating_mul(attempt + 1)
+            .min(self.cap);
         base + jitter(Duration::from_millis(500))
     }
 }
@@ -61,7 +63,10 @@ mod tests {
         let policy = RetryPolicy::new(5);
         for attempt in 0..20 {
             let wait = policy.backoff(attempt);
-            let full = policy.base.saturating_mul(1 << attempt.min(16)).min(policy.cap);
+            let full = policy
+                .base
+                .saturating_mul(1 << attempt.min(16))
+                .min(policy.cap);
             assert!(wait >= full / 2 && wait <= full, "{attempt}: {wait:?}");
         }
     }

@@ -8,8 +8,6 @@ use std::time::Duration;
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
-use crate::error::DingTalkError;
-
 /// How long before expiry a token is replaced (capped at a tenth of its lifetime).
 const REFRESH_MARGIN: Duration = Duration::from_secs(300);
 
@@ -18,7 +16,7 @@ struct CachedToken {
     refresh_at: Instant,
 }
 
-/// A single-flight cache of the app's access token.
+/// A single-flight cache of an app's access token.
 #[derive(Default)]
 pub struct TokenCache {
     current: Mutex<Option<CachedToken>>,
@@ -27,10 +25,10 @@ pub struct TokenCache {
 impl TokenCache {
     /// The cached token, or a fresh one from `fetch` (which returns the token and its lifetime).
     /// Callers arriving during a refresh wait for it instead of starting their own.
-    pub async fn get<F, Fut>(&self, fetch: F) -> Result<Arc<str>, DingTalkError>
+    pub async fn get<E, F, Fut>(&self, fetch: F) -> Result<Arc<str>, E>
     where
         F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<(String, Duration), DingTalkError>>,
+        Fut: Future<Output = Result<(String, Duration), E>>,
     {
         let mut current = self.current.lock().await;
         if let Some(token) = current.as_ref() {
@@ -76,7 +74,7 @@ mod tests {
                     .get(|| async {
                         fetches.fetch_add(1, Ordering::SeqCst);
                         tokio::time::sleep(Duration::from_millis(20)).await;
-                        Ok(("t1".to_owned(), Duration::from_secs(7200)))
+                        Ok::<_, ()>(("t1".to_owned(), Duration::from_secs(7200)))
                     })
                     .await
             }));
@@ -90,7 +88,9 @@ mod tests {
     #[tokio::test]
     async fn invalidate_only_drops_the_stale_token() {
         let cache = TokenCache::default();
-        let fresh = |v: &'static str| move || async move { Ok((v.to_owned(), Duration::from_secs(7200))) };
+        let fresh = |v: &'static str| {
+            move || async move { Ok::<_, ()>((v.to_owned(), Duration::from_secs(7200))) }
+        };
         assert_eq!(&*cache.get(fresh("t1")).await.expect("t1"), "t1");
         cache.invalidate("t0").await;
         assert_eq!(&*cache.get(fresh("t2")).await.expect("kept"), "t1");

@@ -1,6 +1,7 @@
-//! Client-side rate limiting for one DingTalk app: a limiter per API at the configured calls per
-//! second (DingTalk limits each API separately), a bound on calls in flight, and adaptation: a
-//! throttled answer pauses that API for a moment and lowers its rate, which recovers slowly.
+//! Client-side rate limiting for one app of a remote directory: a limiter per API at the
+//! configured calls per second (DingTalk and Lark limit each API separately), a bound on calls in
+//! flight, and adaptation: a throttled answer pauses that API for a moment and lowers its rate,
+//! which recovers slowly.
 
 use std::collections::HashMap;
 use std::num::NonZeroU32;
@@ -42,7 +43,7 @@ fn build(rate: f64) -> DefaultDirectRateLimiter {
     RateLimiter::direct(quota)
 }
 
-/// The limiter of one DingTalk app, shared by every syncer that uses the app.
+/// The limiter of one remote app, shared by every syncer that uses the app.
 pub struct CallLimiter {
     configured_rate: f64,
     apis: Mutex<HashMap<&'static str, ApiLimiter>>,
@@ -59,7 +60,7 @@ impl CallLimiter {
         }
     }
 
-    /// The limiter shared by every syncer of the app `app_key` at `endpoint`: DingTalk counts
+    /// The limiter shared by every syncer of the app `app_key` at `endpoint`: remote APIs count
     /// calls per app, so two syncers of one app must share one budget.
     pub fn for_app(endpoint: &str, app_key: &str, rate: f64, max_in_flight: usize) -> Arc<Self> {
         static SHARED: OnceLock<Mutex<HashMap<String, Arc<CallLimiter>>>> = OnceLock::new();
@@ -99,7 +100,7 @@ impl CallLimiter {
             .expect("the in-flight semaphore is never closed")
     }
 
-    /// DingTalk said the app called `api` too fast: pause it and lower its rate by 30%.
+    /// The remote said the app called `api` too fast: pause it and lower its rate by 30%.
     pub fn throttled(&self, api: &'static str) {
         let mut apis = self.lock();
         let entry = apis
@@ -109,7 +110,11 @@ impl CallLimiter {
         entry.limiter = Arc::new(build(entry.rate));
         entry.paused_until = Some(Instant::now() + THROTTLE_PAUSE);
         entry.successes = 0;
-        tracing::warn!(api, rate = entry.rate, "DingTalk throttled the app; slowing down");
+        tracing::warn!(
+            api,
+            rate = entry.rate,
+            "the remote API throttled the app; slowing down"
+        );
     }
 
     /// A call to `api` succeeded: after a run of successes a slowed API speeds up again.
