@@ -200,7 +200,10 @@ mod tests {
     fn columns_are_snake_case() {
         for field in IamField::ALL {
             let column = field.column();
-            assert!(column.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{column}");
+            assert!(
+                column.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                "{column}"
+            );
         }
     }
 }

@@ -54,7 +54,9 @@ pub enum MappingError {
         known: String,
     },
     /// The IAM field does not exist or may not be mapped.
-    #[error("unknown IAM field `{field}` (mapped from `{source_field}`); mappable fields: {known}")]
+    #[error(
+        "unknown IAM field `{field}` (mapped from `{source_field}`); mappable fields: {known}"
+    )]
     UnknownIamField {
         /// The source field it was mapped from.
         source_field: String,
@@ -171,9 +173,7 @@ impl FieldMapping {
                 let value = match rule.transform {
                     Transform::Copy => value,
                     Transform::Invert => FieldValue::Flag(!value.as_flag()),
-                    Transform::FallbackTo(other) if value.is_empty() => {
-                        source_value(record, other)
-                    }
+                    Transform::FallbackTo(other) if value.is_empty() => source_value(record, other),
                     Transform::FallbackTo(_) => value,
                 };
                 (rule.target, value.coerce(rule.target.kind()))

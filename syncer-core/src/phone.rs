@@ -23,7 +23,13 @@ mod tests {
 
     #[test]
     fn china_mobile_spellings_are_equal() {
-        for spelling in ["13800138000", "+86 138 0013 8000", "+8613800138000", "008613800138000", "138-0013-8000"] {
+        for spelling in [
+            "13800138000",
+            "+86 138 0013 8000",
+            "+8613800138000",
+            "008613800138000",
+            "138-0013-8000",
+        ] {
             assert_eq!(normalize_phone(spelling), "13800138000", "{spelling}");
         }
     }

@@ -138,7 +138,8 @@ impl PluginConfig {
             values.insert(key, check_kind(field, value)?);
         }
         for field in plugin.config_fields {
-            let present = matches!(values.get(field.name), Some(v) if *v != ConfigValue::Text(String::new()));
+            let present =
+                matches!(values.get(field.name), Some(v) if *v != ConfigValue::Text(String::new()));
             if present {
                 continue;
             }

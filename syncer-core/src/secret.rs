@@ -65,6 +65,9 @@ mod tests {
     #[test]
     fn redact_masks_echoed_secret() {
         let secret = Secret::new("s3cr3t-value");
-        assert_eq!(secret.redact("bad appsecret=s3cr3t-value"), "bad appsecret=***");
+        assert_eq!(
+            secret.redact("bad appsecret=s3cr3t-value"),
+            "bad appsecret=***"
+        );
     }
 }

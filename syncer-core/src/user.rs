@@ -160,6 +160,9 @@ mod tests {
         let mut user = IamUser::default();
         user.set(IamField::DingTalk, "manager42".into());
         assert_eq!(user.extra["dingtalk"], "manager42");
-        assert_eq!(user.get(IamField::DingTalk), FieldValue::Text("manager42".into()));
+        assert_eq!(
+            user.get(IamField::DingTalk),
+            FieldValue::Text("manager42".into())
+        );
     }
 }

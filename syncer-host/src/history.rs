@@ -100,7 +100,12 @@ impl History {
     }
 
     /// Records the start of a run and returns its id.
-    pub async fn start(&self, syncer: &str, dry_run: bool, started_at: &str) -> Result<i64, HistoryError> {
+    pub async fn start(
+        &self,
+        syncer: &str,
+        dry_run: bool,
+        started_at: &str,
+    ) -> Result<i64, HistoryError> {
         let (syncer, started_at) = (syncer.to_owned(), started_at.to_owned());
         self.with_db(move |db| {
             db.execute(
@@ -129,7 +134,9 @@ impl History {
 
     /// Records a run that did not happen (another was going), with its report.
     pub async fn record_skipped(&self, report: &SyncReport) -> Result<i64, HistoryError> {
-        let run_id = self.start(&report.syncer, report.dry_run, &report.started_at).await?;
+        let run_id = self
+            .start(&report.syncer, report.dry_run, &report.started_at)
+            .await?;
         self.finish(run_id, report).await?;
         Ok(run_id)
     }
@@ -179,7 +186,8 @@ fn row_to_record(row: &rusqlite::Row<'_>) -> rusqlite::Result<RunRecord> {
     Ok(RunRecord {
         run_id: row.get(0)?,
         syncer: row.get(1)?,
-        status: serde_json::from_value(serde_json::Value::String(status)).unwrap_or(RunStatus::Failed),
+        status: serde_json::from_value(serde_json::Value::String(status))
+            .unwrap_or(RunStatus::Failed),
         dry_run: row.get(3)?,
         started_at: row.get(4)?,
         finished_at: row.get(5)?,

@@ -26,7 +26,13 @@ pub enum LockError {
 pub fn lock_path(state_path: &Path, syncer: &str) -> PathBuf {
     let safe: String = syncer
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let mut name = state_path.as_os_str().to_owned();
     name.push(format!(".{safe}.lock"));

@@ -46,7 +46,11 @@ pub fn report(report: &SyncReport) -> String {
                 } else {
                     format!(" ({})", user.fields.join(", "))
                 };
-                let _ = writeln!(out, "  would {label} {} → {}{fields}", user.user, user.iam_user);
+                let _ = writeln!(
+                    out,
+                    "  would {label} {} → {}{fields}",
+                    user.user, user.iam_user
+                );
             }
         }
     }
@@ -103,7 +107,11 @@ pub fn plugins(plugins: &[&PluginDescriptor]) -> String {
         }
         let _ = writeln!(out, "  default mapping:");
         for rule in plugin.info().default_mapping {
-            let _ = writeln!(out, "    {:<12} → {:<12} ({})", rule.source, rule.target, rule.transform);
+            let _ = writeln!(
+                out,
+                "    {:<12} → {:<12} ({})",
+                rule.source, rule.target, rule.transform
+            );
         }
     }
     out

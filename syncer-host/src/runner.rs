@@ -75,7 +75,11 @@ impl Runner {
             }
         };
         let started = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-        let run_id = match self.history.start(&settings.name, flags.dry_run, &started).await {
+        let run_id = match self
+            .history
+            .start(&settings.name, flags.dry_run, &started)
+            .await
+        {
             Ok(id) => Some(id),
             Err(error) => {
                 tracing::warn!(%error, "could not record the run start");

@@ -39,7 +39,12 @@ async fn plugins_json_lists_dingtalk_with_fields_and_default_mapping() {
         .as_array()
         .expect("mapping")
         .iter()
-        .map(|rule| (rule["target"].as_str().expect("t").to_owned(), rule["source"].as_str().expect("s").to_owned()))
+        .map(|rule| {
+            (
+                rule["target"].as_str().expect("t").to_owned(),
+                rule["source"].as_str().expect("s").to_owned(),
+            )
+        })
         .collect();
     for (target, source) in [
         ("Id", "userid"),
@@ -52,7 +57,11 @@ async fn plugins_json_lists_dingtalk_with_fields_and_default_mapping() {
         ("IsForbidden", "active"),
         ("DingTalk", "userid"),
     ] {
-        assert_eq!(mapping.get(target).map(String::as_str), Some(source), "{target}");
+        assert_eq!(
+            mapping.get(target).map(String::as_str),
+            Some(source),
+            "{target}"
+        );
     }
     let human = scratch.run(&["plugins"], &[]).await;
     assert!(human.stdout.contains("DingTalk") && human.stdout.contains("App Secret"));
@@ -64,13 +73,35 @@ async fn sync_writes_every_user_mapped_and_a_second_run_changes_nothing() {
     let scratch = Scratch::new();
     scratch.write_config(&embedded_config(&server.url(), ""));
 
-    let first = scratch.run(&["sync", "acme-dt", "--json"], &[SECRET_ENV]).await;
+    let first = scratch
+        .run(&["sync", "acme-dt", "--json"], &[SECRET_ENV])
+        .await;
     assert_eq!(first.code, 0, "{}", first.all());
     let report = first.json();
-    for key in ["syncer", "organization", "status", "dry_run", "counts", "api_calls", "duration_ms", "started_at", "finished_at", "errors"] {
+    for key in [
+        "syncer",
+        "organization",
+        "status",
+        "dry_run",
+        "counts",
+        "api_calls",
+        "duration_ms",
+        "started_at",
+        "finished_at",
+        "errors",
+    ] {
         assert!(report.get(key).is_some(), "report lacks {key}: {report}");
     }
-    for key in ["fetched", "created", "updated", "unchanged", "disabled", "deleted", "failed", "skipped"] {
+    for key in [
+        "fetched",
+        "created",
+        "updated",
+        "unchanged",
+        "disabled",
+        "deleted",
+        "failed",
+        "skipped",
+    ] {
         assert!(report["counts"].get(key).is_some(), "counts lack {key}");
     }
     assert_eq!(report["status"], "succeeded");
@@ -80,10 +111,19 @@ async fn sync_writes_every_user_mapped_and_a_second_run_changes_nothing() {
     let stored = scratch.stored_users("acme");
     let source = server.org();
     assert_eq!(stored.len(), source.users.len());
-    let by_id: BTreeMap<&str, &Value> = stored.iter().map(|u| (u["id"].as_str().expect("id"), u)).collect();
+    let by_id: BTreeMap<&str, &Value> = stored
+        .iter()
+        .map(|u| (u["id"].as_str().expect("id"), u))
+        .collect();
     for person in &source.users {
-        let user = by_id.get(person.userid.as_str()).unwrap_or_else(|| panic!("{} stored", person.userid));
-        let name = if person.unionid.is_empty() { &person.userid } else { &person.unionid };
+        let user = by_id
+            .get(person.userid.as_str())
+            .unwrap_or_else(|| panic!("{} stored", person.userid));
+        let name = if person.unionid.is_empty() {
+            &person.userid
+        } else {
+            &person.unionid
+        };
         assert_eq!(user["name"], name.as_str());
         assert_eq!(user["displayName"], person.name.as_str());
         assert_eq!(user["email"], person.email.as_str());
@@ -93,10 +133,18 @@ async fn sync_writes_every_user_mapped_and_a_second_run_changes_nothing() {
         assert_eq!(user["isForbidden"], !person.active);
         assert_eq!(user["dingtalk"], person.userid.as_str());
     }
-    assert!(source.users.iter().any(|p| p.unionid.is_empty()), "org has people without unionid");
-    assert!(source.users.iter().any(|p| !p.active), "org has inactive people");
+    assert!(
+        source.users.iter().any(|p| p.unionid.is_empty()),
+        "org has people without unionid"
+    );
+    assert!(
+        source.users.iter().any(|p| !p.active),
+        "org has inactive people"
+    );
 
-    let second = scratch.run(&["sync", "acme-dt", "--json"], &[SECRET_ENV]).await;
+    let second = scratch
+        .run(&["sync", "acme-dt", "--json"], &[SECRET_ENV])
+        .await;
     assert_eq!(second.code, 0, "{}", second.all());
     let report = second.json();
     assert_eq!(report["counts"]["unchanged"], 250);
@@ -111,14 +159,18 @@ async fn dry_run_lists_the_plan_and_writes_nothing() {
     let server = fake_dingtalk(org(40), Faults::default()).await;
     let scratch = Scratch::new();
     scratch.write_config(&embedded_config(&server.url(), ""));
-    let outcome = scratch.run(&["sync", "acme-dt", "--dry-run", "--json"], &[SECRET_ENV]).await;
+    let outcome = scratch
+        .run(&["sync", "acme-dt", "--dry-run", "--json"], &[SECRET_ENV])
+        .await;
     assert_eq!(outcome.code, 0, "{}", outcome.all());
     let report = outcome.json();
     assert_eq!(report["dry_run"], true);
     assert_eq!(report["counts"]["created"], 40);
     assert_eq!(report["plan"]["create"].as_array().expect("list").len(), 40);
     assert!(scratch.stored_users("acme").is_empty());
-    let human = scratch.run(&["sync", "acme-dt", "--dry-run"], &[SECRET_ENV]).await;
+    let human = scratch
+        .run(&["sync", "acme-dt", "--dry-run"], &[SECRET_ENV])
+        .await;
     assert!(human.stdout.contains("would create"), "{}", human.stdout);
 }
 
@@ -128,8 +180,12 @@ async fn runs_shows_the_history_newest_first() {
     let scratch = Scratch::new();
     scratch.write_config(&embedded_config(&server.url(), ""));
     scratch.run(&["sync", "acme-dt"], &[SECRET_ENV]).await;
-    scratch.run(&["sync", "acme-dt", "--dry-run"], &[SECRET_ENV]).await;
-    let outcome = scratch.run(&["runs", "acme-dt", "--json"], &[SECRET_ENV]).await;
+    scratch
+        .run(&["sync", "acme-dt", "--dry-run"], &[SECRET_ENV])
+        .await;
+    let outcome = scratch
+        .run(&["runs", "acme-dt", "--json"], &[SECRET_ENV])
+        .await;
     assert_eq!(outcome.code, 0, "{}", outcome.all());
     let runs = outcome.json();
     let runs = runs.as_array().expect("array");
@@ -144,7 +200,9 @@ async fn test_connection_passes_with_good_credentials() {
     let server = fake_dingtalk(org(20), Faults::default()).await;
     let scratch = Scratch::new();
     scratch.write_config(&embedded_config(&server.url(), ""));
-    let outcome = scratch.run(&["test", "acme-dt", "--json"], &[SECRET_ENV]).await;
+    let outcome = scratch
+        .run(&["test", "acme-dt", "--json"], &[SECRET_ENV])
+        .await;
     assert_eq!(outcome.code, 0, "{}", outcome.all());
     let result = outcome.json();
     assert_eq!(result["ok"], true);
@@ -161,34 +219,58 @@ async fn test_connection_names_the_credentials_without_leaking_the_secret() {
     let scratch = Scratch::new();
     scratch.write_config(&embedded_config(&server.url(), ""));
     let wrong = "wrong-secret-123456";
-    let outcome = scratch.run(&["test", "acme-dt"], &[("DT_SECRET", wrong)]).await;
+    let outcome = scratch
+        .run(&["test", "acme-dt"], &[("DT_SECRET", wrong)])
+        .await;
     assert_eq!(outcome.code, 1, "{}", outcome.all());
-    assert!(outcome.stdout.contains("App Key") && outcome.stdout.contains("App Secret"), "{}", outcome.stdout);
-    assert!(outcome.stdout.contains("developer console"), "{}", outcome.stdout);
+    assert!(
+        outcome.stdout.contains("App Key") && outcome.stdout.contains("App Secret"),
+        "{}",
+        outcome.stdout
+    );
+    assert!(
+        outcome.stdout.contains("developer console"),
+        "{}",
+        outcome.stdout
+    );
     assert!(!outcome.all().contains(wrong));
 }
 
 #[tokio::test]
 async fn test_connection_names_a_missing_permission() {
-    let faults = Faults { missing_permission: Some(Permission::MemberRead), ..Faults::default() };
+    let faults = Faults {
+        missing_permission: Some(Permission::MemberRead),
+        ..Faults::default()
+    };
     let server = fake_dingtalk(org(5), faults).await;
     let scratch = Scratch::new();
     scratch.write_config(&embedded_config(&server.url(), ""));
     let outcome = scratch.run(&["test", "acme-dt"], &[SECRET_ENV]).await;
     assert_eq!(outcome.code, 1, "{}", outcome.all());
-    assert!(outcome.stdout.contains("qyapi_get_department_member"), "{}", outcome.stdout);
+    assert!(
+        outcome.stdout.contains("qyapi_get_department_member"),
+        "{}",
+        outcome.stdout
+    );
     assert!(outcome.stdout.contains("Permissions"), "{}", outcome.stdout);
 }
 
 #[tokio::test]
 async fn test_connection_names_the_ip_whitelist() {
-    let faults = Faults { ip_whitelist_reject: true, ..Faults::default() };
+    let faults = Faults {
+        ip_whitelist_reject: true,
+        ..Faults::default()
+    };
     let server = fake_dingtalk(org(5), faults).await;
     let scratch = Scratch::new();
     scratch.write_config(&embedded_config(&server.url(), ""));
     let outcome = scratch.run(&["test", "acme-dt"], &[SECRET_ENV]).await;
     assert_eq!(outcome.code, 1, "{}", outcome.all());
-    assert!(outcome.stdout.to_lowercase().contains("ip"), "{}", outcome.stdout);
+    assert!(
+        outcome.stdout.to_lowercase().contains("ip"),
+        "{}",
+        outcome.stdout
+    );
     assert!(outcome.stdout.contains("egress IP"), "{}", outcome.stdout);
 }
 
@@ -198,6 +280,13 @@ async fn demo_runs_on_a_fresh_directory() {
     let outcome = scratch.run(&["demo", "--users", "120"], &[]).await;
     assert_eq!(outcome.code, 0, "{}", outcome.all());
     assert!(outcome.stdout.contains("created 120"), "{}", outcome.stdout);
-    assert!(outcome.stdout.contains("syncer-demo.db"), "{}", outcome.stdout);
-    assert_eq!(common::stored_users(&scratch.path("syncer-demo.db"), "acme").len(), 120);
+    assert!(
+        outcome.stdout.contains("syncer-demo.db"),
+        "{}",
+        outcome.stdout
+    );
+    assert_eq!(
+        common::stored_users(&scratch.path("syncer-demo.db"), "acme").len(),
+        120
+    );
 }

@@ -19,9 +19,7 @@ pub use desired::desired_users;
 pub use options::{DeprovisionGuard, LeaverPolicy, SyncOptions};
 pub use plan::{plan, DesiredUser, HeldBack, Operation, OperationKind, Plan, Skipped};
 pub use progress::SyncProgress;
-pub use report::{
-    Counts, PlannedChanges, PlannedUser, ReportError, RunStatus, SyncReport,
-};
+pub use report::{Counts, PlannedChanges, PlannedUser, ReportError, RunStatus, SyncReport};
 pub use validate::is_valid_user_name;
 
 use crate::mapping::FieldMapping;
@@ -86,11 +84,13 @@ async fn sync_into(
     report.api_calls_by_api = snapshot.api_calls.clone();
     report.departments = snapshot.departments.len();
     report.incomplete = snapshot.failures.clone();
-    report.errors.extend(snapshot.failures.iter().map(|failure| ReportError {
-        user: None,
-        api: Some(failure.api.clone()),
-        message: format!("{}: {}", failure.scope, failure.message),
-    }));
+    report
+        .errors
+        .extend(snapshot.failures.iter().map(|failure| ReportError {
+            user: None,
+            api: Some(failure.api.clone()),
+            message: format!("{}: {}", failure.scope, failure.message),
+        }));
 
     let desired = desired_users(&snapshot.users, mapping);
     drop(snapshot);
@@ -136,7 +136,13 @@ async fn sync_into(
         report.plan = Some(PlannedChanges::from_plan(&plan));
     } else {
         progress.writes_planned(plan.operations.len());
-        let applied = apply(&plan.operations, target, options.write_concurrency, progress).await;
+        let applied = apply(
+            &plan.operations,
+            target,
+            options.write_concurrency,
+            progress,
+        )
+        .await;
         report.counts.created = applied.count(OperationKind::Create);
         report.counts.updated = applied.count(OperationKind::Update);
         report.counts.disabled = applied.count(OperationKind::Disable);
@@ -146,7 +152,8 @@ async fn sync_into(
         report.errors.extend(applied.failures);
     }
 
-    let clean = report.counts.failed == 0 && report.incomplete.is_empty() && plan.held_back.is_none();
+    let clean =
+        report.counts.failed == 0 && report.incomplete.is_empty() && plan.held_back.is_none();
     if clean {
         RunStatus::Succeeded
     } else {

@@ -152,7 +152,11 @@ impl CurrentIndex {
             .then(|| self.by_id.get(&id))
             .flatten()
             .or_else(|| self.by_source_id.get(&desired.source_id))
-            .or_else(|| (!name.is_empty()).then(|| self.by_name.get(&name)).flatten())
+            .or_else(|| {
+                (!name.is_empty())
+                    .then(|| self.by_name.get(&name))
+                    .flatten()
+            })
             .copied()
     }
 }
@@ -239,7 +243,8 @@ pub fn plan(
         snapshot_complete,
     );
 
-    let (mut operations, rejected) = validate::screen(creates.into_iter().chain(updates), &index.users);
+    let (mut operations, rejected) =
+        validate::screen(creates.into_iter().chain(updates), &index.users);
     plan.rejected.extend(rejected);
     if plan.held_back.is_none() {
         operations.extend(deprovisions);
@@ -314,8 +319,10 @@ fn plan_leavers(leavers: &[&IamUser], policy: LeaverPolicy) -> Vec<Operation> {
             LeaverPolicy::Disable => {
                 let mut user = (*leaver).clone();
                 user.is_forbidden = true;
-                user.properties
-                    .insert(ownership::DEPROVISIONED.to_owned(), "left source".to_owned());
+                user.properties.insert(
+                    ownership::DEPROVISIONED.to_owned(),
+                    "left source".to_owned(),
+                );
                 Some(Operation {
                     kind: OperationKind::Disable,
                     user,

@@ -15,29 +15,88 @@ use crate::target::{MockTarget, TargetError};
 use crate::user::IamUser;
 
 const FIELDS: &[SourceField] = &[
-    SourceField { name: "userid", description: "" },
-    SourceField { name: "unionid", description: "" },
-    SourceField { name: "name", description: "" },
-    SourceField { name: "email", description: "" },
-    SourceField { name: "mobile", description: "" },
-    SourceField { name: "active", description: "" },
-    SourceField { name: "title", description: "" },
-    SourceField { name: "job_number", description: "" },
+    SourceField {
+        name: "userid",
+        description: "",
+    },
+    SourceField {
+        name: "unionid",
+        description: "",
+    },
+    SourceField {
+        name: "name",
+        description: "",
+    },
+    SourceField {
+        name: "email",
+        description: "",
+    },
+    SourceField {
+        name: "mobile",
+        description: "",
+    },
+    SourceField {
+        name: "active",
+        description: "",
+    },
+    SourceField {
+        name: "title",
+        description: "",
+    },
+    SourceField {
+        name: "job_number",
+        description: "",
+    },
 ];
 
 const MAPPING: &[MappingSpec] = &[
-    MappingSpec { source: "userid", target: "Id", transform: Transform::Copy },
-    MappingSpec { source: "unionid", target: "Name", transform: Transform::FallbackTo("userid") },
-    MappingSpec { source: "name", target: "DisplayName", transform: Transform::Copy },
-    MappingSpec { source: "email", target: "Email", transform: Transform::Copy },
-    MappingSpec { source: "mobile", target: "Phone", transform: Transform::Copy },
-    MappingSpec { source: "title", target: "Title", transform: Transform::Copy },
-    MappingSpec { source: "active", target: "IsForbidden", transform: Transform::Invert },
-    MappingSpec { source: "userid", target: "DingTalk", transform: Transform::Copy },
+    MappingSpec {
+        source: "userid",
+        target: "Id",
+        transform: Transform::Copy,
+    },
+    MappingSpec {
+        source: "unionid",
+        target: "Name",
+        transform: Transform::FallbackTo("userid"),
+    },
+    MappingSpec {
+        source: "name",
+        target: "DisplayName",
+        transform: Transform::Copy,
+    },
+    MappingSpec {
+        source: "email",
+        target: "Email",
+        transform: Transform::Copy,
+    },
+    MappingSpec {
+        source: "mobile",
+        target: "Phone",
+        transform: Transform::Copy,
+    },
+    MappingSpec {
+        source: "title",
+        target: "Title",
+        transform: Transform::Copy,
+    },
+    MappingSpec {
+        source: "active",
+        target: "IsForbidden",
+        transform: Transform::Invert,
+    },
+    MappingSpec {
+        source: "userid",
+        target: "DingTalk",
+        transform: Transform::Copy,
+    },
 ];
 
 fn never_built(_: &PluginConfig) -> Result<Box<dyn Syncer>, PluginConfigError> {
-    Err(PluginConfigError::InvalidValue { key: "x".into(), problem: "test plugin".into() })
+    Err(PluginConfigError::InvalidValue {
+        key: "x".into(),
+        problem: "test plugin".into(),
+    })
 }
 
 static PLUGIN: PluginDescriptor = PluginDescriptor {
@@ -85,7 +144,12 @@ impl Syncer for StaticSource {
 }
 
 fn source(users: Vec<SourceRecord>) -> StaticSource {
-    StaticSource { snapshot: Snapshot { users, ..Snapshot::default() } }
+    StaticSource {
+        snapshot: Snapshot {
+            users,
+            ..Snapshot::default()
+        },
+    }
 }
 
 /// A target mock backed by a shared list of users, recording every write.
@@ -105,25 +169,45 @@ impl Store {
     fn mock(&self) -> MockTarget {
         let mut mock = MockTarget::new();
         let users = self.users.clone();
-        mock.expect_list_users()
-            .returning(move |org| Ok(users.lock().expect("lock").iter().filter(|u| u.owner == org).cloned().collect()));
+        mock.expect_list_users().returning(move |org| {
+            Ok(users
+                .lock()
+                .expect("lock")
+                .iter()
+                .filter(|u| u.owner == org)
+                .cloned()
+                .collect())
+        });
         let (users, writes) = (self.users.clone(), self.writes.clone());
         mock.expect_create_user().returning(move |user| {
-            writes.lock().expect("lock").push(("create".into(), user.name.clone(), vec![]));
+            writes
+                .lock()
+                .expect("lock")
+                .push(("create".into(), user.name.clone(), vec![]));
             users.lock().expect("lock").push(user.clone());
             Ok(())
         });
         let (users, writes) = (self.users.clone(), self.writes.clone());
         mock.expect_update_user().returning(move |user, columns| {
-            writes.lock().expect("lock").push(("update".into(), user.name.clone(), columns.to_vec()));
+            writes.lock().expect("lock").push((
+                "update".into(),
+                user.name.clone(),
+                columns.to_vec(),
+            ));
             let mut users = users.lock().expect("lock");
-            let stored = users.iter_mut().find(|u| u.name == user.name).expect("updated user exists");
+            let stored = users
+                .iter_mut()
+                .find(|u| u.name == user.name)
+                .expect("updated user exists");
             stored.copy_columns(user, columns);
             Ok(())
         });
         let (users, writes) = (self.users.clone(), self.writes.clone());
         mock.expect_delete_user().returning(move |user| {
-            writes.lock().expect("lock").push(("delete".into(), user.name.clone(), vec![]));
+            writes
+                .lock()
+                .expect("lock")
+                .push(("delete".into(), user.name.clone(), vec![]));
             users.lock().expect("lock").retain(|u| u.name != user.name);
             Ok(())
         });
@@ -136,7 +220,13 @@ impl Store {
     }
 
     fn user(&self, name: &str) -> IamUser {
-        self.users.lock().expect("lock").iter().find(|u| u.name == name).cloned().expect("user exists")
+        self.users
+            .lock()
+            .expect("lock")
+            .iter()
+            .find(|u| u.name == name)
+            .cloned()
+            .expect("user exists")
     }
 
     fn clear_writes(&self) {
@@ -149,7 +239,14 @@ fn options() -> SyncOptions {
 }
 
 async fn sync(store: &Store, people: Vec<SourceRecord>, options: &SyncOptions) -> SyncReport {
-    run_sync(&source(people), &mapping(), &store.mock(), options, &NoProgress).await
+    run_sync(
+        &source(people),
+        &mapping(),
+        &store.mock(),
+        options,
+        &NoProgress,
+    )
+    .await
 }
 
 fn people(n: usize) -> Vec<SourceRecord> {
@@ -191,16 +288,29 @@ async fn update_sends_only_the_changed_field() {
     changed[1] = changed[1].clone().with("title", "总监");
     let report = sync(&store, changed, &options()).await;
     assert_eq!(report.counts.updated, 1);
-    assert_eq!(store.writes(), vec![("update".into(), "uuser001".into(), vec![IamField::Title])]);
+    assert_eq!(
+        store.writes(),
+        vec![("update".into(), "uuser001".into(), vec![IamField::Title])]
+    );
 }
 
 #[tokio::test]
 async fn phones_are_compared_normalized() {
     let store = Store::default();
-    sync(&store, vec![person("a").with("mobile", "13800138000")], &options()).await;
+    sync(
+        &store,
+        vec![person("a").with("mobile", "13800138000")],
+        &options(),
+    )
+    .await;
     store.users.lock().expect("lock")[0].phone = "+86 138 0013 8000".into();
     store.clear_writes();
-    sync(&store, vec![person("a").with("mobile", "13800138000")], &options()).await;
+    sync(
+        &store,
+        vec![person("a").with("mobile", "13800138000")],
+        &options(),
+    )
+    .await;
     assert_eq!(store.writes(), vec![]);
 }
 
@@ -246,7 +356,9 @@ async fn existing_user_matched_by_name_when_id_differs() {
 #[tokio::test]
 async fn users_of_other_syncers_and_local_admins_are_left_alone() {
     let mut theirs = local_user("ua", "a");
-    theirs.properties.insert(ownership::MANAGED_BY.into(), "ldap".into());
+    theirs
+        .properties
+        .insert(ownership::MANAGED_BY.into(), "ldap".into());
     let mut admin = local_user("ub", "b");
     admin.is_admin = true;
     let store = Store::with(vec![theirs.clone(), admin.clone()]);
@@ -282,10 +394,31 @@ async fn returning_leaver_is_reenabled_even_when_is_forbidden_is_not_mapped() {
     let mapping = FieldMapping::build(&PLUGIN, &overrides).expect("valid");
     let store = Store::default();
     let opts = options();
-    run_sync(&source(people(2)), &mapping, &store.mock(), &opts, &NoProgress).await;
-    run_sync(&source(people(1)), &mapping, &store.mock(), &opts, &NoProgress).await;
+    run_sync(
+        &source(people(2)),
+        &mapping,
+        &store.mock(),
+        &opts,
+        &NoProgress,
+    )
+    .await;
+    run_sync(
+        &source(people(1)),
+        &mapping,
+        &store.mock(),
+        &opts,
+        &NoProgress,
+    )
+    .await;
     assert!(store.user("uuser001").is_forbidden);
-    run_sync(&source(people(2)), &mapping, &store.mock(), &opts, &NoProgress).await;
+    run_sync(
+        &source(people(2)),
+        &mapping,
+        &store.mock(),
+        &opts,
+        &NoProgress,
+    )
+    .await;
     assert!(!store.user("uuser001").is_forbidden);
 }
 
@@ -293,11 +426,17 @@ async fn returning_leaver_is_reenabled_even_when_is_forbidden_is_not_mapped() {
 async fn leaver_policies_delete_and_keep() {
     let store = Store::default();
     sync(&store, people(3), &options()).await;
-    let keep = SyncOptions { leavers: LeaverPolicy::Keep, ..options() };
+    let keep = SyncOptions {
+        leavers: LeaverPolicy::Keep,
+        ..options()
+    };
     store.clear_writes();
     sync(&store, people(2), &keep).await;
     assert_eq!(store.writes(), vec![]);
-    let delete = SyncOptions { leavers: LeaverPolicy::Delete, ..options() };
+    let delete = SyncOptions {
+        leavers: LeaverPolicy::Delete,
+        ..options()
+    };
     let report = sync(&store, people(2), &delete).await;
     assert_eq!(report.counts.deleted, 1);
     assert_eq!(store.users.lock().expect("lock").len(), 2);
@@ -330,12 +469,20 @@ async fn mass_deprovision_guard_holds_back_and_can_be_overridden() {
     let report = sync(&store, people(89), &options()).await;
     assert_eq!(report.status, RunStatus::Partial);
     assert_eq!(report.counts.disabled, 0);
-    assert!(report.held_back.as_ref().expect("held").reason.contains("--allow-mass-deprovision"));
+    assert!(report
+        .held_back
+        .as_ref()
+        .expect("held")
+        .reason
+        .contains("--allow-mass-deprovision"));
     assert_eq!(store.writes(), vec![]);
     // 10 of 100 is within the guard.
     let report = sync(&store, people(90), &options()).await;
     assert_eq!(report.counts.disabled, 10);
-    let allow = SyncOptions { allow_mass_deprovision: true, ..options() };
+    let allow = SyncOptions {
+        allow_mass_deprovision: true,
+        ..options()
+    };
     let report = sync(&store, people(50), &allow).await;
     assert_eq!(report.counts.disabled, 40);
 }
@@ -358,15 +505,29 @@ async fn one_rejected_user_does_not_stop_the_others() {
     mock.expect_list_users().returning(|_| Ok(vec![]));
     mock.expect_create_user().returning(move |user| {
         if user.name == "uuser001" {
-            return Err(TargetError::Rejected { api: "add-user".into(), message: "quota".into() });
+            return Err(TargetError::Rejected {
+                api: "add-user".into(),
+                message: "quota".into(),
+            });
         }
         inner.users.lock().expect("lock").push(user.clone());
         Ok(())
     });
-    let report = run_sync(&source(people(3)), &mapping(), &mock, &options(), &NoProgress).await;
+    let report = run_sync(
+        &source(people(3)),
+        &mapping(),
+        &mock,
+        &options(),
+        &NoProgress,
+    )
+    .await;
     assert_eq!(report.status, RunStatus::Partial);
     assert_eq!((report.counts.created, report.counts.failed), (2, 1));
-    let error = report.errors.iter().find(|e| e.user.is_some()).expect("per-user error");
+    let error = report
+        .errors
+        .iter()
+        .find(|e| e.user.is_some())
+        .expect("per-user error");
     assert_eq!(error.user.as_deref(), Some("user001"));
     assert!(error.message.contains("quota"));
 }
@@ -380,14 +541,25 @@ async fn dry_run_plans_everything_and_writes_nothing() {
     changed[0] = changed[0].clone().with("title", "经理");
     let mut mock = MockTarget::new();
     let users = store.users.clone();
-    mock.expect_list_users().returning(move |_| Ok(users.lock().expect("lock").clone()));
+    mock.expect_list_users()
+        .returning(move |_| Ok(users.lock().expect("lock").clone()));
     mock.expect_create_user().never();
     mock.expect_update_user().never();
     mock.expect_delete_user().never();
-    let dry = SyncOptions { dry_run: true, ..options() };
+    let dry = SyncOptions {
+        dry_run: true,
+        ..options()
+    };
     let report = run_sync(&source(changed), &mapping(), &mock, &dry, &NoProgress).await;
     assert!(report.dry_run);
-    assert_eq!((report.counts.created, report.counts.updated, report.counts.disabled), (1, 1, 1));
+    assert_eq!(
+        (
+            report.counts.created,
+            report.counts.updated,
+            report.counts.disabled
+        ),
+        (1, 1, 1)
+    );
     let plan = report.plan.expect("plan listed");
     assert_eq!(plan.create[0].user, "new");
     assert_eq!(plan.update[0].fields, vec!["Title"]);
@@ -401,9 +573,20 @@ async fn names_iam_refuses_and_duplicate_emails_are_reported_not_sent() {
     let twin = person("y").with("email", "x@acme.example");
     let report = sync(&store, vec![bad_name, twin, person("z")], &options()).await;
     assert_eq!((report.counts.created, report.counts.failed), (2, 1));
-    assert!(report.errors.iter().any(|e| e.user.as_deref() == Some("x") && e.message.contains("user name")));
-    let report = sync(&store, vec![person("w").with("email", "z@acme.example")], &options()).await;
-    assert!(report.errors.iter().any(|e| e.user.as_deref() == Some("w") && e.message.contains("already used")));
+    assert!(report
+        .errors
+        .iter()
+        .any(|e| e.user.as_deref() == Some("x") && e.message.contains("user name")));
+    let report = sync(
+        &store,
+        vec![person("w").with("email", "z@acme.example")],
+        &options(),
+    )
+    .await;
+    assert!(report
+        .errors
+        .iter()
+        .any(|e| e.user.as_deref() == Some("w") && e.message.contains("already used")));
 }
 
 #[tokio::test]
@@ -415,7 +598,10 @@ async fn fetch_failure_is_a_failed_run() {
             ConnectionReport::default()
         }
         async fn fetch(&self, _: &dyn FetchProgress) -> Result<Snapshot, FetchError> {
-            Err(FetchError { api: Some("/gettoken".into()), message: "bad key".into() })
+            Err(FetchError {
+                api: Some("/gettoken".into()),
+                message: "bad key".into(),
+            })
         }
     }
     let mut mock = MockTarget::new();
@@ -430,9 +616,20 @@ fn mapping_overrides_replace_defaults_and_unknown_fields_are_named() {
     let mut overrides = BTreeMap::new();
     overrides.insert("job_number".to_owned(), "Title".to_owned());
     let mapping = FieldMapping::build(&PLUGIN, &overrides).expect("valid");
-    let rule = mapping.rules().iter().find(|r| r.target == IamField::Title).expect("title rule");
+    let rule = mapping
+        .rules()
+        .iter()
+        .find(|r| r.target == IamField::Title)
+        .expect("title rule");
     assert_eq!(rule.source, "job_number");
-    assert_eq!(mapping.targets().iter().filter(|t| **t == IamField::Title).count(), 1);
+    assert_eq!(
+        mapping
+            .targets()
+            .iter()
+            .filter(|t| **t == IamField::Title)
+            .count(),
+        1
+    );
 
     overrides.insert("nickname".to_owned(), "Title".to_owned());
     let error = FieldMapping::build(&PLUGIN, &overrides).expect_err("unknown source");
@@ -446,7 +643,9 @@ fn mapping_overrides_replace_defaults_and_unknown_fields_are_named() {
 
 #[test]
 fn name_falls_back_to_userid_and_active_is_inverted() {
-    let record = SourceRecord::new("u1").with("userid", "u1").with("active", false);
+    let record = SourceRecord::new("u1")
+        .with("userid", "u1")
+        .with("active", false);
     let values = mapping().apply(&record);
     assert_eq!(values[&IamField::Name], "u1".into());
     assert_eq!(values[&IamField::IsForbidden], true.into());

@@ -39,7 +39,10 @@ pub async fn demo(db: &Path, users: usize) -> Result<(), Failure> {
         server.url()
     );
     if db.exists() {
-        println!("Reusing the demo store {} (delete it for a fresh start)", db.display());
+        println!(
+            "Reusing the demo store {} (delete it for a fresh start)",
+            db.display()
+        );
     }
 
     let config = demo_config(db, &server.url(), &credentials)?;
@@ -63,14 +66,19 @@ pub async fn demo(db: &Path, users: usize) -> Result<(), Failure> {
     server.shutdown().await;
 
     println!("\nWhere the data is:");
-    println!("  users:       {} (SQLite; table `users`, one JSON `body` per user)", db.display());
+    println!(
+        "  users:       {} (SQLite; table `users`, one JSON `body` per user)",
+        db.display()
+    );
     println!("  run history: {}", config.state_path.display());
     println!(
         "  look:        sqlite3 {} \"SELECT name, display_name, email, is_forbidden FROM users LIMIT 10\"",
         db.display()
     );
     if first.exit_code() != 0 || second.exit_code() != 0 {
-        return Err(Failure::Run("the demo sync did not fully succeed".to_owned()));
+        return Err(Failure::Run(
+            "the demo sync did not fully succeed".to_owned(),
+        ));
     }
     Ok(())
 }
@@ -120,7 +128,11 @@ fn print_sample(users: &[IamUser]) {
             user.email,
             user.phone,
             user.display_name,
-            if user.is_forbidden { " (forbidden)" } else { "" }
+            if user.is_forbidden {
+                " (forbidden)"
+            } else {
+                ""
+            }
         );
     }
 }

@@ -12,8 +12,8 @@ use crate::Failure;
 
 /// The runner for a config: its target and history.
 pub fn runner(config: &Config) -> Result<Runner, Failure> {
-    let target = crate::target::build(&config.target)
-        .map_err(|error| Failure::Run(error.to_string()))?;
+    let target =
+        crate::target::build(&config.target).map_err(|error| Failure::Run(error.to_string()))?;
     let history =
         History::open(&config.state_path).map_err(|error| Failure::Run(error.to_string()))?;
     Ok(Runner::new(target, history, config.state_path.clone()))
@@ -50,7 +50,10 @@ pub async fn test(config: &Config, name: &str, json: bool) -> Result<(), Failure
     if json {
         print_json(&outcome)?;
     } else {
-        println!("Test Connection of {name}: {}", if outcome.ok { "ok" } else { "FAILED" });
+        println!(
+            "Test Connection of {name}: {}",
+            if outcome.ok { "ok" } else { "FAILED" }
+        );
         print!("{}", output::checks(&outcome.checks));
     }
     if outcome.ok {

@@ -13,7 +13,9 @@ pub enum ExpandError {
         variable: String,
     },
     /// `${` without a closing `}` or with an empty name.
-    #[error("malformed ${{...}} reference in `{text}`; write ${{NAME}}, or $${{ for a literal ${{")]
+    #[error(
+        "malformed ${{...}} reference in `{text}`; write ${{NAME}}, or $${{ for a literal ${{"
+    )]
     Malformed {
         /// The string as written.
         text: String,
@@ -65,8 +67,8 @@ pub fn expand(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<Str
                 text: text.to_owned(),
             })?;
             let name = &after[..end];
-            let valid = !name.is_empty()
-                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            let valid =
+                !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
             if !valid {
                 return Err(ExpandError::Malformed {
                     text: text.to_owned(),
@@ -97,16 +99,27 @@ mod tests {
     #[test]
     fn expands_set_variables_and_escapes() {
         assert_eq!(expand("a-${SECRET}-b", &env), Ok("a-s3cr3t-b".to_owned()));
-        assert_eq!(expand("$${SECRET} costs $5", &env), Ok("${SECRET} costs $5".to_owned()));
+        assert_eq!(
+            expand("$${SECRET} costs $5", &env),
+            Ok("${SECRET} costs $5".to_owned())
+        );
     }
 
     #[test]
     fn unset_and_malformed_references_are_errors() {
         assert_eq!(
             expand("${MISSING}", &env),
-            Err(ExpandError::Unset { variable: "MISSING".into() })
+            Err(ExpandError::Unset {
+                variable: "MISSING".into()
+            })
         );
-        assert!(matches!(expand("${OPEN", &env), Err(ExpandError::Malformed { .. })));
-        assert!(matches!(expand("${}", &env), Err(ExpandError::Malformed { .. })));
+        assert!(matches!(
+            expand("${OPEN", &env),
+            Err(ExpandError::Malformed { .. })
+        ));
+        assert!(matches!(
+            expand("${}", &env),
+            Err(ExpandError::Malformed { .. })
+        ));
     }
 }

@@ -114,8 +114,7 @@ impl Config {
         };
         let mut value: toml::Value = toml::from_str(text)
             .map_err(|e| error("", format!("not valid TOML: {}", e.message())))?;
-        expand::expand_value(&mut value, "", env)
-            .map_err(|(key, e)| error(&key, e.to_string()))?;
+        expand::expand_value(&mut value, "", env).map_err(|(key, e)| error(&key, e.to_string()))?;
         let raw = RawConfig::deserialize(value).map_err(|e| {
             error(
                 "",

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 use syncer_core::{
-    find_plugin, plugins, ConfigValue, DeprovisionGuard, FieldMapping, LeaverPolicy,
-    PluginConfig, PluginConfigError, PluginDescriptor, Secret,
+    find_plugin, plugins, ConfigValue, DeprovisionGuard, FieldMapping, LeaverPolicy, PluginConfig,
+    PluginConfigError, PluginDescriptor, Secret,
 };
 
 /// The keys every syncer accepts, whatever its type.
@@ -115,7 +115,10 @@ pub fn parse(table: toml::Table) -> Result<SyncerSettings, (String, String)> {
             other => {
                 return Err((
                     key(&name),
-                    format!("must be a string, number or boolean, got {}", other.type_str()),
+                    format!(
+                        "must be a string, number or boolean, got {}",
+                        other.type_str()
+                    ),
                 ))
             }
         };
@@ -131,7 +134,9 @@ pub fn parse(table: toml::Table) -> Result<SyncerSettings, (String, String)> {
         values.insert(name, converted);
     }
     let plugin_config = PluginConfig::new(plugin, values).map_err(|error| match &error {
-        PluginConfigError::UnknownKey { key: name, known, .. } => (
+        PluginConfigError::UnknownKey {
+            key: name, known, ..
+        } => (
             key(name),
             format!(
                 "unknown key for a syncer of type {}; common keys: {}; {} keys: {known}",

@@ -35,7 +35,13 @@ pub struct IamSettings {
 }
 
 const EMBEDDED_KEYS: &[&str] = &["kind", "path"];
-const IAM_KEYS: &[&str] = &["kind", "endpoint", "client_id", "client_secret", "api_prefix"];
+const IAM_KEYS: &[&str] = &[
+    "kind",
+    "endpoint",
+    "client_id",
+    "client_secret",
+    "api_prefix",
+];
 
 /// Validates the `[target]` table; errors are `(key, message)`.
 pub fn parse(table: toml::Table, base: &Path) -> Result<TargetSettings, (String, String)> {

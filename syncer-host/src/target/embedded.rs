@@ -127,7 +127,10 @@ fn uniqueness_conflict(
             .optional()
             .map_err(storage(api))?;
         if let Some(holder) = holder {
-            return Ok(Some(format!("e-mail {} is already used by user {holder}", user.email)));
+            return Ok(Some(format!(
+                "e-mail {} is already used by user {holder}",
+                user.email
+            )));
         }
     }
     let phone = normalize_phone(&user.phone);
@@ -141,13 +144,21 @@ fn uniqueness_conflict(
             .optional()
             .map_err(storage(api))?;
         if let Some(holder) = holder {
-            return Ok(Some(format!("phone {} is already used by user {holder}", user.phone)));
+            return Ok(Some(format!(
+                "phone {} is already used by user {holder}",
+                user.phone
+            )));
         }
     }
     Ok(None)
 }
 
-fn write_row(db: &Connection, api: &'static str, user: &IamUser, created: &str) -> Result<(), TargetError> {
+fn write_row(
+    db: &Connection,
+    api: &'static str,
+    user: &IamUser,
+    created: &str,
+) -> Result<(), TargetError> {
     db.execute(
         "INSERT OR REPLACE INTO users (owner, name, id, display_name, email, phone, is_forbidden, body, created_time, updated_time)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -195,7 +206,10 @@ impl Target for EmbeddedTarget {
         let mut user = user.clone();
         self.with_db(API, move |db| {
             if !is_valid_user_name(&user.name) {
-                return Err(rejected(API, format!("user name `{}` has characters IAM refuses", user.name)));
+                return Err(rejected(
+                    API,
+                    format!("user name `{}` has characters IAM refuses", user.name),
+                ));
             }
             let exists: Option<i64> = db
                 .query_row(
@@ -206,14 +220,19 @@ impl Target for EmbeddedTarget {
                 .optional()
                 .map_err(storage(API))?;
             if exists.is_some() {
-                return Err(rejected(API, format!("user {} already exists", user.qualified_name())));
+                return Err(rejected(
+                    API,
+                    format!("user {} already exists", user.qualified_name()),
+                ));
             }
             if let Some(conflict) = uniqueness_conflict(db, API, &user)? {
                 return Err(rejected(API, conflict));
             }
             let created = now();
-            user.extra
-                .insert("createdTime".to_owned(), serde_json::Value::String(created.clone()));
+            user.extra.insert(
+                "createdTime".to_owned(),
+                serde_json::Value::String(created.clone()),
+            );
             write_row(db, API, &user, &created)
         })
         .await
@@ -233,7 +252,10 @@ impl Target for EmbeddedTarget {
                 .optional()
                 .map_err(storage(API))?;
             let Some((body, created)) = stored else {
-                return Err(rejected(API, format!("user {} does not exist", wanted.qualified_name())));
+                return Err(rejected(
+                    API,
+                    format!("user {} does not exist", wanted.qualified_name()),
+                ));
             };
             let mut current = decode(&body)?;
             current.copy_columns(&wanted, &columns);
@@ -249,8 +271,11 @@ impl Target for EmbeddedTarget {
         const API: &str = "delete-user";
         let (owner, name) = (user.owner.clone(), user.name.clone());
         self.with_db(API, move |db| {
-            db.execute("DELETE FROM users WHERE owner = ?1 AND name = ?2", params![owner, name])
-                .map_err(storage(API))?;
+            db.execute(
+                "DELETE FROM users WHERE owner = ?1 AND name = ?2",
+                params![owner, name],
+            )
+            .map_err(storage(API))?;
             Ok(())
         })
         .await

@@ -48,7 +48,10 @@ impl IamTarget {
     }
 
     fn url(&self, api: &str) -> String {
-        format!("{}{}/{}", self.settings.endpoint, self.settings.api_prefix, api)
+        format!(
+            "{}{}/{}",
+            self.settings.endpoint, self.settings.api_prefix, api
+        )
     }
 
     /// Sends a request (retrying transport errors and 5xx) and opens the envelope.
@@ -120,7 +123,11 @@ impl IamTarget {
         Ok(envelope)
     }
 
-    async fn page(&self, organization: &str, page: usize) -> Result<(Vec<IamUser>, Option<usize>), TargetError> {
+    async fn page(
+        &self,
+        organization: &str,
+        page: usize,
+    ) -> Result<(Vec<IamUser>, Option<usize>), TargetError> {
         const API: &str = "get-users";
         let url = self.url(API);
         let query = [
@@ -150,7 +157,11 @@ impl IamTarget {
 /// IAM's message, plus the fix when it is the application allowlist or the credentials.
 fn explain(msg: &str, client_id: &str) -> String {
     let lower = msg.to_lowercase();
-    if lower.contains("admin_apps") || lower.contains("not allowed") || lower.contains("permission") || lower.contains("unauthorized") {
+    if lower.contains("admin_apps")
+        || lower.contains("not allowed")
+        || lower.contains("permission")
+        || lower.contains("unauthorized")
+    {
         format!(
             "{msg} — IAM does not let application `{client_id}` manage users: the IAM server operator must allow it (add it to IAM_USER_ADMIN_APPS / IAM_SYNCER_ADMIN_APPS in the server's environment, or grant the application admin rights), and check client_id / client_secret"
         )
@@ -164,7 +175,10 @@ fn explain(msg: &str, client_id: &str) -> String {
 #[async_trait]
 impl Target for IamTarget {
     fn describe(&self) -> String {
-        format!("Hanzo IAM at {}{}", self.settings.endpoint, self.settings.api_prefix)
+        format!(
+            "Hanzo IAM at {}{}",
+            self.settings.endpoint, self.settings.api_prefix
+        )
     }
 
     async fn list_users(&self, organization: &str) -> Result<Vec<IamUser>, TargetError> {
@@ -212,7 +226,10 @@ impl Target for IamTarget {
         let mut checks = Vec::new();
         let url = self.url("get-organization");
         let query = [("id", format!("admin/{organization}"))];
-        match self.call("get-organization", |http| http.get(&url).query(&query)).await {
+        match self
+            .call("get-organization", |http| http.get(&url).query(&query))
+            .await
+        {
             Err(error) => {
                 checks.push(ConnectionCheck::failed("IAM reachable", error.to_string()));
                 return checks;
@@ -228,7 +245,10 @@ impl Target for IamTarget {
                 return checks;
             }
             Ok(envelope) if envelope.data.is_null() => {
-                checks.push(ConnectionCheck::passed("IAM credentials", "IAM accepted the application's credentials"));
+                checks.push(ConnectionCheck::passed(
+                    "IAM credentials",
+                    "IAM accepted the application's credentials",
+                ));
                 checks.push(ConnectionCheck::failed(
                     "IAM organization",
                     format!("organization `{organization}` does not exist in IAM; create it or fix `organization` of this syncer"),
@@ -236,16 +256,28 @@ impl Target for IamTarget {
                 return checks;
             }
             Ok(_) => {
-                checks.push(ConnectionCheck::passed("IAM credentials", "IAM accepted the application's credentials"));
-                checks.push(ConnectionCheck::passed("IAM organization", format!("organization `{organization}` exists")));
+                checks.push(ConnectionCheck::passed(
+                    "IAM credentials",
+                    "IAM accepted the application's credentials",
+                ));
+                checks.push(ConnectionCheck::passed(
+                    "IAM organization",
+                    format!("organization `{organization}` exists"),
+                ));
             }
         }
         match self.page(organization, 1).await {
             Ok(_) => checks.push(ConnectionCheck::passed(
                 "IAM user management",
-                format!("application `{}` may read the organization's users", self.settings.client_id),
+                format!(
+                    "application `{}` may read the organization's users",
+                    self.settings.client_id
+                ),
             )),
-            Err(error) => checks.push(ConnectionCheck::failed("IAM user management", error.to_string())),
+            Err(error) => checks.push(ConnectionCheck::failed(
+                "IAM user management",
+                error.to_string(),
+            )),
         }
         checks
     }
