@@ -51,7 +51,8 @@ impl Default for Faults {
     }
 }
 
-/// How calls about one department fail.
+/// How calls about one department fail: calls naming it as `dept_id` (listing its
+/// sub-departments or members, or getting it). It still appears in its parent's listings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DeptFault {
     /// Always errcode -1 (system busy): retries never help.

@@ -7,12 +7,9 @@
 
 use std::collections::HashMap;
 
-use rand::rngs::StdRng;
-use rand::seq::SliceRandom;
-use rand::{Rng, SeedableRng};
-
 use crate::names;
 use crate::org::{Org, SimDept, SimUser, ROOT_DEPT_ID};
+use crate::rng::SimRng;
 
 /// The first generated (non-root) department id; real DingTalk ids are large numbers too.
 const DEPT_ID_BASE: i64 = 480_000_000;
@@ -78,9 +75,11 @@ impl OrgSpec {
 impl Org {
     /// Generates the organization `spec` describes; the same spec always gives the same org.
     pub fn generate(spec: &OrgSpec) -> Org {
-        let mut rng = StdRng::seed_from_u64(spec.seed);
+        let mut rng = SimRng::new(spec.seed);
         let departments = generate_departments(spec, &mut rng);
-        let dept_ids: Vec<i64> = departments.iter().map(|d| d.dept_id).collect();
+        let mut dept_ids: Vec<i64> = departments.iter().map(|d| d.dept_id).collect();
+        // Department sizes follow a long tail; shuffling decides which departments are the big ones.
+        rng.shuffle(&mut dept_ids);
         let users = (0..spec.users)
             .map(|row| generate_user(spec, row, &dept_ids, &mut rng))
             .collect();
@@ -94,7 +93,7 @@ impl Org {
 
 /// The department tree: a chain down to `max_depth` first (so the depth is always reached), then
 /// each further department under a random existing one that is not yet at the deepest level.
-fn generate_departments(spec: &OrgSpec, rng: &mut StdRng) -> Vec<SimDept> {
+fn generate_departments(spec: &OrgSpec, rng: &mut SimRng) -> Vec<SimDept> {
     let count = spec.departments.max(1);
     let mut depts = Vec::with_capacity(count);
     depts.push(SimDept {
@@ -110,12 +109,18 @@ fn generate_departments(spec: &OrgSpec, rng: &mut StdRng) -> Vec<SimDept> {
         let parent = if row <= spec.max_depth {
             row - 1
         } else {
-            match open.choose(rng) {
+            match rng.pick(&open) {
                 Some(&parent) => parent,
                 None => 0,
             }
         };
-        let base = names::DEPARTMENTS.choose(rng).copied().unwrap_or("部门");
+        let depth = depths[parent] + 1;
+        let pool = if depth == 1 {
+            names::TOP_DEPARTMENTS
+        } else {
+            names::TEAMS
+        };
+        let base = rng.pick(pool).copied().unwrap_or("部门");
         let seen = used_names.entry(base).or_insert(0);
         *seen += 1;
         let name = if *seen == 1 {
@@ -123,7 +128,6 @@ fn generate_departments(spec: &OrgSpec, rng: &mut StdRng) -> Vec<SimDept> {
         } else {
             format!("{base}{seen}")
         };
-        let depth = depths[parent] + 1;
         depts.push(SimDept {
             dept_id: DEPT_ID_BASE + row as i64 * DEPT_ID_STEP,
             parent_id: Some(depts[parent].dept_id),
@@ -138,18 +142,18 @@ fn generate_departments(spec: &OrgSpec, rng: &mut StdRng) -> Vec<SimDept> {
 }
 
 /// One employee; `row` makes the unique identifiers unique.
-fn generate_user(spec: &OrgSpec, row: usize, dept_ids: &[i64], rng: &mut StdRng) -> SimUser {
+fn generate_user(spec: &OrgSpec, row: usize, dept_ids: &[i64], rng: &mut SimRng) -> SimUser {
     let number = row + 1;
     let domain = &spec.email_domain;
     let first = row == 0;
-    let active = first || !rng.gen_bool(spec.inactive_ratio);
-    let unionid = if rng.gen_bool(spec.missing_unionid_ratio) {
+    let active = first || !rng.chance(spec.inactive_ratio);
+    let unionid = if rng.chance(spec.missing_unionid_ratio) {
         String::new()
     } else {
         alphanumeric(rng, 22)
     };
-    let avatar = if active && rng.gen_bool(0.8) {
-        format!("https://static.{domain}/avatar/{:016x}.jpg", rng.gen::<u64>())
+    let avatar = if active && rng.chance(0.8) {
+        format!("https://static.{domain}/avatar/{:016x}.jpg", rng.next_u64())
     } else {
         String::new()
     };
@@ -160,32 +164,32 @@ fn generate_user(spec: &OrgSpec, row: usize, dept_ids: &[i64], rng: &mut StdRng)
         mobile: mobile(row, rng),
         state_code: "86".to_owned(),
         email: format!("u{number:05}@{domain}"),
-        org_email: if rng.gen_bool(0.3) {
+        org_email: if rng.chance(0.3) {
             format!("staff{number:05}@mail.{domain}")
         } else {
             String::new()
         },
         avatar,
-        title: names::TITLES.choose(rng).copied().unwrap_or("").to_owned(),
-        job_number: if rng.gen_bool(0.9) {
+        title: rng.pick(names::TITLES).copied().unwrap_or("").to_owned(),
+        job_number: if rng.chance(0.9) {
             format!("{number:06}")
         } else {
             String::new()
         },
         active,
         dept_ids: departments_of(spec, first, dept_ids, rng),
-        admin: first || rng.gen_bool(0.005),
+        admin: first || rng.chance(0.005),
         boss: first,
-        leader: first || rng.gen_bool(0.05),
+        leader: first || rng.chance(0.05),
         hired_date: rng
-            .gen_bool(0.9)
-            .then(|| rng.gen_range(HIRED_FROM_MS..HIRED_TO_MS)),
-        work_place: names::WORK_PLACES
-            .choose(rng)
+            .chance(0.9)
+            .then(|| rng.range(HIRED_FROM_MS, HIRED_TO_MS)),
+        work_place: rng
+            .pick(names::WORK_PLACES)
             .copied()
             .unwrap_or("")
             .to_owned(),
-        remark: if rng.gen_bool(0.05) {
+        remark: if rng.chance(0.05) {
             "外包".to_owned()
         } else {
             String::new()
@@ -196,50 +200,59 @@ fn generate_user(spec: &OrgSpec, row: usize, dept_ids: &[i64], rng: &mut StdRng)
 
 /// The first user is the org creator (`manager` + 4 digits, as DingTalk names them); most others
 /// get DingTalk's 16-digit style, some an admin-chosen ASCII id. The row suffix keeps them unique.
-fn userid(row: usize, rng: &mut StdRng) -> String {
+fn userid(row: usize, rng: &mut SimRng) -> String {
     if row == 0 {
-        format!("manager{}", rng.gen_range(1000..10_000))
-    } else if rng.gen_bool(0.85) {
-        format!("{:010}{row:06}", rng.gen_range(0..10_000_000_000u64))
+        format!("manager{}", rng.range(1000, 10_000))
+    } else if rng.chance(0.85) {
+        format!("{:010}{row:06}", rng.range(0, 10_000_000_000))
     } else {
         format!("emp{row:06}")
     }
 }
 
 /// 11-digit mainland number: a 13x/15x/18x prefix and 8 digits that are a bijection of the row
-/// (multiplying by a number coprime with 10^8), so no two users share a mobile.
-fn mobile(row: usize, rng: &mut StdRng) -> String {
-    let prefix = names::MOBILE_PREFIXES.choose(rng).copied().unwrap_or("138");
-    let suffix = (row as u64 % 100_000_000) * 48_271 % 100_000_000;
+/// (multiplying by a number coprime with 10^8, plus an offset), so no two users share a mobile.
+fn mobile(row: usize, rng: &mut SimRng) -> String {
+    let prefix = rng.pick(names::MOBILE_PREFIXES).copied().unwrap_or("138");
+    let suffix = ((row as u64 % 100_000_000) * 48_271 + 13_579_246) % 100_000_000;
     format!("{prefix}{suffix:08}")
 }
 
 /// Surname plus one or two given-name characters.
-fn chinese_name(rng: &mut StdRng) -> String {
-    let surname = if rng.gen_bool(0.02) {
-        names::COMPOUND_SURNAMES.choose(rng)
+fn chinese_name(rng: &mut SimRng) -> String {
+    let surname = if rng.chance(0.02) {
+        rng.pick(names::COMPOUND_SURNAMES)
     } else {
-        names::SURNAMES.choose(rng)
+        rng.pick(names::SURNAMES)
     };
     let mut name = surname.copied().unwrap_or("王").to_owned();
-    let given_len = if rng.gen_bool(0.35) { 1 } else { 2 };
+    let given_len = if rng.chance(0.35) { 1 } else { 2 };
     for _ in 0..given_len {
-        name.push_str(names::GIVEN.choose(rng).copied().unwrap_or("伟"));
+        name.push_str(rng.pick(names::GIVEN).copied().unwrap_or("伟"));
     }
     name
 }
 
-/// The main department at random, plus one or two others for a share of employees.
-fn departments_of(spec: &OrgSpec, first: bool, dept_ids: &[i64], rng: &mut StdRng) -> Vec<i64> {
+/// The main department, plus one or two others for a share of employees.
+///
+/// The main department is drawn with a long-tailed distribution over `dept_ids` (the k-th gets a
+/// share of about 1/(2·sqrt(k·n))), so a large org has a few departments of hundreds or thousands
+/// of members that need several pages, and many small ones, as real organizations do.
+fn departments_of(spec: &OrgSpec, first: bool, dept_ids: &[i64], rng: &mut SimRng) -> Vec<i64> {
     if first {
         return vec![ROOT_DEPT_ID];
     }
-    let main = dept_ids.choose(rng).copied().unwrap_or(ROOT_DEPT_ID);
+    let r = rng.unit();
+    let rank = ((r * r) * dept_ids.len() as f64) as usize;
+    let main = dept_ids
+        .get(rank.min(dept_ids.len().saturating_sub(1)))
+        .copied()
+        .unwrap_or(ROOT_DEPT_ID);
     let mut ids = vec![main];
-    if dept_ids.len() > 1 && rng.gen_bool(spec.multi_department_ratio) {
-        let wanted = rng.gen_range(2..=3).min(dept_ids.len());
+    if dept_ids.len() > 1 && rng.chance(spec.multi_department_ratio) {
+        let wanted = (2 + rng.below(2)).min(dept_ids.len());
         while ids.len() < wanted {
-            let extra = dept_ids.choose(rng).copied().unwrap_or(ROOT_DEPT_ID);
+            let extra = rng.pick(dept_ids).copied().unwrap_or(ROOT_DEPT_ID);
             if !ids.contains(&extra) {
                 ids.push(extra);
             }
@@ -249,24 +262,24 @@ fn departments_of(spec: &OrgSpec, first: bool, dept_ids: &[i64], rng: &mut StdRn
 }
 
 /// Custom fields as DingTalk returns them: a JSON object serialized into a string, or nothing.
-fn extension(rng: &mut StdRng) -> String {
-    if !rng.gen_bool(0.25) {
+fn extension(rng: &mut SimRng) -> String {
+    if !rng.chance(0.25) {
         return String::new();
     }
     let desk = format!(
         "{}{}-{:03}",
-        ["A", "B", "C"].choose(rng).copied().unwrap_or("A"),
-        rng.gen_range(1..=12),
-        rng.gen_range(1..200)
+        rng.pick(&["A", "B", "C"]).copied().unwrap_or("A"),
+        rng.range(1, 13),
+        rng.range(1, 200)
     );
     serde_json::json!({ "工位": desk }).to_string()
 }
 
 /// Letters and digits, like DingTalk's unionids.
-fn alphanumeric(rng: &mut StdRng, len: usize) -> String {
+fn alphanumeric(rng: &mut SimRng, len: usize) -> String {
     const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     (0..len)
-        .map(|_| char::from(CHARS[rng.gen_range(0..CHARS.len())]))
+        .map(|_| char::from(CHARS[rng.below(CHARS.len())]))
         .collect()
 }
 
@@ -312,17 +325,22 @@ mod tests {
         let multi = org.users.iter().filter(|u| u.dept_ids.len() > 1).count();
         let inactive = org.users.iter().filter(|u| !u.active).count();
         let no_unionid = org.users.iter().filter(|u| u.unionid.is_empty()).count();
-        assert!((15..=50).contains(&multi), "multi-department users: {multi}");
+        assert!(
+            (15..=50).contains(&multi),
+            "multi-department users: {multi}"
+        );
         assert!((3..=30).contains(&inactive), "inactive users: {inactive}");
-        assert!((3..=30).contains(&no_unionid), "users without unionid: {no_unionid}");
+        assert!(
+            (3..=30).contains(&no_unionid),
+            "users without unionid: {no_unionid}"
+        );
     }
 
     #[test]
     fn identifiers_are_unique_and_well_formed() {
         let org = Org::generate(&OrgSpec::default());
-        let distinct = |f: fn(&SimUser) -> &str| {
-            org.users.iter().map(f).collect::<HashSet<_>>().len()
-        };
+        let distinct =
+            |f: fn(&SimUser) -> &str| org.users.iter().map(f).collect::<HashSet<_>>().len();
         assert_eq!(distinct(|u| &u.userid), org.users.len());
         assert_eq!(distinct(|u| &u.mobile), org.users.len());
         assert_eq!(distinct(|u| &u.email), org.users.len());
@@ -333,7 +351,10 @@ mod tests {
             assert!(["13", "15", "18"].contains(&&user.mobile[..2]));
             assert!(user.unionid.chars().all(|c| c.is_ascii_alphanumeric()));
             assert!(user.avatar.is_empty() || user.avatar.starts_with("https://"));
-            assert!(user.extension.is_empty() || serde_json::from_str::<serde_json::Value>(&user.extension).is_ok());
+            assert!(
+                user.extension.is_empty()
+                    || serde_json::from_str::<serde_json::Value>(&user.extension).is_ok()
+            );
             for id in &user.dept_ids {
                 assert!(org.department(*id).is_some());
             }
@@ -351,6 +372,6 @@ mod tests {
         let userids: HashSet<_> = org.users.iter().map(|u| &u.userid).collect();
         assert_eq!(userids.len(), 100_000);
         // Debug builds are several times slower than release; this bound holds for both.
-        assert!(took.as_secs_f64() < 5.0, "generation took {took:?}");
+        assert!(took.as_secs_f64() < 3.0, "generation took {took:?}");
     }
 }

@@ -23,10 +23,11 @@ pub(crate) const GIVEN: &[&str] = &[
     "宁", "安", "嘉", "诺", "泽", "睿", "瑞", "航",
 ];
 
-/// Department names; repeats get a number appended so every name stays distinct.
-pub(crate) const DEPARTMENTS: &[&str] = &[
+/// Names of departments directly under the root; repeats get a number appended so every name
+/// stays distinct.
+pub(crate) const TOP_DEPARTMENTS: &[&str] = &[
     "研发中心",
-    "产品部",
+    "产品中心",
     "销售部",
     "市场部",
     "财务部",
@@ -34,18 +35,8 @@ pub(crate) const DEPARTMENTS: &[&str] = &[
     "行政部",
     "法务部",
     "客服中心",
-    "运维部",
-    "测试组",
-    "前端组",
-    "后端组",
-    "移动端组",
-    "数据平台部",
-    "算法组",
-    "设计部",
-    "采购部",
     "供应链中心",
-    "品牌部",
-    "公关部",
+    "品牌公关部",
     "华东大区",
     "华南大区",
     "华北大区",
@@ -54,13 +45,32 @@ pub(crate) const DEPARTMENTS: &[&str] = &[
     "上海分公司",
     "深圳分公司",
     "杭州分公司",
-    "安全部",
-    "基础架构组",
     "战略投资部",
     "商务拓展部",
-    "培训中心",
-    "质量管理部",
-    "渠道部",
+];
+
+/// Names of deeper departments (teams); repeats get a number appended.
+pub(crate) const TEAMS: &[&str] = &[
+    "运维组",
+    "测试组",
+    "前端组",
+    "后端组",
+    "移动端组",
+    "数据平台组",
+    "算法组",
+    "设计组",
+    "安全组",
+    "基础架构组",
+    "采购组",
+    "渠道组",
+    "大客户组",
+    "招聘组",
+    "培训组",
+    "薪酬组",
+    "质量组",
+    "交付组",
+    "售前组",
+    "运营组",
 ];
 
 /// Job titles; the empty title stands for employees without one.
@@ -98,7 +108,7 @@ pub(crate) const WORK_PLACES: &[&str] = &[
 
 /// Three-digit prefixes of mainland China mobile numbers (13x, 15x, 18x).
 pub(crate) const MOBILE_PREFIXES: &[&str] = &[
-    "130", "131", "132", "133", "134", "135", "136", "137", "138", "139", "150", "151", "152", "153",
-    "155", "156", "157", "158", "159", "180", "181", "182", "183", "184", "185", "186", "187", "188",
-    "189",
+    "130", "131", "132", "133", "134", "135", "136", "137", "138", "139", "150", "151", "152",
+    "153", "155", "156", "157", "158", "159", "180", "181", "182", "183", "184", "185", "186",
+    "187", "188", "189",
 ];

@@ -1,0 +1,72 @@
+//! The checks every call passes before an endpoint answers it, in the order DingTalk's gateway
+//! applies them: IP whitelist, gateway failures (5xx), the per-API rate limit, the access token,
+//! random throttling and busy answers; then, once the body is read, the app's permission scopes
+//! and the per-department faults.
+
+use std::net::IpAddr;
+
+use axum::http::StatusCode;
+
+use crate::envelope::ApiError;
+use crate::faults::{DeptFault, Faults};
+use crate::handlers::Api;
+use crate::state::Shared;
+use crate::tokens::TokenCheck;
+
+/// Lets a call through to its endpoint, or says how it fails.
+pub(crate) fn admit(
+    shared: &Shared,
+    faults: &Faults,
+    api: Api,
+    peer: IpAddr,
+    token: Option<&str>,
+) -> Result<(), ApiError> {
+    if faults.ip_whitelist_reject {
+        return Err(ApiError::ip_not_whitelisted(peer));
+    }
+    if shared.roll(faults.http_5xx_rate) {
+        let status = if shared.roll(0.5) {
+            StatusCode::BAD_GATEWAY
+        } else {
+            StatusCode::SERVICE_UNAVAILABLE
+        };
+        return Err(ApiError::Gateway(status));
+    }
+    if let Some(limit) = faults.qps_limit {
+        if !shared.admit_rate(api.path(), limit) {
+            return Err(ApiError::throttled());
+        }
+    }
+    if api != Api::GetToken {
+        match shared.check_token(token, faults) {
+            TokenCheck::Valid => {}
+            TokenCheck::Unknown => return Err(ApiError::invalid_token()),
+            TokenCheck::Expired => return Err(ApiError::expired_token()),
+        }
+    }
+    if shared.roll(faults.throttle_rate) {
+        return Err(ApiError::throttled());
+    }
+    if shared.roll(faults.busy_rate) {
+        return Err(ApiError::busy());
+    }
+    Ok(())
+}
+
+/// Applies the missing permission scope and the faults of the department the call is about.
+pub(crate) fn authorize(faults: &Faults, api: Api, dept_id: Option<i64>) -> Result<(), ApiError> {
+    if let Some(missing) = faults.missing_permission {
+        if api.permission() == Some(missing) {
+            return Err(ApiError::missing_scope(missing));
+        }
+    }
+    let Some(dept_id) = dept_id else {
+        return Ok(());
+    };
+    match faults.failing_departments.get(&dept_id) {
+        None => Ok(()),
+        Some(DeptFault::AlwaysBusy) => Err(ApiError::busy()),
+        Some(DeptFault::NoPermission) => Err(ApiError::outside_contact_range(dept_id)),
+        Some(DeptFault::NotFound) => Err(ApiError::dept_not_found(dept_id)),
+    }
+}
