@@ -1,6 +1,8 @@
 //! The full directory read: walk the department tree from the root (breadth-first, every
 //! department's `listsub` as soon as it is known) and page every department's members at the
-//! same time, all through the client's limiter. A department that fails after retries is listed
+//! same time, all through the client's limiter. Calls: one token, one `department/get` of the
+//! root (its name), one `listsub` per department and ⌈members/100⌉ `user/list` pages per
+//! department (at least one). A department that fails after retries is listed
 //! as a failure, so the snapshot says honestly that it is incomplete.
 
 use futures::future::BoxFuture;
@@ -18,6 +20,8 @@ enum Step {
     Children(i64, Result<Vec<ApiDepartment>, DingTalkError>),
     /// Every page of a department's members (those read before a failure, and the failure).
     Members(i64, Vec<ApiUser>, Option<DingTalkError>),
+    /// `department/get` of the root, for its name (the organization's name).
+    Root(Result<ApiDepartment, DingTalkError>),
 }
 
 /// Reads the whole directory.
@@ -41,6 +45,7 @@ pub async fn fetch_directory(
     let mut pending: FuturesUnordered<BoxFuture<'_, Step>> = FuturesUnordered::new();
     pending.push(Box::pin(list_children(client, root)));
     pending.push(Box::pin(list_members(client, root)));
+    pending.push(Box::pin(get_root(client)));
 
     while let Some(step) = pending.next().await {
         match step {
@@ -64,6 +69,11 @@ pub async fn fetch_directory(
                     });
                 }
                 failures.push(failure(dept, "its sub-departments", &error));
+            }
+            Step::Root(Ok(details)) => departments[0].name = details.name,
+            Step::Root(Err(error)) => {
+                // Only the root group's display name depends on it: not worth an incomplete run.
+                tracing::warn!(%error, "could not read the root department's name");
             }
             Step::Members(dept, users, error) => {
                 progress.users_fetched(users.len());
@@ -104,6 +114,11 @@ fn failure(dept: i64, what: &str, error: &DingTalkError) -> FetchFailure {
 async fn list_children(client: &DingTalkClient, dept: i64) -> Step {
     let body = api::list_sub_departments_body(dept);
     Step::Children(dept, client.call(api::LIST_SUB_DEPARTMENTS, &body).await)
+}
+
+async fn get_root(client: &DingTalkClient) -> Step {
+    let body = serde_json::json!({ "dept_id": api::ROOT_DEPARTMENT, "language": "zh_CN" });
+    Step::Root(client.call(api::GET_DEPARTMENT, &body).await)
 }
 
 async fn list_members(client: &DingTalkClient, dept: i64) -> Step {
