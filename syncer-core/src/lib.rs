@@ -20,6 +20,7 @@
 
 pub mod engine;
 mod field;
+mod group;
 mod mapping;
 mod phone;
 mod plugin;
@@ -33,6 +34,7 @@ pub use engine::{
     run_sync, DeprovisionGuard, LeaverPolicy, RunStatus, SyncOptions, SyncProgress, SyncReport,
 };
 pub use field::{FieldKind, FieldValue, IamField};
+pub use group::{group_marker, IamGroup};
 pub use inventory;
 pub use mapping::{FieldMapping, MappingError, MappingRule, MappingSpec, Transform};
 pub use phone::{normalize_phone, same_phone};

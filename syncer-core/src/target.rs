@@ -4,6 +4,7 @@
 use async_trait::async_trait;
 
 use crate::field::IamField;
+use crate::group::IamGroup;
 use crate::syncer::ConnectionCheck;
 use crate::user::IamUser;
 
@@ -55,6 +56,18 @@ pub trait Target: Send + Sync {
 
     /// Deletes a user.
     async fn delete_user(&self, user: &IamUser) -> Result<(), TargetError>;
+
+    /// Every group of `organization`.
+    async fn list_groups(&self, organization: &str) -> Result<Vec<IamGroup>, TargetError>;
+
+    /// Creates a group (its parent exists already).
+    async fn create_group(&self, group: &IamGroup) -> Result<(), TargetError>;
+
+    /// Replaces a group's fields with `group`'s (a full group).
+    async fn update_group(&self, group: &IamGroup) -> Result<(), TargetError>;
+
+    /// Deletes a group (it has no users and no child groups).
+    async fn delete_group(&self, group: &IamGroup) -> Result<(), TargetError>;
 
     /// Test Connection for the target side: reachable, credentials accepted, organization exists,
     /// allowed to manage users.

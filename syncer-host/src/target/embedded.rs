@@ -8,7 +8,9 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension};
 use syncer_core::engine::is_valid_user_name;
-use syncer_core::{normalize_phone, ConnectionCheck, IamField, IamUser, Target, TargetError};
+use syncer_core::{
+    normalize_phone, ConnectionCheck, IamField, IamGroup, IamUser, Target, TargetError,
+};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS users (
@@ -25,6 +27,13 @@ CREATE TABLE IF NOT EXISTS users (
     PRIMARY KEY (owner, name)
 );
 CREATE INDEX IF NOT EXISTS users_by_id ON users (owner, id);
+CREATE TABLE IF NOT EXISTS groups (
+    owner TEXT NOT NULL,
+    name TEXT NOT NULL,
+    parent_id TEXT NOT NULL DEFAULT '',
+    body TEXT NOT NULL,
+    PRIMARY KEY (owner, name)
+);
 ";
 
 /// The embedded SQLite store.
@@ -153,6 +162,37 @@ fn uniqueness_conflict(
     Ok(None)
 }
 
+fn decode_group(body: &str) -> Result<IamGroup, TargetError> {
+    serde_json::from_str(body).map_err(|error| TargetError::Unavailable {
+        api: "embedded store".to_owned(),
+        message: format!("stored group is not valid JSON: {error}"),
+    })
+}
+
+fn group_exists(db: &Connection, api: &'static str, owner: &str, name: &str) -> Result<bool, TargetError> {
+    db.query_row(
+        "SELECT 1 FROM groups WHERE owner = ?1 AND name = ?2",
+        params![owner, name],
+        |_| Ok(()),
+    )
+    .optional()
+    .map(|found| found.is_some())
+    .map_err(storage(api))
+}
+
+fn write_group(db: &Connection, api: &'static str, group: &IamGroup) -> Result<(), TargetError> {
+    let body = serde_json::to_string(group).map_err(|error| TargetError::Unavailable {
+        api: api.to_owned(),
+        message: format!("cannot encode group: {error}"),
+    })?;
+    db.execute(
+        "INSERT OR REPLACE INTO groups (owner, name, parent_id, body) VALUES (?1, ?2, ?3, ?4)",
+        params![group.owner, group.name, group.parent_id, body],
+    )
+    .map_err(storage(api))?;
+    Ok(())
+}
+
 fn write_row(
     db: &Connection,
     api: &'static str,
@@ -276,6 +316,92 @@ impl Target for EmbeddedTarget {
                 params![owner, name],
             )
             .map_err(storage(API))?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn list_groups(&self, organization: &str) -> Result<Vec<IamGroup>, TargetError> {
+        let organization = organization.to_owned();
+        self.with_db("list groups", move |db| {
+            let mut statement = db
+                .prepare("SELECT body FROM groups WHERE owner = ?1 ORDER BY name")
+                .map_err(storage("list groups"))?;
+            let bodies = statement
+                .query_map(params![organization], |row| row.get::<_, String>(0))
+                .map_err(storage("list groups"))?;
+            bodies
+                .map(|body| decode_group(&body.map_err(storage("list groups"))?))
+                .collect()
+        })
+        .await
+    }
+
+    async fn create_group(&self, group: &IamGroup) -> Result<(), TargetError> {
+        const API: &str = "add-group";
+        let group = group.clone();
+        self.with_db(API, move |db| {
+            if group_exists(db, API, &group.owner, &group.name)? {
+                return Err(rejected(API, format!("group {} already exists", group.qualified_name())));
+            }
+            write_group(db, API, &group)
+        })
+        .await
+    }
+
+    async fn update_group(&self, group: &IamGroup) -> Result<(), TargetError> {
+        const API: &str = "update-group";
+        let group = group.clone();
+        self.with_db(API, move |db| {
+            if !group_exists(db, API, &group.owner, &group.name)? {
+                return Err(rejected(API, format!("group {} does not exist", group.qualified_name())));
+            }
+            write_group(db, API, &group)
+        })
+        .await
+    }
+
+    async fn delete_group(&self, group: &IamGroup) -> Result<(), TargetError> {
+        const API: &str = "delete-group";
+        let group = group.clone();
+        self.with_db(API, move |db| {
+            let children: i64 = db
+                .query_row(
+                    "SELECT count(*) FROM groups WHERE owner = ?1 AND parent_id = ?2 AND name != ?2",
+                    params![group.owner, group.name],
+                    |row| row.get(0),
+                )
+                .map_err(storage(API))?;
+            if children > 0 {
+                return Err(rejected(API, format!("group {} has child groups", group.qualified_name())));
+            }
+            let member = format!("\"{}\"", group.qualified_name());
+            let users: i64 = db
+                .query_row(
+                    "SELECT count(*) FROM users WHERE owner = ?1 AND instr(body, ?2) > 0",
+                    params![group.owner, member],
+                    |row| row.get(0),
+                )
+                .map_err(storage(API))?;
+            if users > 0 {
+                let in_groups = db
+                    .prepare("SELECT body FROM users WHERE owner = ?1 AND instr(body, ?2) > 0")
+                    .and_then(|mut statement| {
+                        statement
+                            .query_map(params![group.owner, member], |row| row.get::<_, String>(0))?
+                            .collect::<Result<Vec<String>, _>>()
+                    })
+                    .map_err(storage(API))?
+                    .iter()
+                    .filter_map(|body| decode(body).ok())
+                    .filter(|user| user.groups.contains(&group.qualified_name()))
+                    .count();
+                if in_groups > 0 {
+                    return Err(rejected(API, format!("group {} still has {in_groups} users", group.qualified_name())));
+                }
+            }
+            db.execute("DELETE FROM groups WHERE owner = ?1 AND name = ?2", params![group.owner, group.name])
+                .map_err(storage(API))?;
             Ok(())
         })
         .await

@@ -8,7 +8,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde::Deserialize;
 use serde_json::Value;
-use syncer_core::{ConnectionCheck, IamField, IamUser, Target, TargetError};
+use syncer_core::{ConnectionCheck, IamField, IamGroup, IamUser, Target, TargetError};
 
 use crate::config::IamSettings;
 
@@ -103,12 +103,12 @@ impl IamTarget {
         }
     }
 
-    /// A write: `status: "error"` is a rejection of this one user.
+    /// A write: `status: "error"` is a rejection of this one user or group.
     async fn write(
         &self,
         api: &'static str,
         query: &[(&str, String)],
-        body: &IamUser,
+        body: &(impl serde::Serialize + Sync),
     ) -> Result<Envelope, TargetError> {
         let url = self.url(api);
         let envelope = self
@@ -152,6 +152,16 @@ impl IamTarget {
         };
         Ok((users, total))
     }
+}
+
+/// A group without the fields IAM computes per request (`users`, `children`, ...), which it
+/// would refuse or ignore in a write.
+fn stored_group(group: &IamGroup) -> IamGroup {
+    let mut group = group.clone();
+    for computed in ["users", "children", "haveChildren", "parentName", "title", "key"] {
+        group.extra.remove(computed);
+    }
+    group
 }
 
 /// IAM's message, plus the fix when it is the application allowlist or the credentials.
@@ -220,6 +230,43 @@ impl Target for IamTarget {
 
     async fn delete_user(&self, user: &IamUser) -> Result<(), TargetError> {
         self.write("delete-user", &[], user).await.map(|_| ())
+    }
+
+    async fn list_groups(&self, organization: &str) -> Result<Vec<IamGroup>, TargetError> {
+        const API: &str = "get-groups";
+        let url = self.url(API);
+        let query = [("owner", organization.to_owned())];
+        let envelope = self.call(API, |http| http.get(&url).query(&query)).await?;
+        if envelope.status == "error" {
+            return Err(TargetError::Unavailable {
+                api: API.to_owned(),
+                message: explain(&envelope.msg, &self.settings.client_id),
+            });
+        }
+        match envelope.data {
+            Value::Null => Ok(Vec::new()),
+            data => serde_json::from_value(data).map_err(|error| TargetError::Unavailable {
+                api: API.to_owned(),
+                message: format!("groups in an unexpected shape: {error}"),
+            }),
+        }
+    }
+
+    async fn create_group(&self, group: &IamGroup) -> Result<(), TargetError> {
+        self.write("add-group", &[], &stored_group(group)).await.map(|_| ())
+    }
+
+    async fn update_group(&self, group: &IamGroup) -> Result<(), TargetError> {
+        let query = [("id", group.qualified_name())];
+        self.write("update-group", &query, &stored_group(group))
+            .await
+            .map(|_| ())
+    }
+
+    async fn delete_group(&self, group: &IamGroup) -> Result<(), TargetError> {
+        self.write("delete-group", &[], &stored_group(group))
+            .await
+            .map(|_| ())
     }
 
     async fn check(&self, organization: &str) -> Vec<ConnectionCheck> {
