@@ -110,27 +110,12 @@ impl Runner {
 
 /// The report of a run that did not get going.
 pub fn not_run(options: &SyncOptions, status: RunStatus, message: String) -> SyncReport {
-    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    SyncReport {
-        syncer: options.syncer.clone(),
-        organization: options.organization.clone(),
-        status,
-        dry_run: options.dry_run,
-        counts: Default::default(),
-        api_calls: 0,
-        api_calls_by_api: Default::default(),
-        target_writes: 0,
-        departments: 0,
-        duration_ms: 0,
-        started_at: now.clone(),
-        finished_at: now,
-        errors: vec![syncer_core::engine::ReportError {
-            user: None,
-            api: None,
-            message,
-        }],
-        incomplete: Vec::new(),
-        held_back: None,
-        plan: None,
-    }
+    let mut report = SyncReport::starting(&options.syncer, &options.organization, options.dry_run);
+    report.status = status;
+    report.errors.push(syncer_core::engine::ReportError {
+        user: None,
+        api: None,
+        message,
+    });
+    report
 }

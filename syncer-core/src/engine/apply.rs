@@ -3,9 +3,11 @@
 
 use futures::stream::{self, StreamExt};
 
+use super::groups::GroupPlan;
 use super::plan::{Operation, OperationKind};
 use super::progress::SyncProgress;
 use super::report::ReportError;
+use crate::group::IamGroup;
 use crate::target::{Target, TargetError};
 
 /// What applying a plan did.
@@ -59,5 +61,89 @@ async fn send(op: &Operation, target: &dyn Target) -> Result<(), TargetError> {
             target.update_user(&op.user, &op.columns).await
         }
         OperationKind::Delete => target.delete_user(&op.user).await,
+    }
+}
+
+/// What applying group writes did.
+#[derive(Debug, Default)]
+pub struct GroupsApplied {
+    /// Groups created.
+    pub created: usize,
+    /// Groups updated.
+    pub updated: usize,
+    /// Groups deleted.
+    pub deleted: usize,
+    /// Failed group writes, with why.
+    pub failures: Vec<ReportError>,
+    /// Writes sent.
+    pub writes: u64,
+}
+
+#[derive(Clone, Copy)]
+enum GroupWrite {
+    Create,
+    Update,
+    Delete,
+}
+
+/// Creates and updates groups: level by level (parents exist before their children), each level
+/// concurrently. Runs before the users' writes, so memberships point at existing groups.
+pub async fn apply_group_upserts(
+    plan: &GroupPlan,
+    target: &dyn Target,
+    concurrency: usize,
+    applied: &mut GroupsApplied,
+) {
+    let mut batch: Vec<&IamGroup> = Vec::new();
+    for group in &plan.creates {
+        if batch.iter().any(|queued| queued.name == group.parent_id) {
+            send_groups(&batch, GroupWrite::Create, target, concurrency, applied).await;
+            batch.clear();
+        }
+        batch.push(group);
+    }
+    send_groups(&batch, GroupWrite::Create, target, concurrency, applied).await;
+    let updates: Vec<&IamGroup> = plan.updates.iter().collect();
+    send_groups(&updates, GroupWrite::Update, target, concurrency, applied).await;
+}
+
+/// Deletes groups, children before parents, after the users' writes emptied them.
+pub async fn apply_group_deletes(plan: &GroupPlan, target: &dyn Target, applied: &mut GroupsApplied) {
+    for group in &plan.deletes {
+        send_groups(&[group], GroupWrite::Delete, target, 1, applied).await;
+    }
+}
+
+async fn send_groups(
+    groups: &[&IamGroup],
+    write: GroupWrite,
+    target: &dyn Target,
+    concurrency: usize,
+    applied: &mut GroupsApplied,
+) {
+    let mut outcomes = stream::iter(groups)
+        .map(|group| async move {
+            let outcome = match write {
+                GroupWrite::Create => target.create_group(group).await,
+                GroupWrite::Update => target.update_group(group).await,
+                GroupWrite::Delete => target.delete_group(group).await,
+            };
+            (group, outcome)
+        })
+        .buffer_unordered(concurrency.max(1));
+    while let Some((group, outcome)) = outcomes.next().await {
+        applied.writes += 1;
+        match outcome {
+            Ok(()) => match write {
+                GroupWrite::Create => applied.created += 1,
+                GroupWrite::Update => applied.updated += 1,
+                GroupWrite::Delete => applied.deleted += 1,
+            },
+            Err(error) => applied.failures.push(ReportError {
+                user: None,
+                api: Some(error.api().to_owned()),
+                message: format!("group {}: {error}", group.qualified_name()),
+            }),
+        }
     }
 }

@@ -16,6 +16,7 @@ pub fn desired_users(records: &[SourceRecord], mapping: &FieldMapping) -> Vec<De
         .map(|record| DesiredUser {
             source_id: record.id.clone(),
             values: mapping.apply(record),
+            departments: record.departments.clone(),
         })
         .collect()
 }

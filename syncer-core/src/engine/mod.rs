@@ -5,6 +5,7 @@
 
 mod apply;
 mod desired;
+mod groups;
 mod options;
 pub mod ownership;
 mod plan;
@@ -14,12 +15,15 @@ mod validate;
 
 use std::time::Instant;
 
-pub use apply::{apply, Applied};
+pub use apply::{apply, apply_group_deletes, apply_group_upserts, Applied, GroupsApplied};
 pub use desired::desired_users;
 pub use options::{DeprovisionGuard, LeaverPolicy, SyncOptions};
-pub use plan::{plan, DesiredUser, HeldBack, Operation, OperationKind, Plan, Skipped};
+pub use groups::GroupPlan;
+pub use plan::{plan, DesiredUser, HeldBack, Operation, OperationKind, Plan, PlanInputs, Skipped};
 pub use progress::SyncProgress;
-pub use report::{Counts, PlannedChanges, PlannedUser, ReportError, RunStatus, SyncReport};
+pub use report::{
+    Counts, PlannedChanges, PlannedGroups, PlannedUser, ReportError, RunStatus, SyncReport,
+};
 pub use validate::is_valid_user_name;
 
 use crate::mapping::FieldMapping;
@@ -36,28 +40,11 @@ pub async fn run_sync(
     progress: &dyn SyncProgress,
 ) -> SyncReport {
     let clock = Instant::now();
-    let mut report = SyncReport {
-        syncer: options.syncer.clone(),
-        organization: options.organization.clone(),
-        status: RunStatus::Running,
-        dry_run: options.dry_run,
-        counts: Counts::default(),
-        api_calls: 0,
-        api_calls_by_api: Default::default(),
-        target_writes: 0,
-        departments: 0,
-        duration_ms: 0,
-        started_at: now_rfc3339(),
-        finished_at: String::new(),
-        errors: Vec::new(),
-        incomplete: Vec::new(),
-        held_back: None,
-        plan: None,
-    };
+    let mut report = SyncReport::starting(&options.syncer, &options.organization, options.dry_run);
     let status = sync_into(&mut report, source, mapping, target, options, progress).await;
     report.status = status;
     report.duration_ms = u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX);
-    report.finished_at = now_rfc3339();
+    report.finished_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     report
 }
 
@@ -93,7 +80,8 @@ async fn sync_into(
         }));
 
     let desired = desired_users(&snapshot.users, mapping);
-    drop(snapshot);
+    let departments = snapshot.departments;
+    drop(snapshot.users);
     report.counts.fetched = desired.len();
     let current = match target.list_users(&options.organization).await {
         Ok(users) => users,
@@ -106,8 +94,37 @@ async fn sync_into(
             return RunStatus::Failed;
         }
     };
-    let plan = plan(&desired, current, options, report.incomplete.is_empty());
+    let current_groups = if options.sync_groups {
+        match target.list_groups(&options.organization).await {
+            Ok(groups) => groups,
+            Err(error) => {
+                report.errors.push(ReportError {
+                    user: None,
+                    api: Some(error.api().to_owned()),
+                    message: error.to_string(),
+                });
+                return RunStatus::Failed;
+            }
+        }
+    } else {
+        Vec::new()
+    };
+    let inputs = PlanInputs {
+        desired: &desired,
+        departments: &departments,
+        users: current,
+        groups: current_groups,
+        complete: report.incomplete.is_empty(),
+    };
+    let plan = plan(inputs, options);
     drop(desired);
+    report.notices.extend(
+        plan.groups
+            .kept
+            .iter()
+            .chain(&plan.groups.skipped)
+            .map(|kept| format!("group {}: {}", kept.user, kept.reason)),
+    );
 
     report.counts.unchanged = plan.unchanged;
     report.counts.skipped = plan.skipped.len();
@@ -133,9 +150,20 @@ async fn sync_into(
         report.counts.updated = plan.count(OperationKind::Update);
         report.counts.disabled = plan.count(OperationKind::Disable);
         report.counts.deleted = plan.count(OperationKind::Delete);
+        report.counts.groups_created = plan.groups.creates.len();
+        report.counts.groups_updated = plan.groups.updates.len();
+        report.counts.groups_deleted = plan.groups.deletes.len();
         report.plan = Some(PlannedChanges::from_plan(&plan));
     } else {
-        progress.writes_planned(plan.operations.len());
+        progress.writes_planned(plan.operations.len() + plan.groups.writes());
+        let mut groups_applied = GroupsApplied::default();
+        apply_group_upserts(
+            &plan.groups,
+            target,
+            options.write_concurrency,
+            &mut groups_applied,
+        )
+        .await;
         let applied = apply(
             &plan.operations,
             target,
@@ -143,17 +171,25 @@ async fn sync_into(
             progress,
         )
         .await;
+        apply_group_deletes(&plan.groups, target, &mut groups_applied).await;
         report.counts.created = applied.count(OperationKind::Create);
         report.counts.updated = applied.count(OperationKind::Update);
         report.counts.disabled = applied.count(OperationKind::Disable);
         report.counts.deleted = applied.count(OperationKind::Delete);
         report.counts.failed += applied.failures.len();
-        report.target_writes = applied.writes;
+        report.counts.groups_created = groups_applied.created;
+        report.counts.groups_updated = groups_applied.updated;
+        report.counts.groups_deleted = groups_applied.deleted;
+        report.counts.groups_failed = groups_applied.failures.len();
+        report.target_writes = applied.writes + groups_applied.writes;
         report.errors.extend(applied.failures);
+        report.errors.extend(groups_applied.failures);
     }
 
-    let clean =
-        report.counts.failed == 0 && report.incomplete.is_empty() && plan.held_back.is_none();
+    let clean = report.counts.failed == 0
+        && report.counts.groups_failed == 0
+        && report.incomplete.is_empty()
+        && plan.held_back.is_none();
     if clean {
         RunStatus::Succeeded
     } else {
@@ -161,9 +197,6 @@ async fn sync_into(
     }
 }
 
-fn now_rfc3339() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
 
 #[cfg(test)]
 mod tests;

@@ -86,6 +86,8 @@ pub struct SyncOptions {
     pub dry_run: bool,
     /// Concurrent writes to the target.
     pub write_concurrency: usize,
+    /// Carry departments into groups and users' memberships.
+    pub sync_groups: bool,
 }
 
 impl SyncOptions {
@@ -99,6 +101,7 @@ impl SyncOptions {
             allow_mass_deprovision: false,
             dry_run: false,
             write_concurrency: 8,
+            sync_groups: true,
         }
     }
 }

@@ -6,10 +6,13 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 
 use super::options::{LeaverPolicy, SyncOptions};
+use super::groups::{self, GroupPlan, Memberships};
 use super::ownership::{self, Owner};
 use super::validate;
 use crate::field::{FieldValue, IamField};
+use crate::group::IamGroup;
 use crate::phone::same_phone;
+use crate::snapshot::Department;
 use crate::user::IamUser;
 
 /// A person the source wants in IAM, after mapping.
@@ -19,6 +22,8 @@ pub struct DesiredUser {
     pub source_id: String,
     /// The mapped IAM values.
     pub values: BTreeMap<IamField, FieldValue>,
+    /// The ids of the person's departments (their groups).
+    pub departments: Vec<String>,
 }
 
 impl DesiredUser {
@@ -99,6 +104,8 @@ pub struct Plan {
     pub held_back: Option<HeldBack>,
     /// How many users of the organization this syncer managed before the run.
     pub managed: usize,
+    /// Group writes (departments as groups).
+    pub groups: GroupPlan,
 }
 
 impl Plan {
@@ -161,14 +168,37 @@ impl CurrentIndex {
     }
 }
 
-/// Diffs `desired` against `current` and plans the writes.
-pub fn plan(
-    desired: &[DesiredUser],
-    current: Vec<IamUser>,
-    options: &SyncOptions,
-    snapshot_complete: bool,
-) -> Plan {
+/// What the diff works on.
+pub struct PlanInputs<'a> {
+    /// People the source wants in IAM.
+    pub desired: &'a [DesiredUser],
+    /// The source's departments (empty when groups are not synced).
+    pub departments: &'a [Department],
+    /// The target's users of the organization.
+    pub users: Vec<IamUser>,
+    /// The target's groups of the organization.
+    pub groups: Vec<IamGroup>,
+    /// Whether the whole source was read.
+    pub complete: bool,
+}
+
+/// Diffs what the source wants against what the target holds and plans the writes.
+pub fn plan(inputs: PlanInputs<'_>, options: &SyncOptions) -> Plan {
+    let PlanInputs {
+        desired,
+        departments,
+        users: current,
+        groups: current_groups,
+        complete: snapshot_complete,
+    } = inputs;
     let me = options.syncer.as_str();
+    let org = options.organization.as_str();
+    let (group_plan, memberships) = if options.sync_groups {
+        groups::plan_groups(departments, &current_groups, org, me, snapshot_complete)
+    } else {
+        (GroupPlan::default(), Memberships::default())
+    };
+    let memberships = options.sync_groups.then_some(memberships);
     let index = CurrentIndex::new(current, me);
     let mut plan = Plan {
         managed: index
@@ -184,7 +214,7 @@ pub fn plan(
 
     for wanted in desired {
         let Some(found) = index.find(wanted) else {
-            creates.push(plan_create(wanted, options));
+            creates.push(plan_create(wanted, options, memberships.as_ref()));
             continue;
         };
         if !claimed.insert(found) {
@@ -221,7 +251,7 @@ pub fn plan(
             }
             _ => {}
         }
-        match plan_update(wanted, existing, me) {
+        match plan_update(wanted, existing, me, memberships.as_ref()) {
             Some(op) => updates.push(op),
             None => plan.unchanged += 1,
         }
@@ -250,16 +280,60 @@ pub fn plan(
         operations.extend(deprovisions);
     }
     plan.operations = operations;
+    plan.groups = group_plan;
+    if options.sync_groups {
+        let finals = final_users(&index.users, &plan.operations);
+        groups::plan_group_deletes(
+            &mut plan.groups,
+            &current_groups,
+            departments,
+            &finals,
+            me,
+            snapshot_complete,
+        );
+    }
     plan
 }
 
-fn plan_create(wanted: &DesiredUser, options: &SyncOptions) -> Operation {
+/// Every user of the organization as it will be after the operations.
+fn final_users<'a>(current: &'a [IamUser], operations: &'a [Operation]) -> Vec<&'a IamUser> {
+    let mut changed: HashMap<&str, Option<&IamUser>> = HashMap::new();
+    let mut created = Vec::new();
+    for op in operations {
+        match op.kind {
+            OperationKind::Create => created.push(&op.user),
+            OperationKind::Delete => {
+                changed.insert(op.user.name.as_str(), None);
+            }
+            OperationKind::Update | OperationKind::Disable => {
+                changed.insert(op.user.name.as_str(), Some(&op.user));
+            }
+        }
+    }
+    current
+        .iter()
+        .filter_map(|user| match changed.get(user.name.as_str()) {
+            Some(after) => *after,
+            None => Some(user),
+        })
+        .chain(created)
+        .collect()
+}
+
+fn plan_create(
+    wanted: &DesiredUser,
+    options: &SyncOptions,
+    memberships: Option<&Memberships>,
+) -> Operation {
     let mut user = IamUser {
         owner: options.organization.clone(),
         ..IamUser::default()
     };
     for (field, value) in &wanted.values {
         user.set(*field, value.clone());
+    }
+    if let Some(memberships) = memberships {
+        user.groups = memberships.groups_for(&[], &wanted.departments);
     }
     ownership::mark_managed(&mut user, &options.syncer, &wanted.source_id);
     Operation {
@@ -271,9 +345,21 @@ fn plan_create(wanted: &DesiredUser, options: &SyncOptions) -> Operation {
 }
 
 /// The update that brings `existing` in line with `wanted`, or `None` when nothing differs.
-fn plan_update(wanted: &DesiredUser, existing: &IamUser, me: &str) -> Option<Operation> {
+fn plan_update(
+    wanted: &DesiredUser,
+    existing: &IamUser,
+    me: &str,
+    memberships: Option<&Memberships>,
+) -> Option<Operation> {
     let mut user = existing.clone();
     let mut columns = Vec::new();
+    if let Some(memberships) = memberships {
+        let groups = memberships.groups_for(&existing.groups, &wanted.departments);
+        if !groups::same_groups(&groups, &existing.groups) {
+            user.groups = groups;
+            columns.push(IamField::Groups);
+        }
+    }
     for (field, value) in &wanted.values {
         // Identity fields are never rewritten: Name is never renamed, Id only set on create.
         if matches!(field, IamField::Id | IamField::Name) {

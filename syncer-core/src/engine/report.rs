@@ -55,6 +55,14 @@ pub struct Counts {
     pub failed: usize,
     /// Users deliberately left alone (managed by someone else).
     pub skipped: usize,
+    /// Groups created (departments).
+    pub groups_created: usize,
+    /// Groups updated (renamed or moved departments).
+    pub groups_updated: usize,
+    /// Groups deleted (departments gone and emptied).
+    pub groups_deleted: usize,
+    /// Group writes the target refused.
+    pub groups_failed: usize,
 }
 
 /// One problem of a run, with the user or API it concerns.
@@ -93,6 +101,19 @@ pub struct PlannedChanges {
     pub disable: Vec<PlannedUser>,
     /// Would be deleted.
     pub delete: Vec<PlannedUser>,
+    /// Groups that would be created, updated and deleted (`owner/name`).
+    pub groups: PlannedGroups,
+}
+
+/// Group writes of a dry run.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlannedGroups {
+    /// Would be created.
+    pub create: Vec<String>,
+    /// Would be updated.
+    pub update: Vec<String>,
+    /// Would be deleted.
+    pub delete: Vec<String>,
 }
 
 impl PlannedChanges {
@@ -112,6 +133,11 @@ impl PlannedChanges {
             update: list(OperationKind::Update),
             disable: list(OperationKind::Disable),
             delete: list(OperationKind::Delete),
+            groups: PlannedGroups {
+                create: plan.groups.creates.iter().map(|g| g.qualified_name()).collect(),
+                update: plan.groups.updates.iter().map(|g| g.qualified_name()).collect(),
+                delete: plan.groups.deletes.iter().map(|g| g.qualified_name()).collect(),
+            },
         }
     }
 }
@@ -149,12 +175,39 @@ pub struct SyncReport {
     pub incomplete: Vec<FetchFailure>,
     /// Deprovisioning withheld for safety, and why.
     pub held_back: Option<HeldBack>,
+    /// Things worth knowing that are not failures (groups kept, groups left to others).
+    #[serde(default)]
+    pub notices: Vec<String>,
     /// In a dry run, who would be changed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plan: Option<PlannedChanges>,
 }
 
 impl SyncReport {
+    /// A report of a run that starts now, with nothing done yet (status `running`).
+    pub fn starting(syncer: &str, organization: &str, dry_run: bool) -> Self {
+        let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        Self {
+            syncer: syncer.to_owned(),
+            organization: organization.to_owned(),
+            status: RunStatus::Running,
+            dry_run,
+            counts: Counts::default(),
+            api_calls: 0,
+            api_calls_by_api: BTreeMap::new(),
+            target_writes: 0,
+            departments: 0,
+            duration_ms: 0,
+            started_at: now.clone(),
+            finished_at: now,
+            errors: Vec::new(),
+            incomplete: Vec::new(),
+            held_back: None,
+            notices: Vec::new(),
+            plan: None,
+        }
+    }
+
     /// The process exit code SPEC §4 prescribes: 0 when fully succeeded, 1 otherwise.
     pub fn exit_code(&self) -> i32 {
         match self.status {

@@ -1,0 +1,254 @@
+//! Departments as IAM groups: which groups to create, update and delete, and what each synced
+//! user's `groups` becomes. Groups are named by department id, show the department name, and hang
+//! under their parent department's group (the root under the organization).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use super::plan::Skipped;
+use crate::group::{group_marker, IamGroup};
+use crate::snapshot::Department;
+use crate::user::IamUser;
+
+/// The group writes of a run.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GroupPlan {
+    /// Groups to create, parents before children.
+    pub creates: Vec<IamGroup>,
+    /// Groups to rewrite (renamed, moved, or adopted), as full groups.
+    pub updates: Vec<IamGroup>,
+    /// Groups to delete, children before parents.
+    pub deletes: Vec<IamGroup>,
+    /// Groups already as they should be.
+    pub unchanged: usize,
+    /// Departments gone from the source whose group is kept, and why.
+    pub kept: Vec<Skipped>,
+    /// Groups left alone because someone else manages them.
+    pub skipped: Vec<Skipped>,
+}
+
+impl GroupPlan {
+    /// How many group writes the plan holds.
+    pub fn writes(&self) -> usize {
+        self.creates.len() + self.updates.len() + self.deletes.len()
+    }
+}
+
+/// Which groups' memberships the syncer owns, and which departments it knows.
+#[derive(Clone, Debug, Default)]
+pub struct Memberships {
+    organization: String,
+    /// Names of groups the syncer manages (before and after this run).
+    owned: HashSet<String>,
+    /// Names of groups whose memberships the syncer writes this run (departments it read).
+    known: HashSet<String>,
+    /// Whether the whole source was read: only then are memberships of managed groups the
+    /// syncer did not see dropped.
+    complete: bool,
+}
+
+impl Memberships {
+    /// The groups `user` should be in: memberships of groups the syncer does not manage, kept
+    /// in their order, then the user's departments. After an incomplete fetch, memberships of
+    /// managed groups the syncer did not read are kept too.
+    pub fn groups_for(&self, current: &[String], departments: &[String]) -> Vec<String> {
+        let prefix = format!("{}/", self.organization);
+        let mut groups: Vec<String> = current
+            .iter()
+            .filter(|entry| match entry.strip_prefix(&prefix) {
+                Some(name) if self.known.contains(name) => false,
+                Some(name) => !self.owned.contains(name) || !self.complete,
+                None => true,
+            })
+            .cloned()
+            .collect();
+        let mut own: Vec<&String> = departments
+            .iter()
+            .filter(|id| self.known.contains(id.as_str()))
+            .collect();
+        own.sort_by_key(|id| (id.parse::<i64>().unwrap_or(i64::MAX), id.as_str()));
+        own.dedup();
+        for id in own {
+            let entry = format!("{prefix}{id}");
+            if !groups.contains(&entry) {
+                groups.push(entry);
+            }
+        }
+        groups
+    }
+}
+
+/// Whether two membership lists hold the same groups, whatever the order.
+pub fn same_groups(a: &[String], b: &[String]) -> bool {
+    let a: HashSet<&String> = a.iter().collect();
+    let b: HashSet<&String> = b.iter().collect();
+    a == b
+}
+
+fn desired_group(department: &Department, organization: &str, me: &str) -> IamGroup {
+    let parent = department
+        .parent_id
+        .clone()
+        .unwrap_or_else(|| organization.to_owned());
+    IamGroup {
+        owner: organization.to_owned(),
+        name: department.id.clone(),
+        display_name: department.name.clone(),
+        is_top_group: department.parent_id.is_none(),
+        parent_id: parent,
+        kind: group_marker(me),
+        extra: Default::default(),
+    }
+}
+
+fn depth(name: &str, parents: &HashMap<String, String>) -> usize {
+    let mut depth = 0;
+    let mut at = name;
+    while let Some(parent) = parents.get(at) {
+        depth += 1;
+        at = parent;
+        if depth > parents.len() {
+            break;
+        }
+    }
+    depth
+}
+
+/// Plans creates and updates, and which memberships the syncer owns.
+pub fn plan_groups(
+    departments: &[Department],
+    current: &[IamGroup],
+    organization: &str,
+    me: &str,
+    complete: bool,
+) -> (GroupPlan, Memberships) {
+    let existing: HashMap<&str, &IamGroup> =
+        current.iter().map(|g| (g.name.as_str(), g)).collect();
+    let mut plan = GroupPlan::default();
+    let mut owned: HashSet<String> = current
+        .iter()
+        .filter(|g| g.is_managed_by(me))
+        .map(|g| g.name.clone())
+        .collect();
+    let mut known = HashSet::new();
+    let parents: HashMap<String, String> = departments
+        .iter()
+        .filter_map(|d| d.parent_id.clone().map(|p| (d.id.clone(), p)))
+        .collect();
+    let mut creates = Vec::new();
+    for department in departments {
+        let wanted = desired_group(department, organization, me);
+        match existing.get(department.id.as_str()) {
+            None => {
+                owned.insert(wanted.name.clone());
+                known.insert(wanted.name.clone());
+                creates.push(wanted);
+            }
+            Some(group) if !group.kind.is_empty() && !group.is_managed_by(me) => {
+                plan.skipped.push(Skipped {
+                    user: group.qualified_name(),
+                    reason: format!(
+                        "group {} has type `{}`: another syncer or the operator manages it",
+                        group.qualified_name(),
+                        group.kind
+                    ),
+                });
+            }
+            Some(group) => {
+                owned.insert(wanted.name.clone());
+                known.insert(wanted.name.clone());
+                let mut updated = (*group).clone();
+                updated.display_name = wanted.display_name;
+                updated.parent_id = wanted.parent_id;
+                updated.is_top_group = wanted.is_top_group;
+                updated.kind = wanted.kind;
+                if updated == **group {
+                    plan.unchanged += 1;
+                } else {
+                    plan.updates.push(updated);
+                }
+            }
+        }
+    }
+    creates.sort_by_key(|g| depth(&g.name, &parents));
+    plan.creates = creates;
+    let memberships = Memberships {
+        organization: organization.to_owned(),
+        owned,
+        known,
+        complete,
+    };
+    (plan, memberships)
+}
+
+/// Plans deletion of the syncer's groups whose department is gone: only after a complete fetch,
+/// and only for groups that no user is in and no remaining group hangs under (IAM refuses
+/// otherwise); the rest are kept and reported.
+pub fn plan_group_deletes(
+    plan: &mut GroupPlan,
+    current: &[IamGroup],
+    departments: &[Department],
+    final_users: &[&IamUser],
+    me: &str,
+    complete: bool,
+) {
+    let seen: HashSet<&str> = departments.iter().map(|d| d.id.as_str()).collect();
+    let gone: Vec<&IamGroup> = current
+        .iter()
+        .filter(|g| g.is_managed_by(me) && !seen.contains(g.name.as_str()))
+        .collect();
+    if gone.is_empty() {
+        return;
+    }
+    if !complete {
+        plan.kept.extend(gone.iter().map(|g| Skipped {
+            user: g.qualified_name(),
+            reason: "its department was not read (incomplete fetch); kept".to_owned(),
+        }));
+        return;
+    }
+    let mut members: BTreeMap<String, usize> = BTreeMap::new();
+    for user in final_users {
+        for entry in &user.groups {
+            *members.entry(entry.clone()).or_default() += 1;
+        }
+    }
+    // Parent links after this run: updates replace the current ones.
+    let mut parent_of: HashMap<&str, &str> = current
+        .iter()
+        .map(|g| (g.name.as_str(), g.parent_id.as_str()))
+        .collect();
+    for group in plan.updates.iter().chain(&plan.creates) {
+        parent_of.insert(group.name.as_str(), group.parent_id.as_str());
+    }
+    let mut remaining: HashSet<&str> = parent_of.keys().copied().collect();
+    let mut pending: Vec<&IamGroup> = gone;
+    loop {
+        let before = pending.len();
+        pending.retain(|group| {
+            let has_children = remaining
+                .iter()
+                .any(|child| parent_of.get(child) == Some(&group.name.as_str()) && *child != group.name);
+            let users = members.get(&group.qualified_name()).copied().unwrap_or(0);
+            if has_children || users > 0 {
+                return true;
+            }
+            remaining.remove(group.name.as_str());
+            plan.deletes.push((*group).clone());
+            false
+        });
+        if pending.len() == before {
+            break;
+        }
+    }
+    for group in pending {
+        let users = members.get(&group.qualified_name()).copied().unwrap_or(0);
+        plan.kept.push(Skipped {
+            user: group.qualified_name(),
+            reason: if users > 0 {
+                format!("its department is gone but {users} user(s) are still in it; kept until they leave it")
+            } else {
+                "its department is gone but groups still hang under it; kept until they are gone".to_owned()
+            },
+        });
+    }
+}
