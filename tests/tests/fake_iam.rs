@@ -751,17 +751,14 @@ async fn stats_count_calls_writes_and_peak_concurrency() {
 #[tokio::test]
 async fn thousands_of_users_page_through_completely() {
     let api = Api::hanzo().await;
-    let t0 = std::time::Instant::now();
-    for i in 0..5000 {
+    for i in 0..3000 {
         api.iam.insert_user(json!({
             "owner": "acme", "name": format!("u{i}"), "email": format!("u{i}@acme.io"),
             "createdTime": format!("2024-01-01T00:{:02}:{:02}Z", (i / 60) % 60, i % 60),
         }));
     }
-    eprintln!("seed {:?}", t0.elapsed());
-    let t1 = std::time::Instant::now();
     let mut names = Vec::new();
-    for p in 1..=50 {
+    for p in 1..=30 {
         let page = p.to_string();
         let answer = api
             .get(
@@ -769,7 +766,7 @@ async fn thousands_of_users_page_through_completely() {
                 &[("owner", "acme"), ("p", &page), ("pageSize", "100")],
             )
             .await;
-        assert_eq!(answer["data2"], 5000);
+        assert_eq!(answer["data2"], 3000);
         let rows = answer["data"].as_array().expect("data is a list");
         names.extend(
             rows.iter()
@@ -781,11 +778,11 @@ async fn thousands_of_users_page_through_completely() {
     names.dedup();
     assert_eq!(
         names.len(),
-        5000,
+        3000,
         "no user is skipped or repeated across pages"
     );
     let dup = api
-        .add_user(json!({"owner": "acme", "name": "late", "email": "U4999@acme.io"}))
+        .add_user(json!({"owner": "acme", "name": "late", "email": "U2999@acme.io"}))
         .await;
     assert_error(&dup, "Email already exists");
 }

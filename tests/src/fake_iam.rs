@@ -1,1 +1,0 @@
-//! Fake Hanzo IAM (being written).

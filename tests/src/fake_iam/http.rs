@@ -1,0 +1,221 @@
+//! Routing: prefix, method, authentication, counters, then one handler per IAM route.
+//!
+//! Every route shares one catch-all axum handler so the fake decides itself what an unknown
+//! path or a wrong method answers, and so latency and concurrency are measured in one place.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use parking_lot::Mutex;
+use serde_json::Value;
+
+use super::auth::{authenticate, Principal};
+use super::envelope::Reply;
+use super::stats::StatsRecorder;
+use super::store::Store;
+use super::validate::{hanzo_forbidden_name_chars, UNAUTHORIZED};
+use super::{groups, user_writes, users, FakeIamConfig, Flavor};
+
+/// State shared by the server task and the test-side [`super::FakeIam`] handle.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) config: FakeIamConfig,
+    pub(crate) store: Mutex<Store>,
+    pub(crate) stats: StatsRecorder,
+    /// User name → message that every write of that user answers with.
+    pub(crate) failures: Mutex<HashMap<String, String>>,
+}
+
+/// The IAM routes the fake serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Route {
+    GetUsers,
+    GetUser,
+    AddUser,
+    UpdateUser,
+    DeleteUser,
+    GetOrganization,
+    GetGroups,
+    GetGroup,
+    AddGroup,
+    UpdateGroup,
+    DeleteGroup,
+}
+
+impl Route {
+    fn from_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "get-users" => Route::GetUsers,
+            "get-user" => Route::GetUser,
+            "add-user" => Route::AddUser,
+            "update-user" => Route::UpdateUser,
+            "delete-user" => Route::DeleteUser,
+            "get-organization" => Route::GetOrganization,
+            "get-groups" => Route::GetGroups,
+            "get-group" => Route::GetGroup,
+            "add-group" => Route::AddGroup,
+            "update-group" => Route::UpdateGroup,
+            "delete-group" => Route::DeleteGroup,
+            _ => return None,
+        })
+    }
+
+    fn is_write(self) -> bool {
+        matches!(
+            self,
+            Route::AddUser
+                | Route::UpdateUser
+                | Route::DeleteUser
+                | Route::AddGroup
+                | Route::UpdateGroup
+                | Route::DeleteGroup
+        )
+    }
+
+    fn method(self) -> Method {
+        if self.is_write() {
+            Method::POST
+        } else {
+            Method::GET
+        }
+    }
+}
+
+/// One authenticated request as the handlers see it.
+pub(crate) struct Call<'a> {
+    pub(crate) config: &'a FakeIamConfig,
+    pub(crate) principal: Principal,
+    query: &'a HashMap<String, String>,
+    pub(crate) body: &'a [u8],
+    pub(crate) stats: &'a StatsRecorder,
+    failures: &'a Mutex<HashMap<String, String>>,
+}
+
+impl Call<'_> {
+    /// A query parameter, `""` when absent (Beego's `Input.Query`).
+    pub(crate) fn q(&self, key: &str) -> &str {
+        self.query.get(key).map_or("", String::as_str)
+    }
+
+    /// Whether the server treats the caller as an administrator. Casdoor makes every
+    /// application a global admin; current Hanzo does not (controllers/app_not_global_admin_test.go).
+    pub(crate) fn is_admin(&self) -> bool {
+        self.config.flavor == Flavor::Casdoor && matches!(self.principal, Principal::App(_))
+    }
+
+    /// Hanzo's `requireAppCapability(CapUserAdmin)`: an application outside
+    /// `IAM_USER_ADMIN_APPS` gets "Unauthorized operation".
+    pub(crate) fn user_admin_gate(&self) -> Option<Reply> {
+        let is_app = matches!(self.principal, Principal::App(_));
+        (self.config.flavor == Flavor::Hanzo && is_app && !self.config.app_may_manage_users)
+            .then(|| Reply::error(UNAUTHORIZED))
+    }
+
+    /// Hanzo's router-level `FieldValidationFilter` on the body's `name`.
+    pub(crate) fn hanzo_name_filter(&self) -> Option<Reply> {
+        if self.config.flavor != Flavor::Hanzo {
+            return None;
+        }
+        let body: Value = serde_json::from_slice(self.body).ok()?;
+        let name = body.get("name")?.as_str()?;
+        hanzo_forbidden_name_chars(name).map(Reply::error)
+    }
+
+    /// The failure a test injected for writes of this user name.
+    pub(crate) fn injected_failure(&self, names: &[&str]) -> Option<Reply> {
+        let failures = self.failures.lock();
+        names
+            .iter()
+            .find_map(|name| failures.get(*name))
+            .map(|msg| Reply::error(msg.clone()))
+    }
+}
+
+/// The axum router of the fake.
+pub(crate) fn router(shared: Arc<Shared>) -> Router {
+    Router::new().fallback(handle).with_state(shared)
+}
+
+async fn handle(
+    State(shared): State<Arc<Shared>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let _in_flight = shared.stats.enter();
+    if !shared.config.latency.is_zero() {
+        tokio::time::sleep(shared.config.latency).await;
+    }
+    let prefix = shared.config.flavor.api_prefix();
+    let Some(name) = uri
+        .path()
+        .strip_prefix(prefix)
+        .and_then(|rest| rest.strip_prefix('/'))
+    else {
+        return (StatusCode::NOT_FOUND, "404 page not found").into_response();
+    };
+    shared.stats.record_call(name);
+    let Some(route) = Route::from_name(name) else {
+        return (StatusCode::NOT_FOUND, "404 page not found").into_response();
+    };
+    if method != route.method() {
+        return (StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed").into_response();
+    }
+    if route.is_write() {
+        shared.stats.record_write(name);
+    }
+    let query = Query::<HashMap<String, String>>::try_from_uri(&uri)
+        .map(|Query(query)| query)
+        .unwrap_or_default();
+    let reply = dispatch(&shared, route, &headers, &query, &body);
+    if route.is_write() && reply.is_affected() {
+        shared.stats.record_applied();
+    }
+    reply.into_response()
+}
+
+fn dispatch(
+    shared: &Shared,
+    route: Route,
+    headers: &HeaderMap,
+    query: &HashMap<String, String>,
+    body: &[u8],
+) -> Reply {
+    let principal = match authenticate(&shared.config, headers, query) {
+        Ok(principal) => principal,
+        Err(reply) => return reply,
+    };
+    // The Casbin policy lets anonymous callers reach get-user only.
+    if principal == Principal::Anonymous && route != Route::GetUser {
+        return Reply::error(UNAUTHORIZED);
+    }
+    let call = Call {
+        config: &shared.config,
+        principal,
+        query,
+        body,
+        stats: &shared.stats,
+        failures: &shared.failures,
+    };
+    let mut store = shared.store.lock();
+    let store = &mut *store;
+    match route {
+        Route::GetUsers => users::get_users(&call, store),
+        Route::GetUser => users::get_user(&call, store),
+        Route::AddUser => user_writes::add_user(&call, store),
+        Route::UpdateUser => user_writes::update_user(&call, store),
+        Route::DeleteUser => user_writes::delete_user(&call, store),
+        Route::GetOrganization => groups::get_organization(&call),
+        Route::GetGroups => groups::get_groups(&call, store),
+        Route::GetGroup => groups::get_group(&call, store),
+        Route::AddGroup => groups::add_group(&call, store),
+        Route::UpdateGroup => groups::update_group(&call, store),
+        Route::DeleteGroup => groups::delete_group(&call, store),
+    }
+}

@@ -1,0 +1,105 @@
+//! What the fake saw: calls and writes per route, `update-user` columns, peak concurrency.
+//!
+//! Tests assert on these numbers ("a second sync writes nothing", "writes are concurrent
+//! but bounded"); nothing here changes how the fake answers.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use parking_lot::Mutex;
+
+/// One `update-user` call as the client sent it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpdateUserCall {
+    /// The `id` query parameter (`org/name`), or `""` when absent.
+    pub id: String,
+    /// The `columns` query parameter split on `,` (empty when the client sent none).
+    pub columns: Vec<String>,
+}
+
+/// A snapshot of the fake's counters.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IamStats {
+    /// Requests per route name (`"get-users"`, `"add-user"`, ...), whatever the outcome.
+    pub calls: BTreeMap<String, u64>,
+    /// Requests to write routes (`add-user`, `update-user`, `delete-user`, `add-group`,
+    /// `update-group`, `delete-group`), whatever the outcome.
+    pub writes: BTreeMap<String, u64>,
+    /// Sum of `writes`.
+    pub total_writes: u64,
+    /// Write requests that answered `data: "Affected"`.
+    pub applied_writes: u64,
+    /// Every `update-user` request, in arrival order.
+    pub update_user_calls: Vec<UpdateUserCall>,
+    /// Most requests in flight at once (latency included).
+    pub max_concurrent: usize,
+}
+
+impl IamStats {
+    /// Calls seen on `route` (0 when none).
+    pub fn calls_to(&self, route: &str) -> u64 {
+        self.calls.get(route).copied().unwrap_or(0)
+    }
+
+    /// Write requests seen on `route` (0 when none).
+    pub fn writes_to(&self, route: &str) -> u64 {
+        self.writes.get(route).copied().unwrap_or(0)
+    }
+}
+
+/// The live counters behind [`IamStats`].
+#[derive(Debug, Default)]
+pub(crate) struct StatsRecorder {
+    counters: Mutex<IamStats>,
+    in_flight: AtomicUsize,
+}
+
+/// Decrements the in-flight count when a request ends.
+pub(crate) struct InFlight<'a>(&'a StatsRecorder);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl StatsRecorder {
+    /// Marks a request as started; keep the guard until it ends.
+    pub(crate) fn enter(&self) -> InFlight<'_> {
+        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        let mut counters = self.counters.lock();
+        counters.max_concurrent = counters.max_concurrent.max(now);
+        InFlight(self)
+    }
+
+    pub(crate) fn record_call(&self, route: &str) {
+        *self
+            .counters
+            .lock()
+            .calls
+            .entry(route.to_string())
+            .or_default() += 1;
+    }
+
+    pub(crate) fn record_write(&self, route: &str) {
+        let mut counters = self.counters.lock();
+        *counters.writes.entry(route.to_string()).or_default() += 1;
+        counters.total_writes += 1;
+    }
+
+    pub(crate) fn record_applied(&self) {
+        self.counters.lock().applied_writes += 1;
+    }
+
+    pub(crate) fn record_update_user(&self, call: UpdateUserCall) {
+        self.counters.lock().update_user_calls.push(call);
+    }
+
+    pub(crate) fn snapshot(&self) -> IamStats {
+        self.counters.lock().clone()
+    }
+
+    pub(crate) fn reset(&self) {
+        *self.counters.lock() = IamStats::default();
+    }
+}
