@@ -52,6 +52,12 @@ pub enum Command {
         #[arg(long)]
         allow_mass_deprovision: bool,
     },
+    /// Run enabled syncers on their interval and serve the HTTP control API.
+    Serve {
+        /// Address to listen on (overrides `[server] listen`; default 127.0.0.1:8080).
+        #[arg(long)]
+        listen: Option<String>,
+    },
     /// Show a syncer's run history, newest first.
     Runs {
         /// The syncer's name.

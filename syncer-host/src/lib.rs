@@ -9,10 +9,12 @@
 mod cli;
 mod commands;
 mod config;
+mod connection;
 mod history;
 mod lock;
 mod output;
 mod runner;
+mod serve;
 mod target;
 
 // Backends register themselves through `inventory`; linking them is all the host does.

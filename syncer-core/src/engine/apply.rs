@@ -1,9 +1,10 @@
 //! Apply: send a plan's writes to the target, concurrently but bounded, and collect per-user
 //! outcomes. One user's failure never stops the others.
 
-use futures::stream::{self, StreamExt};
+use futures::stream::{FuturesUnordered, StreamExt};
 
 use super::groups::GroupPlan;
+use super::options::StopSignal;
 use super::plan::{Operation, OperationKind};
 use super::progress::SyncProgress;
 use super::report::ReportError;
@@ -28,18 +29,30 @@ impl Applied {
     }
 }
 
-/// Sends every operation, at most `concurrency` at a time.
+/// Sends every operation, at most `concurrency` at a time; once `stop` is raised, writes in
+/// flight finish and no new one starts.
 pub async fn apply(
     operations: &[Operation],
     target: &dyn Target,
     concurrency: usize,
     progress: &dyn SyncProgress,
+    stop: &StopSignal,
 ) -> Applied {
-    let mut outcomes = stream::iter(operations)
-        .map(|op| async move { (op, send(op, target).await) })
-        .buffer_unordered(concurrency.max(1));
     let mut applied = Applied::default();
-    while let Some((op, outcome)) = outcomes.next().await {
+    // A hand-fed FuturesUnordered rather than stream combinators: no closure over borrowed
+    // operations lives across an await, so the whole run stays a provably `Send` future.
+    let mut in_flight = FuturesUnordered::new();
+    let mut queued = operations.iter();
+    loop {
+        while in_flight.len() < concurrency.max(1) && !stop.is_raised() {
+            let Some(op) = queued.next() else {
+                break;
+            };
+            in_flight.push(send(op, target));
+        }
+        let Some((op, outcome)) = in_flight.next().await else {
+            break;
+        };
         applied.writes += 1;
         progress.write_applied();
         match outcome {
@@ -54,14 +67,15 @@ pub async fn apply(
     applied
 }
 
-async fn send(op: &Operation, target: &dyn Target) -> Result<(), TargetError> {
-    match op.kind {
+async fn send<'a>(op: &'a Operation, target: &dyn Target) -> (&'a Operation, Result<(), TargetError>) {
+    let outcome = match op.kind {
         OperationKind::Create => target.create_user(&op.user).await,
         OperationKind::Update | OperationKind::Disable => {
             target.update_user(&op.user, &op.columns).await
         }
         OperationKind::Delete => target.delete_user(&op.user).await,
-    }
+    };
+    (op, outcome)
 }
 
 /// What applying group writes did.
@@ -121,17 +135,18 @@ async fn send_groups(
     concurrency: usize,
     applied: &mut GroupsApplied,
 ) {
-    let mut outcomes = stream::iter(groups)
-        .map(|group| async move {
-            let outcome = match write {
-                GroupWrite::Create => target.create_group(group).await,
-                GroupWrite::Update => target.update_group(group).await,
-                GroupWrite::Delete => target.delete_group(group).await,
+    let mut in_flight = FuturesUnordered::new();
+    let mut queued = groups.iter();
+    loop {
+        while in_flight.len() < concurrency.max(1) {
+            let Some(group) = queued.next() else {
+                break;
             };
-            (group, outcome)
-        })
-        .buffer_unordered(concurrency.max(1));
-    while let Some((group, outcome)) = outcomes.next().await {
+            in_flight.push(send_group(group, write, target));
+        }
+        let Some((group, outcome)) = in_flight.next().await else {
+            break;
+        };
         applied.writes += 1;
         match outcome {
             Ok(()) => match write {
@@ -146,4 +161,17 @@ async fn send_groups(
             }),
         }
     }
+}
+
+async fn send_group<'a>(
+    group: &'a IamGroup,
+    write: GroupWrite,
+    target: &dyn Target,
+) -> (&'a IamGroup, Result<(), TargetError>) {
+    let outcome = match write {
+        GroupWrite::Create => target.create_group(group).await,
+        GroupWrite::Update => target.update_group(group).await,
+        GroupWrite::Delete => target.delete_group(group).await,
+    };
+    (group, outcome)
 }

@@ -17,7 +17,7 @@ use std::time::Instant;
 
 pub use apply::{apply, apply_group_deletes, apply_group_upserts, Applied, GroupsApplied};
 pub use desired::desired_users;
-pub use options::{DeprovisionGuard, LeaverPolicy, SyncOptions};
+pub use options::{DeprovisionGuard, LeaverPolicy, StopSignal, SyncOptions};
 pub use groups::GroupPlan;
 pub use plan::{plan, DesiredUser, HeldBack, Operation, OperationKind, Plan, PlanInputs, Skipped};
 pub use progress::SyncProgress;
@@ -169,9 +169,22 @@ async fn sync_into(
             target,
             options.write_concurrency,
             progress,
+            &options.stop,
         )
         .await;
-        apply_group_deletes(&plan.groups, target, &mut groups_applied).await;
+        if !options.stop.is_raised() {
+            apply_group_deletes(&plan.groups, target, &mut groups_applied).await;
+        }
+        let unsent = plan.operations.len() as u64 - applied.writes;
+        if unsent > 0 {
+            report.errors.push(ReportError {
+                user: None,
+                api: None,
+                message: format!(
+                    "stopped by shutdown: {unsent} planned write(s) were not sent; the next run will send them"
+                ),
+            });
+        }
         report.counts.created = applied.count(OperationKind::Create);
         report.counts.updated = applied.count(OperationKind::Update);
         report.counts.disabled = applied.count(OperationKind::Disable);
@@ -187,6 +200,7 @@ async fn sync_into(
     }
 
     let clean = report.counts.failed == 0
+        && !options.stop.is_raised()
         && report.counts.groups_failed == 0
         && report.incomplete.is_empty()
         && plan.held_back.is_none();

@@ -2,6 +2,8 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -88,6 +90,24 @@ pub struct SyncOptions {
     pub write_concurrency: usize,
     /// Carry departments into groups and users' memberships.
     pub sync_groups: bool,
+    /// Raised on shutdown: writes in flight finish, no new write starts.
+    pub stop: StopSignal,
+}
+
+/// A shared flag asking a run to stop starting new writes (graceful shutdown).
+#[derive(Clone, Debug, Default)]
+pub struct StopSignal(Arc<AtomicBool>);
+
+impl StopSignal {
+    /// Asks every run holding this signal to stop.
+    pub fn raise(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether stopping was asked for.
+    pub fn is_raised(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
 }
 
 impl SyncOptions {
@@ -102,6 +122,7 @@ impl SyncOptions {
             dry_run: false,
             write_concurrency: 8,
             sync_groups: true,
+            stop: StopSignal::default(),
         }
     }
 }

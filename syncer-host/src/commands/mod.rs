@@ -4,6 +4,8 @@ mod demo;
 mod inspect;
 mod sync;
 
+pub use sync::runner;
+
 use crate::cli::{Cli, Command};
 use crate::config::Config;
 use crate::Failure;
@@ -31,6 +33,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             sync::runs(&Config::load(&cli.config)?, &name, json, limit).await
         }
         Command::Demo { db, users } => demo::demo(&db, users).await,
+        Command::Serve { listen } => crate::serve::serve(Config::load(&cli.config)?, listen).await,
     }
 }
 

@@ -1,10 +1,10 @@
 //! `test NAME`, `sync NAME` and `runs NAME`.
 
-use serde::Serialize;
-use syncer_core::{ConnectionCheck, NoProgress, RunStatus};
+use syncer_core::{NoProgress, RunStatus};
 
 use super::print_json;
 use crate::config::Config;
+use crate::connection::test_connection;
 use crate::history::History;
 use crate::output;
 use crate::runner::{RunFlags, Runner};
@@ -19,34 +19,10 @@ pub fn runner(config: &Config) -> Result<Runner, Failure> {
     Ok(Runner::new(target, history, config.state_path.clone()))
 }
 
-#[derive(Serialize)]
-struct TestOutcome {
-    syncer: String,
-    ok: bool,
-    checks: Vec<ConnectionCheck>,
-    message: String,
-}
-
 /// `test NAME`: the source's checks, then the target's.
 pub async fn test(config: &Config, name: &str, json: bool) -> Result<(), Failure> {
     let settings = config.syncer(name)?;
-    let source = (settings.plugin.build)(&settings.plugin_config)
-        .map_err(|error| Failure::Usage(error.to_string()))?;
-    let mut report = source.test_connection().await;
-    match crate::target::build(&config.target) {
-        Ok(target) => report
-            .checks
-            .extend(target.check(&settings.organization).await),
-        Err(error) => report
-            .checks
-            .push(ConnectionCheck::failed("target", error.to_string())),
-    }
-    let outcome = TestOutcome {
-        syncer: name.to_owned(),
-        ok: report.ok(),
-        message: report.summary(),
-        checks: report.checks,
-    };
+    let outcome = test_connection(config, settings).await;
     if json {
         print_json(&outcome)?;
     } else {

@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-pub use expand::ExpandError;
 pub use syncer::SyncerSettings;
 pub use target::{IamSettings, TargetSettings};
 

@@ -168,10 +168,10 @@ pub fn parse(table: toml::Table) -> Result<SyncerSettings, (String, String)> {
     if let Some(min) = raw.deprovision_guard_min {
         guard.min_users = min;
     }
-    if raw.sync_interval < 10 {
+    if raw.sync_interval < 1 {
         return Err((
             key("sync_interval"),
-            format!("must be at least 10 seconds, got {}", raw.sync_interval),
+            format!("must be at least 1 second, got {}", raw.sync_interval),
         ));
     }
     let write_concurrency = raw.write_concurrency.unwrap_or(8);

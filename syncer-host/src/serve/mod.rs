@@ -1,0 +1,111 @@
+//! `serve`: runs enabled syncers on their interval and serves the HTTP control API until SIGTERM
+//! or Ctrl-C, then stops taking runs, lets running syncs finish their writes (bounded), records
+//! them and exits 0.
+
+mod api;
+mod auth;
+mod metrics;
+mod scheduler;
+mod state;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use syncer_core::Secret;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Config;
+use crate::Failure;
+use state::AppState;
+
+/// Where serve listens unless told otherwise.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+/// How long shutdown waits for running syncs.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
+/// Runs serve mode with `config`, listening on `listen` (else `[server] listen`, else the
+/// default).
+pub async fn serve(config: Config, listen: Option<String>) -> Result<(), Failure> {
+    let address = listen
+        .or_else(|| config.server.listen.clone())
+        .unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
+    let token = config
+        .server
+        .token
+        .clone()
+        .filter(|token| !token.is_empty())
+        .map(Secret::new);
+    let addresses: Vec<SocketAddr> = tokio::net::lookup_host(&address)
+        .await
+        .map_err(|e| Failure::Usage(format!("cannot listen on `{address}`: {e}")))?
+        .collect();
+    if token.is_none() && addresses.iter().any(|a| !a.ip().is_loopback()) {
+        return Err(Failure::Usage(format!(
+            "{}: refusing to serve the control API on {address}, beyond loopback, without a token: set [server] token (e.g. token = \"${{SYNCER_API_TOKEN}}\") or listen on 127.0.0.1",
+            config.file.display()
+        )));
+    }
+    let listener = tokio::net::TcpListener::bind(addresses.as_slice())
+        .await
+        .map_err(|e| Failure::Run(format!("cannot listen on {address}: {e}")))?;
+    let bound = listener
+        .local_addr()
+        .map_err(|e| Failure::Run(e.to_string()))?;
+
+    let runner = crate::commands::runner(&config)?;
+    match runner.history().close_abandoned().await {
+        Ok(0) => {}
+        Ok(n) => tracing::warn!("{n} run(s) left running by an earlier process were marked failed"),
+        Err(e) => return Err(Failure::Run(e.to_string())),
+    }
+    let state = AppState::new(config, runner, token);
+    let cancel = CancellationToken::new();
+    scheduler::start(&state, &cancel);
+
+    println!("syncer-host serving the control API on http://{bound}");
+    let server = axum::serve(listener, api::router(state.clone()))
+        .with_graceful_shutdown(cancel.clone().cancelled_owned());
+    let server = tokio::spawn(async move { server.await });
+
+    shutdown_signal().await;
+    println!("shutting down: no new runs; waiting for running syncs to finish their writes");
+    cancel.cancel();
+    let finished = state.drain(SHUTDOWN_GRACE).await;
+    if !finished {
+        eprintln!(
+            "some runs did not finish within {}s; they are recorded as failed at the next start",
+            SHUTDOWN_GRACE.as_secs()
+        );
+    }
+    match server.await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => return Err(Failure::Run(format!("HTTP server failed: {e}"))),
+        Err(e) => return Err(Failure::Run(format!("HTTP server task failed: {e}"))),
+    }
+    println!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(e) => {
+                    tracing::warn!("cannot listen for SIGTERM: {e}");
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}
