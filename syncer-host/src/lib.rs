@@ -13,6 +13,7 @@ mod connection;
 mod history;
 mod lock;
 mod output;
+mod progress;
 mod runner;
 mod serve;
 mod target;

@@ -290,3 +290,30 @@ async fn demo_runs_on_a_fresh_directory() {
         120
     );
 }
+
+#[tokio::test]
+async fn progress_is_drawn_on_a_terminal_and_never_in_json_or_pipes() {
+    let server = fake_dingtalk(org(300), Faults::default()).await;
+    let scratch = Scratch::new();
+    scratch.write_config(&embedded_config(&server.url(), ""));
+    // `script` runs the program on a pseudo-terminal, as an operator would.
+    let command = format!(
+        "{} --config {} sync acme-dt",
+        common::BIN,
+        scratch.config().display()
+    );
+    let output = tokio::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env(SECRET_ENV.0, SECRET_ENV.1)
+        .current_dir(scratch.dir.path())
+        .output()
+        .await
+        .expect("script (util-linux) runs the program on a pty");
+    let screen = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{screen}");
+    assert!(screen.contains("writes applied") || screen.contains("fetching"), "{screen}");
+
+    let piped = scratch.run(&["sync", "acme-dt", "--json"], &[SECRET_ENV]).await;
+    assert!(!piped.all().contains("writes applied") && !piped.all().contains("fetching"));
+    piped.json();
+}

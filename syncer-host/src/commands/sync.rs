@@ -1,6 +1,6 @@
 //! `test NAME`, `sync NAME` and `runs NAME`.
 
-use syncer_core::{NoProgress, RunStatus};
+use syncer_core::RunStatus;
 
 use super::print_json;
 use crate::config::Config;
@@ -43,7 +43,9 @@ pub async fn test(config: &Config, name: &str, json: bool) -> Result<(), Failure
 pub async fn sync(config: &Config, name: &str, flags: RunFlags, json: bool) -> Result<(), Failure> {
     let settings = config.syncer(name)?;
     let runner = runner(config)?;
-    let (_, report) = runner.run(settings, flags, &NoProgress).await;
+    let progress = crate::progress::for_sync(json);
+    let (_, report) = runner.run(settings, flags, progress.as_ref()).await;
+    drop(progress);
     if json {
         print_json(&report)?;
     } else {
