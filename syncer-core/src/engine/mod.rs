@@ -157,13 +157,15 @@ async fn sync_into(
     } else {
         progress.writes_planned(plan.operations.len() + plan.groups.writes());
         let mut groups_applied = GroupsApplied::default();
-        apply_group_upserts(
-            &plan.groups,
-            target,
-            options.write_concurrency,
-            &mut groups_applied,
-        )
-        .await;
+        if !options.stop.is_raised() {
+            apply_group_upserts(
+                &plan.groups,
+                target,
+                options.write_concurrency,
+                &mut groups_applied,
+            )
+            .await;
+        }
         let applied = apply(
             &plan.operations,
             target,

@@ -154,12 +154,15 @@ fn source(users: Vec<SourceRecord>) -> StaticSource {
     }
 }
 
+/// One write the mock saw: the call, the user or group name, the columns.
+type Write = (String, String, Vec<IamField>);
+
 /// A target mock backed by a shared list of users, recording every write.
 #[derive(Clone, Default)]
 struct Store {
     users: Arc<Mutex<Vec<IamUser>>>,
     groups: Arc<Mutex<Vec<IamGroup>>>,
-    writes: Arc<Mutex<Vec<(String, String, Vec<IamField>)>>>,
+    writes: Arc<Mutex<Vec<Write>>>,
 }
 
 impl Store {
@@ -256,7 +259,7 @@ impl Store {
         self.groups.lock().expect("lock").iter().find(|g| g.name == name).cloned()
     }
 
-    fn writes(&self) -> Vec<(String, String, Vec<IamField>)> {
+    fn writes(&self) -> Vec<Write> {
         self.writes.lock().expect("lock").clone()
     }
 
@@ -821,4 +824,15 @@ async fn dry_run_lists_group_writes_without_sending_them() {
     assert_eq!(report.counts.groups_created, 4);
     assert_eq!(report.plan.expect("plan").groups.create.len(), 4);
     assert!(store.writes().is_empty());
+}
+
+#[tokio::test]
+async fn raised_stop_signal_starts_no_write_and_reports_partial() {
+    let store = Store::default();
+    let stopping = options();
+    stopping.stop.raise();
+    let report = sync(&store, people(5), &stopping).await;
+    assert_eq!(store.writes(), vec![]);
+    assert_eq!(report.status, RunStatus::Partial);
+    assert!(report.errors.iter().any(|e| e.message.contains("stopped by shutdown")));
 }
