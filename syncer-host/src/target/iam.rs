@@ -192,16 +192,24 @@ impl Target for IamTarget {
     }
 
     async fn list_users(&self, organization: &str) -> Result<Vec<IamUser>, TargetError> {
-        let mut all = Vec::new();
+        let mut all: Vec<IamUser> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for page in 1.. {
             let (users, total) = self.page(organization, page).await?;
             let got = users.len();
-            all.extend(users);
+            // IAM answers a page past the end with the last page again: stop on a page that
+            // brings nobody new, whatever `data2` says.
+            let fresh: Vec<IamUser> = users
+                .into_iter()
+                .filter(|user| seen.insert(user.name.clone()))
+                .collect();
+            let progressed = !fresh.is_empty();
+            all.extend(fresh);
             let done = match total {
                 Some(total) => all.len() >= total,
                 None => got < PAGE_SIZE,
             };
-            if done || got == 0 {
+            if done || !progressed {
                 break;
             }
         }
