@@ -45,19 +45,48 @@ pub async fn test_connection(client: &DingTalkClient, endpoint: &str) -> Connect
     }
     let body = api::list_users_body(api::ROOT_DEPARTMENT, 0, api::PAGE_SIZE);
     match client.call::<UserPage>(api::LIST_USERS, &body).await {
-        Ok(page) => report.checks.push(ConnectionCheck::passed(
-            "member permission",
-            format!(
-                "read a page of {} members of the root department",
-                page.list.len()
-            ),
-        )),
+        Ok(page) => {
+            report.checks.push(ConnectionCheck::passed(
+                "member permission",
+                format!(
+                    "read a page of {} members of the root department",
+                    page.list.len()
+                ),
+            ));
+            if let Some(note) = hidden_fields(&page.list) {
+                report
+                    .checks
+                    .push(ConnectionCheck::passed("contact fields", note));
+            }
+        }
         Err(error) => report.checks.push(ConnectionCheck::failed(
             "member permission",
             explain(&error, endpoint),
         )),
     }
     report
+}
+
+/// A warning when every member read lacks a mobile number or e-mail: usually a missing field
+/// scope, and a sync would then write empty values into IAM.
+fn hidden_fields(members: &[crate::api::ApiUser]) -> Option<String> {
+    if members.len() < 3 {
+        return None;
+    }
+    let mut missing = Vec::new();
+    if members.iter().all(|m| m.mobile.is_empty()) {
+        missing.push("mobile numbers");
+    }
+    if members.iter().all(|m| m.email.is_empty()) {
+        missing.push("e-mail addresses");
+    }
+    (!missing.is_empty()).then(|| {
+        format!(
+            "{} are empty for all {} members read: if that is unexpected, grant the app the matching contact field permissions (developer console → Permissions / 权限管理), or the sync writes empty values into IAM",
+            missing.join(" and "),
+            members.len()
+        )
+    })
 }
 
 /// One plain sentence for the operator.
