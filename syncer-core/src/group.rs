@@ -1,8 +1,10 @@
 //! The IAM group as the syncer sees it: a department of the source, named by its id, with its
 //! display name and parent. Every other field is carried along untouched.
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+
+use crate::user::null_as_default;
 
 /// The `type` the syncer gives the groups it creates: `syncer:<syncer name>`. Departments may
 /// overlap (one person in several), so the one-group-per-user "Physical" type cannot fit them.
@@ -35,14 +37,6 @@ pub struct IamGroup {
     /// Every other field, carried along unchanged.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
-}
-
-fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Default + Deserialize<'de>,
-{
-    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
 }
 
 impl IamGroup {

@@ -57,7 +57,8 @@ pub struct IamUser {
     pub extra: Map<String, Value>,
 }
 
-fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+/// Deserializes JSON `null` as the type's default (IAM sends `null` for empty lists and maps).
+pub(crate) fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,
     T: Default + Deserialize<'de>,

@@ -67,7 +67,10 @@ pub async fn apply(
     applied
 }
 
-async fn send<'a>(op: &'a Operation, target: &dyn Target) -> (&'a Operation, Result<(), TargetError>) {
+async fn send<'a>(
+    op: &'a Operation,
+    target: &dyn Target,
+) -> (&'a Operation, Result<(), TargetError>) {
     let outcome = match op.kind {
         OperationKind::Create => target.create_user(&op.user).await,
         OperationKind::Update | OperationKind::Disable => {
@@ -122,7 +125,11 @@ pub async fn apply_group_upserts(
 }
 
 /// Deletes groups, children before parents, after the users' writes emptied them.
-pub async fn apply_group_deletes(plan: &GroupPlan, target: &dyn Target, applied: &mut GroupsApplied) {
+pub async fn apply_group_deletes(
+    plan: &GroupPlan,
+    target: &dyn Target,
+    applied: &mut GroupsApplied,
+) {
     for group in &plan.deletes {
         send_groups(&[group], GroupWrite::Delete, target, 1, applied).await;
     }

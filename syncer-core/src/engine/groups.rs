@@ -121,8 +121,7 @@ pub fn plan_groups(
     me: &str,
     complete: bool,
 ) -> (GroupPlan, Memberships) {
-    let existing: HashMap<&str, &IamGroup> =
-        current.iter().map(|g| (g.name.as_str(), g)).collect();
+    let existing: HashMap<&str, &IamGroup> = current.iter().map(|g| (g.name.as_str(), g)).collect();
     let mut plan = GroupPlan::default();
     let mut owned: HashSet<String> = current
         .iter()
@@ -225,9 +224,9 @@ pub fn plan_group_deletes(
     loop {
         let before = pending.len();
         pending.retain(|group| {
-            let has_children = remaining
-                .iter()
-                .any(|child| parent_of.get(child) == Some(&group.name.as_str()) && *child != group.name);
+            let has_children = remaining.iter().any(|child| {
+                parent_of.get(child) == Some(&group.name.as_str()) && *child != group.name
+            });
             let users = members.get(&group.qualified_name()).copied().unwrap_or(0);
             if has_children || users > 0 {
                 return true;

@@ -17,8 +17,8 @@ use std::time::Instant;
 
 pub use apply::{apply, apply_group_deletes, apply_group_upserts, Applied, GroupsApplied};
 pub use desired::desired_users;
-pub use options::{DeprovisionGuard, LeaverPolicy, StopSignal, SyncOptions};
 pub use groups::GroupPlan;
+pub use options::{DeprovisionGuard, LeaverPolicy, StopSignal, SyncOptions};
 pub use plan::{plan, DesiredUser, HeldBack, Operation, OperationKind, Plan, PlanInputs, Skipped};
 pub use progress::SyncProgress;
 pub use report::{
@@ -83,8 +83,9 @@ async fn sync_into(
     let departments = snapshot.departments;
     drop(snapshot.users);
     report.counts.fetched = desired.len();
-    let current = match target.list_users(&options.organization).await {
-        Ok(users) => users,
+    let read = read_target(target, options).await;
+    let (current, current_groups) = match read {
+        Ok(read) => read,
         Err(error) => {
             report.errors.push(ReportError {
                 user: None,
@@ -93,21 +94,6 @@ async fn sync_into(
             });
             return RunStatus::Failed;
         }
-    };
-    let current_groups = if options.sync_groups {
-        match target.list_groups(&options.organization).await {
-            Ok(groups) => groups,
-            Err(error) => {
-                report.errors.push(ReportError {
-                    user: None,
-                    api: Some(error.api().to_owned()),
-                    message: error.to_string(),
-                });
-                return RunStatus::Failed;
-            }
-        }
-    } else {
-        Vec::new()
     };
     let inputs = PlanInputs {
         desired: &desired,
@@ -213,6 +199,19 @@ async fn sync_into(
     }
 }
 
-
 #[cfg(test)]
 mod tests;
+
+/// The organization's users and (when groups are synced) groups as the target holds them.
+async fn read_target(
+    target: &dyn Target,
+    options: &SyncOptions,
+) -> Result<(Vec<crate::IamUser>, Vec<crate::IamGroup>), crate::TargetError> {
+    let users = target.list_users(&options.organization).await?;
+    let groups = if options.sync_groups {
+        target.list_groups(&options.organization).await?
+    } else {
+        Vec::new()
+    };
+    Ok((users, groups))
+}

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::options::{LeaverPolicy, SyncOptions};
 use super::groups::{self, GroupPlan, Memberships};
+use super::options::{LeaverPolicy, SyncOptions};
 use super::ownership::{self, Owner};
 use super::validate;
 use crate::field::{FieldValue, IamField};

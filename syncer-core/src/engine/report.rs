@@ -134,9 +134,24 @@ impl PlannedChanges {
             disable: list(OperationKind::Disable),
             delete: list(OperationKind::Delete),
             groups: PlannedGroups {
-                create: plan.groups.creates.iter().map(|g| g.qualified_name()).collect(),
-                update: plan.groups.updates.iter().map(|g| g.qualified_name()).collect(),
-                delete: plan.groups.deletes.iter().map(|g| g.qualified_name()).collect(),
+                create: plan
+                    .groups
+                    .creates
+                    .iter()
+                    .map(|g| g.qualified_name())
+                    .collect(),
+                update: plan
+                    .groups
+                    .updates
+                    .iter()
+                    .map(|g| g.qualified_name())
+                    .collect(),
+                delete: plan
+                    .groups
+                    .deletes
+                    .iter()
+                    .map(|g| g.qualified_name())
+                    .collect(),
             },
         }
     }

@@ -7,13 +7,13 @@ use async_trait::async_trait;
 
 use super::*;
 use crate::field::IamField;
+use crate::group::IamGroup;
 use crate::mapping::{FieldMapping, MappingSpec, Transform};
 use crate::plugin::{PluginConfig, PluginConfigError, PluginDescriptor, SourceField};
+use crate::snapshot::Department;
 use crate::snapshot::{FetchFailure, FetchProgress, NoProgress, Snapshot, SourceRecord};
 use crate::syncer::{ConnectionReport, FetchError, Syncer};
 use crate::target::{MockTarget, TargetError};
-use crate::group::IamGroup;
-use crate::snapshot::Department;
 use crate::user::IamUser;
 
 const FIELDS: &[SourceField] = &[
@@ -218,11 +218,21 @@ impl Store {
             Ok(())
         });
         let groups = self.groups.clone();
-        mock.expect_list_groups()
-            .returning(move |org| Ok(groups.lock().expect("lock").iter().filter(|g| g.owner == org).cloned().collect()));
+        mock.expect_list_groups().returning(move |org| {
+            Ok(groups
+                .lock()
+                .expect("lock")
+                .iter()
+                .filter(|g| g.owner == org)
+                .cloned()
+                .collect())
+        });
         let (groups, writes) = (self.groups.clone(), self.writes.clone());
         mock.expect_create_group().returning(move |group| {
-            writes.lock().expect("lock").push(("add-group".into(), group.name.clone(), vec![]));
+            writes
+                .lock()
+                .expect("lock")
+                .push(("add-group".into(), group.name.clone(), vec![]));
             let mut groups = groups.lock().expect("lock");
             assert!(
                 group.is_top_group || groups.iter().any(|g| g.name == group.parent_id),
@@ -235,19 +245,39 @@ impl Store {
         });
         let (groups, writes) = (self.groups.clone(), self.writes.clone());
         mock.expect_update_group().returning(move |group| {
-            writes.lock().expect("lock").push(("update-group".into(), group.name.clone(), vec![]));
+            writes
+                .lock()
+                .expect("lock")
+                .push(("update-group".into(), group.name.clone(), vec![]));
             let mut groups = groups.lock().expect("lock");
-            let stored = groups.iter_mut().find(|g| g.name == group.name).expect("group exists");
+            let stored = groups
+                .iter_mut()
+                .find(|g| g.name == group.name)
+                .expect("group exists");
             *stored = group.clone();
             Ok(())
         });
-        let (groups, writes, users) = (self.groups.clone(), self.writes.clone(), self.users.clone());
+        let (groups, writes, users) =
+            (self.groups.clone(), self.writes.clone(), self.users.clone());
         mock.expect_delete_group().returning(move |group| {
-            writes.lock().expect("lock").push(("delete-group".into(), group.name.clone(), vec![]));
+            writes
+                .lock()
+                .expect("lock")
+                .push(("delete-group".into(), group.name.clone(), vec![]));
             let id = group.qualified_name();
-            assert!(!users.lock().expect("lock").iter().any(|u| u.groups.contains(&id)), "{id} is empty");
+            assert!(
+                !users
+                    .lock()
+                    .expect("lock")
+                    .iter()
+                    .any(|u| u.groups.contains(&id)),
+                "{id} is empty"
+            );
             let mut groups = groups.lock().expect("lock");
-            assert!(!groups.iter().any(|g| g.parent_id == group.name), "{id} has no children");
+            assert!(
+                !groups.iter().any(|g| g.parent_id == group.name),
+                "{id} has no children"
+            );
             groups.retain(|g| g.name != group.name);
             Ok(())
         });
@@ -256,7 +286,12 @@ impl Store {
     }
 
     fn group(&self, name: &str) -> Option<IamGroup> {
-        self.groups.lock().expect("lock").iter().find(|g| g.name == name).cloned()
+        self.groups
+            .lock()
+            .expect("lock")
+            .iter()
+            .find(|g| g.name == name)
+            .cloned()
     }
 
     fn writes(&self) -> Vec<Write> {
@@ -698,7 +733,11 @@ fn name_falls_back_to_userid_and_active_is_inverted() {
 }
 
 fn dept(id: &str, name: &str, parent: Option<&str>) -> Department {
-    Department { id: id.into(), name: name.into(), parent_id: parent.map(str::to_owned) }
+    Department {
+        id: id.into(),
+        name: name.into(),
+        parent_id: parent.map(str::to_owned),
+    }
 }
 
 fn tree() -> Vec<Department> {
@@ -711,7 +750,13 @@ fn tree() -> Vec<Department> {
 }
 
 fn source_with(users: Vec<SourceRecord>, departments: Vec<Department>) -> StaticSource {
-    StaticSource { snapshot: Snapshot { users, departments, ..Snapshot::default() } }
+    StaticSource {
+        snapshot: Snapshot {
+            users,
+            departments,
+            ..Snapshot::default()
+        },
+    }
 }
 
 fn in_depts(userid: &str, depts: &[&str]) -> SourceRecord {
@@ -720,19 +765,45 @@ fn in_depts(userid: &str, depts: &[&str]) -> SourceRecord {
     record
 }
 
-async fn sync_tree(store: &Store, users: Vec<SourceRecord>, departments: Vec<Department>) -> SyncReport {
-    run_sync(&source_with(users, departments), &mapping(), &store.mock(), &options(), &NoProgress).await
+async fn sync_tree(
+    store: &Store,
+    users: Vec<SourceRecord>,
+    departments: Vec<Department>,
+) -> SyncReport {
+    run_sync(
+        &source_with(users, departments),
+        &mapping(),
+        &store.mock(),
+        &options(),
+        &NoProgress,
+    )
+    .await
 }
 
 #[tokio::test]
 async fn departments_become_groups_under_their_parents_and_users_join_them() {
     let store = Store::default();
-    let report = sync_tree(&store, vec![in_depts("a", &["3", "4"]), in_depts("b", &["1"])], tree()).await;
+    let report = sync_tree(
+        &store,
+        vec![in_depts("a", &["3", "4"]), in_depts("b", &["1"])],
+        tree(),
+    )
+    .await;
     assert_eq!(report.counts.groups_created, 4, "{report:?}");
     let root = store.group("1").expect("root group");
-    assert_eq!((root.display_name.as_str(), root.parent_id.as_str(), root.is_top_group), ("艾克米", "acme", true));
+    assert_eq!(
+        (
+            root.display_name.as_str(),
+            root.parent_id.as_str(),
+            root.is_top_group
+        ),
+        ("艾克米", "acme", true)
+    );
     let team = store.group("3").expect("team group");
-    assert_eq!((team.display_name.as_str(), team.parent_id.as_str()), ("前端组", "2"));
+    assert_eq!(
+        (team.display_name.as_str(), team.parent_id.as_str()),
+        ("前端组", "2")
+    );
     assert!(team.is_managed_by("dt"));
     assert_eq!(store.user("ua").groups, vec!["acme/3", "acme/4"]);
     assert_eq!(store.user("ub").groups, vec!["acme/1"]);
@@ -762,7 +833,11 @@ async fn mover_rename_and_reparent_are_carried_over() {
     assert_eq!(store.group("2").expect("group").display_name, "研发部");
     assert_eq!(store.group("3").expect("group").parent_id, "4");
     assert_eq!(store.user("ua").groups, vec!["acme/4"]);
-    let (_, _, columns) = store.writes().into_iter().find(|w| w.0 == "update").expect("user update");
+    let (_, _, columns) = store
+        .writes()
+        .into_iter()
+        .find(|w| w.0 == "update")
+        .expect("user update");
     assert_eq!(columns, vec![IamField::Groups]);
 }
 
@@ -770,7 +845,9 @@ async fn mover_rename_and_reparent_are_carried_over() {
 async fn memberships_the_syncer_does_not_own_are_kept() {
     let store = Store::default();
     sync_tree(&store, vec![in_depts("a", &["3"])], tree()).await;
-    store.users.lock().expect("lock")[0].groups.push("acme/admins".into());
+    store.users.lock().expect("lock")[0]
+        .groups
+        .push("acme/admins".into());
     store.clear_writes();
     sync_tree(&store, vec![in_depts("a", &["4"])], tree()).await;
     assert_eq!(store.user("ua").groups, vec!["acme/admins", "acme/4"]);
@@ -779,18 +856,44 @@ async fn memberships_the_syncer_does_not_own_are_kept() {
 #[tokio::test]
 async fn vanished_department_group_is_deleted_once_empty_and_kept_while_not() {
     let store = Store::default();
-    sync_tree(&store, vec![in_depts("a", &["3"]), in_depts("b", &["1"])], tree()).await;
+    sync_tree(
+        &store,
+        vec![in_depts("a", &["3"]), in_depts("b", &["1"])],
+        tree(),
+    )
+    .await;
     let mut local = local_user("local", "l");
     local.groups = vec!["acme/4".into()];
     store.users.lock().expect("lock").push(local);
     let shrunk: Vec<Department> = tree().into_iter().filter(|d| d.id == "1").collect();
-    let report = sync_tree(&store, vec![in_depts("a", &["1"]), in_depts("b", &["1"])], shrunk.clone()).await;
+    let report = sync_tree(
+        &store,
+        vec![in_depts("a", &["1"]), in_depts("b", &["1"])],
+        shrunk.clone(),
+    )
+    .await;
     assert_eq!(report.counts.groups_deleted, 2, "{report:?}");
     assert!(store.group("3").is_none() && store.group("2").is_none());
-    assert!(store.group("4").is_some(), "kept: a local user is still in it");
-    assert!(report.notices.iter().any(|n| n.contains("acme/4")), "{:?}", report.notices);
-    store.users.lock().expect("lock").retain(|u| u.name != "local");
-    let report = sync_tree(&store, vec![in_depts("a", &["1"]), in_depts("b", &["1"])], shrunk).await;
+    assert!(
+        store.group("4").is_some(),
+        "kept: a local user is still in it"
+    );
+    assert!(
+        report.notices.iter().any(|n| n.contains("acme/4")),
+        "{:?}",
+        report.notices
+    );
+    store
+        .users
+        .lock()
+        .expect("lock")
+        .retain(|u| u.name != "local");
+    let report = sync_tree(
+        &store,
+        vec![in_depts("a", &["1"]), in_depts("b", &["1"])],
+        shrunk,
+    )
+    .await;
     assert_eq!(report.counts.groups_deleted, 1);
 }
 
@@ -798,8 +901,15 @@ async fn vanished_department_group_is_deleted_once_empty_and_kept_while_not() {
 async fn incomplete_fetch_deletes_no_group_and_keeps_unread_memberships() {
     let store = Store::default();
     sync_tree(&store, vec![in_depts("a", &["3", "4"])], tree()).await;
-    let mut partial = source_with(vec![in_depts("a", &["3", "4"])], tree().into_iter().filter(|d| d.id != "4").collect());
-    partial.snapshot.failures.push(FetchFailure { scope: "department 4".into(), api: "listsub".into(), message: "busy".into() });
+    let mut partial = source_with(
+        vec![in_depts("a", &["3", "4"])],
+        tree().into_iter().filter(|d| d.id != "4").collect(),
+    );
+    partial.snapshot.failures.push(FetchFailure {
+        scope: "department 4".into(),
+        api: "listsub".into(),
+        message: "busy".into(),
+    });
     store.clear_writes();
     let report = run_sync(&partial, &mapping(), &store.mock(), &options(), &NoProgress).await;
     assert_eq!(report.counts.groups_deleted, 0);
@@ -819,8 +929,18 @@ async fn dry_run_lists_group_writes_without_sending_them() {
         mock.expect_create_user().never();
         mock
     };
-    let dry = SyncOptions { dry_run: true, ..options() };
-    let report = run_sync(&source_with(vec![in_depts("a", &["3"])], tree()), &mapping(), &mock, &dry, &NoProgress).await;
+    let dry = SyncOptions {
+        dry_run: true,
+        ..options()
+    };
+    let report = run_sync(
+        &source_with(vec![in_depts("a", &["3"])], tree()),
+        &mapping(),
+        &mock,
+        &dry,
+        &NoProgress,
+    )
+    .await;
     assert_eq!(report.counts.groups_created, 4);
     assert_eq!(report.plan.expect("plan").groups.create.len(), 4);
     assert!(store.writes().is_empty());
@@ -834,5 +954,8 @@ async fn raised_stop_signal_starts_no_write_and_reports_partial() {
     let report = sync(&store, people(5), &stopping).await;
     assert_eq!(store.writes(), vec![]);
     assert_eq!(report.status, RunStatus::Partial);
-    assert!(report.errors.iter().any(|e| e.message.contains("stopped by shutdown")));
+    assert!(report
+        .errors
+        .iter()
+        .any(|e| e.message.contains("stopped by shutdown")));
 }
