@@ -19,7 +19,7 @@ CREATE TABLE IF NOT EXISTS users (
     id TEXT NOT NULL DEFAULT '',
     display_name TEXT NOT NULL DEFAULT '',
     email TEXT NOT NULL DEFAULT '',
-    phone TEXT NOT NULL DEFAULT '',
+    phone TEXT NOT NULL DEFAULT '',  -- normalized; email is stored lowercased: both indexed
     is_forbidden INTEGER NOT NULL DEFAULT 0,
     body TEXT NOT NULL,
     created_time TEXT NOT NULL,
@@ -27,6 +27,8 @@ CREATE TABLE IF NOT EXISTS users (
     PRIMARY KEY (owner, name)
 );
 CREATE INDEX IF NOT EXISTS users_by_id ON users (owner, id);
+CREATE INDEX IF NOT EXISTS users_by_email ON users (owner, email);
+CREATE INDEX IF NOT EXISTS users_by_phone ON users (owner, phone);
 CREATE TABLE IF NOT EXISTS groups (
     owner TEXT NOT NULL,
     name TEXT NOT NULL,
@@ -120,6 +122,11 @@ fn decode(body: &str) -> Result<IamUser, TargetError> {
     })
 }
 
+/// The indexed form of an e-mail: IAM treats e-mails case-insensitively.
+fn email_key(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
 /// Another user of the organization holding `user`'s e-mail or phone, like IAM refuses.
 fn uniqueness_conflict(
     db: &Connection,
@@ -129,8 +136,8 @@ fn uniqueness_conflict(
     if !user.email.is_empty() {
         let holder: Option<String> = db
             .query_row(
-                "SELECT name FROM users WHERE owner = ?1 AND lower(email) = lower(?2) AND name != ?3",
-                params![user.owner, user.email, user.name],
+                "SELECT name FROM users WHERE owner = ?1 AND email = ?2 AND name != ?3",
+                params![user.owner, email_key(&user.email), user.name],
                 |row| row.get(0),
             )
             .optional()
@@ -207,7 +214,7 @@ fn write_row(
             user.name,
             user.id,
             user.display_name,
-            user.email,
+            email_key(&user.email),
             normalize_phone(&user.phone),
             user.is_forbidden,
             encode(user)?,
