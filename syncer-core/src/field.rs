@@ -77,6 +77,7 @@ iam_fields! {
     Gender => "Gender", "gender", "gender", Text, true;
     IdCard => "IdCard", "idCard", "id_card", Text, true;
     IsForbidden => "IsForbidden", "isForbidden", "is_forbidden", Flag, true;
+    IsDeleted => "IsDeleted", "isDeleted", "is_deleted", Flag, false;
     DingTalk => "DingTalk", "dingtalk", "dingtalk", Text, true;
     Lark => "Lark", "lark", "lark", Text, true;
     WeCom => "WeCom", "wecom", "wecom", Text, true;

@@ -8,7 +8,8 @@
 //!   themselves with `inventory::submit!`, so adding one touches no file of this crate;
 //! - [`IamUser`] and [`IamField`]: the IAM user model, and [`FieldMapping`]: which source field
 //!   fills which IAM field;
-//! - [`Target`]: where users land, and [`engine`]: diff, plan, apply, report.
+//! - [`Target`]: where users land, and [`engine`]: diff, plan, apply, report;
+//! - with the `conformance` feature, `conformance`: the suite every backend must pass.
 //!
 //! This crate does no HTTP and no storage; the host and the backends bring those.
 //!
@@ -18,6 +19,8 @@
 //! assert_eq!("disable".parse::<LeaverPolicy>(), Ok(LeaverPolicy::Disable));
 //! ```
 
+#[cfg(feature = "conformance")]
+pub mod conformance;
 pub mod engine;
 mod field;
 mod group;

@@ -43,6 +43,9 @@ pub struct IamUser {
     /// Whether the user may not sign in.
     #[serde(default, deserialize_with = "null_as_default")]
     pub is_forbidden: bool,
+    /// Whether IAM soft-deleted the user (organizations with soft deletion keep deleted users).
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub is_deleted: bool,
     /// Whether IAM considers the user an administrator of the organization.
     #[serde(default, deserialize_with = "null_as_default")]
     pub is_admin: bool,
@@ -84,6 +87,7 @@ impl IamUser {
             IamField::Avatar => FieldValue::Text(self.avatar.clone()),
             IamField::Title => FieldValue::Text(self.title.clone()),
             IamField::IsForbidden => FieldValue::Flag(self.is_forbidden),
+            IamField::IsDeleted => FieldValue::Flag(self.is_deleted),
             IamField::Groups => FieldValue::Text(self.groups.join(",")),
             IamField::Properties => {
                 FieldValue::Text(serde_json::to_string(&self.properties).unwrap_or_default())
@@ -110,6 +114,7 @@ impl IamUser {
             IamField::Avatar => self.avatar = value.as_text(),
             IamField::Title => self.title = value.as_text(),
             IamField::IsForbidden => self.is_forbidden = value.as_flag(),
+            IamField::IsDeleted => self.is_deleted = value.as_flag(),
             IamField::Groups | IamField::Properties => {}
             other => {
                 let json = match value {

@@ -105,6 +105,11 @@ async fn sync_into(
     let plan = plan(inputs, options);
     drop(desired);
     report.notices.extend(
+        plan.skipped
+            .iter()
+            .map(|skipped| format!("user {} skipped: {}", skipped.user, skipped.reason)),
+    );
+    report.notices.extend(
         plan.groups
             .kept
             .iter()

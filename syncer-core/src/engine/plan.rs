@@ -204,7 +204,7 @@ pub fn plan(inputs: PlanInputs<'_>, options: &SyncOptions) -> Plan {
         managed: index
             .users
             .iter()
-            .filter(|u| ownership::owner_of(u, me) == Owner::Me)
+            .filter(|u| !u.is_deleted && ownership::owner_of(u, me) == Owner::Me)
             .count(),
         ..Plan::default()
     };
@@ -261,7 +261,9 @@ pub fn plan(inputs: PlanInputs<'_>, options: &SyncOptions) -> Plan {
         .users
         .iter()
         .enumerate()
-        .filter(|(i, user)| !claimed.contains(i) && ownership::owner_of(user, me) == Owner::Me)
+        .filter(|(i, user)| {
+            !claimed.contains(i) && !user.is_deleted && ownership::owner_of(user, me) == Owner::Me
+        })
         .map(|(_, user)| user)
         .collect();
     let deprovisions = plan_leavers(&leavers, options.leavers);
@@ -369,6 +371,11 @@ fn plan_update(
             user.set(*field, value.clone());
             columns.push(*field);
         }
+    }
+    if existing.is_deleted {
+        // A soft-deleted leaver who returns is restored.
+        user.is_deleted = false;
+        columns.push(IamField::IsDeleted);
     }
     let mut properties_changed = ownership::mark_managed(&mut user, me, &wanted.source_id);
     if user.properties.remove(ownership::DEPROVISIONED).is_some() {
