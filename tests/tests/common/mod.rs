@@ -6,7 +6,8 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use syncer_dingtalk_sim::{Credentials, FakeDingTalk, Faults, Org, OrgSpec};
+use syncer_dingtalk_sim::{Credentials, FakeDingTalk, Faults, Org, OrgSpec, SimUser};
+use syncer_tests::fake_iam::{FakeIam, FakeIamConfig, Flavor};
 
 /// The `syncer-host` program under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_syncer-host-under-test");
@@ -142,3 +143,121 @@ rate_limit = 500
 }
 
 pub const SECRET_ENV: (&str, &str) = ("DT_SECRET", APP_SECRET);
+
+/// The variable the IAM configs read the fake IAM's client secret from.
+pub const IAM_SECRET_VAR: &str = "IAM_SECRET";
+
+/// A config with the Hanzo IAM target pointing at `iam` (its flavour's `api_prefix`, client
+/// secret read from `${IAM_SECRET}`) and one DingTalk syncer `acme-dt` into organization `acme`,
+/// plus `extra` lines in the syncer table.
+pub fn iam_config(dingtalk_url: &str, iam: &FakeIam, extra: &str) -> String {
+    iam_config_for(dingtalk_url, iam, "acme", extra)
+}
+
+/// [`iam_config`] with another target organization.
+pub fn iam_config_for(
+    dingtalk_url: &str,
+    iam: &FakeIam,
+    organization: &str,
+    extra: &str,
+) -> String {
+    let endpoint = iam.url();
+    let client_id = &iam.config().client_id;
+    let prefix = iam.api_prefix();
+    format!(
+        r#"
+[target]
+kind = "iam"
+endpoint = "{endpoint}"
+client_id = "{client_id}"
+client_secret = "${{{IAM_SECRET_VAR}}}"
+api_prefix = "{prefix}"
+
+[[syncers]]
+name = "acme-dt"
+organization = "{organization}"
+type = "DingTalk"
+app_key = "{APP_KEY}"
+app_secret = "${{DT_SECRET}}"
+endpoint = "{dingtalk_url}"
+rate_limit = 500
+{extra}
+"#
+    )
+}
+
+/// A fake IAM of `flavor` with organization `acme` and the default application.
+pub async fn fake_iam(flavor: Flavor) -> FakeIam {
+    FakeIam::start(FakeIamConfig {
+        flavor,
+        ..FakeIamConfig::default()
+    })
+    .await
+    .expect("start fake IAM")
+}
+
+/// A fake DingTalk, a fake IAM and a scratch directory whose config syncs one into the other.
+pub struct IamWorld {
+    pub dingtalk: FakeDingTalk,
+    pub iam: FakeIam,
+    pub scratch: Scratch,
+}
+
+impl IamWorld {
+    /// Serves `org` from a well-behaved fake DingTalk into `iam`, with `extra` syncer lines.
+    pub async fn start(org: Org, iam: FakeIam, extra: &str) -> IamWorld {
+        let dingtalk = fake_dingtalk(org, Faults::default()).await;
+        let scratch = Scratch::new();
+        scratch.write_config(&iam_config(&dingtalk.url(), &iam, extra));
+        IamWorld {
+            dingtalk,
+            iam,
+            scratch,
+        }
+    }
+
+    /// Rewrites the config with other `extra` syncer lines.
+    pub fn reconfigure(&self, extra: &str) {
+        self.scratch
+            .write_config(&iam_config(&self.dingtalk.url(), &self.iam, extra));
+    }
+
+    /// Both secrets, as the config reads them.
+    pub fn env(&self) -> [(&str, &str); 2] {
+        [
+            SECRET_ENV,
+            (IAM_SECRET_VAR, &self.iam.config().client_secret),
+        ]
+    }
+
+    /// Runs `syncer-host ARGS` with both secrets set.
+    pub async fn run(&self, args: &[&str]) -> Outcome {
+        self.scratch.run(args, &self.env()).await
+    }
+
+    /// `sync acme-dt --json ARGS...`: the outcome and its JSON report.
+    pub async fn sync(&self, args: &[&str]) -> (Outcome, Value) {
+        let mut all = vec!["sync", "acme-dt", "--json"];
+        all.extend_from_slice(args);
+        let outcome = self.run(&all).await;
+        let report = outcome.json();
+        (outcome, report)
+    }
+
+    /// The IAM user of `org` whose `id` is `id`.
+    pub fn iam_user_by_id(&self, org: &str, id: &str) -> Option<Value> {
+        self.iam
+            .users(org)
+            .into_iter()
+            .find(|user| user["id"] == id)
+    }
+}
+
+/// The IAM user name the default mapping gives a DingTalk member: unionid, else userid.
+pub fn iam_name(user: &SimUser) -> &str {
+    if user.unionid.is_empty() {
+        &user.userid
+    } else {
+        &user.unionid
+    }
+}
