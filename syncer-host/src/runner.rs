@@ -69,6 +69,7 @@ impl Runner {
             allow_mass_deprovision: flags.allow_mass_deprovision,
             dry_run: flags.dry_run,
             write_concurrency: settings.write_concurrency,
+            group_name_prefix: settings.group_name_prefix.clone(),
             stop: self.stop.clone(),
             ..SyncOptions::new(&settings.name, &settings.organization)
         }

@@ -589,10 +589,7 @@ async fn departments_become_groups_in_the_embedded_store_too() {
 }
 
 #[tokio::test]
-#[ignore = "known limitation awaiting a decision: issue 7 fixes group name = department id, but \
-            IAM group names are unique across organizations, so a second organization synced into \
-            the same IAM cannot get groups named \"1\", \"2\", ... (see the closing notes)"]
-async fn two_organizations_in_one_iam_each_get_their_department_groups() {
+async fn two_organizations_in_one_iam_each_get_their_department_groups_with_a_name_prefix() {
     let iam = FakeIam::start(FakeIamConfig {
         organizations: vec![ORG.to_owned(), "globex".to_owned()],
         ..FakeIamConfig::default()
@@ -613,6 +610,7 @@ app_key = "{APP_KEY}"
 app_secret = "${{DT_SECRET}}"
 endpoint = "{}"
 rate_limit = 500
+group_name_prefix = "globex-"
 "#,
         globex.url()
     ));
@@ -645,6 +643,16 @@ rate_limit = 500
         .into_iter()
         .collect();
         assert_eq!(shown, departments, "{organization}");
+        // IAM group names are global: the second directory's groups carry its prefix.
+        let prefix = if organization == ORG { "" } else { "globex-" };
+        assert!(
+            groups.iter().all(|group| {
+                let name = group["name"].as_str().expect("name");
+                name.strip_prefix(prefix)
+                    .is_some_and(|id| id.parse::<i64>().is_ok())
+            }),
+            "{organization}: {groups:?}"
+        );
         let existing: BTreeSet<String> = groups
             .iter()
             .map(|group| format!("{organization}/{}", group["name"].as_str().expect("name")))

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use super::plan::Skipped;
+use super::plan::{DesiredUser, Skipped};
 use crate::group::{group_marker, IamGroup};
 use crate::snapshot::Department;
 use crate::user::IamUser;
@@ -249,5 +249,23 @@ pub fn plan_group_deletes(
                 "its department is gone but groups still hang under it; kept until they are gone".to_owned()
             },
         });
+    }
+}
+
+/// Renames departments (and the memberships that point at them) to `prefix` + id, so groups of
+/// several directories can live in one IAM whose group names are global.
+pub fn prefix_departments(prefix: &str, departments: &mut [Department], people: &mut [DesiredUser]) {
+    if prefix.is_empty() {
+        return;
+    }
+    let named = |id: &mut String| *id = format!("{prefix}{id}");
+    for department in departments.iter_mut() {
+        named(&mut department.id);
+        if let Some(parent) = department.parent_id.as_mut() {
+            named(parent);
+        }
+    }
+    for person in people.iter_mut() {
+        person.departments.iter_mut().for_each(named);
     }
 }

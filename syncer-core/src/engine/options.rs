@@ -90,6 +90,10 @@ pub struct SyncOptions {
     pub write_concurrency: usize,
     /// Carry departments into groups and users' memberships.
     pub sync_groups: bool,
+    /// Put before every group name (`""` by default: groups are named by department id). IAM
+    /// group names are unique across organizations, so syncing two directories into one IAM
+    /// needs a prefix for one of them.
+    pub group_name_prefix: String,
     /// Raised on shutdown: writes in flight finish, no new write starts.
     pub stop: StopSignal,
 }
@@ -122,6 +126,7 @@ impl SyncOptions {
             dry_run: false,
             write_concurrency: 8,
             sync_groups: true,
+            group_name_prefix: String::new(),
             stop: StopSignal::default(),
         }
     }

@@ -22,6 +22,7 @@ pub const COMMON_KEYS: &[&str] = &[
     "deprovision_guard_percent",
     "deprovision_guard_min",
     "write_concurrency",
+    "group_name_prefix",
 ];
 
 #[derive(Deserialize)]
@@ -44,6 +45,8 @@ struct RawSyncer {
     deprovision_guard_min: Option<usize>,
     #[serde(default)]
     write_concurrency: Option<usize>,
+    #[serde(default)]
+    group_name_prefix: String,
     #[serde(flatten)]
     plugin_keys: BTreeMap<String, toml::Value>,
 }
@@ -75,6 +78,8 @@ pub struct SyncerSettings {
     pub guard: DeprovisionGuard,
     /// Concurrent writes to the target.
     pub write_concurrency: usize,
+    /// Put before every group name (several directories in one IAM).
+    pub group_name_prefix: String,
     /// The plugin keys as written (after expansion), secrets masked, for display.
     pub masked_plugin_keys: BTreeMap<String, String>,
 }
@@ -181,6 +186,19 @@ pub fn parse(table: toml::Table) -> Result<SyncerSettings, (String, String)> {
             format!("must be between 1 and 256, got {write_concurrency}"),
         ));
     }
+    let prefix_ok = raw
+        .group_name_prefix
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if !prefix_ok {
+        return Err((
+            key("group_name_prefix"),
+            format!(
+                "`{}` may hold only letters, digits, -, _ and . (IAM group names cannot contain /)",
+                raw.group_name_prefix
+            ),
+        ));
+    }
     Ok(SyncerSettings {
         name: raw.name,
         organization: raw.organization,
@@ -192,6 +210,7 @@ pub fn parse(table: toml::Table) -> Result<SyncerSettings, (String, String)> {
         leavers,
         guard,
         write_concurrency,
+        group_name_prefix: raw.group_name_prefix,
         masked_plugin_keys: masked,
     })
 }
