@@ -54,6 +54,17 @@ pub fn report(report: &SyncReport) -> String {
             }
         }
     }
+    let c = &report.counts;
+    if c.groups_created + c.groups_updated + c.groups_deleted + c.groups_failed > 0 {
+        let _ = writeln!(
+            out,
+            "  groups: {verb}created {}, {verb}updated {}, {verb}deleted {}, failed {}",
+            c.groups_created, c.groups_updated, c.groups_deleted, c.groups_failed
+        );
+    }
+    for notice in &report.notices {
+        let _ = writeln!(out, "  - {notice}");
+    }
     for error in &report.errors {
         let subject = match (&error.user, &error.api) {
             (Some(user), _) => format!("user {user}: "),
