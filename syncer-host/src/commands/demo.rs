@@ -67,7 +67,7 @@ pub async fn demo(db: &Path, users: usize) -> Result<(), Failure> {
 
     println!("\nWhere the data is:");
     println!(
-        "  users:       {} (SQLite; table `users`, one JSON `body` per user)",
+        "  users:       {} (SQLite; tables `users` and `groups`, one JSON `body` each)",
         db.display()
     );
     println!("  run history: {}", config.state_path.display());
