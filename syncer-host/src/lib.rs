@@ -20,6 +20,7 @@ mod target;
 
 // Backends register themselves through `inventory`; linking them is all the host does.
 use syncer_dingtalk as _;
+use syncer_lark as _;
 
 use std::process::ExitCode;
 

@@ -1,0 +1,158 @@
+//! The Lark open-platform APIs the syncer uses (contact v3), with typed answers holding only the
+//! fields it needs, and the query of each call. Departments are named by `open_department_id`
+//! throughout (the root is `0`), people by `user_id`.
+
+use serde::Deserialize;
+
+/// `POST`: a custom app's tenant access token from App ID and App Secret.
+pub const TENANT_ACCESS_TOKEN: &str = "/open-apis/auth/v3/tenant_access_token/internal";
+/// `GET`: one department (used for the root's name).
+pub const DEPARTMENT_GET: &str = "/open-apis/contact/v3/departments/:department_id";
+/// `GET`: a page of a department's direct sub-departments.
+pub const DEPARTMENT_CHILDREN: &str = "/open-apis/contact/v3/departments/:department_id/children";
+/// `GET`: a page of the people directly in a department.
+pub const USERS_BY_DEPARTMENT: &str = "/open-apis/contact/v3/users/find_by_department";
+
+/// The root department's id.
+pub const ROOT_DEPARTMENT: &str = "0";
+/// The largest page contact v3 serves.
+pub const PAGE_SIZE: u32 = 50;
+
+/// One page of a contact v3 list.
+#[derive(Debug, Deserialize)]
+#[serde(bound(deserialize = "T: Deserialize<'de>"))]
+pub struct Page<T> {
+    /// Whether another page follows.
+    #[serde(default)]
+    pub has_more: bool,
+    /// The token of the next page (absent on the last).
+    #[serde(default)]
+    pub page_token: Option<String>,
+    /// This page's items (absent when there are none).
+    #[serde(default = "Vec::new")]
+    pub items: Vec<T>,
+}
+
+/// A department as contact v3 describes it.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ApiDepartment {
+    /// Its name.
+    pub name: String,
+    /// The custom id an administrator may set.
+    pub department_id: String,
+    /// Lark's id (`od-…`).
+    pub open_department_id: String,
+    /// The parent's id, in the requested id type.
+    pub parent_department_id: String,
+}
+
+/// The answer of `DEPARTMENT_GET`.
+#[derive(Debug, Deserialize)]
+pub struct DepartmentAnswer {
+    /// The department.
+    pub department: ApiDepartment,
+}
+
+/// A person's avatar in several sizes.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Avatar {
+    /// 72×72.
+    pub avatar_72: String,
+    /// 240×240.
+    pub avatar_240: String,
+    /// 640×640.
+    pub avatar_640: String,
+    /// Original size.
+    pub avatar_origin: String,
+}
+
+/// A person's account state.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct UserStatus {
+    /// Suspended by an administrator.
+    pub is_frozen: bool,
+    /// Left the company.
+    pub is_resigned: bool,
+    /// Has activated the account.
+    pub is_activated: bool,
+}
+
+/// A person as contact v3 describes them (the fields the syncer offers for mapping).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ApiUser {
+    /// The tenant's id of the person (needs `contact:user.employee_id:readonly`).
+    pub user_id: String,
+    /// Id across the apps of one developer.
+    pub union_id: String,
+    /// Id inside this app.
+    pub open_id: String,
+    /// Name.
+    pub name: String,
+    /// English name.
+    pub en_name: String,
+    /// E-mail.
+    pub email: String,
+    /// Company e-mail.
+    pub enterprise_email: String,
+    /// Mobile number with calling code.
+    pub mobile: String,
+    /// Avatar URLs.
+    pub avatar: Avatar,
+    /// Job title.
+    pub job_title: String,
+    /// Employee number.
+    pub employee_no: String,
+    /// Account state.
+    pub status: UserStatus,
+    /// Every department of the person (`open_department_id`s).
+    pub department_ids: Vec<String>,
+}
+
+/// The URL path of `DEPARTMENT_CHILDREN` for `department`.
+pub fn children_path(department: &str) -> String {
+    format!("/open-apis/contact/v3/departments/{department}/children")
+}
+
+/// The URL path of `DEPARTMENT_GET` for `department`.
+pub fn department_path(department: &str) -> String {
+    format!("/open-apis/contact/v3/departments/{department}")
+}
+
+/// The query of a children page: direct children only, ids as `open_department_id`.
+pub fn children_query(page_token: Option<&str>) -> Vec<(&'static str, String)> {
+    let mut query = common_query();
+    query.push(("fetch_child", "false".to_owned()));
+    push_page(&mut query, page_token);
+    query
+}
+
+/// The query of a page of `department`'s people.
+pub fn users_query(department: &str, page_token: Option<&str>) -> Vec<(&'static str, String)> {
+    let mut query = common_query();
+    query.push(("department_id", department.to_owned()));
+    push_page(&mut query, page_token);
+    query
+}
+
+/// The query of `DEPARTMENT_GET`.
+pub fn department_query() -> Vec<(&'static str, String)> {
+    common_query()
+}
+
+fn common_query() -> Vec<(&'static str, String)> {
+    vec![
+        ("department_id_type", "open_department_id".to_owned()),
+        ("user_id_type", "user_id".to_owned()),
+    ]
+}
+
+fn push_page(query: &mut Vec<(&'static str, String)>, page_token: Option<&str>) {
+    query.push(("page_size", PAGE_SIZE.to_string()));
+    if let Some(token) = page_token.filter(|t| !t.is_empty()) {
+        query.push(("page_token", token.to_owned()));
+    }
+}

@@ -1,0 +1,85 @@
+//! Test Connection: proves what a sync needs — a tenant access token, the root department's
+//! children and one page of its people (with their `user_id`) — and turns each failure into the
+//! developer-console setting to change.
+
+use syncer_core::{ConnectionCheck, ConnectionReport};
+
+use crate::api::{self, ApiDepartment, ApiUser, Page};
+use crate::client::LarkClient;
+use crate::error::{ErrorClass, LarkError};
+
+/// Runs the checks in order, stopping at the first failure.
+pub async fn test_connection(client: &LarkClient, endpoint: &str) -> ConnectionReport {
+    let mut report = ConnectionReport::default();
+    if let Err(error) = client.access_token().await {
+        report.checks.push(ConnectionCheck::failed(
+            "credentials",
+            explain(&error, endpoint),
+        ));
+        return report;
+    }
+    report.checks.push(ConnectionCheck::passed(
+        "credentials",
+        "Lark accepted the App ID and App Secret",
+    ));
+
+    let path = api::children_path(api::ROOT_DEPARTMENT);
+    let children = client
+        .get::<Page<ApiDepartment>>(api::DEPARTMENT_CHILDREN, &path, &api::children_query(None))
+        .await;
+    match children {
+        Ok(page) => report.checks.push(ConnectionCheck::passed(
+            "department permission",
+            format!(
+                "listed {}{} sub-departments of the root department",
+                page.items.len(),
+                if page.has_more { "+" } else { "" }
+            ),
+        )),
+        Err(error) => {
+            report.checks.push(ConnectionCheck::failed(
+                "department permission",
+                explain(&error, endpoint),
+            ));
+            return report;
+        }
+    }
+
+    let query = api::users_query(api::ROOT_DEPARTMENT, None);
+    match client
+        .get::<Page<ApiUser>>(api::USERS_BY_DEPARTMENT, api::USERS_BY_DEPARTMENT, &query)
+        .await
+    {
+        Ok(page) if page.items.iter().any(|user| user.user_id.is_empty()) => {
+            report.checks.push(ConnectionCheck::failed(
+                "member permission",
+                "Lark lists the root department's people without user_id: grant the scope contact:user.employee_id:readonly in the Lark developer console (your app → Permissions & Scopes) and publish a new version of the app",
+            ));
+        }
+        Ok(page) => report.checks.push(ConnectionCheck::passed(
+            "member permission",
+            format!(
+                "read a page of {} people of the root department",
+                page.items.len()
+            ),
+        )),
+        Err(error) => report.checks.push(ConnectionCheck::failed(
+            "member permission",
+            explain(&error, endpoint),
+        )),
+    }
+    report
+}
+
+/// One plain sentence for the operator.
+fn explain(error: &LarkError, endpoint: &str) -> String {
+    match (error.class(), error) {
+        (Some(ErrorClass::OutsideContactRange), _) => format!(
+            "{error}. Reading from the root department needs the contact range \"all members\" (全部成员)"
+        ),
+        (None, LarkError::Network { .. } | LarkError::RetriesExhausted { .. } | LarkError::Http { .. }) => {
+            format!("{error} (endpoint {endpoint})")
+        }
+        _ => error.to_string(),
+    }
+}

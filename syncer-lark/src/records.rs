@@ -1,0 +1,271 @@
+//! Lark people as source records: the declared source fields, the default mapping, and the merge
+//! of a person listed in several departments.
+//!
+//! Nested user-object fields keep their JSON path as name (`avatar.avatar_origin`,
+//! `status.is_frozen`). `forbidden` is derived: `status.is_resigned || status.is_frozen`, so one
+//! source field can fill IAM's `IsForbidden` (a mapping fills each IAM field from one source
+//! field).
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use syncer_core::{FieldValue, MappingSpec, SourceField, SourceRecord, Transform};
+
+use crate::api::ApiUser;
+
+/// The fields a Lark person offers for mapping.
+pub const SOURCE_FIELDS: &[SourceField] = &[
+    SourceField {
+        name: "user_id",
+        description: "The tenant's id of the person (needs the scope contact:user.employee_id:readonly)",
+    },
+    SourceField {
+        name: "union_id",
+        description: "Id of the person across the apps of one developer (on_…)",
+    },
+    SourceField {
+        name: "open_id",
+        description: "Id of the person inside this app (ou_…)",
+    },
+    SourceField {
+        name: "name",
+        description: "Name",
+    },
+    SourceField {
+        name: "en_name",
+        description: "English name",
+    },
+    SourceField {
+        name: "email",
+        description: "E-mail (needs contact:user.email:readonly)",
+    },
+    SourceField {
+        name: "enterprise_email",
+        description: "Company e-mail",
+    },
+    SourceField {
+        name: "mobile",
+        description: "Mobile number with calling code, e.g. +8613800000000 (needs contact:user.phone:readonly)",
+    },
+    SourceField {
+        name: "avatar.avatar_origin",
+        description: "Avatar URL, original size",
+    },
+    SourceField {
+        name: "avatar.avatar_640",
+        description: "Avatar URL, 640×640",
+    },
+    SourceField {
+        name: "avatar.avatar_240",
+        description: "Avatar URL, 240×240",
+    },
+    SourceField {
+        name: "job_title",
+        description: "Job title",
+    },
+    SourceField {
+        name: "employee_no",
+        description: "Employee number",
+    },
+    SourceField {
+        name: "status.is_resigned",
+        description: "Whether the person has left the company",
+    },
+    SourceField {
+        name: "status.is_frozen",
+        description: "Whether an administrator suspended the account",
+    },
+    SourceField {
+        name: "status.is_activated",
+        description: "Whether the person has activated the account",
+    },
+    SourceField {
+        name: "forbidden",
+        description: "Derived: true when status.is_resigned or status.is_frozen (the default source of IsForbidden)",
+    },
+];
+
+/// The default mapping: user_id→Id, union_id→Name (user_id when empty), name→DisplayName,
+/// email→Email, mobile→Phone, avatar.avatar_origin→Avatar, job_title→Title,
+/// forbidden (resigned or frozen)→IsForbidden, and user_id→Lark so OAuth sign-in through Lark
+/// finds the same user.
+pub const DEFAULT_MAPPING: &[MappingSpec] = &[
+    MappingSpec {
+        source: "user_id",
+        target: "Id",
+        transform: Transform::Copy,
+    },
+    MappingSpec {
+        source: "union_id",
+        target: "Name",
+        transform: Transform::FallbackTo("user_id"),
+    },
+    MappingSpec {
+        source: "name",
+        target: "DisplayName",
+        transform: Transform::Copy,
+    },
+    MappingSpec {
+        source: "email",
+        target: "Email",
+        transform: Transform::Copy,
+    },
+    MappingSpec {
+        source: "mobile",
+        target: "Phone",
+        transform: Transform::Copy,
+    },
+    MappingSpec {
+        source: "avatar.avatar_origin",
+        target: "Avatar",
+        transform: Transform::Copy,
+    },
+    MappingSpec {
+        source: "job_title",
+        target: "Title",
+        transform: Transform::Copy,
+    },
+    MappingSpec {
+        source: "forbidden",
+        target: "IsForbidden",
+        transform: Transform::Copy,
+    },
+    MappingSpec {
+        source: "user_id",
+        target: "Lark",
+        transform: Transform::Copy,
+    },
+];
+
+/// Turns a person into a source record (empty text fields are left out to save memory).
+pub fn to_record(user: ApiUser) -> SourceRecord {
+    let mut record = SourceRecord::new(user.user_id.clone());
+    let mut text = |name: &'static str, value: String| {
+        if !value.is_empty() {
+            record
+                .fields
+                .insert(Cow::Borrowed(name), FieldValue::Text(value));
+        }
+    };
+    text("user_id", user.user_id);
+    text("union_id", user.union_id);
+    text("open_id", user.open_id);
+    text("name", user.name);
+    text("en_name", user.en_name);
+    text("email", user.email);
+    text("enterprise_email", user.enterprise_email);
+    text("mobile", user.mobile);
+    text("avatar.avatar_origin", user.avatar.avatar_origin);
+    text("avatar.avatar_640", user.avatar.avatar_640);
+    text("avatar.avatar_240", user.avatar.avatar_240);
+    text("job_title", user.job_title);
+    text("employee_no", user.employee_no);
+    let status = user.status;
+    let mut flag = |name: &'static str, value: bool| {
+        record
+            .fields
+            .insert(Cow::Borrowed(name), FieldValue::Flag(value));
+    };
+    flag("status.is_resigned", status.is_resigned);
+    flag("status.is_frozen", status.is_frozen);
+    flag("status.is_activated", status.is_activated);
+    flag("forbidden", status.is_resigned || status.is_frozen);
+    record.departments = user.department_ids;
+    record
+}
+
+/// People seen so far: one record per `user_id` with the union of their departments, and a
+/// count of people who came without `user_id` (the app lacks the scope that reveals it).
+#[derive(Default)]
+pub struct MemberSet {
+    by_user_id: HashMap<String, SourceRecord>,
+    without_user_id: usize,
+}
+
+impl MemberSet {
+    /// Adds a person met while listing `department`.
+    pub fn add(&mut self, user: ApiUser, department: &str) {
+        if user.user_id.is_empty() {
+            self.without_user_id += 1;
+            return;
+        }
+        match self.by_user_id.get_mut(&user.user_id) {
+            Some(existing) => {
+                let listed = user.department_ids.iter().map(String::as_str);
+                for id in listed.chain([department]) {
+                    if !existing.departments.iter().any(|known| known == id) {
+                        existing.departments.push(id.to_owned());
+                    }
+                }
+            }
+            None => {
+                let mut record = to_record(user);
+                if !record.departments.iter().any(|known| known == department) {
+                    record.departments.push(department.to_owned());
+                }
+                self.by_user_id.insert(record.id.clone(), record);
+            }
+        }
+    }
+
+    /// How many listings came without `user_id`.
+    pub fn without_user_id(&self) -> usize {
+        self.without_user_id
+    }
+
+    /// Every person once, sorted by `user_id`, departments sorted.
+    pub fn into_records(self) -> Vec<SourceRecord> {
+        let mut records: Vec<SourceRecord> = self.by_user_id.into_values().collect();
+        for record in &mut records {
+            record.departments.sort();
+        }
+        records.sort_by(|a, b| a.id.cmp(&b.id));
+        records
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::UserStatus;
+
+    fn person(user_id: &str, departments: &[&str]) -> ApiUser {
+        ApiUser {
+            user_id: user_id.into(),
+            union_id: format!("on_{user_id}"),
+            name: "王芳".into(),
+            department_ids: departments.iter().map(|d| (*d).to_owned()).collect(),
+            ..ApiUser::default()
+        }
+    }
+
+    #[test]
+    fn a_person_in_two_departments_is_one_record_with_both() {
+        let mut set = MemberSet::default();
+        set.add(person("u1", &["od-b"]), "od-b");
+        set.add(person("u1", &["od-a"]), "od-a");
+        set.add(person("u2", &["od-a"]), "od-a");
+        set.add(person("", &["od-a"]), "od-a");
+        assert_eq!(set.without_user_id(), 1);
+        let records = set.into_records();
+        assert_eq!(records.len(), 2);
+        assert_eq!(records[0].departments, vec!["od-a", "od-b"]);
+    }
+
+    #[test]
+    fn forbidden_is_resigned_or_frozen() {
+        for (resigned, frozen) in [(false, false), (true, false), (false, true), (true, true)] {
+            let mut user = person("u1", &["0"]);
+            user.status = UserStatus {
+                is_resigned: resigned,
+                is_frozen: frozen,
+                is_activated: true,
+            };
+            let record = to_record(user);
+            assert_eq!(
+                record.field("forbidden"),
+                Some(&FieldValue::Flag(resigned || frozen))
+            );
+        }
+    }
+}

@@ -1,0 +1,132 @@
+//! The Lark backend against the shared conformance kit, served by the fake Lark: registration,
+//! Test Connection with good and wrong credentials, a complete fetch, and an honest partial one.
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use syncer_core::conformance::{
+    self, ConformanceHarness, Credentials, ExpectedDirectory, ExpectedUser,
+};
+use syncer_core::{find_plugin, ConfigValue, Department, IamField, PluginDescriptor};
+use syncer_lark_sim::{DeptFault, FakeLark, Faults, LarkOrg, OrgSpec, SimUser};
+
+const APP_ID: &str = "cli_conformance0001";
+const APP_SECRET: &str = "lark-conformance-secret-N4q8";
+
+/// A fake Lark serving a small generated tenant.
+struct LarkHarness {
+    server: FakeLark,
+}
+
+impl LarkHarness {
+    async fn start() -> Self {
+        let org = LarkOrg::generate(&OrgSpec {
+            users: 90,
+            departments: 10,
+            multi_department_ratio: 0.3,
+            frozen_ratio: 0.1,
+            ..OrgSpec::default()
+        });
+        let credentials = syncer_lark_sim::Credentials::new(APP_ID, APP_SECRET);
+        let server = FakeLark::start(org, credentials, Faults::default())
+            .await
+            .expect("start the fake Lark");
+        Self { server }
+    }
+}
+
+/// The IAM values the documented default mapping gives a Lark person.
+fn expected_user(user: &SimUser) -> ExpectedUser {
+    let name = if user.union_id.is_empty() {
+        &user.user_id
+    } else {
+        &user.union_id
+    };
+    ExpectedUser::new(&user.user_id)
+        .with(IamField::Id, user.user_id.as_str())
+        .with(IamField::Name, name.as_str())
+        .with(IamField::DisplayName, user.name.as_str())
+        .with(IamField::Email, user.email.as_str())
+        .with(IamField::Phone, user.mobile.as_str())
+        .with(IamField::Avatar, user.avatar_origin.as_str())
+        .with(IamField::Title, user.job_title.as_str())
+        .with(IamField::IsForbidden, user.is_resigned || user.is_frozen)
+        .with(IamField::Lark, user.user_id.as_str())
+}
+
+fn departments(org: &LarkOrg) -> Vec<Department> {
+    org.departments
+        .iter()
+        .map(|d| Department {
+            id: d.open_department_id.clone(),
+            name: d.name.clone(),
+            parent_id: d.parent.clone(),
+        })
+        .collect()
+}
+
+#[async_trait]
+impl ConformanceHarness for LarkHarness {
+    fn plugin(&self) -> &'static PluginDescriptor {
+        find_plugin(syncer_lark::TYPE_NAME).expect("Lark is registered")
+    }
+
+    fn config(&self, credentials: Credentials) -> BTreeMap<String, ConfigValue> {
+        let secret = match credentials {
+            Credentials::Good => APP_SECRET,
+            Credentials::WrongSecret => "not-the-lark-app-secret",
+        };
+        let text = |value: &str| ConfigValue::Text(value.to_owned());
+        BTreeMap::from([
+            ("app_id".to_owned(), text(APP_ID)),
+            ("app_secret".to_owned(), text(secret)),
+            ("endpoint".to_owned(), text(&self.server.url())),
+            ("rate_limit".to_owned(), ConfigValue::Integer(500)),
+            ("max_retries".to_owned(), ConfigValue::Integer(1)),
+        ])
+    }
+
+    async fn healthy_directory(&self) -> ExpectedDirectory {
+        self.server.set_faults(Faults::default());
+        let org = self.server.org();
+        ExpectedDirectory::healthy(
+            org.users.iter().map(expected_user).collect(),
+            departments(&org),
+        )
+    }
+
+    async fn partly_failing_directory(&self) -> ExpectedDirectory {
+        let org = self.server.org();
+        // A leaf department with people, so its failure hides exactly its own people.
+        let failing = org
+            .departments
+            .iter()
+            .filter(|d| d.parent.is_some() && org.children_of(&d.open_department_id).is_empty())
+            .max_by_key(|d| org.members_of(&d.open_department_id).len())
+            .expect("the generated tenant has a leaf department")
+            .open_department_id
+            .clone();
+        self.server.set_faults(Faults {
+            failing_departments: BTreeMap::from([(failing.clone(), DeptFault::NoAuthority)]),
+            ..Faults::default()
+        });
+        ExpectedDirectory {
+            users: org
+                .users
+                .iter()
+                .filter(|user| user.departments.iter().any(|d| *d != failing))
+                .map(expected_user)
+                .collect(),
+            departments: Vec::new(),
+            failing_departments: vec![failing],
+        }
+    }
+}
+
+#[tokio::test]
+async fn lark_passes_the_conformance_kit() {
+    let harness = LarkHarness::start().await;
+    if let Err(failures) = conformance::run(&harness).await {
+        panic!("Lark breaks the backend contract:\n{}", failures.join("\n"));
+    }
+}

@@ -1,0 +1,57 @@
+//! The misbehaviour a test can switch on. Plain configuration: `gate.rs` and the handlers decide
+//! when each applies.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// How the fake Lark misbehaves; `Faults::default()` is a well-behaved server.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Faults {
+    /// Added to every request before it is answered.
+    pub latency: Duration,
+    /// Share of calls (0.0–1.0) answered by the gateway with HTTP 502/503 and an HTML page.
+    pub http_5xx_rate: f64,
+    /// Calls accepted per API per second; beyond it, HTTP 429 with code 99991400.
+    pub qps_limit: Option<u32>,
+    /// Lifetime of a tenant access token (Lark: two hours).
+    pub token_ttl: Duration,
+    /// A token becomes invalid (99991663) after this many calls made with it.
+    pub token_expires_after_calls: Option<u64>,
+    /// Departments (by `open_department_id`) whose calls fail, and how.
+    pub failing_departments: BTreeMap<String, DeptFault>,
+    /// The app has none of the contact permission scopes: contact APIs answer 99991672.
+    pub missing_contact_scope: bool,
+    /// The app lacks `contact:user.employee_id:readonly`: users come without `user_id`.
+    pub hide_user_id: bool,
+    /// Every call is refused as coming from an IP not on the app's whitelist (99991401).
+    pub ip_denied: bool,
+    /// Seed of the random choices (`http_5xx_rate`, token strings).
+    pub seed: u64,
+}
+
+impl Default for Faults {
+    fn default() -> Faults {
+        Faults {
+            latency: Duration::ZERO,
+            http_5xx_rate: 0.0,
+            qps_limit: None,
+            token_ttl: Duration::from_secs(7200),
+            token_expires_after_calls: None,
+            failing_departments: BTreeMap::new(),
+            missing_contact_scope: false,
+            hide_user_id: false,
+            ip_denied: false,
+            seed: 0,
+        }
+    }
+}
+
+/// How calls about one department fail (listing its children, its people, or getting it). The
+/// department still appears in its parent's listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeptFault {
+    /// 40004: the department is outside the app's contact range.
+    NoAuthority,
+    /// 40003: internal error, every time; retries never help.
+    InternalError,
+}

@@ -1,0 +1,96 @@
+//! `GET /open-apis/contact/v3/departments/:department_id/children` (direct sub-departments, or
+//! the whole subtree with `fetch_child=true`, paged) and
+//! `GET /open-apis/contact/v3/departments/:department_id` (one department).
+
+use std::collections::HashMap;
+
+use serde_json::{json, Map, Value};
+
+use super::{check_user_id_type, requested_department, Answer, DeptIdType};
+use crate::envelope::ApiError;
+use crate::faults::Faults;
+use crate::org::{LarkOrg, SimDepartment};
+use crate::paging::PageRequest;
+
+/// A page of a department's children.
+pub(crate) fn children(
+    org: &LarkOrg,
+    faults: &Faults,
+    id: &str,
+    query: &HashMap<String, String>,
+) -> Result<Answer, ApiError> {
+    let id_type = DeptIdType::from_query(query)?;
+    check_user_id_type(query)?;
+    let fetch_child = match query.get("fetch_child").map(String::as_str) {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(other) => return Err(ApiError::param_error(&format!("fetch_child {other}"))),
+    };
+    let parent = requested_department(org, faults, id, id_type)?;
+    let list = format!("children/{}/{fetch_child}", parent.open_department_id);
+    let page = PageRequest::parse(
+        query.get("page_size").map(String::as_str),
+        query.get("page_token").map(String::as_str),
+        &list,
+    )?;
+    let below: Vec<&SimDepartment> = if fetch_child {
+        org.subtree(&parent.open_department_id)
+            .iter()
+            .skip(1)
+            .filter_map(|open| org.department(open))
+            .collect()
+    } else {
+        org.children_of(&parent.open_department_id)
+    };
+    let items = below
+        .into_iter()
+        .map(|d| department_json(org, d, id_type))
+        .collect();
+    Ok(Answer {
+        data: page.answer(items, &list),
+        page: Some((
+            parent.open_department_id.clone(),
+            query.get("page_token").cloned().unwrap_or_default(),
+        )),
+    })
+}
+
+/// One department.
+pub(crate) fn department(
+    org: &LarkOrg,
+    faults: &Faults,
+    id: &str,
+    query: &HashMap<String, String>,
+) -> Result<Answer, ApiError> {
+    let id_type = DeptIdType::from_query(query)?;
+    check_user_id_type(query)?;
+    let found = requested_department(org, faults, id, id_type)?;
+    Ok(Answer {
+        data: json!({ "department": department_json(org, found, id_type) }),
+        page: None,
+    })
+}
+
+/// A department as contact v3 describes it, ids in the requested type.
+fn department_json(org: &LarkOrg, department: &SimDepartment, id_type: DeptIdType) -> Value {
+    let mut object = Map::new();
+    object.insert("name".into(), department.name.clone().into());
+    object.insert("i18n_name".into(), json!({ "zh_cn": department.name }));
+    object.insert(
+        "department_id".into(),
+        department.department_id.clone().into(),
+    );
+    object.insert(
+        "open_department_id".into(),
+        department.open_department_id.clone().into(),
+    );
+    if let Some(parent) = department.parent.as_deref().and_then(|p| org.department(p)) {
+        object.insert("parent_department_id".into(), id_type.id_of(parent).into());
+    }
+    object.insert(
+        "member_count".into(),
+        org.members_of(&department.open_department_id).len().into(),
+    );
+    object.insert("status".into(), json!({ "is_deleted": false }));
+    Value::Object(object)
+}

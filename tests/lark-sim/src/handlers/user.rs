@@ -1,0 +1,105 @@
+//! `GET /open-apis/contact/v3/users/find_by_department`: a page of the people directly in a
+//! department, each as the contact v3 user object (empty fields left out, `user_id` only when
+//! the app may read it).
+
+use std::collections::HashMap;
+
+use serde_json::{json, Map, Value};
+
+use super::{check_user_id_type, requested_department, Answer, DeptIdType};
+use crate::envelope::ApiError;
+use crate::faults::Faults;
+use crate::org::{LarkOrg, SimUser};
+use crate::paging::PageRequest;
+
+/// A page of a department's direct members.
+pub(crate) fn find_by_department(
+    org: &LarkOrg,
+    faults: &Faults,
+    query: &HashMap<String, String>,
+) -> Result<Answer, ApiError> {
+    let id_type = DeptIdType::from_query(query)?;
+    check_user_id_type(query)?;
+    let id = query
+        .get("department_id")
+        .filter(|id| !id.is_empty())
+        .ok_or_else(|| ApiError::param_error("department_id is required"))?;
+    let department = requested_department(org, faults, id, id_type)?;
+    let list = format!("users/{}", department.open_department_id);
+    let page = PageRequest::parse(
+        query.get("page_size").map(String::as_str),
+        query.get("page_token").map(String::as_str),
+        &list,
+    )?;
+    let items = org
+        .members_of(&department.open_department_id)
+        .into_iter()
+        .map(|user| user_json(org, user, id_type, faults.hide_user_id))
+        .collect();
+    Ok(Answer {
+        data: page.answer(items, &list),
+        page: Some((
+            department.open_department_id.clone(),
+            query.get("page_token").cloned().unwrap_or_default(),
+        )),
+    })
+}
+
+fn user_json(org: &LarkOrg, user: &SimUser, id_type: DeptIdType, hide_user_id: bool) -> Value {
+    let mut object = Map::new();
+    let mut text = |key: &str, value: &str| {
+        if !value.is_empty() {
+            object.insert(key.into(), value.into());
+        }
+    };
+    text("union_id", &user.union_id);
+    if !hide_user_id {
+        text("user_id", &user.user_id);
+    }
+    text("open_id", &user.open_id);
+    text("name", &user.name);
+    text("en_name", &user.en_name);
+    text("email", &user.email);
+    text("enterprise_email", &user.enterprise_email);
+    text("mobile", &user.mobile);
+    text("job_title", &user.job_title);
+    text("employee_no", &user.employee_no);
+    if !user.mobile.is_empty() {
+        object.insert("mobile_visible".into(), true.into());
+    }
+    if let Some(base) = user.avatar_origin.strip_suffix("origin.png") {
+        object.insert(
+            "avatar".into(),
+            json!({
+                "avatar_72": format!("{base}72.png"),
+                "avatar_240": format!("{base}240.png"),
+                "avatar_640": format!("{base}640.png"),
+                "avatar_origin": user.avatar_origin,
+            }),
+        );
+    } else if !user.avatar_origin.is_empty() {
+        object.insert(
+            "avatar".into(),
+            json!({ "avatar_origin": user.avatar_origin }),
+        );
+    }
+    object.insert(
+        "status".into(),
+        json!({
+            "is_frozen": user.is_frozen,
+            "is_resigned": user.is_resigned,
+            "is_activated": user.is_activated,
+            "is_exited": false,
+            "is_unjoin": !user.is_activated,
+        }),
+    );
+    let departments: Vec<Value> = user
+        .departments
+        .iter()
+        .filter_map(|open| org.department(open))
+        .map(|d| id_type.id_of(d).into())
+        .collect();
+    object.insert("department_ids".into(), Value::Array(departments));
+    object.insert("employee_type".into(), 1.into());
+    Value::Object(object)
+}
