@@ -72,11 +72,18 @@ pub fn main() -> ExitCode {
 }
 
 fn init_logging(verbose: u8) {
-    let default = match verbose {
+    // Only our own crates get more verbose: third-party HTTP crates at debug level could print
+    // request URLs, and a token request's URL carries the App Secret.
+    let ours = ["syncer_core", "syncer_remote", "syncer_dingtalk", "syncer_lark", "syncer_host"];
+    let level = match verbose {
         0 => "warn",
         1 => "info",
         _ => "debug",
     };
+    let default = std::iter::once("warn".to_owned())
+        .chain(ours.iter().map(|krate| format!("{krate}={level}")))
+        .collect::<Vec<_>>()
+        .join(",");
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     tracing_subscriber::fmt()
