@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use crate::error::{ApiFailure, DingTalkError, ErrorClass};
 use syncer_remote::{CallLimiter, RetryPolicy, TokenCache};
+use tokio::sync::SemaphorePermit;
 
 use crate::settings::DingTalkSettings;
 
@@ -48,7 +49,7 @@ struct TokenAnswer {
 pub struct DingTalkClient {
     http: reqwest::Client,
     settings: DingTalkSettings,
-    token: TokenCache,
+    token: Arc<TokenCache>,
     limiter: Arc<CallLimiter>,
     retry: RetryPolicy,
     calls: Mutex<BTreeMap<String, u64>>,
@@ -76,11 +77,19 @@ impl DingTalkClient {
             settings.rate_limit,
             settings.max_in_flight,
         );
+        // Shared per app and credentials: the next run reuses a live token, and a changed
+        // (possibly wrong) secret never borrows the token the old one earned.
+        let token = TokenCache::shared(&format!(
+            "{}#{}#{:x}",
+            settings.endpoint,
+            settings.app_key,
+            fingerprint(settings.app_secret.expose())
+        ));
         Self {
             http,
             retry: RetryPolicy::new(settings.max_retries),
             settings,
-            token: TokenCache::default(),
+            token,
             limiter,
             calls: Mutex::new(BTreeMap::new()),
         }
@@ -107,8 +116,7 @@ impl DingTalkClient {
     ) -> Result<T, DingTalkError> {
         let mut attempt = 0;
         loop {
-            let token = self.access_token().await?;
-            let outcome = self.attempt(api, body, &token, attempt).await;
+            let outcome = self.attempt(api, body, attempt).await;
             match outcome {
                 Attempt::Done(value) => return Ok(value),
                 Attempt::Fail(error) => return Err(error),
@@ -126,23 +134,42 @@ impl DingTalkClient {
         }
     }
 
+    /// Waits until a call to `api` may go out, and only then takes the token it carries: a call
+    /// queued behind the rate limit must not send a token that expired while it waited.
+    async fn admit(
+        &self,
+        api: &'static str,
+    ) -> Result<(SemaphorePermit<'_>, Arc<str>), DingTalkError> {
+        loop {
+            let permit = self.limiter.acquire(api).await;
+            if let Some(token) = self.token.fresh() {
+                return Ok((permit, token));
+            }
+            // Refresh without holding a permit: the refresh needs one of its own.
+            drop(permit);
+            self.access_token().await?;
+        }
+    }
+
     async fn attempt<T: DeserializeOwned>(
         &self,
         api: &'static str,
         body: &Value,
-        token: &str,
         attempt: u32,
     ) -> Attempt<T> {
         let url = format!("{}{}", self.settings.endpoint, api);
-        let sent = {
-            let _permit = self.limiter.acquire(api).await;
+        let (sent, token) = {
+            let (_permit, token) = match self.admit(api).await {
+                Ok(admitted) => admitted,
+                Err(error) => return Attempt::Fail(error),
+            };
             self.count(api);
             let request = self
                 .http
                 .post(&url)
-                .query(&[("access_token", token)])
+                .query(&[("access_token", &*token)])
                 .json(body);
-            read_body(api, request).await
+            (read_body(api, request).await, token)
         };
         let bytes = match sent {
             Ok(bytes) => bytes,
@@ -181,7 +208,7 @@ impl DingTalkClient {
             }),
             sub_msg: envelope.sub_msg,
         };
-        self.judge(api, failure, token, attempt).await
+        self.judge(api, failure, &token, attempt).await
     }
 
     /// Decides what a non-zero errcode means for this call.
@@ -290,6 +317,14 @@ async fn read_body(api: &str, request: reqwest::RequestBuilder) -> Result<Vec<u8
         });
     }
     Ok(response.bytes().await.map_err(network)?.to_vec())
+}
+
+/// A non-reversible fingerprint of a secret, to key caches without keeping the secret as a key.
+fn fingerprint(secret: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    secret.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// Whether a transport-level failure is worth retrying: connection errors, 5xx and 429.

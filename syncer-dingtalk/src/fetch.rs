@@ -75,6 +75,12 @@ pub async fn fetch_directory(
                 // Only the root group's display name depends on it: not worth an incomplete run.
                 tracing::warn!(%error, "could not read the root department's name");
             }
+            Step::Members(dept, _, Some(error)) if dept == root && is_fatal(&error) => {
+                return Err(FetchError {
+                    api: Some(error.api().to_owned()),
+                    message: format!("cannot read the members of the root department: {error}"),
+                });
+            }
             Step::Members(dept, users, error) => {
                 progress.users_fetched(users.len());
                 for user in users {
@@ -95,7 +101,8 @@ pub async fn fetch_directory(
     })
 }
 
-/// Failures at the root that mean the app cannot read the directory at all.
+/// Failures at the root (its sub-departments or its members) that mean the app cannot read the
+/// directory at all: a fetch error naming the fix, rather than a snapshot missing everyone.
 fn is_fatal(error: &DingTalkError) -> bool {
     matches!(
         error.class(),

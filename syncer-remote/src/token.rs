@@ -1,11 +1,14 @@
 //! The access token, cached until shortly before it expires and refreshed by exactly one caller
 //! at a time: concurrent calls that find it stale wait for that one refresh (no refresh storm).
+//! [`TokenCache::fresh`] reads it without waiting, so a call can take its token at the last
+//! moment — once the rate limiter has let it go — rather than carry one that expires while it
+//! queues.
 
+use std::collections::HashMap;
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
-use tokio::sync::Mutex;
 use tokio::time::Instant;
 
 /// How long before expiry a token is replaced (capped at a tenth of its lifetime).
@@ -19,10 +22,24 @@ struct CachedToken {
 /// A single-flight cache of an app's access token.
 #[derive(Default)]
 pub struct TokenCache {
+    /// The token; locked only for a read or a swap, never across an `.await`.
     current: Mutex<Option<CachedToken>>,
+    /// Held by the one caller that refreshes.
+    refresh: tokio::sync::Mutex<()>,
 }
 
 impl TokenCache {
+    /// The cache shared by every client of one app (`key` names the endpoint and app), so a
+    /// token outlives one sync run: the next run reuses it instead of spending a call.
+    pub fn shared(key: &str) -> Arc<TokenCache> {
+        static SHARED: OnceLock<Mutex<HashMap<String, Arc<TokenCache>>>> = OnceLock::new();
+        let mut caches = SHARED
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        caches.entry(key.to_owned()).or_default().clone()
+    }
+
     /// The cached token, or a fresh one from `fetch` (which returns the token and its lifetime).
     /// Callers arriving during a refresh wait for it instead of starting their own.
     pub async fn get<E, F, Fut>(&self, fetch: F) -> Result<Arc<str>, E>
@@ -30,11 +47,13 @@ impl TokenCache {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<(String, Duration), E>>,
     {
-        let mut current = self.current.lock().await;
-        if let Some(token) = current.as_ref() {
-            if Instant::now() < token.refresh_at {
-                return Ok(token.value.clone());
-            }
+        if let Some(token) = self.fresh() {
+            return Ok(token);
+        }
+        let _refreshing = self.refresh.lock().await;
+        // Whoever held the lock before may have refreshed already.
+        if let Some(token) = self.fresh() {
+            return Ok(token);
         }
         let (value, lifetime) = fetch().await?;
         let margin = REFRESH_MARGIN.min(lifetime / 10);
@@ -43,16 +62,30 @@ impl TokenCache {
             refresh_at: Instant::now() + lifetime.saturating_sub(margin),
         };
         let value = token.value.clone();
-        *current = Some(token);
+        *self.lock() = Some(token);
         Ok(value)
     }
 
-    /// Drops `stale` after DingTalk refused it, unless another caller already replaced it.
+    /// The cached token if it is still fresh, without waiting; `None` when it must be fetched.
+    pub fn fresh(&self) -> Option<Arc<str>> {
+        self.lock()
+            .as_ref()
+            .filter(|token| Instant::now() < token.refresh_at)
+            .map(|token| token.value.clone())
+    }
+
+    /// Drops `stale` after the remote refused it, unless another caller already replaced it.
     pub async fn invalidate(&self, stale: &str) {
-        let mut current = self.current.lock().await;
+        let mut current = self.lock();
         if current.as_ref().is_some_and(|token| &*token.value == stale) {
             *current = None;
         }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Option<CachedToken>> {
+        self.current
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -96,5 +129,18 @@ mod tests {
         assert_eq!(&*cache.get(fresh("t2")).await.expect("kept"), "t1");
         cache.invalidate("t1").await;
         assert_eq!(&*cache.get(fresh("t2")).await.expect("t2"), "t2");
+    }
+
+    #[tokio::test]
+    async fn fresh_reads_without_fetching_and_is_none_once_invalidated() {
+        let cache = TokenCache::default();
+        assert!(cache.fresh().is_none());
+        let token = cache
+            .get(|| async { Ok::<_, ()>(("t1".to_owned(), Duration::from_secs(7200))) })
+            .await
+            .expect("t1");
+        assert_eq!(cache.fresh().as_deref(), Some(&*token));
+        cache.invalidate("t1").await;
+        assert!(cache.fresh().is_none());
     }
 }
