@@ -102,6 +102,11 @@ impl IamField {
             .find(|field| fold(field.name()) == wanted || fold(field.column()) == wanted)
     }
 
+    /// The field whose IAM JSON key is `key` (`displayName`), if the syncer knows it.
+    pub fn from_json_key(key: &str) -> Option<IamField> {
+        Self::ALL.iter().copied().find(|field| field.json_key() == key)
+    }
+
     /// The names of all mappable fields, for error messages that list the choices.
     pub fn mappable_names() -> Vec<&'static str> {
         Self::ALL

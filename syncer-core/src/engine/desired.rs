@@ -7,16 +7,20 @@ use crate::mapping::FieldMapping;
 use crate::snapshot::SourceRecord;
 
 /// Maps every record, keeping the first record of a source id that appears twice (a plugin
-/// should already have merged them; this keeps the engine safe if one did not).
-pub fn desired_users(records: &[SourceRecord], mapping: &FieldMapping) -> Vec<DesiredUser> {
+/// should already have merged them; this keeps the engine safe if one did not). Records are
+/// consumed one by one, so their memory is given back while the desired users are built.
+pub fn desired_users(records: Vec<SourceRecord>, mapping: &FieldMapping) -> Vec<DesiredUser> {
     let mut seen = HashSet::with_capacity(records.len());
-    records
-        .iter()
-        .filter(|record| seen.insert(record.id.as_str()))
-        .map(|record| DesiredUser {
-            source_id: record.id.clone(),
-            values: mapping.apply(record),
-            departments: record.departments.clone(),
-        })
-        .collect()
+    let mut desired = Vec::with_capacity(records.len());
+    for record in records {
+        if !seen.insert(record.id.clone()) {
+            continue;
+        }
+        desired.push(DesiredUser {
+            values: mapping.apply(&record),
+            source_id: record.id,
+            departments: record.departments,
+        });
+    }
+    desired
 }

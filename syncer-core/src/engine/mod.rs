@@ -79,10 +79,9 @@ async fn sync_into(
             message: format!("{}: {}", failure.scope, failure.message),
         }));
 
-    let mut desired = desired_users(&snapshot.users, mapping);
+    let mut desired = desired_users(snapshot.users, mapping);
     let mut departments = snapshot.departments;
     groups::prefix_departments(&options.group_name_prefix, &mut departments, &mut desired);
-    drop(snapshot.users);
     report.counts.fetched = desired.len();
     let read = read_target(target, options).await;
     let (current, current_groups) = match read {

@@ -8,7 +8,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde::Deserialize;
 use serde_json::Value;
-use syncer_core::{ConnectionCheck, IamField, IamGroup, IamUser, Target, TargetError};
+use syncer_core::{
+    ConnectionCheck, FieldValue, IamField, IamGroup, IamUser, Target, TargetError,
+};
 
 use crate::config::IamSettings;
 
@@ -123,6 +125,25 @@ impl IamTarget {
         Ok(envelope)
     }
 
+    /// The user `owner/name` with every field, as IAM holds it now.
+    async fn full_user(&self, id: &str) -> Result<serde_json::Map<String, Value>, TargetError> {
+        const API: &str = "get-user";
+        let url = self.url(API);
+        let query = [("id", id.to_owned())];
+        let envelope = self.call(API, |http| http.get(&url).query(&query)).await?;
+        match envelope.data {
+            _ if envelope.status == "error" => Err(TargetError::Rejected {
+                api: API.to_owned(),
+                message: explain(&envelope.msg, &self.settings.client_id),
+            }),
+            Value::Object(user) => Ok(user),
+            _ => Err(TargetError::Rejected {
+                api: "update-user".to_owned(),
+                message: format!("user {id} no longer exists in IAM"),
+            }),
+        }
+    }
+
     async fn page(
         &self,
         organization: &str,
@@ -143,13 +164,18 @@ impl IamTarget {
             });
         }
         let total = envelope.data2.as_u64().map(|n| n as usize);
-        let users = match envelope.data {
+        let mut users: Vec<IamUser> = match envelope.data {
             Value::Null => Vec::new(),
             data => serde_json::from_value(data).map_err(|error| TargetError::Unavailable {
                 api: API.to_owned(),
                 message: format!("users in an unexpected shape: {error}"),
             })?,
         };
+        // An IAM user has ~180 fields; keep only those a mapping can write, so 100,000 users
+        // fit in memory. Updates fetch the full, current body right before writing.
+        for user in &mut users {
+            user.extra.retain(|key, _| IamField::from_json_key(key).is_some());
+        }
         Ok((users, total))
     }
 }
@@ -228,12 +254,26 @@ impl Target for IamTarget {
     }
 
     async fn update_user(&self, user: &IamUser, columns: &[IamField]) -> Result<(), TargetError> {
-        let columns: Vec<&str> = columns.iter().map(|field| field.column()).collect();
+        // Hanzo writes exactly the listed columns from a full body: send the user as IAM holds
+        // it now with our columns applied, never a partial one.
+        let mut body = self.full_user(&user.qualified_name()).await?;
+        for column in columns {
+            let value = match column {
+                IamField::Groups => serde_json::json!(user.groups),
+                IamField::Properties => serde_json::json!(user.properties),
+                field => match user.get(*field) {
+                    FieldValue::Text(text) => Value::String(text),
+                    FieldValue::Flag(flag) => Value::Bool(flag),
+                },
+            };
+            body.insert(column.json_key().to_owned(), value);
+        }
+        let names: Vec<&str> = columns.iter().map(|field| field.column()).collect();
         let query = [
             ("id", user.qualified_name()),
-            ("columns", columns.join(",")),
+            ("columns", names.join(",")),
         ];
-        self.write("update-user", &query, user).await.map(|_| ())
+        self.write("update-user", &query, &body).await.map(|_| ())
     }
 
     async fn delete_user(&self, user: &IamUser) -> Result<(), TargetError> {
