@@ -46,7 +46,9 @@ pub use plugin::{
     PluginConfig, PluginConfigError, PluginDescriptor, PluginInfo, SourceField,
 };
 pub use secret::Secret;
-pub use snapshot::{Department, FetchFailure, FetchProgress, NoProgress, Snapshot, SourceRecord};
+pub use snapshot::{
+    Department, FetchFailure, FetchProgress, NoProgress, Snapshot, SourceFields, SourceRecord,
+};
 pub use syncer::{ConnectionCheck, ConnectionReport, FetchError, Syncer};
 pub use target::{Target, TargetError};
 pub use user::IamUser;

@@ -14,7 +14,7 @@ pub struct SourceRecord {
     /// The source's stable id of the person (DingTalk `userid`).
     pub id: String,
     /// Source fields by the names the plugin declares (static names cost no allocation).
-    pub fields: BTreeMap<Cow<'static, str>, FieldValue>,
+    pub fields: SourceFields,
     /// Ids of every department the person belongs to.
     pub departments: Vec<String>,
 }
@@ -37,6 +37,52 @@ impl SourceRecord {
     /// A field's value, if the source gave it.
     pub fn field(&self, name: &str) -> Option<&FieldValue> {
         self.fields.get(name)
+    }
+}
+
+/// A person's source fields: a small list rather than a tree map, because a 100,000-person
+/// directory holds a million of them and a map node per person costs more than the data.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SourceFields(Vec<(Cow<'static, str>, FieldValue)>);
+
+impl SourceFields {
+    /// Sets a field, returning the value it replaces.
+    pub fn insert(&mut self, name: Cow<'static, str>, value: FieldValue) -> Option<FieldValue> {
+        match self.0.iter_mut().find(|(existing, _)| *existing == name) {
+            Some((_, slot)) => Some(std::mem::replace(slot, value)),
+            None => {
+                self.0.push((name, value));
+                None
+            }
+        }
+    }
+
+    /// A field's value.
+    pub fn get(&self, name: &str) -> Option<&FieldValue> {
+        self.0
+            .iter()
+            .find(|(existing, _)| existing == name)
+            .map(|(_, value)| value)
+    }
+
+    /// Every field, in insertion order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &FieldValue)> {
+        self.0.iter().map(|(name, value)| (name.as_ref(), value))
+    }
+
+    /// How many fields are set.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether no field is set.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Gives back spare capacity once the record is complete.
+    pub fn shrink_to_fit(&mut self) {
+        self.0.shrink_to_fit();
     }
 }
 

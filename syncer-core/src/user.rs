@@ -52,6 +52,12 @@ pub struct IamUser {
     /// Group memberships as `ORG/GROUP`.
     #[serde(default, deserialize_with = "null_as_default")]
     pub groups: Vec<String>,
+    /// DingTalk provider id (the userid), so OAuth sign-in finds the imported user.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub dingtalk: String,
+    /// Lark provider id.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub lark: String,
     /// Free string map; the syncer keeps its ownership marks here.
     #[serde(default, deserialize_with = "null_as_default")]
     pub properties: BTreeMap<String, String>,
@@ -88,6 +94,8 @@ impl IamUser {
             IamField::Title => FieldValue::Text(self.title.clone()),
             IamField::IsForbidden => FieldValue::Flag(self.is_forbidden),
             IamField::IsDeleted => FieldValue::Flag(self.is_deleted),
+            IamField::DingTalk => FieldValue::Text(self.dingtalk.clone()),
+            IamField::Lark => FieldValue::Text(self.lark.clone()),
             IamField::Groups => FieldValue::Text(self.groups.join(",")),
             IamField::Properties => {
                 FieldValue::Text(serde_json::to_string(&self.properties).unwrap_or_default())
@@ -115,6 +123,8 @@ impl IamUser {
             IamField::Title => self.title = value.as_text(),
             IamField::IsForbidden => self.is_forbidden = value.as_flag(),
             IamField::IsDeleted => self.is_deleted = value.as_flag(),
+            IamField::DingTalk => self.dingtalk = value.as_text(),
+            IamField::Lark => self.lark = value.as_text(),
             IamField::Groups | IamField::Properties => {}
             other => {
                 let json = match value {
@@ -162,13 +172,14 @@ mod tests {
     }
 
     #[test]
-    fn provider_fields_live_in_extra() {
+    fn provider_fields_round_trip() {
         let mut user = IamUser::default();
         user.set(IamField::DingTalk, "manager42".into());
-        assert_eq!(user.extra["dingtalk"], "manager42");
-        assert_eq!(
-            user.get(IamField::DingTalk),
-            FieldValue::Text("manager42".into())
-        );
+        user.set(IamField::WeCom, "zhangsan".into());
+        assert_eq!(user.get(IamField::DingTalk), FieldValue::Text("manager42".into()));
+        assert_eq!(user.extra["wecom"], "zhangsan");
+        let json = serde_json::to_value(&user).expect("serializes");
+        assert_eq!(json["dingtalk"], "manager42");
+        assert_eq!(json["wecom"], "zhangsan");
     }
 }

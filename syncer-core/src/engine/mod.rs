@@ -96,14 +96,13 @@ async fn sync_into(
         }
     };
     let inputs = PlanInputs {
-        desired: &desired,
+        desired,
         departments: &departments,
         users: current,
         groups: current_groups,
         complete: report.incomplete.is_empty(),
     };
     let plan = plan(inputs, options);
-    drop(desired);
     report.notices.extend(
         plan.skipped
             .iter()

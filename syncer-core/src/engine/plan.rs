@@ -54,8 +54,9 @@ pub enum OperationKind {
 pub struct Operation {
     /// What it does.
     pub kind: OperationKind,
-    /// The full user as it should be after the write.
-    pub user: IamUser,
+    /// The full user as it should be after the write (boxed: plans of 100,000 operations grow
+    /// their list by copying, and a small element keeps that cheap).
+    pub user: Box<IamUser>,
     /// For updates, exactly the fields that change.
     pub columns: Vec<IamField>,
     /// The source id of the person (`None` for leavers gone from the source).
@@ -170,8 +171,8 @@ impl CurrentIndex {
 
 /// What the diff works on.
 pub struct PlanInputs<'a> {
-    /// People the source wants in IAM.
-    pub desired: &'a [DesiredUser],
+    /// People the source wants in IAM (consumed as the plan is made, to give memory back).
+    pub desired: Vec<DesiredUser>,
     /// The source's departments (empty when groups are not synced).
     pub departments: &'a [Department],
     /// The target's users of the organization.
@@ -212,7 +213,9 @@ pub fn plan(inputs: PlanInputs<'_>, options: &SyncOptions) -> Plan {
     let mut creates = Vec::new();
     let mut updates = Vec::new();
 
+    let fetched = desired.len();
     for wanted in desired {
+        let wanted = &wanted;
         let Some(found) = index.find(wanted) else {
             creates.push(plan_create(wanted, options, memberships.as_ref()));
             continue;
@@ -270,7 +273,7 @@ pub fn plan(inputs: PlanInputs<'_>, options: &SyncOptions) -> Plan {
     plan.held_back = hold_back(
         deprovisions.len(),
         plan.managed,
-        desired.len(),
+        fetched,
         options,
         snapshot_complete,
     );
@@ -303,12 +306,12 @@ fn final_users<'a>(current: &'a [IamUser], operations: &'a [Operation]) -> Vec<&
     let mut created = Vec::new();
     for op in operations {
         match op.kind {
-            OperationKind::Create => created.push(&op.user),
+            OperationKind::Create => created.push(&*op.user),
             OperationKind::Delete => {
                 changed.insert(op.user.name.as_str(), None);
             }
             OperationKind::Update | OperationKind::Disable => {
-                changed.insert(op.user.name.as_str(), Some(&op.user));
+                changed.insert(op.user.name.as_str(), Some(&*op.user));
             }
         }
     }
@@ -340,7 +343,7 @@ fn plan_create(
     ownership::mark_managed(&mut user, &options.syncer, &wanted.source_id);
     Operation {
         kind: OperationKind::Create,
-        user,
+        user: Box::new(user),
         columns: Vec::new(),
         source_id: Some(wanted.source_id.clone()),
     }
@@ -390,7 +393,7 @@ fn plan_update(
     }
     (!columns.is_empty()).then(|| Operation {
         kind: OperationKind::Update,
-        user,
+        user: Box::new(user),
         columns,
         source_id: Some(wanted.source_id.clone()),
     })
@@ -418,14 +421,14 @@ fn plan_leavers(leavers: &[&IamUser], policy: LeaverPolicy) -> Vec<Operation> {
                 );
                 Some(Operation {
                     kind: OperationKind::Disable,
-                    user,
+                    user: Box::new(user),
                     columns: vec![IamField::IsForbidden, IamField::Properties],
                     source_id: leaver.properties.get(ownership::SOURCE_ID).cloned(),
                 })
             }
             LeaverPolicy::Delete => Some(Operation {
                 kind: OperationKind::Delete,
-                user: (*leaver).clone(),
+                user: Box::new((*leaver).clone()),
                 columns: Vec::new(),
                 source_id: leaver.properties.get(ownership::SOURCE_ID).cloned(),
             }),

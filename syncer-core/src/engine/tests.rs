@@ -341,7 +341,7 @@ async fn new_people_are_created_with_mapped_fields_and_ownership_marks() {
     let user = store.user("uuser001");
     assert_eq!(user.id, "user001");
     assert_eq!(user.display_name, "姓名user001");
-    assert_eq!(user.extra["dingtalk"], "user001");
+    assert_eq!(user.dingtalk, "user001");
     assert!(!user.is_forbidden);
     assert_eq!(user.properties[ownership::MANAGED_BY], "dt");
     assert_eq!(user.properties[ownership::SOURCE_ID], "user001");
