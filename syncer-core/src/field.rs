@@ -104,7 +104,10 @@ impl IamField {
 
     /// The field whose IAM JSON key is `key` (`displayName`), if the syncer knows it.
     pub fn from_json_key(key: &str) -> Option<IamField> {
-        Self::ALL.iter().copied().find(|field| field.json_key() == key)
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|field| field.json_key() == key)
     }
 
     /// The names of all mappable fields, for error messages that list the choices.

@@ -34,7 +34,8 @@ mod target;
 mod user;
 
 pub use engine::{
-    run_sync, DeprovisionGuard, LeaverPolicy, RunStatus, StopSignal, SyncOptions, SyncProgress, SyncReport,
+    run_sync, DeprovisionGuard, LeaverPolicy, RunStatus, StopSignal, SyncOptions, SyncProgress,
+    SyncReport,
 };
 pub use field::{FieldKind, FieldValue, IamField};
 pub use group::{group_marker, IamGroup};

@@ -176,7 +176,10 @@ mod tests {
         let mut user = IamUser::default();
         user.set(IamField::DingTalk, "manager42".into());
         user.set(IamField::WeCom, "zhangsan".into());
-        assert_eq!(user.get(IamField::DingTalk), FieldValue::Text("manager42".into()));
+        assert_eq!(
+            user.get(IamField::DingTalk),
+            FieldValue::Text("manager42".into())
+        );
         assert_eq!(user.extra["wecom"], "zhangsan");
         let json = serde_json::to_value(&user).expect("serializes");
         assert_eq!(json["dingtalk"], "manager42");

@@ -74,7 +74,13 @@ pub fn main() -> ExitCode {
 fn init_logging(verbose: u8) {
     // Only our own crates get more verbose: third-party HTTP crates at debug level could print
     // request URLs, and a token request's URL carries the App Secret.
-    let ours = ["syncer_core", "syncer_remote", "syncer_dingtalk", "syncer_lark", "syncer_host"];
+    let ours = [
+        "syncer_core",
+        "syncer_remote",
+        "syncer_dingtalk",
+        "syncer_lark",
+        "syncer_host",
+    ];
     let level = match verbose {
         0 => "warn",
         1 => "info",

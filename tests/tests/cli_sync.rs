@@ -311,9 +311,14 @@ async fn progress_is_drawn_on_a_terminal_and_never_in_json_or_pipes() {
         .expect("script (util-linux) runs the program on a pty");
     let screen = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{screen}");
-    assert!(screen.contains("writes applied") || screen.contains("fetching"), "{screen}");
+    assert!(
+        screen.contains("writes applied") || screen.contains("fetching"),
+        "{screen}"
+    );
 
-    let piped = scratch.run(&["sync", "acme-dt", "--json"], &[SECRET_ENV]).await;
+    let piped = scratch
+        .run(&["sync", "acme-dt", "--json"], &[SECRET_ENV])
+        .await;
     assert!(!piped.all().contains("writes applied") && !piped.all().contains("fetching"));
     piped.json();
 }

@@ -254,7 +254,11 @@ pub fn plan_group_deletes(
 
 /// Renames departments (and the memberships that point at them) to `prefix` + id, so groups of
 /// several directories can live in one IAM whose group names are global.
-pub fn prefix_departments(prefix: &str, departments: &mut [Department], people: &mut [DesiredUser]) {
+pub fn prefix_departments(
+    prefix: &str,
+    departments: &mut [Department],
+    people: &mut [DesiredUser],
+) {
     if prefix.is_empty() {
         return;
     }

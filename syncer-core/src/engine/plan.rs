@@ -279,7 +279,7 @@ pub fn plan(inputs: PlanInputs<'_>, options: &SyncOptions) -> Plan {
     );
 
     let (mut operations, rejected) =
-        validate::screen(creates.into_iter().chain(updates), &index.users);
+        validate::screen(creates.into_iter().chain(updates), index.users);
     plan.rejected.extend(rejected);
     if plan.held_back.is_none() {
         operations.extend(deprovisions);
@@ -287,7 +287,7 @@ pub fn plan(inputs: PlanInputs<'_>, options: &SyncOptions) -> Plan {
     plan.operations = operations;
     plan.groups = group_plan;
     if options.sync_groups {
-        let finals = final_users(&index.users, &plan.operations);
+        let finals = final_users(index.users, &plan.operations);
         groups::plan_group_deletes(
             &mut plan.groups,
             &current_groups,

@@ -117,7 +117,10 @@ impl Config {
         let raw = RawConfig::deserialize(value).map_err(|e| {
             error(
                 "",
-                format!("{}; see README.md (Using it) for the keys", e.message().trim_end()),
+                format!(
+                    "{}; see README.md (Using it) for the keys",
+                    e.message().trim_end()
+                ),
             )
         })?;
         let base = file.parent().unwrap_or(Path::new("."));

@@ -176,7 +176,12 @@ fn decode_group(body: &str) -> Result<IamGroup, TargetError> {
     })
 }
 
-fn group_exists(db: &Connection, api: &'static str, owner: &str, name: &str) -> Result<bool, TargetError> {
+fn group_exists(
+    db: &Connection,
+    api: &'static str,
+    owner: &str,
+    name: &str,
+) -> Result<bool, TargetError> {
     db.query_row(
         "SELECT 1 FROM groups WHERE owner = ?1 AND name = ?2",
         params![owner, name],
@@ -349,7 +354,10 @@ impl Target for EmbeddedTarget {
         let group = group.clone();
         self.with_db(API, move |db| {
             if group_exists(db, API, &group.owner, &group.name)? {
-                return Err(rejected(API, format!("group {} already exists", group.qualified_name())));
+                return Err(rejected(
+                    API,
+                    format!("group {} already exists", group.qualified_name()),
+                ));
             }
             write_group(db, API, &group)
         })
@@ -361,7 +369,10 @@ impl Target for EmbeddedTarget {
         let group = group.clone();
         self.with_db(API, move |db| {
             if !group_exists(db, API, &group.owner, &group.name)? {
-                return Err(rejected(API, format!("group {} does not exist", group.qualified_name())));
+                return Err(rejected(
+                    API,
+                    format!("group {} does not exist", group.qualified_name()),
+                ));
             }
             write_group(db, API, &group)
         })

@@ -8,9 +8,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde::Deserialize;
 use serde_json::Value;
-use syncer_core::{
-    ConnectionCheck, FieldValue, IamField, IamGroup, IamUser, Target, TargetError,
-};
+use syncer_core::{ConnectionCheck, FieldValue, IamField, IamGroup, IamUser, Target, TargetError};
 
 use crate::config::IamSettings;
 
@@ -189,7 +187,14 @@ impl IamTarget {
 /// would refuse or ignore in a write.
 fn stored_group(group: &IamGroup) -> IamGroup {
     let mut group = group.clone();
-    for computed in ["users", "children", "haveChildren", "parentName", "title", "key"] {
+    for computed in [
+        "users",
+        "children",
+        "haveChildren",
+        "parentName",
+        "title",
+        "key",
+    ] {
         group.extra.remove(computed);
     }
     group
@@ -288,10 +293,7 @@ impl Target for IamTarget {
             body.insert(column.json_key().to_owned(), value);
         }
         let names: Vec<&str> = columns.iter().map(|field| field.column()).collect();
-        let query = [
-            ("id", user.qualified_name()),
-            ("columns", names.join(",")),
-        ];
+        let query = [("id", user.qualified_name()), ("columns", names.join(","))];
         self.write("update-user", &query, &body).await.map(|_| ())
     }
 
@@ -320,7 +322,9 @@ impl Target for IamTarget {
     }
 
     async fn create_group(&self, group: &IamGroup) -> Result<(), TargetError> {
-        self.write("add-group", &[], &stored_group(group)).await.map(|_| ())
+        self.write("add-group", &[], &stored_group(group))
+            .await
+            .map(|_| ())
     }
 
     async fn update_group(&self, group: &IamGroup) -> Result<(), TargetError> {
