@@ -52,4 +52,4 @@ pub use snapshot::{
 };
 pub use syncer::{ConnectionCheck, ConnectionReport, FetchError, Syncer};
 pub use target::{Target, TargetError};
-pub use user::IamUser;
+pub use user::{null_as_default, IamUser};

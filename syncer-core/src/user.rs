@@ -67,7 +67,7 @@ pub struct IamUser {
 }
 
 /// Deserializes JSON `null` as the type's default (IAM sends `null` for empty lists and maps).
-pub(crate) fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+pub fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,
     T: Default + Deserialize<'de>,

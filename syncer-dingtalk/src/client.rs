@@ -11,6 +11,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::{ApiFailure, DingTalkError, ErrorClass};
+use syncer_core::null_as_default;
 use syncer_remote::{CallLimiter, RetryPolicy, TokenCache};
 use tokio::sync::SemaphorePermit;
 
@@ -19,31 +20,49 @@ use crate::settings::DingTalkSettings;
 /// The token API.
 pub const GET_TOKEN: &str = "/gettoken";
 
-/// The oapi envelope: `errcode` 0 means ok; the payload sits in `result`.
+/// The head of every oapi answer, read before the payload: an error answer is judged by its
+/// `errcode` whatever shape its `result` has, and an answer without `errcode` (a gateway's
+/// flood-control page such as `{"status":1111,"wait":5}`) is told apart from success.
 #[derive(Deserialize)]
-struct Envelope<T> {
+struct Head {
     #[serde(default)]
-    errcode: i64,
-    #[serde(default)]
+    errcode: Option<i64>,
+    #[serde(default, deserialize_with = "null_as_default")]
     errmsg: String,
     #[serde(default)]
     sub_code: Option<Value>,
     #[serde(default)]
     sub_msg: Option<String>,
+    /// Seconds to wait, as DingTalk's flood control says.
+    #[serde(default)]
+    wait: Option<u64>,
+}
+
+/// The payload of a successful answer.
+#[derive(Deserialize)]
+struct Payload<T> {
     result: Option<T>,
 }
 
 #[derive(Deserialize)]
 struct TokenAnswer {
     #[serde(default)]
-    errcode: i64,
-    #[serde(default)]
+    errcode: Option<i64>,
+    #[serde(default, deserialize_with = "null_as_default")]
     errmsg: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     access_token: String,
     #[serde(default)]
-    expires_in: u64,
+    expires_in: Option<u64>,
 }
+
+/// The lifetime DingTalk documents for a token, used when an answer does not say.
+const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(7200);
+/// Token refreshes one call may make after DingTalk refused its token, on top of its retries:
+/// "refresh once and repeat" must not depend on how many retries are configured.
+const TOKEN_RENEWALS_PER_CALL: u32 = 2;
+/// The longest wait a flood-control answer's `wait` may impose on one retry.
+const MAX_FLOOD_WAIT: Duration = Duration::from_secs(60);
 
 /// A DingTalk client for one app.
 pub struct DingTalkClient {
@@ -58,7 +77,10 @@ pub struct DingTalkClient {
 /// What went wrong with one attempt, and whether to try again.
 enum Attempt<T> {
     Done(T),
+    /// Try again (after the backoff the attempt already waited), counted against the retries.
     Retry(DingTalkError),
+    /// DingTalk refused the token: it was dropped; repeat with a fresh one.
+    Renew(DingTalkError),
     Fail(DingTalkError),
 }
 
@@ -115,18 +137,25 @@ impl DingTalkClient {
         body: &Value,
     ) -> Result<T, DingTalkError> {
         let mut attempt = 0;
+        let mut renewals = 0;
         loop {
             let outcome = self.attempt(api, body, attempt).await;
             match outcome {
                 Attempt::Done(value) => return Ok(value),
                 Attempt::Fail(error) => return Err(error),
-                Attempt::Retry(error) if attempt >= self.retry.max_retries => {
+                Attempt::Renew(error) if renewals < TOKEN_RENEWALS_PER_CALL => {
+                    tracing::debug!(api, %error, "DingTalk refused the token; repeating with a fresh one");
+                    renewals += 1;
+                }
+                Attempt::Renew(error) | Attempt::Retry(error)
+                    if attempt >= self.retry.max_retries =>
+                {
                     return Err(DingTalkError::RetriesExhausted {
                         attempts: attempt + 1,
                         last: Box::new(error),
                     })
                 }
-                Attempt::Retry(error) => {
+                Attempt::Renew(error) | Attempt::Retry(error) => {
                     tracing::debug!(api, attempt, %error, "retrying DingTalk call");
                     attempt += 1;
                 }
@@ -173,42 +202,72 @@ impl DingTalkClient {
         };
         let bytes = match sent {
             Ok(bytes) => bytes,
+            Err(DingTalkError::Http { status: 429, .. }) => {
+                return self
+                    .throttled(api, attempt, None, transport_error(api, 429))
+                    .await;
+            }
             Err(error) if is_transient(&error) => {
                 tokio::time::sleep(self.retry.backoff(attempt)).await;
                 return Attempt::Retry(error);
             }
             Err(error) => return Attempt::Fail(error),
         };
-        let envelope: Envelope<T> = match serde_json::from_slice(&bytes) {
-            Ok(envelope) => envelope,
+        let head: Head = match serde_json::from_slice(&bytes) {
+            Ok(head) => head,
+            // Not JSON at all: DingTalk's gateway answers floods with an HTML page.
             Err(error) => {
-                return Attempt::Fail(DingTalkError::InvalidResponse {
-                    api: api.to_owned(),
-                    message: error.to_string(),
-                })
+                let error = invalid(api, format!("not JSON ({error})"));
+                return self.throttled(api, attempt, None, error).await;
             }
         };
-        if envelope.errcode == 0 {
+        let errcode = match head.errcode {
+            Some(errcode) => errcode,
+            None => {
+                let error = invalid(api, "an answer without errcode (flood control?)".to_owned());
+                return self.throttled(api, attempt, head.wait, error).await;
+            }
+        };
+        if errcode == 0 {
             self.limiter.succeeded(api);
-            return match envelope.result {
-                Some(result) => Attempt::Done(result),
-                None => Attempt::Fail(DingTalkError::InvalidResponse {
-                    api: api.to_owned(),
-                    message: "errcode 0 without a result".to_owned(),
-                }),
+            return match serde_json::from_slice::<Payload<T>>(&bytes) {
+                Ok(Payload {
+                    result: Some(result),
+                }) => Attempt::Done(result),
+                Ok(Payload { result: None }) => {
+                    Attempt::Fail(invalid(api, "errcode 0 without a result".to_owned()))
+                }
+                Err(error) => Attempt::Fail(invalid(api, error.to_string())),
             };
         }
         let failure = ApiFailure {
             api: api.to_owned(),
-            errcode: envelope.errcode,
-            errmsg: self.settings.app_secret.redact(&envelope.errmsg),
-            sub_code: envelope.sub_code.map(|code| match code {
+            errcode,
+            errmsg: self.settings.app_secret.redact(&head.errmsg),
+            sub_code: head.sub_code.map(|code| match code {
                 Value::String(text) => text,
                 other => other.to_string(),
             }),
-            sub_msg: envelope.sub_msg,
+            sub_msg: head
+                .sub_msg
+                .map(|msg| self.settings.app_secret.redact(&msg)),
         };
         self.judge(api, failure, &token, attempt).await
+    }
+
+    /// A throttled answer (errcode, HTTP 429 or flood control): slow the API down, wait at
+    /// least a second (or what DingTalk asked for), and try again.
+    async fn throttled<T>(
+        &self,
+        api: &'static str,
+        attempt: u32,
+        wait: Option<u64>,
+        error: DingTalkError,
+    ) -> Attempt<T> {
+        self.limiter.throttled(api);
+        let asked = Duration::from_secs(wait.unwrap_or(0)).min(MAX_FLOOD_WAIT);
+        tokio::time::sleep(self.retry.throttle_backoff(attempt).max(asked)).await;
+        Attempt::Retry(error)
     }
 
     /// Decides what a non-zero errcode means for this call.
@@ -222,22 +281,23 @@ impl DingTalkClient {
         match failure.class() {
             ErrorClass::TokenExpired => {
                 self.token.invalidate(token).await;
-                Attempt::Retry(DingTalkError::Api(failure))
+                Attempt::Renew(DingTalkError::Api(failure))
             }
             ErrorClass::Busy => {
                 tokio::time::sleep(self.retry.backoff(attempt)).await;
                 Attempt::Retry(DingTalkError::Api(failure))
             }
             ErrorClass::Throttled => {
-                self.limiter.throttled(api);
-                tokio::time::sleep(self.retry.throttle_backoff(attempt)).await;
-                Attempt::Retry(DingTalkError::Api(failure))
+                self.throttled(api, attempt, None, DingTalkError::Api(failure))
+                    .await
             }
             _ => Attempt::Fail(DingTalkError::Api(failure)),
         }
     }
 
-    /// `GET /gettoken`, itself retried on busy, throttling, 5xx and connection errors.
+    /// `GET /gettoken`, itself retried on busy, throttling, 5xx and connection errors. A token
+    /// refusal code (40001, 40014, 42001) from `/gettoken` itself means the App Key / App
+    /// Secret are wrong, and is classified so.
     async fn fetch_token(&self) -> Result<(String, Duration), DingTalkError> {
         let url = format!("{}{}", self.settings.endpoint, GET_TOKEN);
         let mut attempt = 0;
@@ -251,33 +311,45 @@ impl DingTalkClient {
                 ]);
                 read_body(GET_TOKEN, request).await
             };
-            let error = match sent {
+            let (error, throttled) = match sent {
                 Ok(bytes) => match serde_json::from_slice::<TokenAnswer>(&bytes) {
-                    Ok(answer) if answer.errcode == 0 && !answer.access_token.is_empty() => {
-                        let lifetime = Duration::from_secs(answer.expires_in.max(60));
+                    Ok(answer)
+                        if answer.errcode.unwrap_or(0) == 0 && !answer.access_token.is_empty() =>
+                    {
+                        let lifetime = match answer.expires_in {
+                            Some(seconds) if seconds > 0 => Duration::from_secs(seconds),
+                            _ => DEFAULT_TOKEN_LIFETIME,
+                        };
                         return Ok((answer.access_token, lifetime));
                     }
-                    Ok(answer) => {
+                    Ok(TokenAnswer {
+                        errcode: Some(errcode),
+                        errmsg,
+                        ..
+                    }) if errcode != 0 => {
                         let failure = ApiFailure {
                             api: GET_TOKEN.to_owned(),
-                            errcode: answer.errcode,
-                            errmsg: self.settings.app_secret.redact(&answer.errmsg),
+                            errcode,
+                            errmsg: self.settings.app_secret.redact(&errmsg),
                             sub_code: None,
                             sub_msg: None,
                         };
                         match failure.class() {
-                            ErrorClass::Busy | ErrorClass::Throttled => DingTalkError::Api(failure),
+                            ErrorClass::Busy => (DingTalkError::Api(failure), false),
+                            ErrorClass::Throttled => (DingTalkError::Api(failure), true),
                             _ => return Err(DingTalkError::Api(failure)),
                         }
                     }
-                    Err(error) => {
-                        return Err(DingTalkError::InvalidResponse {
-                            api: GET_TOKEN.to_owned(),
-                            message: error.to_string(),
-                        })
-                    }
+                    Ok(_) => (
+                        invalid(GET_TOKEN, "an answer without access_token".to_owned()),
+                        true,
+                    ),
+                    Err(error) => (invalid(GET_TOKEN, format!("not JSON ({error})")), true),
                 },
-                Err(error) if is_transient(&error) => error,
+                Err(DingTalkError::Http { status: 429, .. }) => {
+                    (transport_error(GET_TOKEN, 429), true)
+                }
+                Err(error) if is_transient(&error) => (error, false),
                 Err(error) => return Err(error),
             };
             if attempt >= self.retry.max_retries {
@@ -286,7 +358,12 @@ impl DingTalkClient {
                     last: Box::new(error),
                 });
             }
-            tokio::time::sleep(self.retry.backoff(attempt)).await;
+            if throttled {
+                self.limiter.throttled(GET_TOKEN);
+                tokio::time::sleep(self.retry.throttle_backoff(attempt)).await;
+            } else {
+                tokio::time::sleep(self.retry.backoff(attempt)).await;
+            }
             attempt += 1;
         }
     }
@@ -317,6 +394,20 @@ async fn read_body(api: &str, request: reqwest::RequestBuilder) -> Result<Vec<u8
         });
     }
     Ok(response.bytes().await.map_err(network)?.to_vec())
+}
+
+fn invalid(api: &str, message: String) -> DingTalkError {
+    DingTalkError::InvalidResponse {
+        api: api.to_owned(),
+        message,
+    }
+}
+
+fn transport_error(api: &str, status: u16) -> DingTalkError {
+    DingTalkError::Http {
+        api: api.to_owned(),
+        status,
+    }
 }
 
 /// A non-reversible fingerprint of a secret, to key caches without keeping the secret as a key.

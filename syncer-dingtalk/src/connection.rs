@@ -92,6 +92,7 @@ fn hidden_fields(members: &[crate::api::ApiUser]) -> Option<String> {
 /// One plain sentence for the operator.
 fn explain(error: &DingTalkError, endpoint: &str) -> String {
     match (error.class(), error) {
+        (Some(ErrorClass::OutsideContactRange), _) => error.to_string(),
         (Some(ErrorClass::NoPermission), _) => format!(
             "{error}. If the permission is granted, the root department may be outside the app's contact range (通讯录范围): set it to the whole organization"
         ),

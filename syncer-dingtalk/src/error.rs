@@ -16,8 +16,10 @@ pub enum ErrorClass {
     BadCredentials,
     /// The server's IP is not on the app's whitelist.
     IpNotAllowed,
-    /// The app lacks a permission or the department is outside its contact range.
+    /// The app lacks a permission.
     NoPermission,
+    /// The department is outside the app's contact range (通讯录范围).
+    OutsideContactRange,
     /// The department does not exist (removed mid-sync).
     NotFound,
     /// Anything else: not retried.
@@ -44,28 +46,36 @@ impl ApiFailure {
     pub fn class(&self) -> ErrorClass {
         let sub = self.sub_code.as_deref().unwrap_or("");
         match self.errcode {
+            // A token refusal from the token API itself: the App Key / App Secret are wrong.
+            40014 | 40001 | 42001 if self.api == crate::client::GET_TOKEN => {
+                ErrorClass::BadCredentials
+            }
+            88 => Self::class_of_sub_code(sub),
+            code => Self::class_of_code(code),
+        }
+    }
+
+    /// Errcode 88 carries the real reason in `sub_code`.
+    fn class_of_sub_code(sub: &str) -> ErrorClass {
+        match sub.parse::<i64>() {
+            Ok(code) => match Self::class_of_code(code) {
+                ErrorClass::Other => ErrorClass::NoPermission,
+                class => class,
+            },
+            Err(_) if sub.contains("limit") || sub.contains("throttl") => ErrorClass::Throttled,
+            Err(_) => ErrorClass::NoPermission,
+        }
+    }
+
+    fn class_of_code(code: i64) -> ErrorClass {
+        match code {
             -1 => ErrorClass::Busy,
-            90018 | 90002 => ErrorClass::Throttled,
-            88 if sub == "90018"
-                || sub == "90002"
-                || sub.contains("limit")
-                || sub.contains("throttl") =>
-            {
-                ErrorClass::Throttled
-            }
-            88 if sub == "-1" => ErrorClass::Busy,
-            88 if sub == "60011" || sub == "60020" || sub == "60121" => {
-                if sub == "60020" {
-                    ErrorClass::IpNotAllowed
-                } else {
-                    ErrorClass::NoPermission
-                }
-            }
-            88 if matches!(sub, "40014" | "40001" | "42001") => ErrorClass::TokenExpired,
+            90018 | 90002 | 90019 => ErrorClass::Throttled,
             40014 | 40001 | 42001 => ErrorClass::TokenExpired,
             40089 | 40091 | 40092 => ErrorClass::BadCredentials,
             60020 => ErrorClass::IpNotAllowed,
-            60011 | 60121 | 88 => ErrorClass::NoPermission,
+            60011 => ErrorClass::NoPermission,
+            50004 => ErrorClass::OutsideContactRange,
             60003 => ErrorClass::NotFound,
             _ => ErrorClass::Other,
         }
@@ -87,6 +97,7 @@ impl ApiFailure {
             ErrorClass::NoPermission => format!(
                 "the app may not read this: grant the permission {permission} in the developer console (your app → Permissions / 权限管理) and make sure the department is inside the app's contact range (通讯录范围)"
             ),
+            ErrorClass::OutsideContactRange => "the department is outside the app's contact range: widen it in the developer console (your app → Permissions / 权限管理 → contact range / 通讯录范围) to the whole organization, or to every department you want synced".to_owned(),
             ErrorClass::NotFound => "the department no longer exists (removed during the sync); the next sync will not see it".to_owned(),
             ErrorClass::Other => "unexpected DingTalk answer; report it with the errcode if it persists".to_owned(),
         }
@@ -201,6 +212,35 @@ mod tests {
         assert_eq!(failure(40089, None).class(), ErrorClass::BadCredentials);
         assert_eq!(failure(60003, None).class(), ErrorClass::NotFound);
         assert_eq!(failure(400002, None).class(), ErrorClass::Other);
+        assert_eq!(failure(90019, None).class(), ErrorClass::Throttled);
+        assert_eq!(failure(88, Some("90002")).class(), ErrorClass::Throttled);
+        assert_eq!(failure(88, Some("-1")).class(), ErrorClass::Busy);
+        assert_eq!(failure(88, Some("42001")).class(), ErrorClass::TokenExpired);
+        assert_eq!(failure(88, Some("60020")).class(), ErrorClass::IpNotAllowed);
+        assert_eq!(
+            failure(50004, None).class(),
+            ErrorClass::OutsideContactRange
+        );
+        assert_eq!(
+            failure(88, Some("50004")).class(),
+            ErrorClass::OutsideContactRange
+        );
+    }
+
+    #[test]
+    fn a_token_refusal_from_the_token_api_means_wrong_credentials() {
+        for errcode in [40001, 40014, 42001] {
+            let mut refused = failure(errcode, None);
+            refused.api = crate::client::GET_TOKEN.to_owned();
+            assert_eq!(refused.class(), ErrorClass::BadCredentials);
+            assert!(refused.to_string().contains("App Secret"), "{refused}");
+        }
+    }
+
+    #[test]
+    fn contact_range_advice_names_the_console_setting() {
+        let text = failure(50004, None).to_string();
+        assert!(text.contains("通讯录范围"), "{text}");
     }
 
     #[test]

@@ -5,6 +5,8 @@
 //! department (at least one). A department that fails after retries is listed
 //! as a failure, so the snapshot says honestly that it is incomplete.
 
+use std::collections::HashSet;
+
 use futures::future::BoxFuture;
 use futures::stream::{FuturesUnordered, StreamExt};
 use syncer_core::{Department, FetchError, FetchFailure, FetchProgress, Snapshot};
@@ -13,6 +15,10 @@ use crate::api::{self, ApiDepartment, ApiUser, UserPage};
 use crate::client::DingTalkClient;
 use crate::error::{DingTalkError, ErrorClass};
 use crate::records::MemberSet;
+
+/// Pages of one department read at most (a million members): a server that keeps saying
+/// `has_more` cannot hold the fetch forever.
+const MAX_PAGES_PER_DEPARTMENT: usize = 10_000;
 
 /// The outcome of one unit of work of the walk.
 enum Step {
@@ -40,6 +46,7 @@ pub async fn fetch_directory(
         name: String::new(),
         parent_id: None,
     }];
+    let mut seen = HashSet::from([root]);
     let mut members = MemberSet::default();
     let mut failures = Vec::new();
     let mut pending: FuturesUnordered<BoxFuture<'_, Step>> = FuturesUnordered::new();
@@ -51,6 +58,15 @@ pub async fn fetch_directory(
         match step {
             Step::Children(parent, Ok(children)) => {
                 for child in children {
+                    // A department listed twice (or a cycle) is walked once.
+                    if !seen.insert(child.dept_id) {
+                        tracing::warn!(
+                            dept = child.dept_id,
+                            parent,
+                            "department listed again; walked once"
+                        );
+                        continue;
+                    }
                     pending.push(Box::pin(list_children(client, child.dept_id)));
                     pending.push(Box::pin(list_members(client, child.dept_id)));
                     departments.push(Department {
@@ -106,7 +122,12 @@ pub async fn fetch_directory(
 fn is_fatal(error: &DingTalkError) -> bool {
     matches!(
         error.class(),
-        Some(ErrorClass::BadCredentials | ErrorClass::IpNotAllowed | ErrorClass::NoPermission)
+        Some(
+            ErrorClass::BadCredentials
+                | ErrorClass::IpNotAllowed
+                | ErrorClass::NoPermission
+                | ErrorClass::OutsideContactRange
+        )
     )
 }
 
@@ -131,17 +152,40 @@ async fn get_root(client: &DingTalkClient) -> Step {
 async fn list_members(client: &DingTalkClient, dept: i64) -> Step {
     let mut users = Vec::new();
     let mut cursor = 0;
-    loop {
+    for _ in 0..MAX_PAGES_PER_DEPARTMENT {
         let body = api::list_users_body(dept, cursor, api::PAGE_SIZE);
         match client.call::<UserPage>(api::LIST_USERS, &body).await {
             Ok(page) => {
                 users.extend(page.list);
+                if !page.has_more {
+                    return Step::Members(dept, users, None);
+                }
+                // More pages, but no way forward: the listing is cut short, and a short
+                // listing must never pass for a complete one (its missing members would be
+                // deprovisioned).
                 match page.next_cursor {
-                    Some(next) if page.has_more => cursor = next,
-                    _ => return Step::Members(dept, users, None),
+                    Some(next) if next > cursor => cursor = next,
+                    other => {
+                        let message = format!(
+                            "has_more is true but next_cursor is {} after cursor {cursor}; the department's listing is incomplete",
+                            other.map_or("missing".to_owned(), |next| next.to_string())
+                        );
+                        return Step::Members(dept, users, Some(invalid_page(message)));
+                    }
                 }
             }
             Err(error) => return Step::Members(dept, users, Some(error)),
         }
+    }
+    let message = format!(
+        "more than {MAX_PAGES_PER_DEPARTMENT} pages; the department's listing is incomplete"
+    );
+    Step::Members(dept, users, Some(invalid_page(message)))
+}
+
+fn invalid_page(message: String) -> DingTalkError {
+    DingTalkError::InvalidResponse {
+        api: api::LIST_USERS.to_owned(),
+        message,
     }
 }

@@ -792,3 +792,163 @@ async fn a_department_call_that_stays_busy_is_given_up_after_max_retries_plus_on
     }
     assert_eq!(stats.busy, 6, "{figures}");
 }
+
+#[tokio::test]
+async fn a_department_outside_the_authorized_range_errcode_50004_is_named_as_the_contact_range() {
+    a_failing_department_is_reported(DeptFault::OutsideContactRange, "50004", "通讯录范围").await;
+}
+
+#[tokio::test]
+async fn a_root_outside_the_authorized_range_fails_test_connection_naming_the_contact_range() {
+    let faults = Faults {
+        failing_departments: BTreeMap::from([(ROOT_DEPT_ID, DeptFault::OutsideContactRange)]),
+        ..Faults::default()
+    };
+    let server = fake_dingtalk(generated(20, 5), faults).await;
+    let syncer = dingtalk(&server, APP_SECRET, Tuning::fast());
+
+    let error = syncer
+        .fetch(&NoProgress)
+        .await
+        .expect_err("an unreadable root, no fetch");
+    assert_names_the_fix(
+        &error,
+        paths::DEPARTMENT_LISTSUB,
+        &["errcode 50004", "contact range", "developer console"],
+        APP_SECRET,
+    );
+    let report = syncer.test_connection().await;
+    assert!(!report.ok(), "{report:?}");
+    assert!(report.summary().contains("通讯录范围"), "{report:?}");
+}
+
+#[tokio::test]
+async fn a_listing_that_says_has_more_without_a_cursor_is_an_incomplete_department() {
+    // A department with more than one page, so members are missing when the listing stops.
+    let org = generated(1_200, 4);
+    let dept = org
+        .departments
+        .iter()
+        .map(|d| d.dept_id)
+        .max_by_key(|&id| org.members_of(id).len())
+        .expect("a department");
+    let faults = Faults {
+        failing_departments: BTreeMap::from([(dept, DeptFault::BrokenCursor)]),
+        ..Faults::default()
+    };
+    let server = fake_dingtalk(org.clone(), faults).await;
+
+    let snapshot = fetch(&server, Tuning::fast()).await.expect("fetch");
+
+    assert!(
+        !snapshot.is_complete(),
+        "a cut-short listing is not complete"
+    );
+    let failure = &snapshot.failures[0];
+    assert_eq!(failure.api, paths::USER_LIST, "{failure:?}");
+    assert!(failure.scope.contains(&dept.to_string()), "{failure:?}");
+    assert!(failure.message.contains("next_cursor"), "{failure:?}");
+    assert_eq!(
+        server.stats().calls_by_path[paths::USER_LIST],
+        MinimumCalls::of(&org).user_list - pages_of(org.members_of(dept).len()) + 1,
+        "one page of the broken department, then it stops (no loop)"
+    );
+}
+
+#[tokio::test]
+async fn departments_listed_twice_are_walked_once() {
+    let org = generated(300, 20);
+    let faults = Faults {
+        duplicate_listings: true,
+        ..Faults::default()
+    };
+    let server = fake_dingtalk(org.clone(), faults).await;
+
+    let snapshot = fetch(&server, Tuning::fast()).await.expect("fetch");
+
+    assert!(snapshot.is_complete(), "{:?}", snapshot.failures);
+    assert_eq!(snapshot.departments.len(), org.departments.len());
+    let minimum = MinimumCalls::of(&org);
+    let stats = server.stats();
+    assert_eq!(
+        stats.calls_by_path[paths::DEPARTMENT_LISTSUB],
+        minimum.listsub
+    );
+    assert_eq!(stats.calls_by_path[paths::USER_LIST], minimum.user_list);
+}
+
+#[tokio::test]
+async fn flood_control_answers_without_errcode_are_retried_not_taken_for_success() {
+    let org = generated(300, 15);
+    let faults = Faults {
+        flood_control_rate: 0.2,
+        seed: 11,
+        ..Faults::default()
+    };
+    let server = fake_dingtalk(org.clone(), faults).await;
+    let tuning = Tuning {
+        max_retries: 8,
+        ..Tuning::fast()
+    };
+
+    let snapshot = fetch(&server, tuning).await.expect("fetch");
+
+    let stats = server.stats();
+    assert!(snapshot.is_complete(), "{:?}", snapshot.failures);
+    assert_eq!(userids(&snapshot), all_userids(&org));
+    assert!(
+        stats.answers_by_errcode.get(&1111).copied().unwrap_or(0) > 0,
+        "flood control answered: {}",
+        summary(&stats)
+    );
+}
+
+#[tokio::test]
+async fn an_expired_token_is_renewed_even_with_no_retries_configured() {
+    let org = generated(600, 20);
+    let faults = Faults {
+        token_expires_after_calls: Some(10),
+        ..Faults::default()
+    };
+    let server = fake_dingtalk(org.clone(), faults).await;
+    let tuning = Tuning {
+        max_retries: 0,
+        ..Tuning::fast()
+    };
+
+    let snapshot = fetch(&server, tuning).await.expect("fetch");
+
+    let stats = server.stats();
+    assert!(stats.expired_token > 0, "{}", summary(&stats));
+    assert!(snapshot.is_complete(), "{:?}", snapshot.failures);
+    assert_eq!(userids(&snapshot), all_userids(&org));
+}
+
+#[tokio::test]
+async fn a_short_lived_token_is_replaced_before_it_expires() {
+    // Tokens live 1 s (DingTalk says so in `expires_in`); at 20 calls/s the fetch outlives
+    // several of them.
+    let org = generated(2_000, 30);
+    let faults = Faults {
+        token_ttl: std::time::Duration::from_secs(1),
+        ..Faults::default()
+    };
+    let server = fake_dingtalk(org.clone(), faults).await;
+    let tuning = Tuning {
+        rate_limit: 20.0,
+        max_in_flight: 8,
+        max_retries: 5,
+    };
+
+    let snapshot = fetch(&server, tuning).await.expect("fetch");
+
+    let stats = server.stats();
+    assert!(snapshot.is_complete(), "{:?}", snapshot.failures);
+    assert!(stats.gettoken_calls > 1, "{}", summary(&stats));
+    assert_eq!(
+        stats.expired_token,
+        0,
+        "refreshed before expiry: {}",
+        summary(&stats)
+    );
+}

@@ -21,6 +21,10 @@ pub const DEPT_NOT_FOUND: i64 = 60003;
 pub const NO_PERMISSION: i64 = 60011;
 /// The caller's IP address is not on the app's server IP whitelist.
 pub const IP_NOT_WHITELISTED: i64 = 60020;
+/// The department is outside the app's authorized contact range.
+pub const OUTSIDE_AUTH_SCOPE: i64 = 50004;
+/// What the gateway's flood control answers in `status` (its body has no `errcode`).
+pub const FLOOD_CONTROL: i64 = 1111;
 /// The user does not exist.
 pub const USER_NOT_FOUND: i64 = 60121;
 /// Call-rate limit of this API exceeded.

@@ -33,6 +33,8 @@ pub(crate) enum ApiError {
     Auth { sub_code: i64, sub_msg: String },
     /// A gateway failure: this HTTP status and an HTML page instead of JSON.
     Gateway(StatusCode),
+    /// The gateway's flood control: HTTP 200 and a JSON body without `errcode`.
+    FloodControl,
 }
 
 impl ApiError {
@@ -111,12 +113,21 @@ impl ApiError {
         }
     }
 
+    /// The department lies outside the app's authorized range (errcode 50004).
+    pub(crate) fn outside_auth_scope(dept_id: i64) -> ApiError {
+        ApiError::code(
+            codes::OUTSIDE_AUTH_SCOPE,
+            format!("请求的部门id不在授权范围内，dept_id={dept_id}"),
+        )
+    }
+
     /// The errcode this error is answered with (the HTTP status for gateway failures).
     pub(crate) fn errcode(&self) -> i64 {
         match self {
             ApiError::Code { errcode, .. } => *errcode,
             ApiError::Auth { .. } => codes::AUTH_FAILURE,
             ApiError::Gateway(status) => i64::from(status.as_u16()),
+            ApiError::FloodControl => codes::FLOOD_CONTROL,
         }
     }
 
@@ -137,6 +148,14 @@ impl ApiError {
                 body.insert("sub_msg".into(), sub_msg.into());
             }
             ApiError::Gateway(status) => return gateway_page(status),
+            ApiError::FloodControl => {
+                let body = serde_json::json!({
+                    "status": codes::FLOOD_CONTROL,
+                    "wait": 1,
+                    "punish": "deny",
+                });
+                return Json(body).into_response();
+            }
         }
         body.insert("request_id".into(), request_id.into());
         Json(Value::Object(body)).into_response()

@@ -29,6 +29,12 @@ pub struct Faults {
     pub missing_permission: Option<Permission>,
     /// Every call, `/gettoken` included, is rejected as coming from an IP not on the whitelist.
     pub ip_whitelist_reject: bool,
+    /// Share of calls answered, with HTTP 200, by the gateway's flood control instead of the API:
+    /// `{"status":1111,"wait":1,...}`, a JSON body without `errcode`.
+    pub flood_control_rate: f64,
+    /// `listsub` lists every child twice, as a misbehaving proxy might: a client must still
+    /// walk each department once.
+    pub duplicate_listings: bool,
     /// Seed of the random choices (`busy_rate`, `http_5xx_rate`, `throttle_rate`, token strings).
     pub seed: u64,
 }
@@ -46,6 +52,8 @@ impl Default for Faults {
             failing_departments: BTreeMap::new(),
             missing_permission: None,
             ip_whitelist_reject: false,
+            flood_control_rate: 0.0,
+            duplicate_listings: false,
             seed: 0,
         }
     }
@@ -61,6 +69,12 @@ pub enum DeptFault {
     NoPermission,
     /// Errcode 60003: the department does not exist (removed mid-sync).
     NotFound,
+    /// Errcode 50004: the department is outside the app's authorized contact range (the code
+    /// DingTalk documents for `user/list` and `listsub` of such a department).
+    OutsideContactRange,
+    /// Not real DingTalk behaviour: `user/list` of this department says `has_more` but gives no
+    /// `next_cursor`, so a client can show it never takes a cut-short listing for a whole one.
+    BrokenCursor,
 }
 
 /// A permission scope of the DingTalk developer console.

@@ -50,6 +50,9 @@ pub(crate) fn admit(
     if shared.roll(faults.busy_rate) {
         return Err(ApiError::busy());
     }
+    if shared.roll(faults.flood_control_rate) {
+        return Err(ApiError::FloodControl);
+    }
     Ok(())
 }
 
@@ -64,7 +67,8 @@ pub(crate) fn authorize(faults: &Faults, api: Api, dept_id: Option<i64>) -> Resu
         return Ok(());
     };
     match faults.failing_departments.get(&dept_id) {
-        None => Ok(()),
+        None | Some(DeptFault::BrokenCursor) => Ok(()),
+        Some(DeptFault::OutsideContactRange) => Err(ApiError::outside_auth_scope(dept_id)),
         Some(DeptFault::AlwaysBusy) => Err(ApiError::busy()),
         Some(DeptFault::NoPermission) => Err(ApiError::outside_contact_range(dept_id)),
         Some(DeptFault::NotFound) => Err(ApiError::dept_not_found(dept_id)),
