@@ -253,8 +253,28 @@ pub(crate) fn get_organization(call: &Call) -> Reply {
         "isProfilePublic": false,
         "useEmailAsUsername": config.use_email_as_username,
         "mfaRememberInHours": 12,
-        "accountItems": null,
+        "accountItems": account_items(config),
         "balanceCurrency": "USD",
     });
     Reply::ok(organization, Value::Null)
+}
+
+/// The organization's account items: `null` (no rules) unless some are admin-only.
+fn account_items(config: &super::FakeIamConfig) -> Value {
+    if config.admin_only_items.is_empty() {
+        return Value::Null;
+    }
+    config
+        .admin_only_items
+        .iter()
+        .map(|name| {
+            json!({
+                "name": name,
+                "visible": true,
+                "viewRule": "Admin",
+                "modifyRule": "Admin",
+                "regex": "",
+            })
+        })
+        .collect()
 }

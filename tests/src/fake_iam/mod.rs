@@ -105,6 +105,17 @@ pub struct FakeIamConfig {
     pub reject_unknown_columns: Option<bool>,
     /// Delay added to every request (makes client concurrency observable).
     pub latency: Duration,
+    /// Answer the default `get-users` order (`created_time DESC`, no tiebreaker) as MySQL may:
+    /// users created in the same second come in a different order on each request, so paging
+    /// in that order can skip and repeat users. Real servers behave so; off by default to keep
+    /// the fake's own paging tests deterministic.
+    pub unstable_ties: bool,
+    /// Account items of the organizations whose View rule is "Admin", by IAM's item name
+    /// ("Is forbidden", "Groups", ...): for a caller that is not an administrator,
+    /// `update-user` silently keeps the stored value of those fields and still answers
+    /// "Affected" (object/user_util.go `CheckPermissionForUpdateUser`). `get-organization`
+    /// lists them in `accountItems`.
+    pub admin_only_items: Vec<String>,
 }
 
 impl Default for FakeIamConfig {
@@ -122,6 +133,8 @@ impl Default for FakeIamConfig {
             user_quota: None,
             reject_unknown_columns: None,
             latency: Duration::ZERO,
+            unstable_ties: false,
+            admin_only_items: Vec::new(),
         }
     }
 }

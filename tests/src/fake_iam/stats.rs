@@ -81,6 +81,11 @@ impl StatsRecorder {
             .or_default() += 1;
     }
 
+    /// Requests recorded so far (a per-request nonce).
+    pub(crate) fn requests_so_far(&self) -> u64 {
+        self.counters.lock().calls.values().sum()
+    }
+
     pub(crate) fn record_write(&self, route: &str) {
         let mut counters = self.counters.lock();
         *counters.writes.entry(route.to_string()).or_default() += 1;

@@ -27,6 +27,21 @@ struct OrgUsers {
     by_id: HashMap<String, BTreeSet<String>>,
     /// Names sorted like `ORDER BY created_time DESC` (ties: newest insert first).
     order: Option<Vec<String>>,
+    /// Names sorted like `ORDER BY name ASC`.
+    by_name: Option<Vec<String>>,
+}
+
+/// The order of a page of one organization's users.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PageOrder {
+    /// `ORDER BY created_time DESC`, ties in insertion order (newest first).
+    Newest,
+    /// `ORDER BY created_time DESC` as MySQL answers it without a tiebreaker: users created in
+    /// the same second come in an order that may differ on every request (the number is a
+    /// per-request nonce that picks it).
+    NewestUnstableTies(u64),
+    /// `ORDER BY name ASC` (`sortField=name&sortOrder=ascend`).
+    NameAscending,
 }
 
 fn index_add(index: &mut HashMap<String, BTreeSet<String>>, key: String, name: &str) {
@@ -82,6 +97,46 @@ impl OrgUsers {
         }
         self.order.as_deref().unwrap_or_default()
     }
+
+    fn names_ascending(&mut self) -> &[String] {
+        if self.by_name.is_none() {
+            let mut names: Vec<String> = self.users.keys().cloned().collect();
+            names.sort();
+            self.by_name = Some(names);
+        }
+        self.by_name.as_deref().unwrap_or_default()
+    }
+
+    /// Forgets the cached orders after a write that may change them.
+    fn invalidate(&mut self) {
+        self.order = None;
+        self.by_name = None;
+    }
+}
+
+/// Rotates every run of names with the same `createdTime` by `nonce`: the same set of users in
+/// an order that changes from one request to the next, as an unstable sort would give.
+fn shuffle_ties(names: &[String], users: &HashMap<String, Entry>, nonce: u64) -> Vec<String> {
+    let created = |name: &String| {
+        users
+            .get(name)
+            .map_or("", |entry| str_of(&entry.user, "createdTime"))
+    };
+    let mut shuffled = Vec::with_capacity(names.len());
+    let mut start = 0;
+    while start < names.len() {
+        let stamp = created(&names[start]);
+        let end = names[start..]
+            .iter()
+            .position(|name| created(name) != stamp)
+            .map_or(names.len(), |len| start + len);
+        let mut run = names[start..end].to_vec();
+        let len = run.len();
+        run.rotate_left((nonce as usize).wrapping_mul(7919) % len);
+        shuffled.extend(run);
+        start = end;
+    }
+    shuffled
 }
 
 /// Users and groups of every organization.
@@ -116,7 +171,7 @@ impl Store {
         let org = self.orgs.entry(owner).or_default();
         org.index(&name, &user);
         org.users.insert(name, Entry { seq, user });
-        org.order = None;
+        org.invalidate();
     }
 
     /// Removes the user `owner/name`, returning it.
@@ -124,7 +179,7 @@ impl Store {
         let org = self.orgs.get_mut(owner)?;
         let entry = org.users.remove(name)?;
         org.unindex(name, &entry.user);
-        org.order = None;
+        org.invalidate();
         Some(entry.user)
     }
 
@@ -145,10 +200,10 @@ impl Store {
             let seq = entry.seq;
             org.users.insert(name.to_string(), Entry { seq, user });
             if !keeps_order {
-                org.order = None;
+                org.invalidate();
             }
         } else {
-            org.order = None;
+            org.invalidate();
             self.put(entry.seq, user);
         }
     }
@@ -179,16 +234,30 @@ impl Store {
             .collect()
     }
 
-    /// One page of `owner`'s users in the default order, without touching the others.
-    pub(crate) fn user_page(&mut self, owner: &str, offset: usize, limit: usize) -> Vec<&Record> {
+    /// One page of `owner`'s users in `order`, without touching the others.
+    pub(crate) fn user_page(
+        &mut self,
+        owner: &str,
+        offset: usize,
+        limit: usize,
+        order: PageOrder,
+    ) -> Vec<&Record> {
         let Some(org) = self.orgs.get_mut(owner) else {
             return Vec::new();
         };
         let end = org.users.len().min(offset.saturating_add(limit));
         let start = offset.min(end);
-        org.sorted_names();
+        let names: Vec<String> = match order {
+            PageOrder::Newest => org.sorted_names()[start..end].to_vec(),
+            PageOrder::NameAscending => org.names_ascending()[start..end].to_vec(),
+            PageOrder::NewestUnstableTies(nonce) => {
+                org.sorted_names();
+                let sorted = org.order.as_deref().unwrap_or_default();
+                shuffle_ties(sorted, &org.users, nonce)[start..end].to_vec()
+            }
+        };
         let org = &*org;
-        org.order.as_deref().unwrap_or_default()[start..end]
+        names
             .iter()
             .filter_map(|name| org.users.get(name).map(|entry| &entry.user))
             .collect()

@@ -83,6 +83,23 @@ fn mfa_problem(user: &Record) -> Option<&'static str> {
     }
 }
 
+/// Whether the organization's account item for the user field `key` is admin-only.
+fn admin_only(call: &Call, key: &str) -> bool {
+    let item = match key {
+        "isForbidden" => "Is forbidden",
+        "isDeleted" => "Is deleted",
+        "groups" => "Groups",
+        "properties" => "Properties",
+        "displayName" => "Display name",
+        "email" => "Email",
+        "phone" => "Phone",
+        "avatar" => "Avatar",
+        "title" => "Title",
+        _ => return false,
+    };
+    call.config.admin_only_items.iter().any(|name| name == item)
+}
+
 fn is_protected_admin(owner: &str, name: &str) -> bool {
     owner == "admin" && name == "admin"
 }
@@ -280,6 +297,9 @@ pub(crate) fn update_user(call: &Call, store: &mut Store) -> Reply {
     let mut stored = old.clone();
     for column in &columns {
         if let Some((key, kind)) = user_column(column) {
+            if !call.is_admin() && admin_only(call, key) {
+                continue; // silently kept, as `userVisible` makes the server do
+            }
             stored.insert(key.to_string(), body_value(&new, key, kind));
         }
     }

@@ -12,7 +12,7 @@ use super::envelope::Reply;
 use super::http::Call;
 use super::paging::{page, parse_page_size};
 use super::schema::{str_of, user_key_for_query_field};
-use super::store::{Record, Store};
+use super::store::{PageOrder, Record, Store};
 use super::validate::{split_id, UNAUTHORIZED};
 use super::Flavor;
 
@@ -106,11 +106,23 @@ pub(crate) fn get_users(call: &Call, store: &mut Store) -> Reply {
     let (sort_field, sort_order) = (call.q("sortField"), call.q("sortOrder"));
     let custom_sort = (!sort_field.is_empty() && !sort_order.is_empty()) || sort_order == "ascend";
 
-    // Fast path: the default order of one organization, no filter.
-    if group_name.is_empty() && filter_key.is_none() && !custom_sort && !owner.is_empty() {
+    // Fast path: one organization, no filter, the default order or by name.
+    let by_name = sort_field == "name" && sort_order == "ascend";
+    if group_name.is_empty()
+        && filter_key.is_none()
+        && (!custom_sort || by_name)
+        && !owner.is_empty()
+    {
+        let order = if by_name {
+            PageOrder::NameAscending
+        } else if call.config.unstable_ties {
+            PageOrder::NewestUnstableTies(call.stats.requests_so_far())
+        } else {
+            PageOrder::Newest
+        };
         let count = store.user_count(owner);
         let page = page(p, limit, count);
-        let rows = store.user_page(owner, page.offset, page.limit.unwrap_or(usize::MAX));
+        let rows = store.user_page(owner, page.offset, page.limit.unwrap_or(usize::MAX), order);
         let rows: Vec<Value> = rows.into_iter().map(|u| present(u, false)).collect();
         return Reply::ok(Value::Array(rows), json!(count));
     }

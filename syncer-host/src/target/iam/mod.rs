@@ -1,0 +1,317 @@
+//! The Hanzo IAM target: Casdoor-style HTTP API under a configurable prefix (`/v1/iam` for Hanzo,
+//! `/api` for Casdoor), authenticated as an application with HTTP Basic. Every answer is HTTP
+//! 200 with `{status, msg, data, data2}`; `status: "error"` is a failure whose `msg` reaches the
+//! operator. Updates send the full user and the snake_case columns that changed.
+
+mod check;
+mod client;
+
+use async_trait::async_trait;
+use serde_json::Value;
+use syncer_core::{ConnectionCheck, FieldValue, IamField, IamGroup, IamUser, Target, TargetError};
+
+use crate::config::IamSettings;
+use client::{Envelope, IamClient, Idempotence};
+
+/// Users read per `get-users` page.
+const PAGE_SIZE: usize = 500;
+
+/// A Hanzo IAM server as a target.
+pub struct IamTarget {
+    client: IamClient,
+}
+
+impl IamTarget {
+    /// A target for the server in `settings`.
+    pub fn new(settings: IamSettings) -> Self {
+        Self {
+            client: IamClient::new(settings),
+        }
+    }
+
+    /// The user `owner/name` with every field, as IAM holds it now.
+    async fn full_user(&self, id: &str) -> Result<serde_json::Map<String, Value>, TargetError> {
+        const API: &str = "get-user";
+        let url = self.client.url(API);
+        let query = [("id", id.to_owned())];
+        let envelope: Envelope = self
+            .client
+            .call(API, Idempotence::Read, |http| http.get(&url).query(&query))
+            .await?;
+        match envelope.data.unwrap_or(Value::Null) {
+            _ if envelope.status == "error" => Err(TargetError::Rejected {
+                api: API.to_owned(),
+                message: self.client.explain(&envelope.msg),
+            }),
+            Value::Object(user) => Ok(user),
+            _ => Err(TargetError::Rejected {
+                api: "update-user".to_owned(),
+                message: format!("user {id} no longer exists in IAM"),
+            }),
+        }
+    }
+
+    /// One page of the organization's users, ordered by name: IAM's default order
+    /// (`created_time DESC`) has no tiebreaker, and users created in the same second would
+    /// come in a different order on every page request — skipping some, repeating others.
+    async fn page(
+        &self,
+        organization: &str,
+        page: usize,
+    ) -> Result<(Vec<IamUser>, Option<usize>), TargetError> {
+        const API: &str = "get-users";
+        let url = self.client.url(API);
+        let query = [
+            ("owner", organization.to_owned()),
+            ("p", page.to_string()),
+            ("pageSize", PAGE_SIZE.to_string()),
+            ("sortField", "name".to_owned()),
+            ("sortOrder", "ascend".to_owned()),
+        ];
+        // Parsed straight into users (no JSON tree of the whole page in between).
+        let envelope: Envelope<Vec<IamUser>> = self
+            .client
+            .call(API, Idempotence::Read, |http| http.get(&url).query(&query))
+            .await?;
+        if envelope.is_error() {
+            return Err(TargetError::Unavailable {
+                api: API.to_owned(),
+                message: self.client.explain(&envelope.msg),
+            });
+        }
+        let total = envelope.data2.as_u64().map(|n| n as usize);
+        let mut users = envelope.data.unwrap_or_default();
+        // An IAM user has ~180 fields; keep only those a mapping can write, so 100,000 users
+        // fit in memory. Updates fetch the full, current body right before writing.
+        for user in &mut users {
+            user.extra.retain(|key, value| {
+                IamField::from_json_key(key).is_some() && !is_empty_value(value)
+            });
+        }
+        Ok((users, total))
+    }
+
+    /// Every user of the organization, page by page, and how many IAM says it has.
+    async fn read_all_users(
+        &self,
+        organization: &str,
+    ) -> Result<(Vec<IamUser>, Option<usize>), TargetError> {
+        let mut all: Vec<IamUser> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut announced = None;
+        for page in 1.. {
+            let (users, total) = self.page(organization, page).await?;
+            let got = users.len();
+            // IAM answers a page past the end with the last page again: stop on a page that
+            // brings nobody new, whatever `data2` says.
+            let fresh: Vec<IamUser> = users
+                .into_iter()
+                .filter(|user| seen.insert(user.name.clone()))
+                .collect();
+            let progressed = !fresh.is_empty();
+            if let Some(total) = total {
+                announced = Some(total);
+                // One allocation of the right size instead of doubling (and copying) 100k users.
+                all.reserve_exact(total.saturating_sub(all.len()));
+            }
+            all.extend(fresh);
+            let done = match total {
+                Some(total) => all.len() >= total,
+                None => got < PAGE_SIZE,
+            };
+            if done || !progressed {
+                break;
+            }
+        }
+        Ok((all, announced))
+    }
+
+    /// Re-reads a user after a write of `is_forbidden` and fails when IAM kept the old value:
+    /// an organization rule can make IAM drop the change silently while answering "Affected",
+    /// and a leaver reported as disabled who can still sign in is the worst outcome of all.
+    async fn confirm_forbidden(&self, user: &IamUser) -> Result<(), TargetError> {
+        let stored = self.full_user(&user.qualified_name()).await?;
+        let stored = stored
+            .get(IamField::IsForbidden.json_key())
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        if stored == user.is_forbidden {
+            return Ok(());
+        }
+        Err(TargetError::Rejected {
+            api: "update-user".to_owned(),
+            message: format!(
+                "IAM accepted the write but kept is_forbidden = {stored} for {}: the organization's account item \"Is forbidden\" keeps application `{}` from changing it — set its View rule to Public and Modify rule to Self in IAM (Organizations → {} → Account items), or make the application an administrator",
+                user.qualified_name(),
+                self.client.settings.client_id,
+                user.owner
+            ),
+        })
+    }
+}
+
+/// A group without the fields IAM computes per request (`users`, `children`, ...), which it
+/// would refuse or ignore in a write.
+fn stored_group(group: &IamGroup) -> IamGroup {
+    let mut group = group.clone();
+    for computed in [
+        "users",
+        "children",
+        "haveChildren",
+        "parentName",
+        "title",
+        "key",
+    ] {
+        group.extra.remove(computed);
+    }
+    group
+}
+
+/// Whether a JSON value carries nothing (IAM sends every field, mostly as `""`).
+fn is_empty_value(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::String(text) => text.is_empty(),
+        Value::Bool(flag) => !flag,
+        _ => false,
+    }
+}
+
+#[async_trait]
+impl Target for IamTarget {
+    fn describe(&self) -> String {
+        format!(
+            "Hanzo IAM at {}{}",
+            self.client.settings.endpoint, self.client.settings.api_prefix
+        )
+    }
+
+    async fn list_users(&self, organization: &str) -> Result<Vec<IamUser>, TargetError> {
+        // A listing shorter than IAM's own count (users added or removed while paging) is read
+        // once more; still short, it is an error: a user missing from the listing would be
+        // planned as a create (and refused), a leaver missing from it never deprovisioned.
+        let mut shortfall = (0, 0);
+        for _ in 0..2 {
+            let (users, announced) = self.read_all_users(organization).await?;
+            match announced {
+                Some(total) if users.len() < total => shortfall = (users.len(), total),
+                _ => return Ok(users),
+            }
+        }
+        Err(TargetError::Unavailable {
+            api: "get-users".to_owned(),
+            message: format!(
+                "IAM listed {} of the {} users it counts in organization `{organization}`, twice; the run stops before planning anything",
+                shortfall.0, shortfall.1
+            ),
+        })
+    }
+
+    async fn create_user(&self, user: &IamUser) -> Result<(), TargetError> {
+        let envelope = self.client.write("add-user", &[], user).await?;
+        if envelope.data() == &Value::String("Unaffected".to_owned()) {
+            return Err(TargetError::Rejected {
+                api: "add-user".to_owned(),
+                message: format!("IAM did not add user {}", user.qualified_name()),
+            });
+        }
+        Ok(())
+    }
+
+    async fn update_user(&self, user: &IamUser, columns: &[IamField]) -> Result<(), TargetError> {
+        // Hanzo writes exactly the listed columns from a full body: send the user as IAM holds
+        // it now with our columns applied, never a partial one.
+        let mut body = self.full_user(&user.qualified_name()).await?;
+        for column in columns {
+            let value = match column {
+                IamField::Groups => serde_json::json!(user.groups),
+                IamField::Properties => serde_json::json!(user.properties),
+                field => match user.get(*field) {
+                    FieldValue::Text(text) => Value::String(text),
+                    FieldValue::Flag(flag) => Value::Bool(flag),
+                },
+            };
+            body.insert(column.json_key().to_owned(), value);
+        }
+        let names: Vec<&str> = columns.iter().map(|field| field.column()).collect();
+        let query = [("id", user.qualified_name()), ("columns", names.join(","))];
+        let envelope = self.client.write("update-user", &query, &body).await?;
+        if envelope.data() == &Value::String("Unaffected".to_owned()) {
+            return Err(TargetError::Rejected {
+                api: "update-user".to_owned(),
+                message: format!(
+                    "IAM answered \"Unaffected\": nothing of {} was written ({})",
+                    user.qualified_name(),
+                    names.join(", ")
+                ),
+            });
+        }
+        if columns.contains(&IamField::IsForbidden) {
+            self.confirm_forbidden(user).await?;
+        }
+        Ok(())
+    }
+
+    async fn delete_user(&self, user: &IamUser) -> Result<(), TargetError> {
+        self.client
+            .write("delete-user", &[], user)
+            .await
+            .map(|_| ())
+    }
+
+    async fn list_groups(&self, organization: &str) -> Result<Vec<IamGroup>, TargetError> {
+        const API: &str = "get-groups";
+        let url = self.client.url(API);
+        let query = [("owner", organization.to_owned())];
+        let envelope: Envelope = self
+            .client
+            .call(API, Idempotence::Read, |http| http.get(&url).query(&query))
+            .await?;
+        if envelope.is_error() {
+            return Err(TargetError::Unavailable {
+                api: API.to_owned(),
+                message: self.client.explain(&envelope.msg),
+            });
+        }
+        match envelope.data.unwrap_or(Value::Null) {
+            Value::Null => Ok(Vec::new()),
+            data => serde_json::from_value(data).map_err(|error| TargetError::Unavailable {
+                api: API.to_owned(),
+                message: format!("groups in an unexpected shape: {error}"),
+            }),
+        }
+    }
+
+    async fn create_group(&self, group: &IamGroup) -> Result<(), TargetError> {
+        let mut group = stored_group(group);
+        // IAM inserts the body as it is: a group without these lands disabled and undated.
+        group.extra.entry("isEnabled").or_insert(Value::Bool(true));
+        group.extra.entry("createdTime").or_insert_with(|| {
+            Value::String(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        });
+        self.client
+            .write("add-group", &[], &group)
+            .await
+            .map(|_| ())
+    }
+
+    async fn update_group(&self, group: &IamGroup) -> Result<(), TargetError> {
+        let query = [("id", group.qualified_name())];
+        self.client
+            .write("update-group", &query, &stored_group(group))
+            .await
+            .map(|_| ())
+    }
+
+    async fn delete_group(&self, group: &IamGroup) -> Result<(), TargetError> {
+        self.client
+            .write("delete-group", &[], &stored_group(group))
+            .await
+            .map(|_| ())
+    }
+
+    async fn check(&self, organization: &str) -> Vec<ConnectionCheck> {
+        let can_read_users = async { self.page(organization, 1).await.map(|_| ()) };
+        check::check(&self.client, organization, can_read_users).await
+    }
+}
