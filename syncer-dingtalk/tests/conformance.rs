@@ -53,6 +53,7 @@ fn expected_user(user: &SimUser) -> ExpectedUser {
         .with(IamField::Title, user.title.as_str())
         .with(IamField::IsForbidden, !user.active)
         .with(IamField::DingTalk, user.userid.as_str())
+        .in_departments(user.dept_ids.iter().map(i64::to_string))
 }
 
 fn departments(org: &Org) -> Vec<Department> {

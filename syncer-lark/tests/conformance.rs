@@ -52,6 +52,7 @@ fn expected_user(user: &SimUser) -> ExpectedUser {
         .with(IamField::Title, user.job_title.as_str())
         .with(IamField::IsForbidden, user.is_resigned || user.is_frozen)
         .with(IamField::Lark, user.user_id.as_str())
+        .in_departments(user.departments.iter().cloned())
 }
 
 fn departments(org: &LarkOrg) -> Vec<Department> {

@@ -1,7 +1,7 @@
 //! What a harness says its fake holds: the users a fetch must return with the IAM values the
 //! default mapping must give them, the departments, and which departments fail.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::field::{FieldValue, IamField};
 use crate::snapshot::Department;
@@ -14,6 +14,9 @@ pub struct ExpectedUser {
     pub id: String,
     /// The value of every IAM field the default mapping fills (`Id`, `Name`, `DisplayName`, ...).
     pub fields: BTreeMap<IamField, FieldValue>,
+    /// Every department the person sits in (ids as the snapshot gives them): a person in
+    /// several departments must come back once, with all of them.
+    pub departments: BTreeSet<String>,
 }
 
 impl ExpectedUser {
@@ -22,7 +25,18 @@ impl ExpectedUser {
         Self {
             id: id.into(),
             fields: BTreeMap::new(),
+            departments: BTreeSet::new(),
         }
+    }
+
+    /// States the person's departments, builder style.
+    pub fn in_departments<I, S>(mut self, departments: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.departments = departments.into_iter().map(Into::into).collect();
+        self
     }
 
     /// Adds the value the default mapping must give `field`, builder style.

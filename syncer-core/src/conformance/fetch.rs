@@ -180,6 +180,52 @@ fn check_users(
         );
     }
     check_mapping(plugin, snapshot, expected, part, findings);
+    if case == FetchCase::Healthy {
+        check_memberships(snapshot, expected, findings);
+    }
+}
+
+/// Every person with exactly the departments the fake holds for them — the union over all the
+/// departments they were listed in, not the first one met.
+fn check_memberships(snapshot: &Snapshot, expected: &ExpectedDirectory, findings: &mut Findings) {
+    const PART: &str = "fetch";
+    if expected
+        .users
+        .iter()
+        .any(|user| user.departments.is_empty())
+    {
+        findings.fail(
+            "harness",
+            "some expected users state no departments: give every person their departments (ExpectedUser::in_departments) so the kit can check memberships",
+        );
+        return;
+    }
+    if !expected.users.iter().any(|user| user.departments.len() > 1) {
+        findings.fail(
+            "harness",
+            "no expected user sits in several departments: put at least one person in two departments so the kit can check that they are merged",
+        );
+    }
+    let by_id: BTreeMap<&str, _> = snapshot.users.iter().map(|r| (r.id.as_str(), r)).collect();
+    let wrong: Vec<String> = expected
+        .users
+        .iter()
+        .filter_map(|user| {
+            let record = by_id.get(user.id.as_str())?;
+            let got: BTreeSet<String> = record.departments.iter().cloned().collect();
+            (got != user.departments).then(|| {
+                format!(
+                    "user {}: departments {:?}, expected {:?}",
+                    user.id, got, user.departments
+                )
+            })
+        })
+        .collect();
+    findings.fail_each(
+        PART,
+        "users with other departments than the fake holds (keep the union of every department a person is listed in)",
+        &wrong,
+    );
 }
 
 fn check_mapping(

@@ -9,7 +9,14 @@ use crate::mapping::{FieldMapping, Transform};
 use crate::plugin::{find_plugin, plugins, ConfigKind, PluginDescriptor};
 
 /// Words in a config key that mean its value is a secret.
-const SECRET_WORDS: &[&str] = &["secret", "password", "token"];
+const SECRET_WORDS: &[&str] = &[
+    "secret",
+    "password",
+    "token",
+    "private_key",
+    "api_key",
+    "credential",
+];
 
 /// Checks the plugin's declaration and registration.
 pub fn check_registration(plugin: &'static PluginDescriptor) -> Findings {

@@ -153,6 +153,7 @@ impl Syncer for Memory {
             }
             "short" => users.truncate(2),
             "duplicate" => users.push(person("u2", "", &["d2"])),
+            "first-department-only" => users[1].departments.truncate(1),
             _ => {}
         }
         Ok(Snapshot {
@@ -203,12 +204,13 @@ impl Harness {
     }
 }
 
-fn expected(uid: &str, name: &str) -> ExpectedUser {
+fn expected(uid: &str, name: &str, depts: &[&str]) -> ExpectedUser {
     ExpectedUser::new(uid)
         .with(IamField::Id, uid)
         .with(IamField::Name, name)
         .with(IamField::Email, format!("{uid}@example.com"))
         .with(IamField::IsForbidden, false)
+        .in_departments(depts.iter().copied())
 }
 
 #[async_trait]
@@ -236,9 +238,9 @@ impl ConformanceHarness for Harness {
         self.set(self.healthy);
         ExpectedDirectory::healthy(
             vec![
-                expected("u1", "ann"),
-                expected("u2", "u2"),
-                expected("u3", "cid"),
+                expected("u1", "ann", &["d1"]),
+                expected("u2", "u2", &["d1", "d2"]),
+                expected("u3", "cid", &["d2"]),
             ],
             departments(),
         )
@@ -247,7 +249,10 @@ impl ConformanceHarness for Harness {
     async fn partly_failing_directory(&self) -> ExpectedDirectory {
         self.set(self.failing);
         ExpectedDirectory {
-            users: vec![expected("u1", "ann"), expected("u2", "u2")],
+            users: vec![
+                expected("u1", "ann", &["d1"]),
+                expected("u2", "u2", &["d1", "d2"]),
+            ],
             departments: Vec::new(),
             failing_departments: vec!["d2".to_owned()],
         }
@@ -284,6 +289,17 @@ async fn a_person_listed_twice_is_caught() {
         failures
             .iter()
             .any(|f| f.contains("more than once") && f.contains("u2 ×2")),
+        "{failures:#?}"
+    );
+}
+
+#[tokio::test]
+async fn a_person_kept_in_only_their_first_department_is_caught() {
+    let failures = failures_of(&Harness::new("first-department-only", "partial")).await;
+    assert!(
+        failures
+            .iter()
+            .any(|f| f.contains("other departments") && f.contains("u2")),
         "{failures:#?}"
     );
 }
