@@ -99,14 +99,11 @@ impl DingTalkClient {
             settings.rate_limit,
             settings.max_in_flight,
         );
-        // Shared per app and credentials: the next run reuses a live token, and a changed
-        // (possibly wrong) secret never borrows the token the old one earned.
-        let token = TokenCache::shared(&format!(
-            "{}#{}#{:x}",
-            settings.endpoint,
-            settings.app_key,
-            fingerprint(settings.app_secret.expose())
-        ));
+        let token = TokenCache::for_app(
+            &settings.endpoint,
+            &settings.app_key,
+            settings.app_secret.expose(),
+        );
         Self {
             http,
             retry: RetryPolicy::new(settings.max_retries),
@@ -408,14 +405,6 @@ fn transport_error(api: &str, status: u16) -> DingTalkError {
         api: api.to_owned(),
         status,
     }
-}
-
-/// A non-reversible fingerprint of a secret, to key caches without keeping the secret as a key.
-fn fingerprint(secret: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    secret.hash(&mut hasher);
-    hasher.finish()
 }
 
 /// Whether a transport-level failure is worth retrying: connection errors, 5xx and 429.

@@ -59,7 +59,7 @@ enum Attempt<T> {
 pub struct LarkClient {
     http: reqwest::Client,
     settings: LarkSettings,
-    token: TokenCache,
+    token: Arc<TokenCache>,
     limiter: Arc<CallLimiter>,
     retry: RetryPolicy,
     calls: Mutex<BTreeMap<String, u64>>,
@@ -80,11 +80,16 @@ impl LarkClient {
             settings.rate_limit,
             settings.max_in_flight,
         );
+        let token = TokenCache::for_app(
+            &settings.endpoint,
+            &settings.app_id,
+            settings.app_secret.expose(),
+        );
         Self {
             http,
             retry: RetryPolicy::new(settings.max_retries),
             settings,
-            token: TokenCache::default(),
+            token,
             limiter,
             calls: Mutex::new(BTreeMap::new()),
         }

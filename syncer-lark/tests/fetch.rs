@@ -219,3 +219,17 @@ async fn wrong_credentials_name_the_app_secret_and_never_show_it() {
         report.summary()
     );
 }
+
+#[tokio::test]
+async fn a_second_run_reuses_the_apps_live_token() {
+    let server = fake(small_org(), Faults::default()).await;
+    let first = syncer(&server, 500.0).fetch(&NoProgress).await;
+    assert!(first.expect("first fetch").is_complete());
+    let second = syncer(&server, 500.0).fetch(&NoProgress).await;
+    assert!(second.expect("second fetch").is_complete());
+    assert_eq!(
+        server.stats().calls(paths::TENANT_ACCESS_TOKEN),
+        1,
+        "the second run's client shares the first one's token"
+    );
+}

@@ -40,6 +40,14 @@ impl TokenCache {
         caches.entry(key.to_owned()).or_default().clone()
     }
 
+    /// The cache of one app's token, shared by every client of that app and those credentials
+    /// in this process: the next run reuses a live token instead of spending a call, and a
+    /// changed (possibly wrong) secret never borrows the token the old one earned. The secret
+    /// only enters the key as a non-reversible fingerprint.
+    pub fn for_app(endpoint: &str, app: &str, secret: &str) -> Arc<TokenCache> {
+        Self::shared(&format!("{endpoint}#{app}#{:x}", fingerprint(secret)))
+    }
+
     /// The cached token, or a fresh one from `fetch` (which returns the token and its lifetime).
     /// Callers arriving during a refresh wait for it instead of starting their own.
     pub async fn get<E, F, Fut>(&self, fetch: F) -> Result<Arc<str>, E>
@@ -87,6 +95,14 @@ impl TokenCache {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+}
+
+/// A non-reversible fingerprint of a secret, to key caches without keeping the secret as a key.
+fn fingerprint(secret: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    secret.hash(&mut hasher);
+    hasher.finish()
 }
 
 #[cfg(test)]
