@@ -164,3 +164,90 @@ async fn unknown_command_line_flag_is_a_usage_error() {
     let outcome = scratch.run(&["sync", "x", "--frobnicate"], &[]).await;
     assert_eq!(outcome.code, 2, "{}", outcome.all());
 }
+
+#[tokio::test]
+async fn a_value_of_the_wrong_type_names_its_key_the_type_and_the_fix() {
+    let with_line = |line: &str| {
+        VALID.replace(
+            "type = \"DingTalk\"",
+            &format!("type = \"DingTalk\"\n{line}"),
+        )
+    };
+    let outcome = check(&with_line("is_enabled = \"yes\""), &[SECRET_ENV]).await;
+    assert_usage_error(
+        &outcome,
+        &["syncers[0].is_enabled", "boolean", "is_enabled = true"],
+    );
+    let outcome = check(&with_line("sync_interval = \"1h\""), &[SECRET_ENV]).await;
+    assert_usage_error(
+        &outcome,
+        &[
+            "syncers[0].sync_interval",
+            "seconds",
+            "sync_interval = 3600",
+        ],
+    );
+    let outcome = check(&with_line("write_concurrency = 2.5"), &[SECRET_ENV]).await;
+    assert_usage_error(&outcome, &["syncers[0].write_concurrency"]);
+    let outcome = check(&format!("[server]\nlisten = 8080\n{VALID}"), &[SECRET_ENV]).await;
+    assert_usage_error(
+        &outcome,
+        &["server.listen", "string", "listen = \"127.0.0.1:8080\""],
+    );
+    let outcome = check(&format!("state = \"x.db\"\n{VALID}"), &[SECRET_ENV]).await;
+    assert_usage_error(&outcome, &["state", "table"]);
+}
+
+#[tokio::test]
+async fn server_keys_are_checked() {
+    let outcome = check(
+        &format!("[server]\ntoken = \"${{API_TOKEN}}\"\n{VALID}"),
+        &[SECRET_ENV, ("API_TOKEN", "")],
+    )
+    .await;
+    assert_usage_error(&outcome, &["server.token", "empty"]);
+    let outcome = check(&format!("[server]\ntokn = \"x\"\n{VALID}"), &[SECRET_ENV]).await;
+    assert_usage_error(&outcome, &["server.tokn", "unknown key", "token"]);
+    let outcome = check(
+        &format!("[server]\nlisten = \"8080\"\n{VALID}"),
+        &[SECRET_ENV],
+    )
+    .await;
+    assert_usage_error(&outcome, &["server.listen", "HOST:PORT"]);
+}
+
+#[tokio::test]
+async fn a_malformed_reference_does_not_echo_the_value() {
+    let config = VALID.replace("${DT_SECRET}", "s3cr3t-${DT SECRET");
+    let outcome = check(&config, &[SECRET_ENV]).await;
+    assert_usage_error(&outcome, &["syncers[0].app_secret", "malformed"]);
+    assert!(!outcome.all().contains("s3cr3t"), "{}", outcome.all());
+}
+
+#[tokio::test]
+async fn check_warns_about_a_listen_beyond_loopback_without_a_token() {
+    let outcome = check(
+        &format!("[server]\nlisten = \"0.0.0.0:8080\"\n{VALID}"),
+        &[SECRET_ENV],
+    )
+    .await;
+    assert_eq!(
+        outcome.code,
+        0,
+        "a warning, not an error: {}",
+        outcome.all()
+    );
+    assert!(
+        outcome.stderr.contains("warning") && outcome.stderr.contains("token"),
+        "{}",
+        outcome.stderr
+    );
+    for quiet in [
+        "[server]\nlisten = \"127.0.0.1:8080\"\n".to_owned(),
+        "[server]\nlisten = \"0.0.0.0:8080\"\ntoken = \"t0k3n\"\n".to_owned(),
+    ] {
+        let outcome = check(&format!("{quiet}{VALID}"), &[SECRET_ENV]).await;
+        assert_eq!(outcome.code, 0, "{}", outcome.all());
+        assert!(!outcome.stderr.contains("warning"), "{}", outcome.stderr);
+    }
+}

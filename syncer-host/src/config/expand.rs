@@ -12,13 +12,14 @@ pub enum ExpandError {
         /// The variable name.
         variable: String,
     },
-    /// `${` without a closing `}` or with an empty name.
+    /// `${` without a closing `}`, or a name that is empty or not letters, digits and `_`.
+    /// Only the position is kept: the value itself may be a secret.
     #[error(
-        "malformed ${{...}} reference in `{text}`; write ${{NAME}}, or $${{ for a literal ${{"
+        "malformed ${{...}} reference at character {at} of the value; write ${{NAME}} (letters, digits, _), or $${{ for a literal ${{"
     )]
     Malformed {
-        /// The string as written.
-        text: String,
+        /// Where the `${` starts, counted in characters from 1.
+        at: usize,
     },
 }
 
@@ -63,16 +64,15 @@ pub fn expand(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<Str
             out.push_str("${");
             rest = after;
         } else if let Some(after) = tail.strip_prefix("${") {
-            let end = after.find('}').ok_or_else(|| ExpandError::Malformed {
-                text: text.to_owned(),
-            })?;
+            let malformed = || ExpandError::Malformed {
+                at: text[..text.len() - tail.len()].chars().count() + 1,
+            };
+            let end = after.find('}').ok_or_else(malformed)?;
             let name = &after[..end];
             let valid =
                 !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
             if !valid {
-                return Err(ExpandError::Malformed {
-                    text: text.to_owned(),
-                });
+                return Err(malformed());
             }
             let value = lookup(name).ok_or_else(|| ExpandError::Unset {
                 variable: name.to_owned(),
@@ -113,13 +113,22 @@ mod tests {
                 variable: "MISSING".into()
             })
         );
-        assert!(matches!(
+        assert_eq!(
             expand("${OPEN", &env),
-            Err(ExpandError::Malformed { .. })
-        ));
-        assert!(matches!(
-            expand("${}", &env),
-            Err(ExpandError::Malformed { .. })
-        ));
+            Err(ExpandError::Malformed { at: 1 })
+        );
+        assert_eq!(expand("${}", &env), Err(ExpandError::Malformed { at: 1 }));
+    }
+
+    #[test]
+    fn a_malformed_reference_never_echoes_the_value() {
+        // A secret that happens to contain `${` must not end up in an error message.
+        let error = expand("hunter2${pass word}", &env).expect_err("malformed");
+        assert_eq!(error, ExpandError::Malformed { at: 8 });
+        let message = error.to_string();
+        assert!(
+            !message.contains("hunter2") && !message.contains("pass word"),
+            "{message}"
+        );
     }
 }

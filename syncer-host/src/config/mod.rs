@@ -2,17 +2,20 @@
 //! every error naming the file, the key and the fix.
 
 mod expand;
+mod server;
 mod syncer;
+mod table;
 mod target;
 
 use std::collections::HashSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
-
+pub use server::ServerSettings;
 pub use syncer::SyncerSettings;
 pub use target::{IamSettings, TargetSettings};
+
+use table::Table;
 
 /// The default config file name.
 pub const DEFAULT_CONFIG: &str = "syncer.toml";
@@ -42,34 +45,8 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
-/// `[server]`: the HTTP control API.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ServerSettings {
-    /// Address to listen on.
-    pub listen: Option<String>,
-    /// Bearer token required by every endpoint but `/healthz`.
-    pub token: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct StateSection {
-    path: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawConfig {
-    #[serde(default)]
-    target: Option<toml::Table>,
-    #[serde(default)]
-    syncers: Vec<toml::Table>,
-    #[serde(default)]
-    server: Option<ServerSettings>,
-    #[serde(default)]
-    state: Option<StateSection>,
-}
+/// The tables a config file may hold.
+const TOP_LEVEL_KEYS: &[&str] = &["target", "syncers", "server", "state"];
 
 /// A loaded, validated config.
 #[derive(Debug)]
@@ -111,26 +88,40 @@ impl Config {
             key: key.to_owned(),
             message,
         };
-        let mut value: toml::Value = toml::from_str(text)
-            .map_err(|e| error("", format!("not valid TOML: {}", e.message())))?;
-        expand::expand_value(&mut value, "", env).map_err(|(key, e)| error(&key, e.to_string()))?;
-        let raw = RawConfig::deserialize(value).map_err(|e| {
+        let mut root: toml::Table = toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
+            let at = line.map(|n| format!(" (line {n})")).unwrap_or_default();
             error(
                 "",
-                format!(
-                    "{}; see README.md (Using it) for the keys",
-                    e.message().trim_end()
-                ),
+                format!("not valid TOML{at}: {}", e.message().trim_end()),
             )
         })?;
+        for (key, item) in root.iter_mut() {
+            expand::expand_value(item, key, env).map_err(|(key, e)| error(&key, e.to_string()))?;
+        }
+        let fail = |(key, message): table::KeyError| error(&key, message);
+        let mut root = Table::new("", root);
+        let target_table = root
+            .table("target", "{ kind = \"embedded\" }")
+            .map_err(fail)?;
+        let syncer_tables = root.tables("syncers", "[[syncers]]").map_err(fail)?;
+        let server = root.table("server", "{ listen = \"127.0.0.1:8080\" }");
+        let server = server::parse_server(server.map_err(fail)?).map_err(fail)?;
+        let state = root.table("state", "{ path = \"syncer-state.db\" }");
+        let state = server::parse_state(state.map_err(fail)?).map_err(fail)?;
+        root.deny_unknown(TOP_LEVEL_KEYS)
+            .map_err(|(key, message)| {
+                error(&key, format!("{message}; see README.md (Using it)"))
+            })?;
         let base = file.parent().unwrap_or(Path::new("."));
-        let target = target::parse(raw.target.unwrap_or_default(), base)
-            .map_err(|(key, message)| error(&key, message))?;
-        let mut syncers = Vec::with_capacity(raw.syncers.len());
+        let target = target::parse(target_table.map(Table::into_rest).unwrap_or_default(), base)
+            .map_err(fail)?;
+        let mut syncers = Vec::with_capacity(syncer_tables.len());
         let mut names = HashSet::new();
-        for (i, table) in raw.syncers.into_iter().enumerate() {
-            let settings = syncer::parse(table)
-                .map_err(|(key, message)| error(&format!("syncers[{i}]{key}"), message))?;
+        for (i, table) in syncer_tables.into_iter().enumerate() {
+            let settings = syncer::parse(table).map_err(fail)?;
             if !names.insert(settings.name.clone()) {
                 return Err(error(
                     &format!("syncers[{i}].name"),
@@ -142,15 +133,12 @@ impl Config {
             }
             syncers.push(settings);
         }
-        let state_path = raw
-            .state
-            .and_then(|state| state.path)
-            .unwrap_or_else(|| DEFAULT_STATE.to_owned());
+        let state_path = state.unwrap_or_else(|| DEFAULT_STATE.to_owned());
         Ok(Self {
             file: file.to_owned(),
             target,
             syncers,
-            server: raw.server.unwrap_or_default(),
+            server,
             state_path: base.join(state_path),
         })
     }

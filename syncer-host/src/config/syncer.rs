@@ -4,11 +4,15 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use serde::Deserialize;
 use syncer_core::{
     find_plugin, plugins, ConfigValue, DeprovisionGuard, FieldMapping, LeaverPolicy, PluginConfig,
     PluginConfigError, PluginDescriptor, Secret,
 };
+
+use super::table::{KeyError, Table};
+
+/// Seconds between scheduled runs unless `sync_interval` says otherwise.
+const DEFAULT_INTERVAL: u64 = 3600;
 
 /// The keys every syncer accepts, whatever its type.
 pub const COMMON_KEYS: &[&str] = &[
@@ -24,36 +28,6 @@ pub const COMMON_KEYS: &[&str] = &[
     "write_concurrency",
     "group_name_prefix",
 ];
-
-#[derive(Deserialize)]
-struct RawSyncer {
-    name: String,
-    organization: String,
-    #[serde(rename = "type")]
-    plugin_type: String,
-    #[serde(default)]
-    is_enabled: bool,
-    #[serde(default = "default_interval")]
-    sync_interval: u64,
-    #[serde(default)]
-    mapping: BTreeMap<String, String>,
-    #[serde(default)]
-    leavers: Option<String>,
-    #[serde(default)]
-    deprovision_guard_percent: Option<f64>,
-    #[serde(default)]
-    deprovision_guard_min: Option<usize>,
-    #[serde(default)]
-    write_concurrency: Option<usize>,
-    #[serde(default)]
-    group_name_prefix: String,
-    #[serde(flatten)]
-    plugin_keys: BTreeMap<String, toml::Value>,
-}
-
-fn default_interval() -> u64 {
-    3600
-}
 
 /// A validated syncer.
 #[derive(Clone, Debug)]
@@ -84,11 +58,55 @@ pub struct SyncerSettings {
     pub masked_plugin_keys: BTreeMap<String, String>,
 }
 
-/// Validates one syncer table; errors are `(key suffix, message)`, e.g. `(".app_key", ...)`.
-pub fn parse(table: toml::Table) -> Result<SyncerSettings, (String, String)> {
-    let raw = RawSyncer::deserialize(toml::Value::Table(table))
-        .map_err(|e| (String::new(), e.message().trim_end().to_owned()))?;
-    let key = |name: &str| format!(".{name}");
+/// The common keys of one `[[syncers]]` table, type-checked; the rest are the plugin's.
+struct Common {
+    name: String,
+    organization: String,
+    plugin_type: String,
+    is_enabled: bool,
+    sync_interval: u64,
+    mapping: BTreeMap<String, String>,
+    leavers: Option<String>,
+    deprovision_guard_percent: Option<f64>,
+    deprovision_guard_min: Option<u64>,
+    write_concurrency: Option<u64>,
+    group_name_prefix: String,
+}
+
+fn common(table: &mut Table) -> Result<Common, KeyError> {
+    let mapping = match table.table("mapping", "{ job_number = \"Title\" }")? {
+        Some(mapping) => mapping.strings("\"Title\"")?.into_iter().collect(),
+        None => BTreeMap::new(),
+    };
+    Ok(Common {
+        name: table.required_string("name", "\"dingtalk-acme\"")?,
+        organization: table.required_string("organization", "\"acme\"")?,
+        plugin_type: table.required_string("type", "\"DingTalk\"")?,
+        is_enabled: table.boolean("is_enabled")?.unwrap_or(false),
+        sync_interval: table
+            .count("sync_interval", "a whole number of seconds", "3600")?
+            .unwrap_or(DEFAULT_INTERVAL),
+        mapping,
+        leavers: table.string("leavers", "\"disable\"")?,
+        deprovision_guard_percent: table.number("deprovision_guard_percent", "10")?,
+        deprovision_guard_min: table.count(
+            "deprovision_guard_min",
+            "a whole number of users",
+            "10",
+        )?,
+        write_concurrency: table.count("write_concurrency", "a whole number of writes", "8")?,
+        group_name_prefix: table
+            .string("group_name_prefix", "\"globex-\"")?
+            .unwrap_or_default(),
+    })
+}
+
+/// Validates one syncer table (`syncers[N]`); errors name the key's full path.
+pub fn parse(mut table: Table) -> Result<SyncerSettings, KeyError> {
+    let raw = common(&mut table)?;
+    let path = table.path().to_owned();
+    let key = |name: &str| format!("{path}.{name}");
+    let plugin_keys = table.into_rest();
     if raw.name.trim().is_empty() {
         return Err((key("name"), "must not be empty".to_owned()));
     }
@@ -111,7 +129,7 @@ pub fn parse(table: toml::Table) -> Result<SyncerSettings, (String, String)> {
     })?;
     let mut values = BTreeMap::new();
     let mut masked = BTreeMap::new();
-    for (name, value) in raw.plugin_keys {
+    for (name, value) in plugin_keys {
         let converted = match &value {
             toml::Value::String(text) => ConfigValue::Text(text.clone()),
             toml::Value::Integer(n) => ConfigValue::Integer(*n),
@@ -153,9 +171,9 @@ pub fn parse(table: toml::Table) -> Result<SyncerSettings, (String, String)> {
         PluginConfigError::MissingKey { key: name, .. }
         | PluginConfigError::InvalidValue { key: name, .. } => (key(name), error.to_string()),
     })?;
-    (plugin.build)(&plugin_config).map_err(|error| (String::new(), error.to_string()))?;
+    (plugin.build)(&plugin_config).map_err(|error| (path.clone(), error.to_string()))?;
     let mapping = FieldMapping::build(plugin, &raw.mapping)
-        .map_err(|error| (".mapping".to_owned(), error.to_string()))?;
+        .map_err(|error| (key("mapping"), error.to_string()))?;
     let leavers = match raw.leavers.as_deref() {
         None => LeaverPolicy::default(),
         Some(text) => text.parse().map_err(|message| (key("leavers"), message))?,
@@ -171,7 +189,7 @@ pub fn parse(table: toml::Table) -> Result<SyncerSettings, (String, String)> {
         guard.max_percent = percent;
     }
     if let Some(min) = raw.deprovision_guard_min {
-        guard.min_users = min;
+        guard.min_users = usize::try_from(min).unwrap_or(usize::MAX);
     }
     if raw.sync_interval < 1 {
         return Err((
@@ -209,7 +227,8 @@ pub fn parse(table: toml::Table) -> Result<SyncerSettings, (String, String)> {
         sync_interval: Duration::from_secs(raw.sync_interval),
         leavers,
         guard,
-        write_concurrency,
+        // At most 256, checked above.
+        write_concurrency: usize::try_from(write_concurrency).unwrap_or(256),
         group_name_prefix: raw.group_name_prefix,
         masked_plugin_keys: masked,
     })
