@@ -22,21 +22,42 @@ pub enum LockError {
     Io(PathBuf, std::io::Error),
 }
 
+/// Longest encoded name used as is; longer ones are replaced by a digest (file names are
+/// limited to 255 bytes on most file systems, and the state file's name comes before it).
+const MAX_ENCODED: usize = 160;
+
 /// The lock file of `syncer` beside the state database at `state_path`.
+///
+/// The name is an injective encoding of the syncer's name, so two syncers never share a lock:
+/// lowercase ASCII letters, digits and `-` stay, every other byte (uppercase letters included,
+/// because some file systems ignore case) becomes `_` and two lowercase hex digits. A name
+/// whose encoding is too long becomes `_sha256_` and the hex SHA-256 of the name; `_s` never
+/// starts an escape, so the two forms cannot meet.
 pub fn lock_path(state_path: &Path, syncer: &str) -> PathBuf {
-    let safe: String = syncer
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
     let mut name = state_path.as_os_str().to_owned();
-    name.push(format!(".{safe}.lock"));
+    name.push(format!(".{}.lock", encode(syncer)));
     PathBuf::from(name)
+}
+
+fn encode(syncer: &str) -> String {
+    let mut out = String::with_capacity(syncer.len());
+    for byte in syncer.bytes() {
+        if byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'-' {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("_{byte:02x}"));
+        }
+    }
+    if out.len() <= MAX_ENCODED {
+        return out;
+    }
+    let digest = ring::digest::digest(&ring::digest::SHA256, syncer.as_bytes());
+    let hex: String = digest
+        .as_ref()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    format!("_sha256_{hex}")
 }
 
 /// Takes the run lock of `syncer` without waiting.
@@ -71,5 +92,58 @@ mod tests {
         assert!(try_lock(&state, "other").is_ok());
         drop(first);
         assert!(try_lock(&state, "acme").is_ok());
+    }
+
+    #[test]
+    fn names_that_differ_only_in_unsafe_characters_get_their_own_locks() {
+        let names = [
+            "acme.dt",
+            "acme_dt",
+            "acme-dt",
+            "acme dt",
+            "acme/dt",
+            "Acme-dt",
+            "acme_2edt",
+            "钉钉",
+            "",
+            "_",
+        ];
+        let paths: std::collections::BTreeSet<_> = names
+            .iter()
+            .map(|name| lock_path(Path::new("state.db"), name))
+            .collect();
+        assert_eq!(paths.len(), names.len(), "{paths:?}");
+        assert_eq!(
+            lock_path(Path::new("state.db"), "acme-dt"),
+            Path::new("state.db.acme-dt.lock")
+        );
+        assert_eq!(
+            lock_path(Path::new("state.db"), "acme.dt"),
+            Path::new("state.db.acme_2edt.lock")
+        );
+
+        let dir = tempfile::tempdir().expect("tempdir");
+        let state = dir.path().join("state.db");
+        let _dotted = try_lock(&state, "acme.dt").expect("acme.dt");
+        assert!(
+            try_lock(&state, "acme_dt").is_ok(),
+            "acme_dt is another syncer"
+        );
+    }
+
+    #[test]
+    fn very_long_names_get_a_digest_that_fits_a_file_name() {
+        let long = "部门".repeat(100);
+        let other = format!("{long}x");
+        let path = lock_path(Path::new("state.db"), &long);
+        let file = path
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        assert!(file.len() < 255 && file.contains("_sha256_"), "{file}");
+        assert_ne!(path, lock_path(Path::new("state.db"), &other));
+        let dir = tempfile::tempdir().expect("tempdir");
+        assert!(try_lock(&dir.path().join("state.db"), &long).is_ok());
     }
 }

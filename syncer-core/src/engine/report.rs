@@ -223,11 +223,33 @@ impl SyncReport {
         }
     }
 
-    /// The process exit code SPEC §4 prescribes: 0 when fully succeeded, 1 otherwise.
-    pub fn exit_code(&self) -> i32 {
+    /// The process exit code SPEC §4 prescribes: 0 when fully succeeded, 1 otherwise — failed,
+    /// partial, and also skipped (refused because another run of the syncer was going), since
+    /// the sync that was asked for did not happen.
+    pub fn exit_code(&self) -> u8 {
         match self.status {
-            RunStatus::Succeeded | RunStatus::Skipped => 0,
-            _ => 1,
+            RunStatus::Succeeded => 0,
+            RunStatus::Running | RunStatus::Partial | RunStatus::Failed | RunStatus::Skipped => 1,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_fully_successful_run_exits_zero() {
+        let mut report = SyncReport::starting("acme-dt", "acme", false);
+        for (status, code) in [
+            (RunStatus::Succeeded, 0),
+            (RunStatus::Partial, 1),
+            (RunStatus::Failed, 1),
+            (RunStatus::Skipped, 1),
+            (RunStatus::Running, 1),
+        ] {
+            report.status = status;
+            assert_eq!(report.exit_code(), code, "{status:?}");
         }
     }
 }

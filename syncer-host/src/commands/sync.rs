@@ -1,7 +1,5 @@
 //! `test NAME`, `sync NAME` and `runs NAME`.
 
-use syncer_core::RunStatus;
-
 use super::print_json;
 use crate::config::Config;
 use crate::connection::test_connection;
@@ -51,8 +49,10 @@ pub async fn sync(config: &Config, name: &str, flags: RunFlags, json: bool) -> R
     } else {
         print!("{}", output::report(&report));
     }
-    match report.status {
-        RunStatus::Succeeded => Ok(()),
+    // One rule for every caller (SPEC §4): `SyncReport::exit_code`, so a run refused because
+    // another is going exits 1 like a failed one.
+    match report.exit_code() {
+        0 => Ok(()),
         _ => Err(Failure::Run(String::new())),
     }
 }
