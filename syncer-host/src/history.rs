@@ -119,37 +119,115 @@ impl History {
 
     /// Records how a run ended.
     pub async fn finish(&self, run_id: i64, report: &SyncReport) -> Result<(), HistoryError> {
+        self.complete(run_id, report, false).await.map(|_| ())
+    }
+
+    /// Records how a run ended unless its row is no longer `running` (its own report got there
+    /// first); returns whether the row was written.
+    pub async fn finish_if_running(
+        &self,
+        run_id: i64,
+        report: &SyncReport,
+    ) -> Result<bool, HistoryError> {
+        self.complete(run_id, report, true).await
+    }
+
+    async fn complete(
+        &self,
+        run_id: i64,
+        report: &SyncReport,
+        only_if_running: bool,
+    ) -> Result<bool, HistoryError> {
         let body = serde_json::to_string(report).unwrap_or_default();
         let status = report.status.as_str();
         let finished_at = report.finished_at.clone();
         self.with_db(move |db| {
-            db.execute(
-                "UPDATE runs SET status = ?1, finished_at = ?2, report = ?3 WHERE run_id = ?4",
-                params![status, finished_at, body, run_id],
+            let changed = db.execute(
+                "UPDATE runs SET status = ?1, finished_at = ?2, report = ?3
+                 WHERE run_id = ?4 AND (?5 = 0 OR status = 'running')",
+                params![status, finished_at, body, run_id, only_if_running],
             )?;
-            Ok(())
+            Ok(changed > 0)
         })
         .await
     }
 
-    /// Records a run that did not happen (another was going), with its report.
+    /// Records a run that did not happen (another was going), with its report. One statement,
+    /// so the row is never seen as `running`.
     pub async fn record_skipped(&self, report: &SyncReport) -> Result<i64, HistoryError> {
-        let run_id = self
-            .start(&report.syncer, report.dry_run, &report.started_at)
-            .await?;
-        self.finish(run_id, report).await?;
-        Ok(run_id)
+        let body = serde_json::to_string(report).unwrap_or_default();
+        let (syncer, dry_run) = (report.syncer.clone(), report.dry_run);
+        let (started_at, finished_at) = (report.started_at.clone(), report.finished_at.clone());
+        let status = report.status.as_str();
+        self.with_db(move |db| {
+            db.execute(
+                "INSERT INTO runs (syncer, status, dry_run, started_at, finished_at, report)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![syncer, status, dry_run, started_at, finished_at, body],
+            )?;
+            Ok(db.last_insert_rowid())
+        })
+        .await
     }
 
     /// A syncer's runs, newest first, at most `limit`.
     pub async fn runs(&self, syncer: &str, limit: usize) -> Result<Vec<RunRecord>, HistoryError> {
+        self.select(
+            "WHERE syncer = ?1 ORDER BY run_id DESC LIMIT ?2",
+            syncer,
+            limit,
+        )
+        .await
+    }
+
+    /// A syncer's newest run that really ran (or is running): `skipped` rows left out, so one
+    /// refused request does not hide the run that refused it.
+    pub async fn last_run(&self, syncer: &str) -> Result<Option<RunRecord>, HistoryError> {
+        let rows = self
+            .select(
+                "WHERE syncer = ?1 AND status != 'skipped' ORDER BY run_id DESC LIMIT ?2",
+                syncer,
+                1,
+            )
+            .await?;
+        Ok(rows.into_iter().next())
+    }
+
+    /// A syncer's newest `skipped` run.
+    pub async fn last_skipped(&self, syncer: &str) -> Result<Option<RunRecord>, HistoryError> {
+        let rows = self
+            .select(
+                "WHERE syncer = ?1 AND status = 'skipped' ORDER BY run_id DESC LIMIT ?2",
+                syncer,
+                1,
+            )
+            .await?;
+        Ok(rows.into_iter().next())
+    }
+
+    /// A syncer's rows still marked `running`, oldest first (at most a few hundred).
+    pub async fn unfinished(&self, syncer: &str) -> Result<Vec<RunRecord>, HistoryError> {
+        self.select(
+            "WHERE syncer = ?1 AND status = 'running' ORDER BY run_id LIMIT ?2",
+            syncer,
+            500,
+        )
+        .await
+    }
+
+    async fn select(
+        &self,
+        filter: &'static str,
+        syncer: &str,
+        limit: usize,
+    ) -> Result<Vec<RunRecord>, HistoryError> {
         let syncer = syncer.to_owned();
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         self.with_db(move |db| {
-            let mut statement = db.prepare(
-                "SELECT run_id, syncer, status, dry_run, started_at, finished_at, report FROM runs
-                 WHERE syncer = ?1 ORDER BY run_id DESC LIMIT ?2",
-            )?;
-            let rows = statement.query_map(params![syncer, limit as i64], row_to_record)?;
+            let mut statement = db.prepare(&format!(
+                "SELECT run_id, syncer, status, dry_run, started_at, finished_at, report FROM runs {filter}"
+            ))?;
+            let rows = statement.query_map(params![syncer, limit], row_to_record)?;
             rows.collect()
         })
         .await
@@ -164,17 +242,6 @@ impl History {
                 row_to_record,
             )
             .optional()
-        })
-        .await
-    }
-
-    /// Marks runs left `running` by a process that died as failed (called at start-up).
-    pub async fn close_abandoned(&self) -> Result<usize, HistoryError> {
-        self.with_db(|db| {
-            db.execute(
-                "UPDATE runs SET status = 'failed', finished_at = started_at WHERE status = 'running'",
-                [],
-            )
         })
         .await
     }
@@ -193,4 +260,65 @@ fn row_to_record(row: &rusqlite::Row<'_>) -> rusqlite::Result<RunRecord> {
         finished_at: row.get(5)?,
         report: report.and_then(|body| serde_json::from_str(&body).ok()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(syncer: &str, status: RunStatus) -> SyncReport {
+        let mut report = SyncReport::starting(syncer, "acme", false);
+        report.status = status;
+        report
+    }
+
+    #[tokio::test]
+    async fn last_run_looks_past_skipped_rows_and_skipped_rows_are_never_running() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let history = History::open(&dir.path().join("state.db")).expect("open");
+        let going = history
+            .start("acme-dt", false, "2024-01-01T00:00:00.000Z")
+            .await
+            .expect("start");
+        let skipped = history
+            .record_skipped(&report("acme-dt", RunStatus::Skipped))
+            .await
+            .expect("skipped");
+        assert!(skipped > going);
+        let last = history
+            .last_run("acme-dt")
+            .await
+            .expect("last")
+            .expect("a run");
+        assert_eq!((last.run_id, last.status), (going, RunStatus::Running));
+        let last_skipped = history
+            .last_skipped("acme-dt")
+            .await
+            .expect("q")
+            .expect("one");
+        assert_eq!(last_skipped.run_id, skipped);
+        let unfinished = history.unfinished("acme-dt").await.expect("unfinished");
+        assert_eq!(unfinished.len(), 1, "only the real run is running");
+    }
+
+    #[tokio::test]
+    async fn finish_if_running_never_overwrites_a_recorded_end() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let history = History::open(&dir.path().join("state.db")).expect("open");
+        let run = history
+            .start("acme-dt", false, "2024-01-01T00:00:00.000Z")
+            .await
+            .expect("start");
+        history
+            .finish(run, &report("acme-dt", RunStatus::Succeeded))
+            .await
+            .expect("finish");
+        let written = history
+            .finish_if_running(run, &report("acme-dt", RunStatus::Failed))
+            .await
+            .expect("write");
+        assert!(!written);
+        let row = history.run(run).await.expect("read").expect("row");
+        assert_eq!(row.status, RunStatus::Succeeded);
+    }
 }

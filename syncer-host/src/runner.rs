@@ -1,13 +1,18 @@
 //! Runs one sync of a configured syncer: takes the syncer's run lock, records the run in the
 //! history, builds the source from the registry and hands everything to the engine. The CLI, the
 //! scheduler and the HTTP API all start runs here, so they share one lock per syncer.
+//!
+//! Only the holder of a syncer's lock writes a `running` row for it, so whoever holds the lock
+//! knows that every other `running` row of that syncer belongs to a process that died (killed,
+//! crashed, out of time at shutdown): [`Runner::begin`] and [`Runner::probe`] close those rows
+//! as failed. Nothing ever closes another syncer's rows, or rows whose lock is held.
 
 use std::path::PathBuf;
 
 use syncer_core::{run_sync, RunStatus, StopSignal, SyncOptions, SyncProgress, SyncReport, Target};
 
 use crate::config::SyncerSettings;
-use crate::history::History;
+use crate::history::{History, RunRecord};
 use crate::lock::{self, LockError, RunLock};
 
 /// Flags of one run.
@@ -83,6 +88,7 @@ impl Runner {
         flags: RunFlags,
     ) -> Result<ActiveRun, LockError> {
         let lock = lock::try_lock(&self.state_path, &settings.name)?;
+        self.close_interrupted(settings).await;
         let options = self.options(settings, flags);
         let started = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let run_id = match self
@@ -144,6 +150,83 @@ impl Runner {
         (run_id, report)
     }
 
+    /// Whether a run of `syncer` is going, in this process or another. When none is, the rows
+    /// it left `running` are closed as failed while the lock is briefly held.
+    ///
+    /// Taking the lock to find out means a run trying to start at that very instant is refused
+    /// as busy; callers probe only when the history shows a `running` row that is not theirs, so
+    /// at most once per row a dead process left behind.
+    pub async fn probe(&self, settings: &SyncerSettings) -> Result<bool, LockError> {
+        match lock::try_lock(&self.state_path, &settings.name) {
+            Ok(lock) => {
+                self.close_interrupted(settings).await;
+                drop(lock);
+                Ok(false)
+            }
+            Err(LockError::Busy(..)) => Ok(true),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Closes the `running` rows of the syncer as failed; the caller holds the syncer's lock,
+    /// so the processes that wrote them are gone. Returns how many were closed.
+    async fn close_interrupted(&self, settings: &SyncerSettings) -> usize {
+        let rows = match self.history.unfinished(&settings.name).await {
+            Ok(rows) => rows,
+            Err(error) => {
+                tracing::warn!(%error, "could not look for interrupted runs");
+                return 0;
+            }
+        };
+        let mut closed = 0;
+        for row in rows {
+            let report = interrupted(
+                &row,
+                &settings.organization,
+                "interrupted: the process running it stopped (killed or crashed) before recording how it ended; writes it had sent stay, and the next run sends the rest",
+            );
+            match self.history.finish_if_running(row.run_id, &report).await {
+                Ok(true) => closed += 1,
+                Ok(false) => {}
+                Err(error) => tracing::warn!(%error, "could not close an interrupted run"),
+            }
+        }
+        if closed > 0 {
+            tracing::warn!(
+                syncer = %settings.name,
+                closed,
+                "run(s) left running by a process that died were marked failed"
+            );
+        }
+        closed
+    }
+
+    /// Records run `run_id` as failed with `why` unless its own report was recorded already
+    /// (used at shutdown for runs that did not finish in time). Returns whether it was written.
+    pub async fn close_unfinished(
+        &self,
+        settings: &SyncerSettings,
+        run_id: i64,
+        why: &str,
+    ) -> bool {
+        let row = match self.history.run(run_id).await {
+            Ok(Some(row)) if row.status == RunStatus::Running => row,
+            Ok(_) => return false,
+            Err(error) => {
+                tracing::warn!(%error, "could not read run {run_id}");
+                return false;
+            }
+        };
+        let report = interrupted(&row, &settings.organization, why);
+        match self.history.finish_if_running(run_id, &report).await {
+            Ok(written) => written,
+            Err(error) => {
+                tracing::warn!(%error, "could not record run {run_id} as failed");
+                false
+            }
+        }
+    }
+
     /// Runs one sync now (begin + execute); a run that finds another run of the syncer going is
     /// recorded as `skipped`.
     pub async fn run(
@@ -172,4 +255,80 @@ pub fn not_run(options: &SyncOptions, status: RunStatus, message: String) -> Syn
         message,
     });
     report
+}
+
+/// The report of a run whose row was left `running`: failed, ended now, with `why`.
+fn interrupted(row: &RunRecord, organization: &str, why: &str) -> SyncReport {
+    let mut report = SyncReport::starting(&row.syncer, organization, row.dry_run);
+    report.started_at = row.started_at.clone();
+    report.status = RunStatus::Failed;
+    report.errors.push(syncer_core::engine::ReportError {
+        user: None,
+        api: None,
+        message: why.to_owned(),
+    });
+    report
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::config::Config;
+
+    fn config(dir: &Path) -> Config {
+        let text = r#"
+[[syncers]]
+name = "acme-dt"
+organization = "acme"
+type = "DingTalk"
+app_key = "key"
+app_secret = "secret"
+
+[[syncers]]
+name = "other"
+organization = "acme"
+type = "DingTalk"
+app_key = "key"
+app_secret = "secret"
+"#;
+        Config::parse(&dir.join("syncer.toml"), text, &|_| None).expect("valid config")
+    }
+
+    #[tokio::test]
+    async fn only_the_lock_holder_closes_rows_left_running_and_only_its_own() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = config(dir.path());
+        let runner = crate::commands::runner(&config).expect("runner");
+        let history = runner.history().clone();
+        let started = "2024-01-01T00:00:00.000Z";
+        let dead = history.start("acme-dt", false, started).await.expect("row");
+        let other = history.start("other", false, started).await.expect("row");
+        let acme = config.syncer("acme-dt").expect("acme");
+
+        // Another process holds the lock: its row is live and stays `running`.
+        let held = lock::try_lock(&config.state_path, "acme-dt").expect("lock");
+        assert!(runner.probe(acme).await.expect("probe"));
+        let row = history.run(dead).await.expect("read").expect("row");
+        assert_eq!(row.status, RunStatus::Running);
+        drop(held);
+
+        // The lock is free, so the process that wrote the row is gone.
+        assert!(!runner.probe(acme).await.expect("probe"));
+        let row = history.run(dead).await.expect("read").expect("row");
+        assert_eq!(row.status, RunStatus::Failed);
+        let report = row.report.expect("a report says what happened");
+        assert!(
+            report.errors[0].message.contains("interrupted"),
+            "{report:?}"
+        );
+        assert_eq!(report.started_at, started);
+        let row = history.run(other).await.expect("read").expect("row");
+        assert_eq!(
+            row.status,
+            RunStatus::Running,
+            "another syncer's row is left alone"
+        );
+    }
 }

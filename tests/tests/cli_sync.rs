@@ -5,7 +5,10 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{embedded_config, fake_dingtalk, org, Scratch, APP_SECRET, SECRET_ENV};
+use common::{
+    embedded_config, fake_dingtalk, kill_9, org, stalled, until_fetching, Scratch, APP_SECRET,
+    SECRET_ENV,
+};
 use serde_json::Value;
 use syncer_dingtalk_sim::{Faults, Permission};
 
@@ -321,4 +324,56 @@ async fn progress_is_drawn_on_a_terminal_and_never_in_json_or_pipes() {
         .await;
     assert!(!piped.all().contains("writes applied") && !piped.all().contains("fetching"));
     piped.json();
+}
+
+#[tokio::test]
+async fn a_sync_killed_with_sigkill_leaves_no_lock_and_the_next_run_closes_its_row() {
+    let server = fake_dingtalk(org(20), stalled()).await;
+    let scratch = Scratch::new();
+    scratch.write_config(&embedded_config(&server.url(), ""));
+    let mut killed = scratch.spawn(&["sync", "acme-dt"], &[SECRET_ENV]);
+    until_fetching(&server).await;
+    kill_9(&mut killed).await;
+    let runs = scratch.runs(&[SECRET_ENV]).await;
+    assert_eq!(
+        runs[0]["status"], "running",
+        "kill -9 leaves its row: {runs:?}"
+    );
+    let killed_run = runs[0]["run_id"].clone();
+
+    server.set_faults(Faults::default());
+    let next = scratch
+        .run(&["sync", "acme-dt", "--json"], &[SECRET_ENV])
+        .await;
+    assert_eq!(
+        next.code,
+        0,
+        "the lock died with its process: {}",
+        next.all()
+    );
+    assert_eq!(next.json()["status"], "succeeded");
+    let runs = scratch.runs(&[SECRET_ENV]).await;
+    assert_eq!(runs.len(), 2, "{runs:?}");
+    assert_eq!(runs[1]["run_id"], killed_run);
+    assert_eq!(runs[1]["status"], "failed", "{runs:?}");
+    assert!(
+        runs[1]["report"]["errors"]
+            .to_string()
+            .contains("interrupted"),
+        "{runs:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_sync_refused_because_one_is_going_exits_1() {
+    let server = fake_dingtalk(org(20), stalled()).await;
+    let scratch = Scratch::new();
+    scratch.write_config(&embedded_config(&server.url(), ""));
+    let _going = scratch.spawn(&["sync", "acme-dt"], &[SECRET_ENV]);
+    until_fetching(&server).await;
+    let refused = scratch
+        .run(&["sync", "acme-dt", "--json"], &[SECRET_ENV])
+        .await;
+    assert_eq!(refused.code, 1, "{}", refused.all());
+    assert_eq!(refused.json()["status"], "skipped");
 }

@@ -32,6 +32,12 @@ use crate::target::Target;
 
 /// Runs one sync and reports what happened. Never panics on remote failures: they end up in the
 /// report with status `failed` or `partial`.
+///
+/// When [`SyncOptions::stop`] is raised (shutdown) the run ends at the next safe point and is
+/// `partial`, whatever the phase, with an error saying it was stopped by shutdown: after the
+/// fetch or the read of the target it writes nothing at all; during the writes, those in flight
+/// finish and no new one starts. (`partial`, not `failed`: what was read or written is sound,
+/// the run was only cut short, and the next run carries on from the directory as it is.)
 pub async fn run_sync(
     source: &dyn Syncer,
     mapping: &FieldMapping,
@@ -83,6 +89,9 @@ async fn sync_into(
     let mut departments = snapshot.departments;
     groups::prefix_departments(&options.group_name_prefix, &mut departments, &mut desired);
     report.counts.fetched = desired.len();
+    if options.stop.is_raised() {
+        return stopped_before_writing(report, "the fetch");
+    }
     let read = read_target(target, options).await;
     let (current, current_groups) = match read {
         Ok(read) => read,
@@ -95,6 +104,9 @@ async fn sync_into(
             return RunStatus::Failed;
         }
     };
+    if options.stop.is_raised() {
+        return stopped_before_writing(report, "reading the target");
+    }
     let inputs = PlanInputs {
         desired,
         departments: &departments,
@@ -203,6 +215,18 @@ async fn sync_into(
     }
 }
 
+/// Ends a run that the stop signal caught before its first write (`partial`, see [`run_sync`]).
+fn stopped_before_writing(report: &mut SyncReport, after: &str) -> RunStatus {
+    report.errors.push(ReportError {
+        user: None,
+        api: None,
+        message: format!(
+            "stopped by shutdown after {after}: nothing was written; the next run starts over"
+        ),
+    });
+    RunStatus::Partial
+}
+
 #[cfg(test)]
 mod tests;
 
@@ -218,4 +242,107 @@ async fn read_target(
         Vec::new()
     };
     Ok((users, groups))
+}
+
+/// Shutdown during the read phase: the run ends without a single write.
+#[cfg(test)]
+mod shutdown_tests {
+    use async_trait::async_trait;
+
+    use super::*;
+    use crate::mapping::{MappingSpec, Transform};
+    use crate::plugin::{PluginConfig, PluginConfigError, PluginDescriptor, SourceField};
+    use crate::snapshot::{FetchProgress, NoProgress, Snapshot, SourceRecord};
+    use crate::syncer::{ConnectionReport, FetchError};
+    use crate::target::MockTarget;
+
+    fn unbuildable(_: &PluginConfig) -> Result<Box<dyn Syncer>, PluginConfigError> {
+        Err(PluginConfigError::InvalidValue {
+            key: "x".into(),
+            problem: "test plugin".into(),
+        })
+    }
+
+    static PLUGIN: PluginDescriptor = PluginDescriptor {
+        type_name: "Slow",
+        description: "a source that is still fetching when shutdown comes",
+        config_fields: &[],
+        source_fields: &[SourceField {
+            name: "userid",
+            description: "",
+        }],
+        default_mapping: &[
+            MappingSpec {
+                source: "userid",
+                target: "Id",
+                transform: Transform::Copy,
+            },
+            MappingSpec {
+                source: "userid",
+                target: "Name",
+                transform: Transform::Copy,
+            },
+        ],
+        build: unbuildable,
+    };
+
+    /// Raises the stop signal while fetching, as SIGTERM during a long fetch would.
+    struct StoppedWhileFetching(StopSignal);
+
+    #[async_trait]
+    impl Syncer for StoppedWhileFetching {
+        async fn test_connection(&self) -> ConnectionReport {
+            ConnectionReport::default()
+        }
+        async fn fetch(&self, _: &dyn FetchProgress) -> Result<Snapshot, FetchError> {
+            self.0.raise();
+            Ok(Snapshot {
+                users: vec![SourceRecord::new("u1").with("userid", "u1")],
+                ..Snapshot::default()
+            })
+        }
+    }
+
+    fn mapping() -> FieldMapping {
+        FieldMapping::build(&PLUGIN, &Default::default()).expect("valid mapping")
+    }
+
+    fn assert_stopped(report: &SyncReport) {
+        assert_eq!(report.status, RunStatus::Partial);
+        assert_eq!(report.target_writes, 0);
+        assert!(
+            report
+                .errors
+                .iter()
+                .any(|e| e.message.contains("stopped by shutdown")),
+            "{:?}",
+            report.errors
+        );
+    }
+
+    #[tokio::test]
+    async fn stop_during_the_fetch_touches_no_target() {
+        let options = SyncOptions::new("slow", "acme");
+        let source = StoppedWhileFetching(options.stop.clone());
+        // No expectations: any call to the target would fail the test.
+        let target = MockTarget::new();
+        let report = run_sync(&source, &mapping(), &target, &options, &NoProgress).await;
+        assert_stopped(&report);
+        assert_eq!(report.counts.fetched, 1);
+    }
+
+    #[tokio::test]
+    async fn stop_while_reading_the_target_writes_nothing() {
+        let options = SyncOptions::new("slow", "acme");
+        let stop = options.stop.clone();
+        let source = StoppedWhileFetching(StopSignal::default());
+        let mut target = MockTarget::new();
+        target.expect_list_users().returning(move |_| {
+            stop.raise();
+            Ok(vec![])
+        });
+        target.expect_list_groups().returning(|_| Ok(vec![]));
+        let report = run_sync(&source, &mapping(), &target, &options, &NoProgress).await;
+        assert_stopped(&report);
+    }
 }

@@ -4,17 +4,22 @@
 //! |---|---|
 //! | `GET /healthz` | `{"status":"ok"}`, no token |
 //! | `GET /api/v1/plugins` | registered types with config schemas and default mappings |
-//! | `GET /api/v1/syncers` | configured syncers, secrets as `***`, with their last run |
+//! | `GET /api/v1/syncers` | configured syncers, secrets as `***`, `running`, `last_run`, `last_skipped` |
 //! | `POST /api/v1/syncers/{name}/test` | `{"ok", "checks", "message"}` |
 //! | `POST /api/v1/syncers/{name}/sync?dry_run=true` | 202 `{"run_id"}`; 409 while running; 404 unknown |
 //! | `GET /api/v1/syncers/{name}/runs` | run history, newest first, with reports |
 //! | `GET /api/v1/runs/{run_id}` | one run |
 //! | `GET /metrics` | Prometheus text |
+//!
+//! Every error, including a bad query string, an unknown path and a wrong method, is JSON with
+//! the matching status.
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{middleware, Json, Router};
@@ -49,7 +54,37 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(protected)
         .fallback(|| async { error(StatusCode::NOT_FOUND, "no such endpoint") })
+        .method_not_allowed_fallback(|| async {
+            error(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method not allowed on this endpoint (the Allow header lists the ones that are)",
+            )
+        })
+        .layer(middleware::from_fn(json_errors))
         .with_state(state)
+}
+
+/// Turns any error answer that is not JSON yet (one axum produced itself) into
+/// `{"error": "..."}`, keeping its status and headers.
+async fn json_errors(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|kind| kind.as_bytes().starts_with(b"application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let (mut parts, _) = response.into_parts();
+    let reason = status.canonical_reason().unwrap_or("error").to_lowercase();
+    let body = json!({ "error": reason }).to_string();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    Response::from_parts(parts, axum::body::Body::from(body))
 }
 
 /// A JSON error answer.
@@ -82,8 +117,12 @@ struct SyncerView {
     leavers: String,
     config: BTreeMap<String, String>,
     mapping: Vec<MappingView>,
+    /// A run of it is going, in this process or another.
     running: bool,
+    /// Its newest run that really ran (or is running); refused runs are in `last_skipped`.
     last_run: Option<RunSummary>,
+    /// Its newest run refused because another was going.
+    last_skipped: Option<RunSummary>,
 }
 
 #[derive(Serialize)]
@@ -101,7 +140,22 @@ struct RunSummary {
     finished_at: String,
 }
 
-fn view(settings: &SyncerSettings, running: bool, last: Option<&RunRecord>) -> SyncerView {
+fn summary(run: &RunRecord) -> RunSummary {
+    RunSummary {
+        run_id: run.run_id,
+        status: run.status.as_str(),
+        dry_run: run.dry_run,
+        started_at: run.started_at.clone(),
+        finished_at: run.finished_at.clone(),
+    }
+}
+
+fn view(
+    settings: &SyncerSettings,
+    running: bool,
+    last: Option<&RunRecord>,
+    skipped: Option<&RunRecord>,
+) -> SyncerView {
     SyncerView {
         name: settings.name.clone(),
         type_name: settings.plugin.type_name,
@@ -120,27 +174,34 @@ fn view(settings: &SyncerSettings, running: bool, last: Option<&RunRecord>) -> S
             })
             .collect(),
         running,
-        last_run: last.map(|run| RunSummary {
-            run_id: run.run_id,
-            status: run.status.as_str(),
-            dry_run: run.dry_run,
-            started_at: run.started_at.clone(),
-            finished_at: run.finished_at.clone(),
-        }),
+        last_run: last.map(summary),
+        last_skipped: skipped.map(summary),
     }
 }
 
 async fn syncers(State(state): State<AppState>) -> Response {
     let mut views = Vec::new();
+    let history = state.runner().history();
     for settings in &state.config().syncers {
-        let last = match state.runner().history().runs(&settings.name, 1).await {
-            Ok(runs) => runs.into_iter().next(),
-            Err(e) => return history_error(e),
+        let (last, skipped) = match (
+            history.last_run(&settings.name).await,
+            history.last_skipped(&settings.name).await,
+        ) {
+            (Ok(last), Ok(skipped)) => (last, skipped),
+            (Err(e), _) | (_, Err(e)) => return history_error(e),
         };
-        let running = last
-            .as_ref()
-            .is_some_and(|run| run.status == syncer_core::RunStatus::Running);
-        views.push(view(settings, running, last.as_ref()));
+        let running = state.is_running(settings, last.as_ref()).await;
+        // The probe may just have closed a row a dead process left running.
+        let last = match (&last, running) {
+            (Some(run), false) if run.status == syncer_core::RunStatus::Running => {
+                match history.run(run.run_id).await {
+                    Ok(fresh) => fresh,
+                    Err(e) => return history_error(e),
+                }
+            }
+            _ => last,
+        };
+        views.push(view(settings, running, last.as_ref(), skipped.as_ref()));
     }
     Json(views).into_response()
 }
@@ -152,7 +213,10 @@ async fn test(State(state): State<AppState>, Path(name): Path<String>) -> Respon
     Json(test_connection(state.config(), settings).await).into_response()
 }
 
+/// `?dry_run=true&allow_mass_deprovision=true`; anything else is refused, so a misspelt
+/// `dryrun=true` never starts a real sync.
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct SyncQuery {
     #[serde(default)]
     dry_run: bool,
@@ -163,8 +227,20 @@ struct SyncQuery {
 async fn sync(
     State(state): State<AppState>,
     Path(name): Path<String>,
-    Query(query): Query<SyncQuery>,
+    query: Result<Query<SyncQuery>, QueryRejection>,
 ) -> Response {
+    let query = match query {
+        Ok(Query(query)) => query,
+        Err(rejection) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                format!(
+                    "{}; dry_run and allow_mass_deprovision take true or false",
+                    rejection.body_text()
+                ),
+            )
+        }
+    };
     let flags = RunFlags {
         dry_run: query.dry_run,
         allow_mass_deprovision: query.allow_mass_deprovision,
@@ -174,7 +250,9 @@ async fn sync(
         Err(e @ StartError::UnknownSyncer(_)) => error_response(StatusCode::NOT_FOUND, e),
         Err(e @ StartError::Busy(_)) => error_response(StatusCode::CONFLICT, e),
         Err(e @ StartError::ShuttingDown) => error_response(StatusCode::SERVICE_UNAVAILABLE, e),
-        Err(e @ StartError::NotRecorded) => error_response(StatusCode::INTERNAL_SERVER_ERROR, e),
+        Err(e @ (StartError::NotRecorded | StartError::Lock(_))) => {
+            error_response(StatusCode::INTERNAL_SERVER_ERROR, e)
+        }
     }
 }
 

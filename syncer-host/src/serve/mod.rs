@@ -1,6 +1,7 @@
 //! `serve`: runs enabled syncers on their interval and serves the HTTP control API until SIGTERM
-//! or Ctrl-C, then stops taking runs, lets running syncs finish their writes (bounded), records
-//! them and exits 0.
+//! or Ctrl-C, then stops taking runs, lets running syncs finish their writes (bounded by
+//! `[server] shutdown_grace`, 30 s by default), records every run — those still going after the
+//! grace as failed, stopped by shutdown — and exits 0.
 
 mod api;
 mod auth;
@@ -9,9 +10,8 @@ mod scheduler;
 mod state;
 
 use std::net::SocketAddr;
-use std::time::Duration;
 
-use syncer_core::Secret;
+use auth::ApiToken;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
@@ -20,8 +20,6 @@ use state::AppState;
 
 /// Where serve listens unless told otherwise.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
-/// How long shutdown waits for running syncs.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
 /// Runs serve mode with `config`, listening on `listen` (else `[server] listen`, else the
 /// default).
@@ -29,12 +27,7 @@ pub async fn serve(config: Config, listen: Option<String>) -> Result<(), Failure
     let address = listen
         .or_else(|| config.server.listen.clone())
         .unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
-    let token = config
-        .server
-        .token
-        .clone()
-        .filter(|token| !token.is_empty())
-        .map(Secret::new);
+    let token = config.server.token.as_deref().map(ApiToken::new);
     let addresses: Vec<SocketAddr> = tokio::net::lookup_host(&address)
         .await
         .map_err(|e| Failure::Usage(format!("cannot listen on `{address}`: {e}")))?
@@ -53,12 +46,11 @@ pub async fn serve(config: Config, listen: Option<String>) -> Result<(), Failure
         .map_err(|e| Failure::Run(e.to_string()))?;
 
     let runner = crate::commands::runner(&config)?;
-    match runner.history().close_abandoned().await {
-        Ok(0) => {}
-        Ok(n) => tracing::warn!("{n} run(s) left running by an earlier process were marked failed"),
-        Err(e) => return Err(Failure::Run(e.to_string())),
-    }
+    let grace = config.server.shutdown_grace;
     let state = AppState::new(config, runner, token);
+    // Rows an earlier process left `running` are closed only where the syncer's lock is free:
+    // a CLI sync going on in another process keeps its row.
+    state.close_interrupted_runs().await;
     let cancel = CancellationToken::new();
     scheduler::start(&state, &cancel);
 
@@ -70,11 +62,11 @@ pub async fn serve(config: Config, listen: Option<String>) -> Result<(), Failure
     shutdown_signal().await;
     println!("shutting down: no new runs; waiting for running syncs to finish their writes");
     cancel.cancel();
-    let finished = state.drain(SHUTDOWN_GRACE).await;
-    if !finished {
+    let unfinished = state.drain(grace).await;
+    if unfinished > 0 {
         eprintln!(
-            "some runs did not finish within {}s; they are recorded as failed at the next start",
-            SHUTDOWN_GRACE.as_secs()
+            "{unfinished} run(s) did not finish within {}s; recorded as failed (stopped by shutdown)",
+            grace.as_secs()
         );
     }
     match server.await {

@@ -1,13 +1,18 @@
 //! What the control API and the scheduler share: the config, the runner (target, history,
-//! locks), the metrics, and the tracker of runs in flight for graceful shutdown.
+//! locks), the metrics, and the runs in flight in this process (for `running`, and for graceful
+//! shutdown).
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-use syncer_core::{NoProgress, Secret};
+use syncer_core::{NoProgress, RunStatus};
 use tokio_util::task::TaskTracker;
 
+use super::auth::ApiToken;
 use super::metrics::Metrics;
-use crate::config::Config;
+use crate::config::{Config, SyncerSettings};
+use crate::history::RunRecord;
 use crate::lock::LockError;
 use crate::runner::{RunFlags, Runner};
 
@@ -20,6 +25,9 @@ pub enum StartError {
     /// A run of the syncer is going.
     #[error("{0}")]
     Busy(LockError),
+    /// The run lock could not be taken for another reason (its file cannot be opened).
+    #[error("{0}")]
+    Lock(LockError),
     /// The server is shutting down.
     #[error("the server is shutting down")]
     ShuttingDown,
@@ -33,21 +41,40 @@ struct Shared {
     runner: Runner,
     metrics: Metrics,
     runs: TaskTracker,
-    token: Option<Secret>,
+    /// Syncer name → run id of the runs this process is executing.
+    in_flight: Mutex<HashMap<String, i64>>,
+    /// Held while this process takes or probes a run lock, so a probe never makes one of our
+    /// own runs look busy.
+    locking: tokio::sync::Mutex<()>,
+    token: Option<ApiToken>,
 }
 
 /// Cheap to clone handle on the serve state.
 #[derive(Clone)]
 pub struct AppState(Arc<Shared>);
 
+/// Takes a run off the in-flight list when its task ends, also if it panicked.
+struct InFlight {
+    state: AppState,
+    name: String,
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.state.in_flight().remove(&self.name);
+    }
+}
+
 impl AppState {
     /// State over `config` and `runner`, requiring `token` on the API when set.
-    pub fn new(config: Config, runner: Runner, token: Option<Secret>) -> Self {
+    pub fn new(config: Config, runner: Runner, token: Option<ApiToken>) -> Self {
         Self(Arc::new(Shared {
             config,
             runner,
             metrics: Metrics::default(),
             runs: TaskTracker::new(),
+            in_flight: Mutex::new(HashMap::new()),
+            locking: tokio::sync::Mutex::new(()),
             token,
         }))
     }
@@ -68,8 +95,15 @@ impl AppState {
     }
 
     /// The API token, if one is required.
-    pub fn token(&self) -> Option<&Secret> {
+    pub fn token(&self) -> Option<&ApiToken> {
         self.0.token.as_ref()
+    }
+
+    fn in_flight(&self) -> std::sync::MutexGuard<'_, HashMap<String, i64>> {
+        self.0
+            .in_flight
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Starts a run of `name` in the background and returns its run id.
@@ -82,19 +116,30 @@ impl AppState {
             .syncer(name)
             .map_err(|_| StartError::UnknownSyncer(name.to_owned()))?
             .clone();
+        let locking = self.0.locking.lock().await;
         let run = self
             .runner()
             .begin(&settings, flags)
             .await
-            .map_err(StartError::Busy)?;
+            .map_err(|error| match error {
+                LockError::Busy(..) => StartError::Busy(error),
+                LockError::Io(..) => StartError::Lock(error),
+            })?;
         let Some(run_id) = run.run_id else {
             return Err(StartError::NotRecorded);
         };
-        let state = self.clone();
+        self.in_flight().insert(settings.name.clone(), run_id);
+        drop(locking);
+        let guard = InFlight {
+            state: self.clone(),
+            name: settings.name.clone(),
+        };
         self.0.runs.spawn(async move {
+            let state = guard.state.clone();
             let report = state.runner().execute(&settings, run, &NoProgress).await;
             tracing::info!(syncer = %settings.name, status = report.status.as_str(), "run finished");
             state.metrics().record(&report);
+            drop(guard);
         });
         Ok(run_id)
     }
@@ -110,13 +155,79 @@ impl AppState {
         }
     }
 
+    /// Whether a run of `settings` is going, in this process or another, given its newest
+    /// non-skipped run. Only a `running` row that is not one of ours needs the lock probed
+    /// (which also closes the row if its process died).
+    pub async fn is_running(&self, settings: &SyncerSettings, last: Option<&RunRecord>) -> bool {
+        if self.in_flight().contains_key(&settings.name) {
+            return true;
+        }
+        if !last.is_some_and(|run| run.status == RunStatus::Running) {
+            return false;
+        }
+        let _locking = self.0.locking.lock().await;
+        if self.in_flight().contains_key(&settings.name) {
+            return true;
+        }
+        match self.runner().probe(settings).await {
+            Ok(running) => running,
+            Err(error) => {
+                tracing::warn!(%error, "cannot tell whether a run is going");
+                true
+            }
+        }
+    }
+
+    /// Closes the history rows that earlier processes left `running` for syncers whose lock is
+    /// free (their process died); rows of live runs elsewhere stay as they are.
+    pub async fn close_interrupted_runs(&self) {
+        for settings in &self.config().syncers {
+            let unfinished = match self.runner().history().unfinished(&settings.name).await {
+                Ok(rows) => !rows.is_empty(),
+                Err(error) => {
+                    tracing::warn!(%error, "cannot read the run history");
+                    return;
+                }
+            };
+            if unfinished {
+                let _locking = self.0.locking.lock().await;
+                if let Err(error) = self.runner().probe(settings).await {
+                    tracing::warn!(%error, "cannot check the run lock");
+                }
+            }
+        }
+    }
+
     /// Stops accepting runs, asks running ones to stop starting writes, and waits for them at
-    /// most `grace`. Returns whether they all finished in time.
-    pub async fn drain(&self, grace: std::time::Duration) -> bool {
+    /// most `grace`. Runs still going then are recorded as failed, stopped by shutdown. Returns
+    /// how many that were.
+    pub async fn drain(&self, grace: Duration) -> usize {
         self.0.runs.close();
         self.runner().stop();
-        tokio::time::timeout(grace, self.0.runs.wait())
+        if tokio::time::timeout(grace, self.0.runs.wait())
             .await
             .is_ok()
+        {
+            return 0;
+        }
+        let unfinished: Vec<(String, i64)> = self
+            .in_flight()
+            .iter()
+            .map(|(name, id)| (name.clone(), *id))
+            .collect();
+        let why = format!(
+            "stopped by shutdown: the run did not finish within the {}s shutdown grace; writes it had sent stay, and the next run sends the rest",
+            grace.as_secs()
+        );
+        let mut closed = 0;
+        for (name, run_id) in unfinished {
+            let Ok(settings) = self.config().syncer(&name) else {
+                continue;
+            };
+            if self.runner().close_unfinished(settings, run_id, &why).await {
+                closed += 1;
+            }
+        }
+        closed
     }
 }

@@ -3,7 +3,10 @@
 
 #![allow(dead_code)]
 
+use std::future::Future;
 use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use syncer_dingtalk_sim::{Credentials, FakeDingTalk, Faults, Org, OrgSpec, SimUser};
@@ -80,6 +83,33 @@ impl Scratch {
         }
     }
 
+    /// Starts `syncer-host --config <scratch>/syncer.toml ARGS` in the background, output
+    /// discarded; it is killed if the handle is dropped.
+    pub fn spawn(&self, args: &[&str], env: &[(&str, &str)]) -> tokio::process::Child {
+        let mut command = tokio::process::Command::new(BIN);
+        command
+            .arg("--config")
+            .arg(self.config())
+            .args(args)
+            .current_dir(self.dir.path())
+            .env_remove("RUST_LOG")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true);
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        command.spawn().expect("start syncer-host")
+    }
+
+    /// `runs acme-dt --json`: the history, newest first.
+    pub async fn runs(&self, env: &[(&str, &str)]) -> Vec<Value> {
+        let outcome = self.run(&["runs", "acme-dt", "--json"], env).await;
+        assert_eq!(outcome.code, 0, "{}", outcome.all());
+        outcome.json().as_array().cloned().expect("a list of runs")
+    }
+
     /// Users of `org` in the embedded store at `syncer.db`, as JSON bodies.
     pub fn stored_users(&self, org: &str) -> Vec<Value> {
         stored_users(&self.path("syncer.db"), org)
@@ -96,6 +126,50 @@ pub fn stored_users(db: &Path, org: &str) -> Vec<Value> {
         .expect("rows")
         .map(|body| serde_json::from_str(&body.expect("row")).expect("json body"))
         .collect()
+}
+
+/// How long a test waits for something it polls for before failing.
+pub const DEADLINE: Duration = Duration::from_secs(30);
+
+/// Polls `probe` (every 50 ms) until it gives `Some`, failing the test after [`DEADLINE`]. The
+/// wait is a bounded poll of observable state, never a guess at how long something takes.
+pub async fn eventually<T, F, Fut>(what: &str, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let start = Instant::now();
+    loop {
+        if let Some(value) = probe().await {
+            return value;
+        }
+        assert!(start.elapsed() < DEADLINE, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// A fake DingTalk so slow (a minute per call) that a sync against it cannot finish while a
+/// test looks at it: the run holds its lock and its `running` row for as long as needed.
+pub fn stalled() -> Faults {
+    Faults {
+        latency: Duration::from_secs(60),
+        ..Faults::default()
+    }
+}
+
+/// Waits until `dingtalk` has received a call: the run that made it holds the syncer's lock
+/// and has its history row (both come before the fetch).
+pub async fn until_fetching(dingtalk: &FakeDingTalk) {
+    eventually("the sync to call DingTalk", || async {
+        (dingtalk.stats().total_calls > 0).then_some(())
+    })
+    .await;
+}
+
+/// Kills `child` with SIGKILL (no chance to clean up) and waits until it is gone.
+pub async fn kill_9(child: &mut tokio::process::Child) {
+    child.start_kill().expect("SIGKILL");
+    child.wait().await.expect("reaped");
 }
 
 /// The secret every test app uses; tests assert it never appears in output.
