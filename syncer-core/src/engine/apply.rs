@@ -1,5 +1,10 @@
 //! Apply: send a plan's writes to the target, concurrently but bounded, and collect per-user
-//! outcomes. One user's failure never stops the others.
+//! outcomes. One user's failure never stops the others. Groups go first, parents before
+//! children; a group that could not be created takes its children and its memberships out of
+//! this run (the next run tries again).
+
+use std::borrow::Cow;
+use std::collections::HashSet;
 
 use futures::stream::{FuturesUnordered, StreamExt};
 
@@ -29,25 +34,31 @@ impl Applied {
     }
 }
 
-/// Sends every operation, at most `concurrency` at a time; once `stop` is raised, writes in
-/// flight finish and no new one starts.
+/// Sends every operation, at most `concurrency` at a time, phase after phase (see
+/// [`Operation::phase`]); once `stop` is raised, writes in flight finish and no new one starts.
+/// Memberships of the groups in `missing_groups` (names of groups that could not be created
+/// this run) are left out of the users' writes.
 pub async fn apply(
     operations: &[Operation],
     target: &dyn Target,
     concurrency: usize,
     progress: &dyn SyncProgress,
     stop: &StopSignal,
+    missing_groups: &HashSet<String>,
 ) -> Applied {
+    let operations = without_groups(operations, missing_groups);
     let mut applied = Applied::default();
     // A hand-fed FuturesUnordered rather than stream combinators: no closure over borrowed
     // operations lives across an await, so the whole run stays a provably `Send` future.
     let mut in_flight = FuturesUnordered::new();
-    let mut queued = operations.iter();
+    let mut queued = operations.iter().peekable();
+    let mut phase = queued.peek().map_or(0, |op| op.phase);
     loop {
         while in_flight.len() < concurrency.max(1) && !stop.is_raised() {
-            let Some(op) = queued.next() else {
+            let Some(op) = queued.next_if(|op| op.phase == phase || in_flight.is_empty()) else {
                 break;
             };
+            phase = op.phase;
             in_flight.push(send(op, target));
         }
         let Some((op, outcome)) = in_flight.next().await else {
@@ -65,6 +76,38 @@ pub async fn apply(
         }
     }
     applied
+}
+
+/// The operations with memberships of `missing` groups taken out (borrowed as they are when
+/// every group exists, the usual case).
+fn without_groups<'a>(
+    operations: &'a [Operation],
+    missing: &HashSet<String>,
+) -> Cow<'a, [Operation]> {
+    if missing.is_empty() {
+        return Cow::Borrowed(operations);
+    }
+    let member_of_missing = |entry: &String, owner: &str| {
+        entry
+            .strip_prefix(owner)
+            .and_then(|rest| rest.strip_prefix('/'))
+            .is_some_and(|name| missing.contains(name))
+    };
+    Cow::Owned(
+        operations
+            .iter()
+            .map(|op| {
+                let mut op = op.clone();
+                if matches!(op.kind, OperationKind::Create | OperationKind::Update) {
+                    let owner = op.user.owner.clone();
+                    op.user
+                        .groups
+                        .retain(|entry| !member_of_missing(entry, &owner));
+                }
+                op
+            })
+            .collect(),
+    )
 }
 
 async fn send<'a>(
@@ -94,6 +137,9 @@ pub struct GroupsApplied {
     pub failures: Vec<ReportError>,
     /// Writes sent.
     pub writes: u64,
+    /// Names of groups that should have been created but were not (refused, or under a group
+    /// that was): nothing may point at them this run.
+    pub not_created: HashSet<String>,
 }
 
 #[derive(Clone, Copy)]
@@ -117,11 +163,36 @@ pub async fn apply_group_upserts(
             send_groups(&batch, GroupWrite::Create, target, concurrency, applied).await;
             batch.clear();
         }
+        if orphaned(group, applied) {
+            applied.not_created.insert(group.name.clone());
+            continue;
+        }
         batch.push(group);
     }
     send_groups(&batch, GroupWrite::Create, target, concurrency, applied).await;
-    let updates: Vec<&IamGroup> = plan.updates.iter().collect();
+    let updates: Vec<&IamGroup> = plan
+        .updates
+        .iter()
+        .filter(|group| !orphaned(group, applied))
+        .collect();
     send_groups(&updates, GroupWrite::Update, target, concurrency, applied).await;
+}
+
+/// Whether `group` hangs under a group that was not created; if so, the failure is recorded.
+fn orphaned(group: &IamGroup, applied: &mut GroupsApplied) -> bool {
+    if group.is_top_group || !applied.not_created.contains(&group.parent_id) {
+        return false;
+    }
+    applied.failures.push(ReportError {
+        user: None,
+        api: None,
+        message: format!(
+            "group {}: not written, because its parent group {} could not be created; the next sync tries again",
+            group.qualified_name(),
+            group.parent_id
+        ),
+    });
+    true
 }
 
 /// Deletes groups, children before parents, after the users' writes emptied them.
@@ -161,11 +232,16 @@ async fn send_groups(
                 GroupWrite::Update => applied.updated += 1,
                 GroupWrite::Delete => applied.deleted += 1,
             },
-            Err(error) => applied.failures.push(ReportError {
-                user: None,
-                api: Some(error.api().to_owned()),
-                message: format!("group {}: {error}", group.qualified_name()),
-            }),
+            Err(error) => {
+                if matches!(write, GroupWrite::Create) {
+                    applied.not_created.insert(group.name.clone());
+                }
+                applied.failures.push(ReportError {
+                    user: None,
+                    api: Some(error.api().to_owned()),
+                    message: format!("group {}: {error}", group.qualified_name()),
+                });
+            }
         }
     }
 }

@@ -89,10 +89,17 @@ fn desired_group(department: &Department, organization: &str, me: &str) -> IamGr
         .parent_id
         .clone()
         .unwrap_or_else(|| organization.to_owned());
+    // A department without a name (its detail could not be read) is shown by its id until
+    // the source gives one; an existing group keeps the name it has (see `plan_groups`).
+    let display_name = if department.name.is_empty() {
+        department.id.clone()
+    } else {
+        department.name.clone()
+    };
     IamGroup {
         owner: organization.to_owned(),
         name: department.id.clone(),
-        display_name: department.name.clone(),
+        display_name,
         is_top_group: department.parent_id.is_none(),
         parent_id: parent,
         kind: group_marker(me),
@@ -156,7 +163,9 @@ pub fn plan_groups(
                 owned.insert(wanted.name.clone());
                 known.insert(wanted.name.clone());
                 let mut updated = (*group).clone();
-                updated.display_name = wanted.display_name;
+                if !department.name.is_empty() {
+                    updated.display_name = wanted.display_name;
+                }
                 updated.parent_id = wanted.parent_id;
                 updated.is_top_group = wanted.is_top_group;
                 updated.kind = wanted.kind;

@@ -19,7 +19,9 @@ pub use apply::{apply, apply_group_deletes, apply_group_upserts, Applied, Groups
 pub use desired::desired_users;
 pub use groups::GroupPlan;
 pub use options::{DeprovisionGuard, LeaverPolicy, StopSignal, SyncOptions};
-pub use plan::{plan, DesiredUser, HeldBack, Operation, OperationKind, Plan, PlanInputs, Skipped};
+pub use plan::{
+    plan, DesiredUser, HeldBack, Operation, OperationKind, Plan, PlanInputs, Skipped, WithheldUser,
+};
 pub use progress::SyncProgress;
 pub use report::{
     Counts, PlannedChanges, PlannedGroups, PlannedUser, ReportError, RunStatus, SyncReport,
@@ -115,6 +117,7 @@ async fn sync_into(
         complete: report.incomplete.is_empty(),
     };
     let plan = plan(inputs, options);
+    report.notices.extend(plan.notices.iter().cloned());
     report.notices.extend(
         plan.skipped
             .iter()
@@ -174,6 +177,7 @@ async fn sync_into(
             options.write_concurrency,
             progress,
             &options.stop,
+            &groups_applied.not_created,
         )
         .await;
         if !options.stop.is_raised() {

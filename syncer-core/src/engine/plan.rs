@@ -1,12 +1,17 @@
 //! Diff: what the source wants against what the target holds, turned into a plan of writes.
-//! Pure logic, no I/O: identity matching, ownership, minimal updates, leavers and the guards.
+//! Pure logic, no I/O: identity matching ([`matching`]), ownership, minimal updates, leavers
+//! and the guards ([`leavers`], [`blanking`]).
+
+mod blanking;
+mod leavers;
+mod matching;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
 use super::groups::{self, GroupPlan, Memberships};
-use super::options::{LeaverPolicy, SyncOptions};
+use super::options::SyncOptions;
 use super::ownership::{self, Owner};
 use super::validate;
 use crate::field::{FieldValue, IamField};
@@ -14,6 +19,7 @@ use crate::group::IamGroup;
 use crate::phone::same_phone;
 use crate::snapshot::Department;
 use crate::user::IamUser;
+use matching::Matched;
 
 /// A person the source wants in IAM, after mapping.
 #[derive(Clone, Debug, PartialEq)]
@@ -36,7 +42,7 @@ impl DesiredUser {
 }
 
 /// What a planned write does.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum OperationKind {
     /// `add-user`.
@@ -61,6 +67,10 @@ pub struct Operation {
     pub columns: Vec<IamField>,
     /// The source id of the person (`None` for leavers gone from the source).
     pub source_id: Option<String>,
+    /// When to send it: every write of a phase finishes before the next phase starts, so a
+    /// user who takes over an e-mail or phone another user gives up in the same run is
+    /// written after that other user (0 for almost every write).
+    pub phase: usize,
 }
 
 impl Operation {
@@ -88,6 +98,20 @@ pub struct HeldBack {
     pub count: usize,
     /// Why nobody was.
     pub reason: String,
+    /// In a dry run, who would have been deprovisioned and how, for review before overriding.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub users: Vec<WithheldUser>,
+}
+
+/// One user whose deprovisioning was withheld.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WithheldUser {
+    /// The source id (or IAM name for users without one).
+    pub user: String,
+    /// The IAM user, `owner/name`.
+    pub iam_user: String,
+    /// What would have happened: `disable` or `delete`.
+    pub action: OperationKind,
 }
 
 /// The result of the diff.
@@ -97,16 +121,22 @@ pub struct Plan {
     pub operations: Vec<Operation>,
     /// Desired users already as they should be.
     pub unchanged: usize,
-    /// Users deliberately not touched (owned by someone else).
+    /// Users deliberately not touched (owned by someone else, or unsafe to adopt).
     pub skipped: Vec<Skipped>,
-    /// Users that IAM would refuse, caught before sending.
+    /// Users that cannot be synced as the source has them, caught before sending: refused
+    /// outright (a name IAM refuses, an unsafe match), or written without a value another IAM
+    /// user holds (a duplicate e-mail or phone).
     pub rejected: Vec<Skipped>,
     /// Deprovisioning withheld by a safety rule.
     pub held_back: Option<HeldBack>,
-    /// How many users of the organization this syncer managed before the run.
+    /// How many users of the organization this syncer manages and who may sign in (not
+    /// forbidden, not deleted): the base of the mass-deprovision guard.
     pub managed: usize,
     /// Group writes (departments as groups).
     pub groups: GroupPlan,
+    /// Things the operator should know that are not failures (a field left alone because
+    /// the source seems unable to read it).
+    pub notices: Vec<String>,
 }
 
 impl Plan {
@@ -118,54 +148,6 @@ impl Plan {
     /// How many operations of one kind.
     pub fn count(&self, kind: OperationKind) -> usize {
         self.of_kind(kind).count()
-    }
-}
-
-/// Indexes of the target's users for identity matching.
-struct CurrentIndex<'a> {
-    users: &'a [IamUser],
-    by_id: HashMap<&'a str, usize>,
-    by_source_id: HashMap<&'a str, usize>,
-    by_name: HashMap<&'a str, usize>,
-}
-
-impl<'a> CurrentIndex<'a> {
-    /// Indexes borrow the users' own strings: no copy of 100,000 ids and names.
-    fn new(users: &'a [IamUser], me: &str) -> Self {
-        let mut index = Self {
-            by_id: HashMap::with_capacity(users.len()),
-            by_source_id: HashMap::new(),
-            by_name: HashMap::with_capacity(users.len()),
-            users,
-        };
-        for (i, user) in users.iter().enumerate() {
-            if !user.id.is_empty() {
-                index.by_id.entry(user.id.as_str()).or_insert(i);
-            }
-            if ownership::owner_of(user, me) == Owner::Me {
-                if let Some(source_id) = user.properties.get(ownership::SOURCE_ID) {
-                    index.by_source_id.entry(source_id.as_str()).or_insert(i);
-                }
-            }
-            index.by_name.insert(user.name.as_str(), i);
-        }
-        index
-    }
-
-    /// Id first, then this syncer's source-id mark, then Name.
-    fn find(&self, desired: &DesiredUser) -> Option<usize> {
-        let id = desired.text(IamField::Id);
-        let name = desired.text(IamField::Name);
-        (!id.is_empty())
-            .then(|| self.by_id.get(id.as_str()))
-            .flatten()
-            .or_else(|| self.by_source_id.get(desired.source_id.as_str()))
-            .or_else(|| {
-                (!name.is_empty())
-                    .then(|| self.by_name.get(name.as_str()))
-                    .flatten()
-            })
-            .copied()
     }
 }
 
@@ -186,7 +168,7 @@ pub struct PlanInputs<'a> {
 /// Diffs what the source wants against what the target holds and plans the writes.
 pub fn plan(inputs: PlanInputs<'_>, options: &SyncOptions) -> Plan {
     let PlanInputs {
-        desired,
+        mut desired,
         departments,
         users: current,
         groups: current_groups,
@@ -200,59 +182,44 @@ pub fn plan(inputs: PlanInputs<'_>, options: &SyncOptions) -> Plan {
         (GroupPlan::default(), Memberships::default())
     };
     let memberships = options.sync_groups.then_some(memberships);
-    let index = CurrentIndex::new(&current, me);
     let mut plan = Plan {
-        managed: index
-            .users
+        managed: current
             .iter()
-            .filter(|u| !u.is_deleted && ownership::owner_of(u, me) == Owner::Me)
+            .filter(|u| !u.is_deleted && !u.is_forbidden && ownership::owner_of(u, me) == Owner::Me)
             .count(),
+        notices: blanking::keep_unreadable_fields(&mut desired, &current, me),
         ..Plan::default()
     };
+    let matches = matching::match_people(&desired, &current, me);
     let mut claimed: HashSet<usize> = HashSet::new();
     let mut creates = Vec::new();
     let mut updates = Vec::new();
 
     let fetched = desired.len();
-    for wanted in desired {
+    for (wanted, matched) in desired.into_iter().zip(matches) {
         let wanted = &wanted;
-        let Some(found) = index.find(wanted) else {
-            creates.push(plan_create(wanted, options, memberships.as_ref()));
-            continue;
+        let found = match matched {
+            Matched::New => {
+                creates.push(plan_create(wanted, options, memberships.as_ref()));
+                continue;
+            }
+            Matched::Refused(reason) => {
+                plan.rejected.push(Skipped {
+                    user: wanted.source_id.clone(),
+                    reason,
+                });
+                continue;
+            }
+            Matched::Existing(found) => found,
         };
-        if !claimed.insert(found) {
-            plan.rejected.push(Skipped {
+        claimed.insert(found);
+        let existing = &current[found];
+        if let Some(reason) = matching::leave_alone(wanted, existing, me) {
+            plan.skipped.push(Skipped {
                 user: wanted.source_id.clone(),
-                reason: format!(
-                    "matches IAM user {} which another source user already matched",
-                    index.users[found].qualified_name()
-                ),
+                reason,
             });
             continue;
-        }
-        let existing = &index.users[found];
-        match ownership::owner_of(existing, me) {
-            Owner::OtherSyncer(other) => {
-                plan.skipped.push(Skipped {
-                    user: wanted.source_id.clone(),
-                    reason: format!(
-                        "IAM user {} is managed by syncer {other}",
-                        existing.qualified_name()
-                    ),
-                });
-                continue;
-            }
-            Owner::Nobody if existing.is_admin => {
-                plan.skipped.push(Skipped {
-                    user: wanted.source_id.clone(),
-                    reason: format!(
-                        "IAM user {} is a local administrator; the syncer does not adopt administrators",
-                        existing.qualified_name()
-                    ),
-                });
-                continue;
-            }
-            _ => {}
         }
         match plan_update(wanted, existing, me, memberships.as_ref()) {
             Some(op) => updates.push(op),
@@ -260,8 +227,7 @@ pub fn plan(inputs: PlanInputs<'_>, options: &SyncOptions) -> Plan {
         }
     }
 
-    let leavers: Vec<&IamUser> = index
-        .users
+    let leavers: Vec<&IamUser> = current
         .iter()
         .enumerate()
         .filter(|(i, user)| {
@@ -269,25 +235,25 @@ pub fn plan(inputs: PlanInputs<'_>, options: &SyncOptions) -> Plan {
         })
         .map(|(_, user)| user)
         .collect();
-    let deprovisions = plan_leavers(&leavers, options.leavers);
-    plan.held_back = hold_back(
-        deprovisions.len(),
+    let leaver_writes = leavers::plan_leavers(&leavers, options.leavers, memberships.as_ref());
+    plan.held_back = leavers::hold_back(
+        &leaver_writes.deprovisions,
         plan.managed,
         fetched,
         options,
         snapshot_complete,
     );
 
-    let (mut operations, rejected) =
-        validate::screen(creates.into_iter().chain(updates), index.users);
+    let (mut operations, rejected) = validate::screen(creates.into_iter().chain(updates), &current);
     plan.rejected.extend(rejected);
     if plan.held_back.is_none() {
-        operations.extend(deprovisions);
+        operations.extend(leaver_writes.deprovisions);
+        operations.extend(leaver_writes.cleanups);
     }
     plan.operations = operations;
     plan.groups = group_plan;
     if options.sync_groups {
-        let finals = final_users(index.users, &plan.operations);
+        let finals = final_users(&current, &plan.operations);
         groups::plan_group_deletes(
             &mut plan.groups,
             &current_groups,
@@ -346,6 +312,7 @@ fn plan_create(
         user: Box::new(user),
         columns: Vec::new(),
         source_id: Some(wanted.source_id.clone()),
+        phase: 0,
     }
 }
 
@@ -396,6 +363,7 @@ fn plan_update(
         user: Box::new(user),
         columns,
         source_id: Some(wanted.source_id.clone()),
+        phase: 0,
     })
 }
 
@@ -404,73 +372,4 @@ fn same_value(field: IamField, current: &FieldValue, wanted: &FieldValue) -> boo
         IamField::Phone => same_phone(&current.as_text(), &wanted.as_text()),
         _ => current.coerce(field.kind()) == wanted.coerce(field.kind()),
     }
-}
-
-fn plan_leavers(leavers: &[&IamUser], policy: LeaverPolicy) -> Vec<Operation> {
-    leavers
-        .iter()
-        .filter_map(|leaver| match policy {
-            LeaverPolicy::Keep => None,
-            LeaverPolicy::Disable if leaver.is_forbidden => None,
-            LeaverPolicy::Disable => {
-                let mut user = (*leaver).clone();
-                user.is_forbidden = true;
-                user.properties.insert(
-                    ownership::DEPROVISIONED.to_owned(),
-                    "left source".to_owned(),
-                );
-                Some(Operation {
-                    kind: OperationKind::Disable,
-                    user: Box::new(user),
-                    columns: vec![IamField::IsForbidden, IamField::Properties],
-                    source_id: leaver.properties.get(ownership::SOURCE_ID).cloned(),
-                })
-            }
-            LeaverPolicy::Delete => Some(Operation {
-                kind: OperationKind::Delete,
-                user: Box::new((*leaver).clone()),
-                columns: Vec::new(),
-                source_id: leaver.properties.get(ownership::SOURCE_ID).cloned(),
-            }),
-        })
-        .collect()
-}
-
-/// Whether (and why) deprovisioning must be withheld this run.
-fn hold_back(
-    count: usize,
-    managed: usize,
-    fetched: usize,
-    options: &SyncOptions,
-    snapshot_complete: bool,
-) -> Option<HeldBack> {
-    if count == 0 {
-        return None;
-    }
-    if !snapshot_complete {
-        return Some(HeldBack {
-            count,
-            reason: format!(
-                "the fetch was incomplete, so {count} user(s) missing from it may only be unreadable: nobody was deprovisioned"
-            ),
-        });
-    }
-    if options.allow_mass_deprovision {
-        return None;
-    }
-    if fetched == 0 {
-        return Some(HeldBack {
-            count,
-            reason: format!(
-                "the source returned no users at all, which would deprovision all {count}; check the app's permissions and contact range, or rerun with --allow-mass-deprovision"
-            ),
-        });
-    }
-    options.guard.trips(count, managed).then(|| HeldBack {
-        count,
-        reason: format!(
-            "{count} of {managed} managed users would be deprovisioned, more than the guard allows ({}% and more than {}); nobody was deprovisioned. If this is expected, rerun with --allow-mass-deprovision",
-            options.guard.max_percent, options.guard.min_users
-        ),
-    })
 }

@@ -1,4 +1,11 @@
 //! Unit tests of the engine's semantics (SPEC §5) with a mocked target and a static source.
+//! The submodules hold the tests of one rule each, on the helpers defined here.
+
+mod blanking;
+mod conflicts;
+mod group_safety;
+mod guard;
+mod matching;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -157,12 +164,31 @@ fn source(users: Vec<SourceRecord>) -> StaticSource {
 /// One write the mock saw: the call, the user or group name, the columns.
 type Write = (String, String, Vec<IamField>);
 
-/// A target mock backed by a shared list of users, recording every write.
+/// A target mock backed by a shared list of users, recording every write. Like IAM, it refuses
+/// a write that would give two users one e-mail or phone.
 #[derive(Clone, Default)]
 struct Store {
     users: Arc<Mutex<Vec<IamUser>>>,
     groups: Arc<Mutex<Vec<IamGroup>>>,
     writes: Arc<Mutex<Vec<Write>>>,
+    /// Names of groups whose creation the mock refuses.
+    failing_groups: Arc<Mutex<Vec<String>>>,
+}
+
+/// IAM's refusal of a user whose e-mail or phone another user of `users` has.
+fn duplicate_contact(users: &[IamUser], user: &IamUser, api: &str) -> Result<(), TargetError> {
+    let taken = users.iter().any(|other| {
+        other.name != user.name
+            && ((!user.email.is_empty() && other.email == user.email)
+                || (!user.phone.is_empty() && other.phone == user.phone))
+    });
+    if taken {
+        return Err(TargetError::Rejected {
+            api: api.into(),
+            message: format!("duplicate e-mail or phone of {}", user.name),
+        });
+    }
+    Ok(())
 }
 
 impl Store {
@@ -190,7 +216,9 @@ impl Store {
                 .lock()
                 .expect("lock")
                 .push(("create".into(), user.name.clone(), vec![]));
-            users.lock().expect("lock").push(user.clone());
+            let mut users = users.lock().expect("lock");
+            duplicate_contact(&users, user, "add-user")?;
+            users.push(user.clone());
             Ok(())
         });
         let (users, writes) = (self.users.clone(), self.writes.clone());
@@ -201,11 +229,18 @@ impl Store {
                 columns.to_vec(),
             ));
             let mut users = users.lock().expect("lock");
+            let mut after = users
+                .iter()
+                .find(|u| u.name == user.name)
+                .expect("updated user exists")
+                .clone();
+            after.copy_columns(user, columns);
+            duplicate_contact(&users, &after, "update-user")?;
             let stored = users
                 .iter_mut()
                 .find(|u| u.name == user.name)
                 .expect("updated user exists");
-            stored.copy_columns(user, columns);
+            *stored = after;
             Ok(())
         });
         let (users, writes) = (self.users.clone(), self.writes.clone());
@@ -228,11 +263,18 @@ impl Store {
                 .collect())
         });
         let (groups, writes) = (self.groups.clone(), self.writes.clone());
+        let failing = self.failing_groups.clone();
         mock.expect_create_group().returning(move |group| {
             writes
                 .lock()
                 .expect("lock")
                 .push(("add-group".into(), group.name.clone(), vec![]));
+            if failing.lock().expect("lock").contains(&group.name) {
+                return Err(TargetError::Rejected {
+                    api: "add-group".into(),
+                    message: format!("group name {} is taken (injected)", group.name),
+                });
+            }
             let mut groups = groups.lock().expect("lock");
             assert!(
                 group.is_top_group || groups.iter().any(|g| g.name == group.parent_id),

@@ -1,0 +1,73 @@
+//! The missing-scope guard: a mapped field that comes back empty for every person while the
+//! users this syncer manages mostly have a value is a lost read permission, not a company that
+//! deleted everyone's phone number overnight. Such a field is left as it is in IAM this run.
+
+use std::collections::BTreeSet;
+
+use super::DesiredUser;
+use crate::engine::ownership::{self, Owner};
+use crate::field::{FieldKind, IamField};
+use crate::user::IamUser;
+
+/// Fewest managed users holding a value before an all-empty field counts as lost.
+const MIN_HOLDERS: usize = 10;
+/// Smallest share of the managed users (in percent) holding a value for the same.
+const MIN_HOLDER_PERCENT: usize = 50;
+
+/// Drops from every desired user the fields that look unreadable this run, and returns a
+/// notice for each, naming the field and the permission to check.
+pub(super) fn keep_unreadable_fields(
+    desired: &mut [DesiredUser],
+    current: &[IamUser],
+    me: &str,
+) -> Vec<String> {
+    if desired.is_empty() {
+        return Vec::new();
+    }
+    let mapped: BTreeSet<IamField> = desired
+        .iter()
+        .flat_map(|person| person.values.keys().copied())
+        .filter(|field| {
+            field.kind() == FieldKind::Text && !matches!(field, IamField::Id | IamField::Name)
+        })
+        .collect();
+    let managed: Vec<&IamUser> = current
+        .iter()
+        .filter(|u| !u.is_deleted && !u.is_forbidden && ownership::owner_of(u, me) == Owner::Me)
+        .collect();
+    let mut notices = Vec::new();
+    for field in mapped {
+        let all_empty = desired
+            .iter()
+            .all(|person| person.values.get(&field).is_none_or(|v| v.is_empty()));
+        if !all_empty {
+            continue;
+        }
+        let holders = managed
+            .iter()
+            .filter(|user| !user.get(field).is_empty())
+            .count();
+        if holders < MIN_HOLDERS || holders * 100 < managed.len() * MIN_HOLDER_PERCENT {
+            continue;
+        }
+        for person in desired.iter_mut() {
+            person.values.remove(&field);
+        }
+        notices.push(format!(
+            "{field} came back empty for all {} users read from the source, while {holders} of the {} users this syncer manages have one: the source app has probably lost the permission to read it ({}). {field} was left as it is in IAM this run",
+            desired.len(),
+            managed.len(),
+            permission_hint(field)
+        ));
+    }
+    notices
+}
+
+/// Where to look for the permission a field needs, for the backends we know.
+fn permission_hint(field: IamField) -> &'static str {
+    match field {
+        IamField::Phone => "DingTalk: grant the Contact.User.mobile scope (developer console → 权限管理); Lark: contact:user.phone:readonly",
+        IamField::Email => "DingTalk: grant the e-mail field scope of the contact permissions (developer console → 权限管理); Lark: contact:user.email:readonly",
+        _ => "check the field permissions of the app in the source's developer console",
+    }
+}
