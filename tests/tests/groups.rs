@@ -667,3 +667,121 @@ group_name_prefix = "globex-"
         }
     }
 }
+
+#[tokio::test]
+async fn a_root_department_read_without_its_name_keeps_the_groups_display_name() {
+    let world = world(Flavor::Hanzo, "").await;
+    sync_ok(&world).await;
+    // As when `department/get` on the root fails: the root comes without a name.
+    world.dingtalk.update_org(|org| {
+        org.departments
+            .iter_mut()
+            .find(|dept| dept.dept_id == ROOT)
+            .expect("root")
+            .name
+            .clear();
+    });
+    world.iam.reset_stats();
+    let report = sync_ok(&world).await;
+    assert_eq!(group_counts(&report), [0, 0, 0], "{}", summary(&report));
+    assert_eq!(world.iam.stats().total_writes, 0);
+    let groups = groups_by_name(world.iam.groups(ORG));
+    assert_eq!(groups[&ROOT.to_string()]["displayName"], COMPANY);
+}
+
+#[tokio::test]
+async fn a_leaver_leaves_the_department_groups_so_a_vanished_department_can_go() {
+    let world = world(Flavor::Hanzo, "").await;
+    sync_ok(&world).await;
+    let mut leaver = stored(&world.iam, "east1");
+    // A membership the syncer does not own stays.
+    leaver["groups"] = json!([format!("{ORG}/{EAST}"), "acme/vpn-users"]);
+    world.iam.insert_user(leaver);
+    world.dingtalk.update_org(|org| {
+        org.remove_user("east1");
+        assert_eq!(org.remove_department(EAST), vec![EAST]);
+    });
+    world.iam.reset_stats();
+    let report = sync_ok(&world).await;
+    assert_eq!(report["counts"]["disabled"], 1, "{}", summary(&report));
+    assert_eq!(group_counts(&report), [0, 0, 1], "{}", summary(&report));
+    let leaver = stored(&world.iam, "east1");
+    assert_eq!(leaver["isForbidden"], true);
+    assert_eq!(memberships(&leaver), ["acme/vpn-users".to_owned()].into());
+    assert!(!group_names(&world.iam).contains(&EAST.to_string()));
+
+    // Back, in another department: enabled and in its group.
+    world
+        .dingtalk
+        .update_org(|org| org.add_user(SimUser::new("east1", "刘洋", vec![SALES])));
+    let report = sync_ok(&world).await;
+    assert_eq!(report["counts"]["updated"], 1, "{}", summary(&report));
+    let back = stored(&world.iam, "east1");
+    assert_eq!(back["isForbidden"], false);
+    let mut expected = groups_of(&[SALES]);
+    expected.insert("acme/vpn-users".to_owned());
+    assert_eq!(memberships(&back), expected);
+}
+
+#[tokio::test]
+async fn a_group_iam_refuses_to_create_holds_back_its_subtree_and_memberships() {
+    let iam = FakeIam::start(FakeIamConfig {
+        organizations: vec![ORG.to_owned(), "globex".to_owned()],
+        ..FakeIamConfig::default()
+    })
+    .await
+    .expect("start fake IAM");
+    // Group names are global in IAM: another organization's "2" blocks 研发中心's group.
+    iam.insert_group(json!({"owner": "globex", "name": RD.to_string(), "parentId": "globex"}));
+    let world = IamWorld::start(company(), iam, "").await;
+    let (outcome, report) = world.sync(&[]).await;
+    assert_eq!(outcome.code, 1, "{}", outcome.all());
+    assert_eq!(report["status"], "partial", "{}", summary(&report));
+    assert_eq!(report["counts"]["groups_failed"], 3, "{}", summary(&report));
+    let add_group_calls = world.iam.stats().calls_to("add-group");
+    assert_eq!(
+        add_group_calls, 4,
+        "研发中心 is tried, its children are not"
+    );
+    assert_eq!(group_names(&world.iam), names(&[ROOT, SALES, EAST]));
+    for user in world.iam.users(ORG) {
+        let user_groups = memberships(&user);
+        for missing in [RD, FRONTEND, BACKEND] {
+            assert!(
+                !user_groups.contains(&format!("{ORG}/{missing}")),
+                "{}: {user_groups:?}",
+                user["name"]
+            );
+        }
+    }
+    assert_eq!(
+        memberships(&stored(&world.iam, "multi1")),
+        groups_of(&[SALES])
+    );
+
+    // Once the name is free, the next run creates the subtree and fills it.
+    delete_group_over_http(&world.iam, "globex", &RD.to_string()).await;
+    let report = sync_ok(&world).await;
+    assert_eq!(group_counts(&report), [3, 0, 0], "{}", summary(&report));
+    assert_eq!(
+        memberships(&stored(&world.iam, "three1")),
+        groups_of(&[RD, BACKEND, EAST])
+    );
+}
+
+/// Deletes a group through the fake IAM's own `delete-group`, as an IAM admin would.
+async fn delete_group_over_http(iam: &FakeIam, owner: &str, name: &str) {
+    let config = iam.config();
+    let answer: Value = reqwest::Client::new()
+        .post(format!("{}{}/delete-group", iam.url(), iam.api_prefix()))
+        .basic_auth(&config.client_id, Some(&config.client_secret))
+        .json(&json!({"owner": owner, "name": name}))
+        .send()
+        .await
+        .expect("delete-group answers")
+        .json()
+        .await
+        .expect("a JSON envelope");
+    assert_eq!(answer["status"], "ok", "{answer}");
+    assert!(!groups_by_name(iam.groups(owner)).contains_key(name));
+}
