@@ -27,6 +27,7 @@ mod group;
 mod mapping;
 mod phone;
 mod plugin;
+mod properties;
 mod secret;
 mod snapshot;
 mod syncer;
@@ -46,6 +47,7 @@ pub use plugin::{
     find_plugin, plugins, BuildSyncer, ConfigField, ConfigKind, ConfigValue, MappingInfo,
     PluginConfig, PluginConfigError, PluginDescriptor, PluginInfo, SourceField,
 };
+pub use properties::Properties;
 pub use secret::Secret;
 pub use snapshot::{
     Department, FetchFailure, FetchProgress, NoProgress, Snapshot, SourceFields, SourceRecord,

@@ -2,12 +2,11 @@
 //! `properties`, and every other field carried along untouched so a full-body update never
 //! erases what the syncer does not own.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
 use crate::field::{FieldValue, IamField};
+use crate::properties::Properties;
 
 /// A user of an IAM organization (Hanzo IAM / Casdoor JSON shape, camelCase keys).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -60,7 +59,7 @@ pub struct IamUser {
     pub lark: String,
     /// Free string map; the syncer keeps its ownership marks here.
     #[serde(default, deserialize_with = "null_as_default")]
-    pub properties: BTreeMap<String, String>,
+    pub properties: Properties,
     /// Every other field, carried along unchanged.
     #[serde(flatten)]
     pub extra: Map<String, Value>,

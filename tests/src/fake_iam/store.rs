@@ -427,13 +427,43 @@ mod tests {
         store.insert_user(user("b", "2024-01-02T00:00:00Z"));
         store.insert_user(user("c", "2024-01-01T00:00:00Z"));
         let names: Vec<&str> = store
-            .user_page("acme", 0, 10)
+            .user_page("acme", 0, 10, PageOrder::Newest)
             .into_iter()
             .map(|u| str_of(u, "name"))
             .collect();
         assert_eq!(names, ["b", "c", "a"]);
-        assert_eq!(store.user_page("acme", 2, 10).len(), 1);
-        assert!(store.user_page("acme", 5, 10).is_empty());
+        assert_eq!(store.user_page("acme", 2, 10, PageOrder::Newest).len(), 1);
+        assert!(store.user_page("acme", 5, 10, PageOrder::Newest).is_empty());
+    }
+
+    fn names_of(store: &mut Store, offset: usize, limit: usize, order: PageOrder) -> Vec<String> {
+        store
+            .user_page("acme", offset, limit, order)
+            .into_iter()
+            .map(|u| str_of(u, "name").to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn pages_by_name_are_stable_and_ties_may_come_in_another_order_per_request() {
+        let mut store = Store::default();
+        for name in ["d", "a", "c", "b", "e"] {
+            store.insert_user(user(name, "2024-01-01T00:00:00Z"));
+        }
+        assert_eq!(
+            names_of(&mut store, 0, 10, PageOrder::NameAscending),
+            ["a", "b", "c", "d", "e"]
+        );
+        let first = names_of(&mut store, 0, 2, PageOrder::NewestUnstableTies(1));
+        let again = names_of(&mut store, 0, 2, PageOrder::NewestUnstableTies(2));
+        assert_ne!(first, again, "the same page differs between two requests");
+        let mut whole = names_of(&mut store, 0, 10, PageOrder::NewestUnstableTies(3));
+        whole.sort();
+        assert_eq!(
+            whole,
+            ["a", "b", "c", "d", "e"],
+            "every user is still there once"
+        );
     }
 
     #[test]
