@@ -1145,9 +1145,21 @@ async fn a_soft_deleted_leaver_who_returns_is_restored() {
     world
         .dingtalk
         .update_org(|org| org.add_user(leaver.clone()));
+    world.iam.reset_stats();
     let (outcome, report) = world.sync(&[]).await;
     assert_eq!(outcome.code, 0, "{}", outcome.all());
     let back = stored(&world.iam, &leaver.unionid);
     assert_eq!(back["isDeleted"], false, "{}", summary(&report));
     assert_eq!(back["isForbidden"], false);
+    // IAM dropped the membership records on delete and rebuilds them only from a `groups`
+    // write, so the restore writes the memberships too.
+    let restore = update_calls(&world.iam)
+        .into_iter()
+        .find(|call| call.id == format!("{ORG}/{}", leaver.unionid))
+        .expect("the restore is an update-user");
+    assert!(
+        restore.columns.contains(&"is_deleted".to_owned())
+            && restore.columns.contains(&"groups".to_owned()),
+        "{restore:?}"
+    );
 }

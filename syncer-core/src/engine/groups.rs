@@ -215,7 +215,9 @@ pub fn plan_group_deletes(
         return;
     }
     let mut members: BTreeMap<String, usize> = BTreeMap::new();
-    for user in final_users {
+    // Soft-deleted users count for no group: IAM dropped their memberships when it deleted
+    // them, and refuses a group's deletion only for members it still records.
+    for user in final_users.iter().filter(|user| !user.is_deleted) {
         for entry in &user.groups {
             *members.entry(entry.clone()).or_default() += 1;
         }

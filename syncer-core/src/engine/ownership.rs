@@ -30,12 +30,20 @@ pub fn owner_of(user: &IamUser, me: &str) -> Owner {
     }
 }
 
+/// Whether `user` already carries the marks of `me` for source id `source_id`.
+pub fn is_marked(user: &IamUser, me: &str, source_id: &str) -> bool {
+    user.properties.get(MANAGED_BY).map(String::as_str) == Some(me)
+        && user.properties.get(SOURCE_ID).map(String::as_str) == Some(source_id)
+}
+
 /// Marks `user` as managed by `me`, coming from source id `source_id`. Returns whether anything
 /// changed.
 pub fn mark_managed(user: &mut IamUser, me: &str, source_id: &str) -> bool {
-    let before = user.properties.clone();
+    if is_marked(user, me, source_id) {
+        return false;
+    }
     user.properties.insert(MANAGED_BY.to_owned(), me.to_owned());
     user.properties
         .insert(SOURCE_ID.to_owned(), source_id.to_owned());
-    user.properties != before
+    true
 }

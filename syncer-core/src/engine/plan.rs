@@ -316,6 +316,27 @@ fn plan_create(
     }
 }
 
+/// Whether `existing` is already as `wanted` would have it (checked before anything is copied:
+/// in a steady state that is almost every user).
+fn is_current(
+    wanted: &DesiredUser,
+    existing: &IamUser,
+    me: &str,
+    memberships: Option<&Memberships>,
+) -> bool {
+    !existing.is_deleted
+        && ownership::is_marked(existing, me, &wanted.source_id)
+        && !existing.properties.contains_key(ownership::DEPROVISIONED)
+        && wanted.values.iter().all(|(field, value)| {
+            matches!(field, IamField::Id | IamField::Name)
+                || same_value(*field, &existing.get(*field), value)
+        })
+        && memberships.is_none_or(|memberships| {
+            let groups = memberships.groups_for(&existing.groups, &wanted.departments);
+            groups::same_groups(&groups, &existing.groups)
+        })
+}
+
 /// The update that brings `existing` in line with `wanted`, or `None` when nothing differs.
 fn plan_update(
     wanted: &DesiredUser,
@@ -323,6 +344,9 @@ fn plan_update(
     me: &str,
     memberships: Option<&Memberships>,
 ) -> Option<Operation> {
+    if is_current(wanted, existing, me, memberships) {
+        return None;
+    }
     let mut user = existing.clone();
     let mut columns = Vec::new();
     if let Some(memberships) = memberships {
@@ -343,9 +367,14 @@ fn plan_update(
         }
     }
     if existing.is_deleted {
-        // A soft-deleted leaver who returns is restored.
+        // A soft-deleted leaver who returns is restored. IAM dropped the user's membership
+        // records when it deleted them and rebuilds them only from a write of `groups`, so
+        // the memberships are written again even when the field itself did not change.
         user.is_deleted = false;
         columns.push(IamField::IsDeleted);
+        if memberships.is_some() && !columns.contains(&IamField::Groups) {
+            columns.push(IamField::Groups);
+        }
     }
     let mut properties_changed = ownership::mark_managed(&mut user, me, &wanted.source_id);
     if user.properties.remove(ownership::DEPROVISIONED).is_some() {

@@ -312,8 +312,8 @@ impl Store {
                     .lock()
                     .expect("lock")
                     .iter()
-                    .any(|u| u.groups.contains(&id)),
-                "{id} is empty"
+                    .any(|u| !u.is_deleted && u.groups.contains(&id)),
+                "{id} is empty (IAM does not count soft-deleted users)"
             );
             let mut groups = groups.lock().expect("lock");
             assert!(

@@ -156,3 +156,27 @@ async fn a_group_that_cannot_be_created_holds_back_its_children_and_memberships(
     assert_eq!(store.user("ua").groups, vec!["acme/3", "acme/4"]);
     assert_eq!(store.user("uc").groups, vec!["acme/2"]);
 }
+
+#[tokio::test]
+async fn a_soft_deleted_user_does_not_keep_a_vanished_departments_group() {
+    let store = Store::default();
+    sync_tree(
+        &store,
+        vec![in_depts("a", &["3"]), in_depts("b", &["4"])],
+        tree(),
+    )
+    .await;
+    // IAM soft-deleted a (its body still lists acme/3, its membership records are gone).
+    store
+        .users
+        .lock()
+        .expect("lock")
+        .iter_mut()
+        .find(|u| u.name == "ua")
+        .expect("a")
+        .is_deleted = true;
+    let without_3: Vec<Department> = tree().into_iter().filter(|d| d.id != "3").collect();
+    let report = sync_tree(&store, vec![in_depts("b", &["4"])], without_3).await;
+    assert!(store.group("3").is_none(), "{report:?}");
+    assert_eq!(report.counts.groups_deleted, 1);
+}
