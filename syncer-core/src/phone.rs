@@ -1,5 +1,7 @@
 //! Phone numbers compared the way IAM stores them: IAM may keep a national number with a
-//! separate country code, DingTalk may give `+86 138...` or `138...`; both are the same phone.
+//! separate country code, or (newer Hanzo IAM) the E.164 form `+14155550100`; DingTalk may give
+//! `+86 138...` or `138...`, or a national number beside its `state_code`. All of these are
+//! the same phone, and a resync must not rewrite it forever.
 
 /// The comparable form of a phone number: digits only, without a leading China calling code.
 pub fn normalize_phone(phone: &str) -> String {
@@ -12,9 +14,21 @@ pub fn normalize_phone(phone: &str) -> String {
     }
 }
 
-/// Whether two phone numbers are the same number.
+/// Whether two phone numbers are the same number: equal once normalized, or one is the other
+/// with a calling code (1 to 3 digits) in front — a national number beside its E.164 form.
 pub fn same_phone(a: &str, b: &str) -> bool {
-    normalize_phone(a) == normalize_phone(b)
+    let (a, b) = (normalize_phone(a), normalize_phone(b));
+    if a == b {
+        return true;
+    }
+    let (long, short) = if a.len() > b.len() {
+        (&a, &b)
+    } else {
+        (&b, &a)
+    };
+    short.len() >= 7
+        && (1..=3).contains(&(long.len() - short.len()))
+        && long.ends_with(short.as_str())
 }
 
 #[cfg(test)]
@@ -32,6 +46,15 @@ mod tests {
         ] {
             assert_eq!(normalize_phone(spelling), "13800138000", "{spelling}");
         }
+    }
+
+    #[test]
+    fn a_national_number_equals_its_e164_form() {
+        assert!(same_phone("4155550100", "+14155550100"));
+        assert!(same_phone("+852 6123 4567", "61234567"));
+        assert!(same_phone("+44 20 7946 0018", "2079460018"));
+        assert!(!same_phone("4155550100", "+14155550199"));
+        assert!(!same_phone("550100", "+1415550100"), "too short to tell");
     }
 
     #[test]

@@ -399,6 +399,11 @@ fn plan_update(
 fn same_value(field: IamField, current: &FieldValue, wanted: &FieldValue) -> bool {
     match field {
         IamField::Phone => same_phone(&current.as_text(), &wanted.as_text()),
+        // IAM may keep e-mail addresses lowercased; a case-only difference is no change.
+        IamField::Email => current
+            .as_text()
+            .trim()
+            .eq_ignore_ascii_case(wanted.as_text().trim()),
         _ => current.coerce(field.kind()) == wanted.coerce(field.kind()),
     }
 }

@@ -435,6 +435,25 @@ async fn phones_are_compared_normalized() {
     assert_eq!(store.writes(), vec![]);
 }
 
+#[tokio::test]
+async fn a_phone_iam_keeps_in_e164_and_an_email_it_keeps_lowercased_are_not_rewritten() {
+    let store = Store::default();
+    let wanted = || {
+        vec![person("a")
+            .with("mobile", "4155550100")
+            .with("email", "Ann.Lee@Acme.example")]
+    };
+    sync(&store, wanted(), &options()).await;
+    {
+        let mut users = store.users.lock().expect("lock");
+        users[0].phone = "+14155550100".into();
+        users[0].email = "ann.lee@acme.example".into();
+    }
+    store.clear_writes();
+    sync(&store, wanted(), &options()).await;
+    assert_eq!(store.writes(), vec![]);
+}
+
 fn local_user(name: &str, id: &str) -> IamUser {
     IamUser {
         owner: "acme".into(),
