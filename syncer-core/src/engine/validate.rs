@@ -109,6 +109,23 @@ fn claims_of(op: &Operation, before: Option<&IamUser>) -> Claims {
     claims
 }
 
+/// Who holds a value: a user as IAM lists it, or the user a planned operation writes. Indexes,
+/// not names, so screening 100,000 creates copies no name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Holder {
+    Current(usize),
+    Planned(usize),
+}
+
+/// What screening decided for every operation.
+struct Decisions {
+    fates: Vec<Fate>,
+    /// Per operation: the values it may not take, and the IAM user holding each.
+    losses: Vec<Vec<(Unique, String)>>,
+    /// Creates refused outright, with the reason.
+    refused: Vec<(usize, String)>,
+}
+
 /// Splits `operations` (creates and updates) into the writes to send, each with its phase and
 /// without the values it may not take, and the per-user refusals and losses, in order.
 /// Earlier operations win a contested e-mail, phone or name.
@@ -117,112 +134,13 @@ pub fn screen(
     current: &[IamUser],
 ) -> (Vec<Operation>, Vec<Skipped>) {
     let mut ops: Vec<Operation> = operations.into_iter().collect();
+    let Decisions {
+        mut fates,
+        losses,
+        mut refused,
+    } = decide(&ops, current);
+
     let before: HashMap<&str, &IamUser> = current.iter().map(|u| (u.name.as_str(), u)).collect();
-    let mut names: HashSet<String> = current.iter().map(|u| u.name.clone()).collect();
-    let mut holders: HashMap<Slot, String> = HashMap::with_capacity(current.len() * 2);
-    for user in current {
-        for unique in Unique::ALL {
-            let key = unique.key(user);
-            if !key.is_empty() {
-                holders.insert((unique, key), user.name.clone());
-            }
-        }
-    }
-    let claims: Vec<Claims> = ops
-        .iter()
-        .map(|op| claims_of(op, before.get(op.user.name.as_str()).copied()))
-        .collect();
-    // Values a not yet sent operation gives up, and by whom.
-    let mut releasing: HashMap<Slot, String> = HashMap::new();
-    for (op, claim) in ops.iter().zip(&claims) {
-        for slot in &claim.releases {
-            releasing.insert(slot.clone(), op.user.name.clone());
-        }
-    }
-
-    let mut fates = vec![Fate::Pending; ops.len()];
-    let mut losses: Vec<Vec<(Unique, String)>> = vec![Vec::new(); ops.len()];
-    let mut refused: Vec<(usize, String)> = Vec::new();
-    let mut pending: Vec<usize> = (0..ops.len()).collect();
-    let mut phase = 0;
-    let mut forced = None;
-    while !pending.is_empty() {
-        let mut waiting = Vec::new();
-        let mut taken_now: HashMap<Slot, String> = HashMap::new();
-        let mut given_up: Vec<(Slot, String)> = Vec::new();
-        let mut decided = false;
-        for i in pending {
-            let op = &ops[i];
-            let me = op.user.name.as_str();
-            if op.kind == OperationKind::Create {
-                if let Some(reason) = name_refusal(&op.user.name, &names) {
-                    decided = true;
-                    fates[i] = Fate::Dropped;
-                    refused.push((i, reason));
-                    continue;
-                }
-            }
-            let mut lost = Vec::new();
-            let mut waits = false;
-            for slot in &claims[i].takes {
-                let holder = taken_now
-                    .get(slot)
-                    .or_else(|| holders.get(slot))
-                    .filter(|holder| holder.as_str() != me);
-                let Some(holder) = holder else {
-                    continue;
-                };
-                let released = !taken_now.contains_key(slot)
-                    && releasing.get(slot).is_some_and(|by| by == holder);
-                if released && forced != Some(i) {
-                    waits = true;
-                } else {
-                    lost.push((slot.0, holder.clone()));
-                }
-            }
-            if waits {
-                waiting.push(i);
-                continue;
-            }
-            decided = true;
-            fates[i] = Fate::Sent(phase);
-            if op.kind == OperationKind::Create {
-                names.insert(op.user.name.clone());
-            }
-            let dropped = |unique: Unique| lost.iter().any(|(u, _)| *u == unique);
-            for slot in &claims[i].takes {
-                if !dropped(slot.0) {
-                    taken_now.insert(slot.clone(), me.to_owned());
-                }
-            }
-            for slot in &claims[i].releases {
-                if dropped(slot.0) {
-                    // The value stays with this user after all.
-                    releasing.remove(slot);
-                } else {
-                    given_up.push((slot.clone(), me.to_owned()));
-                }
-            }
-            losses[i] = lost;
-        }
-        for (slot, by) in given_up {
-            if holders.get(&slot).is_some_and(|holder| *holder == by) {
-                holders.remove(&slot);
-            }
-            releasing.remove(&slot);
-        }
-        holders.extend(taken_now);
-        // When everyone left waits on someone else (values swapped in a cycle), the first one
-        // goes without the values it waits for, which frees the rest.
-        forced = if decided {
-            phase += 1;
-            None
-        } else {
-            waiting.first().copied()
-        };
-        pending = waiting;
-    }
-
     for (i, lost) in losses.iter().enumerate() {
         if lost.is_empty() {
             continue;
@@ -241,22 +159,164 @@ pub fn screen(
             reason,
         })
         .collect();
-    let mut sent: Vec<(usize, Operation)> = ops
+    let mut sent: Vec<Operation> = ops
         .into_iter()
         .zip(fates)
         .filter_map(|(mut op, fate)| match fate {
             Fate::Sent(phase) => {
                 op.phase = phase;
-                Some((phase, op))
+                Some(op)
             }
             _ => None,
         })
         .collect();
-    sent.sort_by_key(|(phase, _)| *phase);
-    (sent.into_iter().map(|(_, op)| op).collect(), refused)
+    // Stable: within a phase, creates, updates and deprovisions keep their order.
+    sent.sort_by_key(|op| op.phase);
+    (sent, refused)
 }
 
-fn name_refusal(name: &str, names: &HashSet<String>) -> Option<String> {
+/// Decides, phase by phase, which operation is sent when and which values it loses.
+fn decide(ops: &[Operation], current: &[IamUser]) -> Decisions {
+    let before: HashMap<&str, usize> = current
+        .iter()
+        .enumerate()
+        .map(|(at, u)| (u.name.as_str(), at))
+        .collect();
+    let name_of = |holder: Holder| match holder {
+        Holder::Current(at) => current[at].name.as_str(),
+        Holder::Planned(at) => ops[at].user.name.as_str(),
+    };
+    let mut names: HashSet<&str> = current.iter().map(|u| u.name.as_str()).collect();
+    let claims: Vec<Claims> = ops
+        .iter()
+        .map(|op| {
+            let existing = before.get(op.user.name.as_str()).map(|at| &current[*at]);
+            claims_of(op, existing)
+        })
+        .collect();
+    // Only the values some operation takes can be contested: in a steady state that is none,
+    // and the organization's other e-mails and phones need no index.
+    let contested: HashSet<&Slot> = claims.iter().flat_map(|claim| &claim.takes).collect();
+    let current_slots: Vec<(Slot, usize)> = if contested.is_empty() {
+        Vec::new()
+    } else {
+        current
+            .iter()
+            .enumerate()
+            .flat_map(|(at, user)| {
+                Unique::ALL
+                    .into_iter()
+                    .map(move |unique| ((unique, unique.key(user)), at))
+            })
+            .filter(|(slot, _)| contested.contains(slot))
+            .collect()
+    };
+    let mut holders: HashMap<&Slot, Holder> = current_slots
+        .iter()
+        .map(|(slot, at)| (slot, Holder::Current(*at)))
+        .collect();
+    // Values a not yet sent operation gives up, and which operation.
+    let mut releasing: HashMap<&Slot, usize> = HashMap::new();
+    for (at, claim) in claims.iter().enumerate() {
+        for slot in &claim.releases {
+            releasing.insert(slot, at);
+        }
+    }
+
+    let mut decisions = Decisions {
+        fates: vec![Fate::Pending; ops.len()],
+        losses: vec![Vec::new(); ops.len()],
+        refused: Vec::new(),
+    };
+    let mut pending: Vec<usize> = (0..ops.len()).collect();
+    let mut phase = 0;
+    let mut forced = None;
+    while !pending.is_empty() {
+        let mut waiting = Vec::new();
+        let mut taken_now: HashMap<&Slot, Holder> = HashMap::new();
+        let mut given_up: Vec<(&Slot, &str)> = Vec::new();
+        let mut decided = false;
+        for i in pending {
+            let op = &ops[i];
+            let me = op.user.name.as_str();
+            if op.kind == OperationKind::Create {
+                if let Some(reason) = name_refusal(me, &names) {
+                    decided = true;
+                    decisions.fates[i] = Fate::Dropped;
+                    decisions.refused.push((i, reason));
+                    continue;
+                }
+            }
+            let mut lost = Vec::new();
+            let mut waits = false;
+            for slot in &claims[i].takes {
+                let holder = taken_now
+                    .get(slot)
+                    .or_else(|| holders.get(slot))
+                    .copied()
+                    .filter(|holder| name_of(*holder) != me);
+                let Some(holder) = holder else {
+                    continue;
+                };
+                let released = !taken_now.contains_key(slot)
+                    && releasing
+                        .get(slot)
+                        .is_some_and(|by| ops[*by].user.name == name_of(holder));
+                if released && forced != Some(i) {
+                    waits = true;
+                } else {
+                    lost.push((slot.0, name_of(holder).to_owned()));
+                }
+            }
+            if waits {
+                waiting.push(i);
+                continue;
+            }
+            decided = true;
+            decisions.fates[i] = Fate::Sent(phase);
+            if op.kind == OperationKind::Create {
+                names.insert(me);
+            }
+            let dropped = |unique: Unique| lost.iter().any(|(u, _)| *u == unique);
+            for slot in &claims[i].takes {
+                if !dropped(slot.0) {
+                    taken_now.insert(slot, Holder::Planned(i));
+                }
+            }
+            for slot in &claims[i].releases {
+                if dropped(slot.0) {
+                    // The value stays with this user after all.
+                    releasing.remove(slot);
+                } else {
+                    given_up.push((slot, me));
+                }
+            }
+            decisions.losses[i] = lost;
+        }
+        for (slot, by) in given_up {
+            if holders
+                .get(slot)
+                .is_some_and(|holder| name_of(*holder) == by)
+            {
+                holders.remove(slot);
+            }
+            releasing.remove(slot);
+        }
+        holders.extend(taken_now);
+        // When everyone left waits on someone else (values swapped in a cycle), the first one
+        // goes without the values it waits for, which frees the rest.
+        forced = if decided {
+            phase += 1;
+            None
+        } else {
+            waiting.first().copied()
+        };
+        pending = waiting;
+    }
+    decisions
+}
+
+fn name_refusal(name: &str, names: &HashSet<&str>) -> Option<String> {
     if !is_valid_user_name(name) {
         return Some(format!(
             "user name `{name}` has characters IAM refuses (only letters, digits and single - . _ between them); map Name from another source field"
