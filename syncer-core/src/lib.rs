@@ -32,6 +32,7 @@ mod secret;
 mod snapshot;
 mod syncer;
 mod target;
+mod text;
 mod user;
 
 pub use engine::{
@@ -54,4 +55,5 @@ pub use snapshot::{
 };
 pub use syncer::{ConnectionCheck, ConnectionReport, FetchError, Syncer};
 pub use target::{Target, TargetError};
+pub use text::Text;
 pub use user::{null_as_default, IamUser};

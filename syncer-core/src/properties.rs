@@ -9,10 +9,12 @@ use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::text::Text;
+
 /// A string map with the operations of a `BTreeMap<String, String>` the syncer uses, ordered
 /// by key (so it serializes like one).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Properties(Vec<(String, String)>);
+pub struct Properties(Vec<(Text, Text)>);
 
 impl Properties {
     /// An empty map (no allocation).
@@ -25,8 +27,8 @@ impl Properties {
     }
 
     /// The value of `key`.
-    pub fn get(&self, key: &str) -> Option<&String> {
-        self.position(key).ok().map(|at| &self.0[at].1)
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.position(key).ok().map(|at| self.0[at].1.as_str())
     }
 
     /// Whether `key` is set.
@@ -35,7 +37,8 @@ impl Properties {
     }
 
     /// Sets `key`, returning its previous value.
-    pub fn insert(&mut self, key: String, value: String) -> Option<String> {
+    pub fn insert(&mut self, key: impl Into<Text>, value: impl Into<Text>) -> Option<Text> {
+        let (key, value) = (key.into(), value.into());
         match self.position(&key) {
             Ok(at) => Some(std::mem::replace(&mut self.0[at].1, value)),
             Err(at) => {
@@ -46,14 +49,14 @@ impl Properties {
     }
 
     /// Removes `key`, returning its value.
-    pub fn remove(&mut self, key: &str) -> Option<String> {
+    pub fn remove(&mut self, key: &str) -> Option<Text> {
         let at = self.position(key).ok()?;
         Some(self.0.remove(at).1)
     }
 
     /// The entries, ordered by key.
-    pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
-        self.0.iter().map(|(k, v)| (k, v))
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
     }
 
     /// Number of entries.
@@ -68,15 +71,17 @@ impl Properties {
 }
 
 impl Index<&str> for Properties {
-    type Output = String;
+    type Output = Text;
 
-    fn index(&self, key: &str) -> &String {
-        self.get(key)
-            .unwrap_or_else(|| panic!("no property `{key}`"))
+    fn index(&self, key: &str) -> &Text {
+        match self.position(key) {
+            Ok(at) => &self.0[at].1,
+            Err(_) => panic!("no property `{key}`"),
+        }
     }
 }
 
-impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for Properties {
+impl<K: Into<Text>, V: Into<Text>> FromIterator<(K, V)> for Properties {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(entries: I) -> Self {
         let mut map = Properties::new();
         for (key, value) in entries {
@@ -109,7 +114,7 @@ impl<'de> Deserialize<'de> for Properties {
 
             fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Properties, A::Error> {
                 let mut map = Properties::new();
-                while let Some((key, value)) = access.next_entry::<String, String>()? {
+                while let Some((key, value)) = access.next_entry::<Text, Text>()? {
                     map.insert(key, value);
                 }
                 map.0.shrink_to_fit();
@@ -128,9 +133,9 @@ mod tests {
     #[test]
     fn behaves_like_a_sorted_map_and_round_trips_as_a_json_object() {
         let mut map = Properties::new();
-        assert_eq!(map.insert("b".into(), "2".into()), None);
-        assert_eq!(map.insert("a".into(), "1".into()), None);
-        assert_eq!(map.insert("b".into(), "3".into()), Some("2".into()));
+        assert_eq!(map.insert("b", "2"), None);
+        assert_eq!(map.insert("a", "1"), None);
+        assert_eq!(map.insert("b", "3"), Some("2".into()));
         assert_eq!(map["a"], "1");
         assert!(map.contains_key("b") && !map.contains_key("c"));
         let json = serde_json::to_string(&map).expect("serializes");

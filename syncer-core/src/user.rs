@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 use crate::field::{FieldValue, IamField};
 use crate::properties::Properties;
+use crate::text::Text;
 
 /// A user of an IAM organization (Hanzo IAM / Casdoor JSON shape, camelCase keys).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -14,31 +15,31 @@ use crate::properties::Properties;
 pub struct IamUser {
     /// The organization the user belongs to.
     #[serde(default, deserialize_with = "null_as_default")]
-    pub owner: String,
+    pub owner: Text,
     /// The user name, unique in the organization; never renamed by the syncer.
     #[serde(default, deserialize_with = "null_as_default")]
-    pub name: String,
+    pub name: Text,
     /// The user's id (the source's stable id for users the syncer created).
     #[serde(default, deserialize_with = "null_as_default")]
-    pub id: String,
+    pub id: Text,
     /// Shown name.
     #[serde(default, deserialize_with = "null_as_default")]
-    pub display_name: String,
+    pub display_name: Text,
     /// E-mail address.
     #[serde(default, deserialize_with = "null_as_default")]
-    pub email: String,
+    pub email: Text,
     /// Phone number.
     #[serde(default, deserialize_with = "null_as_default")]
-    pub phone: String,
+    pub phone: Text,
     /// Region of the phone number (`CN`), when IAM keeps it.
     #[serde(default, deserialize_with = "null_as_default")]
-    pub country_code: String,
+    pub country_code: Text,
     /// Avatar URL.
     #[serde(default, deserialize_with = "null_as_default")]
-    pub avatar: String,
+    pub avatar: Text,
     /// Job title.
     #[serde(default, deserialize_with = "null_as_default")]
-    pub title: String,
+    pub title: Text,
     /// Whether the user may not sign in.
     #[serde(default, deserialize_with = "null_as_default")]
     pub is_forbidden: bool,
@@ -50,13 +51,13 @@ pub struct IamUser {
     pub is_admin: bool,
     /// Group memberships as `ORG/GROUP`.
     #[serde(default, deserialize_with = "null_as_default")]
-    pub groups: Vec<String>,
+    pub groups: Vec<Text>,
     /// DingTalk provider id (the userid), so OAuth sign-in finds the imported user.
     #[serde(default, deserialize_with = "null_as_default")]
-    pub dingtalk: String,
+    pub dingtalk: Text,
     /// Lark provider id.
     #[serde(default, deserialize_with = "null_as_default")]
-    pub lark: String,
+    pub lark: Text,
     /// Free string map; the syncer keeps its ownership marks here.
     #[serde(default, deserialize_with = "null_as_default")]
     pub properties: Properties,
@@ -83,18 +84,18 @@ impl IamUser {
     /// Reads a field's current value.
     pub fn get(&self, field: IamField) -> FieldValue {
         match field {
-            IamField::Id => FieldValue::Text(self.id.clone()),
-            IamField::Name => FieldValue::Text(self.name.clone()),
-            IamField::DisplayName => FieldValue::Text(self.display_name.clone()),
-            IamField::Email => FieldValue::Text(self.email.clone()),
-            IamField::Phone => FieldValue::Text(self.phone.clone()),
-            IamField::CountryCode => FieldValue::Text(self.country_code.clone()),
-            IamField::Avatar => FieldValue::Text(self.avatar.clone()),
-            IamField::Title => FieldValue::Text(self.title.clone()),
+            IamField::Id => FieldValue::Text(self.id.to_string()),
+            IamField::Name => FieldValue::Text(self.name.to_string()),
+            IamField::DisplayName => FieldValue::Text(self.display_name.to_string()),
+            IamField::Email => FieldValue::Text(self.email.to_string()),
+            IamField::Phone => FieldValue::Text(self.phone.to_string()),
+            IamField::CountryCode => FieldValue::Text(self.country_code.to_string()),
+            IamField::Avatar => FieldValue::Text(self.avatar.to_string()),
+            IamField::Title => FieldValue::Text(self.title.to_string()),
             IamField::IsForbidden => FieldValue::Flag(self.is_forbidden),
             IamField::IsDeleted => FieldValue::Flag(self.is_deleted),
-            IamField::DingTalk => FieldValue::Text(self.dingtalk.clone()),
-            IamField::Lark => FieldValue::Text(self.lark.clone()),
+            IamField::DingTalk => FieldValue::Text(self.dingtalk.to_string()),
+            IamField::Lark => FieldValue::Text(self.lark.to_string()),
             IamField::Groups => FieldValue::Text(self.groups.join(",")),
             IamField::Properties => {
                 FieldValue::Text(serde_json::to_string(&self.properties).unwrap_or_default())
@@ -112,18 +113,18 @@ impl IamUser {
     pub fn set(&mut self, field: IamField, value: FieldValue) {
         let value = value.coerce(field.kind());
         match field {
-            IamField::Id => self.id = value.as_text(),
-            IamField::Name => self.name = value.as_text(),
-            IamField::DisplayName => self.display_name = value.as_text(),
-            IamField::Email => self.email = value.as_text(),
-            IamField::Phone => self.phone = value.as_text(),
-            IamField::CountryCode => self.country_code = value.as_text(),
-            IamField::Avatar => self.avatar = value.as_text(),
-            IamField::Title => self.title = value.as_text(),
+            IamField::Id => self.id = value.as_text().into(),
+            IamField::Name => self.name = value.as_text().into(),
+            IamField::DisplayName => self.display_name = value.as_text().into(),
+            IamField::Email => self.email = value.as_text().into(),
+            IamField::Phone => self.phone = value.as_text().into(),
+            IamField::CountryCode => self.country_code = value.as_text().into(),
+            IamField::Avatar => self.avatar = value.as_text().into(),
+            IamField::Title => self.title = value.as_text().into(),
             IamField::IsForbidden => self.is_forbidden = value.as_flag(),
             IamField::IsDeleted => self.is_deleted = value.as_flag(),
-            IamField::DingTalk => self.dingtalk = value.as_text(),
-            IamField::Lark => self.lark = value.as_text(),
+            IamField::DingTalk => self.dingtalk = value.as_text().into(),
+            IamField::Lark => self.lark = value.as_text().into(),
             IamField::Groups | IamField::Properties => {}
             other => {
                 let json = match value {

@@ -87,7 +87,7 @@ fn without_groups<'a>(
     if missing.is_empty() {
         return Cow::Borrowed(operations);
     }
-    let member_of_missing = |entry: &String, owner: &str| {
+    let member_of_missing = |entry: &crate::Text, owner: &str| {
         entry
             .strip_prefix(owner)
             .and_then(|rest| rest.strip_prefix('/'))

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::plan::{DesiredUser, Skipped};
+use crate::text::Text;
 use crate::group::{group_marker, IamGroup};
 use crate::snapshot::Department;
 use crate::user::IamUser;
@@ -50,9 +51,9 @@ impl Memberships {
     /// The groups `user` should be in: memberships of groups the syncer does not manage, kept
     /// in their order, then the user's departments. After an incomplete fetch, memberships of
     /// managed groups the syncer did not read are kept too.
-    pub fn groups_for(&self, current: &[String], departments: &[String]) -> Vec<String> {
+    pub fn groups_for(&self, current: &[Text], departments: &[String]) -> Vec<Text> {
         let prefix = format!("{}/", self.organization);
-        let mut groups: Vec<String> = current
+        let mut groups: Vec<Text> = current
             .iter()
             .filter(|entry| match entry.strip_prefix(&prefix) {
                 Some(name) if self.known.contains(name) => false,
@@ -68,7 +69,7 @@ impl Memberships {
         own.sort_by_key(|id| (id.parse::<i64>().unwrap_or(i64::MAX), id.as_str()));
         own.dedup();
         for id in own {
-            let entry = format!("{prefix}{id}");
+            let entry = Text::from(format!("{prefix}{id}"));
             if !groups.contains(&entry) {
                 groups.push(entry);
             }
@@ -78,9 +79,9 @@ impl Memberships {
 }
 
 /// Whether two membership lists hold the same groups, whatever the order.
-pub fn same_groups(a: &[String], b: &[String]) -> bool {
-    let a: HashSet<&String> = a.iter().collect();
-    let b: HashSet<&String> = b.iter().collect();
+pub fn same_groups(a: &[Text], b: &[Text]) -> bool {
+    let a: HashSet<&Text> = a.iter().collect();
+    let b: HashSet<&Text> = b.iter().collect();
     a == b
 }
 
@@ -219,7 +220,7 @@ pub fn plan_group_deletes(
     // them, and refuses a group's deletion only for members it still records.
     for user in final_users.iter().filter(|user| !user.is_deleted) {
         for entry in &user.groups {
-            *members.entry(entry.clone()).or_default() += 1;
+            *members.entry(entry.to_string()).or_default() += 1;
         }
     }
     // Parent links after this run: updates replace the current ones.

@@ -23,7 +23,7 @@ pub enum Owner {
 
 /// Who manages `user`, seen from the syncer called `me`.
 pub fn owner_of(user: &IamUser, me: &str) -> Owner {
-    match user.properties.get(MANAGED_BY).map(String::as_str) {
+    match user.properties.get(MANAGED_BY) {
         Some(name) if name == me => Owner::Me,
         Some(name) if !name.is_empty() => Owner::OtherSyncer(name.to_owned()),
         _ => Owner::Nobody,
@@ -32,8 +32,8 @@ pub fn owner_of(user: &IamUser, me: &str) -> Owner {
 
 /// Whether `user` already carries the marks of `me` for source id `source_id`.
 pub fn is_marked(user: &IamUser, me: &str, source_id: &str) -> bool {
-    user.properties.get(MANAGED_BY).map(String::as_str) == Some(me)
-        && user.properties.get(SOURCE_ID).map(String::as_str) == Some(source_id)
+    user.properties.get(MANAGED_BY) == Some(me)
+        && user.properties.get(SOURCE_ID) == Some(source_id)
 }
 
 /// Marks `user` as managed by `me`, coming from source id `source_id`. Returns whether anything

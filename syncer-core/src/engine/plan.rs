@@ -297,7 +297,7 @@ fn plan_create(
     memberships: Option<&Memberships>,
 ) -> Operation {
     let mut user = IamUser {
-        owner: options.organization.clone(),
+        owner: options.organization.as_str().into(),
         ..IamUser::default()
     };
     for (field, value) in &wanted.values {

@@ -215,7 +215,7 @@ impl Store {
             writes
                 .lock()
                 .expect("lock")
-                .push(("create".into(), user.name.clone(), vec![]));
+                .push(("create".into(), user.name.to_string(), vec![]));
             let mut users = users.lock().expect("lock");
             duplicate_contact(&users, user, "add-user")?;
             users.push(user.clone());
@@ -225,7 +225,7 @@ impl Store {
         mock.expect_update_user().returning(move |user, columns| {
             writes.lock().expect("lock").push((
                 "update".into(),
-                user.name.clone(),
+                user.name.to_string(),
                 columns.to_vec(),
             ));
             let mut users = users.lock().expect("lock");
@@ -248,7 +248,7 @@ impl Store {
             writes
                 .lock()
                 .expect("lock")
-                .push(("delete".into(), user.name.clone(), vec![]));
+                .push(("delete".into(), user.name.to_string(), vec![]));
             users.lock().expect("lock").retain(|u| u.name != user.name);
             Ok(())
         });
@@ -312,7 +312,7 @@ impl Store {
                     .lock()
                     .expect("lock")
                     .iter()
-                    .any(|u| !u.is_deleted && u.groups.contains(&id)),
+                    .any(|u| !u.is_deleted && u.groups.iter().any(|g| *g == id)),
                 "{id} is empty (IAM does not count soft-deleted users)"
             );
             let mut groups = groups.lock().expect("lock");
@@ -498,7 +498,7 @@ async fn users_of_other_syncers_and_local_admins_are_left_alone() {
     let mut theirs = local_user("ua", "a");
     theirs
         .properties
-        .insert(ownership::MANAGED_BY.into(), "ldap".into());
+        .insert(ownership::MANAGED_BY, "ldap");
     let mut admin = local_user("ub", "b");
     admin.is_admin = true;
     let store = Store::with(vec![theirs.clone(), admin.clone()]);

@@ -137,7 +137,7 @@ fn uniqueness_conflict(
         let holder: Option<String> = db
             .query_row(
                 "SELECT name FROM users WHERE owner = ?1 AND email = ?2 AND name != ?3",
-                params![user.owner, email_key(&user.email), user.name],
+                params![user.owner.as_str(), email_key(&user.email), user.name.as_str()],
                 |row| row.get(0),
             )
             .optional()
@@ -154,7 +154,7 @@ fn uniqueness_conflict(
         let holder: Option<String> = db
             .query_row(
                 "SELECT name FROM users WHERE owner = ?1 AND phone = ?2 AND name != ?3",
-                params![user.owner, phone, user.name],
+                params![user.owner.as_str(), phone, user.name.as_str()],
                 |row| row.get(0),
             )
             .optional()
@@ -215,10 +215,10 @@ fn write_row(
         "INSERT OR REPLACE INTO users (owner, name, id, display_name, email, phone, is_forbidden, body, created_time, updated_time)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![
-            user.owner,
-            user.name,
-            user.id,
-            user.display_name,
+            user.owner.as_str(),
+            user.name.as_str(),
+            user.id.as_str(),
+            user.display_name.as_str(),
             email_key(&user.email),
             normalize_phone(&user.phone),
             user.is_forbidden,
@@ -266,7 +266,7 @@ impl Target for EmbeddedTarget {
             let exists: Option<i64> = db
                 .query_row(
                     "SELECT 1 FROM users WHERE owner = ?1 AND name = ?2",
-                    params![user.owner, user.name],
+                    params![user.owner.as_str(), user.name.as_str()],
                     |row| row.get(0),
                 )
                 .optional()
@@ -298,7 +298,7 @@ impl Target for EmbeddedTarget {
             let stored: Option<(String, String)> = db
                 .query_row(
                     "SELECT body, created_time FROM users WHERE owner = ?1 AND name = ?2",
-                    params![wanted.owner, wanted.name],
+                    params![wanted.owner.as_str(), wanted.name.as_str()],
                     |row| Ok((row.get(0)?, row.get(1)?)),
                 )
                 .optional()
@@ -325,7 +325,7 @@ impl Target for EmbeddedTarget {
         self.with_db(API, move |db| {
             db.execute(
                 "DELETE FROM users WHERE owner = ?1 AND name = ?2",
-                params![owner, name],
+                params![owner.as_str(), name.as_str()],
             )
             .map_err(storage(API))?;
             Ok(())
@@ -412,7 +412,7 @@ impl Target for EmbeddedTarget {
                     .map_err(storage(API))?
                     .iter()
                     .filter_map(|body| decode(body).ok())
-                    .filter(|user| user.groups.contains(&group.qualified_name()))
+                    .filter(|user| user.groups.iter().any(|entry| *entry == group.qualified_name()))
                     .count();
                 if in_groups > 0 {
                     return Err(rejected(API, format!("group {} still has {in_groups} users", group.qualified_name())));

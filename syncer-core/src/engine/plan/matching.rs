@@ -57,7 +57,6 @@ fn own_mark<'u>(user: &'u IamUser, me: &str) -> Option<&'u str> {
     }
     user.properties
         .get(ownership::SOURCE_ID)
-        .map(String::as_str)
         .filter(|id| !id.is_empty())
 }
 
