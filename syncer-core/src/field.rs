@@ -2,6 +2,7 @@
 //! in config (`DisplayName`), the JSON key of the IAM API (`displayName`) and the snake_case
 //! column Hanzo's `update-user` expects (`display_name`).
 
+use crate::text::Text;
 use std::fmt;
 
 /// What kind of value an IAM field holds.
@@ -137,18 +138,26 @@ impl fmt::Display for IamField {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 pub enum FieldValue {
-    /// A string value (empty when the source has none).
-    Text(String),
+    /// A string value (empty when the source has none); short ones need no heap block.
+    Text(Text),
     /// A boolean value.
     Flag(bool),
 }
 
 impl FieldValue {
     /// The value as text (`"true"`/`"false"` for flags).
-    pub fn as_text(&self) -> String {
+    pub fn as_text(&self) -> Text {
         match self {
             FieldValue::Text(text) => text.clone(),
-            FieldValue::Flag(flag) => flag.to_string(),
+            FieldValue::Flag(flag) => Text::const_new(if *flag { "true" } else { "false" }),
+        }
+    }
+
+    /// The text of a text value, without copying it (`None` for flags).
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            FieldValue::Text(text) => Some(text),
+            FieldValue::Flag(_) => None,
         }
     }
 
@@ -176,12 +185,18 @@ impl FieldValue {
 
 impl From<&str> for FieldValue {
     fn from(value: &str) -> Self {
-        FieldValue::Text(value.to_owned())
+        FieldValue::Text(value.into())
     }
 }
 
 impl From<String> for FieldValue {
     fn from(value: String) -> Self {
+        FieldValue::Text(value.into())
+    }
+}
+
+impl From<Text> for FieldValue {
+    fn from(value: Text) -> Self {
         FieldValue::Text(value)
     }
 }

@@ -186,7 +186,7 @@ fn source_value(record: &SourceRecord, name: &str) -> FieldValue {
     record
         .field(name)
         .cloned()
-        .unwrap_or_else(|| FieldValue::Text(String::new()))
+        .unwrap_or_else(|| FieldValue::Text(Default::default()))
 }
 
 fn resolve_target(source: &str, target: &str) -> Result<IamField, MappingError> {

@@ -84,27 +84,29 @@ impl IamUser {
     /// Reads a field's current value.
     pub fn get(&self, field: IamField) -> FieldValue {
         match field {
-            IamField::Id => FieldValue::Text(self.id.to_string()),
-            IamField::Name => FieldValue::Text(self.name.to_string()),
-            IamField::DisplayName => FieldValue::Text(self.display_name.to_string()),
-            IamField::Email => FieldValue::Text(self.email.to_string()),
-            IamField::Phone => FieldValue::Text(self.phone.to_string()),
-            IamField::CountryCode => FieldValue::Text(self.country_code.to_string()),
-            IamField::Avatar => FieldValue::Text(self.avatar.to_string()),
-            IamField::Title => FieldValue::Text(self.title.to_string()),
+            IamField::Id => FieldValue::Text(self.id.clone()),
+            IamField::Name => FieldValue::Text(self.name.clone()),
+            IamField::DisplayName => FieldValue::Text(self.display_name.clone()),
+            IamField::Email => FieldValue::Text(self.email.clone()),
+            IamField::Phone => FieldValue::Text(self.phone.clone()),
+            IamField::CountryCode => FieldValue::Text(self.country_code.clone()),
+            IamField::Avatar => FieldValue::Text(self.avatar.clone()),
+            IamField::Title => FieldValue::Text(self.title.clone()),
             IamField::IsForbidden => FieldValue::Flag(self.is_forbidden),
             IamField::IsDeleted => FieldValue::Flag(self.is_deleted),
-            IamField::DingTalk => FieldValue::Text(self.dingtalk.to_string()),
-            IamField::Lark => FieldValue::Text(self.lark.to_string()),
-            IamField::Groups => FieldValue::Text(self.groups.join(",")),
-            IamField::Properties => {
-                FieldValue::Text(serde_json::to_string(&self.properties).unwrap_or_default())
-            }
+            IamField::DingTalk => FieldValue::Text(self.dingtalk.clone()),
+            IamField::Lark => FieldValue::Text(self.lark.clone()),
+            IamField::Groups => FieldValue::Text(self.groups.join(",").into()),
+            IamField::Properties => FieldValue::Text(
+                serde_json::to_string(&self.properties)
+                    .unwrap_or_default()
+                    .into(),
+            ),
             other => match self.extra.get(other.json_key()) {
-                Some(Value::String(text)) => FieldValue::Text(text.clone()),
+                Some(Value::String(text)) => FieldValue::Text(text.as_str().into()),
                 Some(Value::Bool(flag)) => FieldValue::Flag(*flag),
-                Some(Value::Null) | None => FieldValue::Text(String::new()),
-                Some(value) => FieldValue::Text(value.to_string()),
+                Some(Value::Null) | None => FieldValue::Text(Text::default()),
+                Some(value) => FieldValue::Text(value.to_string().into()),
             },
         }
     }
@@ -128,7 +130,7 @@ impl IamUser {
             IamField::Groups | IamField::Properties => {}
             other => {
                 let json = match value {
-                    FieldValue::Text(text) => Value::String(text),
+                    FieldValue::Text(text) => Value::String(text.into()),
                     FieldValue::Flag(flag) => Value::Bool(flag),
                 };
                 self.extra.insert(other.json_key().to_owned(), json);

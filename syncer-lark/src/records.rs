@@ -144,7 +144,7 @@ pub fn to_record(user: ApiUser) -> SourceRecord {
         if !value.is_empty() {
             record
                 .fields
-                .insert(Cow::Borrowed(name), FieldValue::Text(value));
+                .insert(Cow::Borrowed(name), FieldValue::Text(value.into()));
         }
     };
     text("user_id", user.user_id);

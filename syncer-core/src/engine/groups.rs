@@ -5,9 +5,9 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::plan::{DesiredUser, Skipped};
-use crate::text::Text;
 use crate::group::{group_marker, IamGroup};
 use crate::snapshot::Department;
+use crate::text::Text;
 use crate::user::IamUser;
 
 /// The group writes of a run.

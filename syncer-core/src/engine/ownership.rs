@@ -32,8 +32,7 @@ pub fn owner_of(user: &IamUser, me: &str) -> Owner {
 
 /// Whether `user` already carries the marks of `me` for source id `source_id`.
 pub fn is_marked(user: &IamUser, me: &str, source_id: &str) -> bool {
-    user.properties.get(MANAGED_BY) == Some(me)
-        && user.properties.get(SOURCE_ID) == Some(source_id)
+    user.properties.get(MANAGED_BY) == Some(me) && user.properties.get(SOURCE_ID) == Some(source_id)
 }
 
 /// Marks `user` as managed by `me`, coming from source id `source_id`. Returns whether anything

@@ -36,7 +36,7 @@ impl DesiredUser {
     fn text(&self, field: IamField) -> String {
         self.values
             .get(&field)
-            .map(FieldValue::as_text)
+            .map(|value| value.as_text().into())
             .unwrap_or_default()
     }
 }

@@ -496,9 +496,7 @@ async fn existing_user_matched_by_name_when_id_differs() {
 #[tokio::test]
 async fn users_of_other_syncers_and_local_admins_are_left_alone() {
     let mut theirs = local_user("ua", "a");
-    theirs
-        .properties
-        .insert(ownership::MANAGED_BY, "ldap");
+    theirs.properties.insert(ownership::MANAGED_BY, "ldap");
     let mut admin = local_user("ub", "b");
     admin.is_admin = true;
     let store = Store::with(vec![theirs.clone(), admin.clone()]);

@@ -137,7 +137,11 @@ fn uniqueness_conflict(
         let holder: Option<String> = db
             .query_row(
                 "SELECT name FROM users WHERE owner = ?1 AND email = ?2 AND name != ?3",
-                params![user.owner.as_str(), email_key(&user.email), user.name.as_str()],
+                params![
+                    user.owner.as_str(),
+                    email_key(&user.email),
+                    user.name.as_str()
+                ],
                 |row| row.get(0),
             )
             .optional()

@@ -27,7 +27,10 @@ pub(super) fn plan_leavers(
 ) -> LeaverWrites {
     let mut writes = LeaverWrites::default();
     for leaver in leavers {
-        let source_id = leaver.properties.get(ownership::SOURCE_ID).map(str::to_owned);
+        let source_id = leaver
+            .properties
+            .get(ownership::SOURCE_ID)
+            .map(str::to_owned);
         match policy {
             LeaverPolicy::Keep => {}
             LeaverPolicy::Disable => {

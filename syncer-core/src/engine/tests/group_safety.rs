@@ -86,8 +86,7 @@ async fn leavers_disabled_before_lose_their_memberships_once() {
         let mut users = store.users.lock().expect("lock");
         let a = users.iter_mut().find(|u| u.name == "ua").expect("a");
         a.is_forbidden = true;
-        a.properties
-            .insert(ownership::DEPROVISIONED, "left source");
+        a.properties.insert(ownership::DEPROVISIONED, "left source");
     }
     store.clear_writes();
     let report = sync_tree(&store, vec![in_depts("b", &["4"])], tree()).await;

@@ -231,7 +231,7 @@ impl Target for IamTarget {
                 IamField::Groups => serde_json::json!(user.groups),
                 IamField::Properties => serde_json::json!(user.properties),
                 field => match user.get(*field) {
-                    FieldValue::Text(text) => Value::String(text),
+                    FieldValue::Text(text) => Value::String(text.into()),
                     FieldValue::Flag(flag) => Value::Bool(flag),
                 },
             };
