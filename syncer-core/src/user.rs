@@ -115,18 +115,18 @@ impl IamUser {
     pub fn set(&mut self, field: IamField, value: FieldValue) {
         let value = value.coerce(field.kind());
         match field {
-            IamField::Id => self.id = value.as_text().into(),
-            IamField::Name => self.name = value.as_text().into(),
-            IamField::DisplayName => self.display_name = value.as_text().into(),
-            IamField::Email => self.email = value.as_text().into(),
-            IamField::Phone => self.phone = value.as_text().into(),
-            IamField::CountryCode => self.country_code = value.as_text().into(),
-            IamField::Avatar => self.avatar = value.as_text().into(),
-            IamField::Title => self.title = value.as_text().into(),
+            IamField::Id => self.id = value.as_text(),
+            IamField::Name => self.name = value.as_text(),
+            IamField::DisplayName => self.display_name = value.as_text(),
+            IamField::Email => self.email = value.as_text(),
+            IamField::Phone => self.phone = value.as_text(),
+            IamField::CountryCode => self.country_code = value.as_text(),
+            IamField::Avatar => self.avatar = value.as_text(),
+            IamField::Title => self.title = value.as_text(),
             IamField::IsForbidden => self.is_forbidden = value.as_flag(),
             IamField::IsDeleted => self.is_deleted = value.as_flag(),
-            IamField::DingTalk => self.dingtalk = value.as_text().into(),
-            IamField::Lark => self.lark = value.as_text().into(),
+            IamField::DingTalk => self.dingtalk = value.as_text(),
+            IamField::Lark => self.lark = value.as_text(),
             IamField::Groups | IamField::Properties => {}
             other => {
                 let json = match value {
