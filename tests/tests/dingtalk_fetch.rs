@@ -952,3 +952,66 @@ async fn a_short_lived_token_is_replaced_before_it_expires() {
         summary(&stats)
     );
 }
+
+#[tokio::test]
+async fn a_whole_sync_under_throttling_busy_5xx_and_token_expiry_writes_everyone_right() {
+    let org = generated(500, 25);
+    let faults = Faults {
+        qps_limit: Some(40),
+        throttle_rate: 0.03,
+        busy_rate: 0.08,
+        http_5xx_rate: 0.08,
+        flood_control_rate: 0.01,
+        token_expires_after_calls: Some(15),
+        seed: 23,
+        ..Faults::default()
+    };
+    let server = fake_dingtalk(org.clone(), faults).await;
+    let scratch = Scratch::new();
+    // Below the fake's 40 calls/s: throttling comes from the random share, not the rate.
+    scratch.write_config(
+        &embedded_config(&server.url(), "max_retries = 8")
+            .replace("rate_limit = 500", "rate_limit = 30"),
+    );
+
+    let first = scratch
+        .run(&["sync", "acme-dt", "--json"], &[SECRET_ENV])
+        .await;
+
+    assert_eq!(first.code, 0, "{}", first.all());
+    let report = first.json();
+    assert_eq!(report["status"], "succeeded", "{report}");
+    assert_eq!(report["counts"]["created"], 500, "{report}");
+    let stats = server.stats();
+    assert!(
+        stats.throttled > 0 && stats.busy > 0 && stats.http_5xx > 0 && stats.expired_token > 0,
+        "every fault happened: {}",
+        summary(&stats)
+    );
+    let stored: HashMap<String, Value> = scratch
+        .stored_users("acme")
+        .into_iter()
+        .map(|user| (user["id"].as_str().expect("id").to_owned(), user))
+        .collect();
+    assert_eq!(stored.len(), org.users.len());
+    for user in &org.users {
+        let got = &stored[&user.userid];
+        assert_eq!(got["name"], common::iam_name(user), "{got}");
+        assert_eq!(got["displayName"], user.name.as_str(), "{got}");
+        assert_eq!(got["isForbidden"], !user.active, "{got}");
+        let groups: BTreeSet<String> = got["groups"]
+            .as_array()
+            .expect("groups")
+            .iter()
+            .map(|g| g.as_str().expect("group").to_owned())
+            .collect();
+        let depts: BTreeSet<String> = user.dept_ids.iter().map(|d| format!("acme/{d}")).collect();
+        assert_eq!(groups, depts, "{got}");
+    }
+
+    let again = scratch
+        .run(&["sync", "acme-dt", "--json"], &[SECRET_ENV])
+        .await;
+    assert_eq!(again.code, 0, "{}", again.all());
+    assert_eq!(again.json()["target_writes"], 0, "{}", again.all());
+}
