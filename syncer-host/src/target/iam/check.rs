@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use syncer_core::ConnectionCheck;
 
-use super::client::{IamClient, Idempotence};
+use super::client::IamClient;
 
 /// The account items (IAM's names) of the fields a sync writes, security-relevant ones first.
 const WRITTEN_ITEMS: &[&str] = &[
@@ -69,14 +69,8 @@ pub(super) async fn check(
 ) -> Vec<ConnectionCheck> {
     let mut checks = Vec::new();
     let client_id = &client.settings.client_id;
-    let url = client.url("get-organization");
     let query = [("id", format!("admin/{organization}"))];
-    let envelope = match client
-        .call::<Value>("get-organization", Idempotence::Read, |http| {
-            http.get(&url).query(&query)
-        })
-        .await
-    {
+    let envelope = match client.get::<Value>("get-organization", &query).await {
         Err(error) => {
             checks.push(ConnectionCheck::failed("IAM reachable", error.to_string()));
             return checks;

@@ -147,6 +147,33 @@ impl IamClient {
         }
     }
 
+    /// `GET api?query`, retried as a read; the envelope as IAM sent it, `status: "error"` too.
+    pub(super) async fn get<T: DeserializeOwned>(
+        &self,
+        api: &str,
+        query: &[(&str, String)],
+    ) -> Result<Envelope<T>, TargetError> {
+        let url = self.url(api);
+        self.call(api, Idempotence::Read, |http| http.get(&url).query(query))
+            .await
+    }
+
+    /// [`Self::get`] of a listing the sync cannot do without: `status: "error"` stops the run.
+    pub(super) async fn list<T: DeserializeOwned>(
+        &self,
+        api: &str,
+        query: &[(&str, String)],
+    ) -> Result<Envelope<T>, TargetError> {
+        let envelope = self.get(api, query).await?;
+        if envelope.is_error() {
+            return Err(TargetError::Unavailable {
+                api: api.to_owned(),
+                message: self.explain(&envelope.msg),
+            });
+        }
+        Ok(envelope)
+    }
+
     /// A write: `status: "error"` is a rejection of this one user or group.
     pub(super) async fn write(
         &self,

@@ -11,7 +11,7 @@ use serde_json::Value;
 use syncer_core::{ConnectionCheck, FieldValue, IamField, IamGroup, IamUser, Target, TargetError};
 
 use crate::config::IamSettings;
-use client::{Envelope, IamClient, Idempotence};
+use client::{Envelope, IamClient};
 
 /// Users read per `get-users` page.
 const PAGE_SIZE: usize = 500;
@@ -32,12 +32,7 @@ impl IamTarget {
     /// The user `owner/name` with every field, as IAM holds it now.
     async fn full_user(&self, id: &str) -> Result<serde_json::Map<String, Value>, TargetError> {
         const API: &str = "get-user";
-        let url = self.client.url(API);
-        let query = [("id", id.to_owned())];
-        let envelope: Envelope = self
-            .client
-            .call(API, Idempotence::Read, |http| http.get(&url).query(&query))
-            .await?;
+        let envelope: Envelope = self.client.get(API, &[("id", id.to_owned())]).await?;
         match envelope.data.unwrap_or(Value::Null) {
             _ if envelope.status == "error" => Err(TargetError::Rejected {
                 api: API.to_owned(),
@@ -59,8 +54,6 @@ impl IamTarget {
         organization: &str,
         page: usize,
     ) -> Result<(Vec<IamUser>, Option<usize>), TargetError> {
-        const API: &str = "get-users";
-        let url = self.client.url(API);
         let query = [
             ("owner", organization.to_owned()),
             ("p", page.to_string()),
@@ -69,16 +62,7 @@ impl IamTarget {
             ("sortOrder", "ascend".to_owned()),
         ];
         // Parsed straight into users (no JSON tree of the whole page in between).
-        let envelope: Envelope<Vec<IamUser>> = self
-            .client
-            .call(API, Idempotence::Read, |http| http.get(&url).query(&query))
-            .await?;
-        if envelope.is_error() {
-            return Err(TargetError::Unavailable {
-                api: API.to_owned(),
-                message: self.client.explain(&envelope.msg),
-            });
-        }
+        let envelope: Envelope<Vec<IamUser>> = self.client.list("get-users", &query).await?;
         let total = envelope.data2.as_u64().map(|n| n as usize);
         let mut users = envelope.data.unwrap_or_default();
         // An IAM user has ~180 fields; keep only those a mapping can write, so 100,000 users
@@ -265,18 +249,8 @@ impl Target for IamTarget {
 
     async fn list_groups(&self, organization: &str) -> Result<Vec<IamGroup>, TargetError> {
         const API: &str = "get-groups";
-        let url = self.client.url(API);
         let query = [("owner", organization.to_owned())];
-        let envelope: Envelope = self
-            .client
-            .call(API, Idempotence::Read, |http| http.get(&url).query(&query))
-            .await?;
-        if envelope.is_error() {
-            return Err(TargetError::Unavailable {
-                api: API.to_owned(),
-                message: self.client.explain(&envelope.msg),
-            });
-        }
+        let envelope: Envelope = self.client.list(API, &query).await?;
         match envelope.data.unwrap_or(Value::Null) {
             Value::Null => Ok(Vec::new()),
             data => serde_json::from_value(data).map_err(|error| TargetError::Unavailable {
