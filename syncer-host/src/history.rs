@@ -49,11 +49,28 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE INDEX IF NOT EXISTS runs_by_syncer ON runs (syncer, run_id);
 ";
 
+/// Runs kept per syncer: a syncer scheduled every minute, or one whose scheduled runs keep
+/// finding a long run going (a `skipped` row each), must not grow the state file forever.
+const KEPT_RUNS: usize = 1_000;
+
 /// The run history database.
 #[derive(Clone)]
 pub struct History {
     path: PathBuf,
     db: Arc<Mutex<Connection>>,
+    /// Finished runs kept per syncer, newest first; older ones are dropped as new ones start.
+    keep: usize,
+}
+
+/// Drops `syncer`'s finished runs beyond the newest `keep` (a `running` row always stays).
+fn prune(db: &Connection, syncer: &str, keep: usize) -> rusqlite::Result<()> {
+    db.execute(
+        "DELETE FROM runs WHERE syncer = ?1 AND status != 'running' AND run_id <= (
+             SELECT run_id FROM runs WHERE syncer = ?1 ORDER BY run_id DESC LIMIT 1 OFFSET ?2
+         )",
+        params![syncer, i64::try_from(keep).unwrap_or(i64::MAX)],
+    )?;
+    Ok(())
 }
 
 impl History {
@@ -75,7 +92,14 @@ impl History {
         Ok(Self {
             path: path.to_owned(),
             db: Arc::new(Mutex::new(db)),
+            keep: KEPT_RUNS,
         })
+    }
+
+    /// The same history keeping at most `keep` finished runs per syncer.
+    pub fn keeping(mut self, keep: usize) -> Self {
+        self.keep = keep.max(1);
+        self
     }
 
     async fn with_db<T: Send + 'static>(
@@ -107,12 +131,15 @@ impl History {
         started_at: &str,
     ) -> Result<i64, HistoryError> {
         let (syncer, started_at) = (syncer.to_owned(), started_at.to_owned());
+        let keep = self.keep;
         self.with_db(move |db| {
             db.execute(
                 "INSERT INTO runs (syncer, status, dry_run, started_at) VALUES (?1, 'running', ?2, ?3)",
                 params![syncer, dry_run, started_at],
             )?;
-            Ok(db.last_insert_rowid())
+            let run_id = db.last_insert_rowid();
+            prune(db, &syncer, keep)?;
+            Ok(run_id)
         })
         .await
     }
@@ -159,13 +186,16 @@ impl History {
         let (syncer, dry_run) = (report.syncer.clone(), report.dry_run);
         let (started_at, finished_at) = (report.started_at.clone(), report.finished_at.clone());
         let status = report.status.as_str();
+        let keep = self.keep;
         self.with_db(move |db| {
             db.execute(
                 "INSERT INTO runs (syncer, status, dry_run, started_at, finished_at, report)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![syncer, status, dry_run, started_at, finished_at, body],
             )?;
-            Ok(db.last_insert_rowid())
+            let run_id = db.last_insert_rowid();
+            prune(db, &syncer, keep)?;
+            Ok(run_id)
         })
         .await
     }
@@ -320,5 +350,35 @@ mod tests {
         assert!(!written);
         let row = history.run(run).await.expect("read").expect("row");
         assert_eq!(row.status, RunStatus::Succeeded);
+    }
+
+    #[tokio::test]
+    async fn old_runs_are_dropped_but_a_running_one_and_other_syncers_stay() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let history = History::open(&dir.path().join("state.db"))
+            .expect("open")
+            .keeping(3);
+        let going = history
+            .start("acme-dt", false, "2024-01-01T00:00:00.000Z")
+            .await
+            .expect("start");
+        history
+            .record_skipped(&report("globex-dt", RunStatus::Skipped))
+            .await
+            .expect("other syncer");
+        for _ in 0..5 {
+            history
+                .record_skipped(&report("acme-dt", RunStatus::Skipped))
+                .await
+                .expect("skipped");
+        }
+        let runs = history.runs("acme-dt", 100).await.expect("runs");
+        assert_eq!(
+            runs.len(),
+            4,
+            "three newest finished runs and the running one"
+        );
+        assert!(runs.iter().any(|run| run.run_id == going));
+        assert_eq!(history.runs("globex-dt", 100).await.expect("runs").len(), 1);
     }
 }
