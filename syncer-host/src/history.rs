@@ -97,7 +97,8 @@ impl History {
     }
 
     /// The same history keeping at most `keep` finished runs per syncer.
-    pub fn keeping(mut self, keep: usize) -> Self {
+    #[cfg(test)]
+    fn keeping(mut self, keep: usize) -> Self {
         self.keep = keep.max(1);
         self
     }
