@@ -105,3 +105,35 @@ async fn groups_are_created_enabled_and_dated() {
         );
     }
 }
+
+#[tokio::test]
+async fn casdoor_applications_are_administrators_so_admin_only_items_do_not_fail_the_test() {
+    let iam = fake_iam_with(FakeIamConfig {
+        flavor: Flavor::Casdoor,
+        admin_only_items: vec!["Is forbidden".to_owned()],
+        ..FakeIamConfig::default()
+    })
+    .await;
+    let world = IamWorld::start(org(20), iam, "").await;
+    let test = world.run(&["test", "acme-dt", "--json"]).await;
+    assert_eq!(test.code, 0, "{}", test.all());
+    let checks = test.json()["checks"].to_string();
+    assert!(checks.contains("Is forbidden"), "{checks}");
+
+    let (outcome, _) = world.sync(&[]).await;
+    assert_eq!(outcome.code, 0, "{}", outcome.all());
+    let leaver = world
+        .dingtalk
+        .org()
+        .users
+        .iter()
+        .find(|user| user.active)
+        .cloned()
+        .expect("an active member");
+    world.dingtalk.update_org(|org| {
+        org.remove_user(&leaver.userid);
+    });
+    let (outcome, report) = world.sync(&[]).await;
+    assert_eq!(outcome.code, 0, "{}", outcome.all());
+    assert_eq!(report["counts"]["disabled"], 1, "{}", summary(&report));
+}

@@ -20,6 +20,9 @@ const WRITTEN_ITEMS: &[&str] = &[
     "Title",
 ];
 
+/// The API prefix of Casdoor-compatible servers, which treat applications as administrators.
+const CASDOOR_PREFIX: &str = "/api";
+
 /// One per-field rule of an organization.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -121,6 +124,15 @@ pub(super) async fn check(
         ConnectionCheck::passed(
             "IAM field rules",
             "no account item of the organization keeps the application from writing the synced fields",
+        )
+    } else if client.settings.api_prefix == CASDOOR_PREFIX {
+        // Casdoor makes every application a global administrator: the rules do not bind it.
+        ConnectionCheck::passed(
+            "IAM field rules",
+            format!(
+                "organization `{organization}` restricts {} to administrators; Casdoor treats application `{client_id}` as one, so the sync may write them",
+                blocked.join(", ")
+            ),
         )
     } else {
         ConnectionCheck::failed(
