@@ -27,15 +27,18 @@ pub async fn test_connection(client: &LarkClient, endpoint: &str) -> ConnectionR
     let children = client
         .get::<Page<ApiDepartment>>(api::DEPARTMENT_CHILDREN, &path, &api::children_query(None))
         .await;
-    match children {
-        Ok(page) => report.checks.push(ConnectionCheck::passed(
-            "department permission",
-            format!(
-                "listed {}{} sub-departments of the root department",
-                page.items.len(),
-                if page.has_more { "+" } else { "" }
-            ),
-        )),
+    let first_child = match children {
+        Ok(page) => {
+            report.checks.push(ConnectionCheck::passed(
+                "department permission",
+                format!(
+                    "listed {}{} sub-departments of the root department",
+                    page.items.len(),
+                    if page.has_more { "+" } else { "" }
+                ),
+            ));
+            page.items.into_iter().next()
+        }
         Err(error) => {
             report.checks.push(ConnectionCheck::failed(
                 "department permission",
@@ -43,25 +46,32 @@ pub async fn test_connection(client: &LarkClient, endpoint: &str) -> ConnectionR
             ));
             return report;
         }
-    }
+    };
 
     let query = api::users_query(api::ROOT_DEPARTMENT, None);
-    match client
+    let mut people = client
         .get::<Page<ApiUser>>(api::USERS_BY_DEPARTMENT, api::USERS_BY_DEPARTMENT, &query)
-        .await
-    {
+        .await;
+    // Nobody sits in the root itself (common): read a page of its first sub-department, so
+    // the user_id scope is proven on real people rather than on an empty page.
+    if let (Ok(page), Some(child)) = (&people, &first_child) {
+        if page.items.is_empty() {
+            let query = api::users_query(&child.open_department_id, None);
+            people = client
+                .get::<Page<ApiUser>>(api::USERS_BY_DEPARTMENT, api::USERS_BY_DEPARTMENT, &query)
+                .await;
+        }
+    }
+    match people {
         Ok(page) if page.items.iter().any(|user| user.user_id.is_empty()) => {
             report.checks.push(ConnectionCheck::failed(
                 "member permission",
-                "Lark lists the root department's people without user_id: grant the scope contact:user.employee_id:readonly in the Lark developer console (your app → Permissions & Scopes) and publish a new version of the app",
+                "Lark lists people without user_id: grant the scope contact:user.employee_id:readonly in the Lark developer console (your app → Permissions & Scopes) and publish a new version of the app",
             ));
         }
         Ok(page) => report.checks.push(ConnectionCheck::passed(
             "member permission",
-            format!(
-                "read a page of {} people of the root department",
-                page.items.len()
-            ),
+            format!("read a page of {} people", page.items.len()),
         )),
         Err(error) => report.checks.push(ConnectionCheck::failed(
             "member permission",

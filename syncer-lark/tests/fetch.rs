@@ -233,3 +233,40 @@ async fn a_second_run_reuses_the_apps_live_token() {
         "the second run's client shares the first one's token"
     );
 }
+
+#[tokio::test]
+async fn test_connection_proves_the_user_id_scope_even_when_nobody_sits_in_the_root() {
+    let server = fake(
+        small_org(),
+        Faults {
+            hide_user_id: true,
+            ..Faults::default()
+        },
+    )
+    .await;
+    let child = server
+        .org()
+        .departments
+        .iter()
+        .find(|d| d.parent.as_deref() == Some(syncer_lark_sim::ROOT_DEPARTMENT))
+        .map(|d| d.open_department_id.clone())
+        .expect("a sub-department");
+    server.update_org(|org| {
+        for user in &mut org.users {
+            for dept in &mut user.departments {
+                if dept == syncer_lark_sim::ROOT_DEPARTMENT {
+                    *dept = child.clone();
+                }
+            }
+            user.departments.dedup();
+        }
+    });
+    let report = syncer(&server, 500.0).test_connection().await;
+    assert!(!report.ok(), "{report:?}");
+    assert!(
+        report
+            .summary()
+            .contains("contact:user.employee_id:readonly"),
+        "{report:?}"
+    );
+}
