@@ -60,7 +60,7 @@ struct TokenAnswer {
 const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(7200);
 /// Token refreshes one call may make after DingTalk refused its token, on top of its retries:
 /// "refresh once and repeat" must not depend on how many retries are configured.
-const TOKEN_RENEWALS_PER_CALL: u32 = 2;
+const TOKEN_RENEWALS_PER_CALL: u32 = 3;
 /// The longest wait a flood-control answer's `wait` may impose on one retry.
 const MAX_FLOOD_WAIT: Duration = Duration::from_secs(60);
 

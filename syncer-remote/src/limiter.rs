@@ -64,6 +64,7 @@ fn build(rate: f64) -> DefaultDirectRateLimiter {
 /// The limiter of one remote app, shared by every syncer that uses the app.
 pub struct CallLimiter {
     configured_rate: f64,
+    max_in_flight: usize,
     apis: Mutex<HashMap<&'static str, ApiLimiter>>,
     in_flight: Semaphore,
 }
@@ -73,24 +74,36 @@ impl CallLimiter {
     pub fn new(rate: f64, max_in_flight: usize) -> Self {
         Self {
             configured_rate: rate,
+            max_in_flight: max_in_flight.max(1),
             apis: Mutex::new(HashMap::new()),
             in_flight: Semaphore::new(max_in_flight.max(1)),
         }
     }
 
     /// The limiter shared by every syncer of the app `app_key` at `endpoint`: remote APIs count
-    /// calls per app, so two syncers of one app must share one budget.
+    /// calls per app, so two syncers of one app must share one budget — whatever each was
+    /// configured with. The first one's `rate` and `max_in_flight` are the app's; a second
+    /// syncer configured otherwise is told so in the log.
     pub fn for_app(endpoint: &str, app_key: &str, rate: f64, max_in_flight: usize) -> Arc<Self> {
         static SHARED: OnceLock<Mutex<HashMap<String, Arc<CallLimiter>>>> = OnceLock::new();
-        let key = format!("{endpoint}#{app_key}#{rate}#{max_in_flight}");
+        let key = format!("{endpoint}#{app_key}");
         let mut shared = SHARED
             .get_or_init(Default::default)
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        shared
+        let limiter = shared
             .entry(key)
             .or_insert_with(|| Arc::new(Self::new(rate, max_in_flight)))
-            .clone()
+            .clone();
+        if limiter.configured_rate != rate || limiter.max_in_flight != max_in_flight.max(1) {
+            tracing::warn!(
+                app_key,
+                rate = limiter.configured_rate,
+                max_in_flight = limiter.max_in_flight,
+                "another syncer of this app set its rate limit first; syncers of one app share one budget, so this one uses it too"
+            );
+        }
+        limiter
     }
 
     /// Waits until a call to `api` may go out; hold the permit while the call is in flight.
@@ -198,5 +211,15 @@ mod tests {
             limiter.succeeded("/a");
         }
         assert!((rate_of(&limiter, "/a") - 15.4).abs() < 1e-9);
+    }
+
+    #[test]
+    fn two_syncers_of_one_app_share_one_budget_whatever_their_settings() {
+        let first = CallLimiter::for_app("http://dt.test", "dingshared", 20.0, 8);
+        let second = CallLimiter::for_app("http://dt.test", "dingshared", 40.0, 16);
+        let other = CallLimiter::for_app("http://dt.test", "dingother", 40.0, 16);
+        assert!(Arc::ptr_eq(&first, &second));
+        assert!(!Arc::ptr_eq(&first, &other));
+        assert!((second.configured_rate - 20.0).abs() < 1e-9);
     }
 }

@@ -907,7 +907,9 @@ async fn flood_control_answers_without_errcode_are_retried_not_taken_for_success
 async fn an_expired_token_is_renewed_even_with_no_retries_configured() {
     let org = generated(600, 20);
     let faults = Faults {
-        token_expires_after_calls: Some(10),
+        // Short enough to expire several times in one fetch, long enough that one renewal
+        // serves every call in flight.
+        token_expires_after_calls: Some(25),
         ..Faults::default()
     };
     let server = fake_dingtalk(org.clone(), faults).await;
