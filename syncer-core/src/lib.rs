@@ -24,6 +24,7 @@ pub mod conformance;
 pub mod engine;
 mod field;
 mod group;
+mod listed;
 mod mapping;
 mod phone;
 mod plugin;
@@ -42,6 +43,7 @@ pub use engine::{
 pub use field::{FieldKind, FieldValue, IamField};
 pub use group::{group_marker, IamGroup};
 pub use inventory;
+pub use listed::ListedUser;
 pub use mapping::{FieldMapping, MappingError, MappingRule, MappingSpec, Transform};
 pub use phone::{normalize_phone, same_phone};
 pub use plugin::{

@@ -8,7 +8,9 @@ mod client;
 
 use async_trait::async_trait;
 use serde_json::Value;
-use syncer_core::{ConnectionCheck, FieldValue, IamField, IamGroup, IamUser, Target, TargetError};
+use syncer_core::{
+    ConnectionCheck, FieldValue, IamField, IamGroup, IamUser, ListedUser, Target, TargetError,
+};
 
 use crate::config::IamSettings;
 use client::{Envelope, IamClient};
@@ -61,21 +63,16 @@ impl IamTarget {
             ("sortField", "name".to_owned()),
             ("sortOrder", "ascend".to_owned()),
         ];
-        // Parsed straight into users (no JSON tree of the whole page in between).
-        let envelope: Envelope<Vec<IamUser>> = self.client.list("get-users", &query).await?;
+        // Parsed straight into lean users: no JSON tree of the page, and of a user's ~180
+        // fields only those a mapping can write. Updates fetch the full body before writing.
+        let envelope: Envelope<Vec<ListedUser>> = self.client.list("get-users", &query).await?;
         let total = envelope.data2.as_u64().map(|n| n as usize);
-        let mut users = envelope.data.unwrap_or_default();
-        // An IAM user has ~180 fields; keep only those a mapping can write, so 100,000 users
-        // fit in memory. Updates fetch the full, current body right before writing.
-        for user in &mut users {
-            user.extra.retain(|key, value| {
-                IamField::from_json_key(key).is_some() && !is_empty_value(value)
-            });
-            if user.extra.is_empty() {
-                // A map emptied by `retain` keeps its node (over 600 bytes a user).
-                user.extra = serde_json::Map::new();
-            }
-        }
+        let users: Vec<IamUser> = envelope
+            .data
+            .unwrap_or_default()
+            .into_iter()
+            .map(|ListedUser(user)| user)
+            .collect();
         Ok((users, total))
     }
 
@@ -153,16 +150,6 @@ fn stored_group(group: &IamGroup) -> IamGroup {
         group.extra.remove(computed);
     }
     group
-}
-
-/// Whether a JSON value carries nothing (IAM sends every field, mostly as `""`).
-fn is_empty_value(value: &Value) -> bool {
-    match value {
-        Value::Null => true,
-        Value::String(text) => text.is_empty(),
-        Value::Bool(flag) => !flag,
-        _ => false,
-    }
 }
 
 #[async_trait]
