@@ -153,14 +153,6 @@ impl FieldValue {
         }
     }
 
-    /// The text of a text value, without copying it (`None` for flags).
-    pub fn text(&self) -> Option<&str> {
-        match self {
-            FieldValue::Text(text) => Some(text),
-            FieldValue::Flag(_) => None,
-        }
-    }
-
     /// Whether the value counts as empty (an empty string; flags are never empty).
     pub fn is_empty(&self) -> bool {
         matches!(self, FieldValue::Text(text) if text.is_empty())
