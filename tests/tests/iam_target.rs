@@ -7,6 +7,7 @@ mod common;
 
 use common::{fake_iam, org, IamWorld};
 use serde_json::Value;
+use syncer_dingtalk_sim::SimUser;
 use syncer_tests::fake_iam::{FakeIam, FakeIamConfig, Flavor};
 
 const ORG: &str = "acme";
@@ -20,6 +21,29 @@ fn summary(report: &Value) -> String {
 
 async fn fake_iam_with(config: FakeIamConfig) -> FakeIam {
     FakeIam::start(config).await.expect("start fake IAM")
+}
+
+/// 20 DingTalk members synced into a fake IAM of `flavor` whose organization makes the account
+/// item "Is forbidden" admin-only.
+async fn world_where_is_forbidden_is_admin_only(flavor: Flavor) -> IamWorld {
+    let iam = fake_iam_with(FakeIamConfig {
+        flavor,
+        admin_only_items: vec!["Is forbidden".to_owned()],
+        ..FakeIamConfig::default()
+    })
+    .await;
+    IamWorld::start(org(20), iam, "").await
+}
+
+/// A member who may sign in (their leaving is a disable).
+fn active_member(world: &IamWorld) -> SimUser {
+    world
+        .dingtalk
+        .org()
+        .users
+        .into_iter()
+        .find(|user| user.active && !user.unionid.is_empty())
+        .expect("an active member with a unionid")
 }
 
 #[tokio::test]
@@ -50,23 +74,10 @@ async fn users_created_in_the_same_second_are_all_listed_when_iam_orders_ties_un
 
 #[tokio::test]
 async fn a_disable_that_iam_silently_drops_is_a_failure_not_a_disabled_leaver() {
-    let iam = fake_iam_with(FakeIamConfig {
-        flavor: Flavor::Hanzo,
-        admin_only_items: vec!["Is forbidden".to_owned()],
-        ..FakeIamConfig::default()
-    })
-    .await;
-    let world = IamWorld::start(org(20), iam, "").await;
+    let world = world_where_is_forbidden_is_admin_only(Flavor::Hanzo).await;
     let (outcome, _) = world.sync(&[]).await;
     assert_eq!(outcome.code, 0, "{}", outcome.all());
-    let leaver = world
-        .dingtalk
-        .org()
-        .users
-        .iter()
-        .find(|user| user.active && !user.unionid.is_empty())
-        .cloned()
-        .expect("an active member");
+    let leaver = active_member(&world);
     world.dingtalk.update_org(|org| {
         org.remove_user(&leaver.userid);
     });
@@ -108,13 +119,7 @@ async fn groups_are_created_enabled_and_dated() {
 
 #[tokio::test]
 async fn casdoor_applications_are_administrators_so_admin_only_items_do_not_fail_the_test() {
-    let iam = fake_iam_with(FakeIamConfig {
-        flavor: Flavor::Casdoor,
-        admin_only_items: vec!["Is forbidden".to_owned()],
-        ..FakeIamConfig::default()
-    })
-    .await;
-    let world = IamWorld::start(org(20), iam, "").await;
+    let world = world_where_is_forbidden_is_admin_only(Flavor::Casdoor).await;
     let test = world.run(&["test", "acme-dt", "--json"]).await;
     assert_eq!(test.code, 0, "{}", test.all());
     let checks = test.json()["checks"].to_string();
@@ -122,14 +127,7 @@ async fn casdoor_applications_are_administrators_so_admin_only_items_do_not_fail
 
     let (outcome, _) = world.sync(&[]).await;
     assert_eq!(outcome.code, 0, "{}", outcome.all());
-    let leaver = world
-        .dingtalk
-        .org()
-        .users
-        .iter()
-        .find(|user| user.active)
-        .cloned()
-        .expect("an active member");
+    let leaver = active_member(&world);
     world.dingtalk.update_org(|org| {
         org.remove_user(&leaver.userid);
     });

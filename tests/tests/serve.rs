@@ -12,7 +12,7 @@ use common::{
     APP_SECRET, BIN, SECRET_ENV,
 };
 use serde_json::Value;
-use syncer_dingtalk_sim::Faults;
+use syncer_dingtalk_sim::{FakeDingTalk, Faults};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
@@ -167,6 +167,20 @@ fn serve_config_with(endpoint: &str, server_extra: &str, syncer_extra: &str) -> 
 /// `[server]` lines for tests whose runs never finish: shutdown waits 1 s, not 30.
 const SHORT_GRACE: &str = "shutdown_grace = 1";
 
+/// A fake DingTalk of 30 people that answers every call after `latency_ms`, a config syncing it,
+/// and `serve` running on that config.
+async fn serving_slow_dingtalk(latency_ms: u64) -> (FakeDingTalk, Scratch, Served) {
+    let faults = Faults {
+        latency: Duration::from_millis(latency_ms),
+        ..Faults::default()
+    };
+    let dingtalk = fake_dingtalk(org(30), faults).await;
+    let scratch = Scratch::new();
+    scratch.write_config(&serve_config(&dingtalk.url(), ""));
+    let served = Served::start(&scratch, &[]).await;
+    (dingtalk, scratch, served)
+}
+
 #[tokio::test]
 async fn every_endpoint_answers_and_only_healthz_is_open() {
     let dingtalk = fake_dingtalk(org(30), Faults::default()).await;
@@ -308,14 +322,7 @@ async fn every_endpoint_answers_and_only_healthz_is_open() {
 
 #[tokio::test]
 async fn a_second_sync_while_one_runs_gets_409() {
-    let faults = Faults {
-        latency: Duration::from_millis(300),
-        ..Faults::default()
-    };
-    let dingtalk = fake_dingtalk(org(30), faults).await;
-    let scratch = Scratch::new();
-    scratch.write_config(&serve_config(&dingtalk.url(), ""));
-    let served = Served::start(&scratch, &[]).await;
+    let (_dingtalk, _scratch, served) = serving_slow_dingtalk(300).await;
     let (status, started) = served.post("/api/v1/syncers/acme-dt/sync").await;
     assert_eq!(status, 202);
     let (status, body) = served.post("/api/v1/syncers/acme-dt/sync").await;
@@ -377,14 +384,7 @@ async fn enabled_syncer_runs_on_its_interval_without_overlap() {
 
 #[tokio::test]
 async fn shutdown_lets_the_running_sync_finish_and_history_survives_a_restart() {
-    let faults = Faults {
-        latency: Duration::from_millis(200),
-        ..Faults::default()
-    };
-    let dingtalk = fake_dingtalk(org(30), faults).await;
-    let scratch = Scratch::new();
-    scratch.write_config(&serve_config(&dingtalk.url(), ""));
-    let served = Served::start(&scratch, &[]).await;
+    let (dingtalk, scratch, served) = serving_slow_dingtalk(200).await;
     let (status, started) = served.post("/api/v1/syncers/acme-dt/sync").await;
     assert_eq!(status, 202);
     let run_id = started["run_id"].as_i64().expect("id");
@@ -596,14 +596,7 @@ async fn sigterm_during_a_fetch_longer_than_the_grace_exits_0_and_records_the_ru
 async fn sigterm_during_the_fetch_writes_nothing_and_records_why() {
     // Every call takes 300 ms and the fetch needs several rounds of calls, so it is still going
     // when SIGTERM arrives right after the first call; it finishes within the grace.
-    let faults = Faults {
-        latency: Duration::from_millis(300),
-        ..Faults::default()
-    };
-    let dingtalk = fake_dingtalk(org(30), faults).await;
-    let scratch = Scratch::new();
-    scratch.write_config(&serve_config(&dingtalk.url(), ""));
-    let served = Served::start(&scratch, &[]).await;
+    let (dingtalk, scratch, served) = serving_slow_dingtalk(300).await;
     let (status, started) = served.post("/api/v1/syncers/acme-dt/sync").await;
     assert_eq!(status, 202, "{started}");
     let run_id = started["run_id"].as_i64().expect("run id");
