@@ -264,7 +264,13 @@ fn is_root() -> Result<bool, PgClusterError> {
 /// The user a root-started cluster runs as: `postgres` when the package made it, else `nobody`.
 fn unprivileged_user() -> Result<String, PgClusterError> {
     for user in ["postgres", "nobody"] {
-        if Command::new("id").arg("-u").arg(user).output()?.status.success() {
+        if Command::new("id")
+            .arg("-u")
+            .arg(user)
+            .output()?
+            .status
+            .success()
+        {
             return Ok(user.to_owned());
         }
     }
@@ -293,7 +299,9 @@ mod tests {
         cluster.stop().expect("stop");
         assert!(std::net::TcpStream::connect(("127.0.0.1", cluster.port())).is_err());
         cluster.restart().expect("restart");
-        cluster.create_database("again").expect("createdb after restart");
+        cluster
+            .create_database("again")
+            .expect("createdb after restart");
         assert!(cluster.url("probe").contains(&cluster.port().to_string()));
     }
 }
