@@ -84,6 +84,9 @@ pub enum MappingError {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldMapping {
     rules: Vec<MappingRule>,
+    /// The permission each rule's source field needs (see [`crate::SourceField::permission`]), by
+    /// rule.
+    permissions: Vec<Option<&'static str>>,
 }
 
 impl FieldMapping {
@@ -146,7 +149,17 @@ impl FieldMapping {
                 return Err(MappingError::MissingIdentity(identity));
             }
         }
-        Ok(Self { rules })
+        let permissions = rules
+            .iter()
+            .map(|rule| {
+                plugin
+                    .source_fields
+                    .iter()
+                    .find(|field| field.name == rule.source)
+                    .and_then(|field| field.permission)
+            })
+            .collect();
+        Ok(Self { rules, permissions })
     }
 
     /// The rules, in application order.
@@ -154,9 +167,14 @@ impl FieldMapping {
         &self.rules
     }
 
-    /// Whether an IAM field is filled by this mapping.
-    pub fn maps(&self, field: IamField) -> bool {
-        self.rules.iter().any(|rule| rule.target == field)
+    /// The permission the source app needs to read the source field that fills `field`, as
+    /// the plugin declares it (`None` when the field is not mapped or needs none).
+    pub fn permission(&self, field: IamField) -> Option<&'static str> {
+        self.rules
+            .iter()
+            .zip(&self.permissions)
+            .find(|(rule, _)| rule.target == field)
+            .and_then(|(_, permission)| *permission)
     }
 
     /// The IAM fields this mapping fills, in order.

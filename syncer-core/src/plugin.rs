@@ -51,6 +51,11 @@ pub struct SourceField {
     pub name: &'static str,
     /// What it holds.
     pub description: &'static str,
+    /// The permission the source app needs to read it, as the operator grants it (`the scope
+    /// contact:user.phone:readonly`), when it needs one beyond reading people at all. Named
+    /// when the field comes back empty for everyone: the app has probably lost it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permission: Option<&'static str>,
 }
 
 /// A configured value of a plugin field.

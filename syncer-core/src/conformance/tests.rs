@@ -42,18 +42,22 @@ const SOURCE_FIELDS: &[SourceField] = &[
     SourceField {
         name: "uid",
         description: "Stable id",
+        permission: None,
     },
     SourceField {
         name: "nick",
         description: "Login name, may be empty",
+        permission: None,
     },
     SourceField {
         name: "mail",
         description: "E-mail",
+        permission: None,
     },
     SourceField {
         name: "active",
         description: "Whether the person may sign in",
+        permission: None,
     },
 ];
 

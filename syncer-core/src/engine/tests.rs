@@ -27,34 +27,42 @@ const FIELDS: &[SourceField] = &[
     SourceField {
         name: "userid",
         description: "",
+        permission: None,
     },
     SourceField {
         name: "unionid",
         description: "",
+        permission: None,
     },
     SourceField {
         name: "name",
         description: "",
+        permission: None,
     },
     SourceField {
         name: "email",
         description: "",
+        permission: None,
     },
     SourceField {
         name: "mobile",
         description: "",
+        permission: Some("the Contact.User.mobile scope"),
     },
     SourceField {
         name: "active",
         description: "",
+        permission: None,
     },
     SourceField {
         name: "title",
         description: "",
+        permission: None,
     },
     SourceField {
         name: "job_number",
         description: "",
+        permission: None,
     },
 ];
 
