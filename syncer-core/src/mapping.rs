@@ -1,33 +1,12 @@
-//! Field mapping: which source field fills which IAM field, and how. A plugin declares defaults;
-//! a syncer's `[syncers.mapping]` table overrides them per IAM field.
+//! Field mapping: which source field fills which IAM field, and how. A plugin declares defaults
+//! (see [`crate::MappingSpec`]); a syncer's `[syncers.mapping]` table overrides them per IAM
+//! field.
 
 use std::collections::BTreeMap;
 
 use crate::field::{FieldValue, IamField};
-use crate::plugin::PluginDescriptor;
+use crate::plugin::{PluginDescriptor, Transform};
 use crate::snapshot::SourceRecord;
-
-/// How a source value becomes an IAM value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Transform {
-    /// As it is.
-    Copy,
-    /// A boolean, negated (`active` → `IsForbidden`).
-    Invert,
-    /// As it is, or this other source field's value when it is empty (`unionid` or `userid`).
-    FallbackTo(&'static str),
-}
-
-/// A mapping rule as a plugin declares it (static data).
-#[derive(Clone, Copy, Debug)]
-pub struct MappingSpec {
-    /// The source field.
-    pub source: &'static str,
-    /// The IAM field name (any spelling [`IamField::parse`] accepts).
-    pub target: &'static str,
-    /// The transform.
-    pub transform: Transform,
-}
 
 /// A resolved mapping rule.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::mapping::{MappingSpec, Transform};
 use crate::secret::Secret;
 use crate::syncer::Syncer;
 
@@ -42,6 +41,28 @@ pub struct ConfigField {
     pub secret: bool,
     /// The value used when the key is absent.
     pub default: Option<&'static str>,
+}
+
+/// How a source value becomes an IAM value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transform {
+    /// As it is.
+    Copy,
+    /// A boolean, negated (`active` → `IsForbidden`).
+    Invert,
+    /// As it is, or this other source field's value when it is empty (`unionid` or `userid`).
+    FallbackTo(&'static str),
+}
+
+/// A mapping rule as a plugin declares it (static data).
+#[derive(Clone, Copy, Debug)]
+pub struct MappingSpec {
+    /// The source field.
+    pub source: &'static str,
+    /// The IAM field name (any spelling [`IamField::parse`] accepts).
+    pub target: &'static str,
+    /// The transform.
+    pub transform: Transform,
 }
 
 /// A field the source provides for each person.

@@ -8,8 +8,10 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 
 use super::*;
-use crate::mapping::{MappingSpec, Transform};
-use crate::plugin::{ConfigField, ConfigKind, PluginConfigError, SourceField};
+use crate::plugin::{
+    ConfigField, ConfigKind, ConfigValue, MappingSpec, PluginConfig, PluginConfigError,
+    PluginDescriptor, SourceField, Transform,
+};
 use crate::snapshot::{Department, FetchFailure, FetchProgress, Snapshot, SourceRecord};
 use crate::syncer::{ConnectionCheck, ConnectionReport, FetchError};
 use crate::{find_plugin, IamField, Syncer};

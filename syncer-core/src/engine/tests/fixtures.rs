@@ -10,8 +10,10 @@ use async_trait::async_trait;
 use crate::engine::{run_sync, SyncOptions, SyncReport};
 use crate::field::IamField;
 use crate::group::IamGroup;
-use crate::mapping::{FieldMapping, MappingSpec, Transform};
-use crate::plugin::{PluginConfig, PluginConfigError, PluginDescriptor, SourceField};
+use crate::mapping::FieldMapping;
+use crate::plugin::{
+    MappingSpec, PluginConfig, PluginConfigError, PluginDescriptor, SourceField, Transform,
+};
 use crate::snapshot::{Department, FetchProgress, NoProgress, Snapshot, SourceRecord};
 use crate::syncer::{ConnectionReport, FetchError, Syncer};
 use crate::target::{MockTarget, TargetError};
