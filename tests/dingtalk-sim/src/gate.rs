@@ -5,13 +5,12 @@
 
 use std::net::IpAddr;
 
-use axum::http::StatusCode;
+use syncer_sim_kit::TokenCheck;
 
 use crate::envelope::ApiError;
 use crate::faults::{DeptFault, Faults};
 use crate::handlers::Api;
 use crate::state::Shared;
-use crate::tokens::TokenCheck;
 
 /// Lets a call through to its endpoint, or says how it fails.
 pub(crate) fn admit(
@@ -24,16 +23,12 @@ pub(crate) fn admit(
     if faults.ip_whitelist_reject {
         return Err(ApiError::ip_not_whitelisted(peer));
     }
-    if shared.roll(faults.http_5xx_rate) {
-        let status = if shared.roll(0.5) {
-            StatusCode::BAD_GATEWAY
-        } else {
-            StatusCode::SERVICE_UNAVAILABLE
-        };
+    let core = shared.core();
+    if let Some(status) = core.gateway_failure(faults.http_5xx_rate) {
         return Err(ApiError::Gateway(status));
     }
     if let Some(limit) = faults.qps_limit {
-        if !shared.admit_rate(api.path(), limit) {
+        if !core.admit_rate(api.path(), limit) {
             return Err(ApiError::throttled());
         }
     }
@@ -44,13 +39,13 @@ pub(crate) fn admit(
             TokenCheck::Expired => return Err(ApiError::expired_token()),
         }
     }
-    if shared.roll(faults.throttle_rate) {
+    if core.roll(faults.throttle_rate) {
         return Err(ApiError::throttled());
     }
-    if shared.roll(faults.busy_rate) {
+    if core.roll(faults.busy_rate) {
         return Err(ApiError::busy());
     }
-    if shared.roll(faults.flood_control_rate) {
+    if core.roll(faults.flood_control_rate) {
         return Err(ApiError::FloodControl);
     }
     Ok(())

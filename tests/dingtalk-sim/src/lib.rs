@@ -38,14 +38,11 @@ mod faults;
 mod gate;
 mod generate;
 mod handlers;
-mod limiter;
 mod names;
 mod org;
-mod rng;
 mod server;
 mod state;
 mod stats;
-mod tokens;
 
 pub use credentials::Credentials;
 pub use faults::{DeptFault, Faults, Permission};

@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Query, State};
@@ -14,10 +13,9 @@ use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use axum::routing::{get, post, MethodRouter};
 use axum::Router;
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
+use syncer_sim_kit::{delay, SimServer};
 
+use crate::codes;
 use crate::credentials::Credentials;
 use crate::envelope::{ok_response, ApiError, Reply};
 use crate::faults::Faults;
@@ -27,15 +25,10 @@ use crate::org::Org;
 use crate::state::Shared;
 use crate::stats::{PageKey, Stats};
 
-/// How long [`FakeDingTalk::shutdown`] waits for requests in flight before cutting them off.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
-
 /// A fake DingTalk oapi server on 127.0.0.1, serving one organization to one app.
 pub struct FakeDingTalk {
-    addr: SocketAddr,
+    server: SimServer,
     shared: Arc<Shared>,
-    stop: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<()>>,
 }
 
 impl FakeDingTalk {
@@ -57,47 +50,29 @@ impl FakeDingTalk {
         credentials: Credentials,
         faults: Faults,
     ) -> io::Result<FakeDingTalk> {
-        let listener = TcpListener::bind(addr).await?;
-        let addr = listener.local_addr()?;
         let shared = Arc::new(Shared::new(org, credentials, faults));
-        let app = router(Arc::clone(&shared)).into_make_service_with_connect_info::<SocketAddr>();
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let serving = axum::serve(listener, app).with_graceful_shutdown(async {
-                // A dropped sender stops the server too.
-                let _ = stopped.await;
-            });
-            if let Err(error) = serving.await {
-                tracing::warn!(%error, "fake DingTalk server stopped with an error");
-            }
-        });
-        tracing::debug!(%addr, "fake DingTalk listening");
-        Ok(FakeDingTalk {
-            addr,
-            shared,
-            stop: Some(stop),
-            task: Some(task),
-        })
+        let server = SimServer::start_on("DingTalk", addr, router(Arc::clone(&shared))).await?;
+        Ok(FakeDingTalk { server, shared })
     }
 
     /// Base URL to configure as the DingTalk endpoint, e.g. `http://127.0.0.1:40123`.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        self.server.url()
     }
 
     /// The bound address.
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.server.addr()
     }
 
     /// What was observed since start or the last [`FakeDingTalk::reset_stats`].
     pub fn stats(&self) -> Stats {
-        self.shared.stats().snapshot()
+        Stats::from(self.shared.core().stats().snapshot())
     }
 
     /// Starts counting afresh.
     pub fn reset_stats(&self) {
-        self.shared.stats().reset();
+        self.shared.core().stats().reset();
     }
 
     /// The faults in force.
@@ -123,18 +98,8 @@ impl FakeDingTalk {
     }
 
     /// Stops accepting connections and waits (a few seconds at most) for requests in flight.
-    pub async fn shutdown(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(mut task) = self.task.take() {
-            if tokio::time::timeout(SHUTDOWN_GRACE, &mut task)
-                .await
-                .is_err()
-            {
-                task.abort();
-            }
-        }
+    pub async fn shutdown(self) {
+        self.server.shutdown().await;
     }
 }
 
@@ -142,19 +107,8 @@ impl std::fmt::Debug for FakeDingTalk {
     /// Only the address: the organization may hold 100,000 users.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FakeDingTalk")
-            .field("addr", &self.addr)
+            .field("addr", &self.server.addr())
             .finish_non_exhaustive()
-    }
-}
-
-impl Drop for FakeDingTalk {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(task) = self.task.take() {
-            task.abort();
-        }
     }
 }
 
@@ -190,22 +144,20 @@ async fn serve(
     query: &HashMap<String, String>,
     body: &[u8],
 ) -> Response {
-    let _in_flight = shared.stats().begin(api.path());
-    let latency = shared.faults().latency;
-    if !latency.is_zero() {
-        tokio::time::sleep(latency).await;
-    }
+    let stats = shared.core().stats();
+    let _in_flight = stats.begin(api.path());
+    delay(shared.faults().latency).await;
     let faults = shared.faults();
     let request_id = shared.next_request_id();
     let mut page = None;
     let outcome = answer(shared, &faults, api, peer, query, body, &mut page);
     match outcome {
         Ok(reply) => {
-            shared.stats().answered(crate::codes::OK, page);
+            stats.answered(codes::OK, codes::OK, page);
             ok_response(reply, &request_id)
         }
         Err(error) => {
-            shared.stats().answered(error.errcode(), None);
+            stats.answered(error.errcode(), codes::OK, None);
             error.into_response(&request_id)
         }
     }
@@ -263,9 +215,10 @@ fn misshape(faults: &Faults, api: Api, call: &Call, reply: &mut Reply) {
 
 /// Any other path: counted, and answered like DingTalk answers an unknown URI.
 async fn unknown_path(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
-    let _in_flight = shared.stats().begin(uri.path());
+    let stats = shared.core().stats();
+    let _in_flight = stats.begin(uri.path());
     let error = ApiError::uri_not_found();
-    shared.stats().answered(error.errcode(), None);
+    stats.answered(error.errcode(), codes::OK, None);
     let mut response = error.into_response(&shared.next_request_id());
     *response.status_mut() = StatusCode::NOT_FOUND;
     response
