@@ -4,13 +4,12 @@
 
 use std::net::IpAddr;
 
-use axum::http::StatusCode;
+use syncer_sim_kit::TokenCheck;
 
 use crate::envelope::ApiError;
 use crate::faults::Faults;
 use crate::handlers::Api;
 use crate::state::Shared;
-use crate::tokens::TokenCheck;
 
 /// The scopes of which contact APIs need any one.
 const CONTACT_SCOPES: &[&str] = &[
@@ -32,16 +31,12 @@ pub(crate) fn admit(
     if faults.ip_denied {
         return Err(ApiError::ip_denied(&peer.to_string()));
     }
-    if shared.roll(faults.http_5xx_rate) {
-        let status = if shared.roll(0.5) {
-            StatusCode::BAD_GATEWAY
-        } else {
-            StatusCode::SERVICE_UNAVAILABLE
-        };
+    let core = shared.core();
+    if let Some(status) = core.gateway_failure(faults.http_5xx_rate) {
         return Err(ApiError::Gateway(status));
     }
     if let Some(limit) = faults.qps_limit {
-        if !shared.admit_rate(api.path(), limit) {
+        if !core.admit_rate(api.path(), limit) {
             return Err(ApiError::frequency_limit());
         }
     }

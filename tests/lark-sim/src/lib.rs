@@ -41,11 +41,9 @@ mod generate;
 mod handlers;
 mod org;
 mod paging;
-mod rng;
 mod server;
 mod state;
 mod stats;
-mod tokens;
 
 pub use credentials::Credentials;
 pub use faults::{DeptFault, Faults};

@@ -3,9 +3,8 @@
 
 use std::collections::HashMap;
 use std::io;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Path, Query, State};
@@ -13,9 +12,7 @@ use axum::http::{header, HeaderMap, Uri};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
+use syncer_sim_kit::{delay, SimServer};
 
 use crate::codes;
 use crate::credentials::Credentials;
@@ -27,15 +24,10 @@ use crate::org::LarkOrg;
 use crate::state::Shared;
 use crate::stats::{PageKey, Stats};
 
-/// How long [`FakeLark::shutdown`] waits for requests in flight.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
-
 /// A fake Lark open platform on 127.0.0.1 serving one tenant to one custom app.
 pub struct FakeLark {
-    addr: SocketAddr,
+    server: SimServer,
     shared: Arc<Shared>,
-    stop: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<()>>,
 }
 
 /// One call as the handlers see it.
@@ -56,41 +48,24 @@ impl FakeLark {
         credentials: Credentials,
         faults: Faults,
     ) -> io::Result<FakeLark> {
-        let listener =
-            TcpListener::bind(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0)).await?;
-        let addr = listener.local_addr()?;
         let shared = Arc::new(Shared::new(org, credentials, faults));
-        let app = router(Arc::clone(&shared)).into_make_service_with_connect_info::<SocketAddr>();
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let serving = axum::serve(listener, app).with_graceful_shutdown(async {
-                let _ = stopped.await;
-            });
-            if let Err(error) = serving.await {
-                tracing::warn!(%error, "fake Lark stopped with an error");
-            }
-        });
-        Ok(FakeLark {
-            addr,
-            shared,
-            stop: Some(stop),
-            task: Some(task),
-        })
+        let server = SimServer::start_local("Lark", router(Arc::clone(&shared))).await?;
+        Ok(FakeLark { server, shared })
     }
 
     /// Base URL to configure as the Lark endpoint, e.g. `http://127.0.0.1:40123`.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        self.server.url()
     }
 
     /// What was observed since start or the last [`FakeLark::reset_stats`].
     pub fn stats(&self) -> Stats {
-        self.shared.stats().snapshot()
+        Stats::from(self.shared.core().stats().snapshot())
     }
 
     /// Starts counting afresh.
     pub fn reset_stats(&self) {
-        self.shared.stats().reset();
+        self.shared.core().stats().reset();
     }
 
     /// The faults in force.
@@ -114,37 +89,16 @@ impl FakeLark {
     }
 
     /// Stops accepting connections and waits (a few seconds at most) for requests in flight.
-    pub async fn shutdown(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(mut task) = self.task.take() {
-            if tokio::time::timeout(SHUTDOWN_GRACE, &mut task)
-                .await
-                .is_err()
-            {
-                task.abort();
-            }
-        }
+    pub async fn shutdown(self) {
+        self.server.shutdown().await;
     }
 }
 
 impl std::fmt::Debug for FakeLark {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FakeLark")
-            .field("addr", &self.addr)
+            .field("addr", &self.server.addr())
             .finish_non_exhaustive()
-    }
-}
-
-impl Drop for FakeLark {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(task) = self.task.take() {
-            task.abort();
-        }
     }
 }
 
@@ -241,11 +195,9 @@ fn authorization(headers: &HeaderMap) -> Option<String> {
 
 /// Serves one call: latency, gate, handler, statistics.
 async fn serve(shared: &Shared, call: Call) -> Response {
-    let _in_flight = shared.stats().begin(call.api.path());
-    let latency = shared.faults().latency;
-    if !latency.is_zero() {
-        tokio::time::sleep(latency).await;
-    }
+    let stats = shared.core().stats();
+    let _in_flight = stats.begin(call.api.path());
+    delay(shared.faults().latency).await;
     let faults = shared.faults();
     let log_id = shared.next_log_id();
     if let Err(error) = gate::admit(
@@ -255,7 +207,7 @@ async fn serve(shared: &Shared, call: Call) -> Response {
         call.peer,
         call.authorization.as_deref(),
     ) {
-        shared.stats().answered(error.answer_code(), None);
+        stats.answered(error.answer_code(), codes::OK, None);
         return error.into_response(&log_id);
     }
     if call.api == Api::TenantAccessToken {
@@ -264,11 +216,11 @@ async fn serve(shared: &Shared, call: Call) -> Response {
         });
         return match answered {
             Ok(fields) => {
-                shared.stats().answered(codes::OK, None);
+                stats.answered(codes::OK, codes::OK, None);
                 ok_top_level(fields, &log_id)
             }
             Err(error) => {
-                shared.stats().answered(error.answer_code(), None);
+                stats.answered(error.answer_code(), codes::OK, None);
                 error.into_response(&log_id)
             }
         };
@@ -288,11 +240,11 @@ async fn serve(shared: &Shared, call: Call) -> Response {
                 department,
                 page_token,
             });
-            shared.stats().answered(codes::OK, page);
+            stats.answered(codes::OK, codes::OK, page);
             ok_data(data, &log_id)
         }
         Err(error) => {
-            shared.stats().answered(error.answer_code(), None);
+            stats.answered(error.answer_code(), codes::OK, None);
             error.into_response(&log_id)
         }
     }
@@ -300,8 +252,9 @@ async fn serve(shared: &Shared, call: Call) -> Response {
 
 /// Any other path: counted, and answered as Lark answers an unknown path.
 async fn unknown_path(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
-    let _in_flight = shared.stats().begin(uri.path());
+    let stats = shared.core().stats();
+    let _in_flight = stats.begin(uri.path());
     let error = ApiError::not_found();
-    shared.stats().answered(error.answer_code(), None);
+    stats.answered(error.answer_code(), codes::OK, None);
     error.into_response(&shared.next_log_id())
 }
