@@ -33,7 +33,7 @@ pub(crate) fn admit(
         }
     }
     if api != Api::GetToken {
-        match shared.check_token(token, faults) {
+        match core.check_token(token, faults.token_expires_after_calls) {
             TokenCheck::Valid => {}
             TokenCheck::Unknown => return Err(ApiError::invalid_token()),
             TokenCheck::Expired => return Err(ApiError::expired_token()),

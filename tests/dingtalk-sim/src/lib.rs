@@ -49,6 +49,7 @@ pub use faults::{DeptFault, Faults, Permission};
 pub use generate::OrgSpec;
 pub use org::{Org, SimDept, SimUser, ROOT_DEPT_ID};
 pub use server::FakeDingTalk;
+pub use state::DingTalk;
 pub use stats::{PageKey, Stats};
 
 /// API paths the simulator serves, for tests that assert on [`Stats::calls`].

@@ -1,10 +1,10 @@
-//! [`FakeDingTalk`]: the HTTP server. Binds a loopback port, routes each oapi path through the
-//! gate and its handler, records statistics, and stops gracefully on [`FakeDingTalk::shutdown`]
-//! (or at once when dropped).
+//! [`FakeDingTalk`]: oapi described to the sim kit (the indexed org is what requests read, tokens
+//! are 32 hex digits renewed on every `/gettoken`, request ids 13 base-36 characters) and its
+//! HTTP side, which routes each path through the gate and its handler and records statistics.
+//! The kit's [`Sim`] binds the port, swaps faults and org, and stops.
 
 use std::collections::HashMap;
-use std::io;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -13,102 +13,60 @@ use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use axum::routing::{get, post, MethodRouter};
 use axum::Router;
-use syncer_sim_kit::{delay, SimServer};
+use syncer_sim_kit::{delay, mix64, Reuse, Sim, SimApi};
 
 use crate::codes;
 use crate::credentials::Credentials;
+use crate::directory::Directory;
 use crate::envelope::{ok_response, ApiError, Reply};
 use crate::faults::Faults;
 use crate::gate;
 use crate::handlers::{self, Api, Call};
 use crate::org::Org;
-use crate::state::Shared;
+use crate::state::{DingTalk, Shared};
 use crate::stats::{PageKey, Stats};
 
 /// A fake DingTalk oapi server on 127.0.0.1, serving one organization to one app.
-pub struct FakeDingTalk {
-    server: SimServer,
-    shared: Arc<Shared>,
-}
+pub type FakeDingTalk = Sim<DingTalk>;
 
-impl FakeDingTalk {
-    /// Starts serving `org` on a random loopback port, accepting `credentials` on `/gettoken`.
-    /// Must be called inside a Tokio runtime; the server runs on a spawned task.
-    pub async fn start(
-        org: Org,
-        credentials: Credentials,
-        faults: Faults,
-    ) -> io::Result<FakeDingTalk> {
-        let addr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
-        FakeDingTalk::start_on(addr, org, credentials, faults).await
+impl SimApi for DingTalk {
+    type Org = Org;
+    type Served = Directory;
+    type Credentials = Credentials;
+    type Faults = Faults;
+    type Page = PageKey;
+    type Stats = Stats;
+
+    const NAME: &'static str = "DingTalk";
+    const TOKEN_PREFIX: &'static str = "";
+    const TOKEN_REUSE: Reuse = Reuse::Renew;
+
+    fn serve(org: Org) -> Directory {
+        Directory::new(org)
     }
 
-    /// Like [`FakeDingTalk::start`], on a chosen address (port 0 for a random one).
-    pub async fn start_on(
-        addr: SocketAddr,
-        org: Org,
-        credentials: Credentials,
-        faults: Faults,
-    ) -> io::Result<FakeDingTalk> {
-        let shared = Arc::new(Shared::new(org, credentials, faults));
-        let server = SimServer::start_on("DingTalk", addr, router(Arc::clone(&shared))).await?;
-        Ok(FakeDingTalk { server, shared })
+    fn org_of(served: &Directory) -> &Org {
+        served.org()
     }
 
-    /// Base URL to configure as the DingTalk endpoint, e.g. `http://127.0.0.1:40123`.
-    pub fn url(&self) -> String {
-        self.server.url()
+    fn seed(faults: &Faults) -> u64 {
+        faults.seed
     }
 
-    /// The bound address.
-    pub fn addr(&self) -> SocketAddr {
-        self.server.addr()
+    /// 13 lowercase base-36 characters, like DingTalk's `request_id`.
+    fn request_id(sequence: u64) -> String {
+        let mut x = mix64(sequence.wrapping_add(0x9E37_79B9_7F4A_7C15));
+        let mut id = String::with_capacity(13);
+        for _ in 0..13 {
+            let digit = u32::try_from(x % 36).unwrap_or(0);
+            id.push(char::from_digit(digit, 36).unwrap_or('0'));
+            x /= 36;
+        }
+        id
     }
 
-    /// What was observed since start or the last [`FakeDingTalk::reset_stats`].
-    pub fn stats(&self) -> Stats {
-        Stats::from(self.shared.core().stats().snapshot())
-    }
-
-    /// Starts counting afresh.
-    pub fn reset_stats(&self) {
-        self.shared.core().stats().reset();
-    }
-
-    /// The faults in force.
-    pub fn faults(&self) -> Faults {
-        Faults::clone(&self.shared.faults())
-    }
-
-    /// Replaces the faults; applies to every request from now on, also ones already waiting out
-    /// their latency. Restarts the random generator from `faults.seed`.
-    pub fn set_faults(&self, faults: Faults) {
-        self.shared.set_faults(faults);
-    }
-
-    /// Edits the organization (e.g. a leaver, a new hire, a moved department) and re-indexes it.
-    /// Requests already running finish on the previous version.
-    pub fn update_org(&self, edit: impl FnOnce(&mut Org)) {
-        self.shared.update_org(edit);
-    }
-
-    /// A copy of the organization as it is served now.
-    pub fn org(&self) -> Org {
-        self.shared.directory().org().clone()
-    }
-
-    /// Stops accepting connections and waits (a few seconds at most) for requests in flight.
-    pub async fn shutdown(self) {
-        self.server.shutdown().await;
-    }
-}
-
-impl std::fmt::Debug for FakeDingTalk {
-    /// Only the address: the organization may hold 100,000 users.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FakeDingTalk")
-            .field("addr", &self.server.addr())
-            .finish_non_exhaustive()
+    fn router(state: Arc<Shared>) -> Router {
+        router(state)
     }
 }
 
@@ -176,11 +134,15 @@ fn answer(
     let token = query.get("access_token").map(String::as_str);
     gate::admit(shared, faults, api, peer, token)?;
     if api == Api::GetToken {
-        return handlers::gettoken(query, shared.credentials(), || shared.issue_token(faults));
+        return handlers::gettoken(query, shared.credentials(), || {
+            shared
+                .core()
+                .issue_token(faults.token_ttl, faults.token_expires_after_calls)
+        });
     }
     let call = Call::parse(api, body)?;
     gate::authorize(faults, api, call.dept_id)?;
-    let mut reply = handlers::handle(api, &shared.directory(), &call)?;
+    let mut reply = handlers::handle(api, &shared.served(), &call)?;
     misshape(faults, api, &call, &mut reply);
     *page = call.dept_id.map(|dept_id| PageKey {
         path: api.path().to_owned(),

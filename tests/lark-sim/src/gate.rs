@@ -50,7 +50,7 @@ pub(crate) fn admit(
     if !token.starts_with("t-") && !token.starts_with("u-") {
         return Err(ApiError::token_bad_format());
     }
-    match shared.check_token(token, faults) {
+    match core.check_token(Some(token), faults.token_expires_after_calls) {
         TokenCheck::Valid => {}
         TokenCheck::Unknown | TokenCheck::Expired => return Err(ApiError::token_invalid()),
     }

@@ -1,10 +1,12 @@
-//! [`FakeLark`]: the HTTP server. Binds a loopback port, passes each call through the gate and
-//! its handler, records statistics, and stops on [`FakeLark::shutdown`] (or when dropped).
+//! [`FakeLark`]: the open platform described to the sim kit (`t-` tokens kept until their last
+//! half hour, numbered log ids) and its HTTP side, which passes each call through the gate and
+//! its handler and records statistics. The kit's [`Sim`] binds the port, swaps faults and tenant,
+//! and stops.
 
 use std::collections::HashMap;
-use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Path, Query, State};
@@ -12,7 +14,7 @@ use axum::http::{header, HeaderMap, Uri};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
-use syncer_sim_kit::{delay, SimServer};
+use syncer_sim_kit::{delay, Reuse, Sim, SimApi};
 
 use crate::codes;
 use crate::credentials::Credentials;
@@ -21,14 +23,14 @@ use crate::faults::Faults;
 use crate::gate;
 use crate::handlers::{self, Answer, Api};
 use crate::org::LarkOrg;
-use crate::state::Shared;
+use crate::state::{Lark, Shared};
 use crate::stats::{PageKey, Stats};
 
 /// A fake Lark open platform on 127.0.0.1 serving one tenant to one custom app.
-pub struct FakeLark {
-    server: SimServer,
-    shared: Arc<Shared>,
-}
+pub type FakeLark = Sim<Lark>;
+
+/// A token with less than this left is replaced on the next request.
+const RENEW_WINDOW: Duration = Duration::from_secs(30 * 60);
 
 /// One call as the handlers see it.
 struct Call {
@@ -40,65 +42,37 @@ struct Call {
     body: Bytes,
 }
 
-impl FakeLark {
-    /// Serves `org` on a random loopback port, accepting `credentials` on the token endpoint.
-    /// Must be called inside a Tokio runtime.
-    pub async fn start(
-        org: LarkOrg,
-        credentials: Credentials,
-        faults: Faults,
-    ) -> io::Result<FakeLark> {
-        let shared = Arc::new(Shared::new(org, credentials, faults));
-        let server = SimServer::start_local("Lark", router(Arc::clone(&shared))).await?;
-        Ok(FakeLark { server, shared })
+impl SimApi for Lark {
+    type Org = LarkOrg;
+    type Served = LarkOrg;
+    type Credentials = Credentials;
+    type Faults = Faults;
+    type Page = PageKey;
+    type Stats = Stats;
+
+    const NAME: &'static str = "Lark";
+    const TOKEN_PREFIX: &'static str = "t-";
+    const TOKEN_REUSE: Reuse = Reuse::WhileLeft(RENEW_WINDOW);
+
+    fn serve(org: LarkOrg) -> LarkOrg {
+        org
     }
 
-    /// Base URL to configure as the Lark endpoint, e.g. `http://127.0.0.1:40123`.
-    pub fn url(&self) -> String {
-        self.server.url()
+    fn org_of(served: &LarkOrg) -> &LarkOrg {
+        served
     }
 
-    /// What was observed since start or the last [`FakeLark::reset_stats`].
-    pub fn stats(&self) -> Stats {
-        Stats::from(self.shared.core().stats().snapshot())
+    fn seed(faults: &Faults) -> u64 {
+        faults.seed
     }
 
-    /// Starts counting afresh.
-    pub fn reset_stats(&self) {
-        self.shared.core().stats().reset();
+    /// A log id for the `x-tt-logid` header and error bodies.
+    fn request_id(sequence: u64) -> String {
+        format!("20260101000000{sequence:010}")
     }
 
-    /// The faults in force.
-    pub fn faults(&self) -> Faults {
-        Faults::clone(&self.shared.faults())
-    }
-
-    /// Replaces the faults for every request from now on.
-    pub fn set_faults(&self, faults: Faults) {
-        self.shared.set_faults(faults);
-    }
-
-    /// Edits the tenant (a new hire, a leaver, a frozen account, a renamed department).
-    pub fn update_org(&self, edit: impl FnOnce(&mut LarkOrg)) {
-        self.shared.update_org(edit);
-    }
-
-    /// A copy of the tenant as it is served now.
-    pub fn org(&self) -> LarkOrg {
-        LarkOrg::clone(&self.shared.org())
-    }
-
-    /// Stops accepting connections and waits (a few seconds at most) for requests in flight.
-    pub async fn shutdown(self) {
-        self.server.shutdown().await;
-    }
-}
-
-impl std::fmt::Debug for FakeLark {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FakeLark")
-            .field("addr", &self.server.addr())
-            .finish_non_exhaustive()
+    fn router(state: Arc<Shared>) -> Router {
+        router(state)
     }
 }
 
@@ -199,7 +173,7 @@ async fn serve(shared: &Shared, call: Call) -> Response {
     let _in_flight = stats.begin(call.api.path());
     delay(shared.faults().latency).await;
     let faults = shared.faults();
-    let log_id = shared.next_log_id();
+    let log_id = shared.next_request_id();
     if let Err(error) = gate::admit(
         shared,
         &faults,
@@ -212,7 +186,8 @@ async fn serve(shared: &Shared, call: Call) -> Response {
     }
     if call.api == Api::TenantAccessToken {
         let answered = handlers::tenant_access_token(&call.body, shared.credentials(), || {
-            shared.issue_token(&faults)
+            let core = shared.core();
+            core.issue_token(faults.token_ttl, faults.token_expires_after_calls)
         });
         return match answered {
             Ok(fields) => {
@@ -225,7 +200,7 @@ async fn serve(shared: &Shared, call: Call) -> Response {
             }
         };
     }
-    let org = shared.org();
+    let org = shared.served();
     let department = call.department.as_deref().unwrap_or_default();
     let answered = match call.api {
         Api::DepartmentChildren => handlers::children(&org, &faults, department, &call.query),
@@ -256,5 +231,5 @@ async fn unknown_path(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
     let _in_flight = stats.begin(uri.path());
     let error = ApiError::not_found();
     stats.answered(error.answer_code(), codes::OK, None);
-    error.into_response(&shared.next_log_id())
+    error.into_response(&shared.next_request_id())
 }

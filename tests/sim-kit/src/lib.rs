@@ -11,7 +11,9 @@
 //! - [`SimRng`]: the one seeded random generator of every simulator.
 //!
 //! [`SimCore`] bundles faults, dice, tokens and statistics the way the directory simulators use
-//! them. The kit knows no remote API and nothing of the syncer.
+//! them, and [`Sim`] is a whole running simulator of an API described by [`SimApi`]: the owner's
+//! side (statistics, faults, org edits, shutdown) is written once. The kit knows no remote API
+//! and nothing of the syncer.
 //!
 //! ```no_run
 //! use axum::{routing::get, Router};
@@ -32,6 +34,7 @@ mod gateway;
 mod rate;
 mod rng;
 mod server;
+mod sim;
 mod stats;
 mod swap;
 mod tokens;
@@ -42,6 +45,7 @@ pub use gateway::{delay, gateway_page};
 pub use rate::RateWindow;
 pub use rng::{mix64, SimRng};
 pub use server::SimServer;
+pub use sim::{Sim, SimApi, SimState};
 pub use stats::{CallRecorder, CallStats, InFlight, InFlightGauge};
 pub use swap::Swap;
 pub use tokens::{Issued, Reuse, TokenCheck, TokenStore};
