@@ -12,7 +12,7 @@ use std::time::Duration;
 use common::{fake_iam, iam_config_for, iam_name, org, IamWorld, IAM_SECRET_VAR, SECRET_ENV};
 use serde_json::{json, Value};
 use syncer_dingtalk_sim::{DeptFault, Faults, Org, SimUser};
-use syncer_tests::fake_iam::{FakeIam, FakeIamConfig, Flavor, UpdateUserCall};
+use syncer_iam_sim::{FakeIam, FakeIamConfig, Flavor, UpdateUserCall};
 
 /// The IAM organization every test syncs into.
 const ORG: &str = "acme";

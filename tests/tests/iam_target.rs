@@ -8,7 +8,7 @@ mod common;
 use common::{fake_iam, org, IamWorld};
 use serde_json::Value;
 use syncer_dingtalk_sim::SimUser;
-use syncer_tests::fake_iam::{FakeIam, FakeIamConfig, Flavor};
+use syncer_iam_sim::{FakeIam, FakeIamConfig, Flavor};
 
 const ORG: &str = "acme";
 

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use common::{fake_iam, Outcome, Scratch, IAM_SECRET_VAR};
 use serde_json::Value;
 use syncer_lark_sim::{Credentials, DeptFault, FakeLark, Faults, LarkOrg, OrgSpec, SimUser};
-use syncer_tests::fake_iam::{FakeIam, Flavor};
+use syncer_iam_sim::{FakeIam, Flavor};
 
 const APP_ID: &str = "cli_e2e00000000000001";
 const APP_SECRET: &str = "lark-e2e-secret-Wz93kq";

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use syncer_dingtalk_sim::{Credentials, FakeDingTalk, Faults, Org, OrgSpec, SimUser};
-use syncer_tests::fake_iam::{FakeIam, FakeIamConfig, Flavor};
+use syncer_iam_sim::{FakeIam, FakeIamConfig, Flavor};
 
 /// The `syncer-host` program under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_syncer-host-under-test");
