@@ -5,7 +5,7 @@
 
 use std::net::IpAddr;
 
-use syncer_sim_kit::TokenCheck;
+use syncer_sim_kit::{Refusal, TokenCheck};
 
 use crate::envelope::ApiError;
 use crate::faults::{DeptFault, Faults};
@@ -20,18 +20,18 @@ pub(crate) fn admit(
     peer: IpAddr,
     token: Option<&str>,
 ) -> Result<(), ApiError> {
-    if faults.ip_whitelist_reject {
-        return Err(ApiError::ip_not_whitelisted(peer));
-    }
     let core = shared.core();
-    if let Some(status) = core.gateway_failure(faults.http_5xx_rate) {
-        return Err(ApiError::Gateway(status));
-    }
-    if let Some(limit) = faults.qps_limit {
-        if !core.admit_rate(api.path(), limit) {
-            return Err(ApiError::throttled());
-        }
-    }
+    let network = core.pass_network(
+        faults.ip_whitelist_reject,
+        faults.http_5xx_rate,
+        faults.qps_limit,
+        api.path(),
+    );
+    network.map_err(|refusal| match refusal {
+        Refusal::IpDenied => ApiError::ip_not_whitelisted(peer),
+        Refusal::Gateway(status) => ApiError::Gateway(status),
+        Refusal::RateLimited => ApiError::throttled(),
+    })?;
     if api != Api::GetToken {
         match core.check_token(token, faults.token_expires_after_calls) {
             TokenCheck::Valid => {}

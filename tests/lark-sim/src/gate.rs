@@ -4,7 +4,7 @@
 
 use std::net::IpAddr;
 
-use syncer_sim_kit::TokenCheck;
+use syncer_sim_kit::{Refusal, TokenCheck};
 
 use crate::envelope::ApiError;
 use crate::faults::Faults;
@@ -28,18 +28,18 @@ pub(crate) fn admit(
     peer: IpAddr,
     authorization: Option<&str>,
 ) -> Result<(), ApiError> {
-    if faults.ip_denied {
-        return Err(ApiError::ip_denied(&peer.to_string()));
-    }
     let core = shared.core();
-    if let Some(status) = core.gateway_failure(faults.http_5xx_rate) {
-        return Err(ApiError::Gateway(status));
-    }
-    if let Some(limit) = faults.qps_limit {
-        if !core.admit_rate(api.path(), limit) {
-            return Err(ApiError::frequency_limit());
-        }
-    }
+    let network = core.pass_network(
+        faults.ip_denied,
+        faults.http_5xx_rate,
+        faults.qps_limit,
+        api.path(),
+    );
+    network.map_err(|refusal| match refusal {
+        Refusal::IpDenied => ApiError::ip_denied(&peer.to_string()),
+        Refusal::Gateway(status) => ApiError::Gateway(status),
+        Refusal::RateLimited => ApiError::frequency_limit(),
+    })?;
     if api == Api::TenantAccessToken {
         return Ok(());
     }

@@ -14,6 +14,17 @@ use crate::stats::CallRecorder;
 use crate::swap::Swap;
 use crate::tokens::{Issued, Reuse, TokenCheck, TokenStore};
 
+/// Why the network in front of an API refused a call; the simulator words the answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The caller's IP is not on the app's whitelist.
+    IpDenied,
+    /// A gateway failed with this status (502 or 503).
+    Gateway(StatusCode),
+    /// The per-path call-rate limit is exceeded.
+    RateLimited,
+}
+
 /// Faults `F`, dice, tokens and statistics keyed by pages `K` of one running simulator.
 #[derive(Debug)]
 pub struct SimCore<F, K: Ord> {
@@ -66,6 +77,28 @@ impl<F, K: Ord + Clone> SimCore<F, K> {
         self.dice.admit_rate(path, limit)
     }
 
+    /// The checks the network in front of an API makes before the API sees a call, in the order
+    /// gateways apply them: the caller's IP (`ip_denied`), a failing gateway (a share
+    /// `http_5xx_rate` of calls), the per-path rate limit (`qps_limit` calls per second).
+    pub fn pass_network(
+        &self,
+        ip_denied: bool,
+        http_5xx_rate: f64,
+        qps_limit: Option<u32>,
+        path: &'static str,
+    ) -> Result<(), Refusal> {
+        if ip_denied {
+            return Err(Refusal::IpDenied);
+        }
+        if let Some(status) = self.gateway_failure(http_5xx_rate) {
+            return Err(Refusal::Gateway(status));
+        }
+        match qps_limit {
+            Some(limit) if !self.admit_rate(path, limit) => Err(Refusal::RateLimited),
+            _ => Ok(()),
+        }
+    }
+
     /// The current token handed out again, or a new one (counted in the statistics).
     pub fn issue_token(&self, ttl: Duration, max_calls: Option<u64>) -> Issued {
         let issued = self.dice.with_rng(|rng| {
@@ -87,5 +120,29 @@ impl<F, K: Ord + Clone> SimCore<F, K> {
     /// The statistics being recorded.
     pub fn stats(&self) -> &CallRecorder<K> {
         &self.stats
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_network_refuses_in_gateway_order() {
+        let core = SimCore::<(), u32>::new((), 1, "", Reuse::Renew);
+        assert_eq!(
+            core.pass_network(true, 1.0, Some(0), "/a"),
+            Err(Refusal::IpDenied)
+        );
+        assert!(matches!(
+            core.pass_network(false, 1.0, Some(0), "/a"),
+            Err(Refusal::Gateway(_))
+        ));
+        assert_eq!(core.pass_network(false, 0.0, Some(1), "/a"), Ok(()));
+        assert_eq!(
+            core.pass_network(false, 0.0, Some(1), "/a"),
+            Err(Refusal::RateLimited)
+        );
+        assert_eq!(core.pass_network(false, 0.0, None, "/a"), Ok(()));
     }
 }

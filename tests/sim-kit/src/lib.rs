@@ -39,7 +39,7 @@ mod stats;
 mod swap;
 mod tokens;
 
-pub use crate::core::SimCore;
+pub use crate::core::{Refusal, SimCore};
 pub use dice::Dice;
 pub use gateway::{delay, gateway_page};
 pub use rate::RateWindow;
