@@ -68,11 +68,11 @@ impl Stats {
     /// Successful `/topapi/v2/user/list` pages served more than once, counting each extra time.
     /// Retries of failed calls do not count: only pages that were answered successfully.
     pub fn duplicate_user_list_pages(&self) -> u64 {
-        let of_user_list = self
-            .page_fetches
+        self.page_fetches
             .iter()
-            .filter(|(key, _)| key.path == paths::USER_LIST);
-        of_user_list.map(|(_, &n)| n.saturating_sub(1)).sum()
+            .filter(|(key, _)| key.path == paths::USER_LIST)
+            .map(|(_, &n)| n.saturating_sub(1))
+            .sum()
     }
 
     /// Like [`Stats::duplicate_user_list_pages`] for every department-scoped API.
@@ -85,11 +85,10 @@ impl Stats {
 
     /// Distinct `/topapi/v2/user/list` pages served successfully.
     pub fn user_list_pages(&self) -> u64 {
-        let of_user_list = self
-            .page_fetches
+        self.page_fetches
             .keys()
-            .filter(|key| key.path == paths::USER_LIST);
-        of_user_list.count() as u64
+            .filter(|key| key.path == paths::USER_LIST)
+            .count() as u64
     }
 }
 

@@ -57,24 +57,9 @@ impl<F, K: Ord + Clone> SimCore<F, K> {
         self.faults.set(faults);
     }
 
-    /// The seeded dice.
-    pub fn dice(&self) -> &Dice {
-        &self.dice
-    }
-
     /// True with probability `rate`.
     pub fn roll(&self, rate: f64) -> bool {
         self.dice.roll(rate)
-    }
-
-    /// With probability `rate`, a gateway's 502 or 503.
-    pub fn gateway_failure(&self, rate: f64) -> Option<StatusCode> {
-        self.dice.gateway_failure(rate)
-    }
-
-    /// Whether one more call to `path` fits under `limit` calls per second.
-    pub fn admit_rate(&self, path: &'static str, limit: u32) -> bool {
-        self.dice.admit_rate(path, limit)
     }
 
     /// The checks the network in front of an API makes before the API sees a call, in the order
@@ -90,11 +75,11 @@ impl<F, K: Ord + Clone> SimCore<F, K> {
         if ip_denied {
             return Err(Refusal::IpDenied);
         }
-        if let Some(status) = self.gateway_failure(http_5xx_rate) {
+        if let Some(status) = self.dice.gateway_failure(http_5xx_rate) {
             return Err(Refusal::Gateway(status));
         }
         match qps_limit {
-            Some(limit) if !self.admit_rate(path, limit) => Err(Refusal::RateLimited),
+            Some(limit) if !self.dice.admit_rate(path, limit) => Err(Refusal::RateLimited),
             _ => Ok(()),
         }
     }
