@@ -61,8 +61,9 @@ impl Scratch {
         self.config()
     }
 
-    /// Runs `syncer-host --config <scratch>/syncer.toml ARGS` with extra environment.
-    pub async fn run(&self, args: &[&str], env: &[(&str, &str)]) -> Outcome {
+    /// `syncer-host --config <scratch>/syncer.toml ARGS` in the scratch directory, with extra
+    /// environment and without the caller's `RUST_LOG`.
+    fn command(&self, args: &[&str], env: &[(&str, &str)]) -> tokio::process::Command {
         let mut command = tokio::process::Command::new(BIN);
         command
             .arg("--config")
@@ -73,7 +74,16 @@ impl Scratch {
         for (key, value) in env {
             command.env(key, value);
         }
-        let output = command.output().await.expect("run syncer-host");
+        command
+    }
+
+    /// Runs `syncer-host --config <scratch>/syncer.toml ARGS` with extra environment.
+    pub async fn run(&self, args: &[&str], env: &[(&str, &str)]) -> Outcome {
+        let output = self
+            .command(args, env)
+            .output()
+            .await
+            .expect("run syncer-host");
         Outcome {
             code: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -84,21 +94,13 @@ impl Scratch {
     /// Starts `syncer-host --config <scratch>/syncer.toml ARGS` in the background, output
     /// discarded; it is killed if the handle is dropped.
     pub fn spawn(&self, args: &[&str], env: &[(&str, &str)]) -> tokio::process::Child {
-        let mut command = tokio::process::Command::new(BIN);
-        command
-            .arg("--config")
-            .arg(self.config())
-            .args(args)
-            .current_dir(self.dir.path())
-            .env_remove("RUST_LOG")
+        self.command(args, env)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
-            .kill_on_drop(true);
-        for (key, value) in env {
-            command.env(key, value);
-        }
-        command.spawn().expect("start syncer-host")
+            .kill_on_drop(true)
+            .spawn()
+            .expect("start syncer-host")
     }
 
     /// `runs acme-dt --json`: the history, newest first.
