@@ -12,7 +12,7 @@ use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{header, HeaderMap, Uri};
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 use syncer_sim_kit::{delay, Reuse, Sim, SimApi};
 
@@ -99,65 +99,40 @@ fn router(shared: Arc<Shared>) -> Router {
         )
         .route(
             "/open-apis/contact/v3/departments/{department_id}/children",
-            get(
-                |State(s): State<Arc<Shared>>,
-                 ConnectInfo(peer): Peer,
-                 Path(id): Path<String>,
-                 Query(query): Params,
-                 headers: HeaderMap| async move {
-                    let call = Call {
-                        api: Api::DepartmentChildren,
-                        peer: peer.ip(),
-                        department: Some(id),
-                        query,
-                        authorization: authorization(&headers),
-                        body: Bytes::new(),
-                    };
-                    serve(&s, call).await
-                },
-            ),
+            contact(Api::DepartmentChildren),
         )
         .route(
             "/open-apis/contact/v3/departments/{department_id}",
-            get(
-                |State(s): State<Arc<Shared>>,
-                 ConnectInfo(peer): Peer,
-                 Path(id): Path<String>,
-                 Query(query): Params,
-                 headers: HeaderMap| async move {
-                    let call = Call {
-                        api: Api::DepartmentGet,
-                        peer: peer.ip(),
-                        department: Some(id),
-                        query,
-                        authorization: authorization(&headers),
-                        body: Bytes::new(),
-                    };
-                    serve(&s, call).await
-                },
-            ),
+            contact(Api::DepartmentGet),
         )
         .route(
             "/open-apis/contact/v3/users/find_by_department",
-            get(
-                |State(s): State<Arc<Shared>>,
-                 ConnectInfo(peer): Peer,
-                 Query(query): Params,
-                 headers: HeaderMap| async move {
-                    let call = Call {
-                        api: Api::UsersByDepartment,
-                        peer: peer.ip(),
-                        department: None,
-                        query,
-                        authorization: authorization(&headers),
-                        body: Bytes::new(),
-                    };
-                    serve(&s, call).await
-                },
-            ),
+            contact(Api::UsersByDepartment),
         )
         .fallback(unknown_path)
         .with_state(shared)
+}
+
+/// A contact API: a `GET` with the department from the path when the route has one, the query,
+/// and the token from `Authorization`.
+fn contact(api: Api) -> MethodRouter<Arc<Shared>> {
+    get(
+        move |State(s): State<Arc<Shared>>,
+              ConnectInfo(peer): Peer,
+              department: Option<Path<String>>,
+              Query(query): Params,
+              headers: HeaderMap| async move {
+            let call = Call {
+                api,
+                peer: peer.ip(),
+                department: department.map(|Path(id)| id),
+                query,
+                authorization: authorization(&headers),
+                body: Bytes::new(),
+            };
+            serve(&s, call).await
+        },
+    )
 }
 
 fn authorization(headers: &HeaderMap) -> Option<String> {
