@@ -6,15 +6,17 @@
 //! departments, and offers their fields for mapping. It registers itself with the plugin
 //! registry under the type name `DingTalk` and knows nothing of the host or of IAM.
 //!
-//! Calls go through a per-app rate limiter, retry busy/throttled/5xx answers with backoff and
-//! refresh the token when DingTalk says it expired.
+//! It only says what DingTalk is: its settings, its APIs ([`api`]), what its answers mean
+//! ([`error`]), how it walks the tree and how members become records. The
+//! call loop (rate limit, token, retries, throttling, token renewal, the monthly quota) is
+//! `syncer-remote`'s.
 
 pub mod api;
-pub mod client;
 mod connection;
 pub mod error;
 mod fetch;
 mod records;
+pub mod remote;
 pub mod settings;
 
 use async_trait::async_trait;
@@ -23,8 +25,8 @@ use syncer_core::{
     Snapshot, Syncer,
 };
 
-pub use client::DingTalkClient;
 pub use error::{ApiFailure, DingTalkError, ErrorClass};
+pub use remote::{DingTalkApp, DingTalkCaller};
 pub use records::{DEFAULT_MAPPING, SOURCE_FIELDS};
 pub use settings::{DingTalkSettings, CONFIG_FIELDS};
 
@@ -42,19 +44,28 @@ impl DingTalkSyncer {
         Self { settings }
     }
 
-    fn client(&self) -> DingTalkClient {
-        DingTalkClient::new(self.settings.clone())
+    /// A fresh call loop: its call counts are one run's.
+    fn caller(&self) -> Result<DingTalkCaller, DingTalkError> {
+        remote::caller(&self.settings)
     }
 }
 
 #[async_trait]
 impl Syncer for DingTalkSyncer {
     async fn test_connection(&self) -> ConnectionReport {
-        connection::test_connection(&self.client(), &self.settings.endpoint).await
+        let endpoint = &self.settings.remote.endpoint;
+        match self.caller() {
+            Ok(caller) => connection::test_connection(&caller, endpoint).await,
+            Err(error) => connection::unusable(&error),
+        }
     }
 
     async fn fetch(&self, progress: &dyn FetchProgress) -> Result<Snapshot, FetchError> {
-        fetch::fetch_directory(&self.client(), progress).await
+        let caller = self.caller().map_err(|error| FetchError {
+            api: None,
+            message: error.to_string(),
+        })?;
+        fetch::fetch_directory(&caller, progress).await
     }
 }
 
