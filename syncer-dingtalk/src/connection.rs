@@ -102,11 +102,3 @@ fn explain(error: &DingTalkError, endpoint: &str) -> String {
     }
 }
 
-/// The report when no call can be made at all (the HTTP client could not be set up).
-pub fn unusable(error: &DingTalkError) -> ConnectionReport {
-    let mut report = ConnectionReport::default();
-    report
-        .checks
-        .push(ConnectionCheck::failed("credentials", error.to_string()));
-    report
-}

@@ -24,10 +24,10 @@ pub async fn fetch_directory(
     caller: &DingTalkCaller,
     progress: &dyn FetchProgress,
 ) -> Result<Snapshot, FetchError> {
-    caller.access_token().await.map_err(|error| FetchError {
-        api: Some(error.api().to_owned()),
-        message: error.to_string(),
-    })?;
+    caller
+        .access_token()
+        .await
+        .map_err(|error| error.to_fetch_error())?;
     let mut members = MemberSet::default();
     let walked = walk_departments(
         &Reader { caller },

@@ -21,7 +21,7 @@ pub mod settings;
 
 use async_trait::async_trait;
 use syncer_core::{
-    ConnectionReport, FetchError, FetchProgress, PluginConfig, PluginConfigError, PluginDescriptor,
+    ConnectionCheck, ConnectionReport, FetchError, FetchProgress, PluginConfig, PluginConfigError, PluginDescriptor,
     Snapshot, Syncer,
 };
 
@@ -53,18 +53,16 @@ impl DingTalkSyncer {
 #[async_trait]
 impl Syncer for DingTalkSyncer {
     async fn test_connection(&self) -> ConnectionReport {
-        let endpoint = &self.settings.remote.endpoint;
         match self.caller() {
-            Ok(caller) => connection::test_connection(&caller, endpoint).await,
-            Err(error) => connection::unusable(&error),
+            Ok(caller) => connection::test_connection(&caller, &self.settings.remote.endpoint).await,
+            Err(error) => ConnectionReport {
+                checks: vec![ConnectionCheck::failed("credentials", error.to_string())],
+            },
         }
     }
 
     async fn fetch(&self, progress: &dyn FetchProgress) -> Result<Snapshot, FetchError> {
-        let caller = self.caller().map_err(|error| FetchError {
-            api: None,
-            message: error.to_string(),
-        })?;
+        let caller = self.caller().map_err(|error| error.to_fetch_error())?;
         fetch::fetch_directory(&caller, progress).await
     }
 }

@@ -7,9 +7,11 @@
 //! departments, and offers their fields for mapping. It registers itself with the plugin
 //! registry under the type name `Lark` and knows nothing of the host or of IAM.
 //!
-//! Calls go through the shared per-app rate limiter, retry frequency limits, internal errors,
-//! 5xx and connection failures with backoff, and refresh the token when Lark refuses it
-//! (`syncer-remote` provides all three). The API facts it relies on are in `docs/lark-api.md`.
+//! It only says what Lark is: its settings, its APIs ([`api`]), what its answers mean
+//! ([`error`]), how it walks the tree and how people become records. The call loop (rate limit,
+//! token, retries of frequency limits, internal errors, 5xx and connection failures, token
+//! renewal, the monthly quota) is `syncer-remote`'s. The API facts it relies on are in
+//! `docs/lark-api.md`.
 //!
 //! ```
 //! let lark = syncer_core::find_plugin(syncer_lark::TYPE_NAME).expect("registered");
@@ -17,21 +19,21 @@
 //! ```
 
 pub mod api;
-pub mod client;
 mod connection;
 pub mod error;
 mod fetch;
 mod records;
+pub mod remote;
 pub mod settings;
 
 use async_trait::async_trait;
 use syncer_core::{
-    ConnectionReport, FetchError, FetchProgress, PluginConfig, PluginConfigError, PluginDescriptor,
+    ConnectionCheck, ConnectionReport, FetchError, FetchProgress, PluginConfig, PluginConfigError, PluginDescriptor,
     Snapshot, Syncer,
 };
 
-pub use client::LarkClient;
 pub use error::{ApiFailure, ErrorClass, LarkError};
+pub use remote::{LarkApp, LarkCaller};
 pub use fetch::ROOT_NAME_FALLBACK;
 pub use records::{DEFAULT_MAPPING, SOURCE_FIELDS};
 pub use settings::{LarkSettings, CONFIG_FIELDS};
@@ -50,19 +52,26 @@ impl LarkSyncer {
         Self { settings }
     }
 
-    fn client(&self) -> LarkClient {
-        LarkClient::new(self.settings.clone())
+    /// A fresh call loop: its call counts are one run's.
+    fn caller(&self) -> Result<LarkCaller, LarkError> {
+        remote::caller(&self.settings)
     }
 }
 
 #[async_trait]
 impl Syncer for LarkSyncer {
     async fn test_connection(&self) -> ConnectionReport {
-        connection::test_connection(&self.client(), &self.settings.endpoint).await
+        match self.caller() {
+            Ok(caller) => connection::test_connection(&caller, &self.settings.remote.endpoint).await,
+            Err(error) => ConnectionReport {
+                checks: vec![ConnectionCheck::failed("credentials", error.to_string())],
+            },
+        }
     }
 
     async fn fetch(&self, progress: &dyn FetchProgress) -> Result<Snapshot, FetchError> {
-        fetch::fetch_directory(&self.client(), progress).await
+        let caller = self.caller().map_err(|error| error.to_fetch_error())?;
+        fetch::fetch_directory(&caller, progress).await
     }
 }
 

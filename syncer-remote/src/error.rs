@@ -108,6 +108,17 @@ impl<F> CallError<F> {
         }
     }
 
+    /// This error as the error of a whole fetch (naming its API when a call failed).
+    pub fn to_fetch_error(&self) -> syncer_core::FetchError
+    where
+        F: Failure + fmt::Display,
+    {
+        syncer_core::FetchError {
+            api: Some(self.api().to_owned()).filter(|api| !api.is_empty()),
+            message: self.to_string(),
+        }
+    }
+
     /// An answer of `api` that is not the JSON `remote` sends.
     pub fn invalid(remote: &'static str, api: &str, message: impl Into<String>) -> Self {
         CallError::InvalidResponse {
