@@ -101,4 +101,3 @@ fn explain(error: &DingTalkError, endpoint: &str) -> String {
         _ => error.to_string(),
     }
 }
-

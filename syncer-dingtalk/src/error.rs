@@ -64,9 +64,7 @@ impl ApiFailure {
         let sub = self.sub_code.as_deref().unwrap_or("");
         match self.errcode {
             // A token refusal from the token API itself: the App Key / App Secret are wrong.
-            40014 | 40001 | 42001 if self.api == GET_TOKEN => {
-                ErrorClass::BadCredentials
-            }
+            40014 | 40001 | 42001 if self.api == GET_TOKEN => ErrorClass::BadCredentials,
             88 => Self::class_of_sub_code(sub),
             code => Self::class_of_code(code),
         }
@@ -191,9 +189,11 @@ pub fn classify<T: DeserializeOwned>(
             Ok(Payload {
                 result: Some(result),
             }) => Verdict::Done(result),
-            Ok(Payload { result: None }) => {
-                Verdict::Fail(CallError::invalid(DINGTALK, api, "errcode 0 without a result"))
-            }
+            Ok(Payload { result: None }) => Verdict::Fail(CallError::invalid(
+                DINGTALK,
+                api,
+                "errcode 0 without a result",
+            )),
             Err(error) => Verdict::Fail(CallError::invalid(DINGTALK, api, error.to_string())),
         };
     }
@@ -223,18 +223,13 @@ pub fn read_token(secret: &Secret, answer: &Answer) -> Verdict<Token, ApiFailure
         }
     };
     match token.errcode {
-        Some(errcode) if errcode != 0 => {
-            match verdict(ApiFailure {
-                api: GET_TOKEN.to_owned(),
-                errcode,
-                errmsg: secret.redact(&token.errmsg),
-                sub_code: None,
-                sub_msg: None,
-            }) {
-                Verdict::RenewToken(error) => Verdict::Fail(error),
-                other => other,
-            }
-        }
+        Some(errcode) if errcode != 0 => verdict(ApiFailure {
+            api: GET_TOKEN.to_owned(),
+            errcode,
+            errmsg: secret.redact(&token.errmsg),
+            sub_code: None,
+            sub_msg: None,
+        }),
         _ if token.access_token.is_empty() => Verdict::Throttled {
             wait: None,
             error: CallError::invalid(DINGTALK, GET_TOKEN, "an answer without access_token"),
@@ -304,7 +299,8 @@ mod tests {
     fn a_used_up_quota_is_never_retried_and_tells_the_operator_why() {
         let answer = Answer {
             status: 200,
-            body: br#"{"errcode":90020,"errmsg":"api calls this month exceeded the limit"}"#.to_vec(),
+            body: br#"{"errcode":90020,"errmsg":"api calls this month exceeded the limit"}"#
+                .to_vec(),
         };
         let verdict = classify::<Value>(&Secret::new("s3cret"), "/topapi/v2/user/list", &answer);
         let Verdict::QuotaExhausted(error) = verdict else {

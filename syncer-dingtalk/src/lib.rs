@@ -21,13 +21,13 @@ pub mod settings;
 
 use async_trait::async_trait;
 use syncer_core::{
-    ConnectionCheck, ConnectionReport, FetchError, FetchProgress, PluginConfig, PluginConfigError, PluginDescriptor,
-    Snapshot, Syncer,
+    ConnectionCheck, ConnectionReport, FetchError, FetchProgress, PluginConfig, PluginConfigError,
+    PluginDescriptor, Snapshot, Syncer,
 };
 
 pub use error::{ApiFailure, DingTalkError, ErrorClass};
-pub use remote::{DingTalkApp, DingTalkCaller};
 pub use records::{DEFAULT_MAPPING, SOURCE_FIELDS};
+pub use remote::{DingTalkApp, DingTalkCaller};
 pub use settings::{DingTalkSettings, CONFIG_FIELDS};
 
 /// The type name users write in config.
@@ -54,7 +54,9 @@ impl DingTalkSyncer {
 impl Syncer for DingTalkSyncer {
     async fn test_connection(&self) -> ConnectionReport {
         match self.caller() {
-            Ok(caller) => connection::test_connection(&caller, &self.settings.remote.endpoint).await,
+            Ok(caller) => {
+                connection::test_connection(&caller, &self.settings.remote.endpoint).await
+            }
             Err(error) => ConnectionReport {
                 checks: vec![ConnectionCheck::failed("credentials", error.to_string())],
             },

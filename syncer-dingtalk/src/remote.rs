@@ -55,7 +55,12 @@ pub fn caller(settings: &DingTalkSettings) -> Result<DingTalkCaller, DingTalkErr
         app_key: settings.app_key.clone(),
         app_secret: settings.app_secret.clone(),
     };
-    Caller::new(app, &settings.remote, &settings.app_key, &settings.app_secret)
+    Caller::new(
+        app,
+        &settings.remote,
+        &settings.app_key,
+        &settings.app_secret,
+    )
 }
 
 /// `POST {api}` with `body`, returning its `result`.

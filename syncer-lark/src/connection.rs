@@ -27,7 +27,8 @@ pub async fn test_connection(caller: &LarkCaller, endpoint: &str) -> ConnectionR
 
     let path = api::children_path(api::ROOT_DEPARTMENT);
     let query = api::children_query(None);
-    let children = get::<Page<ApiDepartment>>(caller, api::DEPARTMENT_CHILDREN, &path, &query).await;
+    let children =
+        get::<Page<ApiDepartment>>(caller, api::DEPARTMENT_CHILDREN, &path, &query).await;
     let first_child = match children {
         Ok(page) => {
             report.checks.push(ConnectionCheck::passed(

@@ -174,7 +174,11 @@ pub fn read_token(secret: &Secret, answer: &Answer) -> Verdict<Token, ApiFailure
             return Verdict::of_status(LARK, TENANT_ACCESS_TOKEN, answer.status)
         }
         Err(error) => {
-            return Verdict::Fail(CallError::invalid(LARK, TENANT_ACCESS_TOKEN, error.to_string()))
+            return Verdict::Fail(CallError::invalid(
+                LARK,
+                TENANT_ACCESS_TOKEN,
+                error.to_string(),
+            ))
         }
     };
     if token.code == 0 && !token.tenant_access_token.is_empty() {
@@ -183,14 +187,11 @@ pub fn read_token(secret: &Secret, answer: &Answer) -> Verdict<Token, ApiFailure
             lifetime: Duration::from_secs(token.expire.max(60)),
         });
     }
-    match verdict(ApiFailure {
+    verdict(ApiFailure {
         api: TENANT_ACCESS_TOKEN.to_owned(),
         code: token.code,
         msg: secret.redact(&token.msg),
-    }) {
-        Verdict::RenewToken(error) => Verdict::Fail(error),
-        other => other,
-    }
+    })
 }
 
 #[cfg(test)]

@@ -107,8 +107,13 @@ impl DirectoryReader for Reader<'_> {
     fn root_name(&self) -> BoxFuture<'_, Result<String, LarkError>> {
         async move {
             let path = api::department_path(api::ROOT_DEPARTMENT);
-            let answer: DepartmentAnswer =
-                get(self.caller, api::DEPARTMENT_GET, &path, &api::department_query()).await?;
+            let answer: DepartmentAnswer = get(
+                self.caller,
+                api::DEPARTMENT_GET,
+                &path,
+                &api::department_query(),
+            )
+            .await?;
             Ok(answer.department.name)
         }
         .boxed()

@@ -28,14 +28,14 @@ pub mod settings;
 
 use async_trait::async_trait;
 use syncer_core::{
-    ConnectionCheck, ConnectionReport, FetchError, FetchProgress, PluginConfig, PluginConfigError, PluginDescriptor,
-    Snapshot, Syncer,
+    ConnectionCheck, ConnectionReport, FetchError, FetchProgress, PluginConfig, PluginConfigError,
+    PluginDescriptor, Snapshot, Syncer,
 };
 
 pub use error::{ApiFailure, ErrorClass, LarkError};
-pub use remote::{LarkApp, LarkCaller};
 pub use fetch::ROOT_NAME_FALLBACK;
 pub use records::{DEFAULT_MAPPING, SOURCE_FIELDS};
+pub use remote::{LarkApp, LarkCaller};
 pub use settings::{LarkSettings, CONFIG_FIELDS};
 
 /// The type name users write in config.
@@ -62,7 +62,9 @@ impl LarkSyncer {
 impl Syncer for LarkSyncer {
     async fn test_connection(&self) -> ConnectionReport {
         match self.caller() {
-            Ok(caller) => connection::test_connection(&caller, &self.settings.remote.endpoint).await,
+            Ok(caller) => {
+                connection::test_connection(&caller, &self.settings.remote.endpoint).await
+            }
             Err(error) => ConnectionReport {
                 checks: vec![ConnectionCheck::failed("credentials", error.to_string())],
             },

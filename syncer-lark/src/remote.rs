@@ -56,7 +56,12 @@ pub fn caller(settings: &LarkSettings) -> Result<LarkCaller, LarkError> {
         app_id: settings.app_id.clone(),
         app_secret: settings.app_secret.clone(),
     };
-    Caller::new(app, &settings.remote, &settings.app_id, &settings.app_secret)
+    Caller::new(
+        app,
+        &settings.remote,
+        &settings.app_id,
+        &settings.app_secret,
+    )
 }
 
 /// `GET {path}?{query}` of API `api` (its rate-limit key and name in errors), returning `data`.

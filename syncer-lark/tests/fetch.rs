@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use syncer_core::{NoProgress, Secret, Syncer};
 use syncer_lark::{api, LarkSettings, LarkSyncer};
-use syncer_remote::RemoteSettings;
 use syncer_lark_sim::{paths, Credentials, FakeLark, Faults, LarkOrg, OrgSpec};
+use syncer_remote::RemoteSettings;
 
 fn small_org() -> LarkOrg {
     LarkOrg::generate(&OrgSpec {

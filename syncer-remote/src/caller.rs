@@ -15,7 +15,9 @@ use serde::de::DeserializeOwned;
 use syncer_core::Secret;
 use tokio::sync::SemaphorePermit;
 
-use crate::{http_client, CallError, CallLimiter, Outcome, RemoteSettings, RetryPolicy, TokenCache, Verdict};
+use crate::{
+    http_client, CallError, CallLimiter, Outcome, RemoteSettings, RetryPolicy, TokenCache, Verdict,
+};
 
 /// Token renewals one call may make after the remote refused its token, on top of its retries:
 /// "refresh once and repeat" must not depend on how many retries are configured.
@@ -167,13 +169,20 @@ impl<R: Remote> Caller<R> {
 
     /// Calls `api` with the request `request` builds (from the HTTP client), through the loop,
     /// and returns the answer's payload.
-    pub async fn call<T, B>(&self, api: &'static str, auth: Auth, request: B) -> Result<T, Failed<R>>
+    pub async fn call<T, B>(
+        &self,
+        api: &'static str,
+        auth: Auth,
+        request: B,
+    ) -> Result<T, Failed<R>>
     where
         T: DeserializeOwned + Send,
         B: Fn(&reqwest::Client) -> reqwest::RequestBuilder + Sync,
     {
-        self.run(api, auth, &request, &|answer| self.remote.classify(api, answer))
-            .await
+        self.run(api, auth, &request, &|answer| {
+            self.remote.classify(api, answer)
+        })
+        .await
     }
 
     fn fetch_token(&self) -> BoxFuture<'_, Result<(String, Duration), Failed<R>>> {
@@ -230,13 +239,16 @@ impl<R: Remote> Caller<R> {
                     return Err(error);
                 }
                 Verdict::RenewToken(error) => {
-                    if let Some(token) = &token {
-                        self.token.invalidate(token).await;
-                        if renewals < TOKEN_RENEWALS_PER_CALL {
-                            tracing::debug!(api, %error, "the token was refused; repeating with a fresh one");
-                            renewals += 1;
-                            continue;
-                        }
+                    // A call without a token (the token fetch) cannot have its token refused:
+                    // the remote refuses the credentials, which no renewal fixes.
+                    let Some(token) = &token else {
+                        return Err(error);
+                    };
+                    self.token.invalidate(token).await;
+                    if renewals < TOKEN_RENEWALS_PER_CALL {
+                        tracing::debug!(api, %error, "the token was refused; repeating with a fresh one");
+                        renewals += 1;
+                        continue;
                     }
                     (error, self.retry.backoff(attempt))
                 }

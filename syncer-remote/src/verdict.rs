@@ -43,6 +43,18 @@ impl<T, F> Verdict<T, F> {
         }
     }
 
+    /// The same verdict with the payload of `Done` turned into `f(payload)`.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Verdict<U, F> {
+        match self {
+            Verdict::Done(value) => Verdict::Done(f(value)),
+            Verdict::Retry(error) => Verdict::Retry(error),
+            Verdict::Throttled { wait, error } => Verdict::Throttled { wait, error },
+            Verdict::RenewToken(error) => Verdict::RenewToken(error),
+            Verdict::QuotaExhausted(error) => Verdict::QuotaExhausted(error),
+            Verdict::Fail(error) => Verdict::Fail(error),
+        }
+    }
+
     /// What the verdict says, without its payload (for observers).
     pub fn outcome(&self) -> Outcome {
         match self {

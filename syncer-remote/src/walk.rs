@@ -44,11 +44,15 @@ pub trait DirectoryReader: Sync {
     type Error: fmt::Display + Send;
 
     /// Every direct sub-department of `department`.
-    fn children(&self, department: Self::Id)
-        -> BoxFuture<'_, Result<Vec<Child<Self::Id>>, Self::Error>>;
+    fn children(
+        &self,
+        department: Self::Id,
+    ) -> BoxFuture<'_, Result<Vec<Child<Self::Id>>, Self::Error>>;
     /// Every member directly in `department`: those read, and the error that cut the read short.
-    fn members(&self, department: Self::Id)
-        -> BoxFuture<'_, (Vec<Self::User>, Option<Self::Error>)>;
+    fn members(
+        &self,
+        department: Self::Id,
+    ) -> BoxFuture<'_, (Vec<Self::User>, Option<Self::Error>)>;
     /// The root department's name (the organization's name).
     fn root_name(&self) -> BoxFuture<'_, Result<String, Self::Error>>;
     /// The fetch error when `error`, reading `part` of the root, means the app can read nothing.
@@ -94,7 +98,9 @@ pub async fn walk_departments<R: DirectoryReader + ?Sized>(
     let mut pending: FuturesUnordered<BoxFuture<'_, Step<R>>> = FuturesUnordered::new();
     pending.push(children(reader, root.clone()));
     pending.push(members(reader, root.clone()));
-    pending.push(Box::pin(async move { Step::RootName(reader.root_name().await) }));
+    pending.push(Box::pin(
+        async move { Step::RootName(reader.root_name().await) },
+    ));
 
     while let Some(step) = pending.next().await {
         match step {

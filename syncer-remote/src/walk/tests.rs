@@ -37,7 +37,10 @@ impl DirectoryReader for Flat {
     type User = u32;
     type Error = String;
 
-    fn children(&self, department: CountedId) -> BoxFuture<'_, Result<Vec<Child<CountedId>>, String>> {
+    fn children(
+        &self,
+        department: CountedId,
+    ) -> BoxFuture<'_, Result<Vec<Child<CountedId>>, String>> {
         let listed = if department.0 == 0 {
             (1..=self.width)
                 .chain(1..=self.width)
@@ -78,9 +81,13 @@ impl DirectoryReader for Flat {
 async fn a_wide_tree_is_walked_with_comparisons_linear_in_its_departments() {
     let width = 4_000;
     let mut members = 0;
-    let walked = walk_departments(&Flat { width }, CountedId(0), "", &NoProgress, |_, users| {
-        members += users.len()
-    })
+    let walked = walk_departments(
+        &Flat { width },
+        CountedId(0),
+        "",
+        &NoProgress,
+        |_, users| members += users.len(),
+    )
     .await
     .expect("walked");
     assert_eq!(walked.departments.len(), width as usize + 1);
@@ -90,5 +97,8 @@ async fn a_wide_tree_is_walked_with_comparisons_linear_in_its_departments() {
     // Each of the 8,000 listings is looked up once in a set: a scan of the departments read so
     // far would compare ids some eight million times.
     let comparisons = COMPARISONS.load(Ordering::Relaxed);
-    assert!(comparisons < 4 * u64::from(width), "{comparisons} comparisons");
+    assert!(
+        comparisons < 4 * u64::from(width),
+        "{comparisons} comparisons"
+    );
 }
