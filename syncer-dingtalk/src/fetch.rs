@@ -7,11 +7,11 @@
 
 use futures::future::BoxFuture;
 use futures::FutureExt;
-use syncer_core::{FetchError, FetchFailure, FetchProgress, Snapshot};
-use syncer_remote::{walk_departments, Child, DirectoryReader, Part};
+use syncer_core::{FetchError, FetchProgress, Snapshot};
+use syncer_remote::{walk_departments, Child, DirectoryReader, Listed};
 
 use crate::api::{self, ApiDepartment, ApiUser, UserPage};
-use crate::error::{class_of, DingTalkError, ErrorClass, DINGTALK};
+use crate::error::{class_of, ApiFailure, DingTalkError, ErrorClass, DINGTALK};
 use crate::records::MemberSet;
 use crate::remote::{post, DingTalkCaller};
 
@@ -57,9 +57,10 @@ struct Reader<'a> {
 impl DirectoryReader for Reader<'_> {
     type Id = i64;
     type User = ApiUser;
-    type Error = DingTalkError;
+    type Failure = ApiFailure;
+    const MEMBERS: &'static str = "members";
 
-    fn children(&self, dept: i64) -> BoxFuture<'_, Result<Vec<Child<i64>>, DingTalkError>> {
+    fn children(&self, dept: i64) -> BoxFuture<'_, Listed<Vec<Child<i64>>, Self>> {
         async move {
             let body = api::list_sub_departments_body(dept);
             let children: Vec<ApiDepartment> =
@@ -80,7 +81,7 @@ impl DirectoryReader for Reader<'_> {
         list_members(self.caller, dept).boxed()
     }
 
-    fn root_name(&self) -> BoxFuture<'_, Result<String, DingTalkError>> {
+    fn root_name(&self) -> BoxFuture<'_, Listed<String, Self>> {
         async move {
             let body = api::get_department_body(api::ROOT_DEPARTMENT);
             let root: ApiDepartment = post(self.caller, api::GET_DEPARTMENT, &body).await?;
@@ -92,8 +93,8 @@ impl DirectoryReader for Reader<'_> {
     /// Failures at the root (its sub-departments or its members) that mean the app cannot read
     /// the directory at all: a fetch error naming the fix, rather than a snapshot missing
     /// everyone.
-    fn fatal_at_root(&self, part: Part, error: &DingTalkError) -> Option<FetchError> {
-        let fatal = matches!(
+    fn is_fatal(&self, error: &DingTalkError) -> bool {
+        matches!(
             class_of(error),
             Some(
                 ErrorClass::BadCredentials
@@ -102,27 +103,7 @@ impl DirectoryReader for Reader<'_> {
                     | ErrorClass::OutsideContactRange
                     | ErrorClass::QuotaExhausted
             )
-        );
-        let what = match part {
-            Part::Children => "the root department",
-            Part::Members => "the members of the root department",
-        };
-        fatal.then(|| FetchError {
-            api: Some(error.api().to_owned()),
-            message: format!("cannot read {what}: {error}"),
-        })
-    }
-
-    fn failure(&self, dept: &i64, part: Part, error: &DingTalkError) -> FetchFailure {
-        let what = match part {
-            Part::Children => "its sub-departments",
-            Part::Members => "its members",
-        };
-        FetchFailure {
-            scope: format!("department {dept} ({what})"),
-            api: error.api().to_owned(),
-            message: error.to_string(),
-        }
+        )
     }
 }
 

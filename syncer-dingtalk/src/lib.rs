@@ -21,9 +21,10 @@ pub mod settings;
 
 use async_trait::async_trait;
 use syncer_core::{
-    ConnectionCheck, ConnectionReport, FetchError, FetchProgress, PluginConfig, PluginConfigError,
-    PluginDescriptor, Snapshot, Syncer,
+    ConnectionReport, FetchError, FetchProgress, PluginConfig, PluginConfigError, PluginDescriptor,
+    Snapshot, Syncer,
 };
+use syncer_remote::{Directory, DirectoryError, RemoteSyncer};
 
 pub use error::{ApiFailure, DingTalkError, ErrorClass};
 pub use records::{DEFAULT_MAPPING, SOURCE_FIELDS};
@@ -34,38 +35,26 @@ pub use settings::{DingTalkSettings, CONFIG_FIELDS};
 pub const TYPE_NAME: &str = "DingTalk";
 
 /// A DingTalk organization as a syncer source.
-pub struct DingTalkSyncer {
-    settings: DingTalkSettings,
-}
-
-impl DingTalkSyncer {
-    /// A syncer for the app in `settings`.
-    pub fn new(settings: DingTalkSettings) -> Self {
-        Self { settings }
-    }
-
-    /// A fresh call loop: its call counts are one run's.
-    fn caller(&self) -> Result<DingTalkCaller, DingTalkError> {
-        remote::caller(&self.settings)
-    }
-}
+pub type DingTalkSyncer = RemoteSyncer<DingTalkSettings>;
 
 #[async_trait]
-impl Syncer for DingTalkSyncer {
-    async fn test_connection(&self) -> ConnectionReport {
-        match self.caller() {
-            Ok(caller) => {
-                connection::test_connection(&caller, &self.settings.remote.endpoint).await
-            }
-            Err(error) => ConnectionReport {
-                checks: vec![ConnectionCheck::failed("credentials", error.to_string())],
-            },
-        }
+impl Directory for DingTalkSettings {
+    type App = DingTalkApp;
+
+    fn caller(&self) -> Result<DingTalkCaller, DirectoryError<Self>> {
+        remote::caller(self)
     }
 
-    async fn fetch(&self, progress: &dyn FetchProgress) -> Result<Snapshot, FetchError> {
-        let caller = self.caller().map_err(|error| error.to_fetch_error())?;
-        fetch::fetch_directory(&caller, progress).await
+    async fn test_connection(&self, caller: &DingTalkCaller) -> ConnectionReport {
+        connection::test_connection(caller, &self.remote.endpoint).await
+    }
+
+    async fn fetch(
+        &self,
+        caller: &DingTalkCaller,
+        progress: &dyn FetchProgress,
+    ) -> Result<Snapshot, FetchError> {
+        fetch::fetch_directory(caller, progress).await
     }
 }
 

@@ -9,10 +9,10 @@ use futures::future::BoxFuture;
 use futures::FutureExt;
 use serde::de::DeserializeOwned;
 use syncer_core::{FetchError, FetchFailure, FetchProgress, Snapshot};
-use syncer_remote::{walk_departments, Child, DirectoryReader, Part};
+use syncer_remote::{walk_departments, Child, DirectoryReader, Listed};
 
 use crate::api::{self, ApiDepartment, ApiUser, DepartmentAnswer, Page};
-use crate::error::{class_of, ErrorClass, LarkError, LARK};
+use crate::error::{class_of, ApiFailure, ErrorClass, LarkError, LARK};
 use crate::records::MemberSet;
 use crate::remote::{get, LarkCaller};
 
@@ -65,9 +65,10 @@ struct Reader<'a> {
 impl DirectoryReader for Reader<'_> {
     type Id = String;
     type User = ApiUser;
-    type Error = LarkError;
+    type Failure = ApiFailure;
+    const MEMBERS: &'static str = "people";
 
-    fn children(&self, department: String) -> BoxFuture<'_, Result<Vec<Child<String>>, LarkError>> {
+    fn children(&self, department: String) -> BoxFuture<'_, Listed<Vec<Child<String>>, Self>> {
         async move {
             let path = api::children_path(&department);
             let (children, error) = all_pages::<ApiDepartment>(
@@ -104,7 +105,7 @@ impl DirectoryReader for Reader<'_> {
         .boxed()
     }
 
-    fn root_name(&self) -> BoxFuture<'_, Result<String, LarkError>> {
+    fn root_name(&self) -> BoxFuture<'_, Listed<String, Self>> {
         async move {
             let path = api::department_path(api::ROOT_DEPARTMENT);
             let answer: DepartmentAnswer = get(
@@ -120,8 +121,8 @@ impl DirectoryReader for Reader<'_> {
     }
 
     /// Failures at the root that mean the app cannot read the directory at all.
-    fn fatal_at_root(&self, _: Part, error: &LarkError) -> Option<FetchError> {
-        let fatal = matches!(
+    fn is_fatal(&self, error: &LarkError) -> bool {
+        matches!(
             class_of(error),
             Some(
                 ErrorClass::BadCredentials
@@ -131,23 +132,7 @@ impl DirectoryReader for Reader<'_> {
                     | ErrorClass::OutsideContactRange
                     | ErrorClass::QuotaExceeded
             )
-        );
-        fatal.then(|| FetchError {
-            api: Some(error.api().to_owned()),
-            message: format!("cannot read the root department: {error}"),
-        })
-    }
-
-    fn failure(&self, department: &String, part: Part, error: &LarkError) -> FetchFailure {
-        let what = match part {
-            Part::Children => "its sub-departments",
-            Part::Members => "its people",
-        };
-        FetchFailure {
-            scope: format!("department {department} ({what})"),
-            api: error.api().to_owned(),
-            message: error.to_string(),
-        }
+        )
     }
 }
 

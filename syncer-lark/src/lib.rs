@@ -28,9 +28,10 @@ pub mod settings;
 
 use async_trait::async_trait;
 use syncer_core::{
-    ConnectionCheck, ConnectionReport, FetchError, FetchProgress, PluginConfig, PluginConfigError,
-    PluginDescriptor, Snapshot, Syncer,
+    ConnectionReport, FetchError, FetchProgress, PluginConfig, PluginConfigError, PluginDescriptor,
+    Snapshot, Syncer,
 };
+use syncer_remote::{Directory, DirectoryError, RemoteSyncer};
 
 pub use error::{ApiFailure, ErrorClass, LarkError};
 pub use fetch::ROOT_NAME_FALLBACK;
@@ -42,38 +43,26 @@ pub use settings::{LarkSettings, CONFIG_FIELDS};
 pub const TYPE_NAME: &str = "Lark";
 
 /// A Lark tenant as a syncer source.
-pub struct LarkSyncer {
-    settings: LarkSettings,
-}
-
-impl LarkSyncer {
-    /// A syncer for the app in `settings`.
-    pub fn new(settings: LarkSettings) -> Self {
-        Self { settings }
-    }
-
-    /// A fresh call loop: its call counts are one run's.
-    fn caller(&self) -> Result<LarkCaller, LarkError> {
-        remote::caller(&self.settings)
-    }
-}
+pub type LarkSyncer = RemoteSyncer<LarkSettings>;
 
 #[async_trait]
-impl Syncer for LarkSyncer {
-    async fn test_connection(&self) -> ConnectionReport {
-        match self.caller() {
-            Ok(caller) => {
-                connection::test_connection(&caller, &self.settings.remote.endpoint).await
-            }
-            Err(error) => ConnectionReport {
-                checks: vec![ConnectionCheck::failed("credentials", error.to_string())],
-            },
-        }
+impl Directory for LarkSettings {
+    type App = LarkApp;
+
+    fn caller(&self) -> Result<LarkCaller, DirectoryError<Self>> {
+        remote::caller(self)
     }
 
-    async fn fetch(&self, progress: &dyn FetchProgress) -> Result<Snapshot, FetchError> {
-        let caller = self.caller().map_err(|error| error.to_fetch_error())?;
-        fetch::fetch_directory(&caller, progress).await
+    async fn test_connection(&self, caller: &LarkCaller) -> ConnectionReport {
+        connection::test_connection(caller, &self.remote.endpoint).await
+    }
+
+    async fn fetch(
+        &self,
+        caller: &LarkCaller,
+        progress: &dyn FetchProgress,
+    ) -> Result<Snapshot, FetchError> {
+        fetch::fetch_directory(caller, progress).await
     }
 }
 

@@ -63,7 +63,7 @@ pub enum Auth {
 /// answer means. Nothing else — no loop, no retry, no rate limit.
 pub trait Remote: Send + Sync {
     /// The backend's failure of an answer with an error code (names API, code and the fix).
-    type Failure: fmt::Display + fmt::Debug + Clone + Send + Sync + 'static;
+    type Failure: crate::Failure + fmt::Display + fmt::Debug + Clone + Send + Sync + 'static;
     /// The remote's name in messages (`DingTalk`).
     const NAME: &'static str;
     /// The token API's path (its rate-limit key and name in errors).

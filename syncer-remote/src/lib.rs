@@ -10,6 +10,7 @@
 //! - [`RemoteSettings`] and [`RemotePresets`], the settings block every remote shares
 //!   (`endpoint`, `rate_limit`, `max_in_flight`, `max_retries`, `timeout_seconds`), declared
 //!   once with per-backend defaults; [`config_fields!`] puts them after a backend's own keys.
+//! - [`RemoteSyncer`], a backend's settings made a `Syncer` through [`Directory`].
 //! - [`walk_departments`], the breadth-first read of a department tree and its members.
 //! - The parts the loop is made of: a [`CallLimiter`] (calls per second per API, a bound on
 //!   calls in flight, slowing down when throttled), a [`RetryPolicy`] (backoff with jitter, at
@@ -29,6 +30,7 @@ mod http;
 mod limiter;
 mod retry;
 mod settings;
+mod syncer;
 mod token;
 mod verdict;
 mod walk;
@@ -39,6 +41,7 @@ pub use http::{finish as finish_http_client, http_client, HttpClientError};
 pub use limiter::CallLimiter;
 pub use retry::RetryPolicy;
 pub use settings::{RemotePresets, RemoteSettings};
+pub use syncer::{Directory, DirectoryError, RemoteSyncer};
 pub use token::TokenCache;
 pub use verdict::{Outcome, Verdict};
-pub use walk::{walk_departments, Child, DirectoryReader, Part, Walked};
+pub use walk::{walk_departments, Child, DirectoryReader, Listed, Part, Walked};

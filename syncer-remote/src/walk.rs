@@ -14,6 +14,8 @@ use futures::future::BoxFuture;
 use futures::stream::{FuturesUnordered, StreamExt};
 use syncer_core::{Department, FetchError, FetchFailure, FetchProgress};
 
+use crate::{CallError, Failure};
+
 /// A sub-department as its parent's listing gives it.
 #[derive(Clone, Debug)]
 pub struct Child<Id> {
@@ -40,26 +42,27 @@ pub trait DirectoryReader: Sync {
     type Id: Clone + Eq + Hash + fmt::Display + Send + Sync;
     /// A member as the backend reads it.
     type User: Send;
-    /// A failed read.
-    type Error: fmt::Display + Send;
+    /// The backend's failure of an answer with an error code.
+    type Failure: Failure + fmt::Display + Send;
+    /// What the members of a department are called in messages (`members`, `people`).
+    const MEMBERS: &'static str;
 
     /// Every direct sub-department of `department`.
-    fn children(
-        &self,
-        department: Self::Id,
-    ) -> BoxFuture<'_, Result<Vec<Child<Self::Id>>, Self::Error>>;
+    fn children(&self, department: Self::Id) -> BoxFuture<'_, Listed<Vec<Child<Self::Id>>, Self>>;
     /// Every member directly in `department`: those read, and the error that cut the read short.
     fn members(
         &self,
         department: Self::Id,
-    ) -> BoxFuture<'_, (Vec<Self::User>, Option<Self::Error>)>;
+    ) -> BoxFuture<'_, (Vec<Self::User>, Option<CallError<Self::Failure>>)>;
     /// The root department's name (the organization's name).
-    fn root_name(&self) -> BoxFuture<'_, Result<String, Self::Error>>;
-    /// The fetch error when `error`, reading `part` of the root, means the app can read nothing.
-    fn fatal_at_root(&self, part: Part, error: &Self::Error) -> Option<FetchError>;
-    /// The failure entry of `department` whose `part` could not be read.
-    fn failure(&self, department: &Self::Id, part: Part, error: &Self::Error) -> FetchFailure;
+    fn root_name(&self) -> BoxFuture<'_, Listed<String, Self>>;
+    /// Whether `error`, reading the root, means the app can read nothing at all (credentials,
+    /// permissions, contact range, quota): the fetch stops with it instead of going on.
+    fn is_fatal(&self, error: &CallError<Self::Failure>) -> bool;
 }
+
+/// The result of one read of a reader `R`.
+pub type Listed<T, R> = Result<T, CallError<<R as DirectoryReader>::Failure>>;
 
 /// The departments and failures of a walk (the members went to the walk's callback).
 #[derive(Debug, Default)]
@@ -72,9 +75,9 @@ pub struct Walked {
 
 /// The outcome of one unit of work of the walk.
 enum Step<R: DirectoryReader + ?Sized> {
-    Children(R::Id, Result<Vec<Child<R::Id>>, R::Error>),
-    Members(R::Id, Vec<R::User>, Option<R::Error>),
-    RootName(Result<String, R::Error>),
+    Children(R::Id, Listed<Vec<Child<R::Id>>, R>),
+    Members(R::Id, Vec<R::User>, Option<CallError<R::Failure>>),
+    RootName(Listed<String, R>),
 }
 
 /// Walks the tree below `root` (named `root_name` unless the remote names it), handing every
@@ -153,14 +156,27 @@ fn failure<R: DirectoryReader + ?Sized>(
     root: &R::Id,
     department: &R::Id,
     part: Part,
-    error: &R::Error,
+    error: &CallError<R::Failure>,
 ) -> Result<FetchFailure, FetchError> {
-    if department == root {
-        if let Some(fatal) = reader.fatal_at_root(part, error) {
-            return Err(fatal);
-        }
+    if department == root && reader.is_fatal(error) {
+        let what = match part {
+            Part::Children => "the root department".to_owned(),
+            Part::Members => format!("the {} of the root department", R::MEMBERS),
+        };
+        return Err(FetchError {
+            api: Some(error.api().to_owned()),
+            message: format!("cannot read {what}: {error}"),
+        });
     }
-    Ok(reader.failure(department, part, error))
+    let what = match part {
+        Part::Children => "its sub-departments".to_owned(),
+        Part::Members => format!("its {}", R::MEMBERS),
+    };
+    Ok(FetchFailure {
+        scope: format!("department {department} ({what})"),
+        api: error.api().to_owned(),
+        message: error.to_string(),
+    })
 }
 
 fn children<R: DirectoryReader + ?Sized>(reader: &R, department: R::Id) -> BoxFuture<'_, Step<R>> {

@@ -3,11 +3,11 @@
 
 use futures::future::BoxFuture;
 use futures::FutureExt;
-use syncer_core::{FetchError, FetchFailure, FetchProgress, Snapshot};
-use syncer_remote::{walk_departments, Caller, Child, DirectoryReader, Part};
+use syncer_core::{FetchError, FetchProgress, Snapshot};
+use syncer_remote::{walk_departments, Caller, Child, DirectoryReader, Listed};
 
 use crate::api::{self, ApiDepartment, ApiUser, List};
-use crate::error::ExampleError;
+use crate::error::{ApiFailure, ExampleError};
 use crate::records::People;
 use crate::remote::{get, ExampleApp};
 
@@ -45,9 +45,10 @@ struct Reader<'a> {
 impl DirectoryReader for Reader<'_> {
     type Id = String;
     type User = ApiUser;
-    type Error = ExampleError;
+    type Failure = ApiFailure;
+    const MEMBERS: &'static str = "people";
 
-    fn children(&self, dept: String) -> BoxFuture<'_, Result<Vec<Child<String>>, ExampleError>> {
+    fn children(&self, dept: String) -> BoxFuture<'_, Listed<Vec<Child<String>>, Self>> {
         async move {
             let list: List<ApiDepartment> = get(self.caller, api::CHILDREN, &dept).await?;
             let child = |d: ApiDepartment| Child {
@@ -70,20 +71,14 @@ impl DirectoryReader for Reader<'_> {
         .boxed()
     }
 
-    fn root_name(&self) -> BoxFuture<'_, Result<String, ExampleError>> {
+    fn root_name(&self) -> BoxFuture<'_, Listed<String, Self>> {
         async { Ok(String::new()) }.boxed()
     }
 
-    fn fatal_at_root(&self, _: Part, error: &ExampleError) -> Option<FetchError> {
-        let fatal = error.failure().is_some_and(|f| f.code == "forbidden");
-        fatal.then(|| error.to_fetch_error())
-    }
-
-    fn failure(&self, dept: &String, part: Part, error: &ExampleError) -> FetchFailure {
-        FetchFailure {
-            scope: format!("department {dept} ({part:?})"),
-            api: error.api().to_owned(),
-            message: error.to_string(),
-        }
+    /// Without the directory.read scope at the root, nothing can be read.
+    fn is_fatal(&self, error: &ExampleError) -> bool {
+        error
+            .failure()
+            .is_some_and(|failure| failure.code == "forbidden")
     }
 }

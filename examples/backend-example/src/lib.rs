@@ -17,25 +17,29 @@ use syncer_core::{
     ConnectionCheck, ConnectionReport, FetchError, FetchProgress, NoProgress, PluginConfig,
     PluginConfigError, PluginDescriptor, Snapshot, Syncer,
 };
+use syncer_remote::{Caller, Directory, DirectoryError, RemoteSyncer};
 
 pub use records::{DEFAULT_MAPPING, SOURCE_FIELDS};
+pub use remote::ExampleApp;
 pub use settings::{ExampleSettings, CONFIG_FIELDS};
 
 /// The type name users write in config.
 pub const TYPE_NAME: &str = "Example";
 
 /// The directory as a syncer source.
-pub struct ExampleSyncer {
-    settings: ExampleSettings,
-}
+pub type ExampleSyncer = RemoteSyncer<ExampleSettings>;
 
 #[async_trait]
-impl Syncer for ExampleSyncer {
-    async fn test_connection(&self) -> ConnectionReport {
-        let check = match self.fetch(&NoProgress).await {
-            Ok(snapshot) => {
-                ConnectionCheck::passed("read", format!("read {} people", snapshot.users.len()))
-            }
+impl Directory for ExampleSettings {
+    type App = ExampleApp;
+
+    fn caller(&self) -> Result<Caller<ExampleApp>, DirectoryError<Self>> {
+        remote::caller(self)
+    }
+
+    async fn test_connection(&self, caller: &Caller<ExampleApp>) -> ConnectionReport {
+        let check = match fetch::fetch(caller, &NoProgress).await {
+            Ok(read) => ConnectionCheck::passed("read", format!("{} people", read.users.len())),
             Err(error) => ConnectionCheck::failed("read", error.message),
         };
         ConnectionReport {
@@ -43,15 +47,18 @@ impl Syncer for ExampleSyncer {
         }
     }
 
-    async fn fetch(&self, progress: &dyn FetchProgress) -> Result<Snapshot, FetchError> {
-        let caller = remote::caller(&self.settings).map_err(|error| error.to_fetch_error())?;
-        fetch::fetch(&caller, progress).await
+    async fn fetch(
+        &self,
+        caller: &Caller<ExampleApp>,
+        progress: &dyn FetchProgress,
+    ) -> Result<Snapshot, FetchError> {
+        fetch::fetch(caller, progress).await
     }
 }
 
 fn build(config: &PluginConfig) -> Result<Box<dyn Syncer>, PluginConfigError> {
     let settings = ExampleSettings::from_config(config)?;
-    Ok(Box::new(ExampleSyncer { settings }))
+    Ok(Box::new(ExampleSyncer::new(settings)))
 }
 
 inventory::submit! {

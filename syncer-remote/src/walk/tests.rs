@@ -32,15 +32,32 @@ struct Flat {
     width: u32,
 }
 
+/// No failure happens in these tests.
+#[derive(Debug)]
+struct NoFailure;
+
+impl fmt::Display for NoFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("no failure")
+    }
+}
+
+impl Failure for NoFailure {
+    fn api(&self) -> &str {
+        ""
+    }
+}
+
 impl DirectoryReader for Flat {
     type Id = CountedId;
     type User = u32;
-    type Error = String;
+    type Failure = NoFailure;
+    const MEMBERS: &'static str = "members";
 
     fn children(
         &self,
         department: CountedId,
-    ) -> BoxFuture<'_, Result<Vec<Child<CountedId>>, String>> {
+    ) -> BoxFuture<'_, Listed<Vec<Child<CountedId>>, Self>> {
         let listed = if department.0 == 0 {
             (1..=self.width)
                 .chain(1..=self.width)
@@ -56,24 +73,19 @@ impl DirectoryReader for Flat {
         async move { Ok(listed) }.boxed()
     }
 
-    fn members(&self, department: CountedId) -> BoxFuture<'_, (Vec<u32>, Option<String>)> {
+    fn members(
+        &self,
+        department: CountedId,
+    ) -> BoxFuture<'_, (Vec<u32>, Option<CallError<NoFailure>>)> {
         async move { (vec![department.0], None) }.boxed()
     }
 
-    fn root_name(&self) -> BoxFuture<'_, Result<String, String>> {
+    fn root_name(&self) -> BoxFuture<'_, Listed<String, Self>> {
         async { Ok("Acme".to_owned()) }.boxed()
     }
 
-    fn fatal_at_root(&self, _: Part, _: &String) -> Option<FetchError> {
-        None
-    }
-
-    fn failure(&self, department: &CountedId, _: Part, error: &String) -> FetchFailure {
-        FetchFailure {
-            scope: department.to_string(),
-            api: String::new(),
-            message: error.clone(),
-        }
+    fn is_fatal(&self, _: &CallError<NoFailure>) -> bool {
+        false
     }
 }
 
