@@ -9,8 +9,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use parking_lot::Mutex;
 use serde_json::{json, Value};
-use syncer_core::{find_plugin, ConfigValue, NoProgress, PluginConfig};
+use syncer_backend_example::{remote, ExampleSettings};
+use syncer_core::{find_plugin, ConfigValue, NoProgress, PluginConfig, Secret};
+use syncer_remote::{CallObserver, Outcome, RemoteSettings};
 
 /// Whether the fake has refused a token once already.
 type Refused = Arc<AtomicBool>;
@@ -44,8 +47,8 @@ async fn members(
     (StatusCode::OK, Json(json!({ "items": items })))
 }
 
-#[tokio::test]
-async fn the_guides_backend_reads_everyone_once_and_renews_a_refused_token() {
+/// The fake directory on a loopback port; its URL.
+async fn start() -> String {
     let app = Router::new()
         .route("/oauth/token", post(token))
         .route("/v1/departments/{id}/children", get(children))
@@ -56,7 +59,12 @@ async fn the_guides_backend_reads_everyone_once_and_renews_a_refused_token() {
         .expect("bind");
     let url = format!("http://{}", listener.local_addr().expect("address"));
     tokio::spawn(async move { axum::serve(listener, app).await });
+    url
+}
 
+#[tokio::test]
+async fn the_guides_backend_reads_everyone_once_and_renews_a_refused_token() {
+    let url = start().await;
     let plugin = find_plugin(syncer_backend_example::TYPE_NAME).expect("registered");
     let text = |value: &str| ConfigValue::Text(value.to_owned());
     let values = BTreeMap::from([
@@ -75,4 +83,52 @@ async fn the_guides_backend_reads_everyone_once_and_renews_a_refused_token() {
     let ids: Vec<&str> = snapshot.users.iter().map(|u| u.id.as_str()).collect();
     assert_eq!(ids, ["u1", "u2"]);
     assert_eq!(snapshot.users[0].departments.len(), 2);
+}
+
+/// Every request an observer was told of.
+#[derive(Default)]
+struct Seen(Mutex<Vec<(String, Outcome)>>);
+
+impl CallObserver for Seen {
+    fn observed(&self, api: &str, outcome: Outcome) {
+        self.0.lock().push((api.to_owned(), outcome));
+    }
+}
+
+#[tokio::test]
+async fn an_observer_is_told_of_every_request_sent_with_its_api_and_outcome() {
+    let url = start().await;
+    let settings = ExampleSettings {
+        client_id: "observed-client".to_owned(),
+        client_secret: Secret::new("observed-secret"),
+        remote: RemoteSettings {
+            endpoint: url,
+            rate_limit: 500.0,
+            max_in_flight: 2,
+            max_retries: 0,
+            timeout: std::time::Duration::from_secs(5),
+        },
+    };
+    let seen = Arc::new(Seen::default());
+    let caller = remote::caller(&settings)
+        .expect("caller")
+        .observed_by(seen.clone());
+
+    let _: Value = remote::get(&caller, "/v1/departments/:id/members", "ops")
+        .await
+        .expect("members after one renewal");
+
+    let seen = seen.0.lock().clone();
+    let expected = [
+        ("/oauth/token", Outcome::Done),
+        ("/v1/departments/:id/members", Outcome::RenewToken),
+        ("/oauth/token", Outcome::Done),
+        ("/v1/departments/:id/members", Outcome::Done),
+    ];
+    let expected: Vec<(String, Outcome)> = expected
+        .iter()
+        .map(|(api, outcome)| ((*api).to_owned(), *outcome))
+        .collect();
+    assert_eq!(seen, expected);
+    assert_eq!(caller.api_calls().values().sum::<u64>(), 4);
 }
