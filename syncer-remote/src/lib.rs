@@ -44,4 +44,4 @@ pub use settings::{RemotePresets, RemoteSettings};
 pub use syncer::{Directory, DirectoryError, RemoteSyncer};
 pub use token::TokenCache;
 pub use verdict::{Outcome, Verdict};
-pub use walk::{walk_departments, Child, DirectoryReader, Listed, Part, Walked};
+pub use walk::{walk_departments, Child, DirectoryReader, Listed, Members, Part, Walked};

@@ -50,16 +50,19 @@ pub trait DirectoryReader: Sync {
     /// Every direct sub-department of `department`.
     fn children(&self, department: Self::Id) -> BoxFuture<'_, Listed<Vec<Child<Self::Id>>, Self>>;
     /// Every member directly in `department`: those read, and the error that cut the read short.
-    fn members(
-        &self,
-        department: Self::Id,
-    ) -> BoxFuture<'_, (Vec<Self::User>, Option<CallError<Self::Failure>>)>;
+    fn members(&self, department: Self::Id) -> BoxFuture<'_, Members<Self>>;
     /// The root department's name (the organization's name).
     fn root_name(&self) -> BoxFuture<'_, Listed<String, Self>>;
     /// Whether `error`, reading the root, means the app can read nothing at all (credentials,
     /// permissions, contact range, quota): the fetch stops with it instead of going on.
     fn is_fatal(&self, error: &CallError<Self::Failure>) -> bool;
 }
+
+/// The members of a department a reader `R` read, and the error that cut the read short.
+pub type Members<R> = (
+    Vec<<R as DirectoryReader>::User>,
+    Option<CallError<<R as DirectoryReader>::Failure>>,
+);
 
 /// The result of one read of a reader `R`.
 pub type Listed<T, R> = Result<T, CallError<<R as DirectoryReader>::Failure>>;

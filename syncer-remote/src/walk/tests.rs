@@ -9,8 +9,14 @@ use super::*;
 static COMPARISONS: AtomicU64 = AtomicU64::new(0);
 
 /// A department id that counts how often it is compared.
-#[derive(Clone, Debug, Hash)]
+#[derive(Clone, Debug)]
 struct CountedId(u32);
+
+impl std::hash::Hash for CountedId {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
 
 impl PartialEq for CountedId {
     fn eq(&self, other: &Self) -> bool {
