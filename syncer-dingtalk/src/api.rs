@@ -5,19 +5,68 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use syncer_core::null_as_default;
 
+/// The token API (`GET`, App Key and App Secret in the query).
+pub const GET_TOKEN: &str = "/gettoken";
 /// Direct sub-departments of a department.
 pub const LIST_SUB_DEPARTMENTS: &str = "/topapi/v2/department/listsub";
 /// One department's details.
 pub const GET_DEPARTMENT: &str = "/topapi/v2/department/get";
 /// A page of a department's members, full detail.
 pub const LIST_USERS: &str = "/topapi/v2/user/list";
-/// Every API path the client calls (limiter keys).
-pub const ALL: &[&str] = &[LIST_SUB_DEPARTMENTS, GET_DEPARTMENT, LIST_USERS];
 
 /// The root department's id.
 pub const ROOT_DEPARTMENT: i64 = 1;
 /// The largest page `user/list` serves.
 pub const PAGE_SIZE: u32 = 100;
+
+/// The lifetime DingTalk documents for a token, used when an answer does not say.
+pub const DEFAULT_TOKEN_LIFETIME: std::time::Duration = std::time::Duration::from_secs(7200);
+
+/// The head of every oapi answer, read before the payload: an error answer is judged by its
+/// `errcode` whatever shape its `result` has, and an answer without `errcode` (a gateway's
+/// flood-control page such as `{"status":1111,"wait":5}`) is told apart from success.
+#[derive(Debug, Deserialize)]
+pub struct Head {
+    /// 0 on success; absent on a gateway's flood-control page.
+    #[serde(default)]
+    pub errcode: Option<i64>,
+    /// DingTalk's message.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub errmsg: String,
+    /// The real reason of errcode 88 (a number or a text).
+    #[serde(default)]
+    pub sub_code: Option<Value>,
+    /// Its message.
+    #[serde(default)]
+    pub sub_msg: Option<String>,
+    /// Seconds to wait, as DingTalk's flood control says.
+    #[serde(default)]
+    pub wait: Option<u64>,
+}
+
+/// The payload of a successful answer.
+#[derive(Debug, Deserialize)]
+pub struct Payload<T> {
+    /// The answer's `result`.
+    pub result: Option<T>,
+}
+
+/// The answer of [`GET_TOKEN`].
+#[derive(Debug, Deserialize)]
+pub struct TokenAnswer {
+    /// 0 on success.
+    #[serde(default)]
+    pub errcode: Option<i64>,
+    /// DingTalk's message.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub errmsg: String,
+    /// The token.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub access_token: String,
+    /// Its lifetime in seconds.
+    #[serde(default)]
+    pub expires_in: Option<u64>,
+}
 
 /// A department as `listsub` and `department/get` describe it.
 #[derive(Clone, Debug, Deserialize)]
@@ -130,6 +179,11 @@ impl Default for ApiUser {
 
 fn active_or_true<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
     Ok(Option::<bool>::deserialize(deserializer)?.unwrap_or(true))
+}
+
+/// Body of `department/get` for `dept_id`.
+pub fn get_department_body(dept_id: i64) -> Value {
+    json!({ "dept_id": dept_id, "language": "zh_CN" })
 }
 
 /// Body of `listsub` for `dept_id`.

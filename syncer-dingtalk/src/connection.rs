@@ -3,14 +3,16 @@
 
 use syncer_core::{ConnectionCheck, ConnectionReport};
 
+use syncer_remote::CallError;
+
 use crate::api::{self, ApiDepartment, UserPage};
-use crate::client::DingTalkClient;
-use crate::error::{DingTalkError, ErrorClass};
+use crate::error::{class_of, DingTalkError, ErrorClass};
+use crate::remote::{post, DingTalkCaller};
 
 /// Runs the checks in order, stopping at the first failure.
-pub async fn test_connection(client: &DingTalkClient, endpoint: &str) -> ConnectionReport {
+pub async fn test_connection(caller: &DingTalkCaller, endpoint: &str) -> ConnectionReport {
     let mut report = ConnectionReport::default();
-    match client.access_token().await {
+    match caller.access_token().await {
         Ok(_) => report.checks.push(ConnectionCheck::passed(
             "credentials",
             "DingTalk accepted the App Key and App Secret",
@@ -24,10 +26,7 @@ pub async fn test_connection(client: &DingTalkClient, endpoint: &str) -> Connect
         }
     }
     let body = api::list_sub_departments_body(api::ROOT_DEPARTMENT);
-    match client
-        .call::<Vec<ApiDepartment>>(api::LIST_SUB_DEPARTMENTS, &body)
-        .await
-    {
+    match post::<Vec<ApiDepartment>>(caller, api::LIST_SUB_DEPARTMENTS, &body).await {
         Ok(children) => report.checks.push(ConnectionCheck::passed(
             "department permission",
             format!(
@@ -44,7 +43,7 @@ pub async fn test_connection(client: &DingTalkClient, endpoint: &str) -> Connect
         }
     }
     let body = api::list_users_body(api::ROOT_DEPARTMENT, 0, api::PAGE_SIZE);
-    match client.call::<UserPage>(api::LIST_USERS, &body).await {
+    match post::<UserPage>(caller, api::LIST_USERS, &body).await {
         Ok(page) => {
             report.checks.push(ConnectionCheck::passed(
                 "member permission",
@@ -91,12 +90,12 @@ fn hidden_fields(members: &[crate::api::ApiUser]) -> Option<String> {
 
 /// One plain sentence for the operator.
 fn explain(error: &DingTalkError, endpoint: &str) -> String {
-    match (error.class(), error) {
+    match (class_of(error), error) {
         (Some(ErrorClass::OutsideContactRange), _) => error.to_string(),
         (Some(ErrorClass::NoPermission), _) => format!(
             "{error}. If the permission is granted, the root department may be outside the app's contact range (通讯录范围): set it to the whole organization"
         ),
-        (None, DingTalkError::Network { .. }) | (None, DingTalkError::RetriesExhausted { .. }) => {
+        (None, CallError::Network { .. } | CallError::RetriesExhausted { .. }) => {
             format!("{error} (endpoint {endpoint})")
         }
         _ => error.to_string(),

@@ -1,7 +1,22 @@
-//! Errors of DingTalk calls, each naming the API and errcode and saying what the operator should
-//! do. The App Secret never appears in them.
+//! What DingTalk's answers mean: the classification of an `errcode` (judged by code, never by
+//! `errmsg`), the advice that names the console fix, and the [`Verdict`] the shared call loop
+//! acts on. The App Secret never appears in an error.
 
 use std::fmt;
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use syncer_core::Secret;
+use syncer_remote::{Answer, CallError, Failure, Token, Verdict};
+
+use crate::api::{Head, Payload, TokenAnswer, DEFAULT_TOKEN_LIFETIME, GET_TOKEN};
+
+/// The remote's name in messages.
+pub const DINGTALK: &str = "DingTalk";
+
+/// A failed DingTalk call.
+pub type DingTalkError = CallError<ApiFailure>;
 
 /// Classification of a DingTalk `errcode`, deciding retries and advice.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,6 +37,8 @@ pub enum ErrorClass {
     OutsideContactRange,
     /// The department does not exist (removed mid-sync).
     NotFound,
+    /// The organization's monthly API quota is used up (90020): no retry helps.
+    QuotaExhausted,
     /// Anything else: not retried.
     Other,
 }
@@ -47,9 +64,7 @@ impl ApiFailure {
         let sub = self.sub_code.as_deref().unwrap_or("");
         match self.errcode {
             // A token refusal from the token API itself: the App Key / App Secret are wrong.
-            40014 | 40001 | 42001 if self.api == crate::client::GET_TOKEN => {
-                ErrorClass::BadCredentials
-            }
+            40014 | 40001 | 42001 if self.api == GET_TOKEN => ErrorClass::BadCredentials,
             88 => Self::class_of_sub_code(sub),
             code => Self::class_of_code(code),
         }
@@ -62,6 +77,7 @@ impl ApiFailure {
                 ErrorClass::Other => ErrorClass::NoPermission,
                 class => class,
             },
+            Err(_) if sub.contains("ApiCountLimitForOrg") => ErrorClass::QuotaExhausted,
             Err(_) if sub.contains("limit") || sub.contains("throttl") => ErrorClass::Throttled,
             Err(_) => ErrorClass::NoPermission,
         }
@@ -77,6 +93,7 @@ impl ApiFailure {
             60011 => ErrorClass::NoPermission,
             50004 => ErrorClass::OutsideContactRange,
             60003 => ErrorClass::NotFound,
+            90020 => ErrorClass::QuotaExhausted,
             _ => ErrorClass::Other,
         }
     }
@@ -99,6 +116,7 @@ impl ApiFailure {
             ),
             ErrorClass::OutsideContactRange => "the department is outside the app's contact range: widen it in the developer console (your app → Permissions / 权限管理 → contact range / 通讯录范围) to the whole organization, or to every department you want synced".to_owned(),
             ErrorClass::NotFound => "the department no longer exists (removed during the sync); the next sync will not see it".to_owned(),
+            ErrorClass::QuotaExhausted => "the organization's monthly quota of DingTalk API calls (all its apps together) is used up: retrying does not help, so the syncer sends no further call — upgrade the DingTalk edition or wait for next month, and know that the organization's other apps are refused too until then".to_owned(),
             ErrorClass::Other => "unexpected DingTalk answer; report it with the errcode if it persists".to_owned(),
         }
     }
@@ -118,72 +136,111 @@ impl fmt::Display for ApiFailure {
     }
 }
 
-/// A failed DingTalk call.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum DingTalkError {
-    /// DingTalk answered with an errcode.
-    #[error("{0}")]
-    Api(ApiFailure),
-    /// DingTalk (or a proxy) answered with an HTTP error status.
-    #[error("DingTalk {api} answered HTTP {status}; retried with backoff — check the endpoint and any proxy if it persists")]
-    Http {
-        /// The API path.
-        api: String,
-        /// The HTTP status.
-        status: u16,
-    },
-    /// The call did not get an answer (connection refused, timeout, DNS).
-    #[error("could not reach DingTalk {api}: {message}; check the network path to the endpoint")]
-    Network {
-        /// The API path.
-        api: String,
-        /// The transport error, without URL.
-        message: String,
-    },
-    /// The answer was not the JSON DingTalk sends.
-    #[error(
-        "DingTalk {api} sent an answer that is not valid JSON of the expected shape: {message}"
-    )]
-    InvalidResponse {
-        /// The API path.
-        api: String,
-        /// The parse error.
-        message: String,
-    },
-    /// Retries ran out.
-    #[error("{last} (gave up after {attempts} attempts)")]
-    RetriesExhausted {
-        /// Attempts made.
-        attempts: u32,
-        /// The last failure.
-        last: Box<DingTalkError>,
-    },
+impl Failure for ApiFailure {
+    fn api(&self) -> &str {
+        &self.api
+    }
 }
 
-impl DingTalkError {
-    /// The API the error concerns.
-    pub fn api(&self) -> &str {
-        match self {
-            DingTalkError::Api(failure) => &failure.api,
-            DingTalkError::Http { api, .. }
-            | DingTalkError::Network { api, .. }
-            | DingTalkError::InvalidResponse { api, .. } => api,
-            DingTalkError::RetriesExhausted { last, .. } => last.api(),
-        }
-    }
+/// The class of the errcode behind `error`, if DingTalk answered with one.
+pub fn class_of(error: &DingTalkError) -> Option<ErrorClass> {
+    error.failure().map(ApiFailure::class)
+}
 
-    /// The DingTalk failure behind this error, if DingTalk answered with an errcode.
-    pub fn api_failure(&self) -> Option<&ApiFailure> {
-        match self {
-            DingTalkError::Api(failure) => Some(failure),
-            DingTalkError::RetriesExhausted { last, .. } => last.api_failure(),
-            _ => None,
-        }
+/// What the shared call loop does about a failure of this class.
+fn verdict<T>(failure: ApiFailure) -> Verdict<T, ApiFailure> {
+    let class = failure.class();
+    let error = CallError::Api(failure);
+    match class {
+        ErrorClass::TokenExpired => Verdict::RenewToken(error),
+        ErrorClass::Busy => Verdict::Retry(error),
+        ErrorClass::Throttled => Verdict::Throttled { wait: None, error },
+        ErrorClass::QuotaExhausted => Verdict::QuotaExhausted(error),
+        _ => Verdict::Fail(error),
     }
+}
 
-    /// The class of the underlying errcode, if any.
-    pub fn class(&self) -> Option<ErrorClass> {
-        self.api_failure().map(ApiFailure::class)
+/// What an oapi answer of `api` means: its `result` as `T`, or what to do about it. A body that
+/// is not JSON, or JSON without `errcode`, is DingTalk's gateway flooding: throttling.
+pub fn classify<T: DeserializeOwned>(
+    secret: &Secret,
+    api: &'static str,
+    answer: &Answer,
+) -> Verdict<T, ApiFailure> {
+    if !answer.is_success() {
+        return Verdict::of_status(DINGTALK, api, answer.status);
+    }
+    let head: Head = match serde_json::from_slice(&answer.body) {
+        Ok(head) => head,
+        Err(error) => {
+            let error = CallError::invalid(DINGTALK, api, format!("not JSON ({error})"));
+            return Verdict::Throttled { wait: None, error };
+        }
+    };
+    let Some(errcode) = head.errcode else {
+        let message = "an answer without errcode (flood control?)";
+        return Verdict::Throttled {
+            wait: head.wait.map(Duration::from_secs),
+            error: CallError::invalid(DINGTALK, api, message),
+        };
+    };
+    if errcode == 0 {
+        return match serde_json::from_slice::<Payload<T>>(&answer.body) {
+            Ok(Payload {
+                result: Some(result),
+            }) => Verdict::Done(result),
+            Ok(Payload { result: None }) => Verdict::Fail(CallError::invalid(
+                DINGTALK,
+                api,
+                "errcode 0 without a result",
+            )),
+            Err(error) => Verdict::Fail(CallError::invalid(DINGTALK, api, error.to_string())),
+        };
+    }
+    verdict(ApiFailure {
+        api: api.to_owned(),
+        errcode,
+        errmsg: secret.redact(&head.errmsg),
+        sub_code: head.sub_code.map(|code| match code {
+            Value::String(text) => text,
+            other => other.to_string(),
+        }),
+        sub_msg: head.sub_msg.map(|msg| secret.redact(&msg)),
+    })
+}
+
+/// What an answer of `/gettoken` means. A token refusal code (40001, 40014, 42001) from the
+/// token API itself means the App Key / App Secret are wrong, and is classified so.
+pub fn read_token(secret: &Secret, answer: &Answer) -> Verdict<Token, ApiFailure> {
+    if !answer.is_success() {
+        return Verdict::of_status(DINGTALK, GET_TOKEN, answer.status);
+    }
+    let token: TokenAnswer = match serde_json::from_slice(&answer.body) {
+        Ok(token) => token,
+        Err(error) => {
+            let error = CallError::invalid(DINGTALK, GET_TOKEN, format!("not JSON ({error})"));
+            return Verdict::Throttled { wait: None, error };
+        }
+    };
+    match token.errcode {
+        Some(errcode) if errcode != 0 => verdict(ApiFailure {
+            api: GET_TOKEN.to_owned(),
+            errcode,
+            errmsg: secret.redact(&token.errmsg),
+            sub_code: None,
+            sub_msg: None,
+        }),
+        _ if token.access_token.is_empty() => Verdict::Throttled {
+            wait: None,
+            error: CallError::invalid(DINGTALK, GET_TOKEN, "an answer without access_token"),
+        },
+        _ => Verdict::Done(Token {
+            value: token.access_token,
+            lifetime: match token.expires_in {
+                Some(seconds) if seconds > 0 => Duration::from_secs(seconds),
+                _ => DEFAULT_TOKEN_LIFETIME,
+            },
+        }),
     }
 }
 
@@ -213,6 +270,7 @@ mod tests {
         assert_eq!(failure(60003, None).class(), ErrorClass::NotFound);
         assert_eq!(failure(400002, None).class(), ErrorClass::Other);
         assert_eq!(failure(90019, None).class(), ErrorClass::Throttled);
+        assert_eq!(failure(90020, None).class(), ErrorClass::QuotaExhausted);
         assert_eq!(failure(88, Some("90002")).class(), ErrorClass::Throttled);
         assert_eq!(failure(88, Some("-1")).class(), ErrorClass::Busy);
         assert_eq!(failure(88, Some("42001")).class(), ErrorClass::TokenExpired);
@@ -231,10 +289,27 @@ mod tests {
     fn a_token_refusal_from_the_token_api_means_wrong_credentials() {
         for errcode in [40001, 40014, 42001] {
             let mut refused = failure(errcode, None);
-            refused.api = crate::client::GET_TOKEN.to_owned();
+            refused.api = GET_TOKEN.to_owned();
             assert_eq!(refused.class(), ErrorClass::BadCredentials);
             assert!(refused.to_string().contains("App Secret"), "{refused}");
         }
+    }
+
+    #[test]
+    fn a_used_up_quota_is_never_retried_and_tells_the_operator_why() {
+        let answer = Answer {
+            status: 200,
+            body: br#"{"errcode":90020,"errmsg":"api calls this month exceeded the limit"}"#
+                .to_vec(),
+        };
+        let verdict = classify::<Value>(&Secret::new("s3cret"), "/topapi/v2/user/list", &answer);
+        let Verdict::QuotaExhausted(error) = verdict else {
+            panic!("not a used-up quota: {verdict:?}");
+        };
+        let text = error.to_string();
+        assert!(text.contains("errcode 90020"), "{text}");
+        assert!(text.contains("retrying does not help"), "{text}");
+        assert!(text.contains("next month"), "{text}");
     }
 
     #[test]

@@ -6,16 +6,18 @@
 //! departments, and offers their fields for mapping. It registers itself with the plugin
 //! registry under the type name `DingTalk` and knows nothing of the host or of IAM.
 //!
-//! Calls go through a per-app rate limiter, retry busy/throttled/5xx answers with backoff and
-//! refresh the token when DingTalk says it expired.
+//! It only says what DingTalk is: its settings, its APIs ([`api`]), what its answers mean
+//! ([`error`]), how it walks the tree and how members become records. The
+//! call loop (rate limit, token, retries, throttling, token renewal, the monthly quota) is
+//! `syncer-remote`'s.
 
 pub mod api;
-pub mod client;
 mod connection;
 pub mod error;
 mod fetch;
 pub mod push_crypto;
 mod records;
+pub mod remote;
 pub mod settings;
 
 use async_trait::async_trait;
@@ -23,39 +25,37 @@ use syncer_core::{
     ConnectionReport, FetchError, FetchProgress, PluginConfig, PluginConfigError, PluginDescriptor,
     Snapshot, Syncer,
 };
+use syncer_remote::{Directory, DirectoryError, RemoteSyncer};
 
-pub use client::DingTalkClient;
 pub use error::{ApiFailure, DingTalkError, ErrorClass};
 pub use records::{DEFAULT_MAPPING, SOURCE_FIELDS};
+pub use remote::{DingTalkApp, DingTalkCaller};
 pub use settings::{DingTalkSettings, CONFIG_FIELDS};
 
 /// The type name users write in config.
 pub const TYPE_NAME: &str = "DingTalk";
 
 /// A DingTalk organization as a syncer source.
-pub struct DingTalkSyncer {
-    settings: DingTalkSettings,
-}
-
-impl DingTalkSyncer {
-    /// A syncer for the app in `settings`.
-    pub fn new(settings: DingTalkSettings) -> Self {
-        Self { settings }
-    }
-
-    fn client(&self) -> DingTalkClient {
-        DingTalkClient::new(self.settings.clone())
-    }
-}
+pub type DingTalkSyncer = RemoteSyncer<DingTalkSettings>;
 
 #[async_trait]
-impl Syncer for DingTalkSyncer {
-    async fn test_connection(&self) -> ConnectionReport {
-        connection::test_connection(&self.client(), &self.settings.endpoint).await
+impl Directory for DingTalkSettings {
+    type App = DingTalkApp;
+
+    fn caller(&self) -> Result<DingTalkCaller, DirectoryError<Self>> {
+        remote::caller(self)
     }
 
-    async fn fetch(&self, progress: &dyn FetchProgress) -> Result<Snapshot, FetchError> {
-        fetch::fetch_directory(&self.client(), progress).await
+    async fn test_connection(&self, caller: &DingTalkCaller) -> ConnectionReport {
+        connection::test_connection(caller, &self.remote.endpoint).await
+    }
+
+    async fn fetch(
+        &self,
+        caller: &DingTalkCaller,
+        progress: &dyn FetchProgress,
+    ) -> Result<Snapshot, FetchError> {
+        fetch::fetch_directory(caller, progress).await
     }
 }
 

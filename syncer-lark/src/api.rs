@@ -13,6 +13,37 @@ pub const DEPARTMENT_CHILDREN: &str = "/open-apis/contact/v3/departments/:depart
 /// `GET`: a page of the people directly in a department.
 pub const USERS_BY_DEPARTMENT: &str = "/open-apis/contact/v3/users/find_by_department";
 
+/// The envelope of every contact answer: `code` 0 means ok, the payload sits in `data`.
+#[derive(Debug, Deserialize)]
+pub struct Envelope {
+    /// 0 on success.
+    #[serde(default)]
+    pub code: i64,
+    /// Lark's message.
+    #[serde(default)]
+    pub msg: String,
+    /// The payload.
+    #[serde(default)]
+    pub data: Option<serde_json::Value>,
+}
+
+/// The answer of [`TENANT_ACCESS_TOKEN`] (fields at the top level).
+#[derive(Debug, Deserialize)]
+pub struct TokenAnswer {
+    /// 0 on success.
+    #[serde(default)]
+    pub code: i64,
+    /// Lark's message.
+    #[serde(default)]
+    pub msg: String,
+    /// The token.
+    #[serde(default)]
+    pub tenant_access_token: String,
+    /// Its lifetime in seconds.
+    #[serde(default)]
+    pub expire: u64,
+}
+
 /// The root department's id.
 pub const ROOT_DEPARTMENT: &str = "0";
 /// The largest page contact v3 serves.

@@ -4,14 +4,16 @@
 
 use syncer_core::{ConnectionCheck, ConnectionReport};
 
+use syncer_remote::CallError;
+
 use crate::api::{self, ApiDepartment, ApiUser, Page};
-use crate::client::LarkClient;
-use crate::error::{ErrorClass, LarkError};
+use crate::error::{class_of, ErrorClass, LarkError};
+use crate::remote::{get, LarkCaller};
 
 /// Runs the checks in order, stopping at the first failure.
-pub async fn test_connection(client: &LarkClient, endpoint: &str) -> ConnectionReport {
+pub async fn test_connection(caller: &LarkCaller, endpoint: &str) -> ConnectionReport {
     let mut report = ConnectionReport::default();
-    if let Err(error) = client.access_token().await {
+    if let Err(error) = caller.access_token().await {
         report.checks.push(ConnectionCheck::failed(
             "credentials",
             explain(&error, endpoint),
@@ -24,9 +26,9 @@ pub async fn test_connection(client: &LarkClient, endpoint: &str) -> ConnectionR
     ));
 
     let path = api::children_path(api::ROOT_DEPARTMENT);
-    let children = client
-        .get::<Page<ApiDepartment>>(api::DEPARTMENT_CHILDREN, &path, &api::children_query(None))
-        .await;
+    let query = api::children_query(None);
+    let children =
+        get::<Page<ApiDepartment>>(caller, api::DEPARTMENT_CHILDREN, &path, &query).await;
     let first_child = match children {
         Ok(page) => {
             report.checks.push(ConnectionCheck::passed(
@@ -49,17 +51,14 @@ pub async fn test_connection(client: &LarkClient, endpoint: &str) -> ConnectionR
     };
 
     let query = api::users_query(api::ROOT_DEPARTMENT, None);
-    let mut people = client
-        .get::<Page<ApiUser>>(api::USERS_BY_DEPARTMENT, api::USERS_BY_DEPARTMENT, &query)
-        .await;
+    let users = api::USERS_BY_DEPARTMENT;
+    let mut people = get::<Page<ApiUser>>(caller, users, users, &query).await;
     // Nobody sits in the root itself (common): read a page of its first sub-department, so
     // the user_id scope is proven on real people rather than on an empty page.
     if let (Ok(page), Some(child)) = (&people, &first_child) {
         if page.items.is_empty() {
             let query = api::users_query(&child.open_department_id, None);
-            people = client
-                .get::<Page<ApiUser>>(api::USERS_BY_DEPARTMENT, api::USERS_BY_DEPARTMENT, &query)
-                .await;
+            people = get::<Page<ApiUser>>(caller, users, users, &query).await;
         }
     }
     match people {
@@ -83,11 +82,11 @@ pub async fn test_connection(client: &LarkClient, endpoint: &str) -> ConnectionR
 
 /// One plain sentence for the operator.
 fn explain(error: &LarkError, endpoint: &str) -> String {
-    match (error.class(), error) {
+    match (class_of(error), error) {
         (Some(ErrorClass::OutsideContactRange), _) => format!(
             "{error}. Reading from the root department needs the contact range \"all members\" (全部成员)"
         ),
-        (None, LarkError::Network { .. } | LarkError::RetriesExhausted { .. } | LarkError::Http { .. }) => {
+        (None, CallError::Network { .. } | CallError::RetriesExhausted { .. } | CallError::Http { .. }) => {
             format!("{error} (endpoint {endpoint})")
         }
         _ => error.to_string(),

@@ -1,7 +1,23 @@
-//! Errors of Lark calls, each naming the API and code and saying what the operator should do in
-//! the Lark developer console. The App Secret never appears in them.
+//! What Lark's answers mean: the classification of a `code`, the advice that names the fix in
+//! the Lark developer console, and the [`Verdict`] the shared call loop acts on. Lark pairs
+//! error codes with 4xx statuses, so the body is read whatever the status. The App Secret never
+//! appears in an error.
 
 use std::fmt;
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use syncer_core::Secret;
+use syncer_remote::{Answer, CallError, Failure, Token, Verdict};
+
+use crate::api::{Envelope, TokenAnswer, TENANT_ACCESS_TOKEN};
+
+/// The remote's name in messages.
+pub const LARK: &str = "Lark";
+
+/// A failed Lark call.
+pub type LarkError = CallError<ApiFailure>;
 
 /// Where the operator fixes things.
 const CONSOLE: &str = "the Lark developer console (open.feishu.cn/app or open.larksuite.com/app)";
@@ -78,7 +94,7 @@ impl ApiFailure {
             ErrorClass::OutsideContactRange => format!(
                 "the department is outside the app's contact range: in {CONSOLE} (your app → Permissions & Scopes → Data permissions / 数据权限 → 通讯录权限范围) choose all members (全部成员), then publish a new version of the app"
             ),
-            ErrorClass::QuotaExceeded => "the tenant's monthly API call quota is used up: ask the administrator to upgrade the Lark plan, or wait for next month".to_owned(),
+            ErrorClass::QuotaExceeded => "the tenant's monthly API call quota is used up: retrying does not help, so the syncer sends no further call — ask the administrator to upgrade the Lark plan, or wait for next month".to_owned(),
             ErrorClass::Other => "unexpected Lark answer; report it with the code if it persists".to_owned(),
         }
     }
@@ -94,71 +110,88 @@ impl fmt::Display for ApiFailure {
     }
 }
 
-/// A failed Lark call.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum LarkError {
-    /// Lark answered with a non-zero code.
-    #[error("{0}")]
-    Api(ApiFailure),
-    /// Lark (or a proxy) answered with an HTTP error status and no Lark envelope.
-    #[error("Lark {api} answered HTTP {status} without a Lark answer; retried with backoff — check the endpoint and any proxy if it persists")]
-    Http {
-        /// The API path.
-        api: String,
-        /// The HTTP status.
-        status: u16,
-    },
-    /// The call got no answer (connection refused, timeout, DNS).
-    #[error("could not reach Lark {api}: {message}; check the network path to the endpoint")]
-    Network {
-        /// The API path.
-        api: String,
-        /// The transport error, without URL.
-        message: String,
-    },
-    /// The answer was not the JSON Lark sends.
-    #[error("Lark {api} sent an answer that is not valid JSON of the expected shape: {message}")]
-    InvalidResponse {
-        /// The API path.
-        api: String,
-        /// What was wrong.
-        message: String,
-    },
-    /// Retries ran out.
-    #[error("{last} (gave up after {attempts} attempts)")]
-    RetriesExhausted {
-        /// Attempts made.
-        attempts: u32,
-        /// The last failure.
-        last: Box<LarkError>,
-    },
+impl Failure for ApiFailure {
+    fn api(&self) -> &str {
+        &self.api
+    }
 }
 
-impl LarkError {
-    /// The API the error concerns.
-    pub fn api(&self) -> &str {
-        match self {
-            LarkError::Api(failure) => &failure.api,
-            LarkError::Http { api, .. }
-            | LarkError::Network { api, .. }
-            | LarkError::InvalidResponse { api, .. } => api,
-            LarkError::RetriesExhausted { last, .. } => last.api(),
-        }
-    }
+/// The class of the code behind `error`, if Lark answered with one.
+pub fn class_of(error: &LarkError) -> Option<ErrorClass> {
+    error.failure().map(ApiFailure::class)
+}
 
-    /// The Lark failure behind this error, if Lark answered with a code.
-    pub fn api_failure(&self) -> Option<&ApiFailure> {
-        match self {
-            LarkError::Api(failure) => Some(failure),
-            LarkError::RetriesExhausted { last, .. } => last.api_failure(),
-            _ => None,
-        }
+/// What the shared call loop does about a failure of this class.
+fn verdict<T>(failure: ApiFailure) -> Verdict<T, ApiFailure> {
+    let class = failure.class();
+    let error = CallError::Api(failure);
+    match class {
+        ErrorClass::TokenInvalid => Verdict::RenewToken(error),
+        ErrorClass::Busy => Verdict::Retry(error),
+        ErrorClass::Throttled => Verdict::Throttled { wait: None, error },
+        ErrorClass::QuotaExceeded => Verdict::QuotaExhausted(error),
+        _ => Verdict::Fail(error),
     }
+}
 
-    /// The class of the underlying code, if any.
-    pub fn class(&self) -> Option<ErrorClass> {
-        self.api_failure().map(ApiFailure::class)
+/// What an answer of `api` means: its `data` as `T`, or what to do about it. An answer that is
+/// not a Lark envelope came from a gateway or proxy and is judged by its status.
+pub fn classify<T: DeserializeOwned>(
+    secret: &Secret,
+    api: &'static str,
+    answer: &Answer,
+) -> Verdict<T, ApiFailure> {
+    let envelope = match serde_json::from_slice::<Envelope>(&answer.body) {
+        Ok(envelope) => envelope,
+        Err(error) if answer.is_success() => {
+            return Verdict::Fail(CallError::invalid(LARK, api, error.to_string()))
+        }
+        Err(_) => return Verdict::of_status(LARK, api, answer.status),
+    };
+    if envelope.code != 0 {
+        return verdict(ApiFailure {
+            api: api.to_owned(),
+            code: envelope.code,
+            msg: secret.redact(&envelope.msg),
+        });
     }
+    match serde_json::from_value(envelope.data.unwrap_or(Value::Null)) {
+        Ok(value) => Verdict::Done(value),
+        Err(error) => Verdict::Fail(CallError::invalid(
+            LARK,
+            api,
+            format!("code 0 with unexpected data: {error}"),
+        )),
+    }
+}
+
+/// What an answer of the token endpoint means. A frequency limit there is throttling like
+/// anywhere else: waited out and slowed down, not retried at once.
+pub fn read_token(secret: &Secret, answer: &Answer) -> Verdict<Token, ApiFailure> {
+    let token = match serde_json::from_slice::<TokenAnswer>(&answer.body) {
+        Ok(token) => token,
+        Err(_) if answer.status >= 500 || answer.status == 429 => {
+            return Verdict::of_status(LARK, TENANT_ACCESS_TOKEN, answer.status)
+        }
+        Err(error) => {
+            return Verdict::Fail(CallError::invalid(
+                LARK,
+                TENANT_ACCESS_TOKEN,
+                error.to_string(),
+            ))
+        }
+    };
+    if token.code == 0 && !token.tenant_access_token.is_empty() {
+        return Verdict::Done(Token {
+            value: token.tenant_access_token,
+            lifetime: Duration::from_secs(token.expire.max(60)),
+        });
+    }
+    verdict(ApiFailure {
+        api: TENANT_ACCESS_TOKEN.to_owned(),
+        code: token.code,
+        msg: secret.redact(&token.msg),
+    })
 }
 
 #[cfg(test)]
@@ -185,6 +218,32 @@ mod tests {
         assert_eq!(failure(99991401).class(), ErrorClass::IpDenied);
         assert_eq!(failure(40003).class(), ErrorClass::Busy);
         assert_eq!(failure(12345).class(), ErrorClass::Other);
+        assert_eq!(failure(99991403).class(), ErrorClass::QuotaExceeded);
+    }
+
+    #[test]
+    fn a_used_up_quota_is_never_retried_and_tells_the_operator_why() {
+        let answer = Answer {
+            status: 400,
+            body: br#"{"code":99991403,"msg":"the monthly quota is used up"}"#.to_vec(),
+        };
+        let verdict = classify::<Value>(&Secret::new("s3cret"), "/open-apis/x", &answer);
+        let Verdict::QuotaExhausted(error) = verdict else {
+            panic!("not a used-up quota: {verdict:?}");
+        };
+        let text = error.to_string();
+        assert!(text.contains("code 99991403"), "{text}");
+        assert!(text.contains("retrying does not help"), "{text}");
+    }
+
+    #[test]
+    fn a_frequency_limit_on_the_token_endpoint_is_throttling() {
+        let answer = Answer {
+            status: 429,
+            body: br#"{"code":99991400,"msg":"request trigger frequency limit"}"#.to_vec(),
+        };
+        let verdict = read_token(&Secret::new("s3cret"), &answer);
+        assert!(matches!(verdict, Verdict::Throttled { .. }), "{verdict:?}");
     }
 
     #[test]

@@ -7,9 +7,11 @@
 //! departments, and offers their fields for mapping. It registers itself with the plugin
 //! registry under the type name `Lark` and knows nothing of the host or of IAM.
 //!
-//! Calls go through the shared per-app rate limiter, retry frequency limits, internal errors,
-//! 5xx and connection failures with backoff, and refresh the token when Lark refuses it
-//! (`syncer-remote` provides all three). The API facts it relies on are in `docs/lark-api.md`.
+//! It only says what Lark is: its settings, its APIs ([`api`]), what its answers mean
+//! ([`error`]), how it walks the tree and how people become records. The call loop (rate limit,
+//! token, retries of frequency limits, internal errors, 5xx and connection failures, token
+//! renewal, the monthly quota) is `syncer-remote`'s. The API facts it relies on are in
+//! `docs/lark-api.md`.
 //!
 //! ```
 //! let lark = syncer_core::find_plugin(syncer_lark::TYPE_NAME).expect("registered");
@@ -18,11 +20,11 @@
 
 pub mod api;
 pub mod callback_crypto;
-pub mod client;
 mod connection;
 pub mod error;
 mod fetch;
 mod records;
+pub mod remote;
 pub mod settings;
 
 use async_trait::async_trait;
@@ -30,40 +32,38 @@ use syncer_core::{
     ConnectionReport, FetchError, FetchProgress, PluginConfig, PluginConfigError, PluginDescriptor,
     Snapshot, Syncer,
 };
+use syncer_remote::{Directory, DirectoryError, RemoteSyncer};
 
-pub use client::LarkClient;
 pub use error::{ApiFailure, ErrorClass, LarkError};
 pub use fetch::ROOT_NAME_FALLBACK;
 pub use records::{DEFAULT_MAPPING, SOURCE_FIELDS};
+pub use remote::{LarkApp, LarkCaller};
 pub use settings::{LarkSettings, CONFIG_FIELDS};
 
 /// The type name users write in config.
 pub const TYPE_NAME: &str = "Lark";
 
 /// A Lark tenant as a syncer source.
-pub struct LarkSyncer {
-    settings: LarkSettings,
-}
-
-impl LarkSyncer {
-    /// A syncer for the app in `settings`.
-    pub fn new(settings: LarkSettings) -> Self {
-        Self { settings }
-    }
-
-    fn client(&self) -> LarkClient {
-        LarkClient::new(self.settings.clone())
-    }
-}
+pub type LarkSyncer = RemoteSyncer<LarkSettings>;
 
 #[async_trait]
-impl Syncer for LarkSyncer {
-    async fn test_connection(&self) -> ConnectionReport {
-        connection::test_connection(&self.client(), &self.settings.endpoint).await
+impl Directory for LarkSettings {
+    type App = LarkApp;
+
+    fn caller(&self) -> Result<LarkCaller, DirectoryError<Self>> {
+        remote::caller(self)
     }
 
-    async fn fetch(&self, progress: &dyn FetchProgress) -> Result<Snapshot, FetchError> {
-        fetch::fetch_directory(&self.client(), progress).await
+    async fn test_connection(&self, caller: &LarkCaller) -> ConnectionReport {
+        connection::test_connection(caller, &self.remote.endpoint).await
+    }
+
+    async fn fetch(
+        &self,
+        caller: &LarkCaller,
+        progress: &dyn FetchProgress,
+    ) -> Result<Snapshot, FetchError> {
+        fetch::fetch_directory(caller, progress).await
     }
 }
 

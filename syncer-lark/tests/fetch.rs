@@ -8,6 +8,7 @@ use std::time::Duration;
 use syncer_core::{NoProgress, Secret, Syncer};
 use syncer_lark::{api, LarkSettings, LarkSyncer};
 use syncer_lark_sim::{paths, Credentials, FakeLark, Faults, LarkOrg, OrgSpec};
+use syncer_remote::RemoteSettings;
 
 fn small_org() -> LarkOrg {
     LarkOrg::generate(&OrgSpec {
@@ -25,15 +26,21 @@ async fn fake(org: LarkOrg, faults: Faults) -> FakeLark {
 }
 
 fn syncer(server: &FakeLark, rate_limit: f64) -> LarkSyncer {
+    syncer_with_retries(server, rate_limit, 5)
+}
+
+fn syncer_with_retries(server: &FakeLark, rate_limit: f64, max_retries: u32) -> LarkSyncer {
     let credentials = Credentials::demo();
     LarkSyncer::new(LarkSettings {
-        endpoint: server.url(),
         app_id: credentials.app_id,
         app_secret: Secret::new(credentials.app_secret),
-        rate_limit,
-        max_in_flight: 8,
-        max_retries: 5,
-        timeout: Duration::from_secs(10),
+        remote: RemoteSettings {
+            endpoint: server.url(),
+            rate_limit,
+            max_in_flight: 8,
+            max_retries,
+            timeout: Duration::from_secs(10),
+        },
     })
 }
 
@@ -100,6 +107,32 @@ async fn a_token_refused_mid_sync_is_refreshed_and_the_fetch_completes() {
     )
     .await;
     let snapshot = syncer(&server, 500.0)
+        .fetch(&NoProgress)
+        .await
+        .expect("fetch");
+    assert!(snapshot.is_complete(), "{:?}", snapshot.failures);
+    assert_eq!(snapshot.users.len(), server.org().users.len());
+    assert!(server.stats().tokens_issued > 1);
+}
+
+#[tokio::test]
+async fn a_token_refused_mid_sync_is_renewed_even_with_no_retries_configured() {
+    let org = LarkOrg::generate(&OrgSpec {
+        users: 400,
+        departments: 12,
+        ..OrgSpec::default()
+    });
+    let server = fake(
+        org,
+        Faults {
+            // Short enough to expire several times in one fetch, long enough that one renewal
+            // serves every call in flight.
+            token_expires_after_calls: Some(12),
+            ..Faults::default()
+        },
+    )
+    .await;
+    let snapshot = syncer_with_retries(&server, 500.0, 0)
         .fetch(&NoProgress)
         .await
         .expect("fetch");
@@ -196,13 +229,15 @@ async fn a_missing_scope_or_contact_range_stops_with_what_to_grant() {
 async fn wrong_credentials_name_the_app_secret_and_never_show_it() {
     let server = fake(small_org(), Faults::default()).await;
     let mut settings = LarkSettings {
-        endpoint: server.url(),
         app_id: Credentials::demo().app_id,
         app_secret: Secret::new("a-wrong-secret-value"),
-        rate_limit: 500.0,
-        max_in_flight: 4,
-        max_retries: 1,
-        timeout: Duration::from_secs(5),
+        remote: RemoteSettings {
+            endpoint: server.url(),
+            rate_limit: 500.0,
+            max_in_flight: 4,
+            max_retries: 1,
+            timeout: Duration::from_secs(5),
+        },
     };
     let report = LarkSyncer::new(settings.clone()).test_connection().await;
     let summary = report.summary();
@@ -211,7 +246,7 @@ async fn wrong_credentials_name_the_app_secret_and_never_show_it() {
         "{summary}"
     );
     assert!(!summary.contains("a-wrong-secret-value"));
-    settings.endpoint = "http://127.0.0.1:9".to_owned();
+    settings.remote.endpoint = "http://127.0.0.1:9".to_owned();
     let report = LarkSyncer::new(settings).test_connection().await;
     assert!(
         report.summary().contains("could not reach Lark"),

@@ -1,10 +1,22 @@
 //! # syncer-remote
 //!
-//! What every backend that calls a remote directory API needs, written once: a client-side
-//! [`CallLimiter`] (calls per second per API, a bound on calls in flight, slowing down when the
-//! remote throttles), a [`RetryPolicy`] (exponential backoff with jitter, at least a second after
-//! throttling), and a [`TokenCache`] that refreshes an access token by exactly one caller at a
-//! time. It knows no API, no HTTP client and no error type of any backend.
+//! What every backend that calls a remote directory API needs, written once, so a backend only
+//! says what its API is and what its answers mean:
+//!
+//! - [`Caller`], the one call loop: rate limit → token → send → classify → retry, wait out
+//!   throttling, renew a refused token, stop at a used-up quota. A backend implements
+//!   [`Remote`] (how to get a token, how a call carries it, how to classify an answer into a
+//!   [`Verdict`]) and writes no loop of its own. Failures are a typed [`CallError`].
+//! - [`RemoteSettings`] and [`RemotePresets`], the settings block every remote shares
+//!   (`endpoint`, `rate_limit`, `max_in_flight`, `max_retries`, `timeout_seconds`), declared
+//!   once with per-backend defaults; [`config_fields!`] puts them after a backend's own keys.
+//! - [`RemoteSyncer`], a backend's settings made a `Syncer` through [`Directory`].
+//! - [`walk_departments`], the breadth-first read of a department tree and its members.
+//! - The parts the loop is made of: a [`CallLimiter`] (calls per second per API, a bound on
+//!   calls in flight, slowing down when throttled), a [`RetryPolicy`] (backoff with jitter, at
+//!   least a second after throttling), a single-flight [`TokenCache`], and [`http_client`].
+//!
+//! It knows no API, no answer shape and no error code of any backend.
 //!
 //! ```
 //! use syncer_remote::RetryPolicy;
@@ -12,10 +24,24 @@
 //! assert!(policy.throttle_backoff(0) >= std::time::Duration::from_secs(1));
 //! ```
 
+mod caller;
+mod error;
+mod http;
 mod limiter;
 mod retry;
+mod settings;
+mod syncer;
 mod token;
+mod verdict;
+mod walk;
 
+pub use caller::{Answer, Auth, CallObserver, Caller, Remote, Token, TOKEN_RENEWALS_PER_CALL};
+pub use error::{CallError, Failure};
+pub use http::{finish as finish_http_client, http_client, HttpClientError};
 pub use limiter::CallLimiter;
 pub use retry::RetryPolicy;
+pub use settings::{RemotePresets, RemoteSettings};
+pub use syncer::{Directory, DirectoryError, RemoteSyncer};
 pub use token::TokenCache;
+pub use verdict::{Outcome, Verdict};
+pub use walk::{walk_departments, Child, DirectoryReader, Listed, Members, Part, Walked};

@@ -9,6 +9,8 @@ use std::future::Future;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
+use ring::hmac;
+use ring::rand::SystemRandom;
 use tokio::time::Instant;
 
 /// How long before expiry a token is replaced (capped at a tenth of its lifetime).
@@ -43,9 +45,9 @@ impl TokenCache {
     /// The cache of one app's token, shared by every client of that app and those credentials
     /// in this process: the next run reuses a live token instead of spending a call, and a
     /// changed (possibly wrong) secret never borrows the token the old one earned. The secret
-    /// only enters the key as a non-reversible fingerprint.
+    /// only enters the key as a keyed fingerprint (see `fingerprint`).
     pub fn for_app(endpoint: &str, app: &str, secret: &str) -> Arc<TokenCache> {
-        Self::shared(&format!("{endpoint}#{app}#{:x}", fingerprint(secret)))
+        Self::shared(&format!("{endpoint}#{app}#{}", fingerprint(secret)))
     }
 
     /// The cached token, or a fresh one from `fetch` (which returns the token and its lifetime).
@@ -97,18 +99,56 @@ impl TokenCache {
     }
 }
 
-/// A non-reversible fingerprint of a secret, to key caches without keeping the secret as a key.
-fn fingerprint(secret: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    secret.hash(&mut hasher);
-    hasher.finish()
+/// A fingerprint of a secret, to key caches without keeping the secret as a key: an HMAC-SHA256
+/// under a key drawn at random once per process, so the fingerprint (which may show up in a
+/// debugger or a heap dump) cannot be tested against guessed secrets without that key.
+fn fingerprint(secret: &str) -> String {
+    static KEY: OnceLock<Option<hmac::Key>> = OnceLock::new();
+    let key = KEY.get_or_init(|| hmac::Key::generate(hmac::HMAC_SHA256, &SystemRandom::new()).ok());
+    match key {
+        Some(key) => fingerprint_with(key, secret),
+        // No system randomness: no cache shared by secret, rather than a guessable key.
+        None => format!("unshared-{:p}", secret.as_ptr()),
+    }
+}
+
+fn fingerprint_with(key: &hmac::Key, secret: &str) -> String {
+    hmac::sign(key, secret.as_bytes())
+        .as_ref()
+        .iter()
+        .take(16)
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::sync::atomic::{AtomicU32, Ordering};
+
+    #[test]
+    fn the_secret_fingerprint_is_keyed_stable_and_tells_secrets_apart() {
+        assert_eq!(fingerprint("app-secret-1"), fingerprint("app-secret-1"));
+        assert_ne!(fingerprint("app-secret-1"), fingerprint("app-secret-2"));
+        assert!(!fingerprint("app-secret-1").contains("secret"));
+        let rng = SystemRandom::new();
+        let one = hmac::Key::generate(hmac::HMAC_SHA256, &rng).expect("key");
+        let other = hmac::Key::generate(hmac::HMAC_SHA256, &rng).expect("key");
+        assert_ne!(
+            fingerprint_with(&one, "app-secret-1"),
+            fingerprint_with(&other, "app-secret-1"),
+            "without the key, a fingerprint cannot be recomputed from a guessed secret"
+        );
+    }
+
+    #[test]
+    fn a_changed_secret_gets_its_own_token_cache() {
+        let first = TokenCache::for_app("http://t.test", "app", "secret-one");
+        let again = TokenCache::for_app("http://t.test", "app", "secret-one");
+        let changed = TokenCache::for_app("http://t.test", "app", "secret-two");
+        assert!(Arc::ptr_eq(&first, &again));
+        assert!(!Arc::ptr_eq(&first, &changed));
+    }
 
     #[tokio::test]
     async fn concurrent_callers_share_one_refresh() {

@@ -3,25 +3,34 @@
 //! snapshot under throttling, busy answers, 5xx and token expiry at once, one token refresh per
 //! expiry, the client-side rate limit and in-flight bound, bounded retries, and honest failures
 //! (an incomplete snapshot naming the department, or an error naming the API, the errcode and
-//! the console fix, never the secret). One test runs the real `syncer-host` program to show that
-//! an incomplete fetch deprovisions nobody.
+//! the console fix, never the secret). What a whole sync makes of it (the real `syncer-host`
+//! program) is tested in the workspace's `tests/`.
 //!
 //! The client's rate limiter is shared per (endpoint, app key, rate, in-flight bound) within a
 //! process; every test starts its own fake server on its own port, so every test has its own.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use common::{embedded_config, fake_dingtalk, Scratch, APP_KEY, APP_SECRET, SECRET_ENV};
-use serde_json::Value;
 use syncer_core::{
     find_plugin, ConfigValue, FetchError, FieldValue, NoProgress, PluginConfig, Snapshot,
     SourceRecord, Syncer,
 };
 use syncer_dingtalk_sim::{
-    paths, DeptFault, FakeDingTalk, Faults, Org, OrgSpec, Permission, SimUser, Stats, ROOT_DEPT_ID,
+    paths, Credentials, DeptFault, FakeDingTalk, Faults, Org, OrgSpec, Permission, SimUser, Stats,
+    ROOT_DEPT_ID,
 };
+
+/// The simulated app's App Secret.
+const APP_SECRET: &str = "sim-secret-Zq8vX2";
+/// The simulated app's App Key.
+const APP_KEY: &str = "dingsimkey0001";
+
+/// A fake DingTalk serving `org` to the app of [`APP_KEY`], with `faults`.
+async fn fake_dingtalk(org: Org, faults: Faults) -> FakeDingTalk {
+    FakeDingTalk::start(org, Credentials::new(APP_KEY, APP_SECRET), faults)
+        .await
+        .expect("start fake DingTalk")
+}
 
 /// Members per `user/list` page.
 const PAGE_SIZE: usize = 100;
@@ -550,62 +559,6 @@ async fn a_department_removed_mid_sync_makes_the_snapshot_incomplete_and_names_i
     a_failing_department_is_reported(DeptFault::NotFound, "60003", "no longer exists").await;
 }
 
-#[tokio::test]
-async fn a_resync_with_a_failing_department_disables_nobody_and_ends_partial() {
-    let org = common::org(200);
-    let dept = leaf_with_sole_members(&org);
-    let sole_members: Vec<String> = org
-        .members_of(dept)
-        .iter()
-        .filter(|user| user.dept_ids == [dept])
-        .map(|user| user.userid.clone())
-        .collect();
-    let server = fake_dingtalk(org, Faults::default()).await;
-    let scratch = Scratch::new();
-    scratch.write_config(&embedded_config(&server.url(), "max_retries = 1"));
-    let first = scratch
-        .run(&["sync", "acme-dt", "--json"], &[SECRET_ENV])
-        .await;
-    assert_eq!(first.code, 0, "{}", first.all());
-    assert_eq!(first.json()["counts"]["created"], 200);
-    let forbidden = |users: &[Value]| -> BTreeMap<String, bool> {
-        users
-            .iter()
-            .map(|user| {
-                (
-                    user["id"].as_str().expect("id").to_owned(),
-                    user["isForbidden"].as_bool().expect("isForbidden"),
-                )
-            })
-            .collect()
-    };
-    let before = forbidden(&scratch.stored_users("acme"));
-
-    server.set_faults(Faults {
-        failing_departments: BTreeMap::from([(dept, DeptFault::AlwaysBusy)]),
-        ..Faults::default()
-    });
-    let second = scratch
-        .run(&["sync", "acme-dt", "--json"], &[SECRET_ENV])
-        .await;
-
-    assert_eq!(second.code, 1, "{}", second.all());
-    let report = second.json();
-    assert_eq!(report["status"], "partial", "{report}");
-    assert_eq!(report["counts"]["disabled"], 0, "{report}");
-    assert_eq!(report["counts"]["deleted"], 0, "{report}");
-    let incomplete = report["incomplete"].to_string();
-    assert!(incomplete.contains(&dept.to_string()), "{incomplete}");
-    assert!(
-        sole_members
-            .iter()
-            .any(|userid| before.get(userid) == Some(&false)),
-        "someone enabled is read only through the failing department"
-    );
-    assert_eq!(forbidden(&scratch.stored_users("acme")), before);
-    assert!(!second.all().contains(APP_SECRET));
-}
-
 /// The error of a fetch that cannot start, checked for the API, the errcode and the fix, and
 /// for the secret being absent.
 fn assert_names_the_fix(error: &FetchError, api: &str, needles: &[&str], secret: &str) {
@@ -953,67 +906,4 @@ async fn a_short_lived_token_is_replaced_before_it_expires() {
         "refreshed before expiry: {}",
         summary(&stats)
     );
-}
-
-#[tokio::test]
-async fn a_whole_sync_under_throttling_busy_5xx_and_token_expiry_writes_everyone_right() {
-    let org = generated(500, 25);
-    let faults = Faults {
-        qps_limit: Some(40),
-        throttle_rate: 0.03,
-        busy_rate: 0.08,
-        http_5xx_rate: 0.08,
-        flood_control_rate: 0.01,
-        token_expires_after_calls: Some(15),
-        seed: 23,
-        ..Faults::default()
-    };
-    let server = fake_dingtalk(org.clone(), faults).await;
-    let scratch = Scratch::new();
-    // Below the fake's 40 calls/s: throttling comes from the random share, not the rate.
-    scratch.write_config(
-        &embedded_config(&server.url(), "max_retries = 8")
-            .replace("rate_limit = 500", "rate_limit = 30"),
-    );
-
-    let first = scratch
-        .run(&["sync", "acme-dt", "--json"], &[SECRET_ENV])
-        .await;
-
-    assert_eq!(first.code, 0, "{}", first.all());
-    let report = first.json();
-    assert_eq!(report["status"], "succeeded", "{report}");
-    assert_eq!(report["counts"]["created"], 500, "{report}");
-    let stats = server.stats();
-    assert!(
-        stats.throttled > 0 && stats.busy > 0 && stats.http_5xx > 0 && stats.expired_token > 0,
-        "every fault happened: {}",
-        summary(&stats)
-    );
-    let stored: HashMap<String, Value> = scratch
-        .stored_users("acme")
-        .into_iter()
-        .map(|user| (user["id"].as_str().expect("id").to_owned(), user))
-        .collect();
-    assert_eq!(stored.len(), org.users.len());
-    for user in &org.users {
-        let got = &stored[&user.userid];
-        assert_eq!(got["name"], common::iam_name(user), "{got}");
-        assert_eq!(got["displayName"], user.name.as_str(), "{got}");
-        assert_eq!(got["isForbidden"], !user.active, "{got}");
-        let groups: BTreeSet<String> = got["groups"]
-            .as_array()
-            .expect("groups")
-            .iter()
-            .map(|g| g.as_str().expect("group").to_owned())
-            .collect();
-        let depts: BTreeSet<String> = user.dept_ids.iter().map(|d| format!("acme/{d}")).collect();
-        assert_eq!(groups, depts, "{got}");
-    }
-
-    let again = scratch
-        .run(&["sync", "acme-dt", "--json"], &[SECRET_ENV])
-        .await;
-    assert_eq!(again.code, 0, "{}", again.all());
-    assert_eq!(again.json()["target_writes"], 0, "{}", again.all());
 }

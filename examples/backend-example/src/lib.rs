@@ -1,0 +1,73 @@
+//! # syncer-backend-example
+//!
+//! The backend `docs/writing-a-backend.md` builds, for a small made-up directory API: settings,
+//! api, classify, fetch, records, register — and no retry, token or rate-limit code of its own
+//! (that is `syncer-remote`'s call loop). It registers under the type name `Example`; the host
+//! does not link it.
+
+pub mod api;
+pub mod error;
+mod fetch;
+mod records;
+pub mod remote;
+pub mod settings;
+
+use async_trait::async_trait;
+use syncer_core::{
+    ConnectionCheck, ConnectionReport, FetchError, FetchProgress, NoProgress, PluginConfig,
+    PluginConfigError, PluginDescriptor, Snapshot, Syncer,
+};
+use syncer_remote::{Caller, Directory, DirectoryError, RemoteSyncer};
+
+pub use records::{DEFAULT_MAPPING, SOURCE_FIELDS};
+pub use remote::ExampleApp;
+pub use settings::{ExampleSettings, CONFIG_FIELDS};
+
+/// The type name users write in config.
+pub const TYPE_NAME: &str = "Example";
+
+/// The directory as a syncer source.
+pub type ExampleSyncer = RemoteSyncer<ExampleSettings>;
+
+#[async_trait]
+impl Directory for ExampleSettings {
+    type App = ExampleApp;
+
+    fn caller(&self) -> Result<Caller<ExampleApp>, DirectoryError<Self>> {
+        remote::caller(self)
+    }
+
+    async fn test_connection(&self, caller: &Caller<ExampleApp>) -> ConnectionReport {
+        let check = match fetch::fetch(caller, &NoProgress).await {
+            Ok(read) => ConnectionCheck::passed("read", format!("{} people", read.users.len())),
+            Err(error) => ConnectionCheck::failed("read", error.message),
+        };
+        ConnectionReport {
+            checks: vec![check],
+        }
+    }
+
+    async fn fetch(
+        &self,
+        caller: &Caller<ExampleApp>,
+        progress: &dyn FetchProgress,
+    ) -> Result<Snapshot, FetchError> {
+        fetch::fetch(caller, progress).await
+    }
+}
+
+fn build(config: &PluginConfig) -> Result<Box<dyn Syncer>, PluginConfigError> {
+    let settings = ExampleSettings::from_config(config)?;
+    Ok(Box::new(ExampleSyncer::new(settings)))
+}
+
+inventory::submit! {
+    PluginDescriptor {
+        type_name: TYPE_NAME,
+        description: "Imports every person of the Example Directory (the backend of docs/writing-a-backend.md).",
+        config_fields: CONFIG_FIELDS,
+        source_fields: SOURCE_FIELDS,
+        default_mapping: DEFAULT_MAPPING,
+        build,
+    }
+}

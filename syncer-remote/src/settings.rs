@@ -1,0 +1,156 @@
+//! The settings block every remote backend shares (`endpoint`, `rate_limit`, `max_in_flight`,
+//! `max_retries`, `timeout_seconds`), declared once: a backend names its defaults and help texts
+//! in a [`RemotePresets`] and adds only the keys that are its own (its credentials). Knows no
+//! backend.
+
+use std::time::Duration;
+
+use syncer_core::{ConfigField, ConfigKind, PluginConfig, PluginConfigError};
+
+/// What differs between backends in the shared settings block: defaults and help texts.
+#[derive(Clone, Copy, Debug)]
+pub struct RemotePresets {
+    /// The public base URL of the remote API.
+    pub endpoint: &'static str,
+    /// Help of `endpoint`.
+    pub endpoint_help: &'static str,
+    /// Default of `rate_limit` (calls per second per API), as config text.
+    pub rate_limit: &'static str,
+    /// Help of `rate_limit`: the remote's documented limits.
+    pub rate_limit_help: &'static str,
+    /// Default of `max_in_flight`, as config text.
+    pub max_in_flight: &'static str,
+    /// Help of `max_in_flight`.
+    pub max_in_flight_help: &'static str,
+    /// Help of `max_retries`: which answers are retried.
+    pub max_retries_help: &'static str,
+    /// Help of `timeout_seconds`.
+    pub timeout_help: &'static str,
+}
+
+impl RemotePresets {
+    /// The five shared config fields, in the order a form shows them.
+    pub const fn fields(&self) -> [ConfigField; 5] {
+        [
+            ConfigField {
+                name: "endpoint",
+                label: "API endpoint",
+                help: self.endpoint_help,
+                kind: ConfigKind::Url,
+                required: false,
+                secret: false,
+                default: Some(self.endpoint),
+            },
+            ConfigField {
+                name: "rate_limit",
+                label: "Rate limit (calls/s per API)",
+                help: self.rate_limit_help,
+                kind: ConfigKind::Number,
+                required: false,
+                secret: false,
+                default: Some(self.rate_limit),
+            },
+            ConfigField {
+                name: "max_in_flight",
+                label: "Concurrent calls",
+                help: self.max_in_flight_help,
+                kind: ConfigKind::Integer,
+                required: false,
+                secret: false,
+                default: Some(self.max_in_flight),
+            },
+            ConfigField {
+                name: "max_retries",
+                label: "Retries per call",
+                help: self.max_retries_help,
+                kind: ConfigKind::Integer,
+                required: false,
+                secret: false,
+                default: Some("5"),
+            },
+            ConfigField {
+                name: "timeout_seconds",
+                label: "Call timeout (s)",
+                help: self.timeout_help,
+                kind: ConfigKind::Integer,
+                required: false,
+                secret: false,
+                default: Some("30"),
+            },
+        ]
+    }
+}
+
+/// A backend's config fields: its own ones first, then the shared block of `presets`.
+///
+/// ```
+/// use syncer_core::{ConfigField, ConfigKind};
+/// use syncer_remote::RemotePresets;
+/// const PRESETS: RemotePresets = RemotePresets {
+///     endpoint: "https://api.example.test",
+///     endpoint_help: "Base URL.",
+///     rate_limit: "10",
+///     rate_limit_help: "Calls per second per API.",
+///     max_in_flight: "4",
+///     max_in_flight_help: "Calls at once.",
+///     max_retries_help: "Retries of a failed call.",
+///     timeout_help: "Timeout of one call.",
+/// };
+/// const TOKEN: ConfigField = ConfigField {
+///     name: "token", label: "Token", help: "The API token.", kind: ConfigKind::Text,
+///     required: true, secret: true, default: None,
+/// };
+/// const FIELDS: &[ConfigField] = syncer_remote::config_fields!(PRESETS; TOKEN);
+/// assert_eq!(FIELDS.len(), 6);
+/// assert_eq!(FIELDS[1].name, "endpoint");
+/// ```
+#[macro_export]
+macro_rules! config_fields {
+    ($presets:expr; $($own:expr),* $(,)?) => {{
+        const SHARED: [::syncer_core::ConfigField; 5] = $presets.fields();
+        &[$($own,)* SHARED[0], SHARED[1], SHARED[2], SHARED[3], SHARED[4]]
+    }};
+}
+
+/// The validated shared settings of one remote syncer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RemoteSettings {
+    /// Base URL without trailing slash.
+    pub endpoint: String,
+    /// Calls per second per API.
+    pub rate_limit: f64,
+    /// Calls in flight at most.
+    pub max_in_flight: usize,
+    /// Retries per call.
+    pub max_retries: u32,
+    /// Timeout of one call.
+    pub timeout: Duration,
+}
+
+impl RemoteSettings {
+    /// Reads and range-checks the shared keys of `config`; absent keys take `presets`' defaults.
+    pub fn from_config(
+        config: &PluginConfig,
+        presets: &RemotePresets,
+    ) -> Result<Self, PluginConfigError> {
+        let within = |key: &str, min: f64, max: f64| -> Result<f64, PluginConfigError> {
+            let value = config.number(key).unwrap_or(min);
+            if !value.is_finite() || value < min || value > max {
+                return Err(PluginConfigError::InvalidValue {
+                    key: key.to_owned(),
+                    problem: format!("must be between {min} and {max}, got {value}"),
+                });
+            }
+            Ok(value)
+        };
+        Ok(Self {
+            endpoint: config
+                .optional_text("endpoint")
+                .unwrap_or_else(|| presets.endpoint.to_owned()),
+            rate_limit: within("rate_limit", 0.1, 10_000.0)?,
+            max_in_flight: within("max_in_flight", 1.0, 1_000.0)? as usize,
+            max_retries: within("max_retries", 0.0, 20.0)? as u32,
+            timeout: Duration::from_secs(within("timeout_seconds", 1.0, 600.0)? as u64),
+        })
+    }
+}

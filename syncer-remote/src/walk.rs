@@ -1,0 +1,200 @@
+//! The read of a whole department tree: from the root, breadth-first, each department's children
+//! listed as soon as it is known and its members read at the same time, every step as soon as
+//! the call loop lets it go. A department listed twice (or a cycle) is walked once, found in a
+//! set (not by scanning the departments read so far). A failing department becomes a
+//! [`FetchFailure`], so the snapshot says honestly that it is incomplete; a failure at the root
+//! that means the app can read nothing stops the walk. The backend's [`DirectoryReader`] makes
+//! the calls; this module knows no API.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::hash::Hash;
+
+use futures::future::BoxFuture;
+use futures::stream::{FuturesUnordered, StreamExt};
+use syncer_core::{Department, FetchError, FetchFailure, FetchProgress};
+
+use crate::{CallError, Failure};
+
+/// A sub-department as its parent's listing gives it.
+#[derive(Clone, Debug)]
+pub struct Child<Id> {
+    /// Its id.
+    pub id: Id,
+    /// Its name.
+    pub name: String,
+    /// Its parent as the listing says (the listed parent when absent).
+    pub parent: Option<Id>,
+}
+
+/// Which read of a department failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    /// Its sub-departments.
+    Children,
+    /// Its members.
+    Members,
+}
+
+/// How a backend reads one department of its directory.
+pub trait DirectoryReader: Sync {
+    /// A department id.
+    type Id: Clone + Eq + Hash + fmt::Display + Send + Sync;
+    /// A member as the backend reads it.
+    type User: Send;
+    /// The backend's failure of an answer with an error code.
+    type Failure: Failure + fmt::Display + Send;
+    /// What the members of a department are called in messages (`members`, `people`).
+    const MEMBERS: &'static str;
+
+    /// Every direct sub-department of `department`.
+    fn children(&self, department: Self::Id) -> BoxFuture<'_, Listed<Vec<Child<Self::Id>>, Self>>;
+    /// Every member directly in `department`: those read, and the error that cut the read short.
+    fn members(&self, department: Self::Id) -> BoxFuture<'_, Members<Self>>;
+    /// The root department's name (the organization's name).
+    fn root_name(&self) -> BoxFuture<'_, Listed<String, Self>>;
+    /// Whether `error`, reading the root, means the app can read nothing at all (credentials,
+    /// permissions, contact range, quota): the fetch stops with it instead of going on.
+    fn is_fatal(&self, error: &CallError<Self::Failure>) -> bool;
+}
+
+/// The members of a department a reader `R` read, and the error that cut the read short.
+pub type Members<R> = (
+    Vec<<R as DirectoryReader>::User>,
+    Option<CallError<<R as DirectoryReader>::Failure>>,
+);
+
+/// The result of one read of a reader `R`.
+pub type Listed<T, R> = Result<T, CallError<<R as DirectoryReader>::Failure>>;
+
+/// The departments and failures of a walk (the members went to the walk's callback).
+#[derive(Debug, Default)]
+pub struct Walked {
+    /// Every department read, the root first.
+    pub departments: Vec<Department>,
+    /// The departments that could not be read completely.
+    pub failures: Vec<FetchFailure>,
+}
+
+/// The outcome of one unit of work of the walk.
+enum Step<R: DirectoryReader + ?Sized> {
+    Children(R::Id, Listed<Vec<Child<R::Id>>, R>),
+    Members(R::Id, Vec<R::User>, Option<CallError<R::Failure>>),
+    RootName(Listed<String, R>),
+}
+
+/// Walks the tree below `root` (named `root_name` unless the remote names it), handing every
+/// department's members to `on_members`.
+pub async fn walk_departments<R: DirectoryReader + ?Sized>(
+    reader: &R,
+    root: R::Id,
+    root_name: &str,
+    progress: &dyn FetchProgress,
+    mut on_members: impl FnMut(&R::Id, Vec<R::User>),
+) -> Result<Walked, FetchError> {
+    let mut walked = Walked {
+        departments: vec![Department {
+            id: root.to_string(),
+            name: root_name.to_owned(),
+            parent_id: None,
+        }],
+        failures: Vec::new(),
+    };
+    let mut seen = HashSet::from([root.clone()]);
+    let mut pending: FuturesUnordered<BoxFuture<'_, Step<R>>> = FuturesUnordered::new();
+    pending.push(children(reader, root.clone()));
+    pending.push(members(reader, root.clone()));
+    pending.push(Box::pin(
+        async move { Step::RootName(reader.root_name().await) },
+    ));
+
+    while let Some(step) = pending.next().await {
+        match step {
+            Step::Children(parent, Ok(listed)) => {
+                for child in listed {
+                    if !seen.insert(child.id.clone()) {
+                        tracing::warn!(department = %child.id, %parent, "department listed again; walked once");
+                        continue;
+                    }
+                    pending.push(children(reader, child.id.clone()));
+                    pending.push(members(reader, child.id.clone()));
+                    walked.departments.push(Department {
+                        id: child.id.to_string(),
+                        name: child.name,
+                        parent_id: Some(child.parent.unwrap_or_else(|| parent.clone()).to_string()),
+                    });
+                }
+                progress.department_listed(walked.departments.len());
+            }
+            Step::Children(department, Err(error)) => {
+                walked
+                    .failures
+                    .push(failure(reader, &root, &department, Part::Children, &error)?);
+            }
+            Step::Members(department, users, error) => {
+                if let Some(error) = error {
+                    let failure = failure(reader, &root, &department, Part::Members, &error)?;
+                    walked.failures.push(failure);
+                }
+                progress.users_fetched(users.len());
+                on_members(&department, users);
+            }
+            Step::RootName(Ok(name)) => {
+                if !name.is_empty() {
+                    walked.departments[0].name = name;
+                }
+            }
+            Step::RootName(Err(error)) => {
+                // Only the root group's display name depends on it: not worth an incomplete run.
+                tracing::warn!(%error, "could not read the root department's name");
+            }
+        }
+    }
+    Ok(walked)
+}
+
+/// The failure entry of `department`, or the fetch error when it is the root and fatal.
+fn failure<R: DirectoryReader + ?Sized>(
+    reader: &R,
+    root: &R::Id,
+    department: &R::Id,
+    part: Part,
+    error: &CallError<R::Failure>,
+) -> Result<FetchFailure, FetchError> {
+    if department == root && reader.is_fatal(error) {
+        let what = match part {
+            Part::Children => "the root department".to_owned(),
+            Part::Members => format!("the {} of the root department", R::MEMBERS),
+        };
+        return Err(FetchError {
+            api: Some(error.api().to_owned()),
+            message: format!("cannot read {what}: {error}"),
+        });
+    }
+    let what = match part {
+        Part::Children => "its sub-departments".to_owned(),
+        Part::Members => format!("its {}", R::MEMBERS),
+    };
+    Ok(FetchFailure {
+        scope: format!("department {department} ({what})"),
+        api: error.api().to_owned(),
+        message: error.to_string(),
+    })
+}
+
+fn children<R: DirectoryReader + ?Sized>(reader: &R, department: R::Id) -> BoxFuture<'_, Step<R>> {
+    Box::pin(async move {
+        let listed = reader.children(department.clone()).await;
+        Step::Children(department, listed)
+    })
+}
+
+fn members<R: DirectoryReader + ?Sized>(reader: &R, department: R::Id) -> BoxFuture<'_, Step<R>> {
+    Box::pin(async move {
+        let (users, error) = reader.members(department.clone()).await;
+        Step::Members(department, users, error)
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,122 @@
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use futures::FutureExt;
+use syncer_core::NoProgress;
+
+use super::*;
+
+/// Comparisons of department ids made so far (by [`CountedId`]).
+static COMPARISONS: AtomicU64 = AtomicU64::new(0);
+
+/// A department id that counts how often it is compared.
+#[derive(Clone, Debug)]
+struct CountedId(u32);
+
+impl std::hash::Hash for CountedId {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
+
+impl PartialEq for CountedId {
+    fn eq(&self, other: &Self) -> bool {
+        COMPARISONS.fetch_add(1, Ordering::Relaxed);
+        self.0 == other.0
+    }
+}
+
+impl Eq for CountedId {}
+
+impl fmt::Display for CountedId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// A root with `width` sub-departments, each listed twice, and one member in every department.
+struct Flat {
+    width: u32,
+}
+
+/// No failure happens in these tests.
+#[derive(Debug)]
+struct NoFailure;
+
+impl fmt::Display for NoFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("no failure")
+    }
+}
+
+impl Failure for NoFailure {
+    fn api(&self) -> &str {
+        ""
+    }
+}
+
+impl DirectoryReader for Flat {
+    type Id = CountedId;
+    type User = u32;
+    type Failure = NoFailure;
+    const MEMBERS: &'static str = "members";
+
+    fn children(
+        &self,
+        department: CountedId,
+    ) -> BoxFuture<'_, Listed<Vec<Child<CountedId>>, Self>> {
+        let listed = if department.0 == 0 {
+            (1..=self.width)
+                .chain(1..=self.width)
+                .map(|id| Child {
+                    id: CountedId(id),
+                    name: format!("d{id}"),
+                    parent: None,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        async move { Ok(listed) }.boxed()
+    }
+
+    fn members(
+        &self,
+        department: CountedId,
+    ) -> BoxFuture<'_, (Vec<u32>, Option<CallError<NoFailure>>)> {
+        async move { (vec![department.0], None) }.boxed()
+    }
+
+    fn root_name(&self) -> BoxFuture<'_, Listed<String, Self>> {
+        async { Ok("Acme".to_owned()) }.boxed()
+    }
+
+    fn is_fatal(&self, _: &CallError<NoFailure>) -> bool {
+        false
+    }
+}
+
+#[tokio::test]
+async fn a_wide_tree_is_walked_with_comparisons_linear_in_its_departments() {
+    let width = 4_000;
+    let mut members = 0;
+    let walked = walk_departments(
+        &Flat { width },
+        CountedId(0),
+        "",
+        &NoProgress,
+        |_, users| members += users.len(),
+    )
+    .await
+    .expect("walked");
+    assert_eq!(walked.departments.len(), width as usize + 1);
+    assert_eq!(walked.departments[0].name, "Acme");
+    assert_eq!(members, width as usize + 1);
+    assert!(walked.failures.is_empty());
+    // Each of the 8,000 listings is looked up once in a set: a scan of the departments read so
+    // far would compare ids some eight million times.
+    let comparisons = COMPARISONS.load(Ordering::Relaxed);
+    assert!(
+        comparisons < 4 * u64::from(width),
+        "{comparisons} comparisons"
+    );
+}
