@@ -41,6 +41,12 @@ impl From<config::ConfigError> for Failure {
     }
 }
 
+impl From<runner::RunnerError> for Failure {
+    fn from(error: runner::RunnerError) -> Self {
+        Failure::Run(error.to_string())
+    }
+}
+
 /// The `syncer-host` program: parses the command line, runs the command, maps the outcome to
 /// the exit codes of SPEC §4 (0 ok, 1 failed or partial, 2 usage or config error).
 pub fn main() -> ExitCode {

@@ -11,9 +11,21 @@ use std::path::PathBuf;
 
 use syncer_core::{run_sync, RunStatus, StopSignal, SyncOptions, SyncProgress, SyncReport, Target};
 
-use crate::config::SyncerSettings;
-use crate::history::{History, RunRecord};
+use crate::config::{Config, SyncerSettings};
+use crate::history::{History, HistoryError, RunRecord};
 use crate::lock::{self, LockError, RunLock};
+use crate::target::{self, BuildError};
+
+/// Why a config's runner could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum RunnerError {
+    /// The `[target]` could not be built.
+    #[error(transparent)]
+    Target(#[from] BuildError),
+    /// The run history (`[state] path`) could not be opened.
+    #[error(transparent)]
+    History(#[from] HistoryError),
+}
 
 /// Flags of one run.
 #[derive(Clone, Copy, Debug, Default)]
@@ -43,13 +55,20 @@ pub struct Runner {
 
 impl Runner {
     /// A runner writing to `target`, recording into `history`, locking beside `state_path`.
-    pub fn new(target: Box<dyn Target>, history: History, state_path: PathBuf) -> Self {
+    fn new(target: Box<dyn Target>, history: History, state_path: PathBuf) -> Self {
         Self {
             target,
             history,
             state_path,
             stop: StopSignal::default(),
         }
+    }
+
+    /// The runner of `config`: its `[target]`, and its run history and locks at `[state] path`.
+    pub fn for_config(config: &Config) -> Result<Self, RunnerError> {
+        let target = target::build(&config.target)?;
+        let history = History::open(&config.state_path)?;
+        Ok(Self::new(target, history, config.state_path.clone()))
     }
 
     /// The target.
@@ -275,7 +294,6 @@ mod tests {
     use std::path::Path;
 
     use super::*;
-    use crate::config::Config;
 
     fn config(dir: &Path) -> Config {
         let text = r#"
@@ -300,7 +318,7 @@ app_secret = "secret"
     async fn only_the_lock_holder_closes_rows_left_running_and_only_its_own() {
         let dir = tempfile::tempdir().expect("tempdir");
         let config = config(dir.path());
-        let runner = crate::commands::runner(&config).expect("runner");
+        let runner = Runner::for_config(&config).expect("runner");
         let history = runner.history().clone();
         let started = "2024-01-01T00:00:00.000Z";
         let dead = history.start("acme-dt", false, started).await.expect("row");

@@ -9,10 +9,9 @@ use std::path::Path;
 use syncer_core::{IamUser, NoProgress};
 use syncer_dingtalk_sim::{Credentials, FakeDingTalk, Faults, Org, OrgSpec};
 
-use super::sync::runner;
 use crate::config::Config;
 use crate::output;
-use crate::runner::RunFlags;
+use crate::runner::{RunFlags, Runner};
 use crate::Failure;
 
 /// The organization the demo syncs into.
@@ -47,7 +46,7 @@ pub async fn demo(db: &Path, users: usize) -> Result<(), Failure> {
 
     let config = demo_config(db, &server.url(), &credentials)?;
     let settings = config.syncer(SYNCER)?;
-    let runner = runner(&config)?;
+    let runner = Runner::for_config(&config)?;
 
     println!("\nFirst sync (DingTalk → embedded store):");
     let (_, first) = runner.run(settings, RunFlags::default(), &NoProgress).await;

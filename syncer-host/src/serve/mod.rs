@@ -15,6 +15,7 @@ use auth::ApiToken;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
+use crate::runner::Runner;
 use crate::Failure;
 use state::AppState;
 
@@ -45,7 +46,7 @@ pub async fn serve(config: Config, listen: Option<String>) -> Result<(), Failure
         .local_addr()
         .map_err(|e| Failure::Run(e.to_string()))?;
 
-    let runner = crate::commands::runner(&config)?;
+    let runner = Runner::for_config(&config)?;
     let grace = config.server.shutdown_grace;
     let state = AppState::new(config, runner, token);
     // Rows an earlier process left `running` are closed only where the syncer's lock is free:

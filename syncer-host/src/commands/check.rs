@@ -1,0 +1,54 @@
+//! `check`: whether the config file is valid and what it holds (no network).
+
+use crate::config::{Config, TargetSettings};
+use crate::Failure;
+
+/// `check`: the config was loaded (and so validated) by the caller; say what it holds, and warn
+/// (on stderr, still exit 0) about what would stop `serve` from starting.
+pub fn check(config: &Config) -> Result<(), Failure> {
+    if let Some(warning) = exposure_warning(config) {
+        eprintln!("warning: {}: {warning}", config.file.display());
+    }
+    let target = match &config.target {
+        TargetSettings::Embedded { path } => format!("embedded store {}", path.display()),
+        TargetSettings::Iam(iam) => format!("Hanzo IAM at {}{}", iam.endpoint, iam.api_prefix),
+    };
+    println!("{}: valid", config.file.display());
+    println!("  target: {target}");
+    for syncer in &config.syncers {
+        println!(
+            "  syncer {} ({}) → organization {}, {}, leavers: {}",
+            syncer.name,
+            syncer.plugin.type_name,
+            syncer.organization,
+            if syncer.is_enabled {
+                format!("every {}s", syncer.sync_interval.as_secs())
+            } else {
+                "not scheduled".to_owned()
+            },
+            syncer.leavers
+        );
+    }
+    Ok(())
+}
+
+/// A warning when `[server] listen` reaches beyond loopback without a `[server] token`: `serve`
+/// would refuse to start (it is not an error here, since `serve --listen` may override it).
+/// Host names are not resolved (no network); only `localhost` counts as loopback.
+fn exposure_warning(config: &Config) -> Option<String> {
+    let listen = config.server.listen.as_deref()?;
+    if config.server.token.is_some() {
+        return None;
+    }
+    let loopback = match listen.parse::<std::net::SocketAddr>() {
+        Ok(address) => address.ip().is_loopback(),
+        Err(_) => listen
+            .rsplit_once(':')
+            .is_some_and(|(host, _)| host.eq_ignore_ascii_case("localhost")),
+    };
+    (!loopback).then(|| {
+        format!(
+            "server.listen = \"{listen}\" may reach beyond loopback but [server] token is not set, so `serve` will refuse to start; set token = \"${{SYNCER_API_TOKEN}}\" or listen on 127.0.0.1"
+        )
+    })
+}
