@@ -5,13 +5,15 @@
 
 mod api;
 mod auth;
+mod error;
 mod metrics;
 mod scheduler;
 mod state;
+mod token;
 
 use std::net::SocketAddr;
 
-use auth::ApiToken;
+use token::ApiToken;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;

@@ -9,8 +9,8 @@ use std::time::Duration;
 use syncer_core::{NoProgress, RunStatus};
 use tokio_util::task::TaskTracker;
 
-use super::auth::ApiToken;
 use super::metrics::Metrics;
+use super::token::ApiToken;
 use crate::config::{Config, SyncerSettings};
 use crate::history::RunRecord;
 use crate::lock::LockError;
