@@ -27,6 +27,7 @@ use serde_json::json;
 
 use super::auth::require_token;
 use super::error::{json_errors, ApiError};
+use super::metrics;
 use super::state::AppState;
 use crate::config::SyncerSettings;
 use crate::connection::test_connection;
@@ -218,13 +219,7 @@ async fn run(
     }
 }
 
-async fn metrics(State(state): State<AppState>) -> Response {
-    (
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
-        state.metrics().render(),
-    )
-        .into_response()
+async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let text = state.metrics().render().map_err(ApiError::Metrics)?;
+    Ok(([(header::CONTENT_TYPE, metrics::CONTENT_TYPE)], text).into_response())
 }

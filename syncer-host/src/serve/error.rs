@@ -45,6 +45,9 @@ pub enum ApiError {
     /// The run history could not be read (500).
     #[error(transparent)]
     History(#[from] HistoryError),
+    /// The metrics could not be written out (500).
+    #[error("cannot write the metrics: {0}")]
+    Metrics(std::fmt::Error),
 }
 
 impl ApiError {
@@ -61,7 +64,8 @@ impl ApiError {
             ApiError::Start(StartError::Busy(_)) => StatusCode::CONFLICT,
             ApiError::Start(StartError::ShuttingDown) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Start(StartError::NotRecorded | StartError::Lock(_))
-            | ApiError::History(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            | ApiError::History(_)
+            | ApiError::Metrics(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 }
