@@ -71,7 +71,8 @@ impl Runner {
         Ok(Self::new(target, history, config.state_path.clone()))
     }
 
-    /// The target.
+    /// The target (the demo reads back what it wrote).
+    #[cfg(feature = "demo")]
     pub fn target(&self) -> &dyn Target {
         self.target.as_ref()
     }

@@ -3,6 +3,7 @@
 //! members without unionid) on 127.0.0.1, writes a config that points a DingTalk syncer at it,
 //! syncs into an embedded store through the same code path as `sync`, shows the result, and
 //! syncs again to show that an unchanged directory causes no writes. No network, no account.
+//! Built only with the `demo` cargo feature (on by default), which links the simulator.
 
 use std::path::Path;
 

@@ -1,12 +1,18 @@
 //! One module per subcommand; this one dispatches.
 
 mod check;
+#[cfg(feature = "demo")]
 mod demo;
+#[cfg(not(feature = "demo"))]
+mod demo_unavailable;
 mod json;
 mod plugins;
 mod runs;
 mod sync;
 mod test;
+
+#[cfg(not(feature = "demo"))]
+use demo_unavailable as demo;
 
 use crate::cli::{Cli, Command};
 use crate::config::Config;
