@@ -51,7 +51,7 @@ pub use plugin::{
     PluginConfig, PluginConfigError, PluginDescriptor, PluginInfo, SourceField,
 };
 pub use properties::Properties;
-pub use secret::Secret;
+pub use secret::{mask_url_credentials, Secret};
 pub use snapshot::{
     Department, FetchFailure, FetchProgress, NoProgress, Snapshot, SourceFields, SourceRecord,
 };

@@ -201,39 +201,110 @@ fn check_kind(field: &ConfigField, value: ConfigValue) -> Result<ConfigValue, Pl
         key: field.name.to_owned(),
         problem,
     };
+    // A value is quoted back only when it is not a secret: a secret is never shown, whatever
+    // its type (an App Secret written as a bare number is still the App Secret).
+    let shown = |text: &str| {
+        if field.secret {
+            "a value (not shown: this key is secret)".to_owned()
+        } else {
+            format!("`{text}`")
+        }
+    };
     match (field.kind, value) {
         (ConfigKind::Text, ConfigValue::Text(text)) => Ok(ConfigValue::Text(text)),
         (ConfigKind::Url, ConfigValue::Text(text)) => {
-            if text.is_empty() || text.starts_with("http://") || text.starts_with("https://") {
-                Ok(ConfigValue::Text(text.trim_end_matches('/').to_owned()))
-            } else {
-                Err(invalid(format!(
-                    "`{text}` is not a URL; write it with http:// or https://"
-                )))
-            }
+            check_url(&text).map_err(&invalid)?;
+            Ok(ConfigValue::Text(text.trim_end_matches('/').to_owned()))
         }
         (ConfigKind::Integer, ConfigValue::Integer(n)) => Ok(ConfigValue::Integer(n)),
         (ConfigKind::Number, ConfigValue::Integer(n)) => Ok(ConfigValue::Number(n as f64)),
-        (ConfigKind::Number, ConfigValue::Number(n)) => Ok(ConfigValue::Number(n)),
+        (ConfigKind::Number, ConfigValue::Number(n)) if n.is_finite() => Ok(ConfigValue::Number(n)),
+        (ConfigKind::Number, ConfigValue::Number(_)) => Err(invalid(
+            "must be a finite number (this one overflows); write an ordinary number".to_owned(),
+        )),
         (ConfigKind::Integer, ConfigValue::Text(text)) => text
             .trim()
             .parse()
             .map(ConfigValue::Integer)
-            .map_err(|_| invalid(format!("expected a whole number, got `{text}`"))),
+            .map_err(|_| invalid(format!("expected a whole number, got {}", shown(&text)))),
         (ConfigKind::Number, ConfigValue::Text(text)) => text
             .trim()
-            .parse()
+            .parse::<f64>()
+            .ok()
+            .filter(|n| n.is_finite())
             .map(ConfigValue::Number)
-            .map_err(|_| invalid(format!("expected a number, got `{text}`"))),
+            .ok_or_else(|| invalid(format!("expected a number, got {}", shown(&text)))),
         (ConfigKind::Boolean, ConfigValue::Boolean(b)) => Ok(ConfigValue::Boolean(b)),
         (ConfigKind::Boolean, ConfigValue::Text(text)) => match text.trim() {
             "true" => Ok(ConfigValue::Boolean(true)),
             "false" => Ok(ConfigValue::Boolean(false)),
-            _ => Err(invalid(format!("expected true or false, got `{text}`"))),
+            _ => Err(invalid(format!(
+                "expected true or false, got {}",
+                shown(&text)
+            ))),
         },
         (kind, other) => Err(invalid(format!(
-            "expected a value of type {kind:?}, got {other:?}"
+            "expected {}, got {}; write it like `{} = {}`",
+            kind_phrase(kind),
+            value_phrase(&other),
+            field.name,
+            kind_example(kind),
         ))),
+    }
+}
+
+/// Checks that `text` is an `http(s)://HOST` URL (empty means "the default"); the problem
+/// never shows a URL's credentials.
+fn check_url(text: &str) -> Result<(), String> {
+    if text.is_empty() {
+        return Ok(());
+    }
+    let masked = crate::secret::mask_url_credentials(text);
+    if !(text.starts_with("http://") || text.starts_with("https://")) {
+        return Err(format!(
+            "`{masked}` is not a URL; write it with http:// or https://"
+        ));
+    }
+    match url::Url::parse(text) {
+        Ok(parsed) if parsed.host_str().is_some_and(|host| !host.is_empty()) => Ok(()),
+        Ok(_) => Err(format!(
+            "`{masked}` names no host; write it like `https://host[:port]`"
+        )),
+        Err(error) => Err(format!(
+            "`{masked}` is not a valid URL ({error}); write it like `https://host[:port]`"
+        )),
+    }
+}
+
+/// How a config kind reads in "expected ...".
+fn kind_phrase(kind: ConfigKind) -> &'static str {
+    match kind {
+        ConfigKind::Text => "a string",
+        ConfigKind::Url => "a URL in quotes",
+        ConfigKind::Integer => "a whole number",
+        ConfigKind::Number => "a number",
+        ConfigKind::Boolean => "true or false",
+    }
+}
+
+/// An example value of a config kind, as written in TOML.
+fn kind_example(kind: ConfigKind) -> &'static str {
+    match kind {
+        ConfigKind::Text => "\"...\"",
+        ConfigKind::Url => "\"https://host\"",
+        ConfigKind::Integer => "10",
+        ConfigKind::Number => "1.5",
+        ConfigKind::Boolean => "true",
+    }
+}
+
+/// The type of a configured value, never the value itself.
+fn value_phrase(value: &ConfigValue) -> &'static str {
+    match value {
+        ConfigValue::Text(_) => "a string",
+        ConfigValue::Integer(_) => "an integer",
+        ConfigValue::Number(_) => "a decimal number",
+        ConfigValue::Boolean(_) => "a boolean",
     }
 }
 
@@ -335,4 +406,90 @@ pub fn find_plugin(type_name: &str) -> Option<&'static PluginDescriptor> {
     inventory::iter::<PluginDescriptor>
         .into_iter()
         .find(|plugin| plugin.type_name == type_name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field(name: &'static str, kind: ConfigKind, secret: bool) -> ConfigField {
+        ConfigField {
+            name,
+            label: name,
+            help: "",
+            kind,
+            required: false,
+            secret,
+            default: None,
+        }
+    }
+
+    fn problem(field: &ConfigField, value: ConfigValue) -> String {
+        match check_kind(field, value) {
+            Err(PluginConfigError::InvalidValue { problem, .. }) => problem,
+            other => panic!("expected an invalid value, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_secret_of_the_wrong_type_is_never_shown() {
+        let secret = field("app_secret", ConfigKind::Text, true);
+        let message = problem(&secret, ConfigValue::Integer(12_345_678));
+        assert!(!message.contains("12345678"), "{message}");
+        assert!(
+            message.contains("a string") && message.contains("an integer"),
+            "{message}"
+        );
+        let number = field("pin", ConfigKind::Integer, true);
+        let message = problem(&number, ConfigValue::Text("s3cret-pin".into()));
+        assert!(!message.contains("s3cret-pin"), "{message}");
+    }
+
+    #[test]
+    fn a_non_secret_value_is_quoted_to_help_the_fix() {
+        let limit = field("rate_limit", ConfigKind::Integer, false);
+        assert!(problem(&limit, ConfigValue::Text("fast".into())).contains("`fast`"));
+    }
+
+    #[test]
+    fn an_endpoint_must_be_a_valid_url_and_its_credentials_are_never_shown() {
+        let endpoint = field("endpoint", ConfigKind::Url, false);
+        for bad in [
+            "http://",
+            "https://exa mple.com",
+            "http://[::1",
+            "https://:80",
+        ] {
+            let message = problem(&endpoint, ConfigValue::Text(bad.into()));
+            assert!(
+                message.contains("URL") || message.contains("host"),
+                "{bad}: {message}"
+            );
+        }
+        let message = problem(
+            &endpoint,
+            ConfigValue::Text("ftp://user:PROXYSECRET@host".into()),
+        );
+        assert!(!message.contains("PROXYSECRET"), "{message}");
+        let message = problem(
+            &endpoint,
+            ConfigValue::Text("http://user:PROXYSECRET@ho st".into()),
+        );
+        assert!(!message.contains("PROXYSECRET"), "{message}");
+        assert_eq!(
+            check_kind(
+                &endpoint,
+                ConfigValue::Text("http://127.0.0.1:8080/".into())
+            ),
+            Ok(ConfigValue::Text("http://127.0.0.1:8080".into()))
+        );
+    }
+
+    #[test]
+    fn an_overflowing_number_is_refused() {
+        let number = field("ratio", ConfigKind::Number, false);
+        let message = problem(&number, ConfigValue::Number(f64::INFINITY));
+        assert!(message.contains("finite"), "{message}");
+        assert!(check_kind(&number, ConfigValue::Text("1e309".into())).is_err());
+    }
 }

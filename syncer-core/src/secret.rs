@@ -38,6 +38,22 @@ impl Secret {
     }
 }
 
+/// `url` with the password of its userinfo (`http://user:PASSWORD@proxy`) masked, for display:
+/// a URL's credentials are a secret wherever the URL is shown. Text that is not a URL with
+/// userinfo comes back unchanged.
+pub fn mask_url_credentials(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    let Some((userinfo, host)) = authority.rsplit_once('@') else {
+        return url.to_owned();
+    };
+    let user = userinfo.split_once(':').map_or(userinfo, |(user, _)| user);
+    format!("{scheme}://{user}:{}@{host}{tail}", Secret::MASK)
+}
+
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(Self::MASK)
@@ -60,6 +76,23 @@ mod tests {
         assert_eq!(format!("{secret}"), "***");
         assert_eq!(format!("{secret:?}"), "***");
         assert_eq!(secret.expose(), "s3cr3t-value");
+    }
+
+    #[test]
+    fn a_urls_credentials_are_masked_and_the_rest_kept() {
+        assert_eq!(
+            mask_url_credentials("http://proxy-user:S3CRET@proxy.local:3128/path?q=1"),
+            "http://proxy-user:***@proxy.local:3128/path?q=1"
+        );
+        assert_eq!(
+            mask_url_credentials("https://tokenonly@host"),
+            "https://tokenonly:***@host"
+        );
+        assert_eq!(
+            mask_url_credentials("https://oapi.dingtalk.com/x@y"),
+            "https://oapi.dingtalk.com/x@y"
+        );
+        assert_eq!(mask_url_credentials("not a url"), "not a url");
     }
 
     #[test]

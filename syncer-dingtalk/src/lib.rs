@@ -14,6 +14,7 @@ pub mod client;
 mod connection;
 pub mod error;
 mod fetch;
+pub mod push_crypto;
 mod records;
 pub mod settings;
 

@@ -17,6 +17,7 @@
 //! ```
 
 pub mod api;
+pub mod callback_crypto;
 pub mod client;
 mod connection;
 pub mod error;

@@ -2,10 +2,14 @@
 //! every error naming the file, the key and the fix.
 
 mod expand;
+#[cfg(test)]
+mod fuzz;
 mod server;
 mod syncer;
 mod table;
 mod target;
+#[cfg(test)]
+mod tests;
 
 use std::collections::HashSet;
 use std::fmt;
@@ -93,8 +97,9 @@ impl Config {
                 .span()
                 .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
             let at = line.map(|n| format!(" (line {n})")).unwrap_or_default();
+            let key = line.map(|n| key_on_line(text, n)).unwrap_or_default();
             error(
-                "",
+                &key,
                 format!("not valid TOML{at}: {}", e.message().trim_end()),
             )
         })?;
@@ -163,5 +168,43 @@ impl Config {
                     },
                 }
             })
+    }
+}
+
+/// The dotted path (`syncers[0].deprovision_guard_percent`) of the `key = value` on line
+/// `line` (1-based) of a TOML text, found by reading the lines above it for their table headers;
+/// empty when that line holds no plain key. Used to name the key of a value TOML cannot read.
+fn key_on_line(text: &str, line: usize) -> String {
+    let mut table = String::new();
+    let mut arrays: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut key = String::new();
+    for (number, content) in text.lines().enumerate().take(line) {
+        let content = content.trim();
+        if let Some(name) = content.strip_prefix("[[").and_then(|r| r.split_once("]]")) {
+            let name = name.0.trim().to_owned();
+            let index = arrays
+                .entry(name.clone())
+                .and_modify(|i| *i += 1)
+                .or_insert(0);
+            table = format!("{name}[{index}]");
+        } else if let Some(name) = content.strip_prefix('[').and_then(|r| r.split_once(']')) {
+            table = name.0.trim().to_owned();
+        } else if number + 1 == line {
+            if let Some((name, _)) = content.split_once('=') {
+                let name = name.trim();
+                let plain = !name.is_empty()
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+                if plain {
+                    key = name.to_owned();
+                }
+            }
+        }
+    }
+    match (table.is_empty(), key.is_empty()) {
+        (_, true) => String::new(),
+        (true, false) => key,
+        (false, false) => format!("{table}.{key}"),
     }
 }

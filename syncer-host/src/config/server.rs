@@ -58,6 +58,12 @@ pub fn parse_server(table: Option<Table>) -> Result<ServerSettings, KeyError> {
                 "is empty (a ${VAR} set to \"\" expands to nothing), which would leave the control API without authentication; set it to a long random value, or remove the key to serve on loopback only without a token".to_owned(),
             ));
         }
+        if token.chars().any(|c| c.is_control() || !c.is_ascii()) {
+            return Err((
+                table.key("token"),
+                "holds a control or non-ASCII character, which no HTTP client can send in an Authorization header; use printable ASCII (a long random hex or base64 value)".to_owned(),
+            ));
+        }
         if token.trim() != token {
             return Err((
                 table.key("token"),
@@ -92,6 +98,17 @@ pub fn parse_state(table: Option<Table>) -> Result<Option<String>, KeyError> {
         return Ok(None);
     };
     let path = table.string("path", "\"syncer-state.db\"")?;
+    if let Some(path) = &path {
+        let file_name = std::path::Path::new(path).file_name();
+        if path.trim().is_empty() || file_name.is_none() || path.ends_with('/') {
+            return Err((
+                table.key("path"),
+                format!(
+                    "`{path}` names no file; write the database file, like `path = \"syncer-state.db\"`"
+                ),
+            ));
+        }
+    }
     table.deny_unknown(&["path"])?;
     Ok(path)
 }

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use syncer_core::{
-    find_plugin, plugins, ConfigValue, DeprovisionGuard, FieldMapping, LeaverPolicy, PluginConfig,
-    PluginConfigError, PluginDescriptor, Secret,
+    find_plugin, mask_url_credentials, plugins, ConfigKind, ConfigValue, DeprovisionGuard,
+    FieldMapping, LeaverPolicy, PluginConfig, PluginConfigError, PluginDescriptor, Secret,
 };
 
 use super::table::{KeyError, Table};
@@ -107,15 +107,8 @@ pub fn parse(mut table: Table) -> Result<SyncerSettings, KeyError> {
     let path = table.path().to_owned();
     let key = |name: &str| format!("{path}.{name}");
     let plugin_keys = table.into_rest();
-    if raw.name.trim().is_empty() {
-        return Err((key("name"), "must not be empty".to_owned()));
-    }
-    if raw.organization.trim().is_empty() {
-        return Err((
-            key("organization"),
-            "must name the IAM organization users land in".to_owned(),
-        ));
-    }
+    check_name(&raw.name).map_err(|problem| (key("name"), problem))?;
+    check_organization(&raw.organization).map_err(|problem| (key("organization"), problem))?;
     let plugin = find_plugin(&raw.plugin_type).ok_or_else(|| {
         let known: Vec<&str> = plugins().iter().map(|p| p.type_name).collect();
         (
@@ -145,10 +138,15 @@ pub fn parse(mut table: Table) -> Result<SyncerSettings, KeyError> {
                 ))
             }
         };
+        let is_url = plugin
+            .config_fields
+            .iter()
+            .any(|field| field.name == name && field.kind == ConfigKind::Url);
         let shown = if plugin.is_secret(&name) {
             Secret::MASK.to_owned()
         } else {
             match &value {
+                toml::Value::String(text) if is_url => mask_url_credentials(text),
                 toml::Value::String(text) => text.clone(),
                 other => other.to_string(),
             }
@@ -180,6 +178,12 @@ pub fn parse(mut table: Table) -> Result<SyncerSettings, KeyError> {
     };
     let mut guard = DeprovisionGuard::default();
     if let Some(percent) = raw.deprovision_guard_percent {
+        if !percent.is_finite() {
+            return Err((
+                key("deprovision_guard_percent"),
+                "must be a number between 0 and 100 (this one overflows)".to_owned(),
+            ));
+        }
         if !(0.0..=100.0).contains(&percent) {
             return Err((
                 key("deprovision_guard_percent"),
@@ -232,4 +236,51 @@ pub fn parse(mut table: Table) -> Result<SyncerSettings, KeyError> {
         group_name_prefix: raw.group_name_prefix,
         masked_plugin_keys: masked,
     })
+}
+
+/// The longest syncer name: it appears in URLs, lock names and every log line.
+const MAX_NAME_CHARS: usize = 100;
+
+/// A syncer's name goes into API paths (`/api/v1/syncers/{name}`), lock and state keys, and
+/// logs: it must be a single path segment of printable characters.
+fn check_name(name: &str) -> Result<(), String> {
+    if name.trim().is_empty() {
+        return Err("must not be empty".to_owned());
+    }
+    if name.chars().count() > MAX_NAME_CHARS {
+        return Err(format!(
+            "is {} characters long; keep it to {MAX_NAME_CHARS} (it appears in URLs and logs)",
+            name.chars().count()
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err("holds a control character; use letters, digits, - and _".to_owned());
+    }
+    if name.contains(['/', '\\']) || name == "." || name.contains("..") {
+        return Err(format!(
+            "`{name}` cannot be a path segment of the API (no /, \\ or ..); use letters, digits, - and _"
+        ));
+    }
+    if name.trim() != name {
+        return Err("starts or ends with whitespace; remove it".to_owned());
+    }
+    Ok(())
+}
+
+/// An IAM organization name is a path segment of IAM's ids (`org/name`).
+fn check_organization(organization: &str) -> Result<(), String> {
+    if organization.trim().is_empty() {
+        return Err("must name the IAM organization users land in".to_owned());
+    }
+    if organization.chars().any(char::is_control) {
+        return Err(
+            "holds a control character; write the organization's name as IAM shows it".to_owned(),
+        );
+    }
+    if organization.contains('/') {
+        return Err(format!(
+            "`{organization}` holds a /, which IAM uses between organization and user; write the organization's name alone"
+        ));
+    }
+    Ok(())
 }
