@@ -7,13 +7,12 @@
 //! crashed, out of time at shutdown): [`Runner::begin`] and [`Runner::probe`] close those rows
 //! as failed. Nothing ever closes another syncer's rows, or rows whose lock is held.
 
-use std::path::PathBuf;
-
 use syncer_core::{run_sync, RunStatus, StopSignal, SyncOptions, SyncProgress, SyncReport, Target};
 
 use crate::config::{Config, SyncerSettings};
 use crate::history::{History, HistoryError, RunRecord};
-use crate::lock::{self, LockError, RunLock};
+use crate::lock::{LockError, RunLock};
+use crate::store::RunStore;
 use crate::target::{self, BuildError};
 
 /// Why a config's runner could not be set up.
@@ -45,21 +44,19 @@ pub struct ActiveRun {
     _lock: RunLock,
 }
 
-/// Runs syncs against one target with one history.
+/// Runs syncs against one target with one run store (history and locks).
 pub struct Runner {
     target: Box<dyn Target>,
-    history: History,
-    state_path: PathBuf,
+    store: RunStore,
     stop: StopSignal,
 }
 
 impl Runner {
-    /// A runner writing to `target`, recording into `history`, locking beside `state_path`.
-    fn new(target: Box<dyn Target>, history: History, state_path: PathBuf) -> Self {
+    /// A runner writing to `target`, recording runs and taking locks in `store`.
+    fn new(target: Box<dyn Target>, store: RunStore) -> Self {
         Self {
             target,
-            history,
-            state_path,
+            store,
             stop: StopSignal::default(),
         }
     }
@@ -67,8 +64,8 @@ impl Runner {
     /// The runner of `config`: its `[target]`, and its run history and locks at `[state] path`.
     pub fn for_config(config: &Config) -> Result<Self, RunnerError> {
         let target = target::build(&config.target)?;
-        let history = History::open(&config.state_path)?;
-        Ok(Self::new(target, history, config.state_path.clone()))
+        let store = RunStore::open(&config.state_path)?;
+        Ok(Self::new(target, store))
     }
 
     /// The target (the demo reads back what it wrote).
@@ -79,7 +76,7 @@ impl Runner {
 
     /// The history.
     pub fn history(&self) -> &History {
-        &self.history
+        self.store.history()
     }
 
     /// Asks every run of this runner to stop starting writes (graceful shutdown).
@@ -107,12 +104,12 @@ impl Runner {
         settings: &SyncerSettings,
         flags: RunFlags,
     ) -> Result<ActiveRun, LockError> {
-        let lock = lock::try_lock(&self.state_path, &settings.name)?;
+        let lock = self.store.try_lock(&settings.name)?;
         self.close_interrupted(settings).await;
         let options = self.options(settings, flags);
         let started = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let run_id = match self
-            .history
+            .history()
             .start(&settings.name, flags.dry_run, &started)
             .await
         {
@@ -150,7 +147,7 @@ impl Runner {
             Err(error) => not_run(&run.options, RunStatus::Failed, error.to_string()),
         };
         if let Some(id) = run.run_id {
-            if let Err(error) = self.history.finish(id, &report).await {
+            if let Err(error) = self.history().finish(id, &report).await {
                 tracing::warn!(%error, "could not record the run");
             }
         }
@@ -166,7 +163,7 @@ impl Runner {
     ) -> (Option<i64>, SyncReport) {
         let options = self.options(settings, flags);
         let report = not_run(&options, RunStatus::Skipped, why.to_string());
-        let run_id = self.history.record_skipped(&report).await.ok();
+        let run_id = self.history().record_skipped(&report).await.ok();
         (run_id, report)
     }
 
@@ -177,7 +174,7 @@ impl Runner {
     /// as busy; callers probe only when the history shows a `running` row that is not theirs, so
     /// at most once per row a dead process left behind.
     pub async fn probe(&self, settings: &SyncerSettings) -> Result<bool, LockError> {
-        match lock::try_lock(&self.state_path, &settings.name) {
+        match self.store.try_lock(&settings.name) {
             Ok(lock) => {
                 self.close_interrupted(settings).await;
                 drop(lock);
@@ -191,7 +188,7 @@ impl Runner {
     /// Closes the `running` rows of the syncer as failed; the caller holds the syncer's lock,
     /// so the processes that wrote them are gone. Returns how many were closed.
     async fn close_interrupted(&self, settings: &SyncerSettings) -> usize {
-        let rows = match self.history.unfinished(&settings.name).await {
+        let rows = match self.history().unfinished(&settings.name).await {
             Ok(rows) => rows,
             Err(error) => {
                 tracing::warn!(%error, "could not look for interrupted runs");
@@ -205,7 +202,7 @@ impl Runner {
                 &settings.organization,
                 "interrupted: the process running it stopped (killed or crashed) before recording how it ended; writes it had sent stay, and the next run sends the rest",
             );
-            match self.history.finish_if_running(row.run_id, &report).await {
+            match self.history().finish_if_running(row.run_id, &report).await {
                 Ok(true) => closed += 1,
                 Ok(false) => {}
                 Err(error) => tracing::warn!(%error, "could not close an interrupted run"),
@@ -229,7 +226,7 @@ impl Runner {
         run_id: i64,
         why: &str,
     ) -> bool {
-        let row = match self.history.run(run_id).await {
+        let row = match self.history().run(run_id).await {
             Ok(Some(row)) if row.status == RunStatus::Running => row,
             Ok(_) => return false,
             Err(error) => {
@@ -238,7 +235,7 @@ impl Runner {
             }
         };
         let report = interrupted(&row, &settings.organization, why);
-        match self.history.finish_if_running(run_id, &report).await {
+        match self.history().finish_if_running(run_id, &report).await {
             Ok(written) => written,
             Err(error) => {
                 tracing::warn!(%error, "could not record run {run_id} as failed");
@@ -295,6 +292,7 @@ mod tests {
     use std::path::Path;
 
     use super::*;
+    use crate::lock;
 
     fn config(dir: &Path) -> Config {
         let text = r#"

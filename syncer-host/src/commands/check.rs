@@ -1,7 +1,7 @@
 //! `check`: whether the config file is valid and what it holds (no network).
 
 use crate::config::{Config, TargetSettings};
-use crate::Failure;
+use crate::failure::Failure;
 
 /// `check`: the config was loaded (and so validated) by the caller; say what it holds, and warn
 /// (on stderr, still exit 0) about what would stop `serve` from starting.

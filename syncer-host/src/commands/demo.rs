@@ -11,9 +11,9 @@ use syncer_core::{IamUser, NoProgress};
 use syncer_dingtalk_sim::{Credentials, FakeDingTalk, Faults, Org, OrgSpec};
 
 use crate::config::Config;
+use crate::failure::Failure;
 use crate::output;
 use crate::runner::{RunFlags, Runner};
-use crate::Failure;
 
 /// The organization the demo syncs into.
 const ORGANIZATION: &str = "acme";

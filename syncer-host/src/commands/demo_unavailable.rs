@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::Failure;
+use crate::failure::Failure;
 
 /// Refuses the demo (exit 2) with the command that builds a binary including it.
 pub async fn demo(_db: &Path, _users: usize) -> Result<(), Failure> {

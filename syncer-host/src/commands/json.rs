@@ -1,6 +1,6 @@
 //! The `--json` output of every command: one pretty JSON document on stdout.
 
-use crate::Failure;
+use crate::failure::Failure;
 
 /// Prints `value` as pretty JSON on stdout.
 pub fn print_json(value: &impl serde::Serialize) -> Result<(), Failure> {

@@ -16,8 +16,8 @@ use demo_unavailable as demo;
 
 use crate::cli::{Cli, Command};
 use crate::config::Config;
+use crate::failure::Failure;
 use crate::runner::RunFlags;
-use crate::Failure;
 
 /// Runs the parsed command line.
 pub async fn run(cli: Cli) -> Result<(), Failure> {

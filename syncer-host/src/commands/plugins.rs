@@ -3,8 +3,8 @@
 use syncer_core::plugins as registered;
 
 use super::json::print_json;
+use crate::failure::Failure;
 use crate::output;
-use crate::Failure;
 
 /// `plugins [--json]`.
 pub fn plugins(json: bool) -> Result<(), Failure> {

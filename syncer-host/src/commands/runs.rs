@@ -2,15 +2,16 @@
 
 use super::json::print_json;
 use crate::config::Config;
-use crate::history::History;
-use crate::Failure;
+use crate::failure::Failure;
+use crate::store::RunStore;
 
 /// `runs NAME [--json] [--limit N]`.
 pub async fn runs(config: &Config, name: &str, json: bool, limit: usize) -> Result<(), Failure> {
     config.syncer(name)?;
-    let history =
-        History::open(&config.state_path).map_err(|error| Failure::Run(error.to_string()))?;
-    let runs = history
+    let store =
+        RunStore::open(&config.state_path).map_err(|error| Failure::Run(error.to_string()))?;
+    let runs = store
+        .history()
         .runs(name, limit)
         .await
         .map_err(|error| Failure::Run(error.to_string()))?;

@@ -2,9 +2,9 @@
 
 use super::json::print_json;
 use crate::config::Config;
+use crate::failure::Failure;
 use crate::output;
 use crate::runner::{RunFlags, Runner};
-use crate::Failure;
 
 /// `sync NAME [--dry-run] [--json] [--allow-mass-deprovision]`.
 pub async fn sync(config: &Config, name: &str, flags: RunFlags, json: bool) -> Result<(), Failure> {

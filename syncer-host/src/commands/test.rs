@@ -3,8 +3,8 @@
 use super::json::print_json;
 use crate::config::Config;
 use crate::connection::test_connection;
+use crate::failure::Failure;
 use crate::output;
-use crate::Failure;
 
 /// `test NAME [--json]`.
 pub async fn test(config: &Config, name: &str, json: bool) -> Result<(), Failure> {

@@ -17,8 +17,8 @@ use token::ApiToken;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
+use crate::failure::Failure;
 use crate::runner::Runner;
-use crate::Failure;
 use state::AppState;
 
 /// Where serve listens unless told otherwise.
