@@ -44,11 +44,12 @@ pub use field::{FieldKind, FieldValue, IamField};
 pub use group::{group_marker, IamGroup};
 pub use inventory;
 pub use listed::ListedUser;
-pub use mapping::{FieldMapping, MappingError, MappingRule, MappingSpec, Transform};
+pub use mapping::{FieldMapping, MappingError, MappingRule};
 pub use phone::{normalize_phone, same_phone};
 pub use plugin::{
     find_plugin, plugins, BuildSyncer, ConfigField, ConfigKind, ConfigValue, MappingInfo,
-    PluginConfig, PluginConfigError, PluginDescriptor, PluginInfo, SourceField,
+    MappingSpec, PluginConfig, PluginConfigError, PluginDescriptor, PluginInfo, SourceField,
+    Transform,
 };
 pub use properties::Properties;
 pub use secret::{mask_url_credentials, Secret};

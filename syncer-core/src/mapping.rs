@@ -1,33 +1,12 @@
-//! Field mapping: which source field fills which IAM field, and how. A plugin declares defaults;
-//! a syncer's `[syncers.mapping]` table overrides them per IAM field.
+//! Field mapping: which source field fills which IAM field, and how. A plugin declares defaults
+//! (see [`crate::MappingSpec`]); a syncer's `[syncers.mapping]` table overrides them per IAM
+//! field.
 
 use std::collections::BTreeMap;
 
 use crate::field::{FieldValue, IamField};
-use crate::plugin::PluginDescriptor;
+use crate::plugin::{PluginDescriptor, Transform};
 use crate::snapshot::SourceRecord;
-
-/// How a source value becomes an IAM value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Transform {
-    /// As it is.
-    Copy,
-    /// A boolean, negated (`active` → `IsForbidden`).
-    Invert,
-    /// As it is, or this other source field's value when it is empty (`unionid` or `userid`).
-    FallbackTo(&'static str),
-}
-
-/// A mapping rule as a plugin declares it (static data).
-#[derive(Clone, Copy, Debug)]
-pub struct MappingSpec {
-    /// The source field.
-    pub source: &'static str,
-    /// The IAM field name (any spelling [`IamField::parse`] accepts).
-    pub target: &'static str,
-    /// The transform.
-    pub transform: Transform,
-}
 
 /// A resolved mapping rule.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -84,6 +63,9 @@ pub enum MappingError {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldMapping {
     rules: Vec<MappingRule>,
+    /// The permission each rule's source field needs (see [`crate::SourceField::permission`]), by
+    /// rule.
+    permissions: Vec<Option<&'static str>>,
 }
 
 impl FieldMapping {
@@ -146,7 +128,17 @@ impl FieldMapping {
                 return Err(MappingError::MissingIdentity(identity));
             }
         }
-        Ok(Self { rules })
+        let permissions = rules
+            .iter()
+            .map(|rule| {
+                plugin
+                    .source_fields
+                    .iter()
+                    .find(|field| field.name == rule.source)
+                    .and_then(|field| field.permission)
+            })
+            .collect();
+        Ok(Self { rules, permissions })
     }
 
     /// The rules, in application order.
@@ -154,9 +146,14 @@ impl FieldMapping {
         &self.rules
     }
 
-    /// Whether an IAM field is filled by this mapping.
-    pub fn maps(&self, field: IamField) -> bool {
-        self.rules.iter().any(|rule| rule.target == field)
+    /// The permission the source app needs to read the source field that fills `field`, as
+    /// the plugin declares it (`None` when the field is not mapped or needs none).
+    pub fn permission(&self, field: IamField) -> Option<&'static str> {
+        self.rules
+            .iter()
+            .zip(&self.permissions)
+            .find(|(rule, _)| rule.target == field)
+            .and_then(|(_, permission)| *permission)
     }
 
     /// The IAM fields this mapping fills, in order.

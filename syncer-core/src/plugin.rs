@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::mapping::{MappingSpec, Transform};
 use crate::secret::Secret;
 use crate::syncer::Syncer;
 
@@ -44,6 +43,28 @@ pub struct ConfigField {
     pub default: Option<&'static str>,
 }
 
+/// How a source value becomes an IAM value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transform {
+    /// As it is.
+    Copy,
+    /// A boolean, negated (`active` → `IsForbidden`).
+    Invert,
+    /// As it is, or this other source field's value when it is empty (`unionid` or `userid`).
+    FallbackTo(&'static str),
+}
+
+/// A mapping rule as a plugin declares it (static data).
+#[derive(Clone, Copy, Debug)]
+pub struct MappingSpec {
+    /// The source field.
+    pub source: &'static str,
+    /// The IAM field name (any spelling [`IamField::parse`] accepts).
+    pub target: &'static str,
+    /// The transform.
+    pub transform: Transform,
+}
+
 /// A field the source provides for each person.
 #[derive(Clone, Copy, Debug, Serialize)]
 pub struct SourceField {
@@ -51,6 +72,11 @@ pub struct SourceField {
     pub name: &'static str,
     /// What it holds.
     pub description: &'static str,
+    /// The permission the source app needs to read it, as the operator grants it (`the scope
+    /// contact:user.phone:readonly`), when it needs one beyond reading people at all. Named
+    /// when the field comes back empty for everyone: the app has probably lost it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permission: Option<&'static str>,
 }
 
 /// A configured value of a plugin field.

@@ -13,66 +13,86 @@ pub const SOURCE_FIELDS: &[SourceField] = &[
     SourceField {
         name: "userid",
         description: "Stable member id inside the organization",
+        permission: None,
     },
     SourceField {
         name: "unionid",
         description: "Id across DingTalk; empty until the member activates DingTalk",
+        permission: None,
     },
     SourceField {
         name: "name",
         description: "Member name",
+        permission: None,
     },
     SourceField {
         name: "email",
         description: "E-mail",
+        permission: Some(
+            "the e-mail field scope of the contact permissions (developer console → 权限管理)",
+        ),
     },
     SourceField {
         name: "org_email",
         description: "Company e-mail",
+        permission: Some(
+            "the e-mail field scope of the contact permissions (developer console → 权限管理)",
+        ),
     },
     SourceField {
         name: "mobile",
         description: "Mobile number (needs the mobile permission scope)",
+        permission: Some("the Contact.User.mobile scope (developer console → 权限管理)"),
     },
     SourceField {
         name: "state_code",
         description: "Calling code of the mobile number, e.g. 86",
+        permission: None,
     },
     SourceField {
         name: "avatar",
         description: "Avatar URL",
+        permission: None,
     },
     SourceField {
         name: "title",
         description: "Job title",
+        permission: None,
     },
     SourceField {
         name: "job_number",
         description: "Employee number",
+        permission: None,
     },
     SourceField {
         name: "active",
         description: "Whether the member has activated DingTalk",
+        permission: None,
     },
     SourceField {
         name: "admin",
         description: "Whether the member is an organization admin",
+        permission: None,
     },
     SourceField {
         name: "boss",
         description: "Whether the member is the boss",
+        permission: None,
     },
     SourceField {
         name: "hired_date",
         description: "Hiring date, milliseconds since the epoch",
+        permission: None,
     },
     SourceField {
         name: "work_place",
         description: "Work place",
+        permission: None,
     },
     SourceField {
         name: "remark",
         description: "Remark",
+        permission: None,
     },
 ];
 

@@ -18,70 +18,87 @@ pub const SOURCE_FIELDS: &[SourceField] = &[
     SourceField {
         name: "user_id",
         description: "The tenant's id of the person (needs the scope contact:user.employee_id:readonly)",
+        permission: Some("the scope contact:user.employee_id:readonly (developer console → Permissions & Scopes)"),
     },
     SourceField {
         name: "union_id",
         description: "Id of the person across the apps of one developer (on_…)",
+        permission: None,
     },
     SourceField {
         name: "open_id",
         description: "Id of the person inside this app (ou_…)",
+        permission: None,
     },
     SourceField {
         name: "name",
         description: "Name",
+        permission: None,
     },
     SourceField {
         name: "en_name",
         description: "English name",
+        permission: None,
     },
     SourceField {
         name: "email",
         description: "E-mail (needs contact:user.email:readonly)",
+        permission: Some("the scope contact:user.email:readonly (developer console → Permissions & Scopes)"),
     },
     SourceField {
         name: "enterprise_email",
         description: "Company e-mail",
+        permission: None,
     },
     SourceField {
         name: "mobile",
         description: "Mobile number with calling code, e.g. +8613800000000 (needs contact:user.phone:readonly)",
+        permission: Some("the scope contact:user.phone:readonly (developer console → Permissions & Scopes)"),
     },
     SourceField {
         name: "avatar.avatar_origin",
         description: "Avatar URL, original size",
+        permission: None,
     },
     SourceField {
         name: "avatar.avatar_640",
         description: "Avatar URL, 640×640",
+        permission: None,
     },
     SourceField {
         name: "avatar.avatar_240",
         description: "Avatar URL, 240×240",
+        permission: None,
     },
     SourceField {
         name: "job_title",
         description: "Job title",
+        permission: None,
     },
     SourceField {
         name: "employee_no",
         description: "Employee number",
+        permission: None,
     },
     SourceField {
         name: "status.is_resigned",
         description: "Whether the person has left the company",
+        permission: None,
     },
     SourceField {
         name: "status.is_frozen",
         description: "Whether an administrator suspended the account",
+        permission: None,
     },
     SourceField {
         name: "status.is_activated",
         description: "Whether the person has activated the account",
+        permission: None,
     },
     SourceField {
         name: "forbidden",
         description: "Derived: true when status.is_resigned or status.is_frozen (the default source of IsForbidden)",
+        permission: None,
     },
 ];
 

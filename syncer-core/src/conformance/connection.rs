@@ -4,7 +4,7 @@
 //! would deprovision everyone.
 
 use super::findings::Findings;
-use super::{build_syncer, secret_values, ConformanceHarness, Credentials};
+use super::harness::{build_syncer, secret_values, ConformanceHarness, Credentials};
 use crate::snapshot::NoProgress;
 use crate::syncer::ConnectionReport;
 

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::expect::ExpectedDirectory;
 use super::findings::Findings;
-use super::{build_syncer, secret_values, ConformanceHarness, Credentials};
+use super::harness::{build_syncer, secret_values, ConformanceHarness, Credentials};
 use crate::field::IamField;
 use crate::mapping::FieldMapping;
 use crate::plugin::PluginDescriptor;

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use super::findings::Findings;
 use crate::field::IamField;
-use crate::mapping::{FieldMapping, Transform};
-use crate::plugin::{find_plugin, plugins, ConfigKind, PluginDescriptor};
+use crate::mapping::FieldMapping;
+use crate::plugin::{find_plugin, plugins, ConfigKind, PluginDescriptor, Transform};
 
 /// Words in a config key that mean its value is a secret.
 const SECRET_WORDS: &[&str] = &[

@@ -8,8 +8,10 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 
 use super::*;
-use crate::mapping::{MappingSpec, Transform};
-use crate::plugin::{ConfigField, ConfigKind, PluginConfigError, SourceField};
+use crate::plugin::{
+    ConfigField, ConfigKind, ConfigValue, MappingSpec, PluginConfig, PluginConfigError,
+    PluginDescriptor, SourceField, Transform,
+};
 use crate::snapshot::{Department, FetchFailure, FetchProgress, Snapshot, SourceRecord};
 use crate::syncer::{ConnectionCheck, ConnectionReport, FetchError};
 use crate::{find_plugin, IamField, Syncer};
@@ -42,18 +44,22 @@ const SOURCE_FIELDS: &[SourceField] = &[
     SourceField {
         name: "uid",
         description: "Stable id",
+        permission: None,
     },
     SourceField {
         name: "nick",
         description: "Login name, may be empty",
+        permission: None,
     },
     SourceField {
         name: "mail",
         description: "E-mail",
+        permission: None,
     },
     SourceField {
         name: "active",
         description: "Whether the person may sign in",
+        permission: None,
     },
 ];
 

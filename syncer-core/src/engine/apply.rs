@@ -8,11 +8,9 @@ use std::collections::HashSet;
 
 use futures::stream::{FuturesUnordered, StreamExt};
 
-use super::groups::GroupPlan;
 use super::options::StopSignal;
-use super::plan::{Operation, OperationKind};
 use super::progress::SyncProgress;
-use super::report::ReportError;
+use super::vocabulary::{GroupPlan, Operation, OperationKind, ReportError};
 use crate::group::IamGroup;
 use crate::target::{Target, TargetError};
 

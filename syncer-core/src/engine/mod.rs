@@ -1,32 +1,32 @@
 //! The sync engine: fetch → map → diff against the target → plan → apply → report.
 //!
 //! The engine knows no backend and no target by name; it speaks [`crate::Syncer`] and
-//! [`crate::Target`].
+//! [`crate::Target`]. Its shared types are in `vocabulary`; planning is pure logic in `plan`,
+//! writing is in `apply`, and the report fills itself from both; this module only orchestrates.
 
 mod apply;
 mod desired;
-mod groups;
 mod options;
 pub mod ownership;
 mod plan;
 mod progress;
 mod report;
-mod validate;
+mod vocabulary;
 
 use std::time::Instant;
 
 pub use apply::{apply, apply_group_deletes, apply_group_upserts, Applied, GroupsApplied};
 pub use desired::desired_users;
-pub use groups::GroupPlan;
 pub use options::{DeprovisionGuard, LeaverPolicy, StopSignal, SyncOptions};
-pub use plan::{
-    plan, DesiredUser, HeldBack, Operation, OperationKind, Plan, PlanInputs, Skipped, WithheldUser,
-};
+pub use plan::{is_valid_user_name, plan, PlanInputs};
 pub use progress::SyncProgress;
-pub use report::{
-    Counts, PlannedChanges, PlannedGroups, PlannedUser, ReportError, RunStatus, SyncReport,
+pub use report::{Counts, PlannedChanges, PlannedGroups, PlannedUser, RunStatus, SyncReport};
+pub use vocabulary::{
+    DesiredUser, GroupPlan, HeldBack, Operation, OperationKind, Plan, ReportError, Skipped,
+    WithheldUser,
 };
-pub use validate::is_valid_user_name;
+
+use desired::prefix_departments;
 
 use crate::mapping::FieldMapping;
 use crate::syncer::Syncer;
@@ -66,173 +66,69 @@ async fn sync_into(
 ) -> RunStatus {
     let snapshot = match source.fetch(progress).await {
         Ok(snapshot) => snapshot,
-        Err(error) => {
-            report.errors.push(ReportError {
-                user: None,
-                api: error.api.clone(),
-                message: error.message,
-            });
-            return RunStatus::Failed;
-        }
+        Err(error) => return report.fetch_failed(error),
     };
-    report.api_calls = snapshot.total_api_calls();
-    report.api_calls_by_api = snapshot.api_calls.clone();
-    report.departments = snapshot.departments.len();
-    report.incomplete = snapshot.failures.clone();
-    report
-        .errors
-        .extend(snapshot.failures.iter().map(|failure| ReportError {
-            user: None,
-            api: Some(failure.api.clone()),
-            message: format!("{}: {}", failure.scope, failure.message),
-        }));
-
+    report.record_snapshot(&snapshot);
     let mut desired = desired_users(snapshot.users, mapping);
     let mut departments = snapshot.departments;
-    groups::prefix_departments(&options.group_name_prefix, &mut departments, &mut desired);
-    report.counts.fetched = desired.len();
+    prefix_departments(&options.group_name_prefix, &mut departments, &mut desired);
+    report.record_desired(&desired);
     if options.stop.is_raised() {
-        return stopped_before_writing(report, "the fetch");
+        return report.stopped_before_writing("the fetch");
     }
-    let read = read_target(target, options).await;
-    let (current, current_groups) = match read {
+    let (users, groups) = match read_target(target, options).await {
         Ok(read) => read,
-        Err(error) => {
-            report.errors.push(ReportError {
-                user: None,
-                api: Some(error.api().to_owned()),
-                message: error.to_string(),
-            });
-            return RunStatus::Failed;
-        }
+        Err(error) => return report.target_unreadable(&error),
     };
     if options.stop.is_raised() {
-        return stopped_before_writing(report, "reading the target");
+        return report.stopped_before_writing("reading the target");
     }
     let inputs = PlanInputs {
         desired,
         departments: &departments,
-        users: current,
-        groups: current_groups,
+        users,
+        groups,
         complete: report.incomplete.is_empty(),
+        mapping,
     };
     let plan = plan(inputs, options);
-    report.notices.extend(plan.notices.iter().cloned());
-    report.notices.extend(
-        plan.skipped
-            .iter()
-            .map(|skipped| format!("user {} skipped: {}", skipped.user, skipped.reason)),
-    );
-    report.notices.extend(
-        plan.groups
-            .kept
-            .iter()
-            .chain(&plan.groups.skipped)
-            .map(|kept| format!("group {}: {}", kept.user, kept.reason)),
-    );
-
-    report.counts.unchanged = plan.unchanged;
-    report.counts.skipped = plan.skipped.len();
-    report.counts.failed = plan.rejected.len();
-    report.held_back = plan.held_back.clone();
-    for refused in &plan.rejected {
-        report.errors.push(ReportError {
-            user: Some(refused.user.clone()),
-            api: None,
-            message: refused.reason.clone(),
-        });
-    }
-    if let Some(held) = &plan.held_back {
-        report.errors.push(ReportError {
-            user: None,
-            api: None,
-            message: held.reason.clone(),
-        });
-    }
-
+    report.record_plan(&plan);
     if options.dry_run {
-        report.counts.created = plan.count(OperationKind::Create);
-        report.counts.updated = plan.count(OperationKind::Update);
-        report.counts.disabled = plan.count(OperationKind::Disable);
-        report.counts.deleted = plan.count(OperationKind::Delete);
-        report.counts.groups_created = plan.groups.creates.len();
-        report.counts.groups_updated = plan.groups.updates.len();
-        report.counts.groups_deleted = plan.groups.deletes.len();
-        report.plan = Some(PlannedChanges::from_plan(&plan));
-    } else {
-        progress.writes_planned(plan.operations.len() + plan.groups.writes());
-        let mut groups_applied = GroupsApplied::default();
-        if !options.stop.is_raised() {
-            apply_group_upserts(
-                &plan.groups,
-                target,
-                options.write_concurrency,
-                &mut groups_applied,
-            )
-            .await;
-        }
-        let applied = apply(
-            &plan.operations,
+        report.record_dry_run(&plan);
+        return report.settled(options.stop.is_raised());
+    }
+
+    // The order of the writes: groups are created and updated before any user, so memberships
+    // point at groups that exist; a group whose create failed is held back with its children,
+    // and no user write this run names it. The users' writes follow in the order the plan
+    // screened them (creates and updates, then deprovisions), and group deletes come last,
+    // once those writes have emptied the groups.
+    progress.writes_planned(plan.operations.len() + plan.groups.writes());
+    let mut groups_applied = GroupsApplied::default();
+    if !options.stop.is_raised() {
+        apply_group_upserts(
+            &plan.groups,
             target,
             options.write_concurrency,
-            progress,
-            &options.stop,
-            &groups_applied.not_created,
+            &mut groups_applied,
         )
         .await;
-        if !options.stop.is_raised() {
-            apply_group_deletes(&plan.groups, target, &mut groups_applied).await;
-        }
-        let unsent = plan.operations.len() as u64 - applied.writes;
-        if unsent > 0 {
-            report.errors.push(ReportError {
-                user: None,
-                api: None,
-                message: format!(
-                    "stopped by shutdown: {unsent} planned write(s) were not sent; the next run will send them"
-                ),
-            });
-        }
-        report.counts.created = applied.count(OperationKind::Create);
-        report.counts.updated = applied.count(OperationKind::Update);
-        report.counts.disabled = applied.count(OperationKind::Disable);
-        report.counts.deleted = applied.count(OperationKind::Delete);
-        report.counts.failed += applied.failures.len();
-        report.counts.groups_created = groups_applied.created;
-        report.counts.groups_updated = groups_applied.updated;
-        report.counts.groups_deleted = groups_applied.deleted;
-        report.counts.groups_failed = groups_applied.failures.len();
-        report.target_writes = applied.writes + groups_applied.writes;
-        report.errors.extend(applied.failures);
-        report.errors.extend(groups_applied.failures);
     }
-
-    let clean = report.counts.failed == 0
-        && !options.stop.is_raised()
-        && report.counts.groups_failed == 0
-        && report.incomplete.is_empty()
-        && plan.held_back.is_none();
-    if clean {
-        RunStatus::Succeeded
-    } else {
-        RunStatus::Partial
+    let applied = apply(
+        &plan.operations,
+        target,
+        options.write_concurrency,
+        progress,
+        &options.stop,
+        &groups_applied.not_created,
+    )
+    .await;
+    if !options.stop.is_raised() {
+        apply_group_deletes(&plan.groups, target, &mut groups_applied).await;
     }
+    report.record_writes(plan.operations.len(), applied, groups_applied);
+    report.settled(options.stop.is_raised())
 }
-
-/// Ends a run that the stop signal caught before its first write (`partial`, see [`run_sync`]).
-fn stopped_before_writing(report: &mut SyncReport, after: &str) -> RunStatus {
-    report.errors.push(ReportError {
-        user: None,
-        api: None,
-        message: format!(
-            "stopped by shutdown after {after}: nothing was written; the next run starts over"
-        ),
-    });
-    RunStatus::Partial
-}
-
-#[cfg(test)]
-mod tests;
 
 /// The organization's users and (when groups are synced) groups as the target holds them.
 async fn read_target(
@@ -248,105 +144,5 @@ async fn read_target(
     Ok((users, groups))
 }
 
-/// Shutdown during the read phase: the run ends without a single write.
 #[cfg(test)]
-mod shutdown_tests {
-    use async_trait::async_trait;
-
-    use super::*;
-    use crate::mapping::{MappingSpec, Transform};
-    use crate::plugin::{PluginConfig, PluginConfigError, PluginDescriptor, SourceField};
-    use crate::snapshot::{FetchProgress, NoProgress, Snapshot, SourceRecord};
-    use crate::syncer::{ConnectionReport, FetchError};
-    use crate::target::MockTarget;
-
-    fn unbuildable(_: &PluginConfig) -> Result<Box<dyn Syncer>, PluginConfigError> {
-        Err(PluginConfigError::InvalidValue {
-            key: "x".into(),
-            problem: "test plugin".into(),
-        })
-    }
-
-    static PLUGIN: PluginDescriptor = PluginDescriptor {
-        type_name: "Slow",
-        description: "a source that is still fetching when shutdown comes",
-        config_fields: &[],
-        source_fields: &[SourceField {
-            name: "userid",
-            description: "",
-        }],
-        default_mapping: &[
-            MappingSpec {
-                source: "userid",
-                target: "Id",
-                transform: Transform::Copy,
-            },
-            MappingSpec {
-                source: "userid",
-                target: "Name",
-                transform: Transform::Copy,
-            },
-        ],
-        build: unbuildable,
-    };
-
-    /// Raises the stop signal while fetching, as SIGTERM during a long fetch would.
-    struct StoppedWhileFetching(StopSignal);
-
-    #[async_trait]
-    impl Syncer for StoppedWhileFetching {
-        async fn test_connection(&self) -> ConnectionReport {
-            ConnectionReport::default()
-        }
-        async fn fetch(&self, _: &dyn FetchProgress) -> Result<Snapshot, FetchError> {
-            self.0.raise();
-            Ok(Snapshot {
-                users: vec![SourceRecord::new("u1").with("userid", "u1")],
-                ..Snapshot::default()
-            })
-        }
-    }
-
-    fn mapping() -> FieldMapping {
-        FieldMapping::build(&PLUGIN, &Default::default()).expect("valid mapping")
-    }
-
-    fn assert_stopped(report: &SyncReport) {
-        assert_eq!(report.status, RunStatus::Partial);
-        assert_eq!(report.target_writes, 0);
-        assert!(
-            report
-                .errors
-                .iter()
-                .any(|e| e.message.contains("stopped by shutdown")),
-            "{:?}",
-            report.errors
-        );
-    }
-
-    #[tokio::test]
-    async fn stop_during_the_fetch_touches_no_target() {
-        let options = SyncOptions::new("slow", "acme");
-        let source = StoppedWhileFetching(options.stop.clone());
-        // No expectations: any call to the target would fail the test.
-        let target = MockTarget::new();
-        let report = run_sync(&source, &mapping(), &target, &options, &NoProgress).await;
-        assert_stopped(&report);
-        assert_eq!(report.counts.fetched, 1);
-    }
-
-    #[tokio::test]
-    async fn stop_while_reading_the_target_writes_nothing() {
-        let options = SyncOptions::new("slow", "acme");
-        let stop = options.stop.clone();
-        let source = StoppedWhileFetching(StopSignal::default());
-        let mut target = MockTarget::new();
-        target.expect_list_users().returning(move |_| {
-            stop.raise();
-            Ok(vec![])
-        });
-        target.expect_list_groups().returning(|_| Ok(vec![]));
-        let report = run_sync(&source, &mapping(), &target, &options, &NoProgress).await;
-        assert_stopped(&report);
-    }
-}
+mod tests;

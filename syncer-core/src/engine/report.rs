@@ -1,11 +1,15 @@
-//! The report of one run: what SPEC §4 lists for `--json`, and what the run history keeps.
+//! The report of one run: what SPEC §4 lists for `--json`, and what the run history keeps. It
+//! fills itself from what the run went through: the snapshot, the plan, and the applied writes.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::plan::{HeldBack, OperationKind, Plan};
-use crate::snapshot::FetchFailure;
+use super::apply::{Applied, GroupsApplied};
+use super::vocabulary::{DesiredUser, HeldBack, OperationKind, Plan, ReportError};
+use crate::snapshot::{FetchFailure, Snapshot};
+use crate::syncer::FetchError;
+use crate::target::TargetError;
 
 /// How a run ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,19 +67,6 @@ pub struct Counts {
     pub groups_deleted: usize,
     /// Group writes the target refused.
     pub groups_failed: usize,
-}
-
-/// One problem of a run, with the user or API it concerns.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReportError {
-    /// The user (source id or IAM `owner/name`), when it concerns one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub user: Option<String>,
-    /// The API, when it concerns one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub api: Option<String>,
-    /// What happened, and what to do.
-    pub message: String,
 }
 
 /// One user in a dry-run plan.
@@ -231,6 +222,139 @@ impl SyncReport {
             RunStatus::Succeeded => 0,
             RunStatus::Running | RunStatus::Partial | RunStatus::Failed | RunStatus::Skipped => 1,
         }
+    }
+}
+
+/// Filling the report, step by step as the run goes ([`super::run_sync`] calls these in order).
+impl SyncReport {
+    /// The fetch failed: the run ends `failed`.
+    pub(super) fn fetch_failed(&mut self, error: FetchError) -> RunStatus {
+        self.problem(None, error.api, error.message);
+        RunStatus::Failed
+    }
+
+    /// The target could not be read: the run ends `failed`.
+    pub(super) fn target_unreadable(&mut self, error: &TargetError) -> RunStatus {
+        self.problem(None, Some(error.api().to_owned()), error.to_string());
+        RunStatus::Failed
+    }
+
+    /// The stop signal caught the run before its first write: it ends `partial` (see
+    /// [`super::run_sync`]).
+    pub(super) fn stopped_before_writing(&mut self, after: &str) -> RunStatus {
+        self.problem(
+            None,
+            None,
+            format!(
+                "stopped by shutdown after {after}: nothing was written; the next run starts over"
+            ),
+        );
+        RunStatus::Partial
+    }
+
+    /// What the fetch read: API calls, departments, and the parts it could not read.
+    pub(super) fn record_snapshot(&mut self, snapshot: &Snapshot) {
+        self.api_calls = snapshot.total_api_calls();
+        self.api_calls_by_api = snapshot.api_calls.clone();
+        self.departments = snapshot.departments.len();
+        self.incomplete = snapshot.failures.clone();
+        self.errors
+            .extend(snapshot.failures.iter().map(|failure| ReportError {
+                user: None,
+                api: Some(failure.api.clone()),
+                message: format!("{}: {}", failure.scope, failure.message),
+            }));
+    }
+
+    /// The people read from the source, after deduplication.
+    pub(super) fn record_desired(&mut self, desired: &[DesiredUser]) {
+        self.counts.fetched = desired.len();
+    }
+
+    /// What the plan decided before any write: notices, users and groups left alone, users
+    /// refused, and deprovisioning withheld.
+    pub(super) fn record_plan(&mut self, plan: &Plan) {
+        self.notices.extend(plan.notices.iter().cloned());
+        self.notices.extend(
+            plan.skipped
+                .iter()
+                .map(|skipped| format!("user {} skipped: {}", skipped.user, skipped.reason)),
+        );
+        self.notices.extend(
+            plan.groups
+                .kept
+                .iter()
+                .chain(&plan.groups.skipped)
+                .map(|kept| format!("group {}: {}", kept.user, kept.reason)),
+        );
+        self.counts.unchanged = plan.unchanged;
+        self.counts.skipped = plan.skipped.len();
+        self.counts.failed = plan.rejected.len();
+        self.held_back = plan.held_back.clone();
+        for refused in &plan.rejected {
+            self.problem(Some(refused.user.clone()), None, refused.reason.clone());
+        }
+        if let Some(held) = &plan.held_back {
+            self.problem(None, None, held.reason.clone());
+        }
+    }
+
+    /// A dry run: the counts are what the plan would write, and the plan is listed.
+    pub(super) fn record_dry_run(&mut self, plan: &Plan) {
+        self.counts.created = plan.count(OperationKind::Create);
+        self.counts.updated = plan.count(OperationKind::Update);
+        self.counts.disabled = plan.count(OperationKind::Disable);
+        self.counts.deleted = plan.count(OperationKind::Delete);
+        self.counts.groups_created = plan.groups.creates.len();
+        self.counts.groups_updated = plan.groups.updates.len();
+        self.counts.groups_deleted = plan.groups.deletes.len();
+        self.plan = Some(PlannedChanges::from_plan(plan));
+    }
+
+    /// The writes sent: what succeeded, what failed, and how many of the `planned` user writes
+    /// a shutdown kept from being sent.
+    pub(super) fn record_writes(&mut self, planned: usize, users: Applied, groups: GroupsApplied) {
+        let unsent = planned as u64 - users.writes;
+        if unsent > 0 {
+            self.problem(
+                None,
+                None,
+                format!(
+                    "stopped by shutdown: {unsent} planned write(s) were not sent; the next run will send them"
+                ),
+            );
+        }
+        self.counts.created = users.count(OperationKind::Create);
+        self.counts.updated = users.count(OperationKind::Update);
+        self.counts.disabled = users.count(OperationKind::Disable);
+        self.counts.deleted = users.count(OperationKind::Delete);
+        self.counts.failed += users.failures.len();
+        self.counts.groups_created = groups.created;
+        self.counts.groups_updated = groups.updated;
+        self.counts.groups_deleted = groups.deleted;
+        self.counts.groups_failed = groups.failures.len();
+        self.target_writes = users.writes + groups.writes;
+        self.errors.extend(users.failures);
+        self.errors.extend(groups.failures);
+    }
+
+    /// How a run that got through its plan ended: `succeeded` when nothing failed, nothing was
+    /// left unread or withheld, and no shutdown cut it short; `partial` otherwise.
+    pub(super) fn settled(&self, stopped: bool) -> RunStatus {
+        let clean = self.counts.failed == 0
+            && !stopped
+            && self.counts.groups_failed == 0
+            && self.incomplete.is_empty()
+            && self.held_back.is_none();
+        if clean {
+            RunStatus::Succeeded
+        } else {
+            RunStatus::Partial
+        }
+    }
+
+    fn problem(&mut self, user: Option<String>, api: Option<String>, message: String) {
+        self.errors.push(ReportError { user, api, message });
     }
 }
 

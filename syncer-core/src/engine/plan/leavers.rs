@@ -1,10 +1,10 @@
 //! Leavers: what happens to the users this syncer manages who are gone from the source, and
 //! the safety rules that withhold it (incomplete fetch, empty source, mass-deprovision guard).
 
-use super::{HeldBack, Operation, OperationKind, WithheldUser};
-use crate::engine::groups::{self, Memberships};
+use super::groups::{self, Memberships};
 use crate::engine::options::{LeaverPolicy, SyncOptions};
 use crate::engine::ownership;
+use crate::engine::vocabulary::{HeldBack, Operation, OperationKind, WithheldUser};
 use crate::field::IamField;
 use crate::user::IamUser;
 

@@ -7,8 +7,8 @@
 
 use std::collections::HashMap;
 
-use super::DesiredUser;
 use crate::engine::ownership::{self, Owner};
+use crate::engine::vocabulary::DesiredUser;
 use crate::field::IamField;
 use crate::user::IamUser;
 

@@ -47,3 +47,32 @@ async fn phones_really_removed_in_a_small_org_or_for_some_are_blanked() {
     assert_eq!(store.user("uuser000").phone, "");
     assert!(report.notices.is_empty(), "{:?}", report.notices);
 }
+
+#[tokio::test]
+async fn the_notice_names_the_permission_the_plugin_declares_and_no_other_backend() {
+    let store = Store::default();
+    sync(&store, people(20), &options()).await;
+    let without_contacts = people(20)
+        .into_iter()
+        .map(|p| p.with("mobile", "").with("email", ""))
+        .collect();
+    let report = sync(&store, without_contacts, &options()).await;
+    let notice = |field: &str| {
+        report
+            .notices
+            .iter()
+            .find(|n| n.starts_with(field))
+            .unwrap_or_else(|| panic!("a notice names {field}: {:?}", report.notices))
+            .clone()
+    };
+    // The test plugin declares a permission for `mobile` only.
+    assert!(notice("Phone").contains("grant the app the Contact.User.mobile scope"));
+    let email = notice("Email");
+    assert!(
+        email.contains("check the field permissions of the app"),
+        "{email}"
+    );
+    for backend in ["DingTalk", "Lark", "Contact.User", "contact:user"] {
+        assert!(!email.contains(backend), "{email}");
+    }
+}

@@ -104,3 +104,38 @@ async fn a_dry_run_lists_who_the_guard_withheld() {
     let report = sync(&store, people(80), &options()).await;
     assert!(report.held_back.expect("held back").users.is_empty());
 }
+
+#[tokio::test]
+async fn mass_deprovision_guard_holds_back_and_can_be_overridden() {
+    let store = Store::default();
+    sync(&store, people(100), &options()).await;
+    store.clear_writes();
+    let report = sync(&store, people(89), &options()).await;
+    assert_eq!(report.status, RunStatus::Partial);
+    assert_eq!(report.counts.disabled, 0);
+    assert!(report
+        .held_back
+        .as_ref()
+        .expect("held")
+        .reason
+        .contains("--allow-mass-deprovision"));
+    assert_eq!(store.writes(), vec![]);
+    // 10 of 100 is within the guard.
+    let report = sync(&store, people(90), &options()).await;
+    assert_eq!(report.counts.disabled, 10);
+    let allow = SyncOptions {
+        allow_mass_deprovision: true,
+        ..options()
+    };
+    let report = sync(&store, people(50), &allow).await;
+    assert_eq!(report.counts.disabled, 40);
+}
+
+#[tokio::test]
+async fn empty_snapshot_never_deprovisions_without_override() {
+    let store = Store::default();
+    sync(&store, people(5), &options()).await;
+    let report = sync(&store, vec![], &options()).await;
+    assert_eq!(report.counts.disabled, 0);
+    assert!(report.held_back.is_some());
+}

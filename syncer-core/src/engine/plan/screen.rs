@@ -11,7 +11,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::plan::{Operation, OperationKind, Skipped};
+use crate::engine::vocabulary::{Operation, OperationKind, Skipped};
 use crate::field::IamField;
 use crate::phone::normalize_phone;
 use crate::user::IamUser;
@@ -129,7 +129,7 @@ struct Decisions {
 /// Splits `operations` (creates and updates) into the writes to send, each with its phase and
 /// without the values it may not take, and the per-user refusals and losses, in order.
 /// Earlier operations win a contested e-mail, phone or name.
-pub fn screen(
+pub(super) fn screen(
     operations: impl IntoIterator<Item = Operation>,
     current: &[IamUser],
 ) -> (Vec<Operation>, Vec<Skipped>) {

@@ -4,9 +4,10 @@
 
 use std::collections::BTreeSet;
 
-use super::DesiredUser;
 use crate::engine::ownership::{self, Owner};
+use crate::engine::vocabulary::DesiredUser;
 use crate::field::{FieldKind, IamField};
+use crate::mapping::FieldMapping;
 use crate::user::IamUser;
 
 /// Fewest managed users holding a value before an all-empty field counts as lost.
@@ -15,11 +16,13 @@ const MIN_HOLDERS: usize = 10;
 const MIN_HOLDER_PERCENT: usize = 50;
 
 /// Drops from every desired user the fields that look unreadable this run, and returns a
-/// notice for each, naming the field and the permission to check.
+/// notice for each, naming the field and the permission to check (the one the plugin declares
+/// for the source field `mapping` fills it from).
 pub(super) fn keep_unreadable_fields(
     desired: &mut [DesiredUser],
     current: &[IamUser],
     me: &str,
+    mapping: &FieldMapping,
 ) -> Vec<String> {
     if desired.is_empty() {
         return Vec::new();
@@ -57,17 +60,17 @@ pub(super) fn keep_unreadable_fields(
             "{field} came back empty for all {} users read from the source, while {holders} of the {} users this syncer manages have one: the source app has probably lost the permission to read it ({}). {field} was left as it is in IAM this run",
             desired.len(),
             managed.len(),
-            permission_hint(field)
+            permission_hint(mapping, field)
         ));
     }
     notices
 }
 
-/// Where to look for the permission a field needs, for the backends we know.
-fn permission_hint(field: IamField) -> &'static str {
-    match field {
-        IamField::Phone => "DingTalk: grant the Contact.User.mobile scope (developer console → 权限管理); Lark: contact:user.phone:readonly",
-        IamField::Email => "DingTalk: grant the e-mail field scope of the contact permissions (developer console → 权限管理); Lark: contact:user.email:readonly",
-        _ => "check the field permissions of the app in the source's developer console",
+/// Where to look for the permission `field` needs: the scope the plugin declares for the source
+/// field it is mapped from, or a general pointer when the plugin declares none.
+fn permission_hint(mapping: &FieldMapping, field: IamField) -> String {
+    match mapping.permission(field) {
+        Some(scope) => format!("grant the app {scope}"),
+        None => "check the field permissions of the app in the source's developer console".into(),
     }
 }

@@ -1,42 +1,19 @@
 //! Departments as IAM groups: which groups to create, update and delete, and what each synced
 //! user's `groups` becomes. Groups are named by department id, show the department name, and hang
-//! under their parent department's group (the root under the organization).
+//! under their parent department's group (the root under the organization). Deletes are planned
+//! last, from the users as the plan leaves them: a group goes only once nobody is in it.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use super::plan::{DesiredUser, Skipped};
+use crate::engine::vocabulary::{GroupPlan, Operation, OperationKind, Skipped};
 use crate::group::{group_marker, IamGroup};
 use crate::snapshot::Department;
 use crate::text::Text;
 use crate::user::IamUser;
 
-/// The group writes of a run.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct GroupPlan {
-    /// Groups to create, parents before children.
-    pub creates: Vec<IamGroup>,
-    /// Groups to rewrite (renamed, moved, or adopted), as full groups.
-    pub updates: Vec<IamGroup>,
-    /// Groups to delete, children before parents.
-    pub deletes: Vec<IamGroup>,
-    /// Groups already as they should be.
-    pub unchanged: usize,
-    /// Departments gone from the source whose group is kept, and why.
-    pub kept: Vec<Skipped>,
-    /// Groups left alone because someone else manages them.
-    pub skipped: Vec<Skipped>,
-}
-
-impl GroupPlan {
-    /// How many group writes the plan holds.
-    pub fn writes(&self) -> usize {
-        self.creates.len() + self.updates.len() + self.deletes.len()
-    }
-}
-
 /// Which groups' memberships the syncer owns, and which departments it knows.
 #[derive(Clone, Debug, Default)]
-pub struct Memberships {
+pub(super) struct Memberships {
     organization: String,
     /// Names of groups the syncer manages (before and after this run).
     owned: HashSet<String>,
@@ -51,7 +28,7 @@ impl Memberships {
     /// The groups `user` should be in: memberships of groups the syncer does not manage, kept
     /// in their order, then the user's departments. After an incomplete fetch, memberships of
     /// managed groups the syncer did not read are kept too.
-    pub fn groups_for(&self, current: &[Text], departments: &[String]) -> Vec<Text> {
+    pub(super) fn groups_for(&self, current: &[Text], departments: &[String]) -> Vec<Text> {
         let prefix = format!("{}/", self.organization);
         let mut groups: Vec<Text> = current
             .iter()
@@ -79,7 +56,7 @@ impl Memberships {
 }
 
 /// Whether two membership lists hold the same groups, whatever the order.
-pub fn same_groups(a: &[Text], b: &[Text]) -> bool {
+pub(super) fn same_groups(a: &[Text], b: &[Text]) -> bool {
     let a: HashSet<&Text> = a.iter().collect();
     let b: HashSet<&Text> = b.iter().collect();
     a == b
@@ -122,7 +99,7 @@ fn depth(name: &str, parents: &HashMap<String, String>) -> usize {
 }
 
 /// Plans creates and updates, and which memberships the syncer owns.
-pub fn plan_groups(
+pub(super) fn plan_groups(
     departments: &[Department],
     current: &[IamGroup],
     organization: &str,
@@ -192,7 +169,7 @@ pub fn plan_groups(
 /// Plans deletion of the syncer's groups whose department is gone: only after a complete fetch,
 /// and only for groups that no user is in and no remaining group hangs under (IAM refuses
 /// otherwise); the rest are kept and reported.
-pub fn plan_group_deletes(
+pub(super) fn plan_group_deletes(
     plan: &mut GroupPlan,
     current: &[IamGroup],
     departments: &[Department],
@@ -264,24 +241,30 @@ pub fn plan_group_deletes(
     }
 }
 
-/// Renames departments (and the memberships that point at them) to `prefix` + id, so groups of
-/// several directories can live in one IAM whose group names are global.
-pub fn prefix_departments(
-    prefix: &str,
-    departments: &mut [Department],
-    people: &mut [DesiredUser],
-) {
-    if prefix.is_empty() {
-        return;
-    }
-    let named = |id: &mut String| *id = format!("{prefix}{id}");
-    for department in departments.iter_mut() {
-        named(&mut department.id);
-        if let Some(parent) = department.parent_id.as_mut() {
-            named(parent);
+/// Every user of the organization as it will be after the operations.
+pub(super) fn users_after<'a>(
+    current: &'a [IamUser],
+    operations: &'a [Operation],
+) -> Vec<&'a IamUser> {
+    let mut changed: HashMap<&str, Option<&IamUser>> = HashMap::new();
+    let mut created = Vec::new();
+    for op in operations {
+        match op.kind {
+            OperationKind::Create => created.push(&*op.user),
+            OperationKind::Delete => {
+                changed.insert(op.user.name.as_str(), None);
+            }
+            OperationKind::Update | OperationKind::Disable => {
+                changed.insert(op.user.name.as_str(), Some(&*op.user));
+            }
         }
     }
-    for person in people.iter_mut() {
-        person.departments.iter_mut().for_each(named);
-    }
+    current
+        .iter()
+        .filter_map(|user| match changed.get(user.name.as_str()) {
+            Some(after) => *after,
+            None => Some(user),
+        })
+        .chain(created)
+        .collect()
 }

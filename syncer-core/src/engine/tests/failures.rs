@@ -1,0 +1,86 @@
+//! Failures: a user the target refuses, a name IAM refuses or a duplicate e-mail stops no
+//! other user; a failed fetch is a failed run.
+
+use super::*;
+
+#[tokio::test]
+async fn one_rejected_user_does_not_stop_the_others() {
+    let store = Store::default();
+    let mut mock = store.mock();
+    mock.checkpoint();
+    let inner = store.clone();
+    mock.expect_list_users().returning(|_| Ok(vec![]));
+    mock.expect_list_groups().returning(|_| Ok(vec![]));
+    mock.expect_create_user().returning(move |user| {
+        if user.name == "uuser001" {
+            return Err(TargetError::Rejected {
+                api: "add-user".into(),
+                message: "quota".into(),
+            });
+        }
+        inner.users.lock().expect("lock").push(user.clone());
+        Ok(())
+    });
+    let report = run_sync(
+        &source(people(3)),
+        &mapping(),
+        &mock,
+        &options(),
+        &NoProgress,
+    )
+    .await;
+    assert_eq!(report.status, RunStatus::Partial);
+    assert_eq!((report.counts.created, report.counts.failed), (2, 1));
+    let error = report
+        .errors
+        .iter()
+        .find(|e| e.user.is_some())
+        .expect("per-user error");
+    assert_eq!(error.user.as_deref(), Some("user001"));
+    assert!(error.message.contains("quota"));
+}
+
+#[tokio::test]
+async fn names_iam_refuses_and_duplicate_emails_are_reported_not_sent() {
+    let store = Store::default();
+    let bad_name = person("x").with("unionid", "张 三");
+    let twin = person("y").with("email", "x@acme.example");
+    let report = sync(&store, vec![bad_name, twin, person("z")], &options()).await;
+    assert_eq!((report.counts.created, report.counts.failed), (2, 1));
+    assert!(report
+        .errors
+        .iter()
+        .any(|e| e.user.as_deref() == Some("x") && e.message.contains("user name")));
+    let report = sync(
+        &store,
+        vec![person("w").with("email", "z@acme.example")],
+        &options(),
+    )
+    .await;
+    assert!(report
+        .errors
+        .iter()
+        .any(|e| e.user.as_deref() == Some("w") && e.message.contains("already used")));
+}
+
+#[tokio::test]
+async fn fetch_failure_is_a_failed_run() {
+    struct Broken;
+    #[async_trait]
+    impl Syncer for Broken {
+        async fn test_connection(&self) -> ConnectionReport {
+            ConnectionReport::default()
+        }
+        async fn fetch(&self, _: &dyn FetchProgress) -> Result<Snapshot, FetchError> {
+            Err(FetchError {
+                api: Some("/gettoken".into()),
+                message: "bad key".into(),
+            })
+        }
+    }
+    let mut mock = MockTarget::new();
+    mock.expect_list_users().never();
+    let report = run_sync(&Broken, &mapping(), &mock, &options(), &NoProgress).await;
+    assert_eq!(report.status, RunStatus::Failed);
+    assert_eq!(report.errors[0].api.as_deref(), Some("/gettoken"));
+}

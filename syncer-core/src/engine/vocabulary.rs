@@ -1,0 +1,179 @@
+//! The engine's vocabulary: the people the source wants, the writes a plan holds, the users and
+//! groups left alone, the deprovisioning withheld, and a problem of a run. Every engine module
+//! speaks these types; this module imports no other engine module.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::field::{FieldValue, IamField};
+use crate::group::IamGroup;
+use crate::user::IamUser;
+
+/// A person the source wants in IAM, after mapping.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DesiredUser {
+    /// The source's id of the person.
+    pub source_id: String,
+    /// The mapped IAM values.
+    pub values: BTreeMap<IamField, FieldValue>,
+    /// The ids of the person's departments (their groups).
+    pub departments: Vec<String>,
+}
+
+impl DesiredUser {
+    /// The mapped value of `field` as text (empty when it is not mapped).
+    pub(super) fn text(&self, field: IamField) -> String {
+        self.values
+            .get(&field)
+            .map(|value| value.as_text().into())
+            .unwrap_or_default()
+    }
+}
+
+/// What a planned write does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OperationKind {
+    /// `add-user`.
+    Create,
+    /// `update-user` of mapped fields (also adoption and re-enabling a returning leaver).
+    Update,
+    /// `update-user` setting IsForbidden for a leaver.
+    Disable,
+    /// `delete-user` of a leaver.
+    Delete,
+}
+
+/// One planned write.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Operation {
+    /// What it does.
+    pub kind: OperationKind,
+    /// The full user as it should be after the write (boxed: plans of 100,000 operations grow
+    /// their list by copying, and a small element keeps that cheap).
+    pub user: Box<IamUser>,
+    /// For updates, exactly the fields that change.
+    pub columns: Vec<IamField>,
+    /// The source id of the person (`None` for leavers gone from the source).
+    pub source_id: Option<String>,
+    /// When to send it: every write of a phase finishes before the next phase starts, so a
+    /// user who takes over an e-mail or phone another user gives up in the same run is
+    /// written after that other user (0 for almost every write).
+    pub phase: usize,
+}
+
+impl Operation {
+    /// The identity to report this operation under: the source id, or the IAM name.
+    pub fn subject(&self) -> String {
+        self.source_id
+            .clone()
+            .unwrap_or_else(|| self.user.qualified_name())
+    }
+}
+
+/// A person (or group) left alone, with the reason.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Skipped {
+    /// The source id (or IAM name).
+    pub user: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// Deprovisioning that was planned but withheld for safety.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeldBack {
+    /// How many users would have been deprovisioned.
+    pub count: usize,
+    /// Why nobody was.
+    pub reason: String,
+    /// In a dry run, who would have been deprovisioned and how, for review before overriding.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub users: Vec<WithheldUser>,
+}
+
+/// One user whose deprovisioning was withheld.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WithheldUser {
+    /// The source id (or IAM name for users without one).
+    pub user: String,
+    /// The IAM user, `owner/name`.
+    pub iam_user: String,
+    /// What would have happened: `disable` or `delete`.
+    pub action: OperationKind,
+}
+
+/// The group writes of a run.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GroupPlan {
+    /// Groups to create, parents before children.
+    pub creates: Vec<IamGroup>,
+    /// Groups to rewrite (renamed, moved, or adopted), as full groups.
+    pub updates: Vec<IamGroup>,
+    /// Groups to delete, children before parents.
+    pub deletes: Vec<IamGroup>,
+    /// Groups already as they should be.
+    pub unchanged: usize,
+    /// Departments gone from the source whose group is kept, and why.
+    pub kept: Vec<Skipped>,
+    /// Groups left alone because someone else manages them.
+    pub skipped: Vec<Skipped>,
+}
+
+impl GroupPlan {
+    /// How many group writes the plan holds.
+    pub fn writes(&self) -> usize {
+        self.creates.len() + self.updates.len() + self.deletes.len()
+    }
+}
+
+/// The result of the diff.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Plan {
+    /// Writes to make, creates first, then updates, then deprovisions.
+    pub operations: Vec<Operation>,
+    /// Desired users already as they should be.
+    pub unchanged: usize,
+    /// Users deliberately not touched (owned by someone else, or unsafe to adopt).
+    pub skipped: Vec<Skipped>,
+    /// Users that cannot be synced as the source has them, caught before sending: refused
+    /// outright (a name IAM refuses, an unsafe match), or written without a value another IAM
+    /// user holds (a duplicate e-mail or phone).
+    pub rejected: Vec<Skipped>,
+    /// Deprovisioning withheld by a safety rule.
+    pub held_back: Option<HeldBack>,
+    /// How many users of the organization this syncer manages and who may sign in (not
+    /// forbidden, not deleted): the base of the mass-deprovision guard.
+    pub managed: usize,
+    /// Group writes (departments as groups).
+    pub groups: GroupPlan,
+    /// Things the operator should know that are not failures (a field left alone because
+    /// the source seems unable to read it).
+    pub notices: Vec<String>,
+}
+
+impl Plan {
+    /// Operations of one kind.
+    pub fn of_kind(&self, kind: OperationKind) -> impl Iterator<Item = &Operation> {
+        self.operations.iter().filter(move |op| op.kind == kind)
+    }
+
+    /// How many operations of one kind.
+    pub fn count(&self, kind: OperationKind) -> usize {
+        self.of_kind(kind).count()
+    }
+}
+
+/// One problem of a run, with the user or API it concerns.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportError {
+    /// The user (source id or IAM `owner/name`), when it concerns one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    /// The API, when it concerns one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api: Option<String>,
+    /// What happened, and what to do.
+    pub message: String,
+}
