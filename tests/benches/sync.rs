@@ -39,7 +39,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use syncer_dingtalk_sim::{paths, Credentials, FakeDingTalk, Faults, Org, OrgSpec, Stats};
-use syncer_tests::fake_iam::{FakeIam, FakeIamConfig};
+use syncer_iam_sim::{FakeIam, FakeIamConfig};
 
 /// The program under test, built by `cargo bench` with this package's binaries.
 const DEFAULT_BIN: &str = env!("CARGO_BIN_EXE_syncer-host-under-test");

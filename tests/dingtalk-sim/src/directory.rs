@@ -8,7 +8,7 @@ use crate::org::{Org, SimDept, SimUser};
 
 /// The organization plus its indexes.
 #[derive(Debug)]
-pub(crate) struct Directory {
+pub struct Directory {
     org: Org,
     dept_pos: HashMap<i64, usize>,
     children: HashMap<i64, Vec<usize>>,

@@ -7,10 +7,11 @@
 
 use std::net::IpAddr;
 
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{Map, Value};
+use syncer_sim_kit::gateway_page;
 
 use crate::codes;
 use crate::faults::Permission;
@@ -147,7 +148,7 @@ impl ApiError {
                 body.insert("sub_code".into(), sub_code.to_string().into());
                 body.insert("sub_msg".into(), sub_msg.into());
             }
-            ApiError::Gateway(status) => return gateway_page(status),
+            ApiError::Gateway(status) => return gateway_error(status),
             ApiError::FloodControl => {
                 let body = serde_json::json!({
                     "status": codes::FLOOD_CONTROL,
@@ -178,16 +179,10 @@ pub(crate) fn ok_response(reply: Reply, request_id: &str) -> Response {
 }
 
 /// What a load balancer in front of DingTalk sends when the service behind it fails.
-fn gateway_page(status: StatusCode) -> Response {
-    let reason = status.canonical_reason().unwrap_or("Error");
-    let html = format!(
-        "<html>\r\n<head><title>{code} {reason}</title></head>\r\n<body>\r\n<center><h1>{code} {reason}</h1></center>\r\n</body>\r\n</html>\r\n",
-        code = status.as_u16()
-    );
-    (
-        status,
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        html,
-    )
-        .into_response()
+fn gateway_error(status: StatusCode) -> Response {
+    gateway_page(status, |code, reason| {
+        format!(
+            "<html>\r\n<head><title>{code} {reason}</title></head>\r\n<body>\r\n<center><h1>{code} {reason}</h1></center>\r\n</body>\r\n</html>\r\n"
+        )
+    })
 }

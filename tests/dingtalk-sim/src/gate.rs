@@ -5,13 +5,12 @@
 
 use std::net::IpAddr;
 
-use axum::http::StatusCode;
+use syncer_sim_kit::{Refusal, TokenCheck};
 
 use crate::envelope::ApiError;
 use crate::faults::{DeptFault, Faults};
 use crate::handlers::Api;
 use crate::state::Shared;
-use crate::tokens::TokenCheck;
 
 /// Lets a call through to its endpoint, or says how it fails.
 pub(crate) fn admit(
@@ -21,36 +20,32 @@ pub(crate) fn admit(
     peer: IpAddr,
     token: Option<&str>,
 ) -> Result<(), ApiError> {
-    if faults.ip_whitelist_reject {
-        return Err(ApiError::ip_not_whitelisted(peer));
-    }
-    if shared.roll(faults.http_5xx_rate) {
-        let status = if shared.roll(0.5) {
-            StatusCode::BAD_GATEWAY
-        } else {
-            StatusCode::SERVICE_UNAVAILABLE
-        };
-        return Err(ApiError::Gateway(status));
-    }
-    if let Some(limit) = faults.qps_limit {
-        if !shared.admit_rate(api.path(), limit) {
-            return Err(ApiError::throttled());
-        }
-    }
+    let core = shared.core();
+    let network = core.pass_network(
+        faults.ip_whitelist_reject,
+        faults.http_5xx_rate,
+        faults.qps_limit,
+        api.path(),
+    );
+    network.map_err(|refusal| match refusal {
+        Refusal::IpDenied => ApiError::ip_not_whitelisted(peer),
+        Refusal::Gateway(status) => ApiError::Gateway(status),
+        Refusal::RateLimited => ApiError::throttled(),
+    })?;
     if api != Api::GetToken {
-        match shared.check_token(token, faults) {
+        match core.check_token(token, faults.token_expires_after_calls) {
             TokenCheck::Valid => {}
             TokenCheck::Unknown => return Err(ApiError::invalid_token()),
             TokenCheck::Expired => return Err(ApiError::expired_token()),
         }
     }
-    if shared.roll(faults.throttle_rate) {
+    if core.roll(faults.throttle_rate) {
         return Err(ApiError::throttled());
     }
-    if shared.roll(faults.busy_rate) {
+    if core.roll(faults.busy_rate) {
         return Err(ApiError::busy());
     }
-    if shared.roll(faults.flood_control_rate) {
+    if core.roll(faults.flood_control_rate) {
         return Err(ApiError::FloodControl);
     }
     Ok(())

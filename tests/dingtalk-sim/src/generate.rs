@@ -7,9 +7,10 @@
 
 use std::collections::HashMap;
 
+use syncer_sim_kit::SimRng;
+
 use crate::names;
 use crate::org::{Org, SimDept, SimUser, ROOT_DEPT_ID};
-use crate::rng::SimRng;
 
 /// The first generated (non-root) department id; real DingTalk ids are large numbers too.
 const DEPT_ID_BASE: i64 = 480_000_000;

@@ -38,20 +38,18 @@ mod faults;
 mod gate;
 mod generate;
 mod handlers;
-mod limiter;
 mod names;
 mod org;
-mod rng;
 mod server;
 mod state;
 mod stats;
-mod tokens;
 
 pub use credentials::Credentials;
 pub use faults::{DeptFault, Faults, Permission};
 pub use generate::OrgSpec;
 pub use org::{Org, SimDept, SimUser, ROOT_DEPT_ID};
 pub use server::FakeDingTalk;
+pub use state::DingTalk;
 pub use stats::{PageKey, Stats};
 
 /// API paths the simulator serves, for tests that assert on [`Stats::calls`].

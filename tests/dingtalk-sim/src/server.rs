@@ -1,12 +1,11 @@
-//! [`FakeDingTalk`]: the HTTP server. Binds a loopback port, routes each oapi path through the
-//! gate and its handler, records statistics, and stops gracefully on [`FakeDingTalk::shutdown`]
-//! (or at once when dropped).
+//! [`FakeDingTalk`]: oapi described to the sim kit (the indexed org is what requests read, tokens
+//! are 32 hex digits renewed on every `/gettoken`, request ids 13 base-36 characters) and its
+//! HTTP side, which routes each path through the gate and its handler and records statistics.
+//! The kit's [`Sim`] binds the port, swaps faults and org, and stops.
 
 use std::collections::HashMap;
-use std::io;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Query, State};
@@ -14,147 +13,60 @@ use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use axum::routing::{get, post, MethodRouter};
 use axum::Router;
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
+use syncer_sim_kit::{delay, mix64, Reuse, Sim, SimApi};
 
+use crate::codes;
 use crate::credentials::Credentials;
+use crate::directory::Directory;
 use crate::envelope::{ok_response, ApiError, Reply};
 use crate::faults::Faults;
 use crate::gate;
 use crate::handlers::{self, Api, Call};
 use crate::org::Org;
-use crate::state::Shared;
+use crate::state::{DingTalk, Shared};
 use crate::stats::{PageKey, Stats};
 
-/// How long [`FakeDingTalk::shutdown`] waits for requests in flight before cutting them off.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
-
 /// A fake DingTalk oapi server on 127.0.0.1, serving one organization to one app.
-pub struct FakeDingTalk {
-    addr: SocketAddr,
-    shared: Arc<Shared>,
-    stop: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<()>>,
-}
+pub type FakeDingTalk = Sim<DingTalk>;
 
-impl FakeDingTalk {
-    /// Starts serving `org` on a random loopback port, accepting `credentials` on `/gettoken`.
-    /// Must be called inside a Tokio runtime; the server runs on a spawned task.
-    pub async fn start(
-        org: Org,
-        credentials: Credentials,
-        faults: Faults,
-    ) -> io::Result<FakeDingTalk> {
-        let addr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
-        FakeDingTalk::start_on(addr, org, credentials, faults).await
+impl SimApi for DingTalk {
+    type Org = Org;
+    type Served = Directory;
+    type Credentials = Credentials;
+    type Faults = Faults;
+    type Page = PageKey;
+    type Stats = Stats;
+
+    const NAME: &'static str = "DingTalk";
+    const TOKEN_PREFIX: &'static str = "";
+    const TOKEN_REUSE: Reuse = Reuse::Renew;
+
+    fn serve(org: Org) -> Directory {
+        Directory::new(org)
     }
 
-    /// Like [`FakeDingTalk::start`], on a chosen address (port 0 for a random one).
-    pub async fn start_on(
-        addr: SocketAddr,
-        org: Org,
-        credentials: Credentials,
-        faults: Faults,
-    ) -> io::Result<FakeDingTalk> {
-        let listener = TcpListener::bind(addr).await?;
-        let addr = listener.local_addr()?;
-        let shared = Arc::new(Shared::new(org, credentials, faults));
-        let app = router(Arc::clone(&shared)).into_make_service_with_connect_info::<SocketAddr>();
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let serving = axum::serve(listener, app).with_graceful_shutdown(async {
-                // A dropped sender stops the server too.
-                let _ = stopped.await;
-            });
-            if let Err(error) = serving.await {
-                tracing::warn!(%error, "fake DingTalk server stopped with an error");
-            }
-        });
-        tracing::debug!(%addr, "fake DingTalk listening");
-        Ok(FakeDingTalk {
-            addr,
-            shared,
-            stop: Some(stop),
-            task: Some(task),
-        })
+    fn org_of(served: &Directory) -> &Org {
+        served.org()
     }
 
-    /// Base URL to configure as the DingTalk endpoint, e.g. `http://127.0.0.1:40123`.
-    pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+    fn seed(faults: &Faults) -> u64 {
+        faults.seed
     }
 
-    /// The bound address.
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-
-    /// What was observed since start or the last [`FakeDingTalk::reset_stats`].
-    pub fn stats(&self) -> Stats {
-        self.shared.stats().snapshot()
-    }
-
-    /// Starts counting afresh.
-    pub fn reset_stats(&self) {
-        self.shared.stats().reset();
-    }
-
-    /// The faults in force.
-    pub fn faults(&self) -> Faults {
-        Faults::clone(&self.shared.faults())
-    }
-
-    /// Replaces the faults; applies to every request from now on, also ones already waiting out
-    /// their latency. Restarts the random generator from `faults.seed`.
-    pub fn set_faults(&self, faults: Faults) {
-        self.shared.set_faults(faults);
-    }
-
-    /// Edits the organization (e.g. a leaver, a new hire, a moved department) and re-indexes it.
-    /// Requests already running finish on the previous version.
-    pub fn update_org(&self, edit: impl FnOnce(&mut Org)) {
-        self.shared.update_org(edit);
-    }
-
-    /// A copy of the organization as it is served now.
-    pub fn org(&self) -> Org {
-        self.shared.directory().org().clone()
-    }
-
-    /// Stops accepting connections and waits (a few seconds at most) for requests in flight.
-    pub async fn shutdown(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
+    /// 13 lowercase base-36 characters, like DingTalk's `request_id`.
+    fn request_id(sequence: u64) -> String {
+        let mut x = mix64(sequence.wrapping_add(0x9E37_79B9_7F4A_7C15));
+        let mut id = String::with_capacity(13);
+        for _ in 0..13 {
+            let digit = u32::try_from(x % 36).unwrap_or(0);
+            id.push(char::from_digit(digit, 36).unwrap_or('0'));
+            x /= 36;
         }
-        if let Some(mut task) = self.task.take() {
-            if tokio::time::timeout(SHUTDOWN_GRACE, &mut task)
-                .await
-                .is_err()
-            {
-                task.abort();
-            }
-        }
+        id
     }
-}
 
-impl std::fmt::Debug for FakeDingTalk {
-    /// Only the address: the organization may hold 100,000 users.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FakeDingTalk")
-            .field("addr", &self.addr)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Drop for FakeDingTalk {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(task) = self.task.take() {
-            task.abort();
-        }
+    fn router(state: Arc<Shared>) -> Router {
+        router(state)
     }
 }
 
@@ -190,22 +102,20 @@ async fn serve(
     query: &HashMap<String, String>,
     body: &[u8],
 ) -> Response {
-    let _in_flight = shared.stats().begin(api.path());
-    let latency = shared.faults().latency;
-    if !latency.is_zero() {
-        tokio::time::sleep(latency).await;
-    }
+    let stats = shared.core().stats();
+    let _in_flight = stats.begin(api.path());
+    delay(shared.faults().latency).await;
     let faults = shared.faults();
     let request_id = shared.next_request_id();
     let mut page = None;
     let outcome = answer(shared, &faults, api, peer, query, body, &mut page);
     match outcome {
         Ok(reply) => {
-            shared.stats().answered(crate::codes::OK, page);
+            stats.answered(codes::OK, codes::OK, page);
             ok_response(reply, &request_id)
         }
         Err(error) => {
-            shared.stats().answered(error.errcode(), None);
+            stats.answered(error.errcode(), codes::OK, None);
             error.into_response(&request_id)
         }
     }
@@ -224,11 +134,15 @@ fn answer(
     let token = query.get("access_token").map(String::as_str);
     gate::admit(shared, faults, api, peer, token)?;
     if api == Api::GetToken {
-        return handlers::gettoken(query, shared.credentials(), || shared.issue_token(faults));
+        return handlers::gettoken(query, shared.credentials(), || {
+            shared
+                .core()
+                .issue_token(faults.token_ttl, faults.token_expires_after_calls)
+        });
     }
     let call = Call::parse(api, body)?;
     gate::authorize(faults, api, call.dept_id)?;
-    let mut reply = handlers::handle(api, &shared.directory(), &call)?;
+    let mut reply = handlers::handle(api, &shared.served(), &call)?;
     misshape(faults, api, &call, &mut reply);
     *page = call.dept_id.map(|dept_id| PageKey {
         path: api.path().to_owned(),
@@ -263,9 +177,10 @@ fn misshape(faults: &Faults, api: Api, call: &Call, reply: &mut Reply) {
 
 /// Any other path: counted, and answered like DingTalk answers an unknown URI.
 async fn unknown_path(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
-    let _in_flight = shared.stats().begin(uri.path());
+    let stats = shared.core().stats();
+    let _in_flight = stats.begin(uri.path());
     let error = ApiError::uri_not_found();
-    shared.stats().answered(error.errcode(), None);
+    stats.answered(error.errcode(), codes::OK, None);
     let mut response = error.into_response(&shared.next_request_id());
     *response.status_mut() = StatusCode::NOT_FOUND;
     response

@@ -1,11 +1,11 @@
-//! What the simulator observed: calls per API path, answers per kind, tokens issued, the highest
-//! number of requests in flight at once, and how often each department page was served, so a test
-//! can assert "nothing fetched twice" and a benchmark can report call counts.
+//! What the simulator observed, named the DingTalk way: calls per API path, answers per kind,
+//! tokens issued, the highest number of requests in flight at once, and how often each department
+//! page was served, so a test can assert "nothing fetched twice" and a benchmark can report call
+//! counts. The kit's recorder collects the figures; this module only names them.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 
-use parking_lot::Mutex;
+use syncer_sim_kit::CallStats;
 
 use crate::codes;
 use crate::paths;
@@ -92,86 +92,27 @@ impl Stats {
     }
 }
 
-/// Collects [`Stats`] while requests are served.
-#[derive(Debug, Default)]
-pub(crate) struct StatsRecorder {
-    inner: Mutex<Stats>,
-    in_flight: AtomicU64,
-    max_in_flight: AtomicU64,
-}
-
-/// Marks one request in flight until dropped (also when the client goes away mid-request).
-pub(crate) struct InFlight<'a> {
-    recorder: &'a StatsRecorder,
-}
-
-impl Drop for InFlight<'_> {
-    fn drop(&mut self) {
-        self.recorder.in_flight.fetch_sub(1, Ordering::SeqCst);
-    }
-}
-
-impl StatsRecorder {
-    /// Counts a call to `path` and marks it in flight.
-    pub(crate) fn begin(&self, path: &str) -> InFlight<'_> {
-        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
-        self.max_in_flight.fetch_max(now, Ordering::SeqCst);
-        let mut stats = self.inner.lock();
-        stats.total_calls += 1;
-        if path == paths::GETTOKEN {
-            stats.gettoken_calls += 1;
+impl From<CallStats<PageKey>> for Stats {
+    /// Names the kit's figures the way DingTalk's codes mean them.
+    fn from(counts: CallStats<PageKey>) -> Stats {
+        let answers = |code| counts.answers(code);
+        Stats {
+            gettoken_calls: counts.calls(paths::GETTOKEN),
+            ok_answers: answers(codes::OK),
+            throttled: answers(codes::RATE_LIMITED),
+            busy: answers(codes::SYSTEM_BUSY),
+            http_5xx: counts.answers_in(500..=599),
+            expired_token: answers(codes::EXPIRED_TOKEN),
+            invalid_token: answers(codes::INVALID_TOKEN),
+            no_permission: answers(codes::AUTH_FAILURE),
+            dept_not_found: answers(codes::DEPT_NOT_FOUND),
+            ip_rejected: answers(codes::IP_NOT_WHITELISTED),
+            total_calls: counts.total_calls,
+            tokens_issued: counts.tokens_issued,
+            max_in_flight: counts.max_in_flight,
+            calls_by_path: counts.calls_by_path,
+            answers_by_errcode: counts.answers_by_code,
+            page_fetches: counts.page_fetches,
         }
-        match stats.calls_by_path.get_mut(path) {
-            Some(count) => *count += 1,
-            None => {
-                stats.calls_by_path.insert(path.to_owned(), 1);
-            }
-        }
-        InFlight { recorder: self }
-    }
-
-    /// Records the answer sent: its errcode and, for a successful department-scoped call, the
-    /// page it served.
-    pub(crate) fn answered(&self, errcode: i64, page: Option<PageKey>) {
-        let mut stats = self.inner.lock();
-        *stats.answers_by_errcode.entry(errcode).or_insert(0) += 1;
-        let counter = match errcode {
-            codes::OK => Some(&mut stats.ok_answers),
-            codes::RATE_LIMITED => Some(&mut stats.throttled),
-            codes::SYSTEM_BUSY => Some(&mut stats.busy),
-            codes::EXPIRED_TOKEN => Some(&mut stats.expired_token),
-            codes::INVALID_TOKEN => Some(&mut stats.invalid_token),
-            codes::AUTH_FAILURE => Some(&mut stats.no_permission),
-            codes::DEPT_NOT_FOUND => Some(&mut stats.dept_not_found),
-            codes::IP_NOT_WHITELISTED => Some(&mut stats.ip_rejected),
-            500..=599 => Some(&mut stats.http_5xx),
-            _ => None,
-        };
-        if let Some(counter) = counter {
-            *counter += 1;
-        }
-        if let (codes::OK, Some(page)) = (errcode, page) {
-            *stats.page_fetches.entry(page).or_insert(0) += 1;
-        }
-    }
-
-    /// Counts a newly issued token.
-    pub(crate) fn token_issued(&self) {
-        self.inner.lock().tokens_issued += 1;
-    }
-
-    /// The current figures.
-    pub(crate) fn snapshot(&self) -> Stats {
-        let mut stats = self.inner.lock().clone();
-        stats.max_in_flight = self.max_in_flight.load(Ordering::SeqCst);
-        stats
-    }
-
-    /// Starts counting afresh (requests still in flight stay counted as in flight).
-    pub(crate) fn reset(&self) {
-        let mut stats = self.inner.lock();
-        *stats = Stats::default();
-        self.max_in_flight
-            .store(self.in_flight.load(Ordering::SeqCst), Ordering::SeqCst);
     }
 }

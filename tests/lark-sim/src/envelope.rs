@@ -5,10 +5,11 @@
 //! The messages are written for this fake in Lark's style; clients must judge answers by `code`
 //! (and the HTTP status only where there is no JSON), never by this text.
 
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Map, Value};
+use syncer_sim_kit::gateway_page;
 
 use crate::codes;
 
@@ -180,19 +181,11 @@ impl ApiError {
                 }
                 with_log_id(response, log_id)
             }
-            ApiError::Gateway(status) => {
-                let reason = status.canonical_reason().unwrap_or("Error");
-                let page = format!(
-                    "<html><head><title>{code} {reason}</title></head><body><h1>{code} {reason}</h1></body></html>",
-                    code = status.as_u16()
-                );
-                (
-                    status,
-                    [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-                    page,
+            ApiError::Gateway(status) => gateway_page(status, |code, reason| {
+                format!(
+                    "<html><head><title>{code} {reason}</title></head><body><h1>{code} {reason}</h1></body></html>"
                 )
-                    .into_response()
-            }
+            }),
         }
     }
 }

@@ -4,13 +4,12 @@
 
 use std::net::IpAddr;
 
-use axum::http::StatusCode;
+use syncer_sim_kit::{Refusal, TokenCheck};
 
 use crate::envelope::ApiError;
 use crate::faults::Faults;
 use crate::handlers::Api;
 use crate::state::Shared;
-use crate::tokens::TokenCheck;
 
 /// The scopes of which contact APIs need any one.
 const CONTACT_SCOPES: &[&str] = &[
@@ -29,22 +28,18 @@ pub(crate) fn admit(
     peer: IpAddr,
     authorization: Option<&str>,
 ) -> Result<(), ApiError> {
-    if faults.ip_denied {
-        return Err(ApiError::ip_denied(&peer.to_string()));
-    }
-    if shared.roll(faults.http_5xx_rate) {
-        let status = if shared.roll(0.5) {
-            StatusCode::BAD_GATEWAY
-        } else {
-            StatusCode::SERVICE_UNAVAILABLE
-        };
-        return Err(ApiError::Gateway(status));
-    }
-    if let Some(limit) = faults.qps_limit {
-        if !shared.admit_rate(api.path(), limit) {
-            return Err(ApiError::frequency_limit());
-        }
-    }
+    let core = shared.core();
+    let network = core.pass_network(
+        faults.ip_denied,
+        faults.http_5xx_rate,
+        faults.qps_limit,
+        api.path(),
+    );
+    network.map_err(|refusal| match refusal {
+        Refusal::IpDenied => ApiError::ip_denied(&peer.to_string()),
+        Refusal::Gateway(status) => ApiError::Gateway(status),
+        Refusal::RateLimited => ApiError::frequency_limit(),
+    })?;
     if api == Api::TenantAccessToken {
         return Ok(());
     }
@@ -55,7 +50,7 @@ pub(crate) fn admit(
     if !token.starts_with("t-") && !token.starts_with("u-") {
         return Err(ApiError::token_bad_format());
     }
-    match shared.check_token(token, faults) {
+    match core.check_token(Some(token), faults.token_expires_after_calls) {
         TokenCheck::Valid => {}
         TokenCheck::Unknown | TokenCheck::Expired => return Err(ApiError::token_invalid()),
     }

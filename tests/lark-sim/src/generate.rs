@@ -2,8 +2,9 @@
 //! departments, frozen accounts, people without e-mail or job title. The same [`OrgSpec`] always
 //! gives the same tenant; ids that must be unique are built from the row number.
 
+use syncer_sim_kit::SimRng;
+
 use crate::org::{LarkOrg, SimDepartment, SimUser, ROOT_DEPARTMENT};
-use crate::rng::SimRng;
 
 const FAMILY_NAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "周", "吴"];
 const GIVEN_NAMES: &[&str] = &[

@@ -41,17 +41,16 @@ mod generate;
 mod handlers;
 mod org;
 mod paging;
-mod rng;
 mod server;
 mod state;
 mod stats;
-mod tokens;
 
 pub use credentials::Credentials;
 pub use faults::{DeptFault, Faults};
 pub use generate::OrgSpec;
 pub use org::{LarkOrg, SimDepartment, SimUser, ROOT_DEPARTMENT};
 pub use server::FakeLark;
+pub use state::Lark;
 pub use stats::{PageKey, Stats};
 
 /// The API paths the fake serves, as [`Stats::calls`] keys them (path parameters as `:name`).

@@ -1,9 +1,10 @@
-//! [`FakeLark`]: the HTTP server. Binds a loopback port, passes each call through the gate and
-//! its handler, records statistics, and stops on [`FakeLark::shutdown`] (or when dropped).
+//! [`FakeLark`]: the open platform described to the sim kit (`t-` tokens kept until their last
+//! half hour, numbered log ids) and its HTTP side, which passes each call through the gate and
+//! its handler and records statistics. The kit's [`Sim`] binds the port, swaps faults and tenant,
+//! and stops.
 
 use std::collections::HashMap;
-use std::io;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,11 +12,9 @@ use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{header, HeaderMap, Uri};
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::{get, post, MethodRouter};
 use axum::Router;
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
+use syncer_sim_kit::{delay, Reuse, Sim, SimApi};
 
 use crate::codes;
 use crate::credentials::Credentials;
@@ -24,19 +23,14 @@ use crate::faults::Faults;
 use crate::gate;
 use crate::handlers::{self, Answer, Api};
 use crate::org::LarkOrg;
-use crate::state::Shared;
+use crate::state::{Lark, Shared};
 use crate::stats::{PageKey, Stats};
 
-/// How long [`FakeLark::shutdown`] waits for requests in flight.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
-
 /// A fake Lark open platform on 127.0.0.1 serving one tenant to one custom app.
-pub struct FakeLark {
-    addr: SocketAddr,
-    shared: Arc<Shared>,
-    stop: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<()>>,
-}
+pub type FakeLark = Sim<Lark>;
+
+/// A token with less than this left is replaced on the next request.
+const RENEW_WINDOW: Duration = Duration::from_secs(30 * 60);
 
 /// One call as the handlers see it.
 struct Call {
@@ -48,103 +42,37 @@ struct Call {
     body: Bytes,
 }
 
-impl FakeLark {
-    /// Serves `org` on a random loopback port, accepting `credentials` on the token endpoint.
-    /// Must be called inside a Tokio runtime.
-    pub async fn start(
-        org: LarkOrg,
-        credentials: Credentials,
-        faults: Faults,
-    ) -> io::Result<FakeLark> {
-        let listener =
-            TcpListener::bind(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0)).await?;
-        let addr = listener.local_addr()?;
-        let shared = Arc::new(Shared::new(org, credentials, faults));
-        let app = router(Arc::clone(&shared)).into_make_service_with_connect_info::<SocketAddr>();
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let serving = axum::serve(listener, app).with_graceful_shutdown(async {
-                let _ = stopped.await;
-            });
-            if let Err(error) = serving.await {
-                tracing::warn!(%error, "fake Lark stopped with an error");
-            }
-        });
-        Ok(FakeLark {
-            addr,
-            shared,
-            stop: Some(stop),
-            task: Some(task),
-        })
+impl SimApi for Lark {
+    type Org = LarkOrg;
+    type Served = LarkOrg;
+    type Credentials = Credentials;
+    type Faults = Faults;
+    type Page = PageKey;
+    type Stats = Stats;
+
+    const NAME: &'static str = "Lark";
+    const TOKEN_PREFIX: &'static str = "t-";
+    const TOKEN_REUSE: Reuse = Reuse::WhileLeft(RENEW_WINDOW);
+
+    fn serve(org: LarkOrg) -> LarkOrg {
+        org
     }
 
-    /// Base URL to configure as the Lark endpoint, e.g. `http://127.0.0.1:40123`.
-    pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+    fn org_of(served: &LarkOrg) -> &LarkOrg {
+        served
     }
 
-    /// What was observed since start or the last [`FakeLark::reset_stats`].
-    pub fn stats(&self) -> Stats {
-        self.shared.stats().snapshot()
+    fn seed(faults: &Faults) -> u64 {
+        faults.seed
     }
 
-    /// Starts counting afresh.
-    pub fn reset_stats(&self) {
-        self.shared.stats().reset();
+    /// A log id for the `x-tt-logid` header and error bodies.
+    fn request_id(sequence: u64) -> String {
+        format!("20260101000000{sequence:010}")
     }
 
-    /// The faults in force.
-    pub fn faults(&self) -> Faults {
-        Faults::clone(&self.shared.faults())
-    }
-
-    /// Replaces the faults for every request from now on.
-    pub fn set_faults(&self, faults: Faults) {
-        self.shared.set_faults(faults);
-    }
-
-    /// Edits the tenant (a new hire, a leaver, a frozen account, a renamed department).
-    pub fn update_org(&self, edit: impl FnOnce(&mut LarkOrg)) {
-        self.shared.update_org(edit);
-    }
-
-    /// A copy of the tenant as it is served now.
-    pub fn org(&self) -> LarkOrg {
-        LarkOrg::clone(&self.shared.org())
-    }
-
-    /// Stops accepting connections and waits (a few seconds at most) for requests in flight.
-    pub async fn shutdown(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(mut task) = self.task.take() {
-            if tokio::time::timeout(SHUTDOWN_GRACE, &mut task)
-                .await
-                .is_err()
-            {
-                task.abort();
-            }
-        }
-    }
-}
-
-impl std::fmt::Debug for FakeLark {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FakeLark")
-            .field("addr", &self.addr)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Drop for FakeLark {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(task) = self.task.take() {
-            task.abort();
-        }
+    fn router(state: Arc<Shared>) -> Router {
+        router(state)
     }
 }
 
@@ -171,65 +99,40 @@ fn router(shared: Arc<Shared>) -> Router {
         )
         .route(
             "/open-apis/contact/v3/departments/{department_id}/children",
-            get(
-                |State(s): State<Arc<Shared>>,
-                 ConnectInfo(peer): Peer,
-                 Path(id): Path<String>,
-                 Query(query): Params,
-                 headers: HeaderMap| async move {
-                    let call = Call {
-                        api: Api::DepartmentChildren,
-                        peer: peer.ip(),
-                        department: Some(id),
-                        query,
-                        authorization: authorization(&headers),
-                        body: Bytes::new(),
-                    };
-                    serve(&s, call).await
-                },
-            ),
+            contact(Api::DepartmentChildren),
         )
         .route(
             "/open-apis/contact/v3/departments/{department_id}",
-            get(
-                |State(s): State<Arc<Shared>>,
-                 ConnectInfo(peer): Peer,
-                 Path(id): Path<String>,
-                 Query(query): Params,
-                 headers: HeaderMap| async move {
-                    let call = Call {
-                        api: Api::DepartmentGet,
-                        peer: peer.ip(),
-                        department: Some(id),
-                        query,
-                        authorization: authorization(&headers),
-                        body: Bytes::new(),
-                    };
-                    serve(&s, call).await
-                },
-            ),
+            contact(Api::DepartmentGet),
         )
         .route(
             "/open-apis/contact/v3/users/find_by_department",
-            get(
-                |State(s): State<Arc<Shared>>,
-                 ConnectInfo(peer): Peer,
-                 Query(query): Params,
-                 headers: HeaderMap| async move {
-                    let call = Call {
-                        api: Api::UsersByDepartment,
-                        peer: peer.ip(),
-                        department: None,
-                        query,
-                        authorization: authorization(&headers),
-                        body: Bytes::new(),
-                    };
-                    serve(&s, call).await
-                },
-            ),
+            contact(Api::UsersByDepartment),
         )
         .fallback(unknown_path)
         .with_state(shared)
+}
+
+/// A contact API: a `GET` with the department from the path when the route has one, the query,
+/// and the token from `Authorization`.
+fn contact(api: Api) -> MethodRouter<Arc<Shared>> {
+    get(
+        move |State(s): State<Arc<Shared>>,
+              ConnectInfo(peer): Peer,
+              department: Option<Path<String>>,
+              Query(query): Params,
+              headers: HeaderMap| async move {
+            let call = Call {
+                api,
+                peer: peer.ip(),
+                department: department.map(|Path(id)| id),
+                query,
+                authorization: authorization(&headers),
+                body: Bytes::new(),
+            };
+            serve(&s, call).await
+        },
+    )
 }
 
 fn authorization(headers: &HeaderMap) -> Option<String> {
@@ -241,13 +144,11 @@ fn authorization(headers: &HeaderMap) -> Option<String> {
 
 /// Serves one call: latency, gate, handler, statistics.
 async fn serve(shared: &Shared, call: Call) -> Response {
-    let _in_flight = shared.stats().begin(call.api.path());
-    let latency = shared.faults().latency;
-    if !latency.is_zero() {
-        tokio::time::sleep(latency).await;
-    }
+    let stats = shared.core().stats();
+    let _in_flight = stats.begin(call.api.path());
+    delay(shared.faults().latency).await;
     let faults = shared.faults();
-    let log_id = shared.next_log_id();
+    let log_id = shared.next_request_id();
     if let Err(error) = gate::admit(
         shared,
         &faults,
@@ -255,25 +156,26 @@ async fn serve(shared: &Shared, call: Call) -> Response {
         call.peer,
         call.authorization.as_deref(),
     ) {
-        shared.stats().answered(error.answer_code(), None);
+        stats.answered(error.answer_code(), codes::OK, None);
         return error.into_response(&log_id);
     }
     if call.api == Api::TenantAccessToken {
         let answered = handlers::tenant_access_token(&call.body, shared.credentials(), || {
-            shared.issue_token(&faults)
+            let core = shared.core();
+            core.issue_token(faults.token_ttl, faults.token_expires_after_calls)
         });
         return match answered {
             Ok(fields) => {
-                shared.stats().answered(codes::OK, None);
+                stats.answered(codes::OK, codes::OK, None);
                 ok_top_level(fields, &log_id)
             }
             Err(error) => {
-                shared.stats().answered(error.answer_code(), None);
+                stats.answered(error.answer_code(), codes::OK, None);
                 error.into_response(&log_id)
             }
         };
     }
-    let org = shared.org();
+    let org = shared.served();
     let department = call.department.as_deref().unwrap_or_default();
     let answered = match call.api {
         Api::DepartmentChildren => handlers::children(&org, &faults, department, &call.query),
@@ -288,11 +190,11 @@ async fn serve(shared: &Shared, call: Call) -> Response {
                 department,
                 page_token,
             });
-            shared.stats().answered(codes::OK, page);
+            stats.answered(codes::OK, codes::OK, page);
             ok_data(data, &log_id)
         }
         Err(error) => {
-            shared.stats().answered(error.answer_code(), None);
+            stats.answered(error.answer_code(), codes::OK, None);
             error.into_response(&log_id)
         }
     }
@@ -300,8 +202,9 @@ async fn serve(shared: &Shared, call: Call) -> Response {
 
 /// Any other path: counted, and answered as Lark answers an unknown path.
 async fn unknown_path(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
-    let _in_flight = shared.stats().begin(uri.path());
+    let stats = shared.core().stats();
+    let _in_flight = stats.begin(uri.path());
     let error = ApiError::not_found();
-    shared.stats().answered(error.answer_code(), None);
-    error.into_response(&shared.next_log_id())
+    stats.answered(error.answer_code(), codes::OK, None);
+    error.into_response(&shared.next_request_id())
 }

@@ -4,10 +4,10 @@
 use std::collections::HashMap;
 
 use serde_json::{Map, Value};
+use syncer_sim_kit::Issued;
 
 use crate::credentials::Credentials;
 use crate::envelope::{ApiError, Reply};
-use crate::tokens::Issued;
 
 /// Answers `/gettoken`: wrong or missing key/secret is errcode 40089; otherwise `issue` gives the
 /// token, answered with its lifetime in seconds.
@@ -24,6 +24,6 @@ pub(crate) fn gettoken(
     let issued = issue();
     let mut fields = Map::new();
     fields.insert("access_token".into(), Value::String(issued.token));
-    fields.insert("expires_in".into(), issued.expires_in.as_secs().into());
+    fields.insert("expires_in".into(), issued.lifetime.as_secs().into());
     Ok(Reply::TopLevel(fields))
 }

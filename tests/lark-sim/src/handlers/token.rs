@@ -3,10 +3,10 @@
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
+use syncer_sim_kit::Issued;
 
 use crate::credentials::Credentials;
 use crate::envelope::ApiError;
-use crate::tokens::Issued;
 
 #[derive(Deserialize)]
 struct TokenRequest {
@@ -38,6 +38,6 @@ pub(crate) fn tenant_access_token(
     let issued = issue();
     let mut fields = Map::new();
     fields.insert("tenant_access_token".into(), issued.token.into());
-    fields.insert("expire".into(), issued.expire.as_secs().into());
+    fields.insert("expire".into(), issued.lifetime.as_secs().into());
     Ok(fields)
 }

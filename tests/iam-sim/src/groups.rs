@@ -8,12 +8,12 @@
 
 use serde_json::{json, Value};
 
-use super::envelope::Reply;
-use super::http::Call;
-use super::paging::{page, parse_page_size};
-use super::schema::{decode_body, fill_zero_values, str_of, GROUP_COMPUTED, GROUP_FIELDS};
-use super::store::{is_member, Record, Store};
-use super::validate::{check_group_name, split_id};
+use crate::call::Call;
+use crate::envelope::Reply;
+use crate::paging::{page, parse_page_size};
+use crate::schema::{decode_body, fill_zero_values, str_of, GROUP_COMPUTED, GROUP_FIELDS};
+use crate::store::{is_member, Record, Store};
+use crate::validate::{check_group_name, split_id};
 
 /// When the configured organizations were "created".
 const ORGANIZATION_CREATED_TIME: &str = "2024-01-01T00:00:00Z";
@@ -260,7 +260,7 @@ pub(crate) fn get_organization(call: &Call) -> Reply {
 }
 
 /// The organization's account items: `null` (no rules) unless some are admin-only.
-fn account_items(config: &super::FakeIamConfig) -> Value {
+fn account_items(config: &crate::config::FakeIamConfig) -> Value {
     if config.admin_only_items.is_empty() {
         return Value::Null;
     }

@@ -2,42 +2,22 @@
 //! the simulated DingTalk and the fake IAM over HTTP, in both flavours of the fake (Hanzo under
 //! `/v1/iam`, Casdoor under `/api`), checking the semantics of SPEC §5 from the IAM side.
 
-mod common;
-#[path = "iam_sync/safety.rs"]
 mod safety;
 
 use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 
-use common::{fake_iam, iam_config_for, iam_name, org, IamWorld, IAM_SECRET_VAR, SECRET_ENV};
+use crate::common::{
+    fake_iam, iam_config_for, iam_name, org, IamWorld, IAM_SECRET_VAR, SECRET_ENV,
+};
 use serde_json::{json, Value};
 use syncer_dingtalk_sim::{DeptFault, Faults, Org, SimUser};
-use syncer_tests::fake_iam::{FakeIam, FakeIamConfig, Flavor, UpdateUserCall};
+use syncer_iam_sim::{FakeIam, FakeIamConfig, Flavor, UpdateUserCall};
 
 /// The IAM organization every test syncs into.
 const ORG: &str = "acme";
 /// The syncer's name in the generated configs: its ownership mark.
 const SYNCER: &str = "acme-dt";
-
-/// Runs an `async fn(Flavor)` once against each flavour of the fake IAM, as
-/// `NAME::hanzo` and `NAME::casdoor`.
-macro_rules! in_both_flavours {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            use super::*;
-
-            #[tokio::test]
-            async fn hanzo() {
-                super::$name(Flavor::Hanzo).await
-            }
-
-            #[tokio::test]
-            async fn casdoor() {
-                super::$name(Flavor::Casdoor).await
-            }
-        }
-    )*};
-}
 
 in_both_flavours!(
     update_user_sends_exactly_the_changed_snake_case_columns_and_a_full_body,

@@ -11,25 +11,14 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use parking_lot::Mutex;
-use serde_json::Value;
+use syncer_sim_kit::delay;
 
-use super::auth::{authenticate, Principal};
-use super::envelope::Reply;
-use super::stats::StatsRecorder;
-use super::store::Store;
-use super::validate::{hanzo_forbidden_name_chars, UNAUTHORIZED};
-use super::{groups, user_writes, users, FakeIamConfig, Flavor};
-
-/// State shared by the server task and the test-side [`super::FakeIam`] handle.
-#[derive(Debug)]
-pub(crate) struct Shared {
-    pub(crate) config: FakeIamConfig,
-    pub(crate) store: Mutex<Store>,
-    pub(crate) stats: StatsRecorder,
-    /// User name → message that every write of that user answers with.
-    pub(crate) failures: Mutex<HashMap<String, String>>,
-}
+use crate::auth::{authenticate, Principal};
+use crate::call::Call;
+use crate::envelope::Reply;
+use crate::state::Shared;
+use crate::validate::UNAUTHORIZED;
+use crate::{groups, user_writes, users};
 
 /// The IAM routes the fake serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,56 +75,6 @@ impl Route {
     }
 }
 
-/// One authenticated request as the handlers see it.
-pub(crate) struct Call<'a> {
-    pub(crate) config: &'a FakeIamConfig,
-    pub(crate) principal: Principal,
-    query: &'a HashMap<String, String>,
-    pub(crate) body: &'a [u8],
-    pub(crate) stats: &'a StatsRecorder,
-    failures: &'a Mutex<HashMap<String, String>>,
-}
-
-impl Call<'_> {
-    /// A query parameter, `""` when absent (Beego's `Input.Query`).
-    pub(crate) fn q(&self, key: &str) -> &str {
-        self.query.get(key).map_or("", String::as_str)
-    }
-
-    /// Whether the server treats the caller as an administrator. Casdoor makes every
-    /// application a global admin; current Hanzo does not (controllers/app_not_global_admin_test.go).
-    pub(crate) fn is_admin(&self) -> bool {
-        self.config.flavor == Flavor::Casdoor && matches!(self.principal, Principal::App(_))
-    }
-
-    /// Hanzo's `requireAppCapability(CapUserAdmin)`: an application outside
-    /// `IAM_USER_ADMIN_APPS` gets "Unauthorized operation".
-    pub(crate) fn user_admin_gate(&self) -> Option<Reply> {
-        let is_app = matches!(self.principal, Principal::App(_));
-        (self.config.flavor == Flavor::Hanzo && is_app && !self.config.app_may_manage_users)
-            .then(|| Reply::error(UNAUTHORIZED))
-    }
-
-    /// Hanzo's router-level `FieldValidationFilter` on the body's `name`.
-    pub(crate) fn hanzo_name_filter(&self) -> Option<Reply> {
-        if self.config.flavor != Flavor::Hanzo {
-            return None;
-        }
-        let body: Value = serde_json::from_slice(self.body).ok()?;
-        let name = body.get("name")?.as_str()?;
-        hanzo_forbidden_name_chars(name).map(Reply::error)
-    }
-
-    /// The failure a test injected for writes of this user name.
-    pub(crate) fn injected_failure(&self, names: &[&str]) -> Option<Reply> {
-        let failures = self.failures.lock();
-        names
-            .iter()
-            .find_map(|name| failures.get(*name))
-            .map(|msg| Reply::error(msg.clone()))
-    }
-}
-
 /// The axum router of the fake.
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new().fallback(handle).with_state(shared)
@@ -149,9 +88,7 @@ async fn handle(
     body: Bytes,
 ) -> Response {
     let _in_flight = shared.stats.enter();
-    if !shared.config.latency.is_zero() {
-        tokio::time::sleep(shared.config.latency).await;
-    }
+    delay(shared.config.latency).await;
     let prefix = shared.config.flavor.api_prefix();
     let Some(name) = uri
         .path()

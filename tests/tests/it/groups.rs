@@ -2,17 +2,15 @@
 //! program against the simulated DingTalk and the fake IAM (one test on the embedded store),
 //! checking groups, parents, memberships and the writes a run sends.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::{
+use crate::common::{
     embedded_config, fake_dingtalk, fake_iam, iam_config, IamWorld, Scratch, APP_KEY,
     IAM_SECRET_VAR, SECRET_ENV,
 };
 use serde_json::{json, Value};
 use syncer_dingtalk_sim::{DeptFault, Faults, Org, SimUser};
-use syncer_tests::fake_iam::{FakeIam, FakeIamConfig, Flavor, UpdateUserCall};
+use syncer_iam_sim::{FakeIam, FakeIamConfig, Flavor, UpdateUserCall};
 
 /// The IAM organization every test syncs into.
 const ORG: &str = "acme";
@@ -187,24 +185,6 @@ fn assert_department_groups(org: &Org, groups: &BTreeMap<String, Value>) {
             }
         }
     }
-}
-
-macro_rules! in_both_flavours {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            use super::*;
-
-            #[tokio::test]
-            async fn hanzo() {
-                super::$name(Flavor::Hanzo).await
-            }
-
-            #[tokio::test]
-            async fn casdoor() {
-                super::$name(Flavor::Casdoor).await
-            }
-        }
-    )*};
 }
 
 in_both_flavours!(

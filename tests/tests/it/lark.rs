@@ -2,14 +2,12 @@
 //! connection to a fake Lark tenant, and syncs it into the fake Hanzo IAM with the documented
 //! mapping — over real HTTP on 127.0.0.1, as an operator would run it.
 
-mod common;
-
 use std::collections::{BTreeMap, HashMap};
 
-use common::{fake_iam, Outcome, Scratch, IAM_SECRET_VAR};
+use crate::common::{fake_iam, Outcome, Scratch, IAM_SECRET_VAR};
 use serde_json::Value;
+use syncer_iam_sim::{FakeIam, Flavor};
 use syncer_lark_sim::{Credentials, DeptFault, FakeLark, Faults, LarkOrg, OrgSpec, SimUser};
-use syncer_tests::fake_iam::{FakeIam, Flavor};
 
 const APP_ID: &str = "cli_e2e00000000000001";
 const APP_SECRET: &str = "lark-e2e-secret-Wz93kq";

@@ -1,9 +1,7 @@
 //! Bad input on the command line and in the config file: exit code 2 and a message naming the
 //! key or name and the fix. Valid configs pass `check` without any network.
 
-mod common;
-
-use common::{Scratch, SECRET_ENV};
+use crate::common::{Scratch, SECRET_ENV};
 
 const VALID: &str = r#"
 [target]
@@ -17,13 +15,13 @@ app_key = "dingkey"
 app_secret = "${DT_SECRET}"
 "#;
 
-async fn check(config: &str, env: &[(&str, &str)]) -> common::Outcome {
+async fn check(config: &str, env: &[(&str, &str)]) -> crate::common::Outcome {
     let scratch = Scratch::new();
     scratch.write_config(config);
     scratch.run(&["check"], env).await
 }
 
-fn assert_usage_error(outcome: &common::Outcome, needles: &[&str]) {
+fn assert_usage_error(outcome: &crate::common::Outcome, needles: &[&str]) {
     assert_eq!(outcome.code, 2, "{}", outcome.all());
     for needle in needles {
         assert!(

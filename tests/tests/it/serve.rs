@@ -2,12 +2,10 @@
 //! the token, 409 while running), scheduled runs without overlap, metrics, graceful shutdown and
 //! run history that survives a restart.
 
-mod common;
-
 use std::process::Stdio;
 use std::time::Duration;
 
-use common::{
+use crate::common::{
     embedded_config, eventually, fake_dingtalk, kill_9, org, stalled, until_fetching, Scratch,
     APP_SECRET, BIN, SECRET_ENV,
 };

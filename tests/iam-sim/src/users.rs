@@ -7,14 +7,14 @@ use std::cmp::Ordering;
 
 use serde_json::{json, Value};
 
-use super::auth::Principal;
-use super::envelope::Reply;
-use super::http::Call;
-use super::paging::{page, parse_page_size};
-use super::schema::{str_of, user_key_for_query_field};
-use super::store::{PageOrder, Record, Store};
-use super::validate::{split_id, UNAUTHORIZED};
-use super::Flavor;
+use crate::auth::Principal;
+use crate::call::Call;
+use crate::config::Flavor;
+use crate::envelope::Reply;
+use crate::paging::{page, parse_page_size};
+use crate::schema::{str_of, user_key_for_query_field};
+use crate::store::{PageOrder, Record, Store};
+use crate::validate::{split_id, UNAUTHORIZED};
 
 /// A user as the server returns it: password `***`, secrets masked for non-admin callers.
 pub(crate) fn present(user: &Record, admin_or_self: bool) -> Value {

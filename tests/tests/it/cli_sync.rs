@@ -1,11 +1,9 @@
 //! `plugins`, `sync`, `runs`, `test` and `demo` as an operator runs them: the real program against
 //! the simulated DingTalk over HTTP, into the embedded store.
 
-mod common;
-
 use std::collections::BTreeMap;
 
-use common::{
+use crate::common::{
     embedded_config, fake_dingtalk, kill_9, org, stalled, until_fetching, Scratch, APP_SECRET,
     SECRET_ENV,
 };
@@ -289,7 +287,7 @@ async fn demo_runs_on_a_fresh_directory() {
         outcome.stdout
     );
     assert_eq!(
-        common::stored_users(&scratch.path("syncer-demo.db"), "acme").len(),
+        crate::common::stored_users(&scratch.path("syncer-demo.db"), "acme").len(),
         120
     );
 }
@@ -302,7 +300,7 @@ async fn progress_is_drawn_on_a_terminal_and_never_in_json_or_pipes() {
     // `script` runs the program on a pseudo-terminal, as an operator would.
     let command = format!(
         "{} --config {} sync acme-dt",
-        common::BIN,
+        crate::common::BIN,
         scratch.config().display()
     );
     let output = tokio::process::Command::new("script")

@@ -10,8 +10,8 @@ use axum::http::{header, HeaderMap};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 
-use super::envelope::Reply;
-use super::FakeIamConfig;
+use crate::config::FakeIamConfig;
+use crate::envelope::Reply;
 
 /// The caller of one request.
 #[derive(Debug, Clone, PartialEq, Eq)]

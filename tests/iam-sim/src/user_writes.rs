@@ -7,16 +7,17 @@
 use axum::http::StatusCode;
 use serde_json::{json, Map, Value};
 
-use super::envelope::Reply;
-use super::http::Call;
-use super::schema::{
+use crate::call::Call;
+use crate::config::Flavor;
+use crate::envelope::Reply;
+use crate::schema::{
     bool_of, decode_body, fill_zero_values, str_of, user_column, user_column_suggestion, Kind,
     ADMIN_UPDATE_COLUMNS, DEFAULT_UPDATE_COLUMNS, USER_FIELDS,
 };
-use super::stats::UpdateUserCall;
-use super::store::{Record, Store};
-use super::validate::{check_username, check_username_with_email, split_id, UNAUTHORIZED};
-use super::{generate_id, now, Flavor};
+use crate::stamp::{generate_id, now};
+use crate::stats::UpdateUserCall;
+use crate::store::{Record, Store};
+use crate::validate::{check_username, check_username_with_email, split_id, UNAUTHORIZED};
 
 /// Hanzo's guard against minting service-principal look-alikes (controllers/user_type_guard.go).
 fn hanzo_type_guard(call: &Call, user: &Record) -> Option<Reply> {

@@ -4,9 +4,9 @@
 //! but bounded"); nothing here changes how the fake answers.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use parking_lot::Mutex;
+use syncer_sim_kit::{InFlight, InFlightGauge};
 
 /// One `update-user` call as the client sent it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,7 +31,8 @@ pub struct IamStats {
     pub applied_writes: u64,
     /// Every `update-user` request, in arrival order.
     pub update_user_calls: Vec<UpdateUserCall>,
-    /// Most requests in flight at once (latency included).
+    /// Most requests in flight at once (latency included); after a reset, starts from the
+    /// requests still in flight.
     pub max_concurrent: usize,
 }
 
@@ -51,25 +52,13 @@ impl IamStats {
 #[derive(Debug, Default)]
 pub(crate) struct StatsRecorder {
     counters: Mutex<IamStats>,
-    in_flight: AtomicUsize,
-}
-
-/// Decrements the in-flight count when a request ends.
-pub(crate) struct InFlight<'a>(&'a StatsRecorder);
-
-impl Drop for InFlight<'_> {
-    fn drop(&mut self) {
-        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
-    }
+    in_flight: InFlightGauge,
 }
 
 impl StatsRecorder {
     /// Marks a request as started; keep the guard until it ends.
     pub(crate) fn enter(&self) -> InFlight<'_> {
-        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
-        let mut counters = self.counters.lock();
-        counters.max_concurrent = counters.max_concurrent.max(now);
-        InFlight(self)
+        self.in_flight.enter()
     }
 
     pub(crate) fn record_call(&self, route: &str) {
@@ -101,10 +90,13 @@ impl StatsRecorder {
     }
 
     pub(crate) fn snapshot(&self) -> IamStats {
-        self.counters.lock().clone()
+        let mut stats = self.counters.lock().clone();
+        stats.max_concurrent = usize::try_from(self.in_flight.most()).unwrap_or(usize::MAX);
+        stats
     }
 
     pub(crate) fn reset(&self) {
         *self.counters.lock() = IamStats::default();
+        self.in_flight.reset();
     }
 }

@@ -3,12 +3,10 @@
 //! organization's account-item rules that silently drop a change to `is_forbidden`, and groups
 //! stored exactly as sent.
 
-mod common;
-
-use common::{fake_iam, org, IamWorld};
+use crate::common::{fake_iam, org, IamWorld};
 use serde_json::Value;
 use syncer_dingtalk_sim::SimUser;
-use syncer_tests::fake_iam::{FakeIam, FakeIamConfig, Flavor};
+use syncer_iam_sim::{FakeIam, FakeIamConfig, Flavor};
 
 const ORG: &str = "acme";
 

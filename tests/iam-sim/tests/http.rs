@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use syncer_tests::fake_iam::{FakeIam, FakeIamConfig, Flavor};
+use syncer_iam_sim::{FakeIam, FakeIamConfig, Flavor};
 
 /// A started fake plus an HTTP client that authenticates as its application.
 struct Api {

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::{Map, Value};
 
-use super::schema::str_of;
+use crate::schema::str_of;
 
 /// A user or group record.
 pub(crate) type Record = Map<String, Value>;

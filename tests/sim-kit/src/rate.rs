@@ -1,6 +1,6 @@
-//! DingTalk's per-API call-rate limit: at most N accepted calls per API path in any sliding
-//! one-second window. Refused calls do not count against the window. O(1) amortized per call and
-//! at most N remembered instants per path.
+//! A per-API call-rate limit as DingTalk's and Lark's gateways apply it: at most N accepted calls
+//! per API path in any sliding one-second window. Refused calls do not count against the window.
+//! O(1) amortized per call and at most N remembered instants per path.
 
 use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
@@ -11,13 +11,13 @@ const WINDOW: Duration = Duration::from_secs(1);
 
 /// Accepted-call instants per API path.
 #[derive(Debug, Default)]
-pub(crate) struct RateWindow {
+pub struct RateWindow {
     accepted: HashMap<&'static str, VecDeque<Instant>>,
 }
 
 impl RateWindow {
     /// Whether a call to `path` at `now` fits under `limit` calls per second; if so it is counted.
-    pub(crate) fn admit(&mut self, path: &'static str, limit: u32, now: Instant) -> bool {
+    pub fn admit(&mut self, path: &'static str, limit: u32, now: Instant) -> bool {
         let calls = self.accepted.entry(path).or_default();
         while calls
             .front()

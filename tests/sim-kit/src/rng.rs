@@ -1,46 +1,46 @@
-//! The simulator's own small random generator (SplitMix64): seeded, identical on every platform
-//! and Rust version, and fast even in unoptimized test builds, where generating a 100,000-user
-//! org through a cryptographic generator would take seconds.
+//! The simulators' one random generator (SplitMix64): seeded, identical on every platform and
+//! Rust version, and fast even in unoptimized test builds, where generating a 100,000-user org
+//! through a cryptographic generator would take seconds.
 
 /// A seeded SplitMix64 generator.
 #[derive(Debug, Clone)]
-pub(crate) struct SimRng {
+pub struct SimRng {
     state: u64,
 }
 
 impl SimRng {
     /// A generator whose sequence is fixed by `seed`.
-    pub(crate) fn new(seed: u64) -> SimRng {
+    pub fn new(seed: u64) -> SimRng {
         SimRng { state: seed }
     }
 
     /// The next 64 random bits.
-    pub(crate) fn next_u64(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
         mix64(self.state)
     }
 
     /// Uniform in `0..n` (0 when `n` is 0).
-    pub(crate) fn below(&mut self, n: usize) -> usize {
+    pub fn below(&mut self, n: usize) -> usize {
         let n = n as u64;
         // Multiply-shift maps 64 random bits onto 0..n with negligible bias for our sizes.
         ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as usize
     }
 
     /// Uniform in `low..high` (`low` when the range is empty).
-    pub(crate) fn range(&mut self, low: i64, high: i64) -> i64 {
+    pub fn range(&mut self, low: i64, high: i64) -> i64 {
         let span = high.saturating_sub(low).max(0) as u64;
         let offset = ((u128::from(self.next_u64()) * u128::from(span)) >> 64) as i64;
         low + offset
     }
 
     /// Uniform in `[0, 1)`.
-    pub(crate) fn unit(&mut self) -> f64 {
+    pub fn unit(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 
-    /// True with probability `p` (never for `p <= 0`, always for `p >= 1`).
-    pub(crate) fn chance(&mut self, p: f64) -> bool {
+    /// True with probability `p` (never for `p <= 0`, always for `p >= 1`; neither draws).
+    pub fn chance(&mut self, p: f64) -> bool {
         if p <= 0.0 || p.is_nan() {
             false
         } else if p >= 1.0 {
@@ -51,7 +51,7 @@ impl SimRng {
     }
 
     /// A uniformly chosen element (None for an empty slice).
-    pub(crate) fn pick<'a, T>(&mut self, items: &'a [T]) -> Option<&'a T> {
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> Option<&'a T> {
         if items.is_empty() {
             None
         } else {
@@ -60,15 +60,20 @@ impl SimRng {
     }
 
     /// Shuffles in place (Fisher–Yates).
-    pub(crate) fn shuffle<T>(&mut self, items: &mut [T]) {
+    pub fn shuffle<T>(&mut self, items: &mut [T]) {
         for i in (1..items.len()).rev() {
             items.swap(i, self.below(i + 1));
         }
     }
+
+    /// 32 lowercase hex digits (two draws), as tokens and Lark's ids carry.
+    pub fn hex32(&mut self) -> String {
+        format!("{:016x}{:016x}", self.next_u64(), self.next_u64())
+    }
 }
 
 /// SplitMix64's finalizer: a well-mixed 64-bit value from any input (also used for request ids).
-pub(crate) fn mix64(n: u64) -> u64 {
+pub fn mix64(n: u64) -> u64 {
     let mut z = n;
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
@@ -101,5 +106,20 @@ mod tests {
         rng.shuffle(&mut items);
         items.sort_unstable();
         assert_eq!(items, (0..50).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn hex32_is_two_draws_in_lowercase_hex() {
+        let mut rng = SimRng::new(9);
+        let mut same = SimRng::new(9);
+        let hex = rng.hex32();
+        assert_eq!(hex.len(), 32);
+        assert!(hex
+            .chars()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+        assert_eq!(
+            hex,
+            format!("{:016x}{:016x}", same.next_u64(), same.next_u64())
+        );
     }
 }

@@ -1,0 +1,51 @@
+//! The parts every fake server of the tests shares, so that a simulator only describes its API:
+//! its paths, envelopes, error codes and data.
+//!
+//! - [`SimServer`]: bind a loopback port, serve an axum [`Router`](axum::Router) on a spawned
+//!   task, stop gracefully (or at once when dropped);
+//! - [`Swap`]: state that requests read as a snapshot while the test replaces or edits it;
+//! - [`Dice`]: seeded random faults (a share of calls fails, a gateway's 502/503) and a per-path
+//!   call-rate window;
+//! - [`TokenStore`]: access tokens handed out, renewed or replaced, and expired by time or calls;
+//! - [`CallRecorder`]: calls per path, answers per code, pages served, requests in flight;
+//! - [`SimRng`]: the one seeded random generator of every simulator.
+//!
+//! [`SimCore`] bundles faults, dice, tokens and statistics the way the directory simulators use
+//! them, and [`Sim`] is a whole running simulator of an API described by [`SimApi`]: the owner's
+//! side (statistics, faults, org edits, shutdown) is written once. The kit knows no remote API
+//! and nothing of the syncer.
+//!
+//! ```no_run
+//! use axum::{routing::get, Router};
+//! use syncer_sim_kit::SimServer;
+//!
+//! # async fn example() -> std::io::Result<()> {
+//! let server = SimServer::start_local("example", Router::new().route("/", get(|| async { "hi" }))).await?;
+//! let base = server.url(); // http://127.0.0.1:PORT
+//! # let _ = base;
+//! server.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+
+mod core;
+mod dice;
+mod gateway;
+mod rate;
+mod rng;
+mod server;
+mod sim;
+mod stats;
+mod swap;
+mod tokens;
+
+pub use crate::core::{Refusal, SimCore};
+pub use dice::Dice;
+pub use gateway::{delay, gateway_page};
+pub use rate::RateWindow;
+pub use rng::{mix64, SimRng};
+pub use server::SimServer;
+pub use sim::{Sim, SimApi, SimState};
+pub use stats::{CallRecorder, CallStats, InFlight, InFlightGauge};
+pub use swap::Swap;
+pub use tokens::{Issued, Reuse, TokenCheck, TokenStore};

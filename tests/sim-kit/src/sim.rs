@@ -1,0 +1,198 @@
+//! [`Sim`]: a running simulator of one remote API, and what its owner does with it (read the
+//! statistics, swap the faults, edit the organization, stop it). A simulator crate describes its
+//! API once by implementing [`SimApi`] and names `Sim<ItsApi>` after its vendor, so the owner's
+//! side of every simulator is this one piece of code.
+
+use std::fmt;
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use axum::Router;
+
+use crate::core::SimCore;
+use crate::server::SimServer;
+use crate::stats::CallStats;
+use crate::swap::Swap;
+use crate::tokens::Reuse;
+
+/// One remote API as a simulator serves it: its data, faults, statistics, tokens and routes.
+pub trait SimApi: Sized + Send + Sync + 'static {
+    /// The organization a test builds, edits and reads back.
+    type Org: Clone;
+    /// What requests read: the organization, indexed as the API needs.
+    type Served: Send + Sync + 'static;
+    /// The app credentials the token endpoint accepts.
+    type Credentials: Send + Sync + 'static;
+    /// How the simulator misbehaves; swapped whole by [`Sim::set_faults`].
+    type Faults: Clone + Send + Sync + 'static;
+    /// One page of a listing, as the statistics count pages served.
+    type Page: Ord + Clone + Send + 'static;
+    /// The statistics the owner reads, named as the API's codes mean them.
+    type Stats: From<CallStats<Self::Page>>;
+
+    /// The vendor's name, for logs.
+    const NAME: &'static str;
+    /// What every access token starts with (before 32 hex digits).
+    const TOKEN_PREFIX: &'static str;
+    /// When the token endpoint hands out the current token again.
+    const TOKEN_REUSE: Reuse;
+
+    /// Indexes `org` for serving.
+    fn serve(org: Self::Org) -> Self::Served;
+    /// The organization behind what is served.
+    fn org_of(served: &Self::Served) -> &Self::Org;
+    /// The seed of the random choices `faults` make.
+    fn seed(faults: &Self::Faults) -> u64;
+    /// The id of the `sequence`-th request, as the API words its request ids.
+    fn request_id(sequence: u64) -> String;
+    /// Every route of the API, over the shared state.
+    fn router(state: Arc<SimState<Self>>) -> Router;
+}
+
+/// What the requests of a running simulator share with its owner.
+pub struct SimState<A: SimApi> {
+    credentials: A::Credentials,
+    served: Swap<A::Served>,
+    core: SimCore<A::Faults, A::Page>,
+    sequence: AtomicU64,
+}
+
+impl<A: SimApi> SimState<A> {
+    fn new(org: A::Org, credentials: A::Credentials, faults: A::Faults) -> SimState<A> {
+        let seed = A::seed(&faults);
+        SimState {
+            credentials,
+            served: Swap::new(A::serve(org)),
+            core: SimCore::new(faults, seed, A::TOKEN_PREFIX, A::TOKEN_REUSE),
+            sequence: AtomicU64::new(0),
+        }
+    }
+
+    /// The credentials the token endpoint accepts.
+    pub fn credentials(&self) -> &A::Credentials {
+        &self.credentials
+    }
+
+    /// Faults and their dice, tokens and statistics.
+    pub fn core(&self) -> &SimCore<A::Faults, A::Page> {
+        &self.core
+    }
+
+    /// The faults in force now.
+    pub fn faults(&self) -> Arc<A::Faults> {
+        self.core.faults()
+    }
+
+    /// What requests read now; requests already running keep the version they started with.
+    pub fn served(&self) -> Arc<A::Served> {
+        self.served.get()
+    }
+
+    /// A fresh request id.
+    pub fn next_request_id(&self) -> String {
+        A::request_id(self.sequence.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
+/// A simulator of the API `A` serving on 127.0.0.1 (or a chosen address).
+pub struct Sim<A: SimApi> {
+    server: SimServer,
+    state: Arc<SimState<A>>,
+}
+
+impl<A: SimApi> Sim<A> {
+    /// Starts serving `org` on a random loopback port, accepting `credentials` on the token
+    /// endpoint. Must be called inside a Tokio runtime; the server runs on a spawned task.
+    pub async fn start(
+        org: A::Org,
+        credentials: A::Credentials,
+        faults: A::Faults,
+    ) -> io::Result<Sim<A>> {
+        let addr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
+        Sim::start_on(addr, org, credentials, faults).await
+    }
+
+    /// Like [`Sim::start`], on a chosen address (port 0 for a random one).
+    pub async fn start_on(
+        addr: SocketAddr,
+        org: A::Org,
+        credentials: A::Credentials,
+        faults: A::Faults,
+    ) -> io::Result<Sim<A>> {
+        let state = Arc::new(SimState::new(org, credentials, faults));
+        let server = SimServer::start_on(A::NAME, addr, A::router(Arc::clone(&state))).await?;
+        Ok(Sim { server, state })
+    }
+
+    /// Base URL to configure as the API's endpoint, e.g. `http://127.0.0.1:40123`.
+    pub fn url(&self) -> String {
+        self.server.url()
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.server.addr()
+    }
+
+    /// What was observed since start or the last [`Sim::reset_stats`].
+    pub fn stats(&self) -> A::Stats {
+        A::Stats::from(self.state.core.stats().snapshot())
+    }
+
+    /// Starts counting afresh.
+    pub fn reset_stats(&self) {
+        self.state.core.stats().reset();
+    }
+
+    /// The faults in force.
+    pub fn faults(&self) -> A::Faults {
+        A::Faults::clone(&self.state.faults())
+    }
+
+    /// Replaces the faults; applies to every request from now on, also ones already waiting out
+    /// their latency. Restarts the random generator from the faults' seed.
+    pub fn set_faults(&self, faults: A::Faults) {
+        let seed = A::seed(&faults);
+        self.state.core.set_faults(faults, seed);
+    }
+
+    /// Edits the organization (a leaver, a new hire, a moved department) and re-indexes it.
+    /// Requests already running finish on the previous version.
+    pub fn update_org(&self, edit: impl FnOnce(&mut A::Org)) {
+        self.state.served.update(|current| {
+            let mut org = A::org_of(current).clone();
+            edit(&mut org);
+            A::serve(org)
+        });
+    }
+
+    /// A copy of the organization as it is served now.
+    pub fn org(&self) -> A::Org {
+        A::org_of(&self.state.served()).clone()
+    }
+
+    /// Stops accepting connections and waits (a few seconds at most) for requests in flight.
+    pub async fn shutdown(self) {
+        self.server.shutdown().await;
+    }
+}
+
+impl<A: SimApi> fmt::Debug for Sim<A> {
+    /// Only the vendor and the address: the organization may hold 100,000 users.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sim")
+            .field("api", &A::NAME)
+            .field("addr", &self.server.addr())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<A: SimApi> fmt::Debug for SimState<A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SimState")
+            .field("api", &A::NAME)
+            .finish_non_exhaustive()
+    }
+}
