@@ -5,17 +5,20 @@
 
 mod api;
 mod auth;
+mod error;
 mod metrics;
 mod scheduler;
 mod state;
+mod token;
 
 use std::net::SocketAddr;
 
-use auth::ApiToken;
+use token::ApiToken;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
-use crate::Failure;
+use crate::failure::Failure;
+use crate::runner::Runner;
 use state::AppState;
 
 /// Where serve listens unless told otherwise.
@@ -45,7 +48,7 @@ pub async fn serve(config: Config, listen: Option<String>) -> Result<(), Failure
         .local_addr()
         .map_err(|e| Failure::Run(e.to_string()))?;
 
-    let runner = crate::commands::runner(&config)?;
+    let runner = Runner::for_config(&config)?;
     let grace = config.server.shutdown_grace;
     let state = AppState::new(config, runner, token);
     // Rows an earlier process left `running` are closed only where the syncer's lock is free:

@@ -3,14 +3,15 @@
 //! shutdown).
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
+use parking_lot::{Mutex, MutexGuard};
 use syncer_core::{NoProgress, RunStatus};
 use tokio_util::task::TaskTracker;
 
-use super::auth::ApiToken;
 use super::metrics::Metrics;
+use super::token::ApiToken;
 use crate::config::{Config, SyncerSettings};
 use crate::history::RunRecord;
 use crate::lock::LockError;
@@ -99,11 +100,8 @@ impl AppState {
         self.0.token.as_ref()
     }
 
-    fn in_flight(&self) -> std::sync::MutexGuard<'_, HashMap<String, i64>> {
-        self.0
-            .in_flight
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    fn in_flight(&self) -> MutexGuard<'_, HashMap<String, i64>> {
+        self.0.in_flight.lock()
     }
 
     /// Starts a run of `name` in the background and returns its run id.
