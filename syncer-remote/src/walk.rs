@@ -14,7 +14,7 @@ use futures::future::BoxFuture;
 use futures::stream::{FuturesUnordered, StreamExt};
 use syncer_core::{Department, FetchError, FetchFailure, FetchProgress};
 
-use crate::{CallError, Failure};
+use crate::error::{CallError, Failure};
 
 /// A sub-department as its parent's listing gives it.
 #[derive(Clone, Debug)]
