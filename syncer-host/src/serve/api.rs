@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::auth::require_token;
-use super::error::{json_errors, ApiError};
+use super::error::{json_errors, request_limits, ApiError};
 use super::metrics;
 use super::state::AppState;
 use crate::config::SyncerSettings;
@@ -57,6 +57,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { ApiError::NoSuchEndpoint })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(middleware::from_fn(json_errors))
+        .layer(middleware::from_fn(request_limits))
         .with_state(state)
 }
 
@@ -210,13 +211,21 @@ async fn run(
     State(state): State<AppState>,
     Path(run_id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let Ok(id) = run_id.parse::<i64>() else {
+    let Some(id) = parse_run_id(&run_id) else {
         return Err(ApiError::BadRunId(run_id));
     };
     match state.runner().history().run(id).await? {
         Some(run) => Ok(Json(run).into_response()),
         None => Err(ApiError::UnknownRun(id)),
     }
+}
+
+/// A run id as the API writes it: decimal digits only (`+1`, ` 1` or `-1` are not run 1).
+fn parse_run_id(text: &str) -> Option<i64> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
 }
 
 async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {

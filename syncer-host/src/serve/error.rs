@@ -45,6 +45,12 @@ pub enum ApiError {
     /// The run history could not be read (500).
     #[error(transparent)]
     History(#[from] HistoryError),
+    /// The request target is longer than the API reads (414).
+    #[error("the request target is {0} bytes long; the API reads at most {MAX_URI}")]
+    UriTooLong(usize),
+    /// The request headers are larger than the API reads (431).
+    #[error("the request headers hold {0} bytes; the API reads at most {MAX_HEADER_BYTES}")]
+    HeadersTooLarge(usize),
     /// The metrics could not be written out (500).
     #[error("cannot write the metrics: {0}")]
     Metrics(std::fmt::Error),
@@ -58,6 +64,8 @@ impl ApiError {
                 StatusCode::NOT_FOUND
             }
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
+            ApiError::HeadersTooLarge(_) => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::BadRunId(_) | ApiError::BadSyncQuery(_) => StatusCode::BAD_REQUEST,
             ApiError::Start(StartError::UnknownSyncer(_)) => StatusCode::NOT_FOUND,
@@ -81,6 +89,30 @@ impl IntoResponse for ApiError {
         }
         response
     }
+}
+
+/// The longest request target the API reads (its paths and queries are short).
+pub const MAX_URI: usize = 8 * 1024;
+/// The most header bytes the API reads (names and values together).
+pub const MAX_HEADER_BYTES: usize = 32 * 1024;
+
+/// Refuses, with the API's JSON error body, a request whose target or headers are longer than
+/// any client of the API sends (414, 431): the HTTP layer would otherwise answer them itself,
+/// without a body, once they outgrow its buffer.
+pub async fn request_limits(request: Request, next: Next) -> Response {
+    let uri_length = request.uri().to_string().len();
+    if uri_length > MAX_URI {
+        return ApiError::UriTooLong(uri_length).into_response();
+    }
+    let header_bytes: usize = request
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len())
+        .sum();
+    if header_bytes > MAX_HEADER_BYTES {
+        return ApiError::HeadersTooLarge(header_bytes).into_response();
+    }
+    next.run(request).await
 }
 
 /// Turns any error answer that is not JSON yet (one axum produced itself) into

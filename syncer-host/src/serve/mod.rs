@@ -6,6 +6,7 @@
 mod api;
 mod auth;
 mod error;
+mod listener;
 mod metrics;
 mod scheduler;
 mod state;
@@ -58,9 +59,11 @@ pub async fn serve(config: Config, listen: Option<String>) -> Result<(), Failure
     scheduler::start(&state, &cancel);
 
     println!("syncer-host serving the control API on http://{bound}");
-    let server = axum::serve(listener, api::router(state.clone()))
-        .with_graceful_shutdown(cancel.clone().cancelled_owned());
-    let server = tokio::spawn(async move { server.await });
+    let server = tokio::spawn(listener::serve(
+        listener,
+        api::router(state.clone()),
+        cancel.clone(),
+    ));
 
     shutdown_signal().await;
     println!("shutting down: no new runs; waiting for running syncs to finish their writes");
@@ -72,10 +75,8 @@ pub async fn serve(config: Config, listen: Option<String>) -> Result<(), Failure
             grace.as_secs()
         );
     }
-    match server.await {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => return Err(Failure::Run(format!("HTTP server failed: {e}"))),
-        Err(e) => return Err(Failure::Run(format!("HTTP server task failed: {e}"))),
+    if let Err(e) = server.await {
+        return Err(Failure::Run(format!("HTTP server task failed: {e}")));
     }
     println!("stopped");
     Ok(())
