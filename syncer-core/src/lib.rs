@@ -22,6 +22,7 @@
 #[cfg(feature = "conformance")]
 pub mod conformance;
 pub mod engine;
+mod events;
 mod field;
 mod group;
 mod listed;
@@ -40,6 +41,7 @@ pub use engine::{
     run_sync, DeprovisionGuard, LeaverPolicy, RunStatus, StopSignal, SyncOptions, SyncProgress,
     SyncReport,
 };
+pub use events::{Change, ChangeEvent};
 pub use field::{FieldKind, FieldValue, IamField};
 pub use group::{group_marker, IamGroup};
 pub use inventory;

@@ -14,6 +14,7 @@
 pub mod api;
 mod connection;
 pub mod error;
+pub mod events;
 mod fetch;
 pub mod push_crypto;
 mod records;
