@@ -251,6 +251,15 @@ impl Store {
             *stored = after;
             Ok(())
         });
+        let users = self.users.clone();
+        mock.expect_full_user().returning(move |user| {
+            Ok(users
+                .lock()
+                .expect("lock")
+                .iter()
+                .find(|u| u.owner == user.owner && u.name == user.name)
+                .cloned())
+        });
         let (users, writes) = (self.users.clone(), self.writes.clone());
         mock.expect_delete_user().returning(move |user| {
             writes
