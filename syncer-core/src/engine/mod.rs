@@ -23,12 +23,12 @@ pub use apply::{
     apply, apply_group_deletes, apply_group_upserts, apply_plan, Applied, GroupsApplied,
 };
 pub use desired::desired_users;
-pub use options::{DeprovisionGuard, LeaverPolicy, StopSignal, SyncOptions};
+pub use options::{DeprovisionGuard, LeaverPolicy, RevertOptions, StopSignal, SyncOptions};
 pub use plan::{is_valid_user_name, plan, PlanInputs};
 pub use progress::SyncProgress;
 pub use recorder::{Recorder, CHUNK as JOURNAL_CHUNK};
 pub use report::{Counts, PlannedChanges, PlannedGroups, PlannedUser, RunStatus, SyncReport};
-pub use revert::{plan_revert, run_revert, RevertOptions, RevertPlan};
+pub use revert::{plan_revert, run_revert, RevertPlan};
 pub use vocabulary::{
     DesiredUser, GroupPlan, HeldBack, Operation, OperationKind, Plan, ReportError, RevertConflict,
     RunKind, Skipped, WithheldUser,

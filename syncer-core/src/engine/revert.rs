@@ -11,21 +11,13 @@ use std::time::Instant;
 pub use plan::{plan_revert, RevertPlan};
 
 use super::apply::apply_plan;
-use super::options::SyncOptions;
+use super::options::{RevertOptions, SyncOptions};
 use super::progress::SyncProgress;
 use super::recorder::Recorder;
 use super::report::{RunStatus, SyncReport};
 use super::vocabulary::RunKind;
 use crate::journal::{Journal, JournalEntry, ObjectKind};
 use crate::target::Target;
-
-/// The knobs of a revert besides those it shares with a sync ([`SyncOptions`]: syncer,
-/// organization, guard and its override, dry run, concurrency, stop signal).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct RevertOptions {
-    /// Delete the users the reverted run created, instead of disabling them.
-    pub delete_created: bool,
-}
 
 /// Reverts the run whose journal is `entries` (in any order: they are walked by `seq`,
 /// backwards), recording the revert's own writes in `journal`. The host sets

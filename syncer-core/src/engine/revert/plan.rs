@@ -21,8 +21,7 @@ use std::collections::{HashMap, HashSet};
 use serde_json::Value;
 
 use super::fields::{drop_groups, restore_group, restore_user};
-use super::RevertOptions;
-use crate::engine::options::SyncOptions;
+use crate::engine::options::{RevertOptions, SyncOptions};
 use crate::engine::ownership::{self, Owner};
 use crate::engine::recorder::group_json;
 use crate::engine::vocabulary::{
