@@ -10,6 +10,7 @@ mod fixtures;
 mod group_safety;
 mod groups;
 mod guard;
+mod journal;
 mod leavers;
 mod mapping;
 mod matching;

@@ -70,15 +70,14 @@ pub(super) fn restore_user(user: &mut IamUser, changes: &[FieldChange]) -> Resto
 fn restore_groups(user: &mut IamUser, change: &FieldChange) -> bool {
     let before = strings(&change.before);
     let after = strings(&change.after);
-    let added: HashSet<&str> = after.difference(&before).copied().collect();
-    let removed = before.difference(&after);
     let mut groups: Vec<_> = user
         .groups
         .iter()
-        .filter(|group| !added.contains(group.as_str()))
+        .filter(|group| !after.contains(&group.as_str()) || before.contains(&group.as_str()))
         .cloned()
         .collect();
-    for group in removed {
+    // Memberships the run took out come back in the order they had.
+    for group in before.iter().filter(|group| !after.contains(group)) {
         if !groups.iter().any(|held| held == group) {
             groups.push((*group).into());
         }
@@ -92,7 +91,7 @@ fn restore_groups(user: &mut IamUser, change: &FieldChange) -> bool {
 
 /// Takes out the memberships a create gave (still held); whether any was.
 pub(super) fn drop_groups(user: &mut IamUser, given: Option<&Value>) -> bool {
-    let given = given.map(strings).unwrap_or_default();
+    let given: HashSet<&str> = given.map(strings).unwrap_or_default().into_iter().collect();
     let before = user.groups.len();
     user.groups.retain(|group| !given.contains(group.as_str()));
     user.groups.len() != before
@@ -186,7 +185,7 @@ fn value_of(value: &Value) -> FieldValue {
     }
 }
 
-fn strings(value: &Value) -> HashSet<&str> {
+fn strings(value: &Value) -> Vec<&str> {
     value
         .as_array()
         .map(|items| items.iter().filter_map(Value::as_str).collect())
