@@ -14,6 +14,7 @@ mod journal;
 mod leavers;
 mod mapping;
 mod matching;
+mod revert;
 mod shutdown;
 mod updates;
 
