@@ -248,8 +248,9 @@ impl Journal for MemoryJournal {
         self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let mut entries = self.lock();
         for record in outcomes {
-            if let Some(entry) = entries.iter_mut().find(|entry| entry.seq == record.seq) {
-                entry.outcome = record.outcome.clone();
+            // The engine records intents in `seq` order, so the entries stay sorted by it.
+            if let Ok(at) = entries.binary_search_by_key(&record.seq, |entry| entry.seq) {
+                entries[at].outcome = record.outcome.clone();
             }
         }
         Ok(())

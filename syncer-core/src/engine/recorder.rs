@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use serde_json::{Map, Value};
 
 use super::vocabulary::{Operation, OperationKind};
-use crate::field::IamField;
+use crate::field::{FieldValue, IamField};
 use crate::group::IamGroup;
 use crate::journal::{
     is_secret_key, FieldChange, Journal, JournalEntry, JournalError, JournalObject, ObjectKind,
@@ -189,8 +189,14 @@ impl<'a> Recorder<'a> {
         let fields: Vec<FieldChange> = match op.kind {
             OperationKind::Create => IamField::ALL
                 .iter()
-                .chain([&IamField::Groups, &IamField::Properties])
-                .filter(|field| is_set(&user.field_json(**field)))
+                .filter(|field| match field {
+                    IamField::Groups => !user.groups.is_empty(),
+                    IamField::Properties => !user.properties.is_empty(),
+                    other => match user.get(**other) {
+                        FieldValue::Text(text) => !text.is_empty(),
+                        FieldValue::Flag(flag) => flag,
+                    },
+                })
                 .map(|field| FieldChange {
                     field: field.name().to_owned(),
                     before: Value::Null,

@@ -27,6 +27,19 @@ async fn every_write_is_journaled_with_before_and_after_and_its_outcome() {
             after: json!("姓名user000"),
         })
     );
+    let fields: Vec<&str> = first.fields.iter().map(|c| c.field.as_str()).collect();
+    assert_eq!(
+        fields,
+        vec![
+            "Id",
+            "Name",
+            "DisplayName",
+            "Email",
+            "Phone",
+            "DingTalk",
+            "Properties"
+        ]
+    );
     let mut changed = people(2);
     changed[1] = changed[1].clone().with("title", "经理");
     let (_, updated) = journaled_sync(&store, changed, vec![], &mapping(), &options()).await;
