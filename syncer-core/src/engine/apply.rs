@@ -123,6 +123,9 @@ pub async fn apply(
     applied
 }
 
+/// The journaled outcome of a write a shutdown kept from being sent.
+const NOT_SENT: &str = "not sent: the run was stopped by shutdown";
+
 /// Sends one chunk (one phase), at most `concurrency` at a time; returns each sent write's
 /// journal `seq` with its outcome.
 async fn send_chunk(
@@ -157,6 +160,13 @@ async fn send_chunk(
             }
         }
         let Some((op, seq, outcome)) = in_flight.next().await else {
+            // Stopped by shutdown: what was not sent is journaled as such, so a revert never
+            // takes it for a write that may have landed.
+            for (_, prepared) in queued {
+                if let Prepared::Send(seq) = prepared {
+                    outcomes.push((*seq, Err(NOT_SENT.to_owned())));
+                }
+            }
             break;
         };
         applied.writes += 1;

@@ -245,3 +245,44 @@ async fn a_dry_run_journals_nothing() {
     .await;
     assert_eq!(journal.calls(), 0);
 }
+
+#[tokio::test]
+async fn writes_a_shutdown_kept_from_being_sent_are_journaled_as_not_sent() {
+    let store = Store::default();
+    let opts = SyncOptions {
+        write_concurrency: 1,
+        ..options()
+    };
+    let stop = opts.stop.clone();
+    let mut target = store.mock();
+    target.checkpoint();
+    let users = store.users.clone();
+    target
+        .expect_list_users()
+        .returning(move |_| Ok(users.lock().expect("lock").clone()));
+    target.expect_list_groups().returning(|_| Ok(vec![]));
+    // The first write raises the stop signal, as SIGTERM during the writes would.
+    target.expect_create_user().returning(move |_| {
+        stop.raise();
+        Ok(())
+    });
+    let journal = MemoryJournal::new();
+    let report = run_sync_journaled(
+        &source(people(3)),
+        &mapping(),
+        &target,
+        &opts,
+        &NoProgress,
+        &journal,
+    )
+    .await;
+    assert_eq!(report.counts.created, 1);
+    let outcomes: Vec<Outcome> = journal.entries().into_iter().map(|e| e.outcome).collect();
+    assert_eq!(outcomes[0], Outcome::Applied);
+    for outcome in &outcomes[1..] {
+        assert!(
+            matches!(outcome, Outcome::Failed { error } if error.contains("not sent")),
+            "{outcome:?}"
+        );
+    }
+}
