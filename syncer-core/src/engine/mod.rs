@@ -125,11 +125,15 @@ async fn sync_into(
         complete: report.incomplete.is_empty(),
         mapping,
     };
-    let plan = plan(inputs, options);
+    let mut plan = plan(inputs, options);
     report.record_plan(&plan);
     if options.dry_run {
         report.record_dry_run(&plan);
         return report.settled(options.stop.is_raised());
+    }
+    if !journal.is_recording() {
+        // Only the journal needs the listing (its before-values): give the memory back.
+        plan.listed_users = Vec::new();
     }
 
     progress.writes_planned(plan.operations.len() + plan.groups.writes());
