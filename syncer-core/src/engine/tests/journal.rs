@@ -286,3 +286,50 @@ async fn writes_a_shutdown_kept_from_being_sent_are_journaled_as_not_sent() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_delete_whose_user_cannot_be_read_whole_is_not_sent() {
+    let store = Store::default();
+    sync(&store, people(2), &options()).await;
+    let mut target = MockTarget::new();
+    let users = store.users.clone();
+    target
+        .expect_list_users()
+        .returning(move |_| Ok(users.lock().expect("lock").clone()));
+    target.expect_list_groups().returning(|_| Ok(vec![]));
+    target.expect_delete_user().never();
+    target.expect_full_user().returning(|_| {
+        Err(TargetError::Unavailable {
+            api: "get-user".into(),
+            message: "timed out".into(),
+        })
+    });
+    let delete = SyncOptions {
+        leavers: LeaverPolicy::Delete,
+        ..options()
+    };
+    let journal = MemoryJournal::new();
+    let report = run_sync_journaled(
+        &source(people(1)),
+        &mapping(),
+        &target,
+        &delete,
+        &NoProgress,
+        &journal,
+    )
+    .await;
+    assert!(journal.entries().is_empty());
+    assert_eq!(report.counts.deleted, 0);
+    assert_eq!(report.status, RunStatus::Partial);
+    let message = &report.errors[0].message;
+    assert!(
+        message.contains("not deleted") && message.contains("timed out"),
+        "{message}"
+    );
+    assert!(
+        !message.contains("stopped by shutdown"),
+        "{:?}",
+        report.errors
+    );
+    assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
+}

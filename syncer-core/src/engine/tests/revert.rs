@@ -73,10 +73,10 @@ async fn a_bad_mapping_run_reverted_leaves_the_target_as_before_except_a_persons
 #[tokio::test]
 async fn a_mass_disable_reverted_enables_everyone_with_their_groups_back() {
     let store = Store::default();
-    sync_tree(&store, in_tree(20), tree()).await;
+    sync_tree(&store, in_tree(30), tree()).await;
     let before = state(&store);
-    // Department 3 is gone from the source with 10 of its people; the rest stay.
-    let remaining: Vec<SourceRecord> = in_tree(20)
+    // Department 3 is gone from the source with its 15 people; the rest stay.
+    let remaining: Vec<SourceRecord> = in_tree(30)
         .into_iter()
         .filter(|p| p.departments == ["4"])
         .collect();
@@ -86,12 +86,13 @@ async fn a_mass_disable_reverted_enables_everyone_with_their_groups_back() {
         ..options()
     };
     let (report, entries) = journaled_sync(&store, remaining, smaller, &mapping(), &forced).await;
-    assert_eq!(report.counts.disabled, 10);
+    assert_eq!(report.counts.disabled, 15);
     assert_eq!(report.counts.groups_deleted, 1);
     assert!(store.group("3").is_none());
     assert!(store.user("uuser000").is_forbidden);
 
-    // Only re-enabling: the guard does not stand in the way without the override.
+    // Only re-enabling 15 of 15 managed users: the guard, which would stop disabling as
+    // many, does not stand in the way without the override.
     let (reverted, journal) = revert(&store, &entries, &options(), &no_revert_options()).await;
     assert_eq!(
         reverted.status,
@@ -110,7 +111,7 @@ async fn a_mass_disable_reverted_enables_everyone_with_their_groups_back() {
             .iter()
             .filter(|e| e.write == WriteKind::EnableUser)
             .count(),
-        10
+        15
     );
 }
 
@@ -387,4 +388,33 @@ fn journal_entries_read_back_from_json_plan_the_same_revert() {
     let op = &planned.plan.operations[0];
     assert_eq!(op.columns, vec![IamField::Title]);
     assert_eq!(op.user.title, "Engineer");
+}
+
+#[tokio::test]
+async fn a_user_the_target_kept_soft_deleted_is_restored_not_created() {
+    let store = Store::default();
+    sync_tree(&store, in_tree(3), tree()).await;
+    let before = state(&store);
+    let delete = SyncOptions {
+        leavers: LeaverPolicy::Delete,
+        ..options()
+    };
+    let (_, entries) = journaled_sync(&store, in_tree(2), tree(), &mapping(), &delete).await;
+    // An organization with soft deletion keeps the user, deleted and out of its groups.
+    let mut kept = before.0[2].clone();
+    kept.is_deleted = true;
+    kept.groups.clear();
+    store.users.lock().expect("lock").push(kept);
+    store.clear_writes();
+    let (reverted, _) = revert(&store, &entries, &options(), &no_revert_options()).await;
+    assert_eq!(reverted.counts.updated, 1);
+    assert_eq!(
+        store.writes(),
+        vec![(
+            "update".to_owned(),
+            "uuser002".to_owned(),
+            vec![IamField::IsDeleted, IamField::Groups]
+        )]
+    );
+    assert_eq!(state(&store), before);
 }
