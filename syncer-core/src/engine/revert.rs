@@ -1,10 +1,11 @@
 //! Revert: undo a run from its journal. Reads the target as it is now, plans the writes that
-//! bring back what the run changed (`plan`, pure logic; field by field in `fields`), and sends
-//! them through the same machinery as a sync, journaled like one, so a revert can itself be
-//! reverted. The report has a sync's shape, of kind `revert`, with the conflicts listed.
+//! bring back what the run changed (`plan`, pure logic; field by field in `fields`; the guard
+//! and group safety in `safety`), and sends them through the same machinery as a sync,
+//! journaled like one, so a revert can itself be reverted. The report has a sync's shape, of kind `revert`, with the conflicts listed.
 
 mod fields;
 mod plan;
+mod safety;
 
 use std::time::Instant;
 
