@@ -121,6 +121,22 @@ impl IamField {
     }
 }
 
+impl IamField {
+    /// Whether `current` already is `wanted` for this field, the way IAM compares them: phone
+    /// numbers in any notation of one number, e-mail addresses ignoring case (IAM may keep them
+    /// lowercased), other values after conversion to the field's kind.
+    pub fn same_value(self, current: &FieldValue, wanted: &FieldValue) -> bool {
+        match self {
+            IamField::Phone => crate::phone::same_phone(&current.as_text(), &wanted.as_text()),
+            IamField::Email => current
+                .as_text()
+                .trim()
+                .eq_ignore_ascii_case(wanted.as_text().trim()),
+            _ => current.coerce(self.kind()) == wanted.coerce(self.kind()),
+        }
+    }
+}
+
 fn fold(name: &str) -> String {
     name.chars()
         .filter(|c| *c != '_' && *c != '-')

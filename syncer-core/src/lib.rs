@@ -8,7 +8,8 @@
 //!   themselves with `inventory::submit!`, so adding one touches no file of this crate;
 //! - [`IamUser`] and [`IamField`]: the IAM user model, and [`FieldMapping`]: which source field
 //!   fills which IAM field;
-//! - [`Target`]: where users land, and [`engine`]: diff, plan, apply, report;
+//! - [`Target`]: where users land, and [`engine`]: diff, plan, apply, report, revert;
+//! - [`Journal`]: where a run records every write it sends, so [`run_revert`] can undo it;
 //! - with the `conformance` feature, `conformance`: the suite every backend must pass.
 //!
 //! This crate does no HTTP and no storage; the host and the backends bring those.
@@ -25,6 +26,7 @@ pub mod engine;
 mod events;
 mod field;
 mod group;
+mod journal;
 mod listed;
 mod mapping;
 mod phone;
@@ -38,13 +40,17 @@ mod text;
 mod user;
 
 pub use engine::{
-    run_sync, DeprovisionGuard, LeaverPolicy, RunStatus, StopSignal, SyncOptions, SyncProgress,
-    SyncReport,
+    run_revert, run_sync, run_sync_journaled, DeprovisionGuard, LeaverPolicy, RevertOptions,
+    RunStatus, StopSignal, SyncOptions, SyncProgress, SyncReport,
 };
 pub use events::{Change, ChangeEvent};
 pub use field::{FieldKind, FieldValue, IamField};
 pub use group::{group_marker, IamGroup};
 pub use inventory;
+pub use journal::{
+    is_secret_key, FieldChange, Journal, JournalEntry, JournalError, JournalObject, MemoryJournal,
+    NoJournal, ObjectKind, Outcome, OutcomeRecord, WriteKind,
+};
 pub use listed::ListedUser;
 pub use mapping::{FieldMapping, MappingError, MappingRule};
 pub use phone::{normalize_phone, same_phone};

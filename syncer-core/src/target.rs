@@ -54,6 +54,15 @@ pub trait Target: Send + Sync {
     /// Writes exactly `columns` of `user` (a full user, current values with the changes applied).
     async fn update_user(&self, user: &IamUser, columns: &[IamField]) -> Result<(), TargetError>;
 
+    /// The whole user as the target holds it (every field, not only those a listing keeps),
+    /// read right before the engine deletes it so the journal can bring it back. `Ok(None)`
+    /// when the user is gone, or when the target gives no more than its listing (the default:
+    /// the engine then journals the listed user).
+    async fn full_user(&self, user: &IamUser) -> Result<Option<IamUser>, TargetError> {
+        let _ = user;
+        Ok(None)
+    }
+
     /// Deletes a user.
     async fn delete_user(&self, user: &IamUser) -> Result<(), TargetError>;
 

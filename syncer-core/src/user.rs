@@ -153,6 +153,68 @@ impl IamUser {
     }
 }
 
+impl IamUser {
+    /// A field's value as JSON, as the journal keeps it: text as a string, flags as booleans,
+    /// `Groups` as an array of `ORG/GROUP`, `Properties` as an object.
+    pub fn field_json(&self, field: IamField) -> Value {
+        match field {
+            IamField::Groups => Value::Array(
+                self.groups
+                    .iter()
+                    .map(|group| Value::String(group.to_string()))
+                    .collect(),
+            ),
+            IamField::Properties => Value::Object(
+                self.properties
+                    .iter()
+                    .map(|(key, value)| (key.to_owned(), Value::String(value.to_owned())))
+                    .collect(),
+            ),
+            other => match self.get(other) {
+                FieldValue::Text(text) => Value::String(text.into()),
+                FieldValue::Flag(flag) => Value::Bool(flag),
+            },
+        }
+    }
+
+    /// Sets a field from its JSON value (the inverse of [`IamUser::field_json`]); `null` clears
+    /// it.
+    pub fn set_field_json(&mut self, field: IamField, value: &Value) {
+        match field {
+            IamField::Groups => {
+                self.groups = value
+                    .as_array()
+                    .map(|groups| {
+                        groups
+                            .iter()
+                            .filter_map(Value::as_str)
+                            .map(Text::from)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+            }
+            IamField::Properties => {
+                let mut properties = Properties::new();
+                for (key, value) in value.as_object().into_iter().flatten() {
+                    if let Some(value) = value.as_str() {
+                        properties.insert(key.as_str(), value);
+                    }
+                }
+                self.properties = properties;
+            }
+            other => {
+                let value = match value {
+                    Value::Bool(flag) => FieldValue::Flag(*flag),
+                    Value::String(text) => FieldValue::Text(text.as_str().into()),
+                    Value::Null => FieldValue::Text(Text::default()),
+                    value => FieldValue::Text(value.to_string().into()),
+                };
+                self.set(other, value);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,5 +248,28 @@ mod tests {
         let json = serde_json::to_value(&user).expect("serializes");
         assert_eq!(json["dingtalk"], "manager42");
         assert_eq!(json["wecom"], "zhangsan");
+    }
+
+    #[test]
+    fn field_json_round_trips_every_kind() {
+        let mut user = IamUser {
+            groups: vec!["acme/1".into()],
+            is_forbidden: true,
+            ..IamUser::default()
+        };
+        user.properties.insert("k", "v");
+        user.set(IamField::Location, "杭州".into());
+        let mut back = IamUser::default();
+        for field in [
+            IamField::Groups,
+            IamField::Properties,
+            IamField::IsForbidden,
+            IamField::Location,
+        ] {
+            back.set_field_json(field, &user.field_json(field));
+        }
+        assert_eq!(back, user);
+        assert_eq!(user.field_json(IamField::Groups), json!(["acme/1"]));
+        assert_eq!(user.field_json(IamField::Properties), json!({"k": "v"}));
     }
 }

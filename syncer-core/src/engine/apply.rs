@@ -8,11 +8,52 @@ use std::collections::HashSet;
 
 use futures::stream::{FuturesUnordered, StreamExt};
 
-use super::options::StopSignal;
+use super::options::{StopSignal, SyncOptions};
 use super::progress::SyncProgress;
-use super::vocabulary::{GroupPlan, Operation, OperationKind, ReportError};
+use super::recorder::{GroupWrite, Prepared, Recorder, CHUNK};
+use super::vocabulary::{GroupPlan, Operation, OperationKind, Plan, ReportError};
 use crate::group::IamGroup;
 use crate::target::{Target, TargetError};
+
+/// Sends a plan's writes, in the order that keeps every write valid: groups are created and
+/// updated before any user, so memberships point at groups that exist; a group whose create
+/// failed is held back with its children, and no user write this run names it. The users'
+/// writes follow in the order of the plan (creates and updates, then deprovisions), and group
+/// deletes come last, once those writes have emptied the groups. A revert sends its plan the
+/// same way.
+pub async fn apply_plan(
+    plan: &Plan,
+    target: &dyn Target,
+    options: &SyncOptions,
+    progress: &dyn SyncProgress,
+    recorder: &mut Recorder<'_>,
+) -> (Applied, GroupsApplied) {
+    let mut groups_applied = GroupsApplied::default();
+    if !options.stop.is_raised() {
+        apply_group_upserts(
+            &plan.groups,
+            target,
+            options.write_concurrency,
+            &mut groups_applied,
+            recorder,
+        )
+        .await;
+    }
+    let applied = apply(
+        &plan.operations,
+        target,
+        options.write_concurrency,
+        progress,
+        &options.stop,
+        &groups_applied.not_created,
+        recorder,
+    )
+    .await;
+    if !options.stop.is_raised() && !recorder.halted() {
+        apply_group_deletes(&plan.groups, target, &mut groups_applied, recorder).await;
+    }
+    (applied, groups_applied)
+}
 
 /// What applying a plan did.
 #[derive(Debug, Default)]
@@ -23,6 +64,8 @@ pub struct Applied {
     pub failures: Vec<ReportError>,
     /// Writes sent (successful or not).
     pub writes: u64,
+    /// Writes not sent because what they would destroy could not be journaled (in `failures`).
+    pub withheld: u64,
 }
 
 impl Applied {
@@ -35,7 +78,9 @@ impl Applied {
 /// Sends every operation, at most `concurrency` at a time, phase after phase (see
 /// [`Operation::phase`]); once `stop` is raised, writes in flight finish and no new one starts.
 /// Memberships of the groups in `missing_groups` (names of groups that could not be created
-/// this run) are left out of the users' writes.
+/// this run) are left out of the users' writes. The writes go in chunks of at most
+/// [`CHUNK`](super::recorder::CHUNK), each journaled before it is sent; once the journal fails,
+/// no further chunk is sent.
 pub async fn apply(
     operations: &[Operation],
     target: &dyn Target,
@@ -43,37 +88,105 @@ pub async fn apply(
     progress: &dyn SyncProgress,
     stop: &StopSignal,
     missing_groups: &HashSet<String>,
+    recorder: &mut Recorder<'_>,
 ) -> Applied {
     let operations = without_groups(operations, missing_groups);
     let mut applied = Applied::default();
+    let mut rest: &[Operation] = &operations;
+    while let Some(first) = rest.first() {
+        if stop.is_raised() {
+            break;
+        }
+        let phase = first.phase;
+        let len = rest
+            .iter()
+            .take(CHUNK)
+            .take_while(|op| op.phase == phase)
+            .count();
+        let (chunk, tail) = rest.split_at(len);
+        rest = tail;
+        let Some(prepared) = recorder.users(chunk, target).await else {
+            break;
+        };
+        let outcomes = send_chunk(
+            chunk,
+            &prepared,
+            target,
+            concurrency,
+            progress,
+            stop,
+            &mut applied,
+        )
+        .await;
+        recorder.outcomes(outcomes).await;
+    }
+    applied
+}
+
+/// The journaled outcome of a write a shutdown kept from being sent.
+const NOT_SENT: &str = "not sent: the run was stopped by shutdown";
+
+/// Sends one chunk (one phase), at most `concurrency` at a time; returns each sent write's
+/// journal `seq` with its outcome.
+async fn send_chunk(
+    chunk: &[Operation],
+    prepared: &[Prepared],
+    target: &dyn Target,
+    concurrency: usize,
+    progress: &dyn SyncProgress,
+    stop: &StopSignal,
+    applied: &mut Applied,
+) -> Vec<(u64, Result<(), String>)> {
+    let mut outcomes = Vec::with_capacity(chunk.len());
     // A hand-fed FuturesUnordered rather than stream combinators: no closure over borrowed
     // operations lives across an await, so the whole run stays a provably `Send` future.
     let mut in_flight = FuturesUnordered::new();
-    let mut queued = operations.iter().peekable();
-    let mut phase = queued.peek().map_or(0, |op| op.phase);
+    let mut queued = chunk.iter().zip(prepared);
     loop {
         while in_flight.len() < concurrency.max(1) && !stop.is_raised() {
-            let Some(op) = queued.next_if(|op| op.phase == phase || in_flight.is_empty()) else {
+            let Some((op, prepared)) = queued.next() else {
                 break;
             };
-            phase = op.phase;
-            in_flight.push(send(op, target));
+            match prepared {
+                Prepared::Send(seq) => in_flight.push(send(op, *seq, target)),
+                Prepared::Withheld(why) => {
+                    applied.withheld += 1;
+                    applied.failures.push(ReportError {
+                        user: Some(op.subject()),
+                        api: None,
+                        message: why.clone(),
+                    });
+                }
+            }
         }
-        let Some((op, outcome)) = in_flight.next().await else {
+        let Some((op, seq, outcome)) = in_flight.next().await else {
+            // Stopped by shutdown: what was not sent is journaled as such, so a revert never
+            // takes it for a write that may have landed.
+            for (_, prepared) in queued {
+                if let Prepared::Send(seq) = prepared {
+                    outcomes.push((*seq, Err(NOT_SENT.to_owned())));
+                }
+            }
             break;
         };
         applied.writes += 1;
         progress.write_applied();
         match outcome {
-            Ok(()) => applied.done.push(op.kind),
-            Err(error) => applied.failures.push(ReportError {
-                user: Some(op.subject()),
-                api: Some(error.api().to_owned()),
-                message: error.to_string(),
-            }),
+            Ok(()) => {
+                applied.done.push(op.kind);
+                outcomes.push((seq, Ok(())));
+            }
+            Err(error) => {
+                outcomes.push((seq, Err(error.to_string())));
+                applied.failures.push(ReportError {
+                    user: Some(op.subject()),
+                    api: Some(error.api().to_owned()),
+                    message: error.to_string(),
+                });
+            }
         }
     }
-    applied
+    outcomes
 }
 
 /// The operations with memberships of `missing` groups taken out (borrowed as they are when
@@ -110,8 +223,9 @@ fn without_groups<'a>(
 
 async fn send<'a>(
     op: &'a Operation,
+    seq: u64,
     target: &dyn Target,
-) -> (&'a Operation, Result<(), TargetError>) {
+) -> (&'a Operation, u64, Result<(), TargetError>) {
     let outcome = match op.kind {
         OperationKind::Create => target.create_user(&op.user).await,
         OperationKind::Update | OperationKind::Disable => {
@@ -119,7 +233,7 @@ async fn send<'a>(
         }
         OperationKind::Delete => target.delete_user(&op.user).await,
     };
-    (op, outcome)
+    (op, seq, outcome)
 }
 
 /// What applying group writes did.
@@ -140,13 +254,6 @@ pub struct GroupsApplied {
     pub not_created: HashSet<String>,
 }
 
-#[derive(Clone, Copy)]
-enum GroupWrite {
-    Create,
-    Update,
-    Delete,
-}
-
 /// Creates and updates groups: level by level (parents exist before their children), each level
 /// concurrently. Runs before the users' writes, so memberships point at existing groups.
 pub async fn apply_group_upserts(
@@ -154,11 +261,20 @@ pub async fn apply_group_upserts(
     target: &dyn Target,
     concurrency: usize,
     applied: &mut GroupsApplied,
+    recorder: &mut Recorder<'_>,
 ) {
     let mut batch: Vec<&IamGroup> = Vec::new();
     for group in &plan.creates {
         if batch.iter().any(|queued| queued.name == group.parent_id) {
-            send_groups(&batch, GroupWrite::Create, target, concurrency, applied).await;
+            send_groups(
+                &batch,
+                GroupWrite::Create,
+                target,
+                concurrency,
+                applied,
+                recorder,
+            )
+            .await;
             batch.clear();
         }
         if orphaned(group, applied) {
@@ -167,13 +283,29 @@ pub async fn apply_group_upserts(
         }
         batch.push(group);
     }
-    send_groups(&batch, GroupWrite::Create, target, concurrency, applied).await;
+    send_groups(
+        &batch,
+        GroupWrite::Create,
+        target,
+        concurrency,
+        applied,
+        recorder,
+    )
+    .await;
     let updates: Vec<&IamGroup> = plan
         .updates
         .iter()
         .filter(|group| !orphaned(group, applied))
         .collect();
-    send_groups(&updates, GroupWrite::Update, target, concurrency, applied).await;
+    send_groups(
+        &updates,
+        GroupWrite::Update,
+        target,
+        concurrency,
+        applied,
+        recorder,
+    )
+    .await;
 }
 
 /// Whether `group` hangs under a group that was not created; if so, the failure is recorded.
@@ -193,15 +325,16 @@ fn orphaned(group: &IamGroup, applied: &mut GroupsApplied) -> bool {
     true
 }
 
-/// Deletes groups, children before parents, after the users' writes emptied them.
+/// Deletes groups, children before parents, after the users' writes emptied them (one journal
+/// call for all of them: they are sent one at a time).
 pub async fn apply_group_deletes(
     plan: &GroupPlan,
     target: &dyn Target,
     applied: &mut GroupsApplied,
+    recorder: &mut Recorder<'_>,
 ) {
-    for group in &plan.deletes {
-        send_groups(&[group], GroupWrite::Delete, target, 1, applied).await;
-    }
+    let deletes: Vec<&IamGroup> = plan.deletes.iter().collect();
+    send_groups(&deletes, GroupWrite::Delete, target, 1, applied, recorder).await;
 }
 
 async fn send_groups(
@@ -210,20 +343,37 @@ async fn send_groups(
     target: &dyn Target,
     concurrency: usize,
     applied: &mut GroupsApplied,
+    recorder: &mut Recorder<'_>,
 ) {
+    if groups.is_empty() {
+        return;
+    }
+    let Some(first_seq) = recorder.groups(groups, write).await else {
+        if write == GroupWrite::Create {
+            applied
+                .not_created
+                .extend(groups.iter().map(|group| group.name.clone()));
+        }
+        return;
+    };
+    let mut outcomes = Vec::with_capacity(groups.len());
     let mut in_flight = FuturesUnordered::new();
-    let mut queued = groups.iter();
+    let mut queued = groups.iter().zip(first_seq..);
     loop {
         while in_flight.len() < concurrency.max(1) {
-            let Some(group) = queued.next() else {
+            let Some((group, seq)) = queued.next() else {
                 break;
             };
-            in_flight.push(send_group(group, write, target));
+            in_flight.push(send_group(group, seq, write, target));
         }
-        let Some((group, outcome)) = in_flight.next().await else {
+        let Some((group, seq, outcome)) = in_flight.next().await else {
             break;
         };
         applied.writes += 1;
+        outcomes.push((
+            seq,
+            outcome.as_ref().map(|_| ()).map_err(ToString::to_string),
+        ));
         match outcome {
             Ok(()) => match write {
                 GroupWrite::Create => applied.created += 1,
@@ -242,17 +392,19 @@ async fn send_groups(
             }
         }
     }
+    recorder.outcomes(outcomes).await;
 }
 
 async fn send_group<'a>(
     group: &'a IamGroup,
+    seq: u64,
     write: GroupWrite,
     target: &dyn Target,
-) -> (&'a IamGroup, Result<(), TargetError>) {
+) -> (&'a IamGroup, u64, Result<(), TargetError>) {
     let outcome = match write {
         GroupWrite::Create => target.create_group(group).await,
         GroupWrite::Update => target.update_group(group).await,
         GroupWrite::Delete => target.delete_group(group).await,
     };
-    (group, outcome)
+    (group, seq, outcome)
 }

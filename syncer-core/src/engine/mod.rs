@@ -1,8 +1,10 @@
 //! The sync engine: fetch → map → diff against the target → plan → apply → report.
 //!
-//! The engine knows no backend and no target by name; it speaks [`crate::Syncer`] and
-//! [`crate::Target`]. Its shared types are in `vocabulary`; planning is pure logic in `plan`,
-//! writing is in `apply`, and the report fills itself from both; this module only orchestrates.
+//! The engine knows no backend and no target by name; it speaks [`crate::Syncer`],
+//! [`crate::Target`] and [`crate::Journal`]. Its shared types are in `vocabulary`; planning is
+//! pure logic in `plan`, writing is in `apply` (each chunk journaled by `recorder` before it is
+//! sent), undoing a run is `revert`, and the report fills itself from them; this module only
+//! orchestrates.
 
 mod apply;
 mod desired;
@@ -10,24 +12,31 @@ mod options;
 pub mod ownership;
 mod plan;
 mod progress;
+mod recorder;
 mod report;
+mod revert;
 mod vocabulary;
 
 use std::time::Instant;
 
-pub use apply::{apply, apply_group_deletes, apply_group_upserts, Applied, GroupsApplied};
+pub use apply::{
+    apply, apply_group_deletes, apply_group_upserts, apply_plan, Applied, GroupsApplied,
+};
 pub use desired::desired_users;
-pub use options::{DeprovisionGuard, LeaverPolicy, StopSignal, SyncOptions};
+pub use options::{DeprovisionGuard, LeaverPolicy, RevertOptions, StopSignal, SyncOptions};
 pub use plan::{is_valid_user_name, plan, PlanInputs};
 pub use progress::SyncProgress;
+pub use recorder::{Recorder, CHUNK as JOURNAL_CHUNK};
 pub use report::{Counts, PlannedChanges, PlannedGroups, PlannedUser, RunStatus, SyncReport};
+pub use revert::{plan_revert, run_revert, RevertPlan};
 pub use vocabulary::{
-    DesiredUser, GroupPlan, HeldBack, Operation, OperationKind, Plan, ReportError, Skipped,
-    WithheldUser,
+    DesiredUser, GroupPlan, HeldBack, Operation, OperationKind, Plan, ReportError, RevertConflict,
+    RunKind, Skipped, WithheldUser,
 };
 
 use desired::prefix_departments;
 
+use crate::journal::{Journal, NoJournal};
 use crate::mapping::FieldMapping;
 use crate::syncer::Syncer;
 use crate::target::Target;
@@ -47,9 +56,33 @@ pub async fn run_sync(
     options: &SyncOptions,
     progress: &dyn SyncProgress,
 ) -> SyncReport {
+    run_sync_journaled(source, mapping, target, options, progress, &NoJournal).await
+}
+
+/// [`run_sync`], recording every write in `journal` so the run can be reverted: each chunk of
+/// writes is journaled (one call) before it is sent, and its outcomes after. When the journal
+/// cannot record, the chunk is not sent, nothing after it either, and the run ends `failed`.
+/// A dry run records nothing.
+pub async fn run_sync_journaled(
+    source: &dyn Syncer,
+    mapping: &FieldMapping,
+    target: &dyn Target,
+    options: &SyncOptions,
+    progress: &dyn SyncProgress,
+    journal: &dyn Journal,
+) -> SyncReport {
     let clock = Instant::now();
     let mut report = SyncReport::starting(&options.syncer, &options.organization, options.dry_run);
-    let status = sync_into(&mut report, source, mapping, target, options, progress).await;
+    let status = sync_into(
+        &mut report,
+        source,
+        mapping,
+        target,
+        options,
+        progress,
+        journal,
+    )
+    .await;
     report.status = status;
     report.duration_ms = u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX);
     report.finished_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
@@ -63,6 +96,7 @@ async fn sync_into(
     target: &dyn Target,
     options: &SyncOptions,
     progress: &dyn SyncProgress,
+    journal: &dyn Journal,
 ) -> RunStatus {
     let snapshot = match source.fetch(progress).await {
         Ok(snapshot) => snapshot,
@@ -91,42 +125,35 @@ async fn sync_into(
         complete: report.incomplete.is_empty(),
         mapping,
     };
-    let plan = plan(inputs, options);
+    let mut plan = plan(inputs, options);
     report.record_plan(&plan);
     if options.dry_run {
         report.record_dry_run(&plan);
         return report.settled(options.stop.is_raised());
     }
+    if !journal.is_recording() {
+        // Only the journal needs the listing (its before-values): give the memory back.
+        plan.listed_users = Vec::new();
+    }
 
-    // The order of the writes: groups are created and updated before any user, so memberships
-    // point at groups that exist; a group whose create failed is held back with its children,
-    // and no user write this run names it. The users' writes follow in the order the plan
-    // screened them (creates and updates, then deprovisions), and group deletes come last,
-    // once those writes have emptied the groups.
     progress.writes_planned(plan.operations.len() + plan.groups.writes());
-    let mut groups_applied = GroupsApplied::default();
-    if !options.stop.is_raised() {
-        apply_group_upserts(
-            &plan.groups,
-            target,
-            options.write_concurrency,
-            &mut groups_applied,
-        )
-        .await;
+    let mut recorder = Recorder::new(
+        journal,
+        &plan.listed_users,
+        &plan.listed_groups,
+        Default::default(),
+    );
+    let (applied, groups_applied) =
+        apply_plan(&plan, target, options, progress, &mut recorder).await;
+    report.record_writes(
+        plan.operations.len(),
+        applied,
+        groups_applied,
+        recorder.error(),
+    );
+    if recorder.halted() {
+        return RunStatus::Failed;
     }
-    let applied = apply(
-        &plan.operations,
-        target,
-        options.write_concurrency,
-        progress,
-        &options.stop,
-        &groups_applied.not_created,
-    )
-    .await;
-    if !options.stop.is_raised() {
-        apply_group_deletes(&plan.groups, target, &mut groups_applied).await;
-    }
-    report.record_writes(plan.operations.len(), applied, groups_applied);
     report.settled(options.stop.is_raised())
 }
 

@@ -131,3 +131,11 @@ impl SyncOptions {
         }
     }
 }
+
+/// The knobs of a revert besides those it shares with a sync ([`SyncOptions`]: syncer,
+/// organization, guard and its override, dry run, concurrency, stop signal).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RevertOptions {
+    /// Delete the users the reverted run created, instead of disabling them.
+    pub delete_created: bool,
+}

@@ -140,5 +140,7 @@ pub fn plan(inputs: PlanInputs<'_>, options: &SyncOptions) -> Plan {
             snapshot_complete,
         );
     }
+    plan.listed_users = current;
+    plan.listed_groups = current_groups;
     plan
 }

@@ -6,7 +6,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::apply::{Applied, GroupsApplied};
-use super::vocabulary::{DesiredUser, HeldBack, OperationKind, Plan, ReportError};
+use super::vocabulary::{
+    DesiredUser, HeldBack, OperationKind, Plan, ReportError, RevertConflict, RunKind,
+};
+use crate::journal::JournalError;
 use crate::snapshot::{FetchFailure, Snapshot};
 use crate::syncer::FetchError;
 use crate::target::TargetError;
@@ -187,6 +190,15 @@ pub struct SyncReport {
     /// In a dry run, who would be changed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plan: Option<PlannedChanges>,
+    /// A sync, or a revert of an earlier run.
+    #[serde(default)]
+    pub kind: RunKind,
+    /// For a revert, the id of the run it undoes (the host fills it in).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reverts: Option<String>,
+    /// For a revert, the fields it left alone because they changed after the reverted run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<RevertConflict>,
 }
 
 impl SyncReport {
@@ -211,6 +223,9 @@ impl SyncReport {
             held_back: None,
             notices: Vec::new(),
             plan: None,
+            kind: RunKind::Sync,
+            reverts: None,
+            conflicts: Vec::new(),
         }
     }
 
@@ -299,6 +314,12 @@ impl SyncReport {
         }
     }
 
+    /// A revert's conflicts: fields it keeps because they changed since the reverted run (the
+    /// run is then `partial`: not everything came back).
+    pub(super) fn record_conflicts(&mut self, conflicts: Vec<RevertConflict>) {
+        self.conflicts = conflicts;
+    }
+
     /// A dry run: the counts are what the plan would write, and the plan is listed.
     pub(super) fn record_dry_run(&mut self, plan: &Plan) {
         self.counts.created = plan.count(OperationKind::Create);
@@ -312,10 +333,22 @@ impl SyncReport {
     }
 
     /// The writes sent: what succeeded, what failed, and how many of the `planned` user writes
-    /// a shutdown kept from being sent.
-    pub(super) fn record_writes(&mut self, planned: usize, users: Applied, groups: GroupsApplied) {
-        let unsent = planned as u64 - users.writes;
-        if unsent > 0 {
+    /// a shutdown (or a journal that could not record them) kept from being sent.
+    pub(super) fn record_writes(
+        &mut self,
+        planned: usize,
+        users: Applied,
+        groups: GroupsApplied,
+        journal: Option<&JournalError>,
+    ) {
+        let unsent = (planned as u64).saturating_sub(users.writes + users.withheld);
+        if let Some(error) = journal {
+            self.problem(
+                None,
+                None,
+                format!("{error}: the run stopped writing, and {unsent} planned user write(s) were not sent (a write the journal cannot record could not be undone)"),
+            );
+        } else if unsent > 0 {
             self.problem(
                 None,
                 None,
@@ -342,6 +375,7 @@ impl SyncReport {
     /// left unread or withheld, and no shutdown cut it short; `partial` otherwise.
     pub(super) fn settled(&self, stopped: bool) -> RunStatus {
         let clean = self.counts.failed == 0
+            && self.conflicts.is_empty()
             && !stopped
             && self.counts.groups_failed == 0
             && self.incomplete.is_empty()

@@ -10,9 +10,11 @@ mod fixtures;
 mod group_safety;
 mod groups;
 mod guard;
+mod journal;
 mod leavers;
 mod mapping;
 mod matching;
+mod revert;
 mod shutdown;
 mod updates;
 

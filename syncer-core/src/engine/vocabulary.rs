@@ -151,6 +151,11 @@ pub struct Plan {
     /// Things the operator should know that are not failures (a field left alone because
     /// the source seems unable to read it).
     pub notices: Vec<String>,
+    /// The target's users the plan was made from: what the journal records as the values
+    /// before each write.
+    pub listed_users: Vec<IamUser>,
+    /// The target's groups the plan was made from.
+    pub listed_groups: Vec<IamGroup>,
 }
 
 impl Plan {
@@ -163,6 +168,33 @@ impl Plan {
     pub fn count(&self, kind: OperationKind) -> usize {
         self.of_kind(kind).count()
     }
+}
+
+/// A field a revert left alone because it changed after the reverted run wrote it (by a person,
+/// or by a later run): it holds neither what the run wrote nor what was there before.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevertConflict {
+    /// The user or group, `owner/name` (groups as `group owner/name`).
+    pub user: String,
+    /// The field (`DisplayName`, `Properties.syncer_source_id`, a group's `displayName`).
+    pub field: String,
+    /// What the field held before the reverted run.
+    pub before: serde_json::Value,
+    /// What the reverted run wrote.
+    pub written: serde_json::Value,
+    /// What it holds now (and keeps).
+    pub now: serde_json::Value,
+}
+
+/// What kind of run a report is of.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunKind {
+    /// A sync from the source.
+    #[default]
+    Sync,
+    /// The undoing of an earlier run from its journal.
+    Revert,
 }
 
 /// One problem of a run, with the user or API it concerns.

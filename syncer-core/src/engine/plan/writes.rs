@@ -6,8 +6,7 @@ use super::groups::{self, Memberships};
 use crate::engine::options::SyncOptions;
 use crate::engine::ownership;
 use crate::engine::vocabulary::{DesiredUser, Operation, OperationKind};
-use crate::field::{FieldValue, IamField};
-use crate::phone::same_phone;
+use crate::field::IamField;
 use crate::user::IamUser;
 
 /// The create of a person no IAM user is.
@@ -49,7 +48,7 @@ fn is_current(
         && !existing.properties.contains_key(ownership::DEPROVISIONED)
         && wanted.values.iter().all(|(field, value)| {
             matches!(field, IamField::Id | IamField::Name)
-                || same_value(*field, &existing.get(*field), value)
+                || field.same_value(&existing.get(*field), value)
         })
         && memberships.is_none_or(|memberships| {
             let groups = memberships.groups_for(&existing.groups, &wanted.departments);
@@ -81,7 +80,7 @@ pub(super) fn plan_update(
         if matches!(field, IamField::Id | IamField::Name) {
             continue;
         }
-        if !same_value(*field, &existing.get(*field), value) {
+        if !field.same_value(&existing.get(*field), value) {
             user.set(*field, value.clone());
             columns.push(*field);
         }
@@ -114,16 +113,4 @@ pub(super) fn plan_update(
         source_id: Some(wanted.source_id.clone()),
         phase: 0,
     })
-}
-
-fn same_value(field: IamField, current: &FieldValue, wanted: &FieldValue) -> bool {
-    match field {
-        IamField::Phone => same_phone(&current.as_text(), &wanted.as_text()),
-        // IAM may keep e-mail addresses lowercased; a case-only difference is no change.
-        IamField::Email => current
-            .as_text()
-            .trim()
-            .eq_ignore_ascii_case(wanted.as_text().trim()),
-        _ => current.coerce(field.kind()) == wanted.coerce(field.kind()),
-    }
 }

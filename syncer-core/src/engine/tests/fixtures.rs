@@ -7,9 +7,12 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 
-use crate::engine::{run_sync, SyncOptions, SyncReport};
+use crate::engine::{
+    run_revert, run_sync, run_sync_journaled, RevertOptions, SyncOptions, SyncReport,
+};
 use crate::field::IamField;
 use crate::group::IamGroup;
+use crate::journal::{JournalEntry, MemoryJournal};
 use crate::mapping::FieldMapping;
 use crate::plugin::{
     MappingSpec, PluginConfig, PluginConfigError, PluginDescriptor, SourceField, Transform,
@@ -251,6 +254,15 @@ impl Store {
             *stored = after;
             Ok(())
         });
+        let users = self.users.clone();
+        mock.expect_full_user().returning(move |user| {
+            Ok(users
+                .lock()
+                .expect("lock")
+                .iter()
+                .find(|u| u.owner == user.owner && u.name == user.name)
+                .cloned())
+        });
         let (users, writes) = (self.users.clone(), self.writes.clone());
         mock.expect_delete_user().returning(move |user| {
             writes
@@ -442,4 +454,54 @@ pub(super) async fn sync_tree(
         &NoProgress,
     )
     .await
+}
+
+/// A sync of `people` in `departments` with `mapping`, journaled: the report and the journal.
+pub(super) async fn journaled_sync(
+    store: &Store,
+    people: Vec<SourceRecord>,
+    departments: Vec<Department>,
+    mapping: &FieldMapping,
+    options: &SyncOptions,
+) -> (SyncReport, Vec<JournalEntry>) {
+    let journal = MemoryJournal::new();
+    let report = run_sync_journaled(
+        &source_with(people, departments),
+        mapping,
+        &store.mock(),
+        options,
+        &NoProgress,
+        &journal,
+    )
+    .await;
+    (report, journal.entries())
+}
+
+/// A revert of the run journaled as `entries`, itself journaled: the report and its journal.
+pub(super) async fn revert(
+    store: &Store,
+    entries: &[JournalEntry],
+    options: &SyncOptions,
+    revert: &RevertOptions,
+) -> (SyncReport, Vec<JournalEntry>) {
+    let journal = MemoryJournal::new();
+    let report = run_revert(
+        entries,
+        &store.mock(),
+        options,
+        revert,
+        &NoProgress,
+        &journal,
+    )
+    .await;
+    (report, journal.entries())
+}
+
+/// Every user and group of the store, sorted by name: what "identical" compares.
+pub(super) fn state(store: &Store) -> (Vec<IamUser>, Vec<IamGroup>) {
+    let mut users = store.users.lock().expect("lock").clone();
+    users.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut groups = store.groups.lock().expect("lock").clone();
+    groups.sort_by(|a, b| a.name.cmp(&b.name));
+    (users, groups)
 }
