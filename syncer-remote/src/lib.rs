@@ -44,4 +44,7 @@ pub use settings::{RemotePresets, RemoteSettings};
 pub use syncer::{Directory, DirectoryError, RemoteSyncer};
 pub use token::TokenCache;
 pub use verdict::{Outcome, Verdict};
-pub use walk::{walk_departments, Child, DirectoryReader, Listed, Members, Part, Walked};
+pub use walk::{
+    walk_departments, Child, DirectoryReader, Listed, Members, Part, WalkLimits, Walked,
+    MAX_DEPARTMENTS, MAX_DEPTH,
+};
