@@ -35,7 +35,9 @@ mod token;
 mod verdict;
 mod walk;
 
-pub use caller::{Answer, Auth, CallObserver, Caller, Remote, Token, TOKEN_RENEWALS_PER_CALL};
+pub use caller::{
+    Answer, Auth, CallObserver, Caller, Remote, Token, MAX_ANSWER_BYTES, TOKEN_RENEWALS_PER_CALL,
+};
 pub use error::{CallError, Failure};
 pub use http::{finish as finish_http_client, http_client, HttpClientError};
 pub use limiter::CallLimiter;

@@ -190,4 +190,3 @@ async fn a_chain_without_end_stops_at_the_depth_limit_naming_it() {
     let error = walk_endless(1, limits).await;
     assert!(error.message.contains("more than 7 levels"), "{error}");
 }
-
