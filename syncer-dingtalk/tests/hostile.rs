@@ -181,3 +181,42 @@ async fn an_answer_larger_than_the_cap_is_a_failed_call_naming_api_and_cap() {
         assert!(failure.message.contains("larger than 8 MiB"), "{failure:?}");
     }
 }
+
+#[tokio::test]
+async fn an_endpoints_userinfo_never_appears_in_test_connection_or_fetch_errors() {
+    // A port nobody listens on: the calls fail, and the messages name the endpoint.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let endpoint = format!("http://proxyuser:PROXY-PASS-91x@127.0.0.1:{port}");
+    let plugin = find_plugin(syncer_dingtalk::TYPE_NAME).expect("the DingTalk plugin registers");
+    let values = BTreeMap::from([
+        ("app_key".to_owned(), ConfigValue::Text(APP_KEY.to_owned())),
+        (
+            "app_secret".to_owned(),
+            ConfigValue::Text(APP_SECRET.to_owned()),
+        ),
+        ("endpoint".to_owned(), ConfigValue::Text(endpoint)),
+        ("max_retries".to_owned(), ConfigValue::Integer(0)),
+    ]);
+    let config = PluginConfig::new(plugin, values).expect("a valid DingTalk config");
+    let syncer = (plugin.build)(&config).expect("the DingTalk syncer builds");
+
+    let report = syncer.test_connection().await;
+    assert!(!report.ok());
+    let said: Vec<&str> = report.checks.iter().map(|c| c.message.as_str()).collect();
+    assert!(
+        said.iter().any(|message| message.contains("127.0.0.1")),
+        "the endpoint is named: {said:?}"
+    );
+    for message in &said {
+        assert!(!message.contains("PROXY-PASS-91x"), "{message}");
+    }
+    let error = syncer
+        .fetch(&NoProgress)
+        .await
+        .expect_err("nothing to fetch from");
+    assert!(!error.to_string().contains("PROXY-PASS-91x"), "{error}");
+}

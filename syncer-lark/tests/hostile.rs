@@ -106,3 +106,31 @@ async fn has_more_without_end_stops_at_the_page_cap_and_the_department_is_incomp
     let calls = server.stats().calls(paths::USERS_BY_DEPARTMENT);
     assert!(calls <= 2_000 + 20, "{calls} people pages");
 }
+
+#[tokio::test]
+async fn an_endpoints_userinfo_never_appears_in_test_connection() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let credentials = Credentials::demo();
+    let lark = LarkSyncer::new(LarkSettings {
+        app_id: credentials.app_id,
+        app_secret: Secret::new(credentials.app_secret),
+        remote: RemoteSettings {
+            endpoint: format!("http://proxyuser:PROXY-PASS-77q@127.0.0.1:{port}"),
+            rate_limit: 50.0,
+            max_in_flight: 2,
+            max_retries: 0,
+            timeout: Duration::from_secs(5),
+        },
+    });
+    let report = lark.test_connection().await;
+    assert!(!report.ok());
+    let said: Vec<&str> = report.checks.iter().map(|c| c.message.as_str()).collect();
+    assert!(said.iter().any(|m| m.contains("127.0.0.1")), "{said:?}");
+    for message in &said {
+        assert!(!message.contains("PROXY-PASS-77q"), "{message}");
+    }
+}
