@@ -68,7 +68,8 @@ pub fn plan(inputs: PlanInputs<'_>, options: &SyncOptions) -> Plan {
         notices: unreadable_fields::keep_unreadable_fields(&mut desired, &current, me, mapping),
         ..Plan::default()
     };
-    plan.notices.extend(unknown_fields::notices(&desired));
+    plan.notices
+        .extend(unknown_fields::notices(&desired, mapping));
     let matches = matching::match_people(&desired, &current, me);
     let mut claimed: HashSet<usize> = HashSet::new();
     let mut creates = Vec::new();

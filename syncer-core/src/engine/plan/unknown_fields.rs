@@ -6,12 +6,13 @@ use std::collections::BTreeMap;
 
 use crate::engine::vocabulary::DesiredUser;
 use crate::field::IamField;
+use crate::mapping::FieldMapping;
 
 /// People named in a notice at most; the rest are counted.
 const NAMED: usize = 5;
 
 /// One notice per flag field left unknown for at least one person.
-pub(super) fn notices(desired: &[DesiredUser]) -> Vec<String> {
+pub(super) fn notices(desired: &[DesiredUser], mapping: &FieldMapping) -> Vec<String> {
     let mut unknown: BTreeMap<IamField, Vec<&str>> = BTreeMap::new();
     for person in desired {
         for field in &person.unknown {
@@ -28,8 +29,13 @@ pub(super) fn notices(desired: &[DesiredUser]) -> Vec<String> {
             } else {
                 String::new()
             };
+            let source = mapping
+                .rules()
+                .iter()
+                .find(|rule| rule.target == field)
+                .map_or("its source field", |rule| rule.source.as_str());
             format!(
-                "the source did not say the value {field} is mapped from for {} people ({named}{more}): their {field} was left as it is in IAM (neither enabled nor disabled on it)",
+                "the source gave no `{source}` for {} people ({named}{more}), so their {field} is unknown: it was left as it is in IAM (neither enabled nor disabled on it)",
                 people.len()
             )
         })

@@ -146,7 +146,7 @@ async fn an_unknown_active_neither_enables_nor_disables_and_says_so() {
         .iter()
         .find(|notice| notice.contains("IsForbidden"))
         .unwrap_or_else(|| panic!("a notice naming IsForbidden: {:?}", report.notices));
-    assert!(notice.contains("2 people"), "{notice}");
+    assert!(notice.contains("no `active` for 2 people"), "{notice}");
     assert!(notice.contains("user001"), "{notice}");
 }
 
