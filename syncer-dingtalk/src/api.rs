@@ -96,7 +96,7 @@ pub struct UserPage {
 }
 
 /// A member as `user/list` describes them (the fields the syncer offers for mapping).
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ApiUser {
     /// Stable id inside the organization.
@@ -150,30 +150,6 @@ pub struct ApiUser {
     /// Remark.
     #[serde(deserialize_with = "null_as_default")]
     pub remark: String,
-}
-
-impl Default for ApiUser {
-    fn default() -> Self {
-        Self {
-            userid: String::new(),
-            unionid: String::new(),
-            name: String::new(),
-            avatar: String::new(),
-            mobile: String::new(),
-            state_code: String::new(),
-            email: String::new(),
-            org_email: String::new(),
-            title: String::new(),
-            job_number: String::new(),
-            dept_id_list: Vec::new(),
-            active: None,
-            admin: false,
-            boss: false,
-            hired_date: None,
-            work_place: String::new(),
-            remark: String::new(),
-        }
-    }
 }
 
 /// Body of `department/get` for `dept_id`.
