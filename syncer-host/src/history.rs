@@ -3,8 +3,9 @@
 //! same history across restarts.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
+use parking_lot::Mutex;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use syncer_core::{RunStatus, SyncReport};
@@ -103,25 +104,31 @@ impl History {
         self
     }
 
+    /// A report as the JSON stored with its run; a report that cannot be encoded is an error,
+    /// never an empty report stored as if it were the run's.
+    fn encode(&self, report: &impl Serialize) -> Result<String, HistoryError> {
+        serde_json::to_string(report).map_err(|error| HistoryError {
+            path: self.path.clone(),
+            message: format!("cannot encode the run's report: {error}"),
+        })
+    }
+
     async fn with_db<T: Send + 'static>(
         &self,
         work: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
     ) -> Result<T, HistoryError> {
         let db = self.db.clone();
         let path = self.path.clone();
-        tokio::task::spawn_blocking(move || {
-            let db = db.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            work(&db)
-        })
-        .await
-        .map_err(|e| HistoryError {
-            path: path.clone(),
-            message: e.to_string(),
-        })?
-        .map_err(|e| HistoryError {
-            path,
-            message: e.to_string(),
-        })
+        tokio::task::spawn_blocking(move || work(&db.lock()))
+            .await
+            .map_err(|e| HistoryError {
+                path: path.clone(),
+                message: e.to_string(),
+            })?
+            .map_err(|e| HistoryError {
+                path,
+                message: e.to_string(),
+            })
     }
 
     /// Records the start of a run and returns its id.
@@ -166,7 +173,7 @@ impl History {
         report: &SyncReport,
         only_if_running: bool,
     ) -> Result<bool, HistoryError> {
-        let body = serde_json::to_string(report).unwrap_or_default();
+        let body = self.encode(report)?;
         let status = report.status.as_str();
         let finished_at = report.finished_at.clone();
         self.with_db(move |db| {
@@ -183,7 +190,7 @@ impl History {
     /// Records a run that did not happen (another was going), with its report. One statement,
     /// so the row is never seen as `running`.
     pub async fn record_skipped(&self, report: &SyncReport) -> Result<i64, HistoryError> {
-        let body = serde_json::to_string(report).unwrap_or_default();
+        let body = self.encode(report)?;
         let (syncer, dry_run) = (report.syncer.clone(), report.dry_run);
         let (started_at, finished_at) = (report.started_at.clone(), report.finished_at.clone());
         let status = report.status.as_str();
@@ -301,6 +308,33 @@ mod tests {
         let mut report = SyncReport::starting(syncer, "acme", false);
         report.status = status;
         report
+    }
+
+    /// A value whose encoding fails, as a report with a broken `Serialize` would.
+    struct Unencodable;
+
+    impl Serialize for Unencodable {
+        fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+            Err(serde::ser::Error::custom("broken"))
+        }
+    }
+
+    #[test]
+    fn a_report_that_cannot_be_encoded_is_an_error_not_an_empty_report() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let history = History::open(&dir.path().join("state.db")).expect("open");
+        let error = history.encode(&Unencodable).expect_err("cannot encode");
+        assert!(
+            error
+                .to_string()
+                .contains("cannot encode the run's report: broken"),
+            "{error}"
+        );
+        let report = report("acme-dt", RunStatus::Succeeded);
+        assert!(history
+            .encode(&report)
+            .expect("encodes")
+            .contains("acme-dt"));
     }
 
     #[tokio::test]

@@ -10,12 +10,14 @@ mod cli;
 mod commands;
 mod config;
 mod connection;
+mod failure;
 mod history;
 mod lock;
 mod output;
 mod progress;
 mod runner;
 mod serve;
+mod store;
 mod target;
 
 // Backends register themselves through `inventory`; linking them is all the host does.
@@ -26,20 +28,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-/// How a command failed, and so which exit code it gets (SPEC §4).
-#[derive(Debug)]
-pub enum Failure {
-    /// Usage or config error: exit 2.
-    Usage(String),
-    /// The work failed or was partial: exit 1 (the message may be empty when already printed).
-    Run(String),
-}
-
-impl From<config::ConfigError> for Failure {
-    fn from(error: config::ConfigError) -> Self {
-        Failure::Usage(error.to_string())
-    }
-}
+pub use failure::Failure;
 
 /// The `syncer-host` program: parses the command line, runs the command, maps the outcome to
 /// the exit codes of SPEC §4 (0 ok, 1 failed or partial, 2 usage or config error).

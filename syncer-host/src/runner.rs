@@ -7,13 +7,24 @@
 //! crashed, out of time at shutdown): [`Runner::begin`] and [`Runner::probe`] close those rows
 //! as failed. Nothing ever closes another syncer's rows, or rows whose lock is held.
 
-use std::path::PathBuf;
-
 use syncer_core::{run_sync, RunStatus, StopSignal, SyncOptions, SyncProgress, SyncReport, Target};
 
-use crate::config::SyncerSettings;
-use crate::history::{History, RunRecord};
-use crate::lock::{self, LockError, RunLock};
+use crate::config::{Config, SyncerSettings};
+use crate::history::{History, HistoryError, RunRecord};
+use crate::lock::{LockError, RunLock};
+use crate::store::RunStore;
+use crate::target::{self, BuildError};
+
+/// Why a config's runner could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum RunnerError {
+    /// The `[target]` could not be built.
+    #[error(transparent)]
+    Target(#[from] BuildError),
+    /// The run history (`[state] path`) could not be opened.
+    #[error(transparent)]
+    History(#[from] HistoryError),
+}
 
 /// Flags of one run.
 #[derive(Clone, Copy, Debug, Default)]
@@ -33,33 +44,39 @@ pub struct ActiveRun {
     _lock: RunLock,
 }
 
-/// Runs syncs against one target with one history.
+/// Runs syncs against one target with one run store (history and locks).
 pub struct Runner {
     target: Box<dyn Target>,
-    history: History,
-    state_path: PathBuf,
+    store: RunStore,
     stop: StopSignal,
 }
 
 impl Runner {
-    /// A runner writing to `target`, recording into `history`, locking beside `state_path`.
-    pub fn new(target: Box<dyn Target>, history: History, state_path: PathBuf) -> Self {
+    /// A runner writing to `target`, recording runs and taking locks in `store`.
+    fn new(target: Box<dyn Target>, store: RunStore) -> Self {
         Self {
             target,
-            history,
-            state_path,
+            store,
             stop: StopSignal::default(),
         }
     }
 
-    /// The target.
+    /// The runner of `config`: its `[target]`, and its run history and locks at `[state] path`.
+    pub fn for_config(config: &Config) -> Result<Self, RunnerError> {
+        let target = target::build(&config.target)?;
+        let store = RunStore::open(&config.state_path)?;
+        Ok(Self::new(target, store))
+    }
+
+    /// The target (the demo reads back what it wrote).
+    #[cfg(feature = "demo")]
     pub fn target(&self) -> &dyn Target {
         self.target.as_ref()
     }
 
     /// The history.
     pub fn history(&self) -> &History {
-        &self.history
+        self.store.history()
     }
 
     /// Asks every run of this runner to stop starting writes (graceful shutdown).
@@ -87,12 +104,12 @@ impl Runner {
         settings: &SyncerSettings,
         flags: RunFlags,
     ) -> Result<ActiveRun, LockError> {
-        let lock = lock::try_lock(&self.state_path, &settings.name)?;
+        let lock = self.store.try_lock(&settings.name)?;
         self.close_interrupted(settings).await;
         let options = self.options(settings, flags);
         let started = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let run_id = match self
-            .history
+            .history()
             .start(&settings.name, flags.dry_run, &started)
             .await
         {
@@ -130,7 +147,7 @@ impl Runner {
             Err(error) => not_run(&run.options, RunStatus::Failed, error.to_string()),
         };
         if let Some(id) = run.run_id {
-            if let Err(error) = self.history.finish(id, &report).await {
+            if let Err(error) = self.history().finish(id, &report).await {
                 tracing::warn!(%error, "could not record the run");
             }
         }
@@ -146,7 +163,7 @@ impl Runner {
     ) -> (Option<i64>, SyncReport) {
         let options = self.options(settings, flags);
         let report = not_run(&options, RunStatus::Skipped, why.to_string());
-        let run_id = self.history.record_skipped(&report).await.ok();
+        let run_id = self.history().record_skipped(&report).await.ok();
         (run_id, report)
     }
 
@@ -157,7 +174,7 @@ impl Runner {
     /// as busy; callers probe only when the history shows a `running` row that is not theirs, so
     /// at most once per row a dead process left behind.
     pub async fn probe(&self, settings: &SyncerSettings) -> Result<bool, LockError> {
-        match lock::try_lock(&self.state_path, &settings.name) {
+        match self.store.try_lock(&settings.name) {
             Ok(lock) => {
                 self.close_interrupted(settings).await;
                 drop(lock);
@@ -171,7 +188,7 @@ impl Runner {
     /// Closes the `running` rows of the syncer as failed; the caller holds the syncer's lock,
     /// so the processes that wrote them are gone. Returns how many were closed.
     async fn close_interrupted(&self, settings: &SyncerSettings) -> usize {
-        let rows = match self.history.unfinished(&settings.name).await {
+        let rows = match self.history().unfinished(&settings.name).await {
             Ok(rows) => rows,
             Err(error) => {
                 tracing::warn!(%error, "could not look for interrupted runs");
@@ -185,7 +202,7 @@ impl Runner {
                 &settings.organization,
                 "interrupted: the process running it stopped (killed or crashed) before recording how it ended; writes it had sent stay, and the next run sends the rest",
             );
-            match self.history.finish_if_running(row.run_id, &report).await {
+            match self.history().finish_if_running(row.run_id, &report).await {
                 Ok(true) => closed += 1,
                 Ok(false) => {}
                 Err(error) => tracing::warn!(%error, "could not close an interrupted run"),
@@ -209,7 +226,7 @@ impl Runner {
         run_id: i64,
         why: &str,
     ) -> bool {
-        let row = match self.history.run(run_id).await {
+        let row = match self.history().run(run_id).await {
             Ok(Some(row)) if row.status == RunStatus::Running => row,
             Ok(_) => return false,
             Err(error) => {
@@ -218,7 +235,7 @@ impl Runner {
             }
         };
         let report = interrupted(&row, &settings.organization, why);
-        match self.history.finish_if_running(run_id, &report).await {
+        match self.history().finish_if_running(run_id, &report).await {
             Ok(written) => written,
             Err(error) => {
                 tracing::warn!(%error, "could not record run {run_id} as failed");
@@ -275,7 +292,7 @@ mod tests {
     use std::path::Path;
 
     use super::*;
-    use crate::config::Config;
+    use crate::lock;
 
     fn config(dir: &Path) -> Config {
         let text = r#"
@@ -300,7 +317,7 @@ app_secret = "secret"
     async fn only_the_lock_holder_closes_rows_left_running_and_only_its_own() {
         let dir = tempfile::tempdir().expect("tempdir");
         let config = config(dir.path());
-        let runner = crate::commands::runner(&config).expect("runner");
+        let runner = Runner::for_config(&config).expect("runner");
         let history = runner.history().clone();
         let started = "2024-01-01T00:00:00.000Z";
         let dead = history.start("acme-dt", false, started).await.expect("row");

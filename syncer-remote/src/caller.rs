@@ -15,9 +15,13 @@ use serde::de::DeserializeOwned;
 use syncer_core::Secret;
 use tokio::sync::SemaphorePermit;
 
-use crate::{
-    http_client, CallError, CallLimiter, Outcome, RemoteSettings, RetryPolicy, TokenCache, Verdict,
-};
+use crate::error::CallError;
+use crate::http::http_client;
+use crate::limiter::CallLimiter;
+use crate::retry::RetryPolicy;
+use crate::settings::RemoteSettings;
+use crate::token::TokenCache;
+use crate::verdict::{Outcome, Verdict};
 
 /// Token renewals one call may make after the remote refused its token, on top of its retries:
 /// "refresh once and repeat" must not depend on how many retries are configured.

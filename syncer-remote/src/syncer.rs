@@ -6,7 +6,8 @@
 use async_trait::async_trait;
 use syncer_core::{ConnectionCheck, ConnectionReport, FetchError, FetchProgress, Snapshot, Syncer};
 
-use crate::{CallError, Caller, Remote};
+use crate::caller::{Caller, Remote};
+use crate::error::CallError;
 
 /// The failure of remote `D::App`'s calls.
 pub type DirectoryError<D> = CallError<<<D as Directory>::App as Remote>::Failure>;

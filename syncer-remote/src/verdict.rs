@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::CallError;
+use crate::error::CallError;
 
 /// The classification of one answer.
 #[derive(Debug)]

@@ -14,7 +14,7 @@ use futures::future::BoxFuture;
 use futures::stream::{FuturesUnordered, StreamExt};
 use syncer_core::{Department, FetchError, FetchFailure, FetchProgress};
 
-use crate::{CallError, Failure};
+use crate::error::{CallError, Failure};
 
 /// Departments one walk reads at most, by default: far more than any real directory holds, so
 /// only a remote that keeps inventing departments reaches it.

@@ -3,17 +3,17 @@
 //! members without unionid) on 127.0.0.1, writes a config that points a DingTalk syncer at it,
 //! syncs into an embedded store through the same code path as `sync`, shows the result, and
 //! syncs again to show that an unchanged directory causes no writes. No network, no account.
+//! Built only with the `demo` cargo feature (on by default), which links the simulator.
 
 use std::path::Path;
 
 use syncer_core::{IamUser, NoProgress};
 use syncer_dingtalk_sim::{Credentials, FakeDingTalk, Faults, Org, OrgSpec};
 
-use super::sync::runner;
 use crate::config::Config;
+use crate::failure::Failure;
 use crate::output;
-use crate::runner::RunFlags;
-use crate::Failure;
+use crate::runner::{RunFlags, Runner};
 
 /// The organization the demo syncs into.
 const ORGANIZATION: &str = "acme";
@@ -47,7 +47,7 @@ pub async fn demo(db: &Path, users: usize) -> Result<(), Failure> {
 
     let config = demo_config(db, &server.url(), &credentials)?;
     let settings = config.syncer(SYNCER)?;
-    let runner = runner(&config)?;
+    let runner = Runner::for_config(&config)?;
 
     println!("\nFirst sync (DingTalk → embedded store):");
     let (_, first) = runner.run(settings, RunFlags::default(), &NoProgress).await;

@@ -17,9 +17,8 @@
 use std::collections::BTreeMap;
 
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::middleware::Next;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{middleware, Json, Router};
@@ -27,7 +26,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::auth::require_token;
-use super::state::{AppState, StartError};
+use super::error::{json_errors, request_limits, ApiError};
+use super::metrics;
+use super::state::AppState;
 use crate::config::SyncerSettings;
 use crate::connection::test_connection;
 use crate::history::RunRecord;
@@ -53,51 +54,11 @@ pub fn router(state: AppState) -> Router {
             get(|| async { Json(json!({ "status": "ok" })) }),
         )
         .merge(protected)
-        .fallback(|| async { error(StatusCode::NOT_FOUND, "no such endpoint") })
-        .method_not_allowed_fallback(|| async {
-            error(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "method not allowed on this endpoint (the Allow header lists the ones that are)",
-            )
-        })
+        .fallback(|| async { ApiError::NoSuchEndpoint })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(middleware::from_fn(json_errors))
+        .layer(middleware::from_fn(request_limits))
         .with_state(state)
-}
-
-/// Turns any error answer that is not JSON yet (one axum produced itself) into
-/// `{"error": "..."}`, keeping its status and headers.
-async fn json_errors(request: Request, next: Next) -> Response {
-    let response = next.run(request).await;
-    let status = response.status();
-    let is_json = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|kind| kind.as_bytes().starts_with(b"application/json"));
-    if !(status.is_client_error() || status.is_server_error()) || is_json {
-        return response;
-    }
-    let (mut parts, _) = response.into_parts();
-    let reason = status.canonical_reason().unwrap_or("error").to_lowercase();
-    let body = json!({ "error": reason }).to_string();
-    parts.headers.remove(header::CONTENT_LENGTH);
-    parts.headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    Response::from_parts(parts, axum::body::Body::from(body))
-}
-
-/// A JSON error answer.
-pub fn error(status: StatusCode, message: impl Into<String>) -> Response {
-    (status, Json(json!({ "error": message.into() }))).into_response()
-}
-
-fn history_error(error: impl std::fmt::Display) -> Response {
-    error_response(StatusCode::INTERNAL_SERVER_ERROR, error)
-}
-
-fn error_response(status: StatusCode, message: impl std::fmt::Display) -> Response {
-    error(status, message.to_string())
 }
 
 async fn plugins() -> Response {
@@ -179,38 +140,35 @@ fn view(
     }
 }
 
-async fn syncers(State(state): State<AppState>) -> Response {
+async fn syncers(State(state): State<AppState>) -> Result<Response, ApiError> {
     let mut views = Vec::new();
     let history = state.runner().history();
     for settings in &state.config().syncers {
-        let (last, skipped) = match (
-            history.last_run(&settings.name).await,
-            history.last_skipped(&settings.name).await,
-        ) {
-            (Ok(last), Ok(skipped)) => (last, skipped),
-            (Err(e), _) | (_, Err(e)) => return history_error(e),
-        };
+        let (last, skipped) = (
+            history.last_run(&settings.name).await?,
+            history.last_skipped(&settings.name).await?,
+        );
         let running = state.is_running(settings, last.as_ref()).await;
         // The probe may just have closed a row a dead process left running.
         let last = match (&last, running) {
             (Some(run), false) if run.status == syncer_core::RunStatus::Running => {
-                match history.run(run.run_id).await {
-                    Ok(fresh) => fresh,
-                    Err(e) => return history_error(e),
-                }
+                history.run(run.run_id).await?
             }
             _ => last,
         };
         views.push(view(settings, running, last.as_ref(), skipped.as_ref()));
     }
-    Json(views).into_response()
+    Ok(Json(views).into_response())
 }
 
-async fn test(State(state): State<AppState>, Path(name): Path<String>) -> Response {
+async fn test(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<Response, ApiError> {
     let Ok(settings) = state.config().syncer(&name) else {
-        return error(StatusCode::NOT_FOUND, format!("no syncer named `{name}`"));
+        return Err(ApiError::UnknownSyncer(name));
     };
-    Json(test_connection(state.config(), settings).await).into_response()
+    Ok(Json(test_connection(state.config(), settings).await).into_response())
 }
 
 /// `?dry_run=true&allow_mass_deprovision=true`; anything else is refused, so a misspelt
@@ -228,65 +186,49 @@ async fn sync(
     State(state): State<AppState>,
     Path(name): Path<String>,
     query: Result<Query<SyncQuery>, QueryRejection>,
-) -> Response {
-    let query = match query {
-        Ok(Query(query)) => query,
-        Err(rejection) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                format!(
-                    "{}; dry_run and allow_mass_deprovision take true or false",
-                    rejection.body_text()
-                ),
-            )
-        }
-    };
+) -> Result<Response, ApiError> {
+    let Query(query) = query.map_err(|rejection| ApiError::BadSyncQuery(rejection.body_text()))?;
     let flags = RunFlags {
         dry_run: query.dry_run,
         allow_mass_deprovision: query.allow_mass_deprovision,
     };
-    match state.start_run(&name, flags).await {
-        Ok(run_id) => (StatusCode::ACCEPTED, Json(json!({ "run_id": run_id }))).into_response(),
-        Err(e @ StartError::UnknownSyncer(_)) => error_response(StatusCode::NOT_FOUND, e),
-        Err(e @ StartError::Busy(_)) => error_response(StatusCode::CONFLICT, e),
-        Err(e @ StartError::ShuttingDown) => error_response(StatusCode::SERVICE_UNAVAILABLE, e),
-        Err(e @ (StartError::NotRecorded | StartError::Lock(_))) => {
-            error_response(StatusCode::INTERNAL_SERVER_ERROR, e)
-        }
-    }
+    let run_id = state.start_run(&name, flags).await?;
+    Ok((StatusCode::ACCEPTED, Json(json!({ "run_id": run_id }))).into_response())
 }
 
-async fn runs(State(state): State<AppState>, Path(name): Path<String>) -> Response {
+async fn runs(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<Response, ApiError> {
     if state.config().syncer(&name).is_err() {
-        return error(StatusCode::NOT_FOUND, format!("no syncer named `{name}`"));
+        return Err(ApiError::UnknownSyncer(name));
     }
-    match state.runner().history().runs(&name, HISTORY_LIMIT).await {
-        Ok(runs) => Json(runs).into_response(),
-        Err(e) => history_error(e),
-    }
+    let runs = state.runner().history().runs(&name, HISTORY_LIMIT).await?;
+    Ok(Json(runs).into_response())
 }
 
-async fn run(State(state): State<AppState>, Path(run_id): Path<String>) -> Response {
-    let Ok(run_id) = run_id.parse::<i64>() else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            format!("`{run_id}` is not a run id"),
-        );
+async fn run(
+    State(state): State<AppState>,
+    Path(run_id): Path<String>,
+) -> Result<Response, ApiError> {
+    let Some(id) = parse_run_id(&run_id) else {
+        return Err(ApiError::BadRunId(run_id));
     };
-    match state.runner().history().run(run_id).await {
-        Ok(Some(run)) => Json(run).into_response(),
-        Ok(None) => error(StatusCode::NOT_FOUND, format!("no run {run_id}")),
-        Err(e) => history_error(e),
+    match state.runner().history().run(id).await? {
+        Some(run) => Ok(Json(run).into_response()),
+        None => Err(ApiError::UnknownRun(id)),
     }
 }
 
-async fn metrics(State(state): State<AppState>) -> Response {
-    (
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
-        state.metrics().render(),
-    )
-        .into_response()
+/// A run id as the API writes it: decimal digits only (`+1`, ` 1` or `-1` are not run 1).
+fn parse_run_id(text: &str) -> Option<i64> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
+}
+
+async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let text = state.metrics().render().map_err(ApiError::Metrics)?;
+    Ok(([(header::CONTENT_TYPE, metrics::CONTENT_TYPE)], text).into_response())
 }

@@ -5,17 +5,21 @@
 
 mod api;
 mod auth;
+mod error;
+mod listener;
 mod metrics;
 mod scheduler;
 mod state;
+mod token;
 
 use std::net::SocketAddr;
 
-use auth::ApiToken;
+use token::ApiToken;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
-use crate::Failure;
+use crate::failure::Failure;
+use crate::runner::Runner;
 use state::AppState;
 
 /// Where serve listens unless told otherwise.
@@ -45,7 +49,7 @@ pub async fn serve(config: Config, listen: Option<String>) -> Result<(), Failure
         .local_addr()
         .map_err(|e| Failure::Run(e.to_string()))?;
 
-    let runner = crate::commands::runner(&config)?;
+    let runner = Runner::for_config(&config)?;
     let grace = config.server.shutdown_grace;
     let state = AppState::new(config, runner, token);
     // Rows an earlier process left `running` are closed only where the syncer's lock is free:
@@ -55,9 +59,11 @@ pub async fn serve(config: Config, listen: Option<String>) -> Result<(), Failure
     scheduler::start(&state, &cancel);
 
     println!("syncer-host serving the control API on http://{bound}");
-    let server = axum::serve(listener, api::router(state.clone()))
-        .with_graceful_shutdown(cancel.clone().cancelled_owned());
-    let server = tokio::spawn(async move { server.await });
+    let server = tokio::spawn(listener::serve(
+        listener,
+        api::router(state.clone()),
+        cancel.clone(),
+    ));
 
     shutdown_signal().await;
     println!("shutting down: no new runs; waiting for running syncs to finish their writes");
@@ -69,10 +75,8 @@ pub async fn serve(config: Config, listen: Option<String>) -> Result<(), Failure
             grace.as_secs()
         );
     }
-    match server.await {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => return Err(Failure::Run(format!("HTTP server failed: {e}"))),
-        Err(e) => return Err(Failure::Run(format!("HTTP server task failed: {e}"))),
+    if let Err(e) = server.await {
+        return Err(Failure::Run(format!("HTTP server task failed: {e}")));
     }
     println!("stopped");
     Ok(())

@@ -3,14 +3,15 @@
 //! shutdown).
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
+use parking_lot::{Mutex, MutexGuard};
 use syncer_core::{NoProgress, RunStatus};
 use tokio_util::task::TaskTracker;
 
-use super::auth::ApiToken;
 use super::metrics::Metrics;
+use super::token::ApiToken;
 use crate::config::{Config, SyncerSettings};
 use crate::history::RunRecord;
 use crate::lock::LockError;
@@ -22,8 +23,8 @@ pub enum StartError {
     /// No syncer of that name.
     #[error("no syncer named `{0}`")]
     UnknownSyncer(String),
-    /// A run of the syncer is going.
-    #[error("{0}")]
+    /// A run of the syncer is going (the answer names the syncer, never the lock's file).
+    #[error("{}", busy_message(.0))]
     Busy(LockError),
     /// The run lock could not be taken for another reason (its file cannot be opened).
     #[error("{0}")]
@@ -34,6 +35,17 @@ pub enum StartError {
     /// The run history could not record the run.
     #[error("the run history could not record the run")]
     NotRecorded,
+}
+
+/// What a client is told of a busy syncer: which one, and what to do; the lock's place on this
+/// machine's disk is no business of an API client.
+fn busy_message(error: &LockError) -> String {
+    match error {
+        LockError::Busy(name, _) => format!(
+            "another run of syncer {name} is in progress; start it again once that run has finished"
+        ),
+        other => other.to_string(),
+    }
 }
 
 struct Shared {
@@ -99,11 +111,8 @@ impl AppState {
         self.0.token.as_ref()
     }
 
-    fn in_flight(&self) -> std::sync::MutexGuard<'_, HashMap<String, i64>> {
-        self.0
-            .in_flight
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    fn in_flight(&self) -> MutexGuard<'_, HashMap<String, i64>> {
+        self.0.in_flight.lock()
     }
 
     /// Starts a run of `name` in the background and returns its run id.

@@ -3,9 +3,10 @@
 //! `demo` work on a machine with nothing else installed. SQLite work runs on blocking threads.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use async_trait::async_trait;
+use parking_lot::Mutex;
 use rusqlite::{params, Connection, OptionalExtension};
 use syncer_core::engine::is_valid_user_name;
 use syncer_core::{
@@ -78,15 +79,12 @@ impl EmbeddedTarget {
         F: FnOnce(&mut Connection) -> Result<T, TargetError> + Send + 'static,
     {
         let db = self.db.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut db = db.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            work(&mut db)
-        })
-        .await
-        .map_err(|error| TargetError::Unavailable {
-            api: api.to_owned(),
-            message: format!("embedded store task failed: {error}"),
-        })?
+        tokio::task::spawn_blocking(move || work(&mut db.lock()))
+            .await
+            .map_err(|error| TargetError::Unavailable {
+                api: api.to_owned(),
+                message: format!("embedded store task failed: {error}"),
+            })?
     }
 }
 

@@ -14,6 +14,8 @@ use syncer_dingtalk_sim::{FakeDingTalk, Faults};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
+mod hostile;
+
 const TOKEN: &str = "api-token-7Hq2";
 /// What the CLI needs to read a serve config.
 const CLI_ENV: [(&str, &str); 2] = [SECRET_ENV, ("SYNCER_API_TOKEN", TOKEN)];
@@ -26,7 +28,25 @@ struct Served {
 
 impl Served {
     async fn start(scratch: &Scratch, extra_env: &[(&str, &str)]) -> Served {
-        let mut command = Command::new(BIN);
+        Self::start_command(Command::new(BIN), scratch, extra_env).await
+    }
+
+    /// [`Served::start`] in a process that may open at most `open_files` files.
+    async fn start_with_open_files(scratch: &Scratch, open_files: u32) -> Served {
+        let mut command = Command::new("sh");
+        command.args([
+            "-c",
+            &format!("ulimit -n {open_files} && exec \"$0\" \"$@\""),
+            BIN,
+        ]);
+        Self::start_command(command, scratch, &[]).await
+    }
+
+    async fn start_command(
+        mut command: Command,
+        scratch: &Scratch,
+        extra_env: &[(&str, &str)],
+    ) -> Served {
         command
             .arg("--config")
             .arg(scratch.config())

@@ -63,6 +63,25 @@ pub(super) enum Idempotence {
     Write,
 }
 
+/// The whole-call and connect timeouts of every IAM request.
+const TIMEOUT: Duration = Duration::from_secs(60);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The IAM target could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum IamClientError {
+    /// The HTTP client could not be built (its TLS backend or the system's resolver settings),
+    /// so no request could keep its timeouts: the target is not built at all.
+    #[error("cannot build the HTTP client for Hanzo IAM at {endpoint}: {source}; check the machine's TLS and DNS configuration")]
+    HttpClient {
+        /// The IAM server it was for.
+        endpoint: String,
+        /// What reqwest said.
+        #[source]
+        source: reqwest::Error,
+    },
+}
+
 /// An authenticated client of one IAM server.
 pub(super) struct IamClient {
     http: reqwest::Client,
@@ -70,13 +89,27 @@ pub(super) struct IamClient {
 }
 
 impl IamClient {
-    pub(super) fn new(settings: IamSettings) -> Self {
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(60))
-            .connect_timeout(Duration::from_secs(10))
+    /// A client of the server in `settings`, with the standard timeouts.
+    pub(super) fn new(settings: IamSettings) -> Result<Self, IamClientError> {
+        let builder = reqwest::Client::builder()
+            .timeout(TIMEOUT)
+            .connect_timeout(CONNECT_TIMEOUT);
+        Self::with_builder(settings, builder)
+    }
+
+    /// A client built from `builder`; a builder that fails is an error, never a client without
+    /// the timeouts.
+    fn with_builder(
+        settings: IamSettings,
+        builder: reqwest::ClientBuilder,
+    ) -> Result<Self, IamClientError> {
+        let http = builder
             .build()
-            .unwrap_or_default();
-        Self { http, settings }
+            .map_err(|source| IamClientError::HttpClient {
+                endpoint: settings.endpoint.clone(),
+                source,
+            })?;
+        Ok(Self { http, settings })
     }
 
     pub(super) fn url(&self, api: &str) -> String {
@@ -253,6 +286,34 @@ fn explain(msg: &str, client_id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn settings() -> IamSettings {
+        IamSettings {
+            endpoint: "http://127.0.0.1:1".to_owned(),
+            client_id: "app".to_owned(),
+            client_secret: syncer_core::Secret::new("secret"),
+            api_prefix: "/v1/iam".to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_client_that_cannot_be_built_is_an_error_not_a_client_without_timeouts() {
+        // rustls offers no TLS version between 1.3 and 1.2: reqwest refuses to build.
+        let broken = reqwest::Client::builder()
+            .timeout(TIMEOUT)
+            .min_tls_version(reqwest::tls::Version::TLS_1_3)
+            .max_tls_version(reqwest::tls::Version::TLS_1_2);
+        let error = match IamClient::with_builder(settings(), broken) {
+            Ok(_) => panic!("a failed build must not yield a default client"),
+            Err(error) => error,
+        };
+        let message = error.to_string();
+        assert!(
+            message.contains("HTTP client for Hanzo IAM at http://127.0.0.1:1"),
+            "{message}"
+        );
+        assert!(IamClient::new(settings()).is_ok());
+    }
 
     #[test]
     fn an_error_answer_with_odd_data_keeps_its_message() {

@@ -3,8 +3,8 @@
 //! 200 with `{status, msg, data, data2}`; `status: "error"` is a failure whose `msg` reaches the
 //! operator. Updates send the full user and the snake_case columns that changed.
 
-mod check;
 mod client;
+mod test_connection;
 
 use async_trait::async_trait;
 use serde_json::Value;
@@ -15,6 +15,8 @@ use syncer_core::{
 use crate::config::IamSettings;
 use client::{Envelope, IamClient};
 
+pub use client::IamClientError;
+
 /// Users read per `get-users` page.
 const PAGE_SIZE: usize = 500;
 
@@ -24,11 +26,11 @@ pub struct IamTarget {
 }
 
 impl IamTarget {
-    /// A target for the server in `settings`.
-    pub fn new(settings: IamSettings) -> Self {
-        Self {
-            client: IamClient::new(settings),
-        }
+    /// A target for the server in `settings`; fails when its HTTP client cannot be built.
+    pub fn new(settings: IamSettings) -> Result<Self, IamClientError> {
+        Ok(Self {
+            client: IamClient::new(settings)?,
+        })
     }
 
     /// The user `owner/name` with every field, as IAM holds it now.
@@ -42,7 +44,7 @@ impl IamTarget {
             }),
             Value::Object(user) => Ok(user),
             _ => Err(TargetError::Rejected {
-                api: "update-user".to_owned(),
+                api: API.to_owned(),
                 message: format!("user {id} no longer exists in IAM"),
             }),
         }
@@ -277,6 +279,53 @@ impl Target for IamTarget {
 
     async fn check(&self, organization: &str) -> Vec<ConnectionCheck> {
         let can_read_users = async { self.page(organization, 1).await.map(|_| ()) };
-        check::check(&self.client, organization, can_read_users).await
+        test_connection::check(&self.client, organization, can_read_users).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::routing::get;
+
+    /// An IAM that knows no user: `get-user` answers `data: null`.
+    async fn iam_without_users() -> String {
+        let app = axum::Router::new().route(
+            "/v1/iam/get-user",
+            get(|| async {
+                axum::Json(serde_json::json!({"status": "ok", "msg": "", "data": null}))
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("address"));
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        url
+    }
+
+    #[tokio::test]
+    async fn a_vanished_user_is_reported_by_the_call_that_found_it_gone() {
+        let target = IamTarget::new(IamSettings {
+            endpoint: iam_without_users().await,
+            client_id: "app".to_owned(),
+            client_secret: syncer_core::Secret::new("secret"),
+            api_prefix: "/v1/iam".to_owned(),
+        })
+        .expect("client");
+        let user = IamUser {
+            owner: "acme".into(),
+            name: "alice".into(),
+            ..IamUser::default()
+        };
+        let error = target
+            .update_user(&user, &[IamField::DisplayName])
+            .await
+            .expect_err("the user is gone");
+        assert_eq!(error.api(), "get-user", "{error}");
+        assert!(
+            error.to_string().contains("acme/alice no longer exists"),
+            "{error}"
+        );
     }
 }

@@ -3,106 +3,11 @@
 //! a call that got through.
 
 mod department;
+mod request;
 mod token;
 mod user;
 
-use std::collections::HashMap;
-
-use serde_json::Value;
-
 pub(crate) use department::{children, department};
+pub(crate) use request::{Answer, Api};
 pub(crate) use token::tenant_access_token;
 pub(crate) use user::find_by_department;
-
-use crate::envelope::ApiError;
-use crate::faults::{DeptFault, Faults};
-use crate::org::{LarkOrg, SimDepartment, ROOT_DEPARTMENT};
-use crate::paths;
-
-/// A served API.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Api {
-    TenantAccessToken,
-    DepartmentChildren,
-    DepartmentGet,
-    UsersByDepartment,
-}
-
-impl Api {
-    /// The path as statistics and the rate limit key it.
-    pub(crate) fn path(self) -> &'static str {
-        match self {
-            Api::TenantAccessToken => paths::TENANT_ACCESS_TOKEN,
-            Api::DepartmentChildren => paths::DEPARTMENT_CHILDREN,
-            Api::DepartmentGet => "/open-apis/contact/v3/departments/:department_id",
-            Api::UsersByDepartment => paths::USERS_BY_DEPARTMENT,
-        }
-    }
-}
-
-/// What one successful call answered: the `data`, and the department page it served.
-pub(crate) struct Answer {
-    pub(crate) data: Value,
-    pub(crate) page: Option<(String, String)>,
-}
-
-/// Which id a request uses for departments.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum DeptIdType {
-    /// `open_department_id` (the default).
-    Open,
-    /// The custom `department_id`.
-    Custom,
-}
-
-impl DeptIdType {
-    pub(crate) fn from_query(query: &HashMap<String, String>) -> Result<DeptIdType, ApiError> {
-        match query.get("department_id_type").map(String::as_str) {
-            None | Some("open_department_id") => Ok(DeptIdType::Open),
-            Some("department_id") => Ok(DeptIdType::Custom),
-            Some(other) => Err(ApiError::param_error(&format!(
-                "department_id_type {other}"
-            ))),
-        }
-    }
-
-    /// The id of `department` in this type.
-    pub(crate) fn id_of(self, department: &SimDepartment) -> String {
-        match self {
-            DeptIdType::Open => department.open_department_id.clone(),
-            DeptIdType::Custom => department.department_id.clone(),
-        }
-    }
-}
-
-/// Checks `user_id_type` (open_id by default).
-pub(crate) fn check_user_id_type(query: &HashMap<String, String>) -> Result<(), ApiError> {
-    match query.get("user_id_type").map(String::as_str) {
-        None | Some("open_id" | "union_id" | "user_id") => Ok(()),
-        Some(other) => Err(ApiError::param_error(&format!("user_id_type {other}"))),
-    }
-}
-
-/// The department a request names, after its faults: one the app cannot see (unknown, or
-/// outside its contact range) is refused with 40004.
-pub(crate) fn requested_department<'a>(
-    org: &'a LarkOrg,
-    faults: &Faults,
-    id: &str,
-    id_type: DeptIdType,
-) -> Result<&'a SimDepartment, ApiError> {
-    let found = org.departments.iter().find(|d| {
-        id == ROOT_DEPARTMENT && d.parent.is_none() || id_type.id_of(d) == id && d.parent.is_some()
-    });
-    let department = found.ok_or_else(ApiError::no_dept_authority)?;
-    match faults
-        .failing_departments
-        .get(&department.open_department_id)
-    {
-        None | Some(DeptFault::NullItems | DeptFault::MissingStatus | DeptFault::EndlessPages) => {
-            Ok(department)
-        }
-        Some(DeptFault::NoAuthority) => Err(ApiError::no_dept_authority()),
-        Some(DeptFault::InternalError) => Err(ApiError::internal_error()),
-    }
-}

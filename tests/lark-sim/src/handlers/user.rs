@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use serde_json::{json, Map, Value};
 
-use super::{check_user_id_type, requested_department, Answer, DeptIdType};
+use super::request::{check_user_id_type, requested_department, Answer, DeptIdType};
 use crate::envelope::ApiError;
 use crate::faults::{DeptFault, Faults};
 use crate::org::{LarkOrg, SimUser};

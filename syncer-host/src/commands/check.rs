@@ -1,22 +1,7 @@
-//! `plugins` and `check`: what is registered and whether the config is valid (no network).
+//! `check`: whether the config file is valid and what it holds (no network).
 
-use syncer_core::plugins as registered;
-
-use super::print_json;
 use crate::config::{Config, TargetSettings};
-use crate::output;
-use crate::Failure;
-
-/// `plugins [--json]`.
-pub fn plugins(json: bool) -> Result<(), Failure> {
-    let all = registered();
-    if json {
-        let infos: Vec<_> = all.iter().map(|plugin| plugin.info()).collect();
-        return print_json(&infos);
-    }
-    print!("{}", output::plugins(&all));
-    Ok(())
-}
+use crate::failure::Failure;
 
 /// `check`: the config was loaded (and so validated) by the caller; say what it holds, and warn
 /// (on stderr, still exit 0) about what would stop `serve` from starting.

@@ -1,0 +1,50 @@
+//! `runs NAME`: a syncer's run history, newest first.
+
+use super::json::print_json;
+use crate::config::Config;
+use crate::failure::Failure;
+use crate::store::RunStore;
+
+/// `runs NAME [--json] [--limit N]`.
+pub async fn runs(config: &Config, name: &str, json: bool, limit: usize) -> Result<(), Failure> {
+    config.syncer(name)?;
+    let store =
+        RunStore::open(&config.state_path).map_err(|error| Failure::Run(error.to_string()))?;
+    let runs = store
+        .history()
+        .runs(name, limit)
+        .await
+        .map_err(|error| Failure::Run(error.to_string()))?;
+    if json {
+        return print_json(&runs);
+    }
+    if runs.is_empty() {
+        println!("no runs of {name} yet");
+    }
+    for run in runs {
+        let counts = run
+            .report
+            .as_ref()
+            .map(|r| {
+                format!(
+                    "fetched {} created {} updated {} disabled {} deleted {} failed {}",
+                    r.counts.fetched,
+                    r.counts.created,
+                    r.counts.updated,
+                    r.counts.disabled,
+                    r.counts.deleted,
+                    r.counts.failed
+                )
+            })
+            .unwrap_or_default();
+        println!(
+            "#{:<5} {} {:<9}{} {}",
+            run.run_id,
+            run.started_at,
+            run.status.as_str(),
+            if run.dry_run { " (dry run)" } else { "" },
+            counts
+        );
+    }
+    Ok(())
+}

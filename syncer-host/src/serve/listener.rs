@@ -1,0 +1,112 @@
+//! The control API's accept loop, hardened against clients that hold connections: every
+//! connection must send its request headers within [`HEADER_READ_TIMEOUT`] (an idle keep-alive
+//! connection too), at most [`MAX_CONNECTIONS`] are open at once (fewer when the process may
+//! open few files), and a failed accept (`Too many open files`) backs off and goes on instead of
+//! ending the listener. So a crowd of idle sockets cannot keep `/healthz` down.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
+
+/// How long a connection may take to send a request's headers, and how long a kept-alive
+/// connection may sit idle before the next request.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// The most connections open at once (lowered to a quarter of the open-file limit, so that the
+/// syncs' own connections and files always have room).
+pub const MAX_CONNECTIONS: usize = 512;
+/// The largest request head read (request line and headers); beyond it hyper answers 431.
+pub const MAX_REQUEST_HEAD: usize = 64 * 1024;
+/// How long open connections may finish their requests once serve stops.
+const SHUTDOWN_WAIT: Duration = Duration::from_secs(5);
+
+/// How many connections this process may keep open: [`MAX_CONNECTIONS`], or a quarter of the
+/// soft limit of open files when that is lower (never below 8).
+pub fn connection_cap() -> usize {
+    open_file_limit().map_or(MAX_CONNECTIONS, |limit| {
+        MAX_CONNECTIONS.min((limit / 4).max(8))
+    })
+}
+
+/// The soft limit of open files, from `/proc/self/limits` (Linux); `None` elsewhere or when
+/// unlimited.
+fn open_file_limit() -> Option<usize> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+    line.split_whitespace().nth(3)?.parse().ok()
+}
+
+/// Serves `router` on `listener` until `stop` is cancelled, then lets open connections finish
+/// their requests for a few seconds.
+pub async fn serve(listener: TcpListener, router: Router, stop: CancellationToken) {
+    let graceful = GracefulShutdown::new();
+    let slots = Arc::new(Semaphore::new(connection_cap()));
+    let mut backoff = Duration::from_millis(10);
+    loop {
+        let accepted = tokio::select! {
+            () = stop.cancelled() => break,
+            accepted = listener.accept() => accepted,
+        };
+        let stream = match accepted {
+            Ok((stream, _)) => {
+                backoff = Duration::from_millis(10);
+                stream
+            }
+            Err(error) => {
+                // EMFILE and friends: the socket stays in the backlog; try again shortly.
+                tracing::warn!("control API cannot accept a connection: {error}; retrying");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(1));
+                continue;
+            }
+        };
+        let Ok(slot) = slots.clone().try_acquire_owned() else {
+            // At the cap: shed the newcomer at once rather than queue it behind idle ones.
+            drop(stream);
+            continue;
+        };
+        let mut builder = http1::Builder::new();
+        builder
+            .timer(TokioTimer::new())
+            .header_read_timeout(HEADER_READ_TIMEOUT)
+            .max_buf_size(MAX_REQUEST_HEAD);
+        let connection = builder.serve_connection(
+            TokioIo::new(stream),
+            TowerToHyperService::new(router.clone()),
+        );
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            // A connection ends with an error when its client misbehaves; nothing to report.
+            let _ = connection.await;
+            drop(slot);
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(SHUTDOWN_WAIT, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("control API connections still open after shutdown; closing them");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cap_leaves_room_for_the_syncs_files() {
+        let cap = connection_cap();
+        assert!((8..=MAX_CONNECTIONS).contains(&cap));
+        if let Some(limit) = open_file_limit() {
+            assert!(cap <= (limit / 4).max(8), "cap {cap} for limit {limit}");
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! The control API under clients that misbehave: a crowd of idle sockets, oversized requests,
+//! run ids that only look like numbers.
+
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use super::{serve_config, serving_slow_dingtalk, Served};
+use crate::common::{eventually, fake_dingtalk, org, Scratch};
+use syncer_dingtalk_sim::Faults;
+
+/// The `host:port` a served URL listens on.
+fn address(served: &Served) -> String {
+    served.url.trim_start_matches("http://").to_owned()
+}
+
+#[tokio::test]
+async fn a_crowd_of_idle_sockets_does_not_keep_healthz_down() {
+    let dingtalk = fake_dingtalk(org(5), Faults::default()).await;
+    let scratch = Scratch::new();
+    scratch.write_config(&serve_config(&dingtalk.url(), ""));
+    // 256 open files, as the tester's `ulimit -n 256`; 300 sockets that never send a request,
+    // and a few that send half a request head, are more than the process can hold.
+    let served = Served::start_with_open_files(&scratch, 256).await;
+    let target = address(&served);
+    let mut idle = Vec::new();
+    for i in 0..300 {
+        let Ok(mut socket) = TcpStream::connect(&target).await else {
+            continue;
+        };
+        if i % 10 == 0 {
+            let _ = socket
+                .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+                .await;
+        }
+        idle.push(socket);
+    }
+    let health = eventually(
+        "healthz answers while the idle sockets are open",
+        || async {
+            let response = reqwest::Client::new()
+                .get(format!("{}/healthz", served.url))
+                .timeout(Duration::from_secs(2))
+                .send()
+                .await
+                .ok()?;
+            (response.status().as_u16() == 200).then_some(())
+        },
+    )
+    .await;
+    assert_eq!(health, ());
+    // The server closed the sockets that held a slot without sending a request (the header
+    // read timeout), or never gave them one: none is left waiting for ever.
+    let mut closed = 0;
+    for socket in &mut idle {
+        let mut byte = [0u8; 1];
+        match tokio::time::timeout(Duration::from_secs(20), socket.read(&mut byte)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => closed += 1,
+            _ => {}
+        }
+    }
+    assert_eq!(
+        closed,
+        idle.len(),
+        "every idle socket is closed by the server"
+    );
+    drop(idle);
+    served.terminate().await;
+}
+
+#[tokio::test]
+async fn oversized_requests_get_the_apis_json_error() {
+    let (_dingtalk, _scratch, served) = serving_slow_dingtalk(0).await;
+    let long_path = format!("/api/v1/syncers/{}/runs", "a".repeat(10_000));
+    let (status, headers, body) = served.send(reqwest::Method::GET, &long_path, None).await;
+    assert_eq!(status, 414, "{body}");
+    assert!(headers[reqwest::header::CONTENT_TYPE]
+        .to_str()
+        .expect("type")
+        .starts_with("application/json"));
+    assert!(
+        body["error"].as_str().expect("error").contains("8192"),
+        "{body}"
+    );
+
+    let big = "x".repeat(40_000);
+    let response = reqwest::Client::new()
+        .get(format!("{}/healthz", served.url))
+        .header("x-padding", big)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status().as_u16(), 431);
+    let body: serde_json::Value = response.json().await.expect("a JSON body");
+    assert!(
+        body["error"].as_str().expect("error").contains("headers"),
+        "{body}"
+    );
+    served.terminate().await;
+}
+
+#[tokio::test]
+async fn a_run_id_is_plain_digits() {
+    let (_dingtalk, _scratch, served) = serving_slow_dingtalk(0).await;
+    let (status, started) = served.post("/api/v1/syncers/acme-dt/sync").await;
+    assert_eq!(status, 202, "{started}");
+    let id = started["run_id"].as_i64().expect("id");
+    served.wait_for_run(id).await;
+    let (status, _) = served.get(&format!("/api/v1/runs/{id}")).await;
+    assert_eq!(status, 200);
+    for fake in [
+        format!("+{id}"),
+        format!("%20{id}"),
+        format!("-{id}"),
+        format!("{id}x"),
+    ] {
+        let (status, body) = served.get(&format!("/api/v1/runs/{fake}")).await;
+        assert_eq!(status, 400, "{fake}: {body}");
+        assert!(body["error"]
+            .as_str()
+            .expect("error")
+            .contains("not a run id"));
+    }
+    served.terminate().await;
+}
+
+#[tokio::test]
+async fn the_409_names_the_syncer_not_a_file_on_the_server() {
+    let (_dingtalk, scratch, served) = serving_slow_dingtalk(300).await;
+    let (status, _) = served.post("/api/v1/syncers/acme-dt/sync").await;
+    assert_eq!(status, 202);
+    let (status, body) = served.post("/api/v1/syncers/acme-dt/sync").await;
+    assert_eq!(status, 409, "{body}");
+    let error = body["error"].as_str().expect("error");
+    assert!(
+        error.contains("acme-dt") && error.contains("in progress"),
+        "{error}"
+    );
+    let dir = scratch.dir.path().to_string_lossy().into_owned();
+    assert!(!error.contains(&dir) && !error.contains(".lock"), "{error}");
+    served.terminate().await;
+}
