@@ -90,8 +90,7 @@ pub(crate) fn requested_department<'a>(
         .failing_departments
         .get(&department.open_department_id)
     {
-        None
-        | Some(DeptFault::NullItems | DeptFault::MissingStatus | DeptFault::EndlessPages) => {
+        None | Some(DeptFault::NullItems | DeptFault::MissingStatus | DeptFault::EndlessPages) => {
             Ok(department)
         }
         Some(DeptFault::NoAuthority) => Err(ApiError::no_dept_authority()),
