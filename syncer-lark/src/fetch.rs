@@ -88,9 +88,20 @@ impl DirectoryReader for Reader<'_> {
             if let Some(error) = error {
                 return Err(error);
             }
+            // A sub-department without an id cannot be walked: its people would be missing,
+            // so the listing is incomplete rather than quietly shorter.
+            let unnamed = children
+                .iter()
+                .filter(|child| child.open_department_id.is_empty())
+                .count();
+            if unnamed > 0 {
+                let message = format!(
+                    "{unnamed} sub-department(s) without open_department_id cannot be walked; the department's listing is incomplete"
+                );
+                return Err(LarkError::invalid(LARK, api::DEPARTMENT_CHILDREN, message));
+            }
             Ok(children
                 .into_iter()
-                .filter(|child| !child.open_department_id.is_empty())
                 .map(|child| Child {
                     id: child.open_department_id,
                     name: child.name,

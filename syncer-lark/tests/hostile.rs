@@ -134,3 +134,26 @@ async fn an_endpoints_userinfo_never_appears_in_test_connection() {
         assert!(!message.contains("PROXY-PASS-77q"), "{message}");
     }
 }
+
+#[tokio::test]
+async fn a_sub_department_without_an_id_makes_its_parent_incomplete() {
+    let org = org();
+    let root = syncer_lark_sim::ROOT_DEPARTMENT;
+    assert!(
+        org.departments
+            .iter()
+            .any(|d| d.parent.as_deref() == Some(root)),
+        "the root has sub-departments"
+    );
+    let (snapshot, _server) = fetch_with(org, failing(root, DeptFault::UnnamedChild)).await;
+    let [failure] = &snapshot.failures[..] else {
+        panic!("one failure: {:?}", snapshot.failures);
+    };
+    assert_eq!(failure.api, paths::DEPARTMENT_CHILDREN, "{failure:?}");
+    assert!(
+        failure
+            .message
+            .contains("1 sub-department(s) without open_department_id"),
+        "{failure:?}"
+    );
+}

@@ -61,4 +61,7 @@ pub enum DeptFault {
     /// Not real Lark behaviour: the people listing of this department says `has_more` forever,
     /// with a new `page_token` and a new made-up person on every page.
     EndlessPages,
+    /// Not real Lark behaviour: the first sub-department in this department's children listing
+    /// comes without `open_department_id`.
+    UnnamedChild,
 }
