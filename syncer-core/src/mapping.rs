@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::field::{FieldValue, IamField};
+use crate::field::{FieldKind, FieldValue, IamField};
 use crate::plugin::{PluginDescriptor, Transform};
 use crate::snapshot::SourceRecord;
 
@@ -161,10 +161,13 @@ impl FieldMapping {
         self.rules.iter().map(|rule| rule.target).collect()
     }
 
-    /// Maps one source record onto the IAM values it defines.
+    /// Maps one source record onto the IAM values it defines. A flag field (`IsForbidden`)
+    /// whose source field the record does not hold is unknown, not false: it is left out, so
+    /// IAM keeps what it has (see [`FieldMapping::unknown`]).
     pub fn apply(&self, record: &SourceRecord) -> BTreeMap<IamField, FieldValue> {
         self.rules
             .iter()
+            .filter(|rule| !is_unknown(rule, record))
             .map(|rule| {
                 let value = source_value(record, &rule.source);
                 let value = match rule.transform {
@@ -177,6 +180,22 @@ impl FieldMapping {
             })
             .collect()
     }
+
+    /// The mapped flag fields `record` leaves unknown (its source field is absent): neither set
+    /// nor cleared on this person.
+    pub fn unknown(&self, record: &SourceRecord) -> Vec<IamField> {
+        self.rules
+            .iter()
+            .filter(|rule| is_unknown(rule, record))
+            .map(|rule| rule.target)
+            .collect()
+    }
+}
+
+/// Whether `rule` fills a flag from a source field `record` does not hold (a text field left
+/// out is empty; a flag left out is unknown).
+fn is_unknown(rule: &MappingRule, record: &SourceRecord) -> bool {
+    rule.target.kind() == FieldKind::Flag && record.field(&rule.source).is_none()
 }
 
 fn source_value(record: &SourceRecord, name: &str) -> FieldValue {

@@ -81,22 +81,22 @@ pub struct ApiDepartment {
     pub parent_id: Option<i64>,
 }
 
-/// One page of `user/list`.
+/// One page of `user/list`. `has_more` and `list` are required: a page without them (or with
+/// `null`) is malformed, and a malformed page must fail its department rather than pass for an
+/// empty one (whose members would be deprovisioned).
 #[derive(Debug, Deserialize)]
 pub struct UserPage {
     /// Whether another page follows.
-    #[serde(default, deserialize_with = "null_as_default")]
     pub has_more: bool,
     /// The cursor of the next page.
     #[serde(default)]
     pub next_cursor: Option<i64>,
     /// The members on this page.
-    #[serde(default, deserialize_with = "null_as_default")]
     pub list: Vec<ApiUser>,
 }
 
 /// A member as `user/list` describes them (the fields the syncer offers for mapping).
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ApiUser {
     /// Stable id inside the organization.
@@ -133,9 +133,8 @@ pub struct ApiUser {
     #[serde(deserialize_with = "null_as_default")]
     pub dept_id_list: Vec<i64>,
     /// Whether the user has activated DingTalk. DingTalk always sends it; an answer without it
-    /// (or with `null`) counts as active, so a malformed answer never locks everyone out.
-    #[serde(deserialize_with = "active_or_true")]
-    pub active: bool,
+    /// (or with `null`) leaves it unknown (`None`): neither enable nor disable on it.
+    pub active: Option<bool>,
     /// Whether the user is an organization admin.
     #[serde(deserialize_with = "null_as_default")]
     pub admin: bool,
@@ -151,34 +150,6 @@ pub struct ApiUser {
     /// Remark.
     #[serde(deserialize_with = "null_as_default")]
     pub remark: String,
-}
-
-impl Default for ApiUser {
-    fn default() -> Self {
-        Self {
-            userid: String::new(),
-            unionid: String::new(),
-            name: String::new(),
-            avatar: String::new(),
-            mobile: String::new(),
-            state_code: String::new(),
-            email: String::new(),
-            org_email: String::new(),
-            title: String::new(),
-            job_number: String::new(),
-            dept_id_list: Vec::new(),
-            active: true,
-            admin: false,
-            boss: false,
-            hired_date: None,
-            work_place: String::new(),
-            remark: String::new(),
-        }
-    }
-}
-
-fn active_or_true<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
-    Ok(Option::<bool>::deserialize(deserializer)?.unwrap_or(true))
 }
 
 /// Body of `department/get` for `dept_id`.
@@ -207,9 +178,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn null_fields_read_as_empty_and_a_missing_active_counts_as_active() {
+    fn null_fields_read_as_empty_and_a_missing_active_is_unknown() {
         let page: UserPage = serde_json::from_value(json!({
-            "has_more": null,
+            "has_more": false,
             "list": [
                 {"userid": "u1", "name": "张伟", "email": null, "mobile": null, "dept_id_list": null, "active": null},
                 {"userid": "u2", "name": "李娜"},
@@ -220,8 +191,23 @@ mod tests {
         assert!(!page.has_more);
         assert_eq!(page.list[0].email, "");
         assert!(page.list[0].dept_id_list.is_empty());
-        assert!(page.list[0].active, "null active is not a lockout");
-        assert!(page.list[1].active, "missing active is not a lockout");
-        assert!(!page.list[2].active);
+        assert_eq!(page.list[0].active, None, "null active is unknown");
+        assert_eq!(page.list[1].active, None, "missing active is unknown");
+        assert_eq!(page.list[2].active, Some(false));
+    }
+
+    #[test]
+    fn a_page_without_its_listing_or_has_more_is_malformed_not_empty() {
+        for page in [
+            json!({"has_more": false, "list": null}),
+            json!({"has_more": false}),
+            json!({"has_more": null, "list": []}),
+            json!({"list": []}),
+        ] {
+            assert!(
+                serde_json::from_value::<UserPage>(page.clone()).is_err(),
+                "{page} must not read as a page"
+            );
+        }
     }
 }

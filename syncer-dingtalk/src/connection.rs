@@ -1,7 +1,7 @@
 //! Test Connection: proves what a sync needs — a token, the root's sub-departments and one page
 //! of members — and turns each failure into the console setting to change.
 
-use syncer_core::{ConnectionCheck, ConnectionReport};
+use syncer_core::{mask_url_credentials, ConnectionCheck, ConnectionReport};
 
 use syncer_remote::CallError;
 
@@ -88,7 +88,7 @@ fn hidden_fields(members: &[crate::api::ApiUser]) -> Option<String> {
     })
 }
 
-/// One plain sentence for the operator.
+/// One plain sentence for the operator (the endpoint's userinfo, a proxy password, masked).
 fn explain(error: &DingTalkError, endpoint: &str) -> String {
     match (class_of(error), error) {
         (Some(ErrorClass::OutsideContactRange), _) => error.to_string(),
@@ -96,7 +96,7 @@ fn explain(error: &DingTalkError, endpoint: &str) -> String {
             "{error}. If the permission is granted, the root department may be outside the app's contact range (通讯录范围): set it to the whole organization"
         ),
         (None, CallError::Network { .. } | CallError::RetriesExhausted { .. }) => {
-            format!("{error} (endpoint {endpoint})")
+            format!("{error} (endpoint {})", mask_url_credentials(endpoint))
         }
         _ => error.to_string(),
     }

@@ -15,9 +15,14 @@ use crate::error::{class_of, ApiFailure, DingTalkError, ErrorClass, DINGTALK};
 use crate::records::MemberSet;
 use crate::remote::{post, DingTalkCaller};
 
-/// Pages of one department read at most (a million members): a server that keeps saying
-/// `has_more` cannot hold the fetch forever.
-const MAX_PAGES_PER_DEPARTMENT: usize = 10_000;
+/// The most members one department can hold as far as this syncer believes (DingTalk's
+/// largest editions stay well below it in a single department).
+pub const MAX_MEMBERS_PER_DEPARTMENT: usize = 100_000;
+/// Pages of one department read at most: [`MAX_MEMBERS_PER_DEPARTMENT`] in pages of
+/// [`api::PAGE_SIZE`] (1,000 pages). A server that keeps saying `has_more` past it cannot hold
+/// the fetch: the department is incomplete.
+pub const MAX_PAGES_PER_DEPARTMENT: usize =
+    MAX_MEMBERS_PER_DEPARTMENT.div_ceil(api::PAGE_SIZE as usize);
 
 /// Reads the whole directory.
 pub async fn fetch_directory(
@@ -107,39 +112,59 @@ impl DirectoryReader for Reader<'_> {
     }
 }
 
-/// Every page of a department's members: those read, and the error that cut the read short.
+/// Every page of a department's members: those read, and the error that cut the read short. A
+/// member without a `userid` cannot be matched to anyone, so it is not dropped quietly: the
+/// department counts as incomplete (naming how many), and nobody is deprovisioned on it.
 async fn list_members(caller: &DingTalkCaller, dept: i64) -> (Vec<ApiUser>, Option<DingTalkError>) {
     let mut users = Vec::new();
+    let mut unidentified = 0usize;
     let mut cursor = 0;
-    for _ in 0..MAX_PAGES_PER_DEPARTMENT {
+    let mut cut_short = None;
+    for page_number in 0.. {
+        if page_number == MAX_PAGES_PER_DEPARTMENT {
+            cut_short = Some(format!(
+                "more than {MAX_PAGES_PER_DEPARTMENT} pages ({MAX_MEMBERS_PER_DEPARTMENT} members, the most one department is believed to hold) and DingTalk still says has_more; the department's listing is incomplete"
+            ));
+            break;
+        }
         let body = api::list_users_body(dept, cursor, api::PAGE_SIZE);
-        match post::<UserPage>(caller, api::LIST_USERS, &body).await {
-            Ok(page) => {
-                users.extend(page.list);
-                if !page.has_more {
-                    return (users, None);
-                }
-                // More pages, but no way forward: the listing is cut short, and a short
-                // listing must never pass for a complete one (its missing members would be
-                // deprovisioned).
-                match page.next_cursor {
-                    Some(next) if next > cursor => cursor = next,
-                    other => {
-                        let message = format!(
-                            "has_more is true but next_cursor is {} after cursor {cursor}; the department's listing is incomplete",
-                            other.map_or("missing".to_owned(), |next| next.to_string())
-                        );
-                        return (users, Some(invalid_page(message)));
-                    }
-                }
-            }
+        let page = match post::<UserPage>(caller, api::LIST_USERS, &body).await {
+            Ok(page) => page,
             Err(error) => return (users, Some(error)),
+        };
+        for user in page.list {
+            if user.userid.trim().is_empty() {
+                unidentified += 1;
+            } else {
+                users.push(user);
+            }
+        }
+        if !page.has_more {
+            break;
+        }
+        // More pages, but no way forward: the listing is cut short, and a short listing must
+        // never pass for a complete one (its missing members would be deprovisioned).
+        match page.next_cursor {
+            Some(next) if next > cursor => cursor = next,
+            other => {
+                cut_short = Some(format!(
+                    "has_more is true but next_cursor is {} after cursor {cursor}; the department's listing is incomplete",
+                    other.map_or("missing".to_owned(), |next| next.to_string())
+                ));
+                break;
+            }
         }
     }
-    let message = format!(
-        "more than {MAX_PAGES_PER_DEPARTMENT} pages; the department's listing is incomplete"
-    );
-    (users, Some(invalid_page(message)))
+    let unidentified = (unidentified > 0).then(|| {
+        format!(
+            "{unidentified} member(s) without a userid (null or empty) cannot be matched to anyone; the department's listing is incomplete, so nobody is deprovisioned"
+        )
+    });
+    let message = match (cut_short, unidentified) {
+        (Some(cut), Some(unnamed)) => Some(format!("{cut}; also {unnamed}")),
+        (cut, unnamed) => cut.or(unnamed),
+    };
+    (users, message.map(invalid_page))
 }
 
 fn invalid_page(message: String) -> DingTalkError {

@@ -173,9 +173,12 @@ pub fn to_record(user: ApiUser) -> SourceRecord {
         "hired_date",
         user.hired_date.map(|ms| ms.to_string()).unwrap_or_default(),
     );
-    record
-        .fields
-        .insert(Cow::Borrowed("active"), FieldValue::Flag(user.active));
+    // An unknown `active` is left out: the mapping then leaves IsForbidden as IAM has it.
+    if let Some(active) = user.active {
+        record
+            .fields
+            .insert(Cow::Borrowed("active"), FieldValue::Flag(active));
+    }
     record
         .fields
         .insert(Cow::Borrowed("admin"), FieldValue::Flag(user.admin));
@@ -239,7 +242,7 @@ mod tests {
             userid: userid.into(),
             name: "张伟".into(),
             dept_id_list: depts.to_vec(),
-            active: true,
+            active: Some(true),
             ..ApiUser::default()
         }
     }
@@ -260,5 +263,14 @@ mod tests {
         let record = to_record(member("u1", &[1]));
         assert!(record.field("unionid").is_none());
         assert_eq!(record.field("active"), Some(&FieldValue::Flag(true)));
+    }
+
+    #[test]
+    fn an_unknown_active_is_left_out_of_the_record() {
+        let record = to_record(ApiUser {
+            active: None,
+            ..member("u1", &[1])
+        });
+        assert!(record.field("active").is_none());
     }
 }

@@ -53,13 +53,13 @@ pub const PAGE_SIZE: u32 = 50;
 #[derive(Debug, Deserialize)]
 #[serde(bound(deserialize = "T: Deserialize<'de>"))]
 pub struct Page<T> {
-    /// Whether another page follows.
-    #[serde(default)]
+    /// Whether another page follows. Required: a page without it is malformed, and a
+    /// malformed page must fail its list rather than pass for its end.
     pub has_more: bool,
     /// The token of the next page (absent on the last).
     #[serde(default)]
     pub page_token: Option<String>,
-    /// This page's items (absent when there are none).
+    /// This page's items (absent when there are none; `null` is malformed).
     #[serde(default = "Vec::new")]
     pub items: Vec<T>,
 }
@@ -99,16 +99,29 @@ pub struct Avatar {
     pub avatar_origin: String,
 }
 
-/// A person's account state.
+/// A person's account state. A flag Lark leaves out (or sends as `null`) is unknown: the
+/// syncer neither enables nor disables anyone on it.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct UserStatus {
     /// Suspended by an administrator.
-    pub is_frozen: bool,
+    pub is_frozen: Option<bool>,
     /// Left the company.
-    pub is_resigned: bool,
+    pub is_resigned: Option<bool>,
     /// Has activated the account.
-    pub is_activated: bool,
+    pub is_activated: Option<bool>,
+}
+
+impl UserStatus {
+    /// Whether the person may not sign in (resigned or frozen): known when either says yes,
+    /// or both say no.
+    pub fn forbidden(&self) -> Option<bool> {
+        match (self.is_resigned, self.is_frozen) {
+            (Some(true), _) | (_, Some(true)) => Some(true),
+            (Some(false), Some(false)) => Some(false),
+            _ => None,
+        }
+    }
 }
 
 /// A person as contact v3 describes them (the fields the syncer offers for mapping).
@@ -137,8 +150,8 @@ pub struct ApiUser {
     pub job_title: String,
     /// Employee number.
     pub employee_no: String,
-    /// Account state.
-    pub status: UserStatus,
+    /// Account state (`None` when Lark left it out: every flag of it unknown).
+    pub status: Option<UserStatus>,
     /// Every department of the person (`open_department_id`s).
     pub department_ids: Vec<String>,
 }

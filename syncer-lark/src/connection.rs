@@ -2,7 +2,7 @@
 //! children and one page of its people (with their `user_id`) — and turns each failure into the
 //! developer-console setting to change.
 
-use syncer_core::{ConnectionCheck, ConnectionReport};
+use syncer_core::{mask_url_credentials, ConnectionCheck, ConnectionReport};
 
 use syncer_remote::CallError;
 
@@ -80,14 +80,14 @@ pub async fn test_connection(caller: &LarkCaller, endpoint: &str) -> ConnectionR
     report
 }
 
-/// One plain sentence for the operator.
+/// One plain sentence for the operator (the endpoint's userinfo, a proxy password, masked).
 fn explain(error: &LarkError, endpoint: &str) -> String {
     match (class_of(error), error) {
         (Some(ErrorClass::OutsideContactRange), _) => format!(
             "{error}. Reading from the root department needs the contact range \"all members\" (全部成员)"
         ),
         (None, CallError::Network { .. } | CallError::RetriesExhausted { .. } | CallError::Http { .. }) => {
-            format!("{error} (endpoint {endpoint})")
+            format!("{error} (endpoint {})", mask_url_credentials(endpoint))
         }
         _ => error.to_string(),
     }

@@ -16,6 +16,13 @@ use crate::error::{class_of, ApiFailure, ErrorClass, LarkError, LARK};
 use crate::records::MemberSet;
 use crate::remote::{get, LarkCaller};
 
+/// The most people (or sub-departments) one department can hold as far as this syncer believes.
+pub const MAX_ITEMS_PER_LIST: usize = 100_000;
+/// Pages of one list read at most: [`MAX_ITEMS_PER_LIST`] in pages of [`api::PAGE_SIZE`]
+/// (2,000 pages). A server that keeps saying `has_more` past it cannot hold the fetch: the
+/// department is incomplete.
+pub const MAX_PAGES_PER_LIST: usize = MAX_ITEMS_PER_LIST.div_ceil(api::PAGE_SIZE as usize);
+
 /// The root department's name when Lark does not give one.
 pub const ROOT_NAME_FALLBACK: &str = "Lark";
 
@@ -81,9 +88,20 @@ impl DirectoryReader for Reader<'_> {
             if let Some(error) = error {
                 return Err(error);
             }
+            // A sub-department without an id cannot be walked: its people would be missing,
+            // so the listing is incomplete rather than quietly shorter.
+            let unnamed = children
+                .iter()
+                .filter(|child| child.open_department_id.is_empty())
+                .count();
+            if unnamed > 0 {
+                let message = format!(
+                    "{unnamed} sub-department(s) without open_department_id cannot be walked; the department's listing is incomplete"
+                );
+                return Err(LarkError::invalid(LARK, api::DEPARTMENT_CHILDREN, message));
+            }
             Ok(children
                 .into_iter()
-                .filter(|child| !child.open_department_id.is_empty())
                 .map(|child| Child {
                     id: child.open_department_id,
                     name: child.name,
@@ -146,7 +164,7 @@ async fn all_pages<T: DeserializeOwned + Send>(
 ) -> (Vec<T>, Option<LarkError>) {
     let mut items = Vec::new();
     let mut token: Option<String> = None;
-    loop {
+    for _ in 0..MAX_PAGES_PER_LIST {
         let page: Page<T> = match get(caller, api, path, &query(token.as_deref())).await {
             Ok(page) => page,
             Err(error) => return (items, Some(error)),
@@ -163,4 +181,8 @@ async fn all_pages<T: DeserializeOwned + Send>(
             }
         }
     }
+    let message = format!(
+        "more than {MAX_PAGES_PER_LIST} pages ({MAX_ITEMS_PER_LIST} items, the most one department is believed to hold) and Lark still says has_more; the listing is incomplete"
+    );
+    (items, Some(LarkError::invalid(LARK, api, message)))
 }

@@ -177,16 +177,19 @@ pub fn to_record(user: ApiUser) -> SourceRecord {
     text("avatar.avatar_240", user.avatar.avatar_240);
     text("job_title", user.job_title);
     text("employee_no", user.employee_no);
-    let status = user.status;
-    let mut flag = |name: &'static str, value: bool| {
-        record
-            .fields
-            .insert(Cow::Borrowed(name), FieldValue::Flag(value));
+    // A flag Lark did not give is left out: unknown, so IAM keeps what it has.
+    let status = user.status.unwrap_or_default();
+    let mut flag = |name: &'static str, value: Option<bool>| {
+        if let Some(value) = value {
+            record
+                .fields
+                .insert(Cow::Borrowed(name), FieldValue::Flag(value));
+        }
     };
     flag("status.is_resigned", status.is_resigned);
     flag("status.is_frozen", status.is_frozen);
     flag("status.is_activated", status.is_activated);
-    flag("forbidden", status.is_resigned || status.is_frozen);
+    flag("forbidden", status.forbidden());
     record.departments = user.department_ids;
     record
 }
@@ -273,16 +276,34 @@ mod tests {
     fn forbidden_is_resigned_or_frozen() {
         for (resigned, frozen) in [(false, false), (true, false), (false, true), (true, true)] {
             let mut user = person("u1", &["0"]);
-            user.status = UserStatus {
-                is_resigned: resigned,
-                is_frozen: frozen,
-                is_activated: true,
-            };
+            user.status = Some(UserStatus {
+                is_resigned: Some(resigned),
+                is_frozen: Some(frozen),
+                is_activated: Some(true),
+            });
             let record = to_record(user);
             assert_eq!(
                 record.field("forbidden"),
                 Some(&FieldValue::Flag(resigned || frozen))
             );
         }
+    }
+
+    #[test]
+    fn a_missing_status_leaves_every_flag_unknown() {
+        let record = to_record(person("u1", &["0"]));
+        for name in ["forbidden", "status.is_resigned", "status.is_frozen"] {
+            assert!(record.field(name).is_none(), "{name}: {record:?}");
+        }
+        let mut user = person("u1", &["0"]);
+        user.status = Some(UserStatus {
+            is_frozen: Some(true),
+            ..UserStatus::default()
+        });
+        assert_eq!(
+            to_record(user).field("forbidden"),
+            Some(&FieldValue::Flag(true)),
+            "frozen is enough to know"
+        );
     }
 }

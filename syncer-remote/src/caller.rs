@@ -26,6 +26,10 @@ use crate::verdict::{Outcome, Verdict};
 /// Token renewals one call may make after the remote refused its token, on top of its retries:
 /// "refresh once and repeat" must not depend on how many retries are configured.
 pub const TOKEN_RENEWALS_PER_CALL: u32 = 3;
+/// The largest answer body a call reads: a page of 100 members is a few hundred KB, so 8 MiB
+/// leaves room for any real answer while a runaway one cannot exhaust memory. Larger answers
+/// fail the call (not retried: the remote would send the same again).
+pub const MAX_ANSWER_BYTES: usize = 8 * 1024 * 1024;
 /// The longest wait a throttled answer's own `wait` may impose on one retry.
 const MAX_ASKED_WAIT: Duration = Duration::from_secs(60);
 
@@ -224,10 +228,15 @@ impl<R: Remote> Caller<R> {
             };
             let verdict = match sent {
                 Ok(answer) => classify(&answer),
-                Err(message) => Verdict::Retry(CallError::Network {
+                Err(Unsent::Transport(message)) => Verdict::Retry(CallError::Network {
                     remote: R::NAME,
                     api: api.to_owned(),
                     message,
+                }),
+                Err(Unsent::TooLarge) => Verdict::Fail(CallError::TooLarge {
+                    remote: R::NAME,
+                    api: api.to_owned(),
+                    limit: MAX_ANSWER_BYTES,
                 }),
             };
             self.observe(api, verdict.outcome());
@@ -309,12 +318,32 @@ impl<R: Remote> Caller<R> {
     }
 }
 
-/// Sends a request and reads its status and body; a transport failure is its message without
-/// the URL, so no query parameter (a token, a secret) can leak.
-async fn send(request: reqwest::RequestBuilder) -> Result<Answer, String> {
-    let message = |error: reqwest::Error| error.without_url().to_string();
-    let response = request.send().await.map_err(message)?;
+/// Why [`send`] has no answer to classify.
+enum Unsent {
+    /// A transport failure: its message, without the URL.
+    Transport(String),
+    /// The body is larger than [`MAX_ANSWER_BYTES`].
+    TooLarge,
+}
+
+/// Sends a request and reads its status and body, at most [`MAX_ANSWER_BYTES`] of it (read in
+/// chunks, stopping as soon as the cap is passed; a `Content-Length` above it is refused before
+/// any is read). A transport failure is its message without the URL, so no query parameter (a
+/// token, a secret) can leak.
+async fn send(request: reqwest::RequestBuilder) -> Result<Answer, Unsent> {
+    let message = |error: reqwest::Error| Unsent::Transport(error.without_url().to_string());
+    let mut response = request.send().await.map_err(message)?;
     let status = response.status().as_u16();
-    let body = response.bytes().await.map_err(message)?.to_vec();
+    let announced = response.content_length().unwrap_or(0);
+    if usize::try_from(announced).map_or(true, |length| length > MAX_ANSWER_BYTES) {
+        return Err(Unsent::TooLarge);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(message)? {
+        if body.len() + chunk.len() > MAX_ANSWER_BYTES {
+            return Err(Unsent::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
     Ok(Answer { status, body })
 }

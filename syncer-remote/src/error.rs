@@ -36,6 +36,16 @@ pub enum CallError<F> {
         /// What was wrong.
         message: String,
     },
+    /// The answer was larger than the cap on one answer ([`crate::MAX_ANSWER_BYTES`]); it was
+    /// not read further.
+    TooLarge {
+        /// The remote's name.
+        remote: &'static str,
+        /// The API path.
+        api: String,
+        /// The cap, in bytes.
+        limit: usize,
+    },
     /// The HTTP client could not be set up, so no call was made.
     Client {
         /// The remote's name.
@@ -68,6 +78,11 @@ impl<F: fmt::Display> fmt::Display for CallError<F> {
                 f,
                 "{remote} {api} sent an answer that is not valid JSON of the expected shape: {message}"
             ),
+            CallError::TooLarge { remote, api, limit } => write!(
+                f,
+                "{remote} {api} sent an answer larger than {} MiB, the cap on one answer (a page of members is a few hundred KB); it was not read — check the endpoint and any proxy in between",
+                limit / (1024 * 1024)
+            ),
             CallError::Client { remote, source } => write!(f, "{remote}: {source}"),
             CallError::RetriesExhausted { attempts, last } => {
                 write!(f, "{last} (gave up after {attempts} attempts)")
@@ -91,7 +106,8 @@ impl<F: Failure> CallError<F> {
             CallError::Api(failure) => failure.api(),
             CallError::Http { api, .. }
             | CallError::Network { api, .. }
-            | CallError::InvalidResponse { api, .. } => api,
+            | CallError::InvalidResponse { api, .. }
+            | CallError::TooLarge { api, .. } => api,
             CallError::Client { .. } => "",
             CallError::RetriesExhausted { last, .. } => last.api(),
         }

@@ -35,7 +35,9 @@ mod token;
 mod verdict;
 mod walk;
 
-pub use caller::{Answer, Auth, CallObserver, Caller, Remote, Token, TOKEN_RENEWALS_PER_CALL};
+pub use caller::{
+    Answer, Auth, CallObserver, Caller, Remote, Token, MAX_ANSWER_BYTES, TOKEN_RENEWALS_PER_CALL,
+};
 pub use error::{CallError, Failure};
 pub use http::{finish as finish_http_client, http_client, HttpClientError};
 pub use limiter::CallLimiter;
@@ -44,4 +46,7 @@ pub use settings::{RemotePresets, RemoteSettings};
 pub use syncer::{Directory, DirectoryError, RemoteSyncer};
 pub use token::TokenCache;
 pub use verdict::{Outcome, Verdict};
-pub use walk::{walk_departments, Child, DirectoryReader, Listed, Members, Part, Walked};
+pub use walk::{
+    walk_departments, Child, DirectoryReader, Listed, Members, Part, WalkLimits, Walked,
+    MAX_DEPARTMENTS, MAX_DEPTH,
+};

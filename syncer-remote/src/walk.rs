@@ -16,6 +16,31 @@ use syncer_core::{Department, FetchError, FetchFailure, FetchProgress};
 
 use crate::error::{CallError, Failure};
 
+/// Departments one walk reads at most, by default: far more than any real directory holds, so
+/// only a remote that keeps inventing departments reaches it.
+pub const MAX_DEPARTMENTS: usize = 100_000;
+/// How deep below the root a walk goes at most, by default: real trees are a dozen levels deep.
+pub const MAX_DEPTH: usize = 100;
+
+/// The bounds of a walk: past either, the fetch fails with a sentence naming it (a remote that
+/// answers a tree without end cannot hold the fetch, or its memory, forever).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WalkLimits {
+    /// Departments read at most, the root included.
+    pub max_departments: usize,
+    /// Levels below the root read at most (the root's children are level 1).
+    pub max_depth: usize,
+}
+
+impl Default for WalkLimits {
+    fn default() -> Self {
+        Self {
+            max_departments: MAX_DEPARTMENTS,
+            max_depth: MAX_DEPTH,
+        }
+    }
+}
+
 /// A sub-department as its parent's listing gives it.
 #[derive(Clone, Debug)]
 pub struct Child<Id> {
@@ -56,6 +81,10 @@ pub trait DirectoryReader: Sync {
     /// Whether `error`, reading the root, means the app can read nothing at all (credentials,
     /// permissions, contact range, quota): the fetch stops with it instead of going on.
     fn is_fatal(&self, error: &CallError<Self::Failure>) -> bool;
+    /// The bounds of the walk ([`WalkLimits::default`] unless the backend says otherwise).
+    fn limits(&self) -> WalkLimits {
+        WalkLimits::default()
+    }
 }
 
 /// The members of a department a reader `R` read, and the error that cut the read short.
@@ -78,7 +107,8 @@ pub struct Walked {
 
 /// The outcome of one unit of work of the walk.
 enum Step<R: DirectoryReader + ?Sized> {
-    Children(R::Id, Listed<Vec<Child<R::Id>>, R>),
+    /// A department's children, with the department's depth (the root is 0).
+    Children(R::Id, usize, Listed<Vec<Child<R::Id>>, R>),
     Members(R::Id, Vec<R::User>, Option<CallError<R::Failure>>),
     RootName(Listed<String, R>),
 }
@@ -100,9 +130,10 @@ pub async fn walk_departments<R: DirectoryReader + ?Sized>(
         }],
         failures: Vec::new(),
     };
+    let limits = reader.limits();
     let mut seen = HashSet::from([root.clone()]);
     let mut pending: FuturesUnordered<BoxFuture<'_, Step<R>>> = FuturesUnordered::new();
-    pending.push(children(reader, root.clone()));
+    pending.push(children(reader, root.clone(), 0));
     pending.push(members(reader, root.clone()));
     pending.push(Box::pin(
         async move { Step::RootName(reader.root_name().await) },
@@ -110,13 +141,25 @@ pub async fn walk_departments<R: DirectoryReader + ?Sized>(
 
     while let Some(step) = pending.next().await {
         match step {
-            Step::Children(parent, Ok(listed)) => {
+            Step::Children(parent, depth, Ok(listed)) => {
                 for child in listed {
                     if !seen.insert(child.id.clone()) {
                         tracing::warn!(department = %child.id, %parent, "department listed again; walked once");
                         continue;
                     }
-                    pending.push(children(reader, child.id.clone()));
+                    if depth + 1 > limits.max_depth {
+                        return Err(too_big(format!(
+                            "department {} lies more than {} levels below the root (the walk's depth limit)",
+                            child.id, limits.max_depth
+                        )));
+                    }
+                    if walked.departments.len() >= limits.max_departments {
+                        return Err(too_big(format!(
+                            "the directory lists more than {} departments (the walk's limit)",
+                            limits.max_departments
+                        )));
+                    }
+                    pending.push(children(reader, child.id.clone(), depth + 1));
                     pending.push(members(reader, child.id.clone()));
                     walked.departments.push(Department {
                         id: child.id.to_string(),
@@ -126,7 +169,7 @@ pub async fn walk_departments<R: DirectoryReader + ?Sized>(
                 }
                 progress.department_listed(walked.departments.len());
             }
-            Step::Children(department, Err(error)) => {
+            Step::Children(department, _, Err(error)) => {
                 walked
                     .failures
                     .push(failure(reader, &root, &department, Part::Children, &error)?);
@@ -151,6 +194,16 @@ pub async fn walk_departments<R: DirectoryReader + ?Sized>(
         }
     }
     Ok(walked)
+}
+
+/// The error that stops a walk past one of its [`WalkLimits`], `what` saying which.
+fn too_big(what: String) -> FetchError {
+    FetchError {
+        api: None,
+        message: format!(
+            "{what}: no real directory is that large, so the remote is answering a tree without end; the fetch stops and nobody is deprovisioned"
+        ),
+    }
 }
 
 /// The failure entry of `department`, or the fetch error when it is the root and fatal.
@@ -182,10 +235,14 @@ fn failure<R: DirectoryReader + ?Sized>(
     })
 }
 
-fn children<R: DirectoryReader + ?Sized>(reader: &R, department: R::Id) -> BoxFuture<'_, Step<R>> {
+fn children<R: DirectoryReader + ?Sized>(
+    reader: &R,
+    department: R::Id,
+    depth: usize,
+) -> BoxFuture<'_, Step<R>> {
     Box::pin(async move {
         let listed = reader.children(department.clone()).await;
-        Step::Children(department, listed)
+        Step::Children(department, depth, listed)
     })
 }
 

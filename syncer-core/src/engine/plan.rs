@@ -8,6 +8,7 @@ mod groups;
 mod leavers;
 mod matching;
 mod screen;
+mod unknown_fields;
 mod unreadable_fields;
 mod writes;
 
@@ -67,6 +68,8 @@ pub fn plan(inputs: PlanInputs<'_>, options: &SyncOptions) -> Plan {
         notices: unreadable_fields::keep_unreadable_fields(&mut desired, &current, me, mapping),
         ..Plan::default()
     };
+    plan.notices
+        .extend(unknown_fields::notices(&desired, mapping));
     let matches = matching::match_people(&desired, &current, me);
     let mut claimed: HashSet<usize> = HashSet::new();
     let mut creates = Vec::new();

@@ -19,6 +19,9 @@ pub struct DesiredUser {
     pub values: BTreeMap<IamField, FieldValue>,
     /// The ids of the person's departments (their groups).
     pub departments: Vec<String>,
+    /// Mapped flag fields the source left unknown for this person (`active` missing): IAM's
+    /// value is kept, neither set nor cleared.
+    pub unknown: Vec<IamField>,
 }
 
 impl DesiredUser {

@@ -120,3 +120,73 @@ async fn a_wide_tree_is_walked_with_comparisons_linear_in_its_departments() {
         "{comparisons} comparisons"
     );
 }
+
+/// A tree without end: every department lists `fanout` new ones below it.
+struct Endless {
+    fanout: u64,
+    limits: WalkLimits,
+}
+
+impl DirectoryReader for Endless {
+    type Id = u64;
+    type User = u64;
+    type Failure = NoFailure;
+    const MEMBERS: &'static str = "members";
+
+    fn children(&self, department: u64) -> BoxFuture<'_, Listed<Vec<Child<u64>>, Self>> {
+        let listed = (1..=self.fanout)
+            .map(|n| Child {
+                id: department * self.fanout + n,
+                name: format!("d{n}"),
+                parent: None,
+            })
+            .collect();
+        async move { Ok(listed) }.boxed()
+    }
+
+    fn members(&self, _: u64) -> BoxFuture<'_, (Vec<u64>, Option<CallError<NoFailure>>)> {
+        async { (Vec::new(), None) }.boxed()
+    }
+
+    fn root_name(&self) -> BoxFuture<'_, Listed<String, Self>> {
+        async { Ok(String::new()) }.boxed()
+    }
+
+    fn is_fatal(&self, _: &CallError<NoFailure>) -> bool {
+        false
+    }
+
+    fn limits(&self) -> WalkLimits {
+        self.limits
+    }
+}
+
+async fn walk_endless(fanout: u64, limits: WalkLimits) -> FetchError {
+    walk_departments(&Endless { fanout, limits }, 0, "", &NoProgress, |_, _| {})
+        .await
+        .expect_err("a tree without end is not walked to its end")
+}
+
+#[tokio::test]
+async fn a_tree_without_end_stops_at_the_department_cap_naming_it() {
+    let limits = WalkLimits {
+        max_departments: 500,
+        max_depth: 1_000,
+    };
+    let error = walk_endless(2, limits).await;
+    assert!(
+        error.message.contains("more than 500 departments"),
+        "{error}"
+    );
+    assert!(error.message.contains("nobody is deprovisioned"), "{error}");
+}
+
+#[tokio::test]
+async fn a_chain_without_end_stops_at_the_depth_limit_naming_it() {
+    let limits = WalkLimits {
+        max_departments: 1_000_000,
+        max_depth: 7,
+    };
+    let error = walk_endless(1, limits).await;
+    assert!(error.message.contains("more than 7 levels"), "{error}");
+}

@@ -35,6 +35,12 @@ pub struct Faults {
     /// `listsub` lists every child twice, as a misbehaving proxy might: a client must still
     /// walk each department once.
     pub duplicate_listings: bool,
+    /// Not real DingTalk behaviour: every department's `listsub` also lists a made-up
+    /// sub-department, which lists one of its own, without end (a tree no client can finish).
+    pub endless_sub_departments: bool,
+    /// Bytes of filler added to every `user/list` answer (an extra `padding` text field), to
+    /// show a client caps the size of what it reads.
+    pub answer_padding: usize,
     /// Seed of the random choices (`busy_rate`, `http_5xx_rate`, `throttle_rate`, token strings).
     pub seed: u64,
 }
@@ -54,6 +60,8 @@ impl Default for Faults {
             ip_whitelist_reject: false,
             flood_control_rate: 0.0,
             duplicate_listings: false,
+            endless_sub_departments: false,
+            answer_padding: 0,
             seed: 0,
         }
     }
@@ -75,6 +83,17 @@ pub enum DeptFault {
     /// Not real DingTalk behaviour: `user/list` of this department says `has_more` but gives no
     /// `next_cursor`, so a client can show it never takes a cut-short listing for a whole one.
     BrokenCursor,
+    /// Not real DingTalk behaviour: on `user/list` of this department the first member's
+    /// `userid` is `null` and the second's is `""`.
+    UnidentifiedMembers,
+    /// Not real DingTalk behaviour: `user/list` of this department answers `"list": null`.
+    NullList,
+    /// Not real DingTalk behaviour: `user/list` of this department lists members without their
+    /// `active` field.
+    MissingActive,
+    /// Not real DingTalk behaviour: `user/list` of this department says `has_more` forever,
+    /// with an advancing cursor and a new made-up member on every page.
+    EndlessPages,
 }
 
 /// A permission scope of the DingTalk developer console.

@@ -38,6 +38,7 @@ mod faults;
 mod gate;
 mod generate;
 mod handlers;
+mod hostile;
 mod names;
 mod org;
 mod server;

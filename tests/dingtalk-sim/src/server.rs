@@ -22,6 +22,7 @@ use crate::envelope::{ok_response, ApiError, Reply};
 use crate::faults::Faults;
 use crate::gate;
 use crate::handlers::{self, Api, Call};
+use crate::hostile;
 use crate::org::Org;
 use crate::state::{DingTalk, Shared};
 use crate::stats::{PageKey, Stats};
@@ -142,37 +143,17 @@ fn answer(
     }
     let call = Call::parse(api, body)?;
     gate::authorize(faults, api, call.dept_id)?;
-    let mut reply = handlers::handle(api, &shared.served(), &call)?;
-    misshape(faults, api, &call, &mut reply);
+    let mut reply = match hostile::made_up(faults, api, &call) {
+        Some(reply) => reply,
+        None => handlers::handle(api, &shared.served(), &call)?,
+    };
+    hostile::misshape(faults, api, &call, &mut reply);
     *page = call.dept_id.map(|dept_id| PageKey {
         path: api.path().to_owned(),
         dept_id,
         cursor: call.cursor,
     });
     Ok(reply)
-}
-
-/// The answer-shape faults: listings repeated, a page that says `has_more` with no cursor.
-fn misshape(faults: &Faults, api: Api, call: &Call, reply: &mut Reply) {
-    let Reply::Result(result) = reply else {
-        return;
-    };
-    if api == Api::DeptListSub && faults.duplicate_listings {
-        if let Some(children) = result.as_array_mut() {
-            let again = children.clone();
-            children.extend(again);
-        }
-    }
-    let broken = call
-        .dept_id
-        .and_then(|dept| faults.failing_departments.get(&dept))
-        == Some(&crate::faults::DeptFault::BrokenCursor);
-    if api == Api::UserList && broken {
-        if let Some(page) = result.as_object_mut() {
-            page.insert("has_more".into(), true.into());
-            page.remove("next_cursor");
-        }
-    }
 }
 
 /// Any other path: counted, and answered like DingTalk answers an unknown URI.

@@ -54,4 +54,14 @@ pub enum DeptFault {
     NoAuthority,
     /// 40003: internal error, every time; retries never help.
     InternalError,
+    /// Not real Lark behaviour: the people listing of this department answers `"items": null`.
+    NullItems,
+    /// Not real Lark behaviour: the people of this department come without `status`.
+    MissingStatus,
+    /// Not real Lark behaviour: the people listing of this department says `has_more` forever,
+    /// with a new `page_token` and a new made-up person on every page.
+    EndlessPages,
+    /// Not real Lark behaviour: the first sub-department in this department's children listing
+    /// comes without `open_department_id`.
+    UnnamedChild,
 }

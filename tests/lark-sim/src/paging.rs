@@ -64,7 +64,7 @@ impl PageRequest {
 }
 
 /// An opaque token for `offset` in `list`.
-fn encode(list: &str, offset: usize) -> String {
+pub(crate) fn encode(list: &str, offset: usize) -> String {
     let plain = format!("{list}|{offset}");
     plain.bytes().map(|b| format!("{:02X}", b ^ 0x5A)).collect()
 }

@@ -26,6 +26,7 @@ macro_rules! in_both_flavours {
 mod cli_config;
 mod cli_sync;
 mod common;
+mod dingtalk_hostile;
 mod dingtalk_sync;
 mod groups;
 mod iam_sync;

@@ -98,7 +98,11 @@ pub(super) fn plan_update(
     let mut properties_changed = ownership::mark_managed(&mut user, me, &wanted.source_id);
     if user.properties.remove(ownership::DEPROVISIONED).is_some() {
         properties_changed = true;
-        if !wanted.values.contains_key(&IamField::IsForbidden) && user.is_forbidden {
+        // A returning leaver is enabled again unless the source says otherwise, or cannot say
+        // (`active` unknown): then IsForbidden stays as it is.
+        let says_nothing = !wanted.values.contains_key(&IamField::IsForbidden)
+            && !wanted.unknown.contains(&IamField::IsForbidden);
+        if says_nothing && user.is_forbidden {
             user.is_forbidden = false;
             columns.push(IamField::IsForbidden);
         }

@@ -95,3 +95,76 @@ async fn incomplete_fetch_deprovisions_nobody() {
     assert_eq!(store.writes(), vec![]);
     assert_eq!(report.held_back.as_ref().map(|h| h.count), Some(2));
 }
+
+/// `person` as a source that left its `active` out (unknown).
+fn without_active(userid: &str) -> SourceRecord {
+    let mut record = person(userid);
+    record.fields = person(userid)
+        .fields
+        .iter()
+        .filter(|(name, _)| *name != "active")
+        .fold(SourceRecord::new(userid), |kept, (name, value)| {
+            kept.with(static_name(name), value.clone())
+        })
+        .fields;
+    record
+}
+
+fn static_name(name: &str) -> &'static str {
+    ["userid", "unionid", "name", "email", "mobile"]
+        .into_iter()
+        .find(|known| *known == name)
+        .unwrap_or_else(|| panic!("unexpected field {name}"))
+}
+
+#[tokio::test]
+async fn an_unknown_active_neither_enables_nor_disables_and_says_so() {
+    let store = Store::default();
+    let mut inactive = people(2);
+    inactive[1] = person("user001").with("active", false);
+    sync(&store, inactive, &options()).await;
+    assert!(store.user("uuser001").is_forbidden, "inactive is forbidden");
+    assert!(!store.user("uuser000").is_forbidden);
+    store.clear_writes();
+
+    let report = sync(
+        &store,
+        vec![without_active("user000"), without_active("user001")],
+        &options(),
+    )
+    .await;
+
+    assert_eq!(
+        store.writes(),
+        vec![],
+        "nothing to write: active is unknown"
+    );
+    assert!(store.user("uuser001").is_forbidden, "not re-enabled");
+    assert!(!store.user("uuser000").is_forbidden, "not disabled");
+    let notice = report
+        .notices
+        .iter()
+        .find(|notice| notice.contains("IsForbidden"))
+        .unwrap_or_else(|| panic!("a notice naming IsForbidden: {:?}", report.notices));
+    assert!(notice.contains("no `active` for 2 people"), "{notice}");
+    assert!(notice.contains("user001"), "{notice}");
+}
+
+#[tokio::test]
+async fn a_returning_leaver_whose_active_is_unknown_stays_disabled() {
+    let store = Store::default();
+    sync(&store, people(2), &options()).await;
+    sync(&store, people(1), &options()).await;
+    assert!(store.user("uuser001").is_forbidden);
+
+    sync(
+        &store,
+        vec![person("user000"), without_active("user001")],
+        &options(),
+    )
+    .await;
+
+    let user = store.user("uuser001");
+    assert!(user.is_forbidden, "active unknown: not re-enabled");
+    assert!(!user.properties.contains_key(ownership::DEPROVISIONED));
+}

@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 
 use super::request::{check_user_id_type, requested_department, Answer, DeptIdType};
 use crate::envelope::ApiError;
-use crate::faults::Faults;
+use crate::faults::{DeptFault, Faults};
 use crate::org::{LarkOrg, SimDepartment};
 use crate::paging::PageRequest;
 
@@ -42,10 +42,16 @@ pub(crate) fn children(
     } else {
         org.children_of(&parent.open_department_id)
     };
-    let items = below
+    let mut items: Vec<Value> = below
         .into_iter()
         .map(|d| department_json(org, d, id_type))
         .collect();
+    let fault = faults.failing_departments.get(&parent.open_department_id);
+    if fault == Some(&DeptFault::UnnamedChild) {
+        if let Some(first) = items.first_mut().and_then(Value::as_object_mut) {
+            first.remove("open_department_id");
+        }
+    }
     Ok(Answer {
         data: page.answer(items, &list),
         page: Some((

@@ -90,7 +90,13 @@ pub(crate) fn requested_department<'a>(
         .failing_departments
         .get(&department.open_department_id)
     {
-        None => Ok(department),
+        None
+        | Some(
+            DeptFault::NullItems
+            | DeptFault::MissingStatus
+            | DeptFault::EndlessPages
+            | DeptFault::UnnamedChild,
+        ) => Ok(department),
         Some(DeptFault::NoAuthority) => Err(ApiError::no_dept_authority()),
         Some(DeptFault::InternalError) => Err(ApiError::internal_error()),
     }

@@ -8,9 +8,9 @@ use serde_json::{json, Map, Value};
 
 use super::request::{check_user_id_type, requested_department, Answer, DeptIdType};
 use crate::envelope::ApiError;
-use crate::faults::Faults;
+use crate::faults::{DeptFault, Faults};
 use crate::org::{LarkOrg, SimUser};
-use crate::paging::PageRequest;
+use crate::paging::{encode, PageRequest};
 
 /// A page of a department's direct members.
 pub(crate) fn find_by_department(
@@ -36,13 +36,53 @@ pub(crate) fn find_by_department(
         .into_iter()
         .map(|user| user_json(org, user, id_type, faults.hide_user_id))
         .collect();
+    let offset = page.offset;
+    let mut data = page.answer(items, &list);
+    misshape(
+        faults
+            .failing_departments
+            .get(&department.open_department_id),
+        &mut data,
+        &list,
+        offset,
+    );
     Ok(Answer {
-        data: page.answer(items, &list),
+        data,
         page: Some((
             department.open_department_id.clone(),
             query.get("page_token").cloned().unwrap_or_default(),
         )),
     })
+}
+
+/// The hostile answers of a department's people listing (none of them real Lark behaviour).
+fn misshape(fault: Option<&DeptFault>, data: &mut Value, list: &str, offset: usize) {
+    let Some(data) = data.as_object_mut() else {
+        return;
+    };
+    match fault {
+        Some(DeptFault::NullItems) => {
+            data.insert("items".into(), Value::Null);
+        }
+        Some(DeptFault::MissingStatus) => {
+            if let Some(items) = data.get_mut("items").and_then(Value::as_array_mut) {
+                for person in items.iter_mut().filter_map(Value::as_object_mut) {
+                    person.remove("status");
+                }
+            }
+        }
+        Some(DeptFault::EndlessPages) => {
+            let next = offset + 50;
+            data.insert("has_more".into(), true.into());
+            data.insert("page_token".into(), encode(list, next).into());
+            let user_id = format!("endless{offset}");
+            data.insert(
+                "items".into(),
+                json!([{"user_id": user_id, "open_id": format!("ou_{user_id}"), "name": "无尽"}]),
+            );
+        }
+        _ => {}
+    }
 }
 
 fn user_json(org: &LarkOrg, user: &SimUser, id_type: DeptIdType, hide_user_id: bool) -> Value {

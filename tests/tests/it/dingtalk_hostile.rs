@@ -1,0 +1,131 @@
+//! A whole sync (the real `syncer-host` program) against hostile DingTalk answers: members it
+//! cannot identify, a `null` listing and endless pages leave the run `partial` with nobody
+//! deprovisioned and the department named; a member without `active` keeps IAM's IsForbidden.
+//! The backend's own reading of them is tested in `syncer-dingtalk/tests/hostile.rs`.
+
+use std::collections::BTreeMap;
+
+use crate::common::{self, embedded_config, fake_dingtalk, Scratch, APP_SECRET, SECRET_ENV};
+use serde_json::Value;
+use syncer_dingtalk_sim::{DeptFault, FakeDingTalk, Faults, Org, ROOT_DEPT_ID};
+
+/// A leaf department (not the root) that is the only department of at least two members.
+fn leaf_with_sole_members(org: &Org) -> (i64, Vec<String>) {
+    org.departments
+        .iter()
+        .map(|dept| dept.dept_id)
+        .filter(|&id| id != ROOT_DEPT_ID && org.children_of(id).is_empty())
+        .map(|id| {
+            let sole = org
+                .members_of(id)
+                .iter()
+                .filter(|user| user.dept_ids == [id])
+                .map(|user| user.userid.clone())
+                .collect::<Vec<_>>();
+            (id, sole)
+        })
+        .find(|(_, sole)| sole.len() >= 2)
+        .expect("the generated org has a leaf department with members of their own")
+}
+
+fn forbidden(users: &[Value]) -> BTreeMap<String, bool> {
+    users
+        .iter()
+        .map(|user| {
+            (
+                user["id"].as_str().expect("id").to_owned(),
+                user["isForbidden"].as_bool().expect("isForbidden"),
+            )
+        })
+        .collect()
+}
+
+/// A first complete sync of a 200-person org; then the fake misbehaves as `fault` says on a
+/// leaf department. Returns the second run's report, IsForbidden before and after, the
+/// department.
+struct Resync {
+    report: Value,
+    output: String,
+    code: i32,
+    before: BTreeMap<String, bool>,
+    after: BTreeMap<String, bool>,
+    dept: i64,
+    _server: FakeDingTalk,
+}
+
+async fn resync_with(fault: DeptFault, prepare: impl FnOnce(&mut Org, i64)) -> Resync {
+    let mut org = common::org(200);
+    let (dept, _) = leaf_with_sole_members(&org);
+    prepare(&mut org, dept);
+    let server = fake_dingtalk(org, Faults::default()).await;
+    let scratch = Scratch::new();
+    scratch.write_config(&embedded_config(&server.url(), "max_retries = 1"));
+    let first = scratch
+        .run(&["sync", "acme-dt", "--json"], &[SECRET_ENV])
+        .await;
+    assert_eq!(first.code, 0, "{}", first.all());
+    let before = forbidden(&scratch.stored_users("acme"));
+    server.set_faults(Faults {
+        failing_departments: BTreeMap::from([(dept, fault)]),
+        ..Faults::default()
+    });
+    let second = scratch
+        .run(&["sync", "acme-dt", "--json"], &[SECRET_ENV])
+        .await;
+    assert!(!second.all().contains(APP_SECRET));
+    Resync {
+        report: second.json(),
+        output: second.all(),
+        code: second.code,
+        before,
+        after: forbidden(&scratch.stored_users("acme")),
+        dept,
+        _server: server,
+    }
+}
+
+fn assert_partial_and_nobody_deprovisioned(run: &Resync, words: &str) {
+    let report = &run.report;
+    assert_eq!(run.code, 1, "{}", run.output);
+    assert_eq!(report["status"], "partial", "{report}");
+    assert_eq!(report["counts"]["disabled"], 0, "{report}");
+    assert_eq!(report["counts"]["deleted"], 0, "{report}");
+    let incomplete = report["incomplete"].to_string();
+    assert!(incomplete.contains(&run.dept.to_string()), "{incomplete}");
+    assert!(incomplete.contains(words), "{incomplete}");
+    assert_eq!(run.after, run.before, "nobody's IsForbidden changed");
+}
+
+#[tokio::test]
+async fn members_without_a_userid_deprovision_nobody_and_name_the_department() {
+    let run = resync_with(DeptFault::UnidentifiedMembers, |_, _| {}).await;
+    assert_partial_and_nobody_deprovisioned(&run, "2 member(s) without a userid");
+}
+
+#[tokio::test]
+async fn a_null_listing_deprovisions_nobody_and_names_the_department() {
+    let run = resync_with(DeptFault::NullList, |_, _| {}).await;
+    assert_partial_and_nobody_deprovisioned(&run, "list");
+}
+
+#[tokio::test]
+async fn a_missing_active_neither_enables_nor_disables_and_says_so() {
+    let mut inactive = String::new();
+    let run = resync_with(DeptFault::MissingActive, |org, dept| {
+        let (_, sole) = leaf_with_sole_members(org);
+        inactive = sole[0].clone();
+        org.user_mut(&inactive).expect("a member").active = false;
+        assert!(org.members_of(dept).len() >= 2);
+    })
+    .await;
+    assert_eq!(run.code, 0, "{}", run.output);
+    assert_eq!(
+        run.before.get(&inactive),
+        Some(&true),
+        "inactive is forbidden"
+    );
+    assert_eq!(run.after, run.before, "nobody enabled or disabled");
+    let notices = run.report["notices"].to_string();
+    assert!(notices.contains("IsForbidden"), "{notices}");
+    assert!(notices.contains("left as it is in IAM"), "{notices}");
+}
