@@ -92,6 +92,7 @@ impl Runner {
             dry_run: flags.dry_run,
             write_concurrency: settings.write_concurrency,
             group_name_prefix: settings.group_name_prefix.clone(),
+            adopt_by_name: settings.adopt_by_name,
             stop: self.stop.clone(),
             ..SyncOptions::new(&settings.name, &settings.organization)
         }

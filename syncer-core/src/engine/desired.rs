@@ -20,6 +20,7 @@ pub fn desired_users(records: Vec<SourceRecord>, mapping: &FieldMapping) -> Vec<
         }
         desired.push(DesiredUser {
             values: mapping.apply(&record),
+            stable_name: mapping.name_is_stable(&record),
             source_id: record.id,
             departments: record.departments,
         });

@@ -17,7 +17,7 @@ use std::time::Instant;
 
 pub use apply::{apply, apply_group_deletes, apply_group_upserts, Applied, GroupsApplied};
 pub use desired::desired_users;
-pub use options::{DeprovisionGuard, LeaverPolicy, StopSignal, SyncOptions};
+pub use options::{AdoptByName, DeprovisionGuard, LeaverPolicy, StopSignal, SyncOptions};
 pub use plan::{is_valid_user_name, plan, PlanInputs};
 pub use progress::SyncProgress;
 pub use report::{Counts, PlannedChanges, PlannedGroups, PlannedUser, RunStatus, SyncReport};

@@ -45,6 +45,45 @@ impl fmt::Display for LeaverPolicy {
     }
 }
 
+/// Which IAM accounts that no syncer manages may be adopted because their Name is the one a
+/// person maps to (config key `adopt_by_name`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AdoptByName {
+    /// Only where the account is evidently the person's: its Name is the identity the source
+    /// generated (DingTalk's `unionid`), or it is already linked to this person's source id.
+    /// Any other Name collision is reported and adopts nothing: a Name that fell back to an
+    /// administrator-chosen id (`contractor1`) could be a local account of someone else.
+    #[default]
+    Unionid,
+    /// Every Name match (the behaviour before `adopt_by_name` existed), for directories whose
+    /// IAM accounts were made by hand with the source's ids as names.
+    Any,
+}
+
+impl FromStr for AdoptByName {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "unionid" => Ok(Self::Unionid),
+            "any" => Ok(Self::Any),
+            other => Err(format!(
+                "`{other}` is not an adoption rule; use \"unionid\" (adopt an account by Name only when it is evidently the person's) or \"any\" (adopt every Name match)"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for AdoptByName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Unionid => "unionid",
+            Self::Any => "any",
+        })
+    }
+}
+
 /// The mass-deprovision guard: a run that would deprovision more than `max_percent` of the
 /// managed users *and* more than `min_users` users deprovisions nobody.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -94,6 +133,8 @@ pub struct SyncOptions {
     /// group names are unique across organizations, so syncing two directories into one IAM
     /// needs a prefix for one of them.
     pub group_name_prefix: String,
+    /// Which unmanaged accounts a Name match may adopt.
+    pub adopt_by_name: AdoptByName,
     /// Raised on shutdown: writes in flight finish, no new write starts.
     pub stop: StopSignal,
 }
@@ -127,6 +168,7 @@ impl SyncOptions {
             write_concurrency: 8,
             sync_groups: true,
             group_name_prefix: String::new(),
+            adopt_by_name: AdoptByName::default(),
             stop: StopSignal::default(),
         }
     }

@@ -67,7 +67,7 @@ pub fn plan(inputs: PlanInputs<'_>, options: &SyncOptions) -> Plan {
         notices: unreadable_fields::keep_unreadable_fields(&mut desired, &current, me, mapping),
         ..Plan::default()
     };
-    let matches = matching::match_people(&desired, &current, me);
+    let matches = matching::match_people(&desired, &current, me, options.adopt_by_name);
     let mut claimed: HashSet<usize> = HashSet::new();
     let mut creates = Vec::new();
     let mut updates = Vec::new();

@@ -19,6 +19,10 @@ pub struct DesiredUser {
     pub values: BTreeMap<IamField, FieldValue>,
     /// The ids of the person's departments (their groups).
     pub departments: Vec<String>,
+    /// Whether the mapped Name is the identity the source generated for the person (see
+    /// [`crate::FieldMapping::name_is_stable`]): only then is an unmanaged IAM account of that
+    /// Name evidently theirs.
+    pub stable_name: bool,
 }
 
 impl DesiredUser {

@@ -23,6 +23,7 @@ const KEYS: &[&str] = &[
     "deprovision_guard_min",
     "write_concurrency",
     "group_name_prefix",
+    "adopt_by_name",
     "app_key",
     "endpoint",
     "rate_limit",

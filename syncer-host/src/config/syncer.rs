@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use syncer_core::{
-    find_plugin, mask_url_credentials, plugins, ConfigKind, ConfigValue, DeprovisionGuard,
-    FieldMapping, LeaverPolicy, PluginConfig, PluginConfigError, PluginDescriptor, Secret,
+    find_plugin, mask_url_credentials, plugins, AdoptByName, ConfigKind, ConfigValue,
+    DeprovisionGuard, FieldMapping, LeaverPolicy, PluginConfig, PluginConfigError,
+    PluginDescriptor, Secret,
 };
 
 use super::table::{KeyError, Table};
@@ -27,6 +28,7 @@ pub const COMMON_KEYS: &[&str] = &[
     "deprovision_guard_min",
     "write_concurrency",
     "group_name_prefix",
+    "adopt_by_name",
 ];
 
 /// A validated syncer.
@@ -54,6 +56,8 @@ pub struct SyncerSettings {
     pub write_concurrency: usize,
     /// Put before every group name (several directories in one IAM).
     pub group_name_prefix: String,
+    /// Which unmanaged IAM accounts a Name match may adopt.
+    pub adopt_by_name: AdoptByName,
     /// The plugin keys as written (after expansion), secrets masked, for display.
     pub masked_plugin_keys: BTreeMap<String, String>,
 }
@@ -71,6 +75,7 @@ struct Common {
     deprovision_guard_min: Option<u64>,
     write_concurrency: Option<u64>,
     group_name_prefix: String,
+    adopt_by_name: Option<String>,
 }
 
 fn common(table: &mut Table) -> Result<Common, KeyError> {
@@ -98,6 +103,7 @@ fn common(table: &mut Table) -> Result<Common, KeyError> {
         group_name_prefix: table
             .string("group_name_prefix", "\"globex-\"")?
             .unwrap_or_default(),
+        adopt_by_name: table.string("adopt_by_name", "\"unionid\"")?,
     })
 }
 
@@ -176,6 +182,12 @@ pub fn parse(mut table: Table) -> Result<SyncerSettings, KeyError> {
         None => LeaverPolicy::default(),
         Some(text) => text.parse().map_err(|message| (key("leavers"), message))?,
     };
+    let adopt_by_name = match raw.adopt_by_name.as_deref() {
+        None => AdoptByName::default(),
+        Some(text) => text
+            .parse()
+            .map_err(|message| (key("adopt_by_name"), message))?,
+    };
     let mut guard = DeprovisionGuard::default();
     if let Some(percent) = raw.deprovision_guard_percent {
         if !percent.is_finite() {
@@ -234,6 +246,7 @@ pub fn parse(mut table: Table) -> Result<SyncerSettings, KeyError> {
         // At most 256, checked above.
         write_concurrency: usize::try_from(write_concurrency).unwrap_or(256),
         group_name_prefix: raw.group_name_prefix,
+        adopt_by_name,
         masked_plugin_keys: masked,
     })
 }
