@@ -7,9 +7,11 @@
 //! crashed, out of time at shutdown): [`Runner::begin`] and [`Runner::probe`] close those rows
 //! as failed. Nothing ever closes another syncer's rows, or rows whose lock is held.
 
-use syncer_core::{run_sync, RunStatus, StopSignal, SyncOptions, SyncProgress, SyncReport, Target};
+use syncer_core::{
+    run_sync, RunStatus, Secret, StopSignal, SyncOptions, SyncProgress, SyncReport, Target,
+};
 
-use crate::config::{Config, SyncerSettings};
+use crate::config::{Config, SyncerSettings, TargetSettings};
 use crate::history::{History, HistoryError, RunRecord};
 use crate::lock::{LockError, RunLock};
 use crate::store::RunStore;
@@ -49,6 +51,8 @@ pub struct Runner {
     target: Box<dyn Target>,
     store: RunStore,
     stop: StopSignal,
+    /// Every secret of the config (the target's and every syncer's), masked in every report.
+    secrets: Vec<Secret>,
 }
 
 impl Runner {
@@ -58,6 +62,7 @@ impl Runner {
             target,
             store,
             stop: StopSignal::default(),
+            secrets: Vec::new(),
         }
     }
 
@@ -65,7 +70,9 @@ impl Runner {
     pub fn for_config(config: &Config) -> Result<Self, RunnerError> {
         let target = target::build(&config.target)?;
         let store = RunStore::open(&config.state_path)?;
-        Ok(Self::new(target, store))
+        let mut runner = Self::new(target, store);
+        runner.secrets = config_secrets(config);
+        Ok(runner)
     }
 
     /// The target (the demo reads back what it wrote).
@@ -147,6 +154,8 @@ impl Runner {
             }
             Err(error) => not_run(&run.options, RunStatus::Failed, error.to_string()),
         };
+        let mut report = report;
+        report.redact(&self.secrets);
         if let Some(id) = run.run_id {
             if let Err(error) = self.history().finish(id, &report).await {
                 tracing::warn!(%error, "could not record the run");
@@ -261,6 +270,26 @@ impl Runner {
             Err(error) => self.record_skipped(settings, flags, &error).await,
         }
     }
+}
+
+/// Every non-empty secret `config` holds: the IAM client secret and each syncer's secret keys.
+fn config_secrets(config: &Config) -> Vec<Secret> {
+    let mut secrets = Vec::new();
+    if let TargetSettings::Iam(iam) = &config.target {
+        secrets.push(iam.client_secret.clone());
+    }
+    for syncer in &config.syncers {
+        for field in syncer
+            .plugin
+            .config_fields
+            .iter()
+            .filter(|field| field.secret)
+        {
+            secrets.push(syncer.plugin_config.secret(field.name));
+        }
+    }
+    secrets.retain(|secret| !secret.is_empty());
+    secrets
 }
 
 /// The report of a run that did not get going.

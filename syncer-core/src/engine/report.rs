@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::apply::{Applied, GroupsApplied};
 use super::vocabulary::{DesiredUser, HeldBack, OperationKind, Plan, ReportError};
+use crate::secret::Secret;
 use crate::snapshot::{FetchFailure, Snapshot};
 use crate::syncer::FetchError;
 use crate::target::TargetError;
@@ -214,6 +215,26 @@ impl SyncReport {
         }
     }
 
+    /// Masks every one of `secrets` wherever the report quotes a remote answer (errors,
+    /// notices, unread parts): a remote server may echo a credential it was sent ("Incorrect
+    /// client secret ..."), and reports reach logs, the history and the API.
+    pub fn redact(&mut self, secrets: &[Secret]) {
+        let clean = |text: &mut String| {
+            for secret in secrets {
+                *text = secret.redact(text);
+            }
+        };
+        for error in &mut self.errors {
+            clean(&mut error.message);
+        }
+        for notice in &mut self.notices {
+            clean(notice);
+        }
+        for failure in &mut self.incomplete {
+            clean(&mut failure.message);
+        }
+    }
+
     /// The process exit code SPEC §4 prescribes: 0 when fully succeeded, 1 otherwise — failed,
     /// partial, and also skipped (refused because another run of the syncer was going), since
     /// the sync that was asked for did not happen.
@@ -361,6 +382,24 @@ impl SyncReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redact_masks_every_secret_in_every_message() {
+        let mut report = SyncReport::starting("acme-dt", "acme", false);
+        report.errors.push(ReportError {
+            user: Some("u1".into()),
+            api: Some("add-user".into()),
+            message: "Incorrect client secret IAMSECRET-1 (also DTSECRET-2)".into(),
+        });
+        report.notices.push("echo DTSECRET-2".into());
+        report.redact(&[Secret::new("IAMSECRET-1"), Secret::new("DTSECRET-2")]);
+        let shown = serde_json::to_string(&report).expect("serializes");
+        assert!(
+            !shown.contains("IAMSECRET-1") && !shown.contains("DTSECRET-2"),
+            "{shown}"
+        );
+        assert!(shown.contains("Incorrect client secret ***"), "{shown}");
+    }
 
     #[test]
     fn only_a_fully_successful_run_exits_zero() {

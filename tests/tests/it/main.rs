@@ -28,6 +28,7 @@ mod cli_sync;
 mod common;
 mod dingtalk_sync;
 mod groups;
+mod iam_hostile;
 mod iam_sync;
 mod iam_target;
 mod lark;
