@@ -37,8 +37,8 @@ mod text;
 mod user;
 
 pub use engine::{
-    run_sync, AdoptByName, DeprovisionGuard, LeaverPolicy, RunStatus, StopSignal, SyncOptions,
-    SyncProgress, SyncReport,
+    run_sync, AdoptByName, Deadline, DeprovisionGuard, LeaverPolicy, RunStatus, StopSignal,
+    SyncOptions, SyncProgress, SyncReport,
 };
 pub use field::{FieldKind, FieldValue, IamField};
 pub use group::{group_marker, IamGroup};

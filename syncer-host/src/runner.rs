@@ -8,7 +8,8 @@
 //! as failed. Nothing ever closes another syncer's rows, or rows whose lock is held.
 
 use syncer_core::{
-    run_sync, RunStatus, Secret, StopSignal, SyncOptions, SyncProgress, SyncReport, Target,
+    run_sync, Deadline, RunStatus, Secret, StopSignal, SyncOptions, SyncProgress, SyncReport,
+    Target,
 };
 
 use crate::config::{Config, SyncerSettings, TargetSettings};
@@ -100,6 +101,7 @@ impl Runner {
             write_concurrency: settings.write_concurrency,
             group_name_prefix: settings.group_name_prefix.clone(),
             adopt_by_name: settings.adopt_by_name,
+            deadline: Some(Deadline::after(settings.run_deadline)),
             stop: self.stop.clone(),
             ..SyncOptions::new(&settings.name, &settings.organization)
         }
@@ -143,14 +145,27 @@ impl Runner {
     ) -> SyncReport {
         let report = match (settings.plugin.build)(&settings.plugin_config) {
             Ok(source) => {
-                run_sync(
+                let sync = run_sync(
                     source.as_ref(),
                     &settings.mapping,
                     self.target.as_ref(),
                     &run.options,
                     progress,
-                )
-                .await
+                );
+                // The engine starts no write after the deadline; a run still going at the hard
+                // limit (a fetch or a write that never ends) is abandoned there.
+                match tokio::time::timeout(hard_limit(settings.run_deadline), sync).await {
+                    Ok(report) => report,
+                    Err(_) => not_run(
+                        &run.options,
+                        RunStatus::Failed,
+                        format!(
+                            "abandoned: the run was still going {} s after it started, past its deadline of {} s (`run_deadline_seconds`); writes it had sent stay, and the next run compares again",
+                            hard_limit(settings.run_deadline).as_secs(),
+                            settings.run_deadline.as_secs()
+                        ),
+                    ),
+                }
             }
             Err(error) => not_run(&run.options, RunStatus::Failed, error.to_string()),
         };
@@ -270,6 +285,12 @@ impl Runner {
             Err(error) => self.record_skipped(settings, flags, &error).await,
         }
     }
+}
+
+/// When a run past its deadline is abandoned: writes in flight at the deadline get as long
+/// again to finish, a minute at most.
+fn hard_limit(deadline: std::time::Duration) -> std::time::Duration {
+    deadline + deadline.min(std::time::Duration::from_secs(60))
 }
 
 /// Every non-empty secret `config` holds: the IAM client secret and each syncer's secret keys.

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 
 use futures::stream::{FuturesUnordered, StreamExt};
 
-use super::options::StopSignal;
+use super::options::SyncOptions;
 use super::progress::SyncProgress;
 use super::vocabulary::{GroupPlan, Operation, OperationKind, ReportError};
 use crate::group::IamGroup;
@@ -23,6 +23,9 @@ pub struct Applied {
     pub failures: Vec<ReportError>,
     /// Writes sent (successful or not).
     pub writes: u64,
+    /// Why the writes stopped before all were sent, when the run's deadline or the circuit
+    /// breaker stopped them (a shutdown is not counted here).
+    pub halted: Option<String>,
 }
 
 impl Applied {
@@ -32,27 +35,35 @@ impl Applied {
     }
 }
 
-/// Sends every operation, at most `concurrency` at a time, phase after phase (see
-/// [`Operation::phase`]); once `stop` is raised, writes in flight finish and no new one starts.
-/// Memberships of the groups in `missing_groups` (names of groups that could not be created
-/// this run) are left out of the users' writes.
+/// Sends every operation, at most `options.write_concurrency` at a time, phase after phase (see
+/// [`Operation::phase`]). No new write starts once `options.stop` is raised (writes in flight
+/// finish), once the run's deadline has passed, or once `options.breaker_after` writes in a row
+/// got no answer (the target has stopped answering: more writes would only pile up). Memberships
+/// of the groups in `missing_groups` (names of groups that could not be created this run) are
+/// left out of the users' writes.
 pub async fn apply(
     operations: &[Operation],
     target: &dyn Target,
-    concurrency: usize,
+    options: &SyncOptions,
     progress: &dyn SyncProgress,
-    stop: &StopSignal,
     missing_groups: &HashSet<String>,
 ) -> Applied {
     let operations = without_groups(operations, missing_groups);
+    let concurrency = options.write_concurrency.max(1);
     let mut applied = Applied::default();
+    // Writes in a row that got no answer.
+    let mut unanswered = 0;
     // A hand-fed FuturesUnordered rather than stream combinators: no closure over borrowed
     // operations lives across an await, so the whole run stays a provably `Send` future.
     let mut in_flight = FuturesUnordered::new();
     let mut queued = operations.iter().peekable();
     let mut phase = queued.peek().map_or(0, |op| op.phase);
     loop {
-        while in_flight.len() < concurrency.max(1) && !stop.is_raised() {
+        if applied.halted.is_none() && queued.peek().is_some() {
+            applied.halted = halt(options, unanswered);
+        }
+        while in_flight.len() < concurrency && !options.stop.is_raised() && applied.halted.is_none()
+        {
             let Some(op) = queued.next_if(|op| op.phase == phase || in_flight.is_empty()) else {
                 break;
             };
@@ -65,15 +76,39 @@ pub async fn apply(
         applied.writes += 1;
         progress.write_applied();
         match outcome {
-            Ok(()) => applied.done.push(op.kind),
-            Err(error) => applied.failures.push(ReportError {
-                user: Some(op.subject()),
-                api: Some(error.api().to_owned()),
-                message: error.to_string(),
-            }),
+            Ok(()) => {
+                unanswered = 0;
+                applied.done.push(op.kind);
+            }
+            Err(error) => {
+                if matches!(error, TargetError::NoAnswer { .. }) {
+                    unanswered += 1;
+                } else {
+                    unanswered = 0;
+                }
+                applied.failures.push(ReportError {
+                    user: Some(op.subject()),
+                    api: Some(error.api().to_owned()),
+                    message: error.to_string(),
+                });
+            }
         }
     }
     applied
+}
+
+/// Why no further write may start: the circuit breaker tripped, or the deadline passed.
+fn halt(options: &SyncOptions, unanswered: usize) -> Option<String> {
+    if options.breaker_after > 0 && unanswered >= options.breaker_after {
+        return Some(format!(
+            "the target stopped answering: {unanswered} writes in a row got no answer, so no further write was sent (they may or may not have been applied; the next run compares again). Check the target's health"
+        ));
+    }
+    let deadline = options.deadline.filter(|deadline| deadline.passed())?;
+    Some(format!(
+        "the run passed its deadline of {} s (`run_deadline_seconds`), so no further write was sent; the next run sends the rest. Raise the deadline if syncs of this directory really take that long",
+        deadline.limit.as_secs()
+    ))
 }
 
 /// The operations with memberships of `missing` groups taken out (borrowed as they are when

@@ -17,7 +17,7 @@ use std::time::Instant;
 
 pub use apply::{apply, apply_group_deletes, apply_group_upserts, Applied, GroupsApplied};
 pub use desired::desired_users;
-pub use options::{AdoptByName, DeprovisionGuard, LeaverPolicy, StopSignal, SyncOptions};
+pub use options::{AdoptByName, Deadline, DeprovisionGuard, LeaverPolicy, StopSignal, SyncOptions};
 pub use plan::{is_valid_user_name, plan, PlanInputs};
 pub use progress::SyncProgress;
 pub use report::{Counts, PlannedChanges, PlannedGroups, PlannedUser, RunStatus, SyncReport};
@@ -117,16 +117,19 @@ async fn sync_into(
     let applied = apply(
         &plan.operations,
         target,
-        options.write_concurrency,
+        options,
         progress,
-        &options.stop,
         &groups_applied.not_created,
     )
     .await;
-    if !options.stop.is_raised() {
+    let halted = applied.halted.is_some();
+    if !options.stop.is_raised() && !halted {
         apply_group_deletes(&plan.groups, target, &mut groups_applied).await;
     }
     report.record_writes(plan.operations.len(), applied, groups_applied);
+    if halted {
+        return RunStatus::Failed;
+    }
     report.settled(options.stop.is_raised())
 }
 

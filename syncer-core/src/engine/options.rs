@@ -4,6 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
@@ -135,8 +136,37 @@ pub struct SyncOptions {
     pub group_name_prefix: String,
     /// Which unmanaged accounts a Name match may adopt.
     pub adopt_by_name: AdoptByName,
+    /// When the run must stop writing (`None`: no deadline).
+    pub deadline: Option<Deadline>,
+    /// The circuit breaker: after this many writes in a row got no answer, no further write is
+    /// sent (0 turns it off).
+    pub breaker_after: usize,
     /// Raised on shutdown: writes in flight finish, no new write starts.
     pub stop: StopSignal,
+}
+
+/// The overall deadline of a run (`run_deadline_seconds`): no write starts after it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Deadline {
+    /// When it passes.
+    pub at: Instant,
+    /// How long the run was given, for the message.
+    pub limit: Duration,
+}
+
+impl Deadline {
+    /// A deadline `limit` from now.
+    pub fn after(limit: Duration) -> Self {
+        Self {
+            at: Instant::now() + limit,
+            limit,
+        }
+    }
+
+    /// Whether it has passed.
+    pub fn passed(&self) -> bool {
+        Instant::now() >= self.at
+    }
 }
 
 /// A shared flag asking a run to stop starting new writes (graceful shutdown).
@@ -169,6 +199,8 @@ impl SyncOptions {
             sync_groups: true,
             group_name_prefix: String::new(),
             adopt_by_name: AdoptByName::default(),
+            deadline: None,
+            breaker_after: 5,
             stop: StopSignal::default(),
         }
     }

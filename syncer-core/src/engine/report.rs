@@ -333,17 +333,23 @@ impl SyncReport {
     }
 
     /// The writes sent: what succeeded, what failed, and how many of the `planned` user writes
-    /// a shutdown kept from being sent.
+    /// a shutdown, the deadline or the circuit breaker kept from being sent.
     pub(super) fn record_writes(&mut self, planned: usize, users: Applied, groups: GroupsApplied) {
         let unsent = planned as u64 - users.writes;
-        if unsent > 0 {
-            self.problem(
+        match &users.halted {
+            Some(why) => self.problem(
+                None,
+                None,
+                format!("{unsent} planned write(s) were not sent: {why}"),
+            ),
+            None if unsent > 0 => self.problem(
                 None,
                 None,
                 format!(
                     "stopped by shutdown: {unsent} planned write(s) were not sent; the next run will send them"
                 ),
-            );
+            ),
+            None => {}
         }
         self.counts.created = users.count(OperationKind::Create);
         self.counts.updated = users.count(OperationKind::Update);

@@ -24,6 +24,7 @@ const KEYS: &[&str] = &[
     "write_concurrency",
     "group_name_prefix",
     "adopt_by_name",
+    "run_deadline_seconds",
     "app_key",
     "endpoint",
     "rate_limit",

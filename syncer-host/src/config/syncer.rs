@@ -29,7 +29,11 @@ pub const COMMON_KEYS: &[&str] = &[
     "write_concurrency",
     "group_name_prefix",
     "adopt_by_name",
+    "run_deadline_seconds",
 ];
+
+/// Seconds a run may take unless `run_deadline_seconds` says otherwise.
+pub const DEFAULT_RUN_DEADLINE: u64 = 3600;
 
 /// A validated syncer.
 #[derive(Clone, Debug)]
@@ -58,6 +62,8 @@ pub struct SyncerSettings {
     pub group_name_prefix: String,
     /// Which unmanaged IAM accounts a Name match may adopt.
     pub adopt_by_name: AdoptByName,
+    /// How long one run may take (`run_deadline_seconds`).
+    pub run_deadline: Duration,
     /// The plugin keys as written (after expansion), secrets masked, for display.
     pub masked_plugin_keys: BTreeMap<String, String>,
 }
@@ -76,6 +82,7 @@ struct Common {
     write_concurrency: Option<u64>,
     group_name_prefix: String,
     adopt_by_name: Option<String>,
+    run_deadline_seconds: Option<u64>,
 }
 
 fn common(table: &mut Table) -> Result<Common, KeyError> {
@@ -104,6 +111,11 @@ fn common(table: &mut Table) -> Result<Common, KeyError> {
             .string("group_name_prefix", "\"globex-\"")?
             .unwrap_or_default(),
         adopt_by_name: table.string("adopt_by_name", "\"unionid\"")?,
+        run_deadline_seconds: table.count(
+            "run_deadline_seconds",
+            "a whole number of seconds",
+            "3600",
+        )?,
     })
 }
 
@@ -213,6 +225,13 @@ pub fn parse(mut table: Table) -> Result<SyncerSettings, KeyError> {
             format!("must be at least 1 second, got {}", raw.sync_interval),
         ));
     }
+    let run_deadline = raw.run_deadline_seconds.unwrap_or(DEFAULT_RUN_DEADLINE);
+    if !(1..=7 * 24 * 3600).contains(&run_deadline) {
+        return Err((
+            key("run_deadline_seconds"),
+            format!("must be between 1 second and a week (604800), got {run_deadline}"),
+        ));
+    }
     let write_concurrency = raw.write_concurrency.unwrap_or(8);
     if !(1..=256).contains(&write_concurrency) {
         return Err((
@@ -247,6 +266,7 @@ pub fn parse(mut table: Table) -> Result<SyncerSettings, KeyError> {
         write_concurrency: usize::try_from(write_concurrency).unwrap_or(256),
         group_name_prefix: raw.group_name_prefix,
         adopt_by_name,
+        run_deadline: Duration::from_secs(run_deadline),
         masked_plugin_keys: masked,
     })
 }

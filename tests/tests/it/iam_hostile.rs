@@ -1,17 +1,23 @@
 //! A hostile or broken IAM (issue 14): a `get-users` count far beyond what arrives, a listing
-//! that never ends, an answer larger than any page, messages that echo a configured secret.
+//! that never ends, an answer larger than any page, messages that echo a configured secret,
+//! writes it takes and never answers, and a run that outlasts its deadline.
 //! Each run must end with a named error, not a crash, a hang or a leaked secret.
 
 use serde_json::{json, Value};
 use syncer_iam_sim::Flavor;
 
-use crate::common::{fake_iam, iam_name, org, IamWorld, APP_SECRET};
+use crate::common::{
+    fake_dingtalk, fake_iam, iam_config, iam_name, org, stalled, IamWorld, Scratch, APP_SECRET,
+    IAM_SECRET_VAR, SECRET_ENV,
+};
 
 in_both_flavours!(
     a_huge_user_count_is_an_error_naming_it_not_an_allocation,
     a_listing_without_a_count_stops_at_max_users,
     an_oversized_answer_is_a_failed_call_naming_the_api,
     a_message_echoing_a_configured_secret_is_redacted,
+    writes_iam_never_answers_trip_the_breaker_and_fail_the_run,
+    no_user_write_starts_after_the_run_deadline,
 );
 
 fn summary(report: &Value) -> String {
@@ -115,4 +121,67 @@ async fn a_message_echoing_a_configured_secret_is_redacted(flavor: Flavor) {
         assert!(!shown.contains(&iam_secret), "IAM secret leaked:\n{shown}");
         assert!(!shown.contains(APP_SECRET), "app secret leaked:\n{shown}");
     }
+}
+
+async fn writes_iam_never_answers_trip_the_breaker_and_fail_the_run(flavor: Flavor) {
+    let world = IamWorld::start(org(30), fake_iam(flavor).await, "write_concurrency = 2").await;
+    set_target_keys(&world, "timeout_seconds = 1");
+    world.iam.hang_writes();
+    let (outcome, report) = world.sync(&[]).await;
+    assert_eq!(outcome.code, 1, "{}", outcome.all());
+    assert_eq!(report["status"], "failed", "{}", summary(&report));
+    assert!(
+        has_error(
+            &report,
+            &["planned write(s) were not sent", "stopped answering"]
+        ),
+        "{}",
+        summary(&report)
+    );
+    // Five unanswered in a row stop the writes: at most one more round of two was in flight.
+    let sent = world.iam.stats().writes_to("add-user");
+    assert!(sent <= 6, "add-user writes sent: {sent}");
+}
+
+async fn no_user_write_starts_after_the_run_deadline(flavor: Flavor) {
+    let world = IamWorld::start(org(10), fake_iam(flavor).await, "run_deadline_seconds = 1").await;
+    set_target_keys(&world, "timeout_seconds = 2");
+    world.iam.hang_writes();
+    let (outcome, report) = world.sync(&[]).await;
+    assert_eq!(outcome.code, 1, "{}", outcome.all());
+    assert_eq!(report["status"], "failed", "{}", summary(&report));
+    assert!(
+        has_error(&report, &["run_deadline_seconds"]),
+        "{}",
+        summary(&report)
+    );
+    assert_eq!(world.iam.stats().writes_to("add-user"), 0);
+}
+
+#[tokio::test]
+async fn a_run_still_going_past_its_deadline_is_abandoned_and_recorded_failed() {
+    // DingTalk answers nothing for a minute: the fetch would outlast any deadline.
+    let dingtalk = fake_dingtalk(org(10), stalled()).await;
+    let iam = fake_iam(Flavor::Hanzo).await;
+    let scratch = Scratch::new();
+    scratch.write_config(&iam_config(
+        &dingtalk.url(),
+        &iam,
+        "run_deadline_seconds = 1",
+    ));
+    let env = [
+        SECRET_ENV,
+        (IAM_SECRET_VAR, iam.config().client_secret.as_str()),
+    ];
+    let outcome = scratch.run(&["sync", "acme-dt", "--json"], &env).await;
+    assert_eq!(outcome.code, 1, "{}", outcome.all());
+    let report = outcome.json();
+    assert_eq!(report["status"], "failed", "{}", summary(&report));
+    assert!(
+        has_error(&report, &["abandoned", "run_deadline_seconds"]),
+        "{}",
+        summary(&report)
+    );
+    let runs = scratch.runs(&env).await;
+    assert_eq!(runs[0]["status"], "failed", "{runs:?}");
 }
