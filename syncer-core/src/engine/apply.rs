@@ -173,6 +173,8 @@ pub struct GroupsApplied {
     /// Names of groups that should have been created but were not (refused, or under a group
     /// that was): nothing may point at them this run.
     pub not_created: HashSet<String>,
+    /// Why group writes stopped before all were sent (the deadline, or the circuit breaker).
+    pub halted: Option<String>,
 }
 
 #[derive(Clone, Copy)]
@@ -187,13 +189,13 @@ enum GroupWrite {
 pub async fn apply_group_upserts(
     plan: &GroupPlan,
     target: &dyn Target,
-    concurrency: usize,
+    options: &SyncOptions,
     applied: &mut GroupsApplied,
 ) {
     let mut batch: Vec<&IamGroup> = Vec::new();
     for group in &plan.creates {
         if batch.iter().any(|queued| queued.name == group.parent_id) {
-            send_groups(&batch, GroupWrite::Create, target, concurrency, applied).await;
+            send_groups(&batch, GroupWrite::Create, target, options, applied).await;
             batch.clear();
         }
         if orphaned(group, applied) {
@@ -202,13 +204,13 @@ pub async fn apply_group_upserts(
         }
         batch.push(group);
     }
-    send_groups(&batch, GroupWrite::Create, target, concurrency, applied).await;
+    send_groups(&batch, GroupWrite::Create, target, options, applied).await;
     let updates: Vec<&IamGroup> = plan
         .updates
         .iter()
         .filter(|group| !orphaned(group, applied))
         .collect();
-    send_groups(&updates, GroupWrite::Update, target, concurrency, applied).await;
+    send_groups(&updates, GroupWrite::Update, target, options, applied).await;
 }
 
 /// Whether `group` hangs under a group that was not created; if so, the failure is recorded.
@@ -232,33 +234,68 @@ fn orphaned(group: &IamGroup, applied: &mut GroupsApplied) -> bool {
 pub async fn apply_group_deletes(
     plan: &GroupPlan,
     target: &dyn Target,
+    options: &SyncOptions,
     applied: &mut GroupsApplied,
 ) {
+    let one_at_a_time = SyncOptions {
+        write_concurrency: 1,
+        ..options.clone()
+    };
     for group in &plan.deletes {
-        send_groups(&[group], GroupWrite::Delete, target, 1, applied).await;
+        send_groups(
+            &[group],
+            GroupWrite::Delete,
+            target,
+            &one_at_a_time,
+            applied,
+        )
+        .await;
     }
 }
 
+/// Sends group writes, at most `options.write_concurrency` at a time; like [`apply`], none
+/// starts after the deadline or once the circuit breaker tripped (the groups not written are
+/// reported, and ones not created are held back with their memberships).
 async fn send_groups(
     groups: &[&IamGroup],
     write: GroupWrite,
     target: &dyn Target,
-    concurrency: usize,
+    options: &SyncOptions,
     applied: &mut GroupsApplied,
 ) {
     let mut in_flight = FuturesUnordered::new();
     let mut queued = groups.iter();
+    let mut unanswered = 0;
     loop {
-        while in_flight.len() < concurrency.max(1) {
+        while in_flight.len() < options.write_concurrency.max(1) {
             let Some(group) = queued.next() else {
                 break;
             };
+            if applied.halted.is_none() {
+                applied.halted = halt(options, unanswered);
+            }
+            if let Some(why) = &applied.halted {
+                if matches!(write, GroupWrite::Create) {
+                    applied.not_created.insert(group.name.clone());
+                }
+                applied.failures.push(ReportError {
+                    user: None,
+                    api: None,
+                    message: format!("group {}: not written: {why}", group.qualified_name()),
+                });
+                continue;
+            }
             in_flight.push(send_group(group, write, target));
         }
         let Some((group, outcome)) = in_flight.next().await else {
             break;
         };
         applied.writes += 1;
+        if matches!(outcome, Err(TargetError::NoAnswer { .. })) {
+            unanswered += 1;
+        } else {
+            unanswered = 0;
+        }
         match outcome {
             Ok(()) => match write {
                 GroupWrite::Create => applied.created += 1,

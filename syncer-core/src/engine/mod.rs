@@ -106,13 +106,13 @@ async fn sync_into(
     progress.writes_planned(plan.operations.len() + plan.groups.writes());
     let mut groups_applied = GroupsApplied::default();
     if !options.stop.is_raised() {
-        apply_group_upserts(
-            &plan.groups,
-            target,
-            options.write_concurrency,
-            &mut groups_applied,
-        )
-        .await;
+        apply_group_upserts(&plan.groups, target, options, &mut groups_applied).await;
+    }
+    if groups_applied.halted.is_some() {
+        // The target stopped answering (or the deadline passed) while groups were written:
+        // no user write is sent this run.
+        report.record_writes(plan.operations.len(), Applied::default(), groups_applied);
+        return RunStatus::Failed;
     }
     let applied = apply(
         &plan.operations,
@@ -124,8 +124,9 @@ async fn sync_into(
     .await;
     let halted = applied.halted.is_some();
     if !options.stop.is_raised() && !halted {
-        apply_group_deletes(&plan.groups, target, &mut groups_applied).await;
+        apply_group_deletes(&plan.groups, target, options, &mut groups_applied).await;
     }
+    let halted = halted || groups_applied.halted.is_some();
     report.record_writes(plan.operations.len(), applied, groups_applied);
     if halted {
         return RunStatus::Failed;

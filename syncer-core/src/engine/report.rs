@@ -336,7 +336,7 @@ impl SyncReport {
     /// a shutdown, the deadline or the circuit breaker kept from being sent.
     pub(super) fn record_writes(&mut self, planned: usize, users: Applied, groups: GroupsApplied) {
         let unsent = planned as u64 - users.writes;
-        match &users.halted {
+        match users.halted.as_ref().or(groups.halted.as_ref()) {
             Some(why) => self.problem(
                 None,
                 None,

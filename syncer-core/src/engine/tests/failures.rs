@@ -154,3 +154,43 @@ async fn no_write_starts_after_the_run_deadline() {
         "{report:?}"
     );
 }
+
+#[tokio::test]
+async fn group_writes_that_get_no_answer_trip_the_breaker_and_no_user_is_written() {
+    let calls = Arc::new(Mutex::new(0));
+    let mut mock = target_that_never_answers(Arc::new(Mutex::new(0)));
+    let counted = calls.clone();
+    mock.expect_create_group().returning(move |_| {
+        *counted.lock().expect("lock") += 1;
+        Err(TargetError::NoAnswer {
+            api: "add-group".into(),
+            message: "timed out".into(),
+        })
+    });
+    // Ten top departments, one level: the breaker trips inside it.
+    let departments = (1..11)
+        .map(|id| dept(&id.to_string(), "team", None))
+        .collect();
+    let options = SyncOptions {
+        write_concurrency: 1,
+        ..options()
+    };
+    let report = run_sync(
+        &source_with(people(3), departments),
+        &mapping(),
+        &mock,
+        &options,
+        &NoProgress,
+    )
+    .await;
+    assert_eq!(*calls.lock().expect("lock"), 5, "{report:?}");
+    assert_eq!(report.status, RunStatus::Failed);
+    assert_eq!(report.counts.created, 0);
+    assert!(
+        report
+            .errors
+            .iter()
+            .any(|e| e.message.contains("3 planned write(s) were not sent")),
+        "{report:?}"
+    );
+}
