@@ -40,8 +40,8 @@ mod text;
 mod user;
 
 pub use engine::{
-    run_revert, run_sync, run_sync_journaled, DeprovisionGuard, LeaverPolicy, RevertOptions,
-    RunStatus, StopSignal, SyncOptions, SyncProgress, SyncReport,
+    run_revert, run_sync, run_sync_journaled, AdoptByName, Deadline, DeprovisionGuard,
+    LeaverPolicy, RevertOptions, RunStatus, StopSignal, SyncOptions, SyncProgress, SyncReport,
 };
 pub use events::{Change, ChangeEvent};
 pub use field::{FieldKind, FieldValue, IamField};

@@ -66,6 +66,10 @@ pub struct FieldMapping {
     /// The permission each rule's source field needs (see [`crate::SourceField::permission`]), by
     /// rule.
     permissions: Vec<Option<&'static str>>,
+    /// The source field the plugin's default mapping names users by (DingTalk's `unionid`),
+    /// when the configured Name rule still reads it: an identity the source generates, chosen
+    /// by nobody. `None` when Name is remapped to another field.
+    stable_name_source: Option<String>,
 }
 
 impl FieldMapping {
@@ -138,7 +142,31 @@ impl FieldMapping {
                     .and_then(|field| field.permission)
             })
             .collect();
-        Ok(Self { rules, permissions })
+        let default_name_source = plugin
+            .default_mapping
+            .iter()
+            .find(|spec| IamField::parse(spec.target) == Some(IamField::Name))
+            .map(|spec| spec.source);
+        let stable_name_source = rules
+            .iter()
+            .find(|rule| rule.target == IamField::Name)
+            .filter(|rule| Some(rule.source.as_str()) == default_name_source)
+            .map(|rule| rule.source.clone());
+        Ok(Self {
+            rules,
+            permissions,
+            stable_name_source,
+        })
+    }
+
+    /// Whether the Name this mapping gives `record` is the identity the source generated for
+    /// the person (DingTalk's `unionid`, random and chosen by nobody), not a fallback an
+    /// administrator chose (the `userid`) or another remapped field. Only such a Name is
+    /// evidence that an IAM account of that name is this person's.
+    pub fn name_is_stable(&self, record: &SourceRecord) -> bool {
+        self.stable_name_source
+            .as_deref()
+            .is_some_and(|source| !source_value(record, source).is_empty())
     }
 
     /// The rules, in application order.

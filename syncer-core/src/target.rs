@@ -27,13 +27,25 @@ pub enum TargetError {
         /// What happened and what to do.
         message: String,
     },
+    /// The target took the request and gave no answer in time: the write may or may not have
+    /// been applied. Several in a row mean the target has stopped answering (see the engine's
+    /// circuit breaker).
+    #[error("{api} got no answer: {message}")]
+    NoAnswer {
+        /// The call, e.g. `update-user`.
+        api: String,
+        /// What happened and what to do.
+        message: String,
+    },
 }
 
 impl TargetError {
     /// The call that failed.
     pub fn api(&self) -> &str {
         match self {
-            TargetError::Rejected { api, .. } | TargetError::Unavailable { api, .. } => api,
+            TargetError::Rejected { api, .. }
+            | TargetError::Unavailable { api, .. }
+            | TargetError::NoAnswer { api, .. } => api,
         }
     }
 }

@@ -7,9 +7,12 @@
 //! crashed, out of time at shutdown): [`Runner::begin`] and [`Runner::probe`] close those rows
 //! as failed. Nothing ever closes another syncer's rows, or rows whose lock is held.
 
-use syncer_core::{run_sync, RunStatus, StopSignal, SyncOptions, SyncProgress, SyncReport, Target};
+use syncer_core::{
+    run_sync, Deadline, RunStatus, Secret, StopSignal, SyncOptions, SyncProgress, SyncReport,
+    Target,
+};
 
-use crate::config::{Config, SyncerSettings};
+use crate::config::{Config, SyncerSettings, TargetSettings};
 use crate::history::{History, HistoryError, RunRecord};
 use crate::lock::{LockError, RunLock};
 use crate::store::RunStore;
@@ -49,6 +52,8 @@ pub struct Runner {
     target: Box<dyn Target>,
     store: RunStore,
     stop: StopSignal,
+    /// Every secret of the config (the target's and every syncer's), masked in every report.
+    secrets: Vec<Secret>,
 }
 
 impl Runner {
@@ -58,6 +63,7 @@ impl Runner {
             target,
             store,
             stop: StopSignal::default(),
+            secrets: Vec::new(),
         }
     }
 
@@ -65,7 +71,9 @@ impl Runner {
     pub fn for_config(config: &Config) -> Result<Self, RunnerError> {
         let target = target::build(&config.target)?;
         let store = RunStore::open(&config.state_path)?;
-        Ok(Self::new(target, store))
+        let mut runner = Self::new(target, store);
+        runner.secrets = config_secrets(config);
+        Ok(runner)
     }
 
     /// The target (the demo reads back what it wrote).
@@ -92,6 +100,8 @@ impl Runner {
             dry_run: flags.dry_run,
             write_concurrency: settings.write_concurrency,
             group_name_prefix: settings.group_name_prefix.clone(),
+            adopt_by_name: settings.adopt_by_name,
+            deadline: Some(Deadline::after(settings.run_deadline)),
             stop: self.stop.clone(),
             ..SyncOptions::new(&settings.name, &settings.organization)
         }
@@ -135,17 +145,32 @@ impl Runner {
     ) -> SyncReport {
         let report = match (settings.plugin.build)(&settings.plugin_config) {
             Ok(source) => {
-                run_sync(
+                let sync = run_sync(
                     source.as_ref(),
                     &settings.mapping,
                     self.target.as_ref(),
                     &run.options,
                     progress,
-                )
-                .await
+                );
+                // The engine starts no write after the deadline; a run still going at the hard
+                // limit (a fetch or a write that never ends) is abandoned there.
+                match tokio::time::timeout(hard_limit(settings.run_deadline), sync).await {
+                    Ok(report) => report,
+                    Err(_) => not_run(
+                        &run.options,
+                        RunStatus::Failed,
+                        format!(
+                            "abandoned: the run was still going {} s after it started, past its deadline of {} s (`run_deadline_seconds`); writes it had sent stay, and the next run compares again",
+                            hard_limit(settings.run_deadline).as_secs(),
+                            settings.run_deadline.as_secs()
+                        ),
+                    ),
+                }
             }
             Err(error) => not_run(&run.options, RunStatus::Failed, error.to_string()),
         };
+        let mut report = report;
+        report.redact(&self.secrets);
         if let Some(id) = run.run_id {
             if let Err(error) = self.history().finish(id, &report).await {
                 tracing::warn!(%error, "could not record the run");
@@ -260,6 +285,32 @@ impl Runner {
             Err(error) => self.record_skipped(settings, flags, &error).await,
         }
     }
+}
+
+/// When a run past its deadline is abandoned: writes in flight at the deadline get as long
+/// again to finish, a minute at most.
+fn hard_limit(deadline: std::time::Duration) -> std::time::Duration {
+    deadline + deadline.min(std::time::Duration::from_secs(60))
+}
+
+/// Every non-empty secret `config` holds: the IAM client secret and each syncer's secret keys.
+fn config_secrets(config: &Config) -> Vec<Secret> {
+    let mut secrets = Vec::new();
+    if let TargetSettings::Iam(iam) = &config.target {
+        secrets.push(iam.client_secret.clone());
+    }
+    for syncer in &config.syncers {
+        for field in syncer
+            .plugin
+            .config_fields
+            .iter()
+            .filter(|field| field.secret)
+        {
+            secrets.push(syncer.plugin_config.secret(field.name));
+        }
+    }
+    secrets.retain(|secret| !secret.is_empty());
+    secrets
 }
 
 /// The report of a run that did not get going.

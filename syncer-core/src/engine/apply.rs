@@ -8,7 +8,7 @@ use std::collections::HashSet;
 
 use futures::stream::{FuturesUnordered, StreamExt};
 
-use super::options::{StopSignal, SyncOptions};
+use super::options::SyncOptions;
 use super::progress::SyncProgress;
 use super::recorder::{GroupWrite, Prepared, Recorder, CHUNK};
 use super::vocabulary::{GroupPlan, Operation, OperationKind, Plan, ReportError};
@@ -30,27 +30,24 @@ pub async fn apply_plan(
 ) -> (Applied, GroupsApplied) {
     let mut groups_applied = GroupsApplied::default();
     if !options.stop.is_raised() {
-        apply_group_upserts(
-            &plan.groups,
-            target,
-            options.write_concurrency,
-            &mut groups_applied,
-            recorder,
-        )
-        .await;
+        apply_group_upserts(&plan.groups, target, options, &mut groups_applied, recorder).await;
+    }
+    if groups_applied.halted.is_some() {
+        // The target stopped answering (or the deadline passed) while groups were written: no
+        // user write is sent this run.
+        return (Applied::default(), groups_applied);
     }
     let applied = apply(
         &plan.operations,
         target,
-        options.write_concurrency,
+        options,
         progress,
-        &options.stop,
         &groups_applied.not_created,
         recorder,
     )
     .await;
-    if !options.stop.is_raised() && !recorder.halted() {
-        apply_group_deletes(&plan.groups, target, &mut groups_applied, recorder).await;
+    if !options.stop.is_raised() && !recorder.halted() && applied.halted.is_none() {
+        apply_group_deletes(&plan.groups, target, options, &mut groups_applied, recorder).await;
     }
     (applied, groups_applied)
 }
@@ -66,6 +63,9 @@ pub struct Applied {
     pub writes: u64,
     /// Writes not sent because what they would destroy could not be journaled (in `failures`).
     pub withheld: u64,
+    /// Why the writes stopped before all were sent, when the run's deadline or the circuit
+    /// breaker stopped them (a shutdown is not counted here).
+    pub halted: Option<String>,
 }
 
 impl Applied {
@@ -75,26 +75,28 @@ impl Applied {
     }
 }
 
-/// Sends every operation, at most `concurrency` at a time, phase after phase (see
-/// [`Operation::phase`]); once `stop` is raised, writes in flight finish and no new one starts.
-/// Memberships of the groups in `missing_groups` (names of groups that could not be created
+/// Sends every operation, at most `options.write_concurrency` at a time, phase after phase (see
+/// [`Operation::phase`]). No new write starts once `options.stop` is raised (writes in flight
+/// finish), once the run's deadline has passed, or once `options.breaker_after` writes in a row
+/// got no answer (the target has stopped answering: more writes would only pile up). Memberships of the groups in `missing_groups` (names of groups that could not be created
 /// this run) are left out of the users' writes. The writes go in chunks of at most
 /// [`CHUNK`](super::recorder::CHUNK), each journaled before it is sent; once the journal fails,
 /// no further chunk is sent.
 pub async fn apply(
     operations: &[Operation],
     target: &dyn Target,
-    concurrency: usize,
+    options: &SyncOptions,
     progress: &dyn SyncProgress,
-    stop: &StopSignal,
     missing_groups: &HashSet<String>,
     recorder: &mut Recorder<'_>,
 ) -> Applied {
     let operations = without_groups(operations, missing_groups);
     let mut applied = Applied::default();
+    // Writes in a row that got no answer, across chunks.
+    let mut unanswered = 0;
     let mut rest: &[Operation] = &operations;
     while let Some(first) = rest.first() {
-        if stop.is_raised() {
+        if options.stop.is_raised() || applied.halted.is_some() {
             break;
         }
         let phase = first.phase;
@@ -112,10 +114,10 @@ pub async fn apply(
             chunk,
             &prepared,
             target,
-            concurrency,
+            options,
             progress,
-            stop,
             &mut applied,
+            &mut unanswered,
         )
         .await;
         recorder.outcomes(outcomes).await;
@@ -125,6 +127,22 @@ pub async fn apply(
 
 /// The journaled outcome of a write a shutdown kept from being sent.
 const NOT_SENT: &str = "not sent: the run was stopped by shutdown";
+/// The journaled outcome of a write the deadline or the circuit breaker kept from being sent.
+const NOT_SENT_HALTED: &str = "not sent: the run halted (deadline or circuit breaker)";
+
+/// Why no further write may start: the circuit breaker tripped, or the deadline passed.
+fn halt(options: &SyncOptions, unanswered: usize) -> Option<String> {
+    if options.breaker_after > 0 && unanswered >= options.breaker_after {
+        return Some(format!(
+            "the target stopped answering: {unanswered} writes in a row got no answer, so no further write was sent (they may or may not have been applied; the next run compares again). Check the target's health"
+        ));
+    }
+    let deadline = options.deadline.filter(|deadline| deadline.passed())?;
+    Some(format!(
+        "the run passed its deadline of {} s (`run_deadline_seconds`), so no further write was sent; the next run sends the rest. Raise the deadline if syncs of this directory really take that long",
+        deadline.limit.as_secs()
+    ))
+}
 
 /// Sends one chunk (one phase), at most `concurrency` at a time; returns each sent write's
 /// journal `seq` with its outcome.
@@ -132,18 +150,24 @@ async fn send_chunk(
     chunk: &[Operation],
     prepared: &[Prepared],
     target: &dyn Target,
-    concurrency: usize,
+    options: &SyncOptions,
     progress: &dyn SyncProgress,
-    stop: &StopSignal,
     applied: &mut Applied,
+    unanswered: &mut usize,
 ) -> Vec<(u64, Result<(), String>)> {
+    let concurrency = options.write_concurrency;
+    let stop = &options.stop;
     let mut outcomes = Vec::with_capacity(chunk.len());
     // A hand-fed FuturesUnordered rather than stream combinators: no closure over borrowed
     // operations lives across an await, so the whole run stays a provably `Send` future.
     let mut in_flight = FuturesUnordered::new();
     let mut queued = chunk.iter().zip(prepared);
     loop {
-        while in_flight.len() < concurrency.max(1) && !stop.is_raised() {
+        if applied.halted.is_none() {
+            applied.halted = halt(options, *unanswered);
+        }
+        while in_flight.len() < concurrency.max(1) && !stop.is_raised() && applied.halted.is_none()
+        {
             let Some((op, prepared)) = queued.next() else {
                 break;
             };
@@ -160,11 +184,16 @@ async fn send_chunk(
             }
         }
         let Some((op, seq, outcome)) = in_flight.next().await else {
-            // Stopped by shutdown: what was not sent is journaled as such, so a revert never
-            // takes it for a write that may have landed.
+            // Stopped by shutdown or halted: what was not sent is journaled as such, so a revert
+            // never takes it for a write that may have landed.
+            let why = if applied.halted.is_some() {
+                NOT_SENT_HALTED
+            } else {
+                NOT_SENT
+            };
             for (_, prepared) in queued {
                 if let Prepared::Send(seq) = prepared {
-                    outcomes.push((*seq, Err(NOT_SENT.to_owned())));
+                    outcomes.push((*seq, Err(why.to_owned())));
                 }
             }
             break;
@@ -173,10 +202,16 @@ async fn send_chunk(
         progress.write_applied();
         match outcome {
             Ok(()) => {
+                *unanswered = 0;
                 applied.done.push(op.kind);
                 outcomes.push((seq, Ok(())));
             }
             Err(error) => {
+                if matches!(error, TargetError::NoAnswer { .. }) {
+                    *unanswered += 1;
+                } else {
+                    *unanswered = 0;
+                }
                 outcomes.push((seq, Err(error.to_string())));
                 applied.failures.push(ReportError {
                     user: Some(op.subject()),
@@ -252,6 +287,8 @@ pub struct GroupsApplied {
     /// Names of groups that should have been created but were not (refused, or under a group
     /// that was): nothing may point at them this run.
     pub not_created: HashSet<String>,
+    /// Why group writes stopped before all were sent (the deadline, or the circuit breaker).
+    pub halted: Option<String>,
 }
 
 /// Creates and updates groups: level by level (parents exist before their children), each level
@@ -259,7 +296,7 @@ pub struct GroupsApplied {
 pub async fn apply_group_upserts(
     plan: &GroupPlan,
     target: &dyn Target,
-    concurrency: usize,
+    options: &SyncOptions,
     applied: &mut GroupsApplied,
     recorder: &mut Recorder<'_>,
 ) {
@@ -270,7 +307,7 @@ pub async fn apply_group_upserts(
                 &batch,
                 GroupWrite::Create,
                 target,
-                concurrency,
+                options,
                 applied,
                 recorder,
             )
@@ -287,7 +324,7 @@ pub async fn apply_group_upserts(
         &batch,
         GroupWrite::Create,
         target,
-        concurrency,
+        options,
         applied,
         recorder,
     )
@@ -301,7 +338,7 @@ pub async fn apply_group_upserts(
         &updates,
         GroupWrite::Update,
         target,
-        concurrency,
+        options,
         applied,
         recorder,
     )
@@ -330,18 +367,31 @@ fn orphaned(group: &IamGroup, applied: &mut GroupsApplied) -> bool {
 pub async fn apply_group_deletes(
     plan: &GroupPlan,
     target: &dyn Target,
+    options: &SyncOptions,
     applied: &mut GroupsApplied,
     recorder: &mut Recorder<'_>,
 ) {
+    let one_at_a_time = SyncOptions {
+        write_concurrency: 1,
+        ..options.clone()
+    };
     let deletes: Vec<&IamGroup> = plan.deletes.iter().collect();
-    send_groups(&deletes, GroupWrite::Delete, target, 1, applied, recorder).await;
+    send_groups(
+        &deletes,
+        GroupWrite::Delete,
+        target,
+        &one_at_a_time,
+        applied,
+        recorder,
+    )
+    .await;
 }
 
 async fn send_groups(
     groups: &[&IamGroup],
     write: GroupWrite,
     target: &dyn Target,
-    concurrency: usize,
+    options: &SyncOptions,
     applied: &mut GroupsApplied,
     recorder: &mut Recorder<'_>,
 ) {
@@ -359,17 +409,38 @@ async fn send_groups(
     let mut outcomes = Vec::with_capacity(groups.len());
     let mut in_flight = FuturesUnordered::new();
     let mut queued = groups.iter().zip(first_seq..);
+    let mut unanswered = 0;
     loop {
-        while in_flight.len() < concurrency.max(1) {
+        while in_flight.len() < options.write_concurrency.max(1) {
             let Some((group, seq)) = queued.next() else {
                 break;
             };
+            if applied.halted.is_none() {
+                applied.halted = halt(options, unanswered);
+            }
+            if let Some(why) = &applied.halted {
+                if matches!(write, GroupWrite::Create) {
+                    applied.not_created.insert(group.name.clone());
+                }
+                applied.failures.push(ReportError {
+                    user: None,
+                    api: None,
+                    message: format!("group {}: not written: {why}", group.qualified_name()),
+                });
+                outcomes.push((seq, Err(NOT_SENT_HALTED.to_owned())));
+                continue;
+            }
             in_flight.push(send_group(group, seq, write, target));
         }
         let Some((group, seq, outcome)) = in_flight.next().await else {
             break;
         };
         applied.writes += 1;
+        if matches!(outcome, Err(TargetError::NoAnswer { .. })) {
+            unanswered += 1;
+        } else {
+            unanswered = 0;
+        }
         outcomes.push((
             seq,
             outcome.as_ref().map(|_| ()).map_err(ToString::to_string),

@@ -21,6 +21,7 @@ pub fn desired_users(records: Vec<SourceRecord>, mapping: &FieldMapping) -> Vec<
         desired.push(DesiredUser {
             values: mapping.apply(&record),
             unknown: mapping.unknown(&record),
+            stable_name: mapping.name_is_stable(&record),
             source_id: record.id,
             departments: record.departments,
         });

@@ -23,7 +23,9 @@ pub use apply::{
     apply, apply_group_deletes, apply_group_upserts, apply_plan, Applied, GroupsApplied,
 };
 pub use desired::desired_users;
-pub use options::{DeprovisionGuard, LeaverPolicy, RevertOptions, StopSignal, SyncOptions};
+pub use options::{
+    AdoptByName, Deadline, DeprovisionGuard, LeaverPolicy, RevertOptions, StopSignal, SyncOptions,
+};
 pub use plan::{is_valid_user_name, plan, PlanInputs};
 pub use progress::SyncProgress;
 pub use recorder::{Recorder, CHUNK as JOURNAL_CHUNK};
@@ -145,13 +147,15 @@ async fn sync_into(
     );
     let (applied, groups_applied) =
         apply_plan(&plan, target, options, progress, &mut recorder).await;
+    // The deadline or the circuit breaker stopped the writes: the run failed.
+    let halted = applied.halted.is_some() || groups_applied.halted.is_some();
     report.record_writes(
         plan.operations.len(),
         applied,
         groups_applied,
         recorder.error(),
     );
-    if recorder.halted() {
+    if recorder.halted() || halted {
         return RunStatus::Failed;
     }
     report.settled(options.stop.is_raised())

@@ -4,6 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
@@ -41,6 +42,45 @@ impl fmt::Display for LeaverPolicy {
             Self::Disable => "disable",
             Self::Delete => "delete",
             Self::Keep => "keep",
+        })
+    }
+}
+
+/// Which IAM accounts that no syncer manages may be adopted because their Name is the one a
+/// person maps to (config key `adopt_by_name`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AdoptByName {
+    /// Only where the account is evidently the person's: its Name is the identity the source
+    /// generated (DingTalk's `unionid`), or it is already linked to this person's source id.
+    /// Any other Name collision is reported and adopts nothing: a Name that fell back to an
+    /// administrator-chosen id (`contractor1`) could be a local account of someone else.
+    #[default]
+    Unionid,
+    /// Every Name match (the behaviour before `adopt_by_name` existed), for directories whose
+    /// IAM accounts were made by hand with the source's ids as names.
+    Any,
+}
+
+impl FromStr for AdoptByName {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "unionid" => Ok(Self::Unionid),
+            "any" => Ok(Self::Any),
+            other => Err(format!(
+                "`{other}` is not an adoption rule; use \"unionid\" (adopt an account by Name only when it is evidently the person's) or \"any\" (adopt every Name match)"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for AdoptByName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Unionid => "unionid",
+            Self::Any => "any",
         })
     }
 }
@@ -94,8 +134,39 @@ pub struct SyncOptions {
     /// group names are unique across organizations, so syncing two directories into one IAM
     /// needs a prefix for one of them.
     pub group_name_prefix: String,
+    /// Which unmanaged accounts a Name match may adopt.
+    pub adopt_by_name: AdoptByName,
+    /// When the run must stop writing (`None`: no deadline).
+    pub deadline: Option<Deadline>,
+    /// The circuit breaker: after this many writes in a row got no answer, no further write is
+    /// sent (0 turns it off).
+    pub breaker_after: usize,
     /// Raised on shutdown: writes in flight finish, no new write starts.
     pub stop: StopSignal,
+}
+
+/// The overall deadline of a run (`run_deadline_seconds`): no write starts after it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Deadline {
+    /// When it passes.
+    pub at: Instant,
+    /// How long the run was given, for the message.
+    pub limit: Duration,
+}
+
+impl Deadline {
+    /// A deadline `limit` from now.
+    pub fn after(limit: Duration) -> Self {
+        Self {
+            at: Instant::now() + limit,
+            limit,
+        }
+    }
+
+    /// Whether it has passed.
+    pub fn passed(&self) -> bool {
+        Instant::now() >= self.at
+    }
 }
 
 /// A shared flag asking a run to stop starting new writes (graceful shutdown).
@@ -127,6 +198,9 @@ impl SyncOptions {
             write_concurrency: 8,
             sync_groups: true,
             group_name_prefix: String::new(),
+            adopt_by_name: AdoptByName::default(),
+            deadline: None,
+            breaker_after: 5,
             stop: StopSignal::default(),
         }
     }

@@ -70,7 +70,7 @@ pub fn plan(inputs: PlanInputs<'_>, options: &SyncOptions) -> Plan {
     };
     plan.notices
         .extend(unknown_fields::notices(&desired, mapping));
-    let matches = matching::match_people(&desired, &current, me);
+    let matches = matching::match_people(&desired, &current, me, options.adopt_by_name);
     let mut claimed: HashSet<usize> = HashSet::new();
     let mut creates = Vec::new();
     let mut updates = Vec::new();

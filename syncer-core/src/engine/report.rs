@@ -10,6 +10,7 @@ use super::vocabulary::{
     DesiredUser, HeldBack, OperationKind, Plan, ReportError, RevertConflict, RunKind,
 };
 use crate::journal::JournalError;
+use crate::secret::Secret;
 use crate::snapshot::{FetchFailure, Snapshot};
 use crate::syncer::FetchError;
 use crate::target::TargetError;
@@ -229,6 +230,26 @@ impl SyncReport {
         }
     }
 
+    /// Masks every one of `secrets` wherever the report quotes a remote answer (errors,
+    /// notices, unread parts): a remote server may echo a credential it was sent ("Incorrect
+    /// client secret ..."), and reports reach logs, the history and the API.
+    pub fn redact(&mut self, secrets: &[Secret]) {
+        let clean = |text: &mut String| {
+            for secret in secrets {
+                *text = secret.redact(text);
+            }
+        };
+        for error in &mut self.errors {
+            clean(&mut error.message);
+        }
+        for notice in &mut self.notices {
+            clean(notice);
+        }
+        for failure in &mut self.incomplete {
+            clean(&mut failure.message);
+        }
+    }
+
     /// The process exit code SPEC §4 prescribes: 0 when fully succeeded, 1 otherwise — failed,
     /// partial, and also skipped (refused because another run of the syncer was going), since
     /// the sync that was asked for did not happen.
@@ -333,7 +354,8 @@ impl SyncReport {
     }
 
     /// The writes sent: what succeeded, what failed, and how many of the `planned` user writes
-    /// a shutdown (or a journal that could not record them) kept from being sent.
+    /// a shutdown, the deadline, the circuit breaker (or a journal that could not record them)
+    /// kept from being sent.
     pub(super) fn record_writes(
         &mut self,
         planned: usize,
@@ -342,20 +364,25 @@ impl SyncReport {
         journal: Option<&JournalError>,
     ) {
         let unsent = (planned as u64).saturating_sub(users.writes + users.withheld);
-        if let Some(error) = journal {
-            self.problem(
+        match (journal, users.halted.as_ref().or(groups.halted.as_ref())) {
+            (Some(error), _) => self.problem(
                 None,
                 None,
                 format!("{error}: the run stopped writing, and {unsent} planned user write(s) were not sent (a write the journal cannot record could not be undone)"),
-            );
-        } else if unsent > 0 {
-            self.problem(
+            ),
+            (None, Some(why)) => self.problem(
+                None,
+                None,
+                format!("{unsent} planned write(s) were not sent: {why}"),
+            ),
+            (None, None) if unsent > 0 => self.problem(
                 None,
                 None,
                 format!(
                     "stopped by shutdown: {unsent} planned write(s) were not sent; the next run will send them"
                 ),
-            );
+            ),
+            (None, None) => {}
         }
         self.counts.created = users.count(OperationKind::Create);
         self.counts.updated = users.count(OperationKind::Update);
@@ -395,6 +422,24 @@ impl SyncReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redact_masks_every_secret_in_every_message() {
+        let mut report = SyncReport::starting("acme-dt", "acme", false);
+        report.errors.push(ReportError {
+            user: Some("u1".into()),
+            api: Some("add-user".into()),
+            message: "Incorrect client secret IAMSECRET-1 (also DTSECRET-2)".into(),
+        });
+        report.notices.push("echo DTSECRET-2".into());
+        report.redact(&[Secret::new("IAMSECRET-1"), Secret::new("DTSECRET-2")]);
+        let shown = serde_json::to_string(&report).expect("serializes");
+        assert!(
+            !shown.contains("IAMSECRET-1") && !shown.contains("DTSECRET-2"),
+            "{shown}"
+        );
+        assert!(shown.contains("Incorrect client secret ***"), "{shown}");
+    }
 
     #[test]
     fn only_a_fully_successful_run_exits_zero() {

@@ -22,6 +22,10 @@ pub struct DesiredUser {
     /// Mapped flag fields the source left unknown for this person (`active` missing): IAM's
     /// value is kept, neither set nor cleared.
     pub unknown: Vec<IamField>,
+    /// Whether the mapped Name is the identity the source generated for the person (see
+    /// [`crate::FieldMapping::name_is_stable`]): only then is an unmanaged IAM account of that
+    /// Name evidently theirs.
+    pub stable_name: bool,
 }
 
 impl DesiredUser {

@@ -23,6 +23,8 @@ const KEYS: &[&str] = &[
     "deprovision_guard_min",
     "write_concurrency",
     "group_name_prefix",
+    "adopt_by_name",
+    "run_deadline_seconds",
     "app_key",
     "endpoint",
     "rate_limit",

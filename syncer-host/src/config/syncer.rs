@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use syncer_core::{
-    find_plugin, mask_url_credentials, plugins, ConfigKind, ConfigValue, DeprovisionGuard,
-    FieldMapping, LeaverPolicy, PluginConfig, PluginConfigError, PluginDescriptor, Secret,
+    find_plugin, mask_url_credentials, plugins, AdoptByName, ConfigKind, ConfigValue,
+    DeprovisionGuard, FieldMapping, LeaverPolicy, PluginConfig, PluginConfigError,
+    PluginDescriptor, Secret,
 };
 
 use super::table::{KeyError, Table};
@@ -27,7 +28,12 @@ pub const COMMON_KEYS: &[&str] = &[
     "deprovision_guard_min",
     "write_concurrency",
     "group_name_prefix",
+    "adopt_by_name",
+    "run_deadline_seconds",
 ];
+
+/// Seconds a run may take unless `run_deadline_seconds` says otherwise.
+pub const DEFAULT_RUN_DEADLINE: u64 = 3600;
 
 /// A validated syncer.
 #[derive(Clone, Debug)]
@@ -54,6 +60,10 @@ pub struct SyncerSettings {
     pub write_concurrency: usize,
     /// Put before every group name (several directories in one IAM).
     pub group_name_prefix: String,
+    /// Which unmanaged IAM accounts a Name match may adopt.
+    pub adopt_by_name: AdoptByName,
+    /// How long one run may take (`run_deadline_seconds`).
+    pub run_deadline: Duration,
     /// The plugin keys as written (after expansion), secrets masked, for display.
     pub masked_plugin_keys: BTreeMap<String, String>,
 }
@@ -71,6 +81,8 @@ struct Common {
     deprovision_guard_min: Option<u64>,
     write_concurrency: Option<u64>,
     group_name_prefix: String,
+    adopt_by_name: Option<String>,
+    run_deadline_seconds: Option<u64>,
 }
 
 fn common(table: &mut Table) -> Result<Common, KeyError> {
@@ -98,6 +110,12 @@ fn common(table: &mut Table) -> Result<Common, KeyError> {
         group_name_prefix: table
             .string("group_name_prefix", "\"globex-\"")?
             .unwrap_or_default(),
+        adopt_by_name: table.string("adopt_by_name", "\"unionid\"")?,
+        run_deadline_seconds: table.count(
+            "run_deadline_seconds",
+            "a whole number of seconds",
+            "3600",
+        )?,
     })
 }
 
@@ -176,6 +194,12 @@ pub fn parse(mut table: Table) -> Result<SyncerSettings, KeyError> {
         None => LeaverPolicy::default(),
         Some(text) => text.parse().map_err(|message| (key("leavers"), message))?,
     };
+    let adopt_by_name = match raw.adopt_by_name.as_deref() {
+        None => AdoptByName::default(),
+        Some(text) => text
+            .parse()
+            .map_err(|message| (key("adopt_by_name"), message))?,
+    };
     let mut guard = DeprovisionGuard::default();
     if let Some(percent) = raw.deprovision_guard_percent {
         if !percent.is_finite() {
@@ -199,6 +223,13 @@ pub fn parse(mut table: Table) -> Result<SyncerSettings, KeyError> {
         return Err((
             key("sync_interval"),
             format!("must be at least 1 second, got {}", raw.sync_interval),
+        ));
+    }
+    let run_deadline = raw.run_deadline_seconds.unwrap_or(DEFAULT_RUN_DEADLINE);
+    if !(1..=7 * 24 * 3600).contains(&run_deadline) {
+        return Err((
+            key("run_deadline_seconds"),
+            format!("must be between 1 second and a week (604800), got {run_deadline}"),
         ));
     }
     let write_concurrency = raw.write_concurrency.unwrap_or(8);
@@ -234,6 +265,8 @@ pub fn parse(mut table: Table) -> Result<SyncerSettings, KeyError> {
         // At most 256, checked above.
         write_concurrency: usize::try_from(write_concurrency).unwrap_or(256),
         group_name_prefix: raw.group_name_prefix,
+        adopt_by_name,
+        run_deadline: Duration::from_secs(run_deadline),
         masked_plugin_keys: masked,
     })
 }

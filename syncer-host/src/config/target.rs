@@ -1,6 +1,7 @@
 //! `[target]`: the embedded store (default) or a Hanzo IAM server.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use syncer_core::Secret;
 
@@ -32,7 +33,17 @@ pub struct IamSettings {
     pub client_secret: Secret,
     /// `/v1/iam` (Hanzo) or `/api` (Casdoor).
     pub api_prefix: String,
+    /// How long one IAM call may take before it counts as unanswered (`timeout_seconds`).
+    pub timeout: Duration,
+    /// The most users the syncer reads from one organization (`max_users`): a listing that
+    /// counts or brings more is an error, never an unbounded read.
+    pub max_users: usize,
 }
+
+/// Seconds one IAM call may take unless `timeout_seconds` says otherwise.
+pub const DEFAULT_IAM_TIMEOUT_SECONDS: u64 = 60;
+/// Users read from one organization at most unless `max_users` says otherwise.
+pub const DEFAULT_MAX_USERS: usize = 1_000_000;
 
 const EMBEDDED_KEYS: &[&str] = &["kind", "path"];
 const IAM_KEYS: &[&str] = &[
@@ -41,6 +52,8 @@ const IAM_KEYS: &[&str] = &[
     "client_id",
     "client_secret",
     "api_prefix",
+    "timeout_seconds",
+    "max_users",
 ];
 
 /// Validates the `[target]` table; errors are `(key, message)`.
@@ -97,7 +110,28 @@ pub fn parse(table: toml::Table, base: &Path) -> Result<TargetSettings, (String,
         ));
     }
     let prefix = text("api_prefix")?.unwrap_or_else(|| DEFAULT_API_PREFIX.to_owned());
+    let count = |key: &str, range: std::ops::RangeInclusive<i64>, default: u64| match table.get(key)
+    {
+        None => Ok(default),
+        Some(toml::Value::Integer(n)) if range.contains(n) => Ok(n.unsigned_abs()),
+        Some(toml::Value::Integer(n)) => Err((
+            format!("target.{key}"),
+            format!(
+                "must be between {} and {}, got {n}",
+                range.start(),
+                range.end()
+            ),
+        )),
+        Some(other) => Err((
+            format!("target.{key}"),
+            format!("must be a whole number, got {}", other.type_str()),
+        )),
+    };
+    let timeout = count("timeout_seconds", 1..=3600, DEFAULT_IAM_TIMEOUT_SECONDS)?;
+    let max_users = count("max_users", 1..=100_000_000, DEFAULT_MAX_USERS as u64)?;
     Ok(TargetSettings::Iam(IamSettings {
+        timeout: Duration::from_secs(timeout),
+        max_users: usize::try_from(max_users).unwrap_or(DEFAULT_MAX_USERS),
         endpoint: endpoint.trim_end_matches('/').to_owned(),
         client_id: required("client_id")?,
         client_secret: Secret::new(required("client_secret")?),

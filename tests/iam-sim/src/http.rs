@@ -110,11 +110,25 @@ async fn handle(
     let query = Query::<HashMap<String, String>>::try_from_uri(&uri)
         .map(|Query(query)| query)
         .unwrap_or_default();
-    let reply = dispatch(&shared, route, &headers, &query, &body);
+    let faults = shared.faults.lock().clone();
+    let is_users_page = route == Route::GetUsers && query.contains_key("p");
+    let made_up = is_users_page
+        .then(|| {
+            let q = |key: &str| query.get(key).map_or("", String::as_str);
+            faults.users_page(q("owner"), q("p"), q("pageSize"))
+        })
+        .flatten();
+    let reply = match made_up {
+        Some(reply) => reply,
+        None => dispatch(&shared, route, &headers, &query, &body),
+    };
     if route.is_write() && reply.is_affected() {
         shared.stats.record_applied();
     }
-    reply.into_response()
+    if route.is_write() && faults.hang_writes {
+        std::future::pending::<()>().await;
+    }
+    faults.distort(reply, is_users_page).into_response()
 }
 
 fn dispatch(

@@ -26,6 +26,7 @@ mod auth;
 mod call;
 mod config;
 mod envelope;
+mod faults;
 mod groups;
 mod http;
 mod paging;
@@ -68,6 +69,7 @@ impl FakeIam {
             store: Mutex::new(Store::default()),
             stats: Default::default(),
             failures: Mutex::new(HashMap::new()),
+            faults: Mutex::default(),
         });
         let server = SimServer::start_local("IAM", http::router(Arc::clone(&shared))).await?;
         Ok(FakeIam { shared, server })
@@ -167,6 +169,29 @@ impl FakeIam {
     /// Removes every failure injected with [`FakeIam::fail_user_writes`].
     pub fn clear_user_write_failures(&self) {
         self.shared.failures.lock().clear();
+    }
+
+    /// From now on, paged `get-users` answers say `data2: count` whatever the organization
+    /// holds (a count that does not fit what arrives; `count` may be any JSON value).
+    pub fn answer_user_count(&self, count: Value) {
+        self.shared.faults.lock().user_count = Some(count);
+    }
+
+    /// From now on, paged `get-users` answers a full page of users never listed before, with
+    /// no count (`data2: null`): a listing that never ends.
+    pub fn list_endless_users(&self) {
+        self.shared.faults.lock().endless_users = true;
+    }
+
+    /// From now on, every answer carries `bytes` of padding (a `padding` member).
+    pub fn pad_answers(&self, bytes: usize) {
+        self.shared.faults.lock().padding = bytes;
+    }
+
+    /// From now on, writes (add/update/delete of users and groups) are applied and then never
+    /// answered: the request stays open until the client gives up.
+    pub fn hang_writes(&self) {
+        self.shared.faults.lock().hang_writes = true;
     }
 
     /// Stops serving and waits (briefly) for the server task to end.

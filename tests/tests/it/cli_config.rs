@@ -134,6 +134,27 @@ async fn bad_leaver_policy_is_named() {
 }
 
 #[tokio::test]
+async fn bad_adopt_by_name_is_named() {
+    let config = VALID.replace(
+        "type = \"DingTalk\"",
+        "type = \"DingTalk\"\nadopt_by_name = \"userid\"",
+    );
+    let outcome = check(&config, &[SECRET_ENV]).await;
+    assert_usage_error(
+        &outcome,
+        &["syncers[0].adopt_by_name", "\"unionid\"", "\"any\""],
+    );
+    for accepted in ["unionid", "any"] {
+        let config = VALID.replace(
+            "type = \"DingTalk\"",
+            &format!("type = \"DingTalk\"\nadopt_by_name = \"{accepted}\""),
+        );
+        let outcome = check(&config, &[SECRET_ENV]).await;
+        assert_eq!(outcome.code, 0, "{}", outcome.all());
+    }
+}
+
+#[tokio::test]
 async fn unknown_syncer_name_on_the_command_line_lists_configured_ones() {
     let scratch = Scratch::new();
     scratch.write_config(VALID);

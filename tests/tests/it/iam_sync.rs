@@ -2,6 +2,7 @@
 //! the simulated DingTalk and the fake IAM over HTTP, in both flavours of the fake (Hanzo under
 //! `/v1/iam`, Casdoor under `/api`), checking the semantics of SPEC §5 from the IAM side.
 
+mod adoption;
 mod safety;
 
 use std::collections::{BTreeSet, HashMap};

@@ -29,6 +29,7 @@ mod common;
 mod dingtalk_hostile;
 mod dingtalk_sync;
 mod groups;
+mod iam_hostile;
 mod iam_sync;
 mod iam_target;
 mod lark;

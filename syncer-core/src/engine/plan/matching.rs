@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 
+use crate::engine::options::AdoptByName;
 use crate::engine::ownership::{self, Owner};
 use crate::engine::vocabulary::DesiredUser;
 use crate::field::IamField;
@@ -73,8 +74,58 @@ fn marked_for_another(user: &IamUser, wanted: &DesiredUser, me: &str) -> Option<
     })
 }
 
+/// Why a Name match may not adopt `user` for `wanted` under `rule`: the account is nobody's
+/// yet and nothing shows it is this person's (its Name is not the identity the source
+/// generated, and it is not linked to this person's source id). Accounts that adoption refuses
+/// anyway (administrators, other syncers', disabled, deleted) are left to [`leave_alone`], which
+/// reports them as skipped.
+fn not_evidently_theirs(
+    user: &IamUser,
+    wanted: &DesiredUser,
+    me: &str,
+    rule: AdoptByName,
+) -> Option<String> {
+    if rule == AdoptByName::Any
+        || wanted.stable_name
+        || ownership::owner_of(user, me) != Owner::Nobody
+        || leave_alone(wanted, user, me).is_some()
+        || linked_to(user, wanted)
+    {
+        return None;
+    }
+    Some(format!(
+        "its Name `{}` is taken by IAM user {}, which no syncer manages; the Name is not an identity the source generated (it fell back to an id an administrator chose), so the account may be somebody else's and nothing was adopted or written. If it is this person's, link it (set its {} field to `{}`) or set adopt_by_name = \"any\"; if not, rename one of them",
+        user.name,
+        user.qualified_name(),
+        link_field(wanted).map_or("provider", IamField::name),
+        wanted.source_id
+    ))
+}
+
+/// The provider field the mapping fills with the person's source id (DingTalk for DingTalk).
+fn link_field(wanted: &DesiredUser) -> Option<IamField> {
+    PROVIDER_FIELDS
+        .iter()
+        .copied()
+        .find(|field| wanted.text(*field) == wanted.source_id)
+}
+
+/// Whether `user` is already linked to `wanted`'s source id through the provider field the
+/// mapping fills with it.
+fn linked_to(user: &IamUser, wanted: &DesiredUser) -> bool {
+    !wanted.source_id.is_empty()
+        && link_field(wanted)
+            .is_some_and(|field| user.get(field).as_text() == wanted.source_id.as_str())
+}
+
 /// Matches every desired person against the current users, in phases: own mark, Id, Name.
-pub(super) fn match_people(desired: &[DesiredUser], users: &[IamUser], me: &str) -> Vec<Matched> {
+/// A Name match adopts an account nobody manages only as `rule` allows.
+pub(super) fn match_people(
+    desired: &[DesiredUser],
+    users: &[IamUser],
+    me: &str,
+    rule: AdoptByName,
+) -> Vec<Matched> {
     let index = CurrentIndex::new(users, me);
     let mut matched: Vec<Option<Matched>> = vec![None; desired.len()];
     // Which person claimed which account.
@@ -147,6 +198,7 @@ pub(super) fn match_people(desired: &[DesiredUser], users: &[IamUser], me: &str)
                 ));
             }
             marked_for_another(user, &desired[person], me)
+                .or_else(|| not_evidently_theirs(user, &desired[person], me, rule))
         };
         let verdicts: Vec<(usize, Option<String>)> =
             people.iter().map(|p| (*p, refusal(*p))).collect();

@@ -44,3 +44,82 @@ async fn users_of_other_syncers_and_local_admins_are_left_alone() {
     assert_eq!(store.writes(), vec![]);
     assert_eq!(store.user("ua"), theirs);
 }
+
+/// A person whose `unionid` is empty: their Name falls back to the `userid`.
+fn without_unionid(userid: &str) -> SourceRecord {
+    person(userid).with("unionid", String::new())
+}
+
+#[tokio::test]
+async fn a_local_account_named_like_a_fallback_userid_is_reported_not_adopted() {
+    let mut local = local_user("contractor1", "local-uuid");
+    local.extra.insert("password".into(), "hash".into());
+    let store = Store::with(vec![local.clone()]);
+    let report = sync(&store, vec![without_unionid("contractor1")], &options()).await;
+    assert_eq!(store.user("contractor1"), local, "the account is untouched");
+    assert_eq!(store.writes(), vec![]);
+    let error = report
+        .errors
+        .iter()
+        .find(|e| e.user.as_deref() == Some("contractor1"))
+        .expect("the collision is reported for the person");
+    assert!(
+        error.message.contains("acme/contractor1") && error.message.contains("adopt_by_name"),
+        "{}",
+        error.message
+    );
+    assert_eq!(report.status, RunStatus::Partial);
+}
+
+#[tokio::test]
+async fn a_fallback_name_adopts_an_account_already_linked_to_the_userid() {
+    let mut linked = local_user("contractor1", "local-uuid");
+    linked.dingtalk = "contractor1".into();
+    let store = Store::with(vec![linked]);
+    let report = sync(&store, vec![without_unionid("contractor1")], &options()).await;
+    assert_eq!(report.counts.updated, 1, "{report:?}");
+    assert_eq!(
+        store.user("contractor1").properties[ownership::SOURCE_ID],
+        "contractor1"
+    );
+}
+
+#[tokio::test]
+async fn adopt_by_name_any_adopts_a_fallback_name_match() {
+    let store = Store::with(vec![local_user("contractor1", "local-uuid")]);
+    let options = SyncOptions {
+        adopt_by_name: AdoptByName::Any,
+        ..options()
+    };
+    let report = sync(&store, vec![without_unionid("contractor1")], &options).await;
+    assert_eq!(report.counts.updated, 1, "{report:?}");
+    assert_eq!(
+        store.user("contractor1").properties[ownership::MANAGED_BY],
+        "dt"
+    );
+}
+
+#[tokio::test]
+async fn a_remapped_name_is_no_evidence_either() {
+    // Name mapped from the e-mail: chosen by an administrator, like a fallback userid.
+    let mapping = FieldMapping::build(
+        &PLUGIN,
+        &BTreeMap::from([("email".to_owned(), "Name".to_owned())]),
+    )
+    .expect("valid mapping");
+    let store = Store::with(vec![local_user("a@acme.example", "local-uuid")]);
+    let before = store.user("a@acme.example");
+    let report = run_sync(
+        &source(vec![person("a")]),
+        &mapping,
+        &store.mock(),
+        &options(),
+        &NoProgress,
+    )
+    .await;
+    assert_eq!(store.user("a@acme.example"), before);
+    assert!(
+        report.errors.iter().any(|e| e.user.as_deref() == Some("a")),
+        "{report:?}"
+    );
+}

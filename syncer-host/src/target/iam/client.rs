@@ -63,7 +63,13 @@ pub(super) enum Idempotence {
     Write,
 }
 
-/// The whole-call and connect timeouts of every IAM request.
+/// The largest IAM answer the client reads: a `get-users` page of 500 full users is a few
+/// megabytes; anything far beyond that is not a page of users and would only fill memory.
+pub(super) const MAX_ANSWER_BYTES: usize = 32 * 1024 * 1024;
+
+/// The whole-call timeout the client test builds with, and the connect timeout of every IAM
+/// request (the whole-call one is the target's `timeout_seconds`).
+#[cfg(test)]
 const TIMEOUT: Duration = Duration::from_secs(60);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -92,8 +98,8 @@ impl IamClient {
     /// A client of the server in `settings`, with the standard timeouts.
     pub(super) fn new(settings: IamSettings) -> Result<Self, IamClientError> {
         let builder = reqwest::Client::builder()
-            .timeout(TIMEOUT)
-            .connect_timeout(CONNECT_TIMEOUT);
+            .timeout(settings.timeout)
+            .connect_timeout(CONNECT_TIMEOUT.min(settings.timeout));
         Self::with_builder(settings, builder)
     }
 
@@ -139,15 +145,9 @@ impl IamClient {
             let failure = match request.send().await {
                 Ok(response) => {
                     let status = response.status();
-                    let body = match response.bytes().await {
-                        Ok(body) => body,
-                        Err(error) => {
-                            return Err(unavailable(format!(
-                                "IAM's answer broke off: {}",
-                                error.without_url()
-                            )))
-                        }
-                    };
+                    let body = read_capped(response, MAX_ANSWER_BYTES)
+                        .await
+                        .map_err(unavailable)?;
                     if status.is_success() {
                         return open::<T>(&body).map_err(unavailable);
                     }
@@ -165,11 +165,18 @@ impl IamClient {
                     error.without_url()
                 ),
                 Err(error) => {
-                    return Err(unavailable(format!(
+                    let timed_out = error.is_timeout();
+                    let message = self.settings.client_secret.redact(&format!(
                         "no answer from IAM at {} ({}); the write may or may not have been applied — the next run compares again",
                         self.settings.endpoint,
                         error.without_url()
-                    )))
+                    ));
+                    let api = api.to_owned();
+                    return Err(if timed_out {
+                        TargetError::NoAnswer { api, message }
+                    } else {
+                        TargetError::Unavailable { api, message }
+                    });
                 }
             };
             if attempt >= RETRIES {
@@ -229,9 +236,42 @@ impl IamClient {
         Ok(envelope)
     }
 
-    /// IAM's message, plus the fix when it is the application allowlist or the credentials.
+    /// IAM's message, plus the fix when it is the application allowlist or the credentials,
+    /// with the client secret masked: IAM may quote it back ("Incorrect client secret ...").
     pub(super) fn explain(&self, msg: &str) -> String {
-        explain(msg, &self.settings.client_id)
+        self.settings
+            .client_secret
+            .redact(&explain(msg, &self.settings.client_id))
+    }
+}
+
+/// The body of `response`, read chunk by chunk and abandoned as soon as it passes `limit`
+/// bytes (a `Content-Length` above it is refused before reading anything).
+async fn read_capped(mut response: reqwest::Response, limit: usize) -> Result<Vec<u8>, String> {
+    let too_large = || {
+        format!(
+            "IAM's answer is larger than {} MiB, more than any IAM page holds; the call is abandoned (check `endpoint`: is it IAM?)",
+            limit / (1024 * 1024)
+        )
+    };
+    if response
+        .content_length()
+        .is_some_and(|length| length > limit as u64)
+    {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                if body.len() + chunk.len() > limit {
+                    return Err(too_large());
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Ok(body),
+            Err(error) => return Err(format!("IAM's answer broke off: {}", error.without_url())),
+        }
     }
 }
 
@@ -293,6 +333,8 @@ mod tests {
             client_id: "app".to_owned(),
             client_secret: syncer_core::Secret::new("secret"),
             api_prefix: "/v1/iam".to_owned(),
+            timeout: std::time::Duration::from_secs(60),
+            max_users: 1_000_000,
         }
     }
 

@@ -68,7 +68,20 @@ impl IamTarget {
         // Parsed straight into lean users: no JSON tree of the page, and of a user's ~180
         // fields only those a mapping can write. Updates fetch the full body before writing.
         let envelope: Envelope<Vec<ListedUser>> = self.client.list("get-users", &query).await?;
-        let total = envelope.data2.as_u64().map(|n| n as usize);
+        let total = match &envelope.data2 {
+            Value::Number(n) => match n.as_u64() {
+                Some(n) => Some(usize::try_from(n).unwrap_or(usize::MAX)),
+                None => {
+                    return Err(TargetError::Unavailable {
+                        api: "get-users".to_owned(),
+                        message: format!(
+                            "IAM counts `{n}` users in organization `{organization}`, which is no number of users; the run stops before planning anything"
+                        ),
+                    })
+                }
+            },
+            _ => None,
+        };
         let users: Vec<IamUser> = envelope
             .data
             .unwrap_or_default()
@@ -78,16 +91,31 @@ impl IamTarget {
         Ok((users, total))
     }
 
-    /// Every user of the organization, page by page, and how many IAM says it has.
+    /// Every user of the organization, page by page, and how many IAM says it has. Nothing is
+    /// sized from IAM's count, and the read is bounded: by the count IAM gives (a listing that
+    /// keeps bringing users past it stops there), and by `max_users` (a count above it, or a
+    /// listing without a count that passes it, is an error naming the number).
     async fn read_all_users(
         &self,
         organization: &str,
     ) -> Result<(Vec<IamUser>, Option<usize>), TargetError> {
+        let max_users = self.client.settings.max_users;
+        let too_many = |what: String| {
+            TargetError::Unavailable {
+            api: "get-users".to_owned(),
+            message: format!(
+                "{what} in organization `{organization}`, more than the {max_users} users the syncer reads from one organization (`max_users` in [target]); raise it if the organization is really that large, otherwise IAM's listing is broken and the run stops before planning anything"
+            ),
+        }
+        };
         let mut all: Vec<IamUser> = Vec::new();
         let mut seen = std::collections::HashSet::new();
         let mut announced = None;
         for page in 1.. {
             let (users, total) = self.page(organization, page).await?;
+            if let Some(total) = total.filter(|total| *total > max_users) {
+                return Err(too_many(format!("IAM counts {total} users")));
+            }
             let got = users.len();
             // IAM answers a page past the end with the last page again: stop on a page that
             // brings nobody new, whatever `data2` says.
@@ -96,12 +124,13 @@ impl IamTarget {
                 .filter(|user| seen.insert(user.name.clone()))
                 .collect();
             let progressed = !fresh.is_empty();
-            if let Some(total) = total {
-                announced = Some(total);
-                // One allocation of the right size instead of doubling (and copying) 100k users.
-                all.reserve_exact(total.saturating_sub(all.len()));
-            }
+            announced = total.or(announced);
             all.extend(fresh);
+            if all.len() > max_users {
+                return Err(too_many(format!(
+                    "IAM kept listing new users past {max_users} without a count that ends the listing"
+                )));
+            }
             let done = match total {
                 Some(total) => all.len() >= total,
                 None => got < PAGE_SIZE,
@@ -311,6 +340,8 @@ mod tests {
             client_id: "app".to_owned(),
             client_secret: syncer_core::Secret::new("secret"),
             api_prefix: "/v1/iam".to_owned(),
+            timeout: std::time::Duration::from_secs(60),
+            max_users: 1_000_000,
         })
         .expect("client");
         let user = IamUser {

@@ -83,7 +83,7 @@ pub(super) async fn check(
                 "IAM credentials",
                 format!(
                     "IAM refused application `{client_id}`: {} — check client_id and client_secret in [target]",
-                    envelope.msg
+                    client.settings.client_secret.redact(&envelope.msg)
                 ),
             ));
             return checks;
