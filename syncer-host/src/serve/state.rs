@@ -119,9 +119,9 @@ impl AppState {
             .runner()
             .begin(&settings, flags)
             .await
-            .map_err(|error| match error {
-                LockError::Busy(..) => StartError::Busy(error),
-                LockError::Io(..) => StartError::Lock(error),
+            .map_err(|error| match error.is_busy() {
+                true => StartError::Busy(error),
+                false => StartError::Lock(error),
             })?;
         let Some(run_id) = run.run_id else {
             return Err(StartError::NotRecorded);
@@ -173,6 +173,43 @@ impl AppState {
                 tracing::warn!(%error, "cannot tell whether a run is going");
                 true
             }
+        }
+    }
+
+    /// Whether a run of `settings` was left `running` by a process or replica that is gone (its
+    /// lock free, its lease expired) and has just been closed as failed.
+    pub async fn took_over_dead_run(&self, settings: &SyncerSettings) -> bool {
+        if self.in_flight().contains_key(&settings.name) {
+            return false;
+        }
+        match self.runner().history().last_run(&settings.name).await {
+            Ok(Some(run)) if run.status == RunStatus::Running => {}
+            Ok(_) => return false,
+            Err(error) => {
+                tracing::warn!(%error, "cannot read the run history");
+                return false;
+            }
+        }
+        let _locking = self.0.locking.lock().await;
+        if self.in_flight().contains_key(&settings.name) {
+            return false;
+        }
+        match self.runner().reclaim(settings).await {
+            Ok(Some(closed)) => closed > 0,
+            Ok(None) => false,
+            Err(error) => {
+                tracing::warn!(%error, "cannot tell whether a run is going");
+                false
+            }
+        }
+    }
+
+    /// Whether the state answers: `Err(reason)` when the shared state is unreachable (a SQLite
+    /// file is always there).
+    pub async fn health(&self) -> Result<(), String> {
+        match self.runner().shared() {
+            None => Ok(()),
+            Some(shared) => shared.ping().await.map_err(|e| e.to_string()),
         }
     }
 
