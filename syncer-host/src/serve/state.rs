@@ -255,12 +255,18 @@ impl AppState {
             grace.as_secs()
         );
         let mut closed = 0;
+        let run_ids: Vec<i64> = unfinished.iter().map(|(_, id)| *id).collect();
         for (name, run_id) in unfinished {
             let Ok(settings) = self.config().syncer(&name) else {
                 continue;
             };
             if self.runner().close_unfinished(settings, run_id, &why).await {
                 closed += 1;
+            }
+        }
+        if let Some(shared) = self.runner().shared() {
+            if let Err(error) = shared.release_runs(&run_ids).await {
+                tracing::warn!(%error, "could not give the leases back; they expire by themselves");
             }
         }
         closed

@@ -31,4 +31,5 @@ mod groups;
 mod iam_sync;
 mod iam_target;
 mod lark;
+mod replicas;
 mod serve;

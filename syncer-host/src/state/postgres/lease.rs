@@ -94,6 +94,22 @@ impl PgState {
     }
 }
 
+impl PgState {
+    /// Gives back the leases this replica holds for `run_ids` (runs that did not end before
+    /// shutdown), so another replica takes the syncer at once instead of after expiry.
+    pub async fn release_runs(&self, run_ids: &[i64]) -> Result<(), PgError> {
+        self.client()
+            .await?
+            .execute(
+                "DELETE FROM leases WHERE holder = $1 AND run_id = ANY($2)",
+                &[&self.replica(), &run_ids],
+            )
+            .await
+            .map_err(|e| self.query_error(&e))?;
+        Ok(())
+    }
+}
+
 impl Lease {
     /// The fence of the run under this lease.
     pub fn fence(&self) -> Fence {
