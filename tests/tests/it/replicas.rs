@@ -398,3 +398,49 @@ async fn the_database_stopped_degrades_healthz_and_starts_nothing_until_it_is_ba
         "the refused start left no row"
     );
 }
+
+#[tokio::test]
+async fn a_run_that_loses_its_lease_writes_nothing_more_and_is_recorded_failed() {
+    let Some((_cluster, url)) = database() else {
+        return;
+    };
+    // Every DingTalk call takes 1.5 s, so the fetch outlasts the lease renewal (every second).
+    let faults = syncer_dingtalk_sim::Faults {
+        latency: std::time::Duration::from_millis(1500),
+        ..Default::default()
+    };
+    let dingtalk = fake_dingtalk(org(30), faults).await;
+    let scratch = Scratch::new();
+    scratch.write_config(&shared_config(&dingtalk.url(), "is_enabled = false"));
+    let replica = Replica::start(&scratch, &url, "replica-a").await;
+    let (status, body) = replica.sync().await;
+    assert_eq!(status, 202, "{body}");
+    let run_id = body["run_id"].as_i64().expect("run id");
+    until_fetching(&dingtalk).await;
+
+    // Another holder takes the lease over (as a replica would after a partition).
+    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .expect("connect");
+    tokio::spawn(connection);
+    let changed = client
+        .execute(
+            "UPDATE leases SET holder = 'replica-z', token = 'stolen' WHERE syncer = 'acme-dt'",
+            &[],
+        )
+        .await
+        .expect("take the lease");
+    assert_eq!(changed, 1);
+
+    let run = eventually("the run to end", || async {
+        let (_, run) = replica.get(&format!("/api/v1/runs/{run_id}")).await;
+        (run["status"] != "running").then_some(run)
+    })
+    .await;
+    assert_eq!(run["status"], "failed", "{run}");
+    assert!(run.to_string().contains("lost its lease"), "{run}");
+    assert!(
+        scratch.stored_users("acme").is_empty(),
+        "a run without its lease wrote users"
+    );
+}
