@@ -79,9 +79,7 @@ impl PgState {
             lease: settings.lease,
         };
         let mut client = state.client().await?;
-        migrations::run(&mut client)
-            .await
-            .map_err(|message| fail(message))?;
+        migrations::run(&mut client).await.map_err(fail)?;
         Ok(state)
     }
 
