@@ -3,54 +3,11 @@
 //! (`[state] path`, one machine) or in the PostgreSQL database several replicas share
 //! (`[state] url`); callers see one [`History`] either way. Knows nothing of leases or HTTP.
 
-use std::fmt::Display;
-
-use serde::Serialize;
-use syncer_core::{RunStatus, SyncReport};
+use syncer_core::SyncReport;
 
 use crate::state::postgres::PgHistory;
+pub use crate::state::record::{HistoryError, RunRecord};
 use crate::state::sqlite::SqliteHistory;
-
-/// A failure of the history database.
-#[derive(Debug, thiserror::Error)]
-#[error("run history {location}: {message}")]
-pub struct HistoryError {
-    /// The SQLite file, or the PostgreSQL URL with its password masked.
-    location: String,
-    message: String,
-}
-
-impl HistoryError {
-    /// An error of the history at `location` (never a URL with its password).
-    pub fn new(location: impl Display, message: impl Display) -> Self {
-        Self {
-            location: location.to_string(),
-            message: message.to_string(),
-        }
-    }
-}
-
-/// One recorded run.
-#[derive(Clone, Debug, Serialize)]
-pub struct RunRecord {
-    /// The run's id.
-    pub run_id: i64,
-    /// The syncer.
-    pub syncer: String,
-    /// `running`, `succeeded`, `partial`, `failed` or `skipped`.
-    pub status: RunStatus,
-    /// Whether it was a dry run.
-    pub dry_run: bool,
-    /// Start, RFC 3339.
-    pub started_at: String,
-    /// End, RFC 3339 (empty while running).
-    pub finished_at: String,
-    /// The report, once finished.
-    pub report: Option<SyncReport>,
-    /// The replica that ran it (shared state only; a SQLite history has one machine).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub replica: Option<String>,
-}
 
 /// The run history: SQLite or PostgreSQL.
 #[derive(Clone)]
@@ -136,16 +93,4 @@ impl History {
     pub async fn run(&self, run_id: i64) -> Result<Option<RunRecord>, HistoryError> {
         dispatch!(self, run(run_id))
     }
-}
-
-/// A report as the JSON stored with its run; a report that cannot be encoded is an error,
-/// never an empty report stored as if it were the run's.
-pub(crate) fn encode(report: &impl Serialize) -> Result<String, String> {
-    serde_json::to_string(report)
-        .map_err(|error| format!("cannot encode the run's report: {error}"))
-}
-
-/// A stored status; an unknown one reads as failed.
-pub(crate) fn status(stored: String) -> RunStatus {
-    serde_json::from_value(serde_json::Value::String(stored)).unwrap_or(RunStatus::Failed)
 }

@@ -6,4 +6,5 @@
 
 pub mod fence;
 pub mod postgres;
+pub mod record;
 pub mod sqlite;

@@ -10,7 +10,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use syncer_core::SyncReport;
 
-use crate::history::{HistoryError, RunRecord};
+use crate::state::record::{self, HistoryError, RunRecord};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS runs (
@@ -79,8 +79,7 @@ impl SqliteHistory {
     /// A report as the JSON stored with its run; a report that cannot be encoded is an error,
     /// never an empty report stored as if it were the run's.
     fn encode(&self, report: &impl Serialize) -> Result<String, HistoryError> {
-        crate::history::encode(report)
-            .map_err(|message| HistoryError::new(self.path.display(), message))
+        record::encode(report).map_err(|message| HistoryError::new(self.path.display(), message))
     }
 
     async fn with_db<T: Send + 'static>(
@@ -242,7 +241,7 @@ fn row_to_record(row: &rusqlite::Row<'_>) -> rusqlite::Result<RunRecord> {
     Ok(RunRecord {
         run_id: row.get(0)?,
         syncer: row.get(1)?,
-        status: crate::history::status(status),
+        status: record::status(status),
         dry_run: row.get(3)?,
         started_at: row.get(4)?,
         finished_at: row.get(5)?,

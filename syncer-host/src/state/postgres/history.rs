@@ -4,8 +4,8 @@
 use syncer_core::SyncReport;
 use tokio_postgres::Row;
 
-use super::PgState;
-use crate::history::{HistoryError, RunRecord};
+use super::pool::{self, PgState};
+use crate::state::record::{self, HistoryError, RunRecord};
 
 /// Runs kept per syncer, as in the SQLite history.
 const KEPT_RUNS: i64 = 1_000;
@@ -31,7 +31,7 @@ impl PgHistory {
     }
 
     fn query(&self, error: &tokio_postgres::Error) -> HistoryError {
-        self.fail(super::describe(error))
+        self.fail(pool::describe(error))
     }
 
     /// Drops `syncer`'s finished runs beyond the newest ones kept.
@@ -79,7 +79,7 @@ impl PgHistory {
         report: &SyncReport,
         only_if_running: bool,
     ) -> Result<bool, HistoryError> {
-        let body = crate::history::encode(report).map_err(|e| self.fail(e))?;
+        let body = record::encode(report).map_err(|e| self.fail(e))?;
         let changed = self
             .client()
             .await?
@@ -101,7 +101,7 @@ impl PgHistory {
 
     /// Records a run that did not happen, in one statement.
     pub async fn record_skipped(&self, report: &SyncReport) -> Result<i64, HistoryError> {
-        let body = crate::history::encode(report).map_err(|e| self.fail(e))?;
+        let body = record::encode(report).map_err(|e| self.fail(e))?;
         let client = self.client().await?;
         let row = client
             .query_one(
@@ -139,7 +139,7 @@ impl PgHistory {
             )
             .await
             .map_err(|e| self.query(&e))?;
-        Ok(rows.iter().map(record).collect())
+        Ok(rows.iter().map(to_record).collect())
     }
 
     /// A syncer's runs, newest first.
@@ -197,16 +197,16 @@ impl PgHistory {
             )
             .await
             .map_err(|e| self.query(&e))?;
-        Ok(row.as_ref().map(record))
+        Ok(row.as_ref().map(to_record))
     }
 }
 
-fn record(row: &Row) -> RunRecord {
+fn to_record(row: &Row) -> RunRecord {
     let report: Option<String> = row.get(6);
     RunRecord {
         run_id: row.get(0),
         syncer: row.get(1),
-        status: crate::history::status(row.get(2)),
+        status: record::status(row.get(2)),
         dry_run: row.get(3),
         started_at: row.get(4),
         finished_at: row.get(5),

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use rand::Rng;
 
-use super::{PgError, PgState};
+use super::pool::{self, PgError, PgState};
 use crate::state::fence::Fence;
 
 /// Why a lease was not taken.
@@ -61,7 +61,7 @@ impl PgState {
                     &syncer,
                     &self.replica(),
                     &token,
-                    &super::seconds(self.lease()),
+                    &pool::seconds(self.lease()),
                 ],
             )
             .await
@@ -189,7 +189,7 @@ async fn renew_once(state: &PgState, syncer: &str, token: &str) -> Result<bool, 
         client.execute(
             "UPDATE leases SET expires_at = now() + make_interval(secs => $3)
              WHERE syncer = $1 AND token = $2 AND expires_at > now()",
-            &[&syncer, &token, &super::seconds(state.lease())],
+            &[&syncer, &token, &pool::seconds(state.lease())],
         ),
     )
     .await

@@ -39,10 +39,22 @@ const MIGRATIONS: &[(i32, &str)] = &[(
     ",
 )];
 
+/// Why the schema could not be brought up to date.
+pub enum MigrationError {
+    /// A statement failed.
+    Db(tokio_postgres::Error),
+    /// The database is at a version this program does not know.
+    TooNew {
+        /// Its version.
+        current: i32,
+        /// The newest this program knows.
+        newest: i32,
+    },
+}
+
 /// Applies the migrations the database does not have yet.
-pub async fn run(client: &mut deadpool_postgres::Object) -> Result<(), String> {
-    let fail =
-        |e: tokio_postgres::Error| format!("cannot migrate the schema: {}", super::describe(&e));
+pub async fn run(client: &mut deadpool_postgres::Object) -> Result<(), MigrationError> {
+    let fail = MigrationError::Db;
     let tx = client.transaction().await.map_err(fail)?;
     tx.batch_execute(&format!("SELECT pg_advisory_xact_lock({LOCK_KEY})"))
         .await
@@ -65,9 +77,7 @@ pub async fn run(client: &mut deadpool_postgres::Object) -> Result<(), String> {
         .get(0);
     let newest = MIGRATIONS.last().map_or(0, |(version, _)| *version);
     if current > newest {
-        return Err(format!(
-            "the schema is at version {current}, newer than this program knows ({newest}): a newer syncer-host migrated it; upgrade this replica"
-        ));
+        return Err(MigrationError::TooNew { current, newest });
     }
     for (version, sql) in MIGRATIONS.iter().filter(|(version, _)| *version > current) {
         tx.batch_execute(sql).await.map_err(fail)?;

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use super::{PgError, PgState};
+use super::pool::{self, PgError, PgState};
 
 impl PgState {
     /// Creates `syncer`'s slot, due now, unless it exists.
@@ -28,7 +28,7 @@ impl PgState {
             .execute(
                 "UPDATE schedule SET next_due = now() + make_interval(secs => $2), claimed_by = $3
                  WHERE syncer = $1 AND next_due <= now()",
-                &[&syncer, &super::seconds(interval), &self.replica()],
+                &[&syncer, &pool::seconds(interval), &self.replica()],
             )
             .await
             .map_err(|e| self.query_error(&e))?;
