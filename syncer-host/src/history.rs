@@ -1,136 +1,33 @@
-//! Run history in the host's own SQLite database: one row per run, inserted as `running` when it
-//! starts and completed with its report when it ends, so `runs NAME` and the HTTP API see the
-//! same history across restarts.
+//! The run history every caller reads and writes: one row per run, inserted as `running` when it
+//! starts and completed with its report when it ends. It lives in the host's SQLite file
+//! (`[state] path`, one machine) or in the PostgreSQL database several replicas share
+//! (`[state] url`); callers see one [`History`] either way. Knows nothing of leases or HTTP.
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use syncer_core::SyncReport;
 
-use parking_lot::Mutex;
-use rusqlite::{params, Connection, OptionalExtension};
-use serde::Serialize;
-use syncer_core::{RunStatus, SyncReport};
+use crate::state::postgres::PgHistory;
+pub use crate::state::record::{HistoryError, RunRecord};
+use crate::state::sqlite::SqliteHistory;
 
-/// A failure of the history database.
-#[derive(Debug, thiserror::Error)]
-#[error("run history {path}: {message}")]
-pub struct HistoryError {
-    path: PathBuf,
-    message: String,
-}
-
-/// One recorded run.
-#[derive(Clone, Debug, Serialize)]
-pub struct RunRecord {
-    /// The run's id.
-    pub run_id: i64,
-    /// The syncer.
-    pub syncer: String,
-    /// `running`, `succeeded`, `partial`, `failed` or `skipped`.
-    pub status: RunStatus,
-    /// Whether it was a dry run.
-    pub dry_run: bool,
-    /// Start, RFC 3339.
-    pub started_at: String,
-    /// End, RFC 3339 (empty while running).
-    pub finished_at: String,
-    /// The report, once finished.
-    pub report: Option<SyncReport>,
-}
-
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS runs (
-    run_id INTEGER PRIMARY KEY AUTOINCREMENT,
-    syncer TEXT NOT NULL,
-    status TEXT NOT NULL,
-    dry_run INTEGER NOT NULL,
-    started_at TEXT NOT NULL,
-    finished_at TEXT NOT NULL DEFAULT '',
-    report TEXT
-);
-CREATE INDEX IF NOT EXISTS runs_by_syncer ON runs (syncer, run_id);
-";
-
-/// Runs kept per syncer: a syncer scheduled every minute, or one whose scheduled runs keep
-/// finding a long run going (a `skipped` row each), must not grow the state file forever.
-const KEPT_RUNS: usize = 1_000;
-
-/// The run history database.
+/// The run history: SQLite or PostgreSQL.
 #[derive(Clone)]
-pub struct History {
-    path: PathBuf,
-    db: Arc<Mutex<Connection>>,
-    /// Finished runs kept per syncer, newest first; older ones are dropped as new ones start.
-    keep: usize,
+pub enum History {
+    /// `[state] path`.
+    Sqlite(SqliteHistory),
+    /// `[state] url`.
+    Postgres(PgHistory),
 }
 
-/// Drops `syncer`'s finished runs beyond the newest `keep` (a `running` row always stays).
-fn prune(db: &Connection, syncer: &str, keep: usize) -> rusqlite::Result<()> {
-    db.execute(
-        "DELETE FROM runs WHERE syncer = ?1 AND status != 'running' AND run_id <= (
-             SELECT run_id FROM runs WHERE syncer = ?1 ORDER BY run_id DESC LIMIT 1 OFFSET ?2
-         )",
-        params![syncer, i64::try_from(keep).unwrap_or(i64::MAX)],
-    )?;
-    Ok(())
+macro_rules! dispatch {
+    ($self:ident, $method:ident($($arg:expr),*)) => {
+        match $self {
+            History::Sqlite(history) => history.$method($($arg),*).await,
+            History::Postgres(history) => history.$method($($arg),*).await,
+        }
+    };
 }
 
 impl History {
-    /// Opens (creating if needed) the history at `path`.
-    pub fn open(path: &Path) -> Result<Self, HistoryError> {
-        let fail = |message: String| HistoryError {
-            path: path.to_owned(),
-            message,
-        };
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|e| fail(e.to_string()))?;
-        }
-        let db = Connection::open(path).map_err(|e| fail(e.to_string()))?;
-        db.pragma_update(None, "journal_mode", "WAL")
-            .map_err(|e| fail(e.to_string()))?;
-        db.busy_timeout(std::time::Duration::from_secs(10))
-            .map_err(|e| fail(e.to_string()))?;
-        db.execute_batch(SCHEMA).map_err(|e| fail(e.to_string()))?;
-        Ok(Self {
-            path: path.to_owned(),
-            db: Arc::new(Mutex::new(db)),
-            keep: KEPT_RUNS,
-        })
-    }
-
-    /// The same history keeping at most `keep` finished runs per syncer.
-    #[cfg(test)]
-    fn keeping(mut self, keep: usize) -> Self {
-        self.keep = keep.max(1);
-        self
-    }
-
-    /// A report as the JSON stored with its run; a report that cannot be encoded is an error,
-    /// never an empty report stored as if it were the run's.
-    fn encode(&self, report: &impl Serialize) -> Result<String, HistoryError> {
-        serde_json::to_string(report).map_err(|error| HistoryError {
-            path: self.path.clone(),
-            message: format!("cannot encode the run's report: {error}"),
-        })
-    }
-
-    async fn with_db<T: Send + 'static>(
-        &self,
-        work: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
-    ) -> Result<T, HistoryError> {
-        let db = self.db.clone();
-        let path = self.path.clone();
-        tokio::task::spawn_blocking(move || work(&db.lock()))
-            .await
-            .map_err(|e| HistoryError {
-                path: path.clone(),
-                message: e.to_string(),
-            })?
-            .map_err(|e| HistoryError {
-                path,
-                message: e.to_string(),
-            })
-    }
-
     /// Records the start of a run and returns its id.
     pub async fn start(
         &self,
@@ -138,23 +35,12 @@ impl History {
         dry_run: bool,
         started_at: &str,
     ) -> Result<i64, HistoryError> {
-        let (syncer, started_at) = (syncer.to_owned(), started_at.to_owned());
-        let keep = self.keep;
-        self.with_db(move |db| {
-            db.execute(
-                "INSERT INTO runs (syncer, status, dry_run, started_at) VALUES (?1, 'running', ?2, ?3)",
-                params![syncer, dry_run, started_at],
-            )?;
-            let run_id = db.last_insert_rowid();
-            prune(db, &syncer, keep)?;
-            Ok(run_id)
-        })
-        .await
+        dispatch!(self, start(syncer, dry_run, started_at))
     }
 
     /// Records how a run ended.
     pub async fn finish(&self, run_id: i64, report: &SyncReport) -> Result<(), HistoryError> {
-        self.complete(run_id, report, false).await.map(|_| ())
+        self.finish_if(run_id, report, false).await.map(|_| ())
     }
 
     /// Records how a run ended unless its row is no longer `running` (its own report got there
@@ -164,256 +50,47 @@ impl History {
         run_id: i64,
         report: &SyncReport,
     ) -> Result<bool, HistoryError> {
-        self.complete(run_id, report, true).await
+        self.finish_if(run_id, report, true).await
     }
 
-    async fn complete(
+    async fn finish_if(
         &self,
         run_id: i64,
         report: &SyncReport,
         only_if_running: bool,
     ) -> Result<bool, HistoryError> {
-        let body = self.encode(report)?;
-        let status = report.status.as_str();
-        let finished_at = report.finished_at.clone();
-        self.with_db(move |db| {
-            let changed = db.execute(
-                "UPDATE runs SET status = ?1, finished_at = ?2, report = ?3
-                 WHERE run_id = ?4 AND (?5 = 0 OR status = 'running')",
-                params![status, finished_at, body, run_id, only_if_running],
-            )?;
-            Ok(changed > 0)
-        })
-        .await
+        dispatch!(self, complete(run_id, report, only_if_running))
     }
 
     /// Records a run that did not happen (another was going), with its report. One statement,
     /// so the row is never seen as `running`.
     pub async fn record_skipped(&self, report: &SyncReport) -> Result<i64, HistoryError> {
-        let body = self.encode(report)?;
-        let (syncer, dry_run) = (report.syncer.clone(), report.dry_run);
-        let (started_at, finished_at) = (report.started_at.clone(), report.finished_at.clone());
-        let status = report.status.as_str();
-        let keep = self.keep;
-        self.with_db(move |db| {
-            db.execute(
-                "INSERT INTO runs (syncer, status, dry_run, started_at, finished_at, report)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![syncer, status, dry_run, started_at, finished_at, body],
-            )?;
-            let run_id = db.last_insert_rowid();
-            prune(db, &syncer, keep)?;
-            Ok(run_id)
-        })
-        .await
+        dispatch!(self, record_skipped(report))
     }
 
     /// A syncer's runs, newest first, at most `limit`.
     pub async fn runs(&self, syncer: &str, limit: usize) -> Result<Vec<RunRecord>, HistoryError> {
-        self.select(
-            "WHERE syncer = ?1 ORDER BY run_id DESC LIMIT ?2",
-            syncer,
-            limit,
-        )
-        .await
+        dispatch!(self, runs(syncer, limit))
     }
 
     /// A syncer's newest run that really ran (or is running): `skipped` rows left out, so one
     /// refused request does not hide the run that refused it.
     pub async fn last_run(&self, syncer: &str) -> Result<Option<RunRecord>, HistoryError> {
-        let rows = self
-            .select(
-                "WHERE syncer = ?1 AND status != 'skipped' ORDER BY run_id DESC LIMIT ?2",
-                syncer,
-                1,
-            )
-            .await?;
-        Ok(rows.into_iter().next())
+        dispatch!(self, last_run(syncer))
     }
 
     /// A syncer's newest `skipped` run.
     pub async fn last_skipped(&self, syncer: &str) -> Result<Option<RunRecord>, HistoryError> {
-        let rows = self
-            .select(
-                "WHERE syncer = ?1 AND status = 'skipped' ORDER BY run_id DESC LIMIT ?2",
-                syncer,
-                1,
-            )
-            .await?;
-        Ok(rows.into_iter().next())
+        dispatch!(self, last_skipped(syncer))
     }
 
     /// A syncer's rows still marked `running`, oldest first (at most a few hundred).
     pub async fn unfinished(&self, syncer: &str) -> Result<Vec<RunRecord>, HistoryError> {
-        self.select(
-            "WHERE syncer = ?1 AND status = 'running' ORDER BY run_id LIMIT ?2",
-            syncer,
-            500,
-        )
-        .await
-    }
-
-    async fn select(
-        &self,
-        filter: &'static str,
-        syncer: &str,
-        limit: usize,
-    ) -> Result<Vec<RunRecord>, HistoryError> {
-        let syncer = syncer.to_owned();
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        self.with_db(move |db| {
-            let mut statement = db.prepare(&format!(
-                "SELECT run_id, syncer, status, dry_run, started_at, finished_at, report FROM runs {filter}"
-            ))?;
-            let rows = statement.query_map(params![syncer, limit], row_to_record)?;
-            rows.collect()
-        })
-        .await
+        dispatch!(self, unfinished(syncer))
     }
 
     /// One run by id.
     pub async fn run(&self, run_id: i64) -> Result<Option<RunRecord>, HistoryError> {
-        self.with_db(move |db| {
-            db.query_row(
-                "SELECT run_id, syncer, status, dry_run, started_at, finished_at, report FROM runs WHERE run_id = ?1",
-                params![run_id],
-                row_to_record,
-            )
-            .optional()
-        })
-        .await
-    }
-}
-
-fn row_to_record(row: &rusqlite::Row<'_>) -> rusqlite::Result<RunRecord> {
-    let status: String = row.get(2)?;
-    let report: Option<String> = row.get(6)?;
-    Ok(RunRecord {
-        run_id: row.get(0)?,
-        syncer: row.get(1)?,
-        status: serde_json::from_value(serde_json::Value::String(status))
-            .unwrap_or(RunStatus::Failed),
-        dry_run: row.get(3)?,
-        started_at: row.get(4)?,
-        finished_at: row.get(5)?,
-        report: report.and_then(|body| serde_json::from_str(&body).ok()),
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn report(syncer: &str, status: RunStatus) -> SyncReport {
-        let mut report = SyncReport::starting(syncer, "acme", false);
-        report.status = status;
-        report
-    }
-
-    /// A value whose encoding fails, as a report with a broken `Serialize` would.
-    struct Unencodable;
-
-    impl Serialize for Unencodable {
-        fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
-            Err(serde::ser::Error::custom("broken"))
-        }
-    }
-
-    #[test]
-    fn a_report_that_cannot_be_encoded_is_an_error_not_an_empty_report() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let history = History::open(&dir.path().join("state.db")).expect("open");
-        let error = history.encode(&Unencodable).expect_err("cannot encode");
-        assert!(
-            error
-                .to_string()
-                .contains("cannot encode the run's report: broken"),
-            "{error}"
-        );
-        let report = report("acme-dt", RunStatus::Succeeded);
-        assert!(history
-            .encode(&report)
-            .expect("encodes")
-            .contains("acme-dt"));
-    }
-
-    #[tokio::test]
-    async fn last_run_looks_past_skipped_rows_and_skipped_rows_are_never_running() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let history = History::open(&dir.path().join("state.db")).expect("open");
-        let going = history
-            .start("acme-dt", false, "2024-01-01T00:00:00.000Z")
-            .await
-            .expect("start");
-        let skipped = history
-            .record_skipped(&report("acme-dt", RunStatus::Skipped))
-            .await
-            .expect("skipped");
-        assert!(skipped > going);
-        let last = history
-            .last_run("acme-dt")
-            .await
-            .expect("last")
-            .expect("a run");
-        assert_eq!((last.run_id, last.status), (going, RunStatus::Running));
-        let last_skipped = history
-            .last_skipped("acme-dt")
-            .await
-            .expect("q")
-            .expect("one");
-        assert_eq!(last_skipped.run_id, skipped);
-        let unfinished = history.unfinished("acme-dt").await.expect("unfinished");
-        assert_eq!(unfinished.len(), 1, "only the real run is running");
-    }
-
-    #[tokio::test]
-    async fn finish_if_running_never_overwrites_a_recorded_end() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let history = History::open(&dir.path().join("state.db")).expect("open");
-        let run = history
-            .start("acme-dt", false, "2024-01-01T00:00:00.000Z")
-            .await
-            .expect("start");
-        history
-            .finish(run, &report("acme-dt", RunStatus::Succeeded))
-            .await
-            .expect("finish");
-        let written = history
-            .finish_if_running(run, &report("acme-dt", RunStatus::Failed))
-            .await
-            .expect("write");
-        assert!(!written);
-        let row = history.run(run).await.expect("read").expect("row");
-        assert_eq!(row.status, RunStatus::Succeeded);
-    }
-
-    #[tokio::test]
-    async fn old_runs_are_dropped_but_a_running_one_and_other_syncers_stay() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let history = History::open(&dir.path().join("state.db"))
-            .expect("open")
-            .keeping(3);
-        let going = history
-            .start("acme-dt", false, "2024-01-01T00:00:00.000Z")
-            .await
-            .expect("start");
-        history
-            .record_skipped(&report("globex-dt", RunStatus::Skipped))
-            .await
-            .expect("other syncer");
-        for _ in 0..5 {
-            history
-                .record_skipped(&report("acme-dt", RunStatus::Skipped))
-                .await
-                .expect("skipped");
-        }
-        let runs = history.runs("acme-dt", 100).await.expect("runs");
-        assert_eq!(
-            runs.len(),
-            4,
-            "three newest finished runs and the running one"
-        );
-        assert!(runs.iter().any(|run| run.run_id == going));
-        assert_eq!(history.runs("globex-dt", 100).await.expect("runs").len(), 1);
+        dispatch!(self, run(run_id))
     }
 }

@@ -17,6 +17,7 @@ mod output;
 mod progress;
 mod runner;
 mod serve;
+mod state;
 mod store;
 mod target;
 

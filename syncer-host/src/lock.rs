@@ -20,6 +20,24 @@ pub enum LockError {
     /// The lock file could not be opened.
     #[error("cannot open lock file {0}: {1}")]
     Io(PathBuf, std::io::Error),
+    /// Another run of the syncer holds its lease in the shared state (on `replica`).
+    #[error("another run of syncer {syncer} is in progress on replica {replica}")]
+    Leased {
+        /// The syncer.
+        syncer: String,
+        /// The replica running it.
+        replica: String,
+    },
+    /// The shared state could not be asked for the lease; no run starts without one.
+    #[error("no run starts while the shared state is unreachable: {0}")]
+    State(String),
+}
+
+impl LockError {
+    /// Whether another run holds the syncer (rather than the lock being unobtainable).
+    pub fn is_busy(&self) -> bool {
+        matches!(self, LockError::Busy(..) | LockError::Leased { .. })
+    }
 }
 
 /// Longest encoded name used as is; longer ones are replaced by a digest (file names are

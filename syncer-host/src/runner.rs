@@ -14,8 +14,10 @@ use syncer_core::{
 
 use crate::config::{Config, SyncerSettings, TargetSettings};
 use crate::history::{History, HistoryError, RunRecord};
-use crate::lock::{LockError, RunLock};
-use crate::store::RunStore;
+use crate::lock::LockError;
+use crate::state::fence::{self, FencedTarget};
+use crate::state::postgres::PgState;
+use crate::store::{RunGuard, RunStore};
 use crate::target::{self, BuildError};
 
 /// Why a config's runner could not be set up.
@@ -24,7 +26,7 @@ pub enum RunnerError {
     /// The `[target]` could not be built.
     #[error(transparent)]
     Target(#[from] BuildError),
-    /// The run history (`[state] path`) could not be opened.
+    /// The run history (`[state] path` or `url`) could not be opened.
     #[error(transparent)]
     History(#[from] HistoryError),
 }
@@ -44,7 +46,7 @@ pub struct ActiveRun {
     /// The history id (`None` if the history could not record it).
     pub run_id: Option<i64>,
     options: SyncOptions,
-    _lock: RunLock,
+    lock: RunGuard,
 }
 
 /// Runs syncs against one target with one run store (history and locks).
@@ -68,9 +70,9 @@ impl Runner {
     }
 
     /// The runner of `config`: its `[target]`, and its run history and locks at `[state] path`.
-    pub fn for_config(config: &Config) -> Result<Self, RunnerError> {
+    pub async fn for_config(config: &Config) -> Result<Self, RunnerError> {
         let target = target::build(&config.target)?;
-        let store = RunStore::open(&config.state_path)?;
+        let store = RunStore::for_config(config).await?;
         let mut runner = Self::new(target, store);
         runner.secrets = config_secrets(config);
         Ok(runner)
@@ -85,6 +87,11 @@ impl Runner {
     /// The history.
     pub fn history(&self) -> &History {
         self.store.history()
+    }
+
+    /// The shared state of several replicas, when `[state] url` is set.
+    pub fn shared(&self) -> Option<&PgState> {
+        self.store.shared()
     }
 
     /// Asks every run of this runner to stop starting writes (graceful shutdown).
@@ -114,7 +121,7 @@ impl Runner {
         settings: &SyncerSettings,
         flags: RunFlags,
     ) -> Result<ActiveRun, LockError> {
-        let lock = self.store.try_lock(&settings.name)?;
+        let lock = self.store.try_lock(&settings.name).await?;
         self.close_interrupted(settings).await;
         let options = self.options(settings, flags);
         let started = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
@@ -123,7 +130,10 @@ impl Runner {
             .start(&settings.name, flags.dry_run, &started)
             .await
         {
-            Ok(id) => Some(id),
+            Ok(id) => {
+                lock.set_run(id).await;
+                Some(id)
+            }
             Err(error) => {
                 tracing::warn!(%error, "could not record the run start");
                 None
@@ -132,7 +142,7 @@ impl Runner {
         Ok(ActiveRun {
             run_id,
             options,
-            _lock: lock,
+            lock,
         })
     }
 
@@ -143,12 +153,20 @@ impl Runner {
         run: ActiveRun,
         progress: &dyn SyncProgress,
     ) -> SyncReport {
-        let report = match (settings.plugin.build)(&settings.plugin_config) {
+        let fence = run.lock.fence();
+        let fenced = fence
+            .clone()
+            .map(|fence| FencedTarget::new(self.target.as_ref(), fence));
+        let target: &dyn Target = match &fenced {
+            Some(fenced) => fenced,
+            None => self.target.as_ref(),
+        };
+        let mut report = match (settings.plugin.build)(&settings.plugin_config) {
             Ok(source) => {
                 let sync = run_sync(
                     source.as_ref(),
                     &settings.mapping,
-                    self.target.as_ref(),
+                    target,
                     &run.options,
                     progress,
                 );
@@ -169,13 +187,31 @@ impl Runner {
             }
             Err(error) => not_run(&run.options, RunStatus::Failed, error.to_string()),
         };
-        let mut report = report;
+        let lost = fence.is_some_and(|fence| !fence.is_held());
+        if lost {
+            report.status = RunStatus::Failed;
+            report.errors.push(syncer_core::engine::ReportError {
+                user: None,
+                api: None,
+                message: format!("the run {}", fence::LOST),
+            });
+        }
         report.redact(&self.secrets);
         if let Some(id) = run.run_id {
-            if let Err(error) = self.history().finish(id, &report).await {
+            // A run that lost its lease may have been closed by the replica that took over.
+            let recorded = if lost {
+                self.history()
+                    .finish_if_running(id, &report)
+                    .await
+                    .map(|_| ())
+            } else {
+                self.history().finish(id, &report).await
+            };
+            if let Err(error) = recorded {
                 tracing::warn!(%error, "could not record the run");
             }
         }
+        run.lock.release().await;
         report
     }
 
@@ -199,13 +235,19 @@ impl Runner {
     /// as busy; callers probe only when the history shows a `running` row that is not theirs, so
     /// at most once per row a dead process left behind.
     pub async fn probe(&self, settings: &SyncerSettings) -> Result<bool, LockError> {
-        match self.store.try_lock(&settings.name) {
+        Ok(self.reclaim(settings).await?.is_none())
+    }
+
+    /// Like [`Runner::probe`], but says how many rows it closed: `None` when a run is going,
+    /// else how many rows dead processes (or replicas whose lease expired) left `running`.
+    pub async fn reclaim(&self, settings: &SyncerSettings) -> Result<Option<usize>, LockError> {
+        match self.store.try_lock(&settings.name).await {
             Ok(lock) => {
-                self.close_interrupted(settings).await;
-                drop(lock);
-                Ok(false)
+                let closed = self.close_interrupted(settings).await;
+                lock.release().await;
+                Ok(Some(closed))
             }
-            Err(LockError::Busy(..)) => Ok(true),
+            Err(error) if error.is_busy() => Ok(None),
             Err(error) => Err(error),
         }
     }
@@ -368,7 +410,7 @@ app_secret = "secret"
     async fn only_the_lock_holder_closes_rows_left_running_and_only_its_own() {
         let dir = tempfile::tempdir().expect("tempdir");
         let config = config(dir.path());
-        let runner = Runner::for_config(&config).expect("runner");
+        let runner = Runner::for_config(&config).await.expect("runner");
         let history = runner.history().clone();
         let started = "2024-01-01T00:00:00.000Z";
         let dead = history.start("acme-dt", false, started).await.expect("row");

@@ -1,26 +1,83 @@
-//! The run store of a `[state] path`: the run history and the per-syncer run locks, the two
-//! things every process sharing that path must agree on. Today SQLite beside lock files on
-//! this machine ([`History`], [`crate::lock`]); a shared store for several replicas replaces
-//! this one module. Knows nothing of targets, sources or HTTP.
+//! The run store of a config's `[state]`: the run history and the per-syncer run locks, the two
+//! things every process sharing that state must agree on. Either SQLite beside lock files on
+//! this machine (`path`), or the PostgreSQL database several replicas share (`url`), where the
+//! lock is a lease renewed while the run works. Knows nothing of targets, sources or HTTP.
 
-use std::path::{Path, PathBuf};
-
+use crate::config::Config;
 use crate::history::{History, HistoryError};
 use crate::lock::{self, LockError, RunLock};
+use crate::state::fence::Fence;
+use crate::state::postgres::{Lease, LeaseError, PgHistory, PgState};
+use crate::state::sqlite::SqliteHistory;
 
-/// The run history and run locks at one state path.
+/// Where the locks live.
+enum Locks {
+    /// Lock files beside the SQLite file.
+    Files(std::path::PathBuf),
+    /// Leases in the shared state.
+    Leases(PgState),
+}
+
+/// The run history and run locks of one `[state]`.
 pub struct RunStore {
     history: History,
-    state_path: PathBuf,
+    locks: Locks,
+}
+
+/// A held run lock: a lock file, or a lease (whose fence tells whether it is still held).
+#[derive(Debug)]
+pub enum RunGuard {
+    /// A lock file, released when dropped.
+    File(RunLock),
+    /// A lease in the shared state.
+    Lease(Lease),
+}
+
+impl RunGuard {
+    /// The fence of a lease (`None` for a lock file, which cannot be lost).
+    pub fn fence(&self) -> Option<Fence> {
+        match self {
+            RunGuard::File(_) => None,
+            RunGuard::Lease(lease) => Some(lease.fence()),
+        }
+    }
+
+    /// Records the run holding a lease.
+    pub async fn set_run(&self, run_id: i64) {
+        if let RunGuard::Lease(lease) = self {
+            if let Err(error) = lease.set_run(run_id).await {
+                tracing::warn!(%error, "could not record the lease's run");
+            }
+        }
+    }
+
+    /// Gives the lock back.
+    pub async fn release(self) {
+        match self {
+            RunGuard::File(lock) => drop(lock),
+            RunGuard::Lease(lease) => lease.release().await,
+        }
+    }
 }
 
 impl RunStore {
-    /// Opens (creating if needed) the history at `state_path`; locks go beside it.
-    pub fn open(state_path: &Path) -> Result<Self, HistoryError> {
-        Ok(Self {
-            history: History::open(state_path)?,
-            state_path: state_path.to_owned(),
-        })
+    /// Opens (creating or migrating if needed) the state `config` names.
+    pub async fn for_config(config: &Config) -> Result<Self, HistoryError> {
+        match &config.shared_state {
+            None => Ok(Self {
+                history: History::Sqlite(SqliteHistory::open(&config.state_path)?),
+                locks: Locks::Files(config.state_path.clone()),
+            }),
+            Some(settings) => {
+                let state = PgState::open(settings)
+                    .await
+                    .map_err(|e| HistoryError::new(settings.masked_url(), e))?;
+                Ok(Self {
+                    history: History::Postgres(PgHistory::new(state.clone())),
+                    locks: Locks::Leases(state),
+                })
+            }
+        }
     }
 
     /// The run history.
@@ -28,9 +85,26 @@ impl RunStore {
         &self.history
     }
 
+    /// The shared state, when there is one.
+    pub fn shared(&self) -> Option<&PgState> {
+        match &self.locks {
+            Locks::Files(_) => None,
+            Locks::Leases(state) => Some(state),
+        }
+    }
+
     /// Takes the run lock of `syncer` without waiting; refused while a run of it is going, in
-    /// this process or another.
-    pub fn try_lock(&self, syncer: &str) -> Result<RunLock, LockError> {
-        lock::try_lock(&self.state_path, syncer)
+    /// this process or another (on any replica, for a shared state).
+    pub async fn try_lock(&self, syncer: &str) -> Result<RunGuard, LockError> {
+        match &self.locks {
+            Locks::Files(path) => lock::try_lock(path, syncer).map(RunGuard::File),
+            Locks::Leases(state) => match state.acquire(syncer).await {
+                Ok(lease) => Ok(RunGuard::Lease(lease)),
+                Err(LeaseError::Held { syncer, replica }) => {
+                    Err(LockError::Leased { syncer, replica })
+                }
+                Err(LeaseError::State(error)) => Err(LockError::State(error.to_string())),
+            },
+        }
     }
 }

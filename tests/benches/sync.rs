@@ -14,7 +14,9 @@
 //! and departments), `SYNC_BENCH_USERS`, `SYNC_BENCH_DEPARTMENTS`, `SYNC_BENCH_RATE` (calls/s per
 //! API, client and fake alike), `SYNC_BENCH_LATENCY_MS`, `SYNC_BENCH_BUSY` and `SYNC_BENCH_5XX`
 //! (shares of calls), `SYNC_BENCH_TOKEN_CALLS` (a token expires after this many calls),
-//! `SYNC_BENCH_TIMEOUT_S` (per run, default 900).
+//! `SYNC_BENCH_TIMEOUT_S` (per run, default 900), `SYNC_BENCH_STATE=postgres` (the host's
+//! state — run history and run lease — in a throwaway PostgreSQL instead of its SQLite file, to
+//! compare the two).
 //!
 //! **The bound.** The client limits each DingTalk API separately (as DingTalk does) and calls
 //! the APIs concurrently, so the time a fetch needs at the limit is that of its busiest API:
@@ -256,10 +258,19 @@ fn binary() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(DEFAULT_BIN))
 }
 
-fn write_config(dir: &Path, scenario: &Scenario, dingtalk: &str, iam: &FakeIam) -> PathBuf {
+fn write_config(
+    dir: &Path,
+    scenario: &Scenario,
+    dingtalk: &str,
+    iam: &FakeIam,
+    state_url: Option<&str>,
+) -> PathBuf {
     let config = iam.config();
+    let state = state_url
+        .map(|url| format!("[state]\nurl = \"{url}\"\n\n"))
+        .unwrap_or_default();
     let text = format!(
-        r#"[target]
+        r#"{state}[target]
 kind = "iam"
 endpoint = "{iam_url}"
 client_id = "{client_id}"
@@ -516,7 +527,28 @@ async fn run_scenario(scenario: &Scenario, timeout: Duration) {
     .await
     .expect("start the fake IAM");
     let dir = tempfile::tempdir().expect("a scratch directory");
-    let config = write_config(dir.path(), scenario, &dingtalk.url(), &iam);
+    // Kept alive until the scenario's runs are done.
+    let postgres = (std::env::var("SYNC_BENCH_STATE").as_deref() == Ok("postgres")).then(|| {
+        let cluster = syncer_pg_cluster::PgCluster::start().expect("start a throwaway PostgreSQL");
+        cluster.create_database("bench").expect("createdb");
+        cluster
+    });
+    let state_url = postgres.as_ref().map(|cluster| cluster.url("bench"));
+    println!(
+        "  state: {}",
+        if state_url.is_some() {
+            "PostgreSQL ([state] url)"
+        } else {
+            "SQLite ([state] path)"
+        }
+    );
+    let config = write_config(
+        dir.path(),
+        scenario,
+        &dingtalk.url(),
+        &iam,
+        state_url.as_deref(),
+    );
     let mut runs = Vec::new();
     for label in ["import", "resync"] {
         runs.push(run_sync(label, dir.path(), &config, &dingtalk, &iam, timeout).await);

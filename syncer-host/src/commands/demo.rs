@@ -47,7 +47,7 @@ pub async fn demo(db: &Path, users: usize) -> Result<(), Failure> {
 
     let config = demo_config(db, &server.url(), &credentials)?;
     let settings = config.syncer(SYNCER)?;
-    let runner = Runner::for_config(&config)?;
+    let runner = Runner::for_config(&config).await?;
 
     println!("\nFirst sync (DingTalk → embedded store):");
     let (_, first) = runner.run(settings, RunFlags::default(), &NoProgress).await;

@@ -8,8 +8,9 @@ use crate::store::RunStore;
 /// `runs NAME [--json] [--limit N]`.
 pub async fn runs(config: &Config, name: &str, json: bool, limit: usize) -> Result<(), Failure> {
     config.syncer(name)?;
-    let store =
-        RunStore::open(&config.state_path).map_err(|error| Failure::Run(error.to_string()))?;
+    let store = RunStore::for_config(config)
+        .await
+        .map_err(|error| Failure::Run(error.to_string()))?;
     let runs = store
         .history()
         .runs(name, limit)

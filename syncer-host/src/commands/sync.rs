@@ -9,7 +9,7 @@ use crate::runner::{RunFlags, Runner};
 /// `sync NAME [--dry-run] [--json] [--allow-mass-deprovision]`.
 pub async fn sync(config: &Config, name: &str, flags: RunFlags, json: bool) -> Result<(), Failure> {
     let settings = config.syncer(name)?;
-    let runner = Runner::for_config(config)?;
+    let runner = Runner::for_config(config).await?;
     let progress = crate::progress::for_sync(json);
     let (_, report) = runner.run(settings, flags, progress.as_ref()).await;
     drop(progress);

@@ -12,19 +12,9 @@ const FILE_SECRET: &str = "FileSecret-91c2";
 const ENV_SECRET: &str = "EnvSecret-5d7e";
 
 /// Keys a config may hold, a few misspelt.
-const KEYS: &[&str] = &[
-    "name",
-    "organization",
-    "type",
-    "is_enabled",
-    "sync_interval",
-    "leavers",
-    "deprovision_guard_percent",
-    "deprovision_guard_min",
-    "write_concurrency",
-    "group_name_prefix",
-    "adopt_by_name",
-    "run_deadline_seconds",
+/// Keys a config may hold beyond every syncer's common ones (plugin, target, server and state
+/// keys), and a few misspelt.
+const OTHER_KEYS: &[&str] = &[
     "app_key",
     "endpoint",
     "rate_limit",
@@ -37,10 +27,18 @@ const KEYS: &[&str] = &[
     "shutdown_grace",
     "path",
     "nmae",
-    "mapping",
     "job_number",
     "",
 ];
+
+/// Every key the generator writes (the secret ones apart).
+fn keys() -> Vec<&'static str> {
+    super::syncer::COMMON_KEYS
+        .iter()
+        .chain(OTHER_KEYS)
+        .copied()
+        .collect()
+}
 
 /// The keys whose values are secrets, in any table.
 const SECRET_KEYS: &[&str] = &["app_secret", "client_secret", "token"];
@@ -93,7 +91,7 @@ fn value() -> impl Strategy<Value = String> {
 
 fn line() -> impl Strategy<Value = String> {
     prop_oneof![
-        4 => (proptest::sample::select(KEYS), value()).prop_map(|(k, v)| format!("{k} = {v}")),
+        4 => (proptest::sample::select(keys()), value()).prop_map(|(k, v)| format!("{k} = {v}")),
         2 => (proptest::sample::select(SECRET_KEYS), secret())
             .prop_map(|(k, v)| format!("{k} = {v}")),
         1 => proptest::sample::select(HEADERS).prop_map(str::to_owned),

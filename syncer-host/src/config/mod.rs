@@ -15,7 +15,7 @@ use std::collections::HashSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-pub use server::ServerSettings;
+pub use server::{ServerSettings, SharedStateSettings};
 pub use syncer::SyncerSettings;
 pub use target::{IamSettings, TargetSettings};
 
@@ -63,8 +63,10 @@ pub struct Config {
     pub syncers: Vec<SyncerSettings>,
     /// The HTTP control API.
     pub server: ServerSettings,
-    /// The host's own database (run history).
+    /// The host's own database (run history) when it is a SQLite file (`[state] path`).
     pub state_path: PathBuf,
+    /// The state shared by several replicas (`[state] url`), which replaces `state_path`.
+    pub shared_state: Option<SharedStateSettings>,
 }
 
 impl Config {
@@ -138,13 +140,14 @@ impl Config {
             }
             syncers.push(settings);
         }
-        let state_path = state.unwrap_or_else(|| DEFAULT_STATE.to_owned());
+        let state_path = state.path.unwrap_or_else(|| DEFAULT_STATE.to_owned());
         Ok(Self {
             file: file.to_owned(),
             target,
             syncers,
             server,
             state_path: base.join(state_path),
+            shared_state: state.shared,
         })
     }
 

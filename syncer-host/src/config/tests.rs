@@ -91,6 +91,56 @@ fn a_state_path_that_names_no_file_is_refused() {
 }
 
 #[test]
+fn a_state_url_and_path_together_are_refused_naming_both() {
+    let text = format!(
+        "[state]\npath = \"s.db\"\nurl = \"postgres://u:hunter2@db/s\"\n{}",
+        syncer("")
+    );
+    let message = refused(&text, "state.url");
+    assert!(message.contains("state.path"), "{message}");
+    assert!(!message.contains("hunter2"), "{message}");
+}
+
+#[test]
+fn a_shared_state_has_its_lease_and_replica_and_never_shows_its_password() {
+    let text = format!(
+        "[state]\nurl = \"postgres://u:hunter2@db:5432/s\"\nlease_seconds = 9\nreplica = \"r1\"\n{}",
+        syncer("")
+    );
+    let config = Config::parse(Path::new("syncer.toml"), &text, &|_| None).expect("valid");
+    let shared = config.shared_state.as_ref().expect("shared state");
+    assert_eq!((shared.lease.as_secs(), shared.replica.as_str()), (9, "r1"));
+    assert!(!format!("{config:?}").contains("hunter2"));
+    let text = format!("[state]\nurl = \"postgres://u:p@db/s\"\n{}", syncer(""));
+    let config = Config::parse(Path::new("syncer.toml"), &text, &|_| None).expect("valid");
+    let shared = config.shared_state.expect("shared state");
+    assert_eq!(shared.lease.as_secs(), 30);
+    assert!(shared
+        .replica
+        .ends_with(&format!(":{}", std::process::id())));
+}
+
+#[test]
+fn a_bad_lease_a_lease_without_url_and_a_url_that_is_not_postgres_are_refused() {
+    for lease in ["0", "2", "100000"] {
+        let text = format!(
+            "[state]\nurl = \"postgres://u:p@db/s\"\nlease_seconds = {lease}\n{}",
+            syncer("")
+        );
+        refused(&text, "state.lease_seconds");
+    }
+    refused(
+        &format!("[state]\nlease_seconds = 30\n{}", syncer("")),
+        "state.lease_seconds",
+    );
+    let message = refused(
+        &format!("[state]\nurl = \"mysql://u:hunter2@db/s\"\n{}", syncer("")),
+        "state.url",
+    );
+    assert!(!message.contains("hunter2"), "{message}");
+}
+
+#[test]
 fn an_endpoint_that_is_not_a_url_is_refused() {
     for endpoint in [
         r#""https://""#,

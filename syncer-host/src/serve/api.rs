@@ -2,7 +2,7 @@
 //!
 //! | method and path | answer |
 //! |---|---|
-//! | `GET /healthz` | `{"status":"ok"}`, no token |
+//! | `GET /healthz` | `{"status":"ok"}`; 503 `{"status":"degraded","reason"}` while the shared state is unreachable; no token |
 //! | `GET /api/v1/plugins` | registered types with config schemas and default mappings |
 //! | `GET /api/v1/syncers` | configured syncers, secrets as `***`, `running`, `last_run`, `last_skipped` |
 //! | `POST /api/v1/syncers/{name}/test` | `{"ok", "checks", "message"}` |
@@ -49,16 +49,25 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics))
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
     Router::new()
-        .route(
-            "/healthz",
-            get(|| async { Json(json!({ "status": "ok" })) }),
-        )
+        .route("/healthz", get(healthz))
         .merge(protected)
         .fallback(|| async { ApiError::NoSuchEndpoint })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(middleware::from_fn(json_errors))
         .layer(middleware::from_fn(request_limits))
         .with_state(state)
+}
+
+/// Ok, or 503 degraded with the reason (the shared state unreachable: no run starts).
+async fn healthz(State(state): State<AppState>) -> Response {
+    match state.health().await {
+        Ok(()) => Json(json!({ "status": "ok" })).into_response(),
+        Err(reason) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "degraded", "reason": reason })),
+        )
+            .into_response(),
+    }
 }
 
 async fn plugins() -> Response {

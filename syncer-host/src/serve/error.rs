@@ -70,6 +70,10 @@ impl ApiError {
             ApiError::BadRunId(_) | ApiError::BadSyncQuery(_) => StatusCode::BAD_REQUEST,
             ApiError::Start(StartError::UnknownSyncer(_)) => StatusCode::NOT_FOUND,
             ApiError::Start(StartError::Busy(_)) => StatusCode::CONFLICT,
+            // The shared state is unreachable: nothing can start until it is back.
+            ApiError::Start(StartError::Lock(crate::lock::LockError::State(_))) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             ApiError::Start(StartError::ShuttingDown) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Start(StartError::NotRecorded | StartError::Lock(_))
             | ApiError::History(_)

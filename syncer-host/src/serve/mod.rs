@@ -49,7 +49,7 @@ pub async fn serve(config: Config, listen: Option<String>) -> Result<(), Failure
         .local_addr()
         .map_err(|e| Failure::Run(e.to_string()))?;
 
-    let runner = Runner::for_config(&config)?;
+    let runner = Runner::for_config(&config).await?;
     let grace = config.server.shutdown_grace;
     let state = AppState::new(config, runner, token);
     // Rows an earlier process left `running` are closed only where the syncer's lock is free:

@@ -1,6 +1,11 @@
 //! The scheduler: every enabled syncer runs every `sync_interval` (first run shortly after
 //! start), with up to 10% jitter so syncers do not fire together. A run that finds one going is
 //! recorded as skipped; a failing run simply waits for the next interval.
+//!
+//! With a shared state (`[state] url`) the replicas agree on the slots instead: each one waits
+//! until the syncer's slot is due by the database's clock and claims it with a compare-and-set,
+//! so one replica runs each slot. Each also takes over a run whose replica died (its lease
+//! expired): the run is closed as failed and the slot made due at once.
 
 use std::time::Duration;
 
@@ -12,6 +17,9 @@ use crate::runner::RunFlags;
 
 /// Starts one scheduling loop per enabled syncer; they end when `cancel` fires.
 pub fn start(state: &AppState, cancel: &CancellationToken) {
+    if state.runner().shared().is_some() {
+        return start_shared(state, cancel);
+    }
     for syncer in state.config().syncers.iter().filter(|s| s.is_enabled) {
         let (state, cancel) = (state.clone(), cancel.clone());
         let (name, interval) = (syncer.name.clone(), syncer.sync_interval);
@@ -37,6 +45,85 @@ pub fn start(state: &AppState, cancel: &CancellationToken) {
             }
         });
     }
+}
+
+/// The loops of a shared state: claim each due slot, take over dead replicas' runs.
+fn start_shared(state: &AppState, cancel: &CancellationToken) {
+    for syncer in state.config().syncers.iter().filter(|s| s.is_enabled) {
+        let (state, cancel) = (state.clone(), cancel.clone());
+        let (name, interval) = (syncer.name.clone(), syncer.sync_interval);
+        tokio::spawn(async move {
+            let mut slot_made = false;
+            loop {
+                let wait = match shared_tick(&state, &name, interval, &mut slot_made).await {
+                    Ok(wait) => wait,
+                    Err(Stop) => return,
+                };
+                tokio::select! {
+                    _ = cancel.cancelled() => return,
+                    _ = tokio::time::sleep(wait) => {}
+                }
+            }
+        });
+    }
+}
+
+/// The scheduler of a shared state stops (the server is shutting down).
+struct Stop;
+
+/// One look at the shared state: take over a dead replica's run, claim the slot if due and
+/// start its run. Returns how long to wait before the next look: until the slot is due, but
+/// at most a third of the lease, so a dead replica's run is noticed soon after its lease ends.
+async fn shared_tick(
+    state: &AppState,
+    name: &str,
+    interval: Duration,
+    slot_made: &mut bool,
+) -> Result<Duration, Stop> {
+    let Some(shared) = state.runner().shared().cloned() else {
+        return Err(Stop);
+    };
+    let poll = (shared.lease() / 3).clamp(
+        Duration::from_millis(500),
+        interval.max(Duration::from_secs(1)),
+    );
+    let settings = match state.config().syncer(name) {
+        Ok(settings) => settings.clone(),
+        Err(_) => return Err(Stop),
+    };
+    if !*slot_made {
+        match shared.ensure_slot(name).await {
+            Ok(()) => *slot_made = true,
+            Err(error) => {
+                tracing::warn!(syncer = %name, %error, "scheduler waits for the shared state");
+                return Ok(poll);
+            }
+        }
+    }
+    if state.took_over_dead_run(&settings).await {
+        if let Err(error) = shared.make_due(name).await {
+            tracing::warn!(syncer = %name, %error, "could not make the slot due");
+        }
+    }
+    match shared.claim_slot(name, interval).await {
+        Ok(true) => match state.start_run(name, RunFlags::default()).await {
+            Ok(run_id) => tracing::info!(syncer = %name, run_id, "scheduled run started"),
+            Err(StartError::Busy(why)) => {
+                tracing::info!(syncer = %name, "scheduled run skipped: {why}");
+                state.record_skipped(name, &why).await;
+            }
+            Err(StartError::ShuttingDown) => return Err(Stop),
+            Err(error) => tracing::warn!(syncer = %name, %error, "scheduled run not started"),
+        },
+        Ok(false) => {}
+        Err(error) => {
+            tracing::warn!(syncer = %name, %error, "scheduler waits for the shared state");
+            return Ok(poll);
+        }
+    }
+    let until = shared.until_due(name).await.unwrap_or(poll);
+    // A little spread, so the replicas do not all ask at the same millisecond.
+    Ok(until.min(poll) + random_up_to(Duration::from_millis(100)))
 }
 
 /// The first run comes shortly after start: within a tenth of the interval, at most 5 s.

@@ -130,9 +130,9 @@ impl AppState {
             .runner()
             .begin(&settings, flags)
             .await
-            .map_err(|error| match error {
-                LockError::Busy(..) => StartError::Busy(error),
-                LockError::Io(..) => StartError::Lock(error),
+            .map_err(|error| match error.is_busy() {
+                true => StartError::Busy(error),
+                false => StartError::Lock(error),
             })?;
         let Some(run_id) = run.run_id else {
             return Err(StartError::NotRecorded);
@@ -187,6 +187,43 @@ impl AppState {
         }
     }
 
+    /// Whether a run of `settings` was left `running` by a process or replica that is gone (its
+    /// lock free, its lease expired) and has just been closed as failed.
+    pub async fn took_over_dead_run(&self, settings: &SyncerSettings) -> bool {
+        if self.in_flight().contains_key(&settings.name) {
+            return false;
+        }
+        match self.runner().history().last_run(&settings.name).await {
+            Ok(Some(run)) if run.status == RunStatus::Running => {}
+            Ok(_) => return false,
+            Err(error) => {
+                tracing::warn!(%error, "cannot read the run history");
+                return false;
+            }
+        }
+        let _locking = self.0.locking.lock().await;
+        if self.in_flight().contains_key(&settings.name) {
+            return false;
+        }
+        match self.runner().reclaim(settings).await {
+            Ok(Some(closed)) => closed > 0,
+            Ok(None) => false,
+            Err(error) => {
+                tracing::warn!(%error, "cannot tell whether a run is going");
+                false
+            }
+        }
+    }
+
+    /// Whether the state answers: `Err(reason)` when the shared state is unreachable (a SQLite
+    /// file is always there).
+    pub async fn health(&self) -> Result<(), String> {
+        match self.runner().shared() {
+            None => Ok(()),
+            Some(shared) => shared.ping().await.map_err(|e| e.to_string()),
+        }
+    }
+
     /// Closes the history rows that earlier processes left `running` for syncers whose lock is
     /// free (their process died); rows of live runs elsewhere stay as they are.
     pub async fn close_interrupted_runs(&self) {
@@ -229,12 +266,18 @@ impl AppState {
             grace.as_secs()
         );
         let mut closed = 0;
+        let run_ids: Vec<i64> = unfinished.iter().map(|(_, id)| *id).collect();
         for (name, run_id) in unfinished {
             let Ok(settings) = self.config().syncer(&name) else {
                 continue;
             };
             if self.runner().close_unfinished(settings, run_id, &why).await {
                 closed += 1;
+            }
+        }
+        if let Some(shared) = self.runner().shared() {
+            if let Err(error) = shared.release_runs(&run_ids).await {
+                tracing::warn!(%error, "could not give the leases back; they expire by themselves");
             }
         }
         closed

@@ -144,8 +144,10 @@ impl PgCluster {
         if self.running {
             return Ok(());
         }
+        // `fsync=off` only risks data when the machine itself crashes; `synchronous_commit`
+        // stays on, so a commit survives `stop` (an immediate stop, like a killed server).
         let options = format!(
-            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off \
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off \
              -c full_page_writes=off -c max_connections=200",
             self.port,
             self.socket_dir().display()

@@ -33,4 +33,5 @@ mod iam_hostile;
 mod iam_sync;
 mod iam_target;
 mod lark;
+mod replicas;
 mod serve;

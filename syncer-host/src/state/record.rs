@@ -1,0 +1,60 @@
+//! What both histories store and return: a run's record, the history's error, and the stored
+//! form of a report and a status. Knows nothing of either database.
+
+use std::fmt::Display;
+
+use serde::Serialize;
+use syncer_core::{RunStatus, SyncReport};
+
+/// A failure of the history database.
+#[derive(Debug, thiserror::Error)]
+#[error("run history {location}: {message}")]
+pub struct HistoryError {
+    /// The SQLite file, or the PostgreSQL URL with its password masked.
+    location: String,
+    message: String,
+}
+
+impl HistoryError {
+    /// An error of the history at `location` (never a URL with its password).
+    pub fn new(location: impl Display, message: impl Display) -> Self {
+        Self {
+            location: location.to_string(),
+            message: message.to_string(),
+        }
+    }
+}
+
+/// One recorded run.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunRecord {
+    /// The run's id.
+    pub run_id: i64,
+    /// The syncer.
+    pub syncer: String,
+    /// `running`, `succeeded`, `partial`, `failed` or `skipped`.
+    pub status: RunStatus,
+    /// Whether it was a dry run.
+    pub dry_run: bool,
+    /// Start, RFC 3339.
+    pub started_at: String,
+    /// End, RFC 3339 (empty while running).
+    pub finished_at: String,
+    /// The report, once finished.
+    pub report: Option<SyncReport>,
+    /// The replica that ran it (shared state only; a SQLite history has one machine).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replica: Option<String>,
+}
+
+/// A report as the JSON stored with its run; a report that cannot be encoded is an error,
+/// never an empty report stored as if it were the run's.
+pub(crate) fn encode(report: &impl Serialize) -> Result<String, String> {
+    serde_json::to_string(report)
+        .map_err(|error| format!("cannot encode the run's report: {error}"))
+}
+
+/// A stored status; an unknown one reads as failed.
+pub(crate) fn status(stored: String) -> RunStatus {
+    serde_json::from_value(serde_json::Value::String(stored)).unwrap_or(RunStatus::Failed)
+}
