@@ -6,6 +6,7 @@
 use syncer_core::SyncReport;
 
 use crate::state::postgres::PgHistory;
+use crate::state::record::RunQuery;
 pub use crate::state::record::{HistoryError, RunRecord};
 use crate::state::sqlite::SqliteHistory;
 
@@ -70,23 +71,25 @@ impl History {
 
     /// A syncer's runs, newest first, at most `limit`.
     pub async fn runs(&self, syncer: &str, limit: usize) -> Result<Vec<RunRecord>, HistoryError> {
-        dispatch!(self, runs(syncer, limit))
+        dispatch!(self, select(RunQuery::Newest(limit), syncer))
     }
 
     /// A syncer's newest run that really ran (or is running): `skipped` rows left out, so one
     /// refused request does not hide the run that refused it.
     pub async fn last_run(&self, syncer: &str) -> Result<Option<RunRecord>, HistoryError> {
-        dispatch!(self, last_run(syncer))
+        let rows = dispatch!(self, select(RunQuery::LastRun, syncer))?;
+        Ok(rows.into_iter().next())
     }
 
     /// A syncer's newest `skipped` run.
     pub async fn last_skipped(&self, syncer: &str) -> Result<Option<RunRecord>, HistoryError> {
-        dispatch!(self, last_skipped(syncer))
+        let rows = dispatch!(self, select(RunQuery::LastSkipped, syncer))?;
+        Ok(rows.into_iter().next())
     }
 
     /// A syncer's rows still marked `running`, oldest first (at most a few hundred).
     pub async fn unfinished(&self, syncer: &str) -> Result<Vec<RunRecord>, HistoryError> {
-        dispatch!(self, unfinished(syncer))
+        dispatch!(self, select(RunQuery::Unfinished, syncer))
     }
 
     /// One run by id.

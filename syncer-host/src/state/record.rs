@@ -58,3 +58,43 @@ pub(crate) fn encode(report: &impl Serialize) -> Result<String, String> {
 pub(crate) fn status(stored: String) -> RunStatus {
     serde_json::from_value(serde_json::Value::String(stored)).unwrap_or(RunStatus::Failed)
 }
+
+/// Which of a syncer's runs a history query reads. Each store binds the syncer's name and the
+/// limit to its own placeholders; the query itself is written once, here.
+#[derive(Clone, Copy, Debug)]
+pub enum RunQuery {
+    /// Its runs, newest first, at most this many.
+    Newest(usize),
+    /// Its newest run that really ran (or is running): `skipped` rows left out.
+    LastRun,
+    /// Its newest `skipped` run.
+    LastSkipped,
+    /// Its rows still marked `running`, oldest first.
+    Unfinished,
+}
+
+/// The most `running` rows one query reads back.
+const MAX_UNFINISHED: usize = 500;
+
+impl RunQuery {
+    /// The `WHERE … ORDER BY … LIMIT …` clause, with `syncer` and `limit` written as the store's
+    /// placeholders (`?1`, `?2` for SQLite; `$1`, `$2` for PostgreSQL).
+    pub fn clause(self, syncer: &str, limit: &str) -> String {
+        let rest = match self {
+            RunQuery::Newest(_) => "ORDER BY run_id DESC",
+            RunQuery::LastRun => "AND status != 'skipped' ORDER BY run_id DESC",
+            RunQuery::LastSkipped => "AND status = 'skipped' ORDER BY run_id DESC",
+            RunQuery::Unfinished => "AND status = 'running' ORDER BY run_id",
+        };
+        format!("WHERE syncer = {syncer} {rest} LIMIT {limit}")
+    }
+
+    /// How many rows it reads at most.
+    pub fn limit(self) -> usize {
+        match self {
+            RunQuery::Newest(limit) => limit,
+            RunQuery::LastRun | RunQuery::LastSkipped => 1,
+            RunQuery::Unfinished => MAX_UNFINISHED,
+        }
+    }
+}

@@ -10,7 +10,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use syncer_core::SyncReport;
 
-use crate::state::record::{self, HistoryError, RunRecord};
+use crate::state::record::{self, HistoryError, RunQuery, RunRecord};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS runs (
@@ -158,57 +158,14 @@ impl SqliteHistory {
         .await
     }
 
-    /// A syncer's runs, newest first, at most `limit`.
-    pub async fn runs(&self, syncer: &str, limit: usize) -> Result<Vec<RunRecord>, HistoryError> {
-        self.select(
-            "WHERE syncer = ?1 ORDER BY run_id DESC LIMIT ?2",
-            syncer,
-            limit,
-        )
-        .await
-    }
-
-    /// A syncer's newest run that really ran (or is running): `skipped` rows left out, so one
-    /// refused request does not hide the run that refused it.
-    pub async fn last_run(&self, syncer: &str) -> Result<Option<RunRecord>, HistoryError> {
-        let rows = self
-            .select(
-                "WHERE syncer = ?1 AND status != 'skipped' ORDER BY run_id DESC LIMIT ?2",
-                syncer,
-                1,
-            )
-            .await?;
-        Ok(rows.into_iter().next())
-    }
-
-    /// A syncer's newest `skipped` run.
-    pub async fn last_skipped(&self, syncer: &str) -> Result<Option<RunRecord>, HistoryError> {
-        let rows = self
-            .select(
-                "WHERE syncer = ?1 AND status = 'skipped' ORDER BY run_id DESC LIMIT ?2",
-                syncer,
-                1,
-            )
-            .await?;
-        Ok(rows.into_iter().next())
-    }
-
-    /// A syncer's rows still marked `running`, oldest first (at most a few hundred).
-    pub async fn unfinished(&self, syncer: &str) -> Result<Vec<RunRecord>, HistoryError> {
-        self.select(
-            "WHERE syncer = ?1 AND status = 'running' ORDER BY run_id LIMIT ?2",
-            syncer,
-            500,
-        )
-        .await
-    }
-
-    async fn select(
+    /// The syncer's runs `query` reads.
+    pub async fn select(
         &self,
-        filter: &'static str,
+        query: RunQuery,
         syncer: &str,
-        limit: usize,
     ) -> Result<Vec<RunRecord>, HistoryError> {
+        let filter = query.clause("?1", "?2");
+        let limit = query.limit();
         let syncer = syncer.to_owned();
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         self.with_db(move |db| {

@@ -5,7 +5,7 @@ use syncer_core::SyncReport;
 use tokio_postgres::Row;
 
 use super::pool::{self, PgState};
-use crate::state::record::{self, HistoryError, RunRecord};
+use crate::state::record::{self, HistoryError, RunQuery, RunRecord};
 
 /// Runs kept per syncer, as in the SQLite history.
 const KEPT_RUNS: i64 = 1_000;
@@ -123,12 +123,14 @@ impl PgHistory {
         Ok(row.get(0))
     }
 
-    async fn select(
+    /// The syncer's runs `query` reads.
+    pub async fn select(
         &self,
-        filter: &'static str,
+        query: RunQuery,
         syncer: &str,
-        limit: usize,
     ) -> Result<Vec<RunRecord>, HistoryError> {
+        let filter = query.clause("$1", "$2");
+        let limit = query.limit();
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let rows = self
             .client()
@@ -140,50 +142,6 @@ impl PgHistory {
             .await
             .map_err(|e| self.query(&e))?;
         Ok(rows.iter().map(to_record).collect())
-    }
-
-    /// A syncer's runs, newest first.
-    pub async fn runs(&self, syncer: &str, limit: usize) -> Result<Vec<RunRecord>, HistoryError> {
-        self.select(
-            "WHERE syncer = $1 ORDER BY run_id DESC LIMIT $2",
-            syncer,
-            limit,
-        )
-        .await
-    }
-
-    /// A syncer's newest run that is not `skipped`.
-    pub async fn last_run(&self, syncer: &str) -> Result<Option<RunRecord>, HistoryError> {
-        let rows = self
-            .select(
-                "WHERE syncer = $1 AND status != 'skipped' ORDER BY run_id DESC LIMIT $2",
-                syncer,
-                1,
-            )
-            .await?;
-        Ok(rows.into_iter().next())
-    }
-
-    /// A syncer's newest `skipped` run.
-    pub async fn last_skipped(&self, syncer: &str) -> Result<Option<RunRecord>, HistoryError> {
-        let rows = self
-            .select(
-                "WHERE syncer = $1 AND status = 'skipped' ORDER BY run_id DESC LIMIT $2",
-                syncer,
-                1,
-            )
-            .await?;
-        Ok(rows.into_iter().next())
-    }
-
-    /// A syncer's rows still `running`, oldest first.
-    pub async fn unfinished(&self, syncer: &str) -> Result<Vec<RunRecord>, HistoryError> {
-        self.select(
-            "WHERE syncer = $1 AND status = 'running' ORDER BY run_id LIMIT $2",
-            syncer,
-            500,
-        )
-        .await
     }
 
     /// One run by id.
