@@ -43,7 +43,10 @@ pub use engine::{
     run_revert, run_sync, run_sync_journaled, AdoptByName, Deadline, DeprovisionGuard,
     LeaverPolicy, RevertOptions, RunStatus, StopSignal, SyncOptions, SyncProgress, SyncReport,
 };
-pub use events::{Change, ChangeEvent};
+pub use events::{
+    Change, ChangeEvent, DepartmentLookup, EventMode, EventOutcome, EventSink, PersonLookup,
+    PushReceipt, PushReceiver, PushRejected, PushReply, PushRequest,
+};
 pub use field::{FieldKind, FieldValue, IamField};
 pub use group::{group_marker, IamGroup};
 pub use inventory;

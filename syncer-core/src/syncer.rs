@@ -3,6 +3,7 @@
 use async_trait::async_trait;
 use serde::Serialize;
 
+use crate::events::{DepartmentLookup, EventMode, EventSink, PersonLookup, PushReceiver};
 use crate::snapshot::{FetchProgress, Snapshot};
 
 /// One probe of Test Connection (credentials, a permission, a reachable API).
@@ -69,6 +70,17 @@ pub struct FetchError {
     pub message: String,
 }
 
+impl FetchError {
+    /// The error of a backend that does not implement what was asked (`what`: "reading one
+    /// person", "change events").
+    pub fn unsupported(what: &str) -> Self {
+        Self {
+            api: None,
+            message: format!("this backend does not support {what}"),
+        }
+    }
+}
+
 /// A source directory (DingTalk, Lark, LDAP, ...), built by its plugin from config.
 #[async_trait]
 pub trait Syncer: Send + Sync {
@@ -78,4 +90,34 @@ pub trait Syncer: Send + Sync {
     /// Reads every user and department. Parts that fail after retries are listed in
     /// [`Snapshot::failures`]; an `Err` means nothing usable was read.
     async fn fetch(&self, progress: &dyn FetchProgress) -> Result<Snapshot, FetchError>;
+
+    /// Reads one person alone (an event named them): one call where the directory allows it.
+    /// [`PersonLookup::Gone`] only when the directory says the id is not a member; any other
+    /// failure is an `Err` (a person who cannot be read is never taken for a leaver).
+    async fn fetch_person(&self, _id: &str) -> Result<PersonLookup, FetchError> {
+        Err(FetchError::unsupported("reading one person"))
+    }
+
+    /// Reads one department alone (an event named it, or a person sits in one not seen yet).
+    async fn fetch_department(&self, _id: &str) -> Result<DepartmentLookup, FetchError> {
+        Err(FetchError::unsupported("reading one department"))
+    }
+
+    /// How this syncer's config says it receives change events.
+    fn event_mode(&self) -> EventMode {
+        EventMode::Off
+    }
+
+    /// [`EventMode::Stream`]: keeps the connection to the directory open and hands every event
+    /// to `sink`, acknowledging it as the sink answers; reconnects by itself (backoff with
+    /// jitter) after any drop. Runs until the future is dropped; an `Err` means it cannot work
+    /// at all (credentials refused, not configured).
+    async fn listen(&self, _sink: &dyn EventSink) -> Result<(), FetchError> {
+        Err(FetchError::unsupported("change events by stream"))
+    }
+
+    /// [`EventMode::Http`]: the verifier and decoder of the directory's pushes.
+    fn push_receiver(&self) -> Option<&dyn PushReceiver> {
+        None
+    }
 }
