@@ -6,16 +6,24 @@
 //! knows that every other `running` row of that syncer belongs to a process that died (killed,
 //! crashed, out of time at shutdown): [`Runner::begin`] and [`Runner::probe`] close those rows
 //! as failed. Nothing ever closes another syncer's rows, or rows whose lock is held.
+//!
+//! Every run that writes is journaled under its history row ([`crate::state::journal`]), so it
+//! can be undone; a revert ([`revert`]) is a run like a sync, of the reverted run's syncer.
+
+mod revert;
+
+pub use revert::{RevertError, RevertJob};
 
 use syncer_core::{
-    run_sync, Deadline, RunStatus, Secret, StopSignal, SyncOptions, SyncProgress, SyncReport,
-    Target,
+    run_sync_journaled, Deadline, RunStatus, Secret, StopSignal, SyncOptions, SyncProgress,
+    SyncReport, Target,
 };
 
 use crate::config::{Config, SyncerSettings, TargetSettings};
 use crate::history::{History, HistoryError, RunRecord};
 use crate::lock::LockError;
 use crate::state::fence::{self, FencedTarget};
+use crate::state::journal::{JournalStore, RunJournal};
 use crate::state::postgres::PgState;
 use crate::store::{RunGuard, RunStore};
 use crate::target::{self, BuildError};
@@ -40,12 +48,23 @@ pub struct RunFlags {
     pub allow_mass_deprovision: bool,
 }
 
+/// What a run does.
+#[derive(Clone, Debug, Default)]
+pub enum RunJob {
+    /// A sync from the syncer's source.
+    #[default]
+    Sync,
+    /// The undoing of an earlier run of the syncer.
+    Revert(RevertJob),
+}
+
 /// A run that holds its syncer's lock and has a history row.
 #[derive(Debug)]
 pub struct ActiveRun {
     /// The history id (`None` if the history could not record it).
     pub run_id: Option<i64>,
     options: SyncOptions,
+    job: RunJob,
     lock: RunGuard,
 }
 
@@ -89,6 +108,11 @@ impl Runner {
         self.store.history()
     }
 
+    /// The runs' write journals.
+    pub fn journal(&self) -> &JournalStore {
+        self.store.journal()
+    }
+
     /// The shared state of several replicas, when `[state] url` is set.
     pub fn shared(&self) -> Option<&PgState> {
         self.store.shared()
@@ -114,12 +138,22 @@ impl Runner {
         }
     }
 
-    /// Takes the syncer's lock and records the start; fails when a run of it is going (in this
-    /// process or another).
+    /// Takes the syncer's lock and records the start of a sync; fails when a run of it is going
+    /// (in this process or another).
     pub async fn begin(
         &self,
         settings: &SyncerSettings,
         flags: RunFlags,
+    ) -> Result<ActiveRun, LockError> {
+        self.begin_job(settings, flags, RunJob::Sync).await
+    }
+
+    /// [`Runner::begin`] of a run doing `job`.
+    pub async fn begin_job(
+        &self,
+        settings: &SyncerSettings,
+        flags: RunFlags,
+        job: RunJob,
     ) -> Result<ActiveRun, LockError> {
         let lock = self.store.try_lock(&settings.name).await?;
         self.close_interrupted(settings).await;
@@ -142,6 +176,7 @@ impl Runner {
         Ok(ActiveRun {
             run_id,
             options,
+            job,
             lock,
         })
     }
@@ -161,31 +196,44 @@ impl Runner {
             Some(fenced) => fenced,
             None => self.target.as_ref(),
         };
-        let mut report = match (settings.plugin.build)(&settings.plugin_config) {
-            Ok(source) => {
-                let sync = run_sync(
-                    source.as_ref(),
-                    &settings.mapping,
-                    target,
-                    &run.options,
-                    progress,
-                );
-                // The engine starts no write after the deadline; a run still going at the hard
-                // limit (a fetch or a write that never ends) is abandoned there.
-                match tokio::time::timeout(hard_limit(settings.run_deadline), sync).await {
-                    Ok(report) => report,
-                    Err(_) => not_run(
-                        &run.options,
-                        RunStatus::Failed,
-                        format!(
-                            "abandoned: the run was still going {} s after it started, past its deadline of {} s (`run_deadline_seconds`); writes it had sent stay, and the next run compares again",
-                            hard_limit(settings.run_deadline).as_secs(),
-                            settings.run_deadline.as_secs()
-                        ),
-                    ),
+        // The run's history row is known before its first write: its journal is kept under it.
+        let journal = RunJournal::new(self.journal().clone(), run.run_id);
+        let work = async {
+            match &run.job {
+                RunJob::Sync => match (settings.plugin.build)(&settings.plugin_config) {
+                    Ok(source) => {
+                        run_sync_journaled(
+                            source.as_ref(),
+                            &settings.mapping,
+                            target,
+                            &run.options,
+                            progress,
+                            &journal,
+                        )
+                        .await
+                    }
+                    Err(error) => not_run(&run.options, RunStatus::Failed, error.to_string()),
+                },
+                RunJob::Revert(job) => {
+                    self.revert(job, target, &run.options, progress, &journal)
+                        .await
                 }
             }
-            Err(error) => not_run(&run.options, RunStatus::Failed, error.to_string()),
+        };
+        // The engine starts no write after the deadline; a run still going at the hard limit (a
+        // fetch or a write that never ends) is abandoned there.
+        let mut report = match tokio::time::timeout(hard_limit(settings.run_deadline), work).await
+        {
+            Ok(report) => report,
+            Err(_) => run.job.mark(not_run(
+                &run.options,
+                RunStatus::Failed,
+                format!(
+                    "abandoned: the run was still going {} s after it started, past its deadline of {} s (`run_deadline_seconds`); writes it had sent stay, and the next run compares again",
+                    hard_limit(settings.run_deadline).as_secs(),
+                    settings.run_deadline.as_secs()
+                ),
+            )),
         };
         let lost = fence.is_some_and(|fence| !fence.is_held());
         if lost {
@@ -222,8 +270,20 @@ impl Runner {
         flags: RunFlags,
         why: &LockError,
     ) -> (Option<i64>, SyncReport) {
+        self.record_skipped_job(settings, flags, &RunJob::Sync, why)
+            .await
+    }
+
+    /// [`Runner::record_skipped`] of a run that would have done `job`.
+    pub async fn record_skipped_job(
+        &self,
+        settings: &SyncerSettings,
+        flags: RunFlags,
+        job: &RunJob,
+        why: &LockError,
+    ) -> (Option<i64>, SyncReport) {
         let options = self.options(settings, flags);
-        let report = not_run(&options, RunStatus::Skipped, why.to_string());
+        let report = job.mark(not_run(&options, RunStatus::Skipped, why.to_string()));
         let run_id = self.history().record_skipped(&report).await.ok();
         (run_id, report)
     }
@@ -319,12 +379,23 @@ impl Runner {
         flags: RunFlags,
         progress: &dyn SyncProgress,
     ) -> (Option<i64>, SyncReport) {
-        match self.begin(settings, flags).await {
+        self.run_job(settings, flags, RunJob::Sync, progress).await
+    }
+
+    /// [`Runner::run`] of a run doing `job`.
+    pub async fn run_job(
+        &self,
+        settings: &SyncerSettings,
+        flags: RunFlags,
+        job: RunJob,
+        progress: &dyn SyncProgress,
+    ) -> (Option<i64>, SyncReport) {
+        match self.begin_job(settings, flags, job.clone()).await {
             Ok(run) => {
                 let run_id = run.run_id;
                 (run_id, self.execute(settings, run, progress).await)
             }
-            Err(error) => self.record_skipped(settings, flags, &error).await,
+            Err(error) => self.record_skipped_job(settings, flags, &job, &error).await,
         }
     }
 }
@@ -353,6 +424,16 @@ fn config_secrets(config: &Config) -> Vec<Secret> {
     }
     secrets.retain(|secret| !secret.is_empty());
     secrets
+}
+
+impl RunJob {
+    /// `report` marked as this job's: a revert's says it is one, and of which run.
+    fn mark(&self, mut report: SyncReport) -> SyncReport {
+        if let RunJob::Revert(job) = self {
+            job.mark(&mut report);
+        }
+        report
+    }
 }
 
 /// The report of a run that did not get going.

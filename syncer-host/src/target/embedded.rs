@@ -321,6 +321,23 @@ impl Target for EmbeddedTarget {
         .await
     }
 
+    async fn full_user(&self, user: &IamUser) -> Result<Option<IamUser>, TargetError> {
+        const API: &str = "get-user";
+        let (owner, name) = (user.owner.clone(), user.name.clone());
+        self.with_db(API, move |db| {
+            let body: Option<String> = db
+                .query_row(
+                    "SELECT body FROM users WHERE owner = ?1 AND name = ?2",
+                    params![owner.as_str(), name.as_str()],
+                    |row| row.get(0),
+                )
+                .optional()
+                .map_err(storage(API))?;
+            body.map(|body| decode(&body)).transpose()
+        })
+        .await
+    }
+
     async fn delete_user(&self, user: &IamUser) -> Result<(), TargetError> {
         const API: &str = "delete-user";
         let (owner, name) = (user.owner.clone(), user.name.clone());
