@@ -4,7 +4,7 @@
 //!
 //! Only the holder of a syncer's lock writes a `running` row for it, so whoever holds the lock
 //! knows that every other `running` row of that syncer belongs to a process that died (killed,
-//! crashed, out of time at shutdown): [`Runner::begin`] and [`Runner::probe`] close those rows
+//! crashed, out of time at shutdown): [`Runner::begin_job`] and [`Runner::probe`] close those rows
 //! as failed. Nothing ever closes another syncer's rows, or rows whose lock is held.
 //!
 //! Every run that writes is journaled under its history row ([`crate::state::journal`]), so it
@@ -138,17 +138,8 @@ impl Runner {
         }
     }
 
-    /// Takes the syncer's lock and records the start of a sync; fails when a run of it is going
-    /// (in this process or another).
-    pub async fn begin(
-        &self,
-        settings: &SyncerSettings,
-        flags: RunFlags,
-    ) -> Result<ActiveRun, LockError> {
-        self.begin_job(settings, flags, RunJob::Sync).await
-    }
-
-    /// [`Runner::begin`] of a run doing `job`.
+    /// Takes the syncer's lock and records the start of a run doing `job`; fails when a run of
+    /// the syncer is going (in this process or another).
     pub async fn begin_job(
         &self,
         settings: &SyncerSettings,

@@ -48,13 +48,6 @@ pub enum RevertError {
     History(#[from] HistoryError),
 }
 
-impl RevertError {
-    /// Whether the run asked for does not exist (an HTTP 404).
-    pub fn is_unknown_run(&self) -> bool {
-        matches!(self, RevertError::UnknownRun(_))
-    }
-}
-
 impl Runner {
     /// The revert of run `run_id`: the job and the settings of the reverted run's syncer.
     pub async fn find_revert<'c>(
