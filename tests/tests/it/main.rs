@@ -34,4 +34,5 @@ mod iam_sync;
 mod iam_target;
 mod lark;
 mod replicas;
+mod revert;
 mod serve;

@@ -156,7 +156,8 @@ async fn three_replicas_starting_at_once_migrate_a_fresh_database_once() {
     }
     assert_eq!(
         query_count(&url, "SELECT count(*) FROM schema_migrations").await,
-        1
+        2,
+        "every migration applied once (1: runs, leases, schedule; 2: the journal)"
     );
     assert_eq!(query_count(&url, "SELECT count(*) FROM runs").await, 0);
 }
