@@ -15,8 +15,8 @@ mod revert;
 pub use revert::{RevertError, RevertJob};
 
 use syncer_core::{
-    run_sync_journaled, Deadline, RunStatus, Secret, StopSignal, SyncOptions, SyncProgress,
-    SyncReport, Target,
+    run_sync_journaled, Deadline, Journal, NoJournal, RunStatus, Secret, StopSignal, SyncOptions,
+    SyncProgress, SyncReport, Target,
 };
 
 use crate::config::{Config, SyncerSettings, TargetSettings};
@@ -75,7 +75,14 @@ pub struct Runner {
     stop: StopSignal,
     /// Every secret of the config (the target's and every syncer's), masked in every report.
     secrets: Vec<Secret>,
+    /// Whether runs are journaled: always, but for the benchmark's baseline ([`NO_JOURNAL`]).
+    journaling: bool,
 }
+
+/// The environment variable that, set to `off`, runs without a journal: only for measuring
+/// what the journal costs (the benchmark's baseline). Such a run cannot be reverted, and its
+/// report says so.
+pub const NO_JOURNAL: &str = "SYNCER_JOURNAL";
 
 impl Runner {
     /// A runner writing to `target`, recording runs and taking locks in `store`.
@@ -85,6 +92,7 @@ impl Runner {
             store,
             stop: StopSignal::default(),
             secrets: Vec::new(),
+            journaling: std::env::var_os(NO_JOURNAL).is_none_or(|value| value != "off"),
         }
     }
 
@@ -189,6 +197,11 @@ impl Runner {
         };
         // The run's history row is known before its first write: its journal is kept under it.
         let journal = RunJournal::new(self.journal().clone(), run.run_id);
+        let journal: &dyn Journal = if self.journaling {
+            &journal
+        } else {
+            &NoJournal
+        };
         let work = async {
             match &run.job {
                 RunJob::Sync => match (settings.plugin.build)(&settings.plugin_config) {
@@ -199,14 +212,14 @@ impl Runner {
                             target,
                             &run.options,
                             progress,
-                            &journal,
+                            journal,
                         )
                         .await
                     }
                     Err(error) => not_run(&run.options, RunStatus::Failed, error.to_string()),
                 },
                 RunJob::Revert(job) => {
-                    self.revert(job, target, &run.options, progress, &journal)
+                    self.revert(job, target, &run.options, progress, journal)
                         .await
                 }
             }
@@ -226,6 +239,11 @@ impl Runner {
                 ),
             )),
         };
+        if !self.journaling && !run.options.dry_run {
+            report.notices.push(format!(
+                "this run was not journaled ({NO_JOURNAL}=off, meant only for measuring the journal's cost): it cannot be reverted"
+            ));
+        }
         let lost = fence.is_some_and(|fence| !fence.is_held());
         if lost {
             report.status = RunStatus::Failed;

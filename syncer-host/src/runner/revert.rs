@@ -3,12 +3,13 @@
 //! The revert itself is journaled like any run, so it can be reverted in turn.
 
 use syncer_core::engine::RunKind;
-use syncer_core::{run_revert, RevertOptions, SyncOptions, SyncProgress, SyncReport, Target};
+use syncer_core::{
+    run_revert, Journal, RevertOptions, SyncOptions, SyncProgress, SyncReport, Target,
+};
 
 use super::{not_run, Runner};
 use crate::config::{Config, SyncerSettings};
 use crate::history::HistoryError;
-use crate::state::journal::RunJournal;
 
 /// What a revert run undoes.
 #[derive(Clone, Debug)]
@@ -85,7 +86,7 @@ impl Runner {
         target: &dyn Target,
         options: &SyncOptions,
         progress: &dyn SyncProgress,
-        journal: &RunJournal,
+        journal: &dyn Journal,
     ) -> SyncReport {
         let entries = match self.journal().entries(job.run_id).await {
             Ok(entries) => entries,

@@ -380,11 +380,21 @@ async fn users_a_delete_policy_run_deleted_come_back_from_the_journal(flavor: Fl
     for user in &leaving {
         assert!(world.iam.user(ORG, &user.unionid).is_none());
     }
-    let journal = std::fs::read(world.scratch.path("syncer-state.db")).expect("state file");
-    assert!(
-        !String::from_utf8_lossy(&journal).contains("Hunter2-secret"),
-        "a password is never journaled"
-    );
+    let state = rusqlite::Connection::open(world.scratch.path("syncer-state.db")).expect("state");
+    let images: Vec<String> = state
+        .prepare("SELECT entry FROM journal WHERE run_id = ?1 AND entry LIKE '%\"image\"%'")
+        .expect("query")
+        .query_map([purge], |row| row.get(0))
+        .expect("rows")
+        .map(|row| row.expect("row"))
+        .collect();
+    assert_eq!(images.len(), 3, "each deleted user's image is journaled");
+    for image in &images {
+        assert!(
+            !image.contains("Hunter2") && !image.contains("\"password\""),
+            "a password is never journaled: {image}"
+        );
+    }
 
     let (outcome, undone) = revert(&world, purge, &[]).await;
     assert_eq!(outcome.code, 0, "{}", summary(&undone));
