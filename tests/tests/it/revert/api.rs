@@ -225,3 +225,35 @@ async fn reverting_an_unknown_run_is_an_error_that_says_where_runs_are_listed() 
     assert!(outcome.stderr.contains("no run 42"), "{}", outcome.all());
     assert!(outcome.stderr.contains("runs NAME"), "{}", outcome.all());
 }
+
+#[tokio::test]
+async fn a_run_without_a_journal_says_so_and_its_revert_writes_nothing() {
+    let dingtalk = fake_dingtalk(org(20), Faults::default()).await;
+    let scratch = Scratch::new();
+    scratch.write_config(&config(&dingtalk.url()));
+    let outcome = scratch.run(&["sync", "acme-dt", "--json"], &ENV).await;
+    assert_eq!(outcome.code, 0, "{}", outcome.all());
+    let renamed = dingtalk.org().users[0].userid.clone();
+    dingtalk.update_org(|org| org.user_mut(&renamed).expect("user").name = "Renamed".into());
+
+    let unjournaled = [ENV[0], ENV[1], ("SYNCER_JOURNAL", "off")];
+    let outcome = scratch.run(&["sync", "acme-dt", "--json"], &unjournaled).await;
+    assert_eq!(outcome.code, 0, "{}", outcome.all());
+    let report = outcome.json();
+    assert!(
+        report["notices"].to_string().contains("cannot be reverted"),
+        "{report}"
+    );
+    let names = display_names(&scratch);
+
+    let run = report["run_id"].as_i64().expect("run_id").to_string();
+    let outcome = scratch.run(&["revert", &run, "--json"], &ENV).await;
+    assert_eq!(outcome.code, 0, "{}", outcome.all());
+    let undone = outcome.json();
+    assert_eq!(undone["target_writes"], 0, "{undone}");
+    assert!(
+        undone["notices"].to_string().contains("has no journal"),
+        "{undone}"
+    );
+    assert_eq!(display_names(&scratch), names);
+}
