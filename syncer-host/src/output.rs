@@ -68,11 +68,13 @@ pub fn report(report: &SyncReport) -> String {
                 } else {
                     format!(" ({})", user.fields.join(", "))
                 };
-                let _ = writeln!(
-                    out,
-                    "  would {label} {} → {}{fields}",
-                    user.user, user.iam_user
-                );
+                // A revert names users by their IAM name only: no source id to show.
+                let subject = if user.user == user.iam_user {
+                    user.iam_user.clone()
+                } else {
+                    format!("{} → {}", user.user, user.iam_user)
+                };
+                let _ = writeln!(out, "  would {label} {subject}{fields}");
             }
         }
     }

@@ -237,7 +237,9 @@ async fn a_run_without_a_journal_says_so_and_its_revert_writes_nothing() {
     dingtalk.update_org(|org| org.user_mut(&renamed).expect("user").name = "Renamed".into());
 
     let unjournaled = [ENV[0], ENV[1], ("SYNCER_JOURNAL", "off")];
-    let outcome = scratch.run(&["sync", "acme-dt", "--json"], &unjournaled).await;
+    let outcome = scratch
+        .run(&["sync", "acme-dt", "--json"], &unjournaled)
+        .await;
     assert_eq!(outcome.code, 0, "{}", outcome.all());
     let report = outcome.json();
     assert!(
