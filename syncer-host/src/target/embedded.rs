@@ -458,3 +458,30 @@ impl Target for EmbeddedTarget {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_whole_user_is_the_stored_one_and_none_once_gone() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = EmbeddedTarget::open(&dir.path().join("store.db")).expect("open");
+        let mut user = IamUser {
+            owner: "acme".into(),
+            name: "alice".into(),
+            display_name: "Alice".into(),
+            ..IamUser::default()
+        };
+        user.extra.insert(
+            "bio".to_owned(),
+            serde_json::Value::String("kept".to_owned()),
+        );
+        store.create_user(&user).await.expect("create");
+        let full = store.full_user(&user).await.expect("read").expect("stored");
+        assert_eq!(full.display_name, "Alice");
+        assert_eq!(full.extra["bio"], "kept");
+        store.delete_user(&user).await.expect("delete");
+        assert_eq!(store.full_user(&user).await.expect("read"), None);
+    }
+}

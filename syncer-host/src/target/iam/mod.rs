@@ -385,6 +385,76 @@ mod tests {
         url
     }
 
+    /// An IAM whose `get-user` answers `answer` for every user.
+    async fn iam_answering(answer: serde_json::Value) -> IamTarget {
+        let app = axum::Router::new().route(
+            "/v1/iam/get-user",
+            get(move || {
+                let answer = answer.clone();
+                async move { axum::Json(answer) }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("address"));
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        IamTarget::new(IamSettings {
+            endpoint: url,
+            client_id: "app".to_owned(),
+            client_secret: syncer_core::Secret::new("secret"),
+            api_prefix: "/v1/iam".to_owned(),
+            timeout: std::time::Duration::from_secs(60),
+            max_users: 1_000_000,
+        })
+        .expect("client")
+    }
+
+    fn alice() -> IamUser {
+        IamUser {
+            owner: "acme".into(),
+            name: "alice".into(),
+            ..IamUser::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn the_whole_user_comes_without_its_secrets() {
+        let target = iam_answering(serde_json::json!({"status": "ok", "msg": "", "data": {
+            "owner": "acme", "name": "alice", "displayName": "Alice", "title": "Engineer",
+            "password": "***", "passwordSalt": "salt", "accessSecret": "s3cret",
+            "totpSecret": "totp", "createdTime": "2024-01-01T00:00:00Z"
+        }}))
+        .await;
+        let user = target
+            .full_user(&alice())
+            .await
+            .expect("read")
+            .expect("a user");
+        assert_eq!(user.display_name, "Alice");
+        assert_eq!(user.extra["createdTime"], "2024-01-01T00:00:00Z");
+        for secret in ["password", "passwordSalt", "accessSecret", "totpSecret"] {
+            assert!(!user.extra.contains_key(secret), "{secret} is never kept");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_user_iam_does_not_have_is_none_and_a_refusal_names_get_user() {
+        let target =
+            iam_answering(serde_json::json!({"status": "ok", "msg": "", "data": null})).await;
+        assert_eq!(target.full_user(&alice()).await.expect("read"), None);
+        let target = iam_answering(
+            serde_json::json!({"status": "error", "msg": "Unauthorized operation", "data": null}),
+        )
+        .await;
+        let error = target.full_user(&alice()).await.expect_err("refused");
+        assert_eq!(error.api(), "get-user", "{error}");
+        assert!(
+            error.to_string().contains("Unauthorized operation"),
+            "{error}"
+        );
+    }
+
     #[tokio::test]
     async fn a_vanished_user_is_reported_by_the_call_that_found_it_gone() {
         let target = IamTarget::new(IamSettings {
