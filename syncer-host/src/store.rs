@@ -75,9 +75,13 @@ impl RunStore {
                 })
             }
             Some(settings) => {
-                let state = PgState::open(settings)
-                    .await
-                    .map_err(|e| HistoryError::new(settings.masked_url(), e))?;
+                let state = PgState::open(settings).await.map_err(|e| {
+                    if e.is_unreachable() {
+                        HistoryError::unreachable(settings.masked_url(), e)
+                    } else {
+                        HistoryError::new(settings.masked_url(), e)
+                    }
+                })?;
                 Ok(Self {
                     history: History::Postgres(PgHistory::new(state.clone())),
                     journal: JournalStore::Postgres(PgJournal::new(state.clone())),
