@@ -8,11 +8,8 @@
 //! as failed. Nothing ever closes another syncer's rows, or rows whose lock is held.
 //!
 //! Every run that writes is journaled under its history row ([`crate::state::journal`]), so it
-//! can be undone; a revert ([`revert`]) is a run like a sync, of the reverted run's syncer.
-
-mod revert;
-
-pub use revert::{RevertError, RevertJob};
+//! can be undone; a revert ([`crate::revert`]) is a run like a sync, of the reverted run's
+//! syncer.
 
 use syncer_core::{
     run_sync_journaled, Deadline, Journal, NoJournal, RunStatus, Secret, StopSignal, SyncOptions,
@@ -22,6 +19,7 @@ use syncer_core::{
 use crate::config::{Config, SyncerSettings, TargetSettings};
 use crate::history::{History, HistoryError, RunRecord};
 use crate::lock::LockError;
+use crate::revert::{self, RevertError, RevertJob};
 use crate::state::fence::{self, FencedTarget};
 use crate::state::journal::{JournalStore, RunJournal};
 use crate::state::postgres::PgState;
@@ -128,6 +126,16 @@ impl Runner {
         self.store.journal()
     }
 
+    /// The revert of run `run_id`: the job and the settings of the reverted run's syncer.
+    pub async fn find_revert<'c>(
+        &self,
+        config: &'c Config,
+        run_id: i64,
+        delete_created: bool,
+    ) -> Result<(&'c SyncerSettings, RevertJob), RevertError> {
+        revert::find(self.history(), config, run_id, delete_created).await
+    }
+
     /// The shared state of several replicas, when `[state] url` is set.
     pub fn shared(&self) -> Option<&PgState> {
         self.store.shared()
@@ -226,8 +234,8 @@ impl Runner {
                     Err(error) => not_run(&run.options, RunStatus::Failed, error.to_string()),
                 },
                 RunJob::Revert(job) => {
-                    self.revert(job, target, &run.options, progress, journal)
-                        .await
+                    let journals = self.journal();
+                    revert::run(journals, job, target, &run.options, progress, journal).await
                 }
             }
         };

@@ -5,7 +5,8 @@ use super::json::{print_json, RunOutput};
 use crate::config::Config;
 use crate::failure::Failure;
 use crate::output;
-use crate::runner::{RevertError, RunFlags, RunJob, Runner};
+use crate::revert::RevertError;
+use crate::runner::{RunFlags, RunJob, Runner};
 
 /// `revert RUN_ID [--dry-run] [--json] [--delete-created] [--allow-mass-deprovision]`.
 pub async fn revert(

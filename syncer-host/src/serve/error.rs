@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::state::StartError;
 use crate::history::HistoryError;
-use crate::runner::RevertError;
+use crate::revert::RevertError;
 
 /// Why a request of the control API failed; the message is the answer's `error`.
 #[derive(Debug, thiserror::Error)]

@@ -15,7 +15,8 @@ use super::token::ApiToken;
 use crate::config::{Config, SyncerSettings};
 use crate::history::RunRecord;
 use crate::lock::LockError;
-use crate::runner::{RevertError, RunFlags, RunJob, Runner};
+use crate::revert::RevertError;
+use crate::runner::{RunFlags, RunJob, Runner};
 
 /// Why a run could not be started.
 #[derive(Debug, thiserror::Error)]
