@@ -93,12 +93,14 @@ impl EventSettings {
                     ),
                 ))
             }
-            (EventMode::Http, _, None) => return Err(invalid(
-                "aes_key",
-                format!(
+            (EventMode::Http, _, None) => {
+                return Err(invalid(
+                    "aes_key",
+                    format!(
                     "is required when events = \"http\": copy the aes_key from {CONSOLE_EVENTS}"
                 ),
-            )),
+                ))
+            }
             (_, Some(token), Some(aes_key)) => Some(Arc::new(push(&token, &aes_key, app_key)?)),
             (_, Some(token), None) => {
                 check_token(&token)?;

@@ -77,8 +77,7 @@ async fn a_member_is_the_record_the_full_fetch_gives_at_one_call() {
     let stats = server.stats();
     assert_eq!(stats.calls(GET_USER), 1);
     assert_eq!(
-        stats.total_calls,
-        1,
+        stats.total_calls, 1,
         "one call and no other (the token is cached): {:?}",
         stats.calls_by_path
     );
@@ -97,7 +96,11 @@ async fn people_cost_one_call_each() {
         ));
     }
     assert_eq!(server.stats().calls(GET_USER), 5);
-    assert_eq!(server.stats().calls(paths::GETTOKEN), 1, "one token for all");
+    assert_eq!(
+        server.stats().calls(paths::GETTOKEN),
+        1,
+        "one token for all"
+    );
 }
 
 #[tokio::test]
@@ -114,7 +117,10 @@ async fn a_userid_dingtalk_does_not_know_is_gone() {
         PersonLookup::Gone
     );
     assert_eq!(
-        syncer.fetch_person("never-a-member").await.expect("answered"),
+        syncer
+            .fetch_person("never-a-member")
+            .await
+            .expect("answered"),
         PersonLookup::Gone
     );
     assert_eq!(server.stats().answers_by_errcode.get(&60121), Some(&2));
@@ -162,7 +168,10 @@ async fn a_department_is_what_the_full_fetch_gives_and_a_removed_one_is_gone() {
         .expect("a sub-department");
     server.reset_stats();
     assert_eq!(
-        syncer.fetch_department(&child.id).await.expect("department/get"),
+        syncer
+            .fetch_department(&child.id)
+            .await
+            .expect("department/get"),
         DepartmentLookup::Found(child.clone())
     );
     assert_eq!(server.stats().calls(GET_DEPARTMENT), 1);
