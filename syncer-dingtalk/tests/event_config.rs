@@ -37,7 +37,7 @@ fn build(extra: &[(&str, &str)]) -> Box<dyn Syncer> {
     (plugin.build)(&config(extra).expect("valid")).expect("builds")
 }
 
-fn problem(extra: &[(&str, &str)]) -> (String, String) {
+fn refusal(extra: &[(&str, &str)]) -> (String, String) {
     match settings(extra) {
         Err(PluginConfigError::InvalidValue { key, problem }) => (key, problem),
         other => panic!("{extra:?} must be refused: {other:?}"),
@@ -89,7 +89,7 @@ fn events_are_off_by_default_and_stream_uses_the_public_gateway() {
 
 #[test]
 fn an_unknown_mode_is_refused_naming_the_choices() {
-    let (key, problem) = problem(&[("events", "webhook")]);
+    let (key, problem) = refusal(&[("events", "webhook")]);
     assert_eq!(key, "events");
     assert!(
         problem.contains("\"stream\"") && problem.contains("webhook"),
@@ -99,10 +99,10 @@ fn an_unknown_mode_is_refused_naming_the_choices() {
 
 #[test]
 fn http_push_needs_the_consoles_token_and_aes_key() {
-    let (key, problem) = problem(&[("events", "http"), ("aes_key", AES_KEY)]);
+    let (key, problem) = refusal(&[("events", "http"), ("aes_key", AES_KEY)]);
     assert_eq!(key, "callback_token");
     assert!(problem.contains("Event Subscription"), "{problem}");
-    let (key, _) = problem(&[("events", "http"), ("callback_token", TOKEN)]);
+    let (key, _) = refusal(&[("events", "http"), ("callback_token", TOKEN)]);
     assert_eq!(key, "aes_key");
 }
 
@@ -111,7 +111,7 @@ fn a_malformed_token_or_aes_key_is_refused_without_showing_it() {
     let short = "ab";
     let long = "x".repeat(33);
     for token in [short, long.as_str()] {
-        let (key, problem) = problem(&[
+        let (key, problem) = refusal(&[
             ("events", "http"),
             ("callback_token", token),
             ("aes_key", AES_KEY),
@@ -123,7 +123,7 @@ fn a_malformed_token_or_aes_key_is_refused_without_showing_it() {
     let wrong_length = &AES_KEY[..40];
     let wrong_alphabet = format!("{}-", &AES_KEY[..42]);
     for aes_key in [wrong_length, wrong_alphabet.as_str()] {
-        let (key, problem) = problem(&[
+        let (key, problem) = refusal(&[
             ("events", "http"),
             ("callback_token", TOKEN),
             ("aes_key", aes_key),
@@ -133,7 +133,7 @@ fn a_malformed_token_or_aes_key_is_refused_without_showing_it() {
         assert!(!problem.contains(aes_key), "{problem}");
     }
     // A malformed key is refused even while events are off: the mistake shows at `check`.
-    let (key, _) = problem(&[("aes_key", wrong_length)]);
+    let (key, _) = refusal(&[("aes_key", wrong_length)]);
     assert_eq!(key, "aes_key");
 }
 
