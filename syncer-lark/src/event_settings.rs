@@ -44,8 +44,8 @@ pub const EVENT_FIELDS: [ConfigField; 3] = [
     },
 ];
 
-/// How one Lark syncer receives change events.
-#[derive(Clone, Debug)]
+/// How one Lark syncer receives change events (by default: it does not).
+#[derive(Clone, Debug, Default)]
 pub struct EventSettings {
     /// Off or HTTP callbacks.
     pub mode: EventMode,
