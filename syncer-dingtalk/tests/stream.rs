@@ -59,15 +59,15 @@ fn syncer(server: &FakeDingTalk, app_secret: &str) -> Arc<dyn Syncer> {
 }
 
 /// A sink that records what it is given and answers as told.
-#[derive(Default)]
 struct Recorder {
     events: Mutex<Vec<ChangeEvent>>,
     connections: Mutex<Vec<bool>>,
     /// Ids answered `Later` the first time they come.
     later_once: Mutex<HashSet<String>>,
-    /// People whose delivery waits for `release`.
+    /// People whose delivery waits until `release` says true.
     held: Mutex<HashSet<String>>,
-    release: Notify,
+    /// Whether held deliveries may go on.
+    release: tokio::sync::watch::Sender<bool>,
     received: Notify,
 }
 
@@ -85,7 +85,8 @@ impl EventSink for Recorder {
             people.iter().any(|id| held.contains(id))
         };
         if held {
-            self.release.notified().await;
+            let mut released = self.release.subscribe();
+            let _ = released.wait_for(|go| *go).await;
         }
         if self.later_once.lock().expect("lock").remove(&event.id) {
             return EventOutcome::Later;
@@ -95,6 +96,19 @@ impl EventSink for Recorder {
 
     fn connection_changed(&self, connected: bool) {
         self.connections.lock().expect("lock").push(connected);
+    }
+}
+
+impl Default for Recorder {
+    fn default() -> Self {
+        Self {
+            events: Mutex::default(),
+            connections: Mutex::default(),
+            later_once: Mutex::default(),
+            held: Mutex::default(),
+            release: tokio::sync::watch::channel(false).0,
+            received: Notify::new(),
+        }
     }
 }
 
@@ -208,12 +222,43 @@ async fn a_slow_delivery_holds_up_neither_pings_nor_other_events() {
         |stats| stats.pings_answered == 1 && stats.acked_success == 1,
     )
     .await;
-    sink.release.notify_one();
+    sink.release.send_replace(true);
     server
         .all_acknowledged(PATIENCE)
         .await
         .expect("the slow one too");
     assert_eq!(server.event_stats().acked_success, 2);
+    task.abort();
+}
+
+#[tokio::test]
+async fn deliveries_in_progress_are_bounded_and_one_past_the_bound_comes_again_later() {
+    let server = start().await;
+    let sink = Arc::new(Recorder::default());
+    let bound = syncer_dingtalk::stream::session::MAX_DELIVERIES;
+    let people: Vec<String> = (0..=bound).map(|n| format!("held{n:03}")).collect();
+    sink.held
+        .lock()
+        .expect("lock")
+        .extend(people.iter().cloned());
+    let task = listen(&syncer(&server, APP_SECRET), &sink);
+    assert!(server.connected(1, PATIENCE).await);
+    for person in &people {
+        hire(&server, person);
+    }
+    until(
+        &server,
+        "the event past the bound answered LATER",
+        |stats| stats.acked_later >= 1,
+    )
+    .await;
+    assert_eq!(server.event_stats().acked_success, 0, "all held so far");
+    sink.release.send_replace(true);
+    server
+        .all_acknowledged(PATIENCE)
+        .await
+        .expect("all of them in the end");
+    assert_eq!(server.event_stats().acked_success, people.len() as u64);
     task.abort();
 }
 
