@@ -121,17 +121,20 @@ impl FakeDingTalk {
         self.hub().ledger.settled(timeout).await
     }
 
-    /// Waits, at most `timeout`, until `n` sockets are open; false when the time ran out.
+    /// Waits, at most `timeout`, until at least `n` sockets are open; false when the time ran out.
     pub async fn connected(&self, n: u64, timeout: Duration) -> bool {
-        let wait = async {
-            loop {
-                if self.hub().stats().open_connections >= n {
-                    return;
-                }
-                tokio::time::sleep(Duration::from_millis(5)).await;
-            }
-        };
-        tokio::time::timeout(timeout, wait).await.is_ok()
+        self.events_until(timeout, |stats| stats.open_connections >= n)
+            .await
+    }
+
+    /// Waits, at most `timeout`, until the event statistics satisfy `until` (e.g. "a ping was
+    /// answered"), without polling; false when the time ran out.
+    pub async fn events_until(
+        &self,
+        timeout: Duration,
+        until: impl Fn(&EventStats) -> bool,
+    ) -> bool {
+        self.hub().stats_until(timeout, until).await
     }
 
     /// Sends a SYSTEM `ping` on every open socket now; returns how many. A ping not echoed within
