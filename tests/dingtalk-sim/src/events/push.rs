@@ -223,3 +223,7 @@ impl PushTarget {
         Ok(())
     }
 }
+
+#[cfg(test)]
+#[path = "push_tests.rs"]
+mod tests;
