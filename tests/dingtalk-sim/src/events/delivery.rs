@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use parking_lot::Mutex;
 use serde_json::{Map, Value};
-use syncer_sim_kit::{Ledger, SimRng};
+use syncer_sim_kit::{Ledger, SimExtension, SimRng};
 use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
@@ -103,6 +103,13 @@ impl Default for Hub {
             stop: CancellationToken::new(),
             changed: watch::Sender::new(0),
         }
+    }
+}
+
+impl SimExtension for Hub {
+    /// Ends every socket, timer and push task.
+    fn stop(&self) {
+        self.stop.cancel();
     }
 }
 
