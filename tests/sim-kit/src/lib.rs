@@ -32,6 +32,7 @@
 //! ```
 
 mod cipher;
+mod clock;
 mod core;
 mod dice;
 mod gateway;
@@ -48,6 +49,7 @@ mod tokens;
 
 pub use crate::core::{Refusal, SimCore};
 pub use cipher::{aes256_cbc_decrypt, aes256_cbc_encrypt, hex, sha1_hex, sha256, AES_BLOCK};
+pub use clock::unix_millis;
 pub use dice::Dice;
 pub use gateway::{delay, gateway_page};
 pub use ledger::{Ledger, Unsettled};

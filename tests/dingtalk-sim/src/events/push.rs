@@ -121,10 +121,7 @@ impl PushTarget {
     ) -> Result<(), PushError> {
         let hub = shared.extension();
         let (random, nonce) = hub.with_rng(|rng| {
-            let mut random = [0u8; 16];
-            for chunk in random.chunks_mut(8) {
-                chunk.copy_from_slice(&rng.next_u64().to_le_bytes());
-            }
+            let random = rng.bytes16();
             let nonce: String = (0..8)
                 .map(|_| {
                     let alphabet =
