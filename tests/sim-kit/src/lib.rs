@@ -32,10 +32,12 @@
 //! ```
 
 mod cipher;
+mod clock;
 mod core;
 mod dice;
 mod gateway;
 mod ledger;
+mod owner;
 mod rate;
 mod retry;
 mod rng;
@@ -47,6 +49,7 @@ mod tokens;
 
 pub use crate::core::{Refusal, SimCore};
 pub use cipher::{aes256_cbc_decrypt, aes256_cbc_encrypt, hex, sha1_hex, sha256, AES_BLOCK};
+pub use clock::unix_millis;
 pub use dice::Dice;
 pub use gateway::{delay, gateway_page};
 pub use ledger::{Ledger, Unsettled};
@@ -54,7 +57,7 @@ pub use rate::RateWindow;
 pub use retry::RetrySchedule;
 pub use rng::{mix64, SimRng};
 pub use server::SimServer;
-pub use sim::{Sim, SimApi, SimState};
+pub use sim::{Sim, SimApi, SimExtension, SimState};
 pub use stats::{CallRecorder, CallStats, InFlight, InFlightGauge};
 pub use swap::Swap;
 pub use tokens::{Issued, Reuse, TokenCheck, TokenStore};

@@ -66,6 +66,14 @@ impl SimRng {
         }
     }
 
+    /// 16 random bytes (two draws): an IV, the random head of a sealed message.
+    pub fn bytes16(&mut self) -> [u8; 16] {
+        let mut out = [0u8; 16];
+        out[..8].copy_from_slice(&self.next_u64().to_le_bytes());
+        out[8..].copy_from_slice(&self.next_u64().to_le_bytes());
+        out
+    }
+
     /// 32 lowercase hex digits (two draws), as tokens and Lark's ids carry.
     pub fn hex32(&mut self) -> String {
         format!("{:016x}{:016x}", self.next_u64(), self.next_u64())

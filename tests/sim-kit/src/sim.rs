@@ -33,7 +33,7 @@ pub trait SimApi: Sized + Send + Sync + 'static {
     type Stats: From<CallStats<Self::Page>>;
     /// What the simulator keeps besides the kit's state (e.g. its event delivery), reachable from
     /// every request through [`SimState::extension`] and from the owner through [`Sim::state`].
-    type Extension: Default + Send + Sync + 'static;
+    type Extension: SimExtension;
 
     /// The vendor's name, for logs.
     const NAME: &'static str;
@@ -53,6 +53,15 @@ pub trait SimApi: Sized + Send + Sync + 'static {
     /// Every route of the API, over the shared state.
     fn router(state: Arc<SimState<Self>>) -> Router;
 }
+
+/// A simulator's own state besides the kit's ([`SimApi::Extension`]): built empty at start and
+/// told to stop (end its sockets, timers and pushes) when the simulator shuts down or is dropped.
+pub trait SimExtension: Default + Send + Sync + 'static {
+    /// Ends whatever the extension runs in the background; called once, at shutdown or drop.
+    fn stop(&self) {}
+}
+
+impl SimExtension for () {}
 
 /// What the requests of a running simulator share with its owner.
 pub struct SimState<A: SimApi> {
@@ -110,6 +119,16 @@ impl<A: SimApi> SimState<A> {
 pub struct Sim<A: SimApi> {
     server: SimServer,
     state: Arc<SimState<A>>,
+    _stop: StopOnDrop<A>,
+}
+
+/// Stops the extension when the simulator goes away, shut down or dropped.
+struct StopOnDrop<A: SimApi>(Arc<SimState<A>>);
+
+impl<A: SimApi> Drop for StopOnDrop<A> {
+    fn drop(&mut self) {
+        self.0.extension.stop();
+    }
 }
 
 impl<A: SimApi> Sim<A> {
@@ -133,7 +152,12 @@ impl<A: SimApi> Sim<A> {
     ) -> io::Result<Sim<A>> {
         let state = Arc::new(SimState::new(org, credentials, faults));
         let server = SimServer::start_on(A::NAME, addr, A::router(Arc::clone(&state))).await?;
-        Ok(Sim { server, state })
+        let stop = StopOnDrop(Arc::clone(&state));
+        Ok(Sim {
+            server,
+            state,
+            _stop: stop,
+        })
     }
 
     /// Base URL to configure as the API's endpoint, e.g. `http://127.0.0.1:40123`.
@@ -188,9 +212,12 @@ impl<A: SimApi> Sim<A> {
         A::org_of(&self.state.served()).clone()
     }
 
-    /// Stops accepting connections and waits (a few seconds at most) for requests in flight.
+    /// Stops the extension's background work, then stops accepting connections and waits (a few
+    /// seconds at most) for requests in flight.
     pub async fn shutdown(self) {
-        self.server.shutdown().await;
+        let Sim { server, _stop, .. } = self;
+        drop(_stop);
+        server.shutdown().await;
     }
 }
 

@@ -86,17 +86,17 @@ impl PushTarget {
         loop {
             if self.attempt(shared, &message).await.is_ok() {
                 if hub.ledger.close(&event.event_id) {
-                    hub.stats.lock().acknowledged += 1;
+                    hub.tally(|s| s.acknowledged += 1);
                 }
                 return;
             }
             let Some(delay) = schedule.delay(retry) else {
-                hub.stats.lock().push.failed += 1;
+                hub.tally(|s| s.push.failed += 1);
                 hub.ledger.close(&event.event_id);
                 return;
             };
             tokio::time::sleep(delay).await;
-            hub.stats.lock().push.retried += 1;
+            hub.tally(|s| s.push.retried += 1);
             retry += 1;
         }
     }
@@ -121,10 +121,7 @@ impl PushTarget {
     ) -> Result<(), PushError> {
         let hub = shared.extension();
         let (random, nonce) = hub.with_rng(|rng| {
-            let mut random = [0u8; 16];
-            for chunk in random.chunks_mut(8) {
-                chunk.copy_from_slice(&rng.next_u64().to_le_bytes());
-            }
+            let random = rng.bytes16();
             let nonce: String = (0..8)
                 .map(|_| {
                     let alphabet =
@@ -139,16 +136,19 @@ impl PushTarget {
             .seal(random, message.as_bytes(), &self.config.owner_key);
         let timestamp = now_ms().to_string();
         let msg_signature = signature(&self.config.token, &timestamp, &nonce, &encrypt);
-        hub.stats.lock().push.sent += 1;
+        hub.tally(|s| s.push.sent += 1);
         let outcome = self
             .post(&msg_signature, &timestamp, &nonce, &encrypt)
             .await
             .and_then(|answer| self.check_answer(&answer));
-        let mut stats = hub.stats.lock();
-        match &outcome {
-            Ok(()) => stats.push.answered_success += 1,
-            Err(_) => stats.push.refused += 1,
-        }
+        let answered = outcome.is_ok();
+        hub.tally(|s| {
+            if answered {
+                s.push.answered_success += 1;
+            } else {
+                s.push.refused += 1;
+            }
+        });
         outcome
     }
 
@@ -220,3 +220,7 @@ impl PushTarget {
         Ok(())
     }
 }
+
+#[cfg(test)]
+#[path = "push_tests.rs"]
+mod tests;

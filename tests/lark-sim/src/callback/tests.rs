@@ -1,0 +1,198 @@
+//! Callbacks against a receiver written here from the same guide: it checks the signature,
+//! opens the body, answers the URL check, and refuses as told.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use parking_lot::Mutex;
+use serde_json::{json, Value};
+use syncer_sim_kit::SimServer;
+
+use super::crypto::{open, signature};
+use crate::{
+    event_types, CallbackConfig, CallbackError, Credentials, FakeLark, Faults, LarkOrg, SimUser,
+};
+
+const KEY: &str = "simencryptkey";
+const WAIT: Duration = Duration::from_secs(10);
+
+#[derive(Default)]
+struct Receiver {
+    documents: Mutex<Vec<Value>>,
+    refuse_first: AtomicUsize,
+}
+
+async fn receive(
+    State(receiver): State<Arc<Receiver>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let expected = signature(
+        &header("X-Lark-Request-Timestamp"),
+        &header("X-Lark-Request-Nonce"),
+        KEY,
+        &body,
+    );
+    assert_eq!(header("X-Lark-Signature"), expected, "callbacks are signed");
+    let sealed: Value = serde_json::from_slice(&body).expect("JSON");
+    let plain = open(KEY, sealed["encrypt"].as_str().expect("sealed")).expect("opens");
+    let document: Value = serde_json::from_slice(&plain).expect("JSON inside");
+    receiver.documents.lock().push(document.clone());
+    if document["type"] == "url_verification" {
+        return Json(json!({ "challenge": document["challenge"] })).into_response();
+    }
+    let refuse = receiver
+        .refuse_first
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+        .is_ok();
+    if refuse {
+        StatusCode::SERVICE_UNAVAILABLE.into_response()
+    } else {
+        StatusCode::OK.into_response()
+    }
+}
+
+async fn setup(refuse_first: usize) -> (FakeLark, SimServer, Arc<Receiver>) {
+    let receiver = Arc::new(Receiver {
+        refuse_first: AtomicUsize::new(refuse_first),
+        ..Receiver::default()
+    });
+    let router = Router::new()
+        .route("/callback", post(receive))
+        .with_state(Arc::clone(&receiver));
+    let app = SimServer::start_local("receiver", router)
+        .await
+        .expect("binds");
+    let mut org = LarkOrg::empty("飞书公司");
+    org.add_user(SimUser::new("u1", "张伟", vec!["0".into()]));
+    let lark = FakeLark::start(org, Credentials::demo(), Faults::default())
+        .await
+        .expect("binds");
+    let config = CallbackConfig {
+        retry_factor: 0.0001,
+        ..CallbackConfig::new("simverification", Some(KEY.to_owned()))
+    };
+    lark.callback_to(format!("{}/callback", app.url()), config)
+        .expect("a request URL");
+    (lark, app, receiver)
+}
+
+#[tokio::test]
+async fn the_url_check_and_events_arrive_sealed_signed_and_in_schema_2() {
+    let (lark, _app, receiver) = setup(0).await;
+    lark.verify_url().await.expect("the challenge comes back");
+    lark.modify("u1", |u| u.name = "张伟伟".into())
+        .expect("u1 exists");
+    let (dept, _) = lark
+        .create_department("0", "研发")
+        .expect("the root exists");
+    lark.rename_department(&dept, "研发中心")
+        .expect("it exists");
+    assert!(
+        lark.remove_department(&dept).is_some(),
+        "an empty department can be deleted"
+    );
+    lark.leave("u1").expect("u1 exists");
+    lark.all_acknowledged(WAIT).await.expect("acknowledged");
+    let documents = receiver.documents.lock().clone();
+    assert_eq!(documents[0]["type"], "url_verification");
+    assert_eq!(documents[0]["token"], "simverification");
+    let by_type = |t: &str| {
+        documents
+            .iter()
+            .find(|d| d["header"]["event_type"] == t)
+            .cloned()
+            .unwrap_or_else(|| panic!("a {t} event"))
+    };
+    let updated = by_type(event_types::USER_UPDATED);
+    assert_eq!(updated["schema"], "2.0");
+    assert_eq!(updated["header"]["token"], "simverification");
+    assert_eq!(updated["header"]["app_id"], Credentials::demo().app_id);
+    assert_eq!(updated["event"]["object"]["name"], "张伟伟");
+    assert_eq!(updated["event"]["old_object"], json!({"name": "张伟"}));
+    let renamed = by_type(event_types::DEPARTMENT_UPDATED);
+    assert_eq!(renamed["event"]["old_object"]["name"], "研发");
+    let deleted = by_type(event_types::USER_DELETED);
+    assert_eq!(
+        deleted["event"]["old_object"]["department_ids"],
+        json!(["0"])
+    );
+    by_type(event_types::DEPARTMENT_CREATED);
+    by_type(event_types::DEPARTMENT_DELETED);
+    let stats = lark.callback_stats();
+    assert_eq!(
+        (stats.emitted, stats.acknowledged, stats.refused),
+        (5, 5, 0)
+    );
+}
+
+#[tokio::test]
+async fn an_unanswered_event_is_retried_with_its_event_id_then_given_up() {
+    let (lark, _app, receiver) = setup(2).await;
+    lark.hire(SimUser::new("u2", "王芳", vec!["0".into()]));
+    lark.all_acknowledged(WAIT).await.expect("acknowledged");
+    let documents = receiver.documents.lock().clone();
+    assert_eq!(documents.len(), 3);
+    assert!(documents
+        .iter()
+        .all(|d| d["header"]["event_id"] == documents[0]["header"]["event_id"]));
+    assert_eq!(documents[0]["event"]["object"]["open_id"], "ou_u2");
+    receiver.refuse_first.store(5, Ordering::SeqCst);
+    lark.emit_raw("contact.unknown_v9", json!({"anything": true}));
+    lark.all_acknowledged(WAIT).await.expect("settled");
+    let stats = lark.callback_stats();
+    assert_eq!(
+        (stats.sent, stats.refused, stats.retried, stats.failed),
+        (8, 7, 6, 1)
+    );
+    assert_eq!(stats.acknowledged, 1);
+}
+
+#[tokio::test]
+async fn a_department_in_use_is_not_deleted_and_events_wait_for_a_request_url() {
+    let mut org = LarkOrg::empty("飞书公司");
+    org.add_user(SimUser::new("u1", "张伟", vec!["0".into()]));
+    let lark = FakeLark::start(org, Credentials::demo(), Faults::default())
+        .await
+        .expect("binds");
+    assert_eq!(lark.verify_url().await, Err(CallbackError::NoTarget));
+    let (dept, _) = lark
+        .create_department("0", "销售")
+        .expect("the root exists");
+    lark.move_user("u1", vec![dept.clone()]).expect("u1 exists");
+    assert_eq!(lark.remove_department(&dept), None, "it holds u1");
+    assert!(lark
+        .all_acknowledged(Duration::from_millis(1))
+        .await
+        .is_err());
+    let receiver = Arc::new(Receiver::default());
+    let router = Router::new()
+        .route("/callback", post(receive))
+        .with_state(Arc::clone(&receiver));
+    let app = SimServer::start_local("receiver", router)
+        .await
+        .expect("binds");
+    lark.callback_to(
+        format!("{}/callback", app.url()),
+        CallbackConfig::new("t", Some(KEY.into())),
+    )
+    .expect("a request URL");
+    lark.all_acknowledged(WAIT)
+        .await
+        .expect("sent once subscribed");
+    assert_eq!(receiver.documents.lock().len(), 2);
+}
