@@ -45,7 +45,8 @@ pub enum ErrorClass {
     QuotaExceeded,
     /// `users/:user_id`: no person has this id (41012, "user id invalid"): deleted, or never was.
     UserNotFound,
-    /// `departments/:department_id`: no department has this id (40015): deleted.
+    /// `departments/:department_id`: no department has this id (40015, "department not
+    /// exist"): deleted.
     DepartmentNotFound,
     /// Anything else: not retried.
     Other,

@@ -1,15 +1,20 @@
-//! One person or one department read alone, for an event: `users/:user_id` (one call; code
-//! 41012 "user id invalid", or a person whose status says resigned, is gone) and
-//! `departments/:department_id` (code 40015 "department not exist", or a status that says
-//! deleted, is gone). The person's record is built by the full fetch's own builder, so an event
-//! applies exactly what a full sync would. Any other failure (a person outside the contact
-//! range, 41050, included) is an error naming the API and code: a person who cannot be read is
-//! never taken for a leaver.
+//! One person or one department read alone, for an event: `users/:user_id` (one call) and
+//! `departments/:department_id`. The person's record is built by the full fetch's own builder,
+//! so an event applies exactly what a full sync would.
+//!
+//! Gone is what the full fetch would not list: a person Lark answers with 41012 ("user id
+//! invalid"), with a resigned status, or with 41050 ("no user authority": deleted people answer
+//! it, and so do people outside the app's contact range — whom the full fetch, walking that
+//! range, does not list either, so the next full sync would apply the leaver policy to them
+//! just the same); a department answered with 40015 ("department not exist"), with a deleted
+//! status, or with 40004 (outside the range, the same reasoning). Any other failure is an error
+//! naming the API and code: a person who cannot be read for another reason (throttling, a
+//! missing scope, an internal error) is never taken for a leaver.
 
 use syncer_core::{Department, DepartmentLookup, FetchError, PersonLookup};
 
 use crate::api::{self, DepartmentAnswer, UserAnswer};
-use crate::error::{class_of, ErrorClass, LarkError, LARK};
+use crate::error::{LarkError, LARK};
 use crate::fetch::ROOT_NAME_FALLBACK;
 use crate::records;
 use crate::remote::{get, LarkCaller};
@@ -41,7 +46,7 @@ pub async fn fetch_person(caller: &LarkCaller, user_id: &str) -> Result<PersonLo
                 Ok(PersonLookup::Found(records::person(user)))
             }
         }
-        Err(error) if class_of(&error) == Some(ErrorClass::UserNotFound) => Ok(PersonLookup::Gone),
+        Err(error) if is_gone(&error, NOT_A_MEMBER) => Ok(PersonLookup::Gone),
         Err(error) => Err(error.to_fetch_error()),
     }
 }
@@ -90,11 +95,19 @@ pub async fn fetch_department(
                 parent_id: parent,
             }))
         }
-        Err(error) if class_of(&error) == Some(ErrorClass::DepartmentNotFound) => {
-            Ok(DepartmentLookup::Gone)
-        }
+        Err(error) if is_gone(&error, NOT_A_DEPARTMENT) => Ok(DepartmentLookup::Gone),
         Err(error) => Err(error.to_fetch_error()),
     }
+}
+
+/// Codes of `users/:user_id` that say the person is not one the app reads.
+const NOT_A_MEMBER: &[i64] = &[41012, 41050];
+/// Codes of `departments/:department_id` that say the department is not one the app reads.
+const NOT_A_DEPARTMENT: &[i64] = &[40015, 40004];
+
+/// Whether Lark answered one of `codes` (itself, not after retries of something else).
+fn is_gone(error: &LarkError, codes: &[i64]) -> bool {
+    matches!(error, LarkError::Api(failure) if codes.contains(&failure.code))
 }
 
 fn invalid(api: &str, message: String) -> FetchError {
