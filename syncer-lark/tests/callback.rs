@@ -279,3 +279,177 @@ fn the_event_keys_are_declared_validated_and_kept_secret() {
         "{shown}"
     );
 }
+
+/// The receiver behind a real HTTP endpoint, answering as the host does (200 with the reply,
+/// 403 for an unverified callback, 400 for an unreadable one), against the fake Lark's sender.
+mod over_http {
+    use std::collections::BTreeMap;
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use axum::body::Bytes;
+    use axum::extract::State;
+    use axum::http::{HeaderMap, StatusCode};
+    use axum::response::{IntoResponse, Response};
+    use axum::routing::post;
+    use axum::Router;
+    use syncer_core::{
+        find_plugin, Change, ChangeEvent, ConfigValue, PluginConfig, PushReceipt, PushRejected,
+        PushRequest, Syncer,
+    };
+    use syncer_lark_sim::{
+        CallbackConfig, Credentials, FakeLark, Faults, LarkOrg, OrgSpec, SimUser,
+    };
+
+    const TOKEN: &str = "sim-verification-T0ken";
+    const ENCRYPT_KEY: &str = "sim-encrypt-K3y";
+
+    type Received = Arc<Mutex<Vec<ChangeEvent>>>;
+
+    #[derive(Clone)]
+    struct Endpoint {
+        syncer: Arc<dyn Syncer>,
+        received: Received,
+    }
+
+    async fn receive(
+        State(endpoint): State<Endpoint>,
+        headers: HeaderMap,
+        body: Bytes,
+    ) -> Response {
+        let request = PushRequest {
+            query: Vec::new(),
+            headers: headers
+                .iter()
+                .map(|(name, value)| {
+                    (
+                        name.as_str().to_owned(),
+                        value.to_str().unwrap_or("").to_owned(),
+                    )
+                })
+                .collect(),
+            body: body.to_vec(),
+        };
+        let receiver = endpoint.syncer.push_receiver().expect("http mode");
+        match receiver.receive(&request) {
+            Ok(PushReceipt::Answer(reply)) => (StatusCode::OK, reply.body).into_response(),
+            Ok(PushReceipt::Events { events, success }) => {
+                endpoint.received.lock().expect("lock").extend(events);
+                (StatusCode::OK, success.body).into_response()
+            }
+            Err(PushRejected::BadSignature(_)) => StatusCode::FORBIDDEN.into_response(),
+            Err(PushRejected::Malformed(_)) => StatusCode::BAD_REQUEST.into_response(),
+        }
+    }
+
+    fn syncer(server: &FakeLark, token: &str, encrypt_key: Option<&str>) -> Box<dyn Syncer> {
+        let plugin = find_plugin(syncer_lark::TYPE_NAME).expect("registered");
+        let credentials = Credentials::demo();
+        let text = |value: &str| ConfigValue::Text(value.to_owned());
+        let mut values = BTreeMap::from([
+            ("app_id".to_owned(), text(&credentials.app_id)),
+            ("app_secret".to_owned(), text(&credentials.app_secret)),
+            ("endpoint".to_owned(), text(&server.url())),
+            ("events".to_owned(), text("http")),
+            ("verification_token".to_owned(), text(token)),
+        ]);
+        if let Some(key) = encrypt_key {
+            values.insert("encrypt_key".to_owned(), text(key));
+        }
+        let config = PluginConfig::new(plugin, values).expect("valid config");
+        (plugin.build)(&config).expect("builds")
+    }
+
+    async fn serve(syncer: Box<dyn Syncer>) -> (String, Received) {
+        let received = Received::default();
+        let endpoint = Endpoint {
+            syncer: Arc::from(syncer),
+            received: Arc::clone(&received),
+        };
+        let app = Router::new()
+            .route("/events", post(receive))
+            .with_state(endpoint);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let url = format!("http://{}/events", listener.local_addr().expect("address"));
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        (url, received)
+    }
+
+    async fn lark() -> FakeLark {
+        let org = LarkOrg::generate(&OrgSpec {
+            users: 10,
+            departments: 2,
+            ..OrgSpec::default()
+        });
+        FakeLark::start(org, Credentials::demo(), Faults::default())
+            .await
+            .expect("start the fake Lark")
+    }
+
+    fn subscription(token: &str, encrypt_key: Option<&str>) -> CallbackConfig {
+        CallbackConfig {
+            retry_factor: 0.0001,
+            ..CallbackConfig::new(token, encrypt_key.map(str::to_owned))
+        }
+    }
+
+    #[tokio::test]
+    async fn the_fakes_callbacks_verify_with_and_without_an_encrypt_key() {
+        for encrypt_key in [Some(ENCRYPT_KEY), None] {
+            let server = lark().await;
+            let (url, received) = serve(syncer(&server, TOKEN, encrypt_key)).await;
+            server
+                .callback_to(&url, subscription(TOKEN, encrypt_key))
+                .expect("subscribed");
+            server.verify_url().await.expect("the challenge comes back");
+            let leaver = server.org().users[0].user_id.clone();
+            server.hire(SimUser::new("hire-01", "新人", vec!["0".to_owned()]));
+            server.leave(&leaver).expect("a member leaves");
+            server
+                .all_acknowledged(Duration::from_secs(20))
+                .await
+                .expect("every callback answered 200");
+            let stats = server.callback_stats();
+            assert_eq!(stats.refused, 0, "{encrypt_key:?}: {stats:?}");
+            let changes: Vec<Change> = received
+                .lock()
+                .expect("lock")
+                .iter()
+                .map(|event| event.change.clone())
+                .collect();
+            assert!(
+                changes.contains(&Change::People(vec!["hire-01".into()])),
+                "{changes:?}"
+            );
+            assert!(changes.contains(&Change::Left(vec![leaver])), "{changes:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn callbacks_with_another_token_or_key_are_refused_and_apply_nothing() {
+        for (token, key) in [
+            ("another-token", Some(ENCRYPT_KEY)),
+            (TOKEN, Some("another-key")),
+        ] {
+            let server = lark().await;
+            let (url, received) = serve(syncer(&server, TOKEN, Some(ENCRYPT_KEY))).await;
+            server
+                .callback_to(&url, subscription(token, key))
+                .expect("subscribed");
+            assert!(
+                server.verify_url().await.is_err(),
+                "a forged URL check fails"
+            );
+            server.hire(SimUser::new("hire-02", "新人", vec!["0".to_owned()]));
+            server
+                .all_acknowledged(Duration::from_secs(20))
+                .await
+                .expect("given up after Lark's retries");
+            let stats = server.callback_stats();
+            assert!(stats.refused >= 1 && stats.acknowledged == 0, "{stats:?}");
+            assert!(received.lock().expect("lock").is_empty());
+        }
+    }
+}
