@@ -7,11 +7,12 @@
 
 pub mod api;
 pub mod error;
-pub mod events;
 mod fetch;
+mod person;
 mod records;
 pub mod remote;
 pub mod settings;
+pub mod webhook;
 
 use async_trait::async_trait;
 use syncer_core::{
@@ -62,7 +63,7 @@ impl Directory for ExampleSettings {
         caller: &Caller<ExampleApp>,
         id: &str,
     ) -> Result<PersonLookup, FetchError> {
-        events::fetch_person(caller, id).await
+        person::fetch_person(caller, id).await
     }
 
     fn event_mode(&self) -> EventMode {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use syncer_core::{ConfigField, ConfigKind, PluginConfig, PluginConfigError, Secret};
 use syncer_remote::{RemotePresets, RemoteSettings};
 
-use crate::events::Webhook;
+use crate::webhook::Webhook;
 
 /// Defaults and help texts of the shared keys (`endpoint`, `rate_limit`, `max_in_flight`,
 /// `max_retries`, `timeout_seconds`).

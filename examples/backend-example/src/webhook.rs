@@ -1,18 +1,12 @@
 //! Change events: the directory's webhook pushes `{"id", "type", "person"}` with the shared
 //! token in `X-Events-Token`. `person.changed` names someone to read again, `person.left`
-//! someone who left; the host reads each person alone ([`fetch_person`]) and applies them.
+//! someone who left; the host reads each person alone (`person::fetch_person`) and applies them.
 
 use serde::Deserialize;
 use subtle::ConstantTimeEq;
 use syncer_core::{
-    Change, ChangeEvent, FetchError, PersonLookup, PushReceipt, PushReceiver, PushRejected,
-    PushReply, PushRequest, Secret,
+    Change, ChangeEvent, PushReceipt, PushReceiver, PushRejected, PushReply, PushRequest, Secret,
 };
-use syncer_remote::Caller;
-
-use crate::api::{self, ApiPerson};
-use crate::records::to_record;
-use crate::remote::{get, ExampleApp};
 
 /// The verifier and decoder of the directory's webhook.
 #[derive(Debug)]
@@ -62,25 +56,5 @@ impl PushReceiver for Webhook {
                 body: br#"{"ok":true}"#.to_vec(),
             },
         })
-    }
-}
-
-/// One person alone: `GET /v1/people/:id`, built by the full fetch's own [`to_record`]. Only
-/// the directory's `not_found` means gone; any other failure is an error, so a person who
-/// cannot be read is never taken for a leaver.
-pub async fn fetch_person(
-    caller: &Caller<ExampleApp>,
-    id: &str,
-) -> Result<PersonLookup, FetchError> {
-    match get::<ApiPerson>(caller, api::PERSON, id).await {
-        Ok(person) => {
-            let mut record = to_record(person.user);
-            record.departments = person.departments;
-            Ok(PersonLookup::Found(record))
-        }
-        Err(error) if error.failure().is_some_and(|f| f.code == "not_found") => {
-            Ok(PersonLookup::Gone)
-        }
-        Err(error) => Err(error.to_fetch_error()),
     }
 }
