@@ -263,6 +263,39 @@ async fn deliveries_in_progress_are_bounded_and_one_past_the_bound_comes_again_l
 }
 
 #[tokio::test]
+async fn a_duplicate_comes_with_the_same_id_and_legacy_key_case_is_read() {
+    let server = start().await;
+    server.set_stream_config(StreamConfig {
+        duplicate_after_ack: true,
+        legacy_key_case: true,
+        ..server.stream_config()
+    });
+    let sink = Arc::new(Recorder::default());
+    let task = listen(&syncer(&server, APP_SECRET), &sink);
+    assert!(server.connected(1, PATIENCE).await);
+    let id = hire(&server, "hire05");
+    server
+        .all_acknowledged(PATIENCE)
+        .await
+        .expect("the event and its duplicate");
+    let events = sink.events.lock().expect("lock").clone();
+    let deliveries: Vec<&ChangeEvent> = events.iter().filter(|event| event.id == id).collect();
+    assert_eq!(
+        deliveries.len(),
+        2,
+        "delivered, then again after the ack: {events:?}"
+    );
+    for event in deliveries {
+        assert_eq!(
+            event.change,
+            Change::People(vec!["hire05".into()]),
+            "`UserId` read as `userId`"
+        );
+    }
+    task.abort();
+}
+
+#[tokio::test]
 async fn after_disconnect_a_new_connection_opens_with_a_fresh_ticket() {
     let server = start().await;
     let sink = Arc::new(Recorder::default());
