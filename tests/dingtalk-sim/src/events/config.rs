@@ -67,16 +67,13 @@ pub struct PushConfig {
 }
 
 impl PushConfig {
-    /// A push configuration with DingTalk's timing.
-    pub fn new(
-        token: impl Into<String>,
-        aes_key: impl Into<String>,
-        owner_key: impl Into<String>,
-    ) -> PushConfig {
+    /// The console's `token` and `aes_key` for the app whose App Key is `owner_key`, with
+    /// DingTalk's timing.
+    pub fn new(token: &str, aes_key: &str, owner_key: &str) -> PushConfig {
         PushConfig {
-            token: token.into(),
-            aes_key: aes_key.into(),
-            owner_key: owner_key.into(),
+            token: token.to_owned(),
+            aes_key: aes_key.to_owned(),
+            owner_key: owner_key.to_owned(),
             retry_factor: 1.0,
             answer_timeout: Duration::from_secs(2),
         }

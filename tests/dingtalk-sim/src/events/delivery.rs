@@ -14,7 +14,6 @@ use parking_lot::Mutex;
 use serde_json::{Map, Value};
 use syncer_sim_kit::{Ledger, SimExtension, SimRng};
 use tokio::sync::{mpsc, watch};
-use tokio_util::sync::CancellationToken;
 
 use super::config::StreamConfig;
 use super::event::{now_ms, Event, KeyCase};
@@ -81,7 +80,6 @@ pub struct Hub {
     pub(crate) push: Mutex<Option<Arc<PushTarget>>>,
     pub(crate) ledger: Ledger,
     stats: Mutex<EventStats>,
-    pub(crate) stop: CancellationToken,
     /// Bumped on every change of `stats`, for owners awaiting a figure.
     pub(crate) changed: watch::Sender<u64>,
 }
@@ -100,18 +98,13 @@ impl Default for Hub {
             push: Mutex::new(None),
             ledger: Ledger::default(),
             stats: Mutex::new(EventStats::default()),
-            stop: CancellationToken::new(),
             changed: watch::Sender::new(0),
         }
     }
 }
 
-impl SimExtension for Hub {
-    /// Ends every socket, timer and push task.
-    fn stop(&self) {
-        self.stop.cancel();
-    }
-}
+/// Its sockets, timers and pushes run on the kit's tasks, which end when the simulator stops.
+impl SimExtension for Hub {}
 
 /// Runs `after` once `delay` has passed, unless the simulator stops first.
 pub(crate) fn after(
@@ -119,13 +112,10 @@ pub(crate) fn after(
     delay: Duration,
     then: impl FnOnce(&Arc<Shared>) + Send + 'static,
 ) {
-    let shared = Arc::clone(shared);
-    let stop = shared.extension().stop.clone();
-    tokio::spawn(async move {
-        tokio::select! {
-            () = stop.cancelled() => {}
-            () = tokio::time::sleep(delay) => then(&shared),
-        }
+    let owner = Arc::clone(shared);
+    shared.spawn(async move {
+        tokio::time::sleep(delay).await;
+        then(&owner);
     });
 }
 
