@@ -29,7 +29,8 @@ pub struct StreamConfig {
     pub corp_id: String,
     /// `eventUnifiedAppId` of every event.
     pub unified_app_id: String,
-    /// Seed of the random choices: which connection gets an event, ids, nonces.
+    /// Seed of the random choice of the socket that gets an event (ids never repeat, whatever
+    /// the seed).
     pub seed: u64,
 }
 

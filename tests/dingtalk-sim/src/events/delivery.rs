@@ -71,7 +71,10 @@ enum Pending {
 #[derive(Debug)]
 pub struct Hub {
     config: Mutex<StreamConfig>,
+    /// Which socket gets an event: seeded, restarted by a new config.
     rng: Mutex<SimRng>,
+    /// Event, message and ticket ids: never the same twice, across simulators and runs.
+    ids: Mutex<SimRng>,
     pub(crate) tickets: Mutex<Tickets>,
     conns: Mutex<BTreeMap<u64, Conn>>,
     next_conn: AtomicU64,
@@ -89,6 +92,7 @@ impl Default for Hub {
         let config = StreamConfig::default();
         Hub {
             rng: Mutex::new(SimRng::new(config.seed)),
+            ids: Mutex::new(SimRng::unique()),
             config: Mutex::new(config),
             tickets: Mutex::new(Tickets::default()),
             conns: Mutex::new(BTreeMap::new()),
@@ -142,12 +146,12 @@ impl Hub {
 
     /// 32 random hex digits (ids, tickets).
     pub(crate) fn random_id(&self) -> String {
-        self.rng.lock().hex32()
+        self.ids.lock().hex32()
     }
 
     /// Draws with the generator itself (nonces, the random bytes of a push).
     pub(crate) fn with_rng<R>(&self, draw: impl FnOnce(&mut SimRng) -> R) -> R {
-        draw(&mut self.rng.lock())
+        draw(&mut self.ids.lock())
     }
 
     /// Emits an event of `event_type` with `data`: pushed when a push target is set, otherwise

@@ -48,7 +48,7 @@ impl Default for Callbacks {
             waiting: Mutex::new(Vec::new()),
             ledger: Ledger::default(),
             stats: Mutex::new(CallbackStats::default()),
-            rng: Mutex::new(SimRng::new(0x1a2c)),
+            rng: Mutex::new(SimRng::unique()),
         }
     }
 }
