@@ -9,6 +9,7 @@ mod lease;
 mod migrations;
 mod pool;
 mod schedule;
+mod tls;
 
 pub use history::PgHistory;
 pub use lease::{Lease, LeaseError};
