@@ -5,7 +5,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::callback::types;
+use crate::callback::ContactEvent;
 use crate::fake::FakeLark;
 use crate::handlers::{department_json, user_json, DeptIdType};
 use crate::org::SimUser;
@@ -28,8 +28,9 @@ fn old_object(before: &Value, after: &Value) -> Value {
 }
 
 impl FakeLark {
-    fn emit(&self, event_type: &str, event: Value) -> String {
-        self.callbacks().emit(self.shared(), event_type, event)
+    fn emit(&self, kind: ContactEvent, event: Value) -> String {
+        self.callbacks()
+            .emit(self.shared(), kind.event_type(), event)
     }
 
     /// A new hire: added to the tenant, `contact.user.created_v3` emitted.
@@ -42,7 +43,7 @@ impl FakeLark {
                 object = user_json(org, added, DeptIdType::Open, false);
             }
         });
-        self.emit(types::USER_CREATED, json!({ "object": object }))
+        self.emit(ContactEvent::UserCreated, json!({ "object": object }))
     }
 
     /// Edits a person (by `user_id`): `contact.user.updated_v3` with the changed fields' old
@@ -66,7 +67,7 @@ impl FakeLark {
         let (before, after) = objects?;
         let old = old_object(&before, &after);
         Some(self.emit(
-            types::USER_UPDATED,
+            ContactEvent::UserUpdated,
             json!({ "object": after, "old_object": old }),
         ))
     }
@@ -94,7 +95,7 @@ impl FakeLark {
         });
         let (object, departments) = object?;
         Some(self.emit(
-            types::USER_DELETED,
+            ContactEvent::UserDeleted,
             json!({ "object": object, "old_object": { "department_ids": departments } }),
         ))
     }
@@ -112,7 +113,7 @@ impl FakeLark {
             }
         });
         let (id, object) = created?;
-        let event_id = self.emit(types::DEPARTMENT_CREATED, json!({ "object": object }));
+        let event_id = self.emit(ContactEvent::DepartmentCreated, json!({ "object": object }));
         Some((id, event_id))
     }
 
@@ -133,7 +134,7 @@ impl FakeLark {
         let (before, after) = objects?;
         let old = old_object(&before, &after);
         Some(self.emit(
-            types::DEPARTMENT_UPDATED,
+            ContactEvent::DepartmentUpdated,
             json!({ "object": after, "old_object": old }),
         ))
     }
@@ -152,12 +153,12 @@ impl FakeLark {
         });
         let mut object = object?;
         object["status"] = json!({ "is_deleted": true });
-        Some(self.emit(types::DEPARTMENT_DELETED, json!({ "object": object })))
+        Some(self.emit(ContactEvent::DepartmentDeleted, json!({ "object": object })))
     }
 
     /// Emits an event no change explains (an unknown type, a hostile `event`).
     pub fn emit_raw(&self, event_type: &str, event: Value) -> String {
-        self.emit(event_type, event)
+        self.callbacks().emit(self.shared(), event_type, event)
     }
 }
 

@@ -58,7 +58,7 @@ mod server;
 mod state;
 mod stats;
 
-pub use callback::{types as event_types, CallbackConfig, CallbackError, CallbackStats, Callbacks};
+pub use callback::{CallbackConfig, CallbackError, CallbackStats, Callbacks, ContactEvent};
 pub use credentials::Credentials;
 pub use fake::FakeLark;
 pub use faults::{DeptFault, Faults};

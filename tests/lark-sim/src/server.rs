@@ -185,7 +185,7 @@ async fn serve(shared: &Shared, call: Call) -> Response {
         Api::DepartmentChildren => handlers::children(&org, &faults, department, &call.query),
         Api::DepartmentGet => handlers::department(&org, &faults, department, &call.query),
         Api::UsersByDepartment => handlers::find_by_department(&org, &faults, &call.query),
-        Api::UserGet => handlers::user(&org, &faults, department, &call.query),
+        Api::UserGet => handlers::user(&org, &call.query, &faults, department),
         Api::TenantAccessToken => Err(ApiError::not_found()),
     };
     match answered {

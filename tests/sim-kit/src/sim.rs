@@ -4,14 +4,17 @@
 //! side of every simulator is this one piece of code.
 
 use std::fmt;
+use std::future::Future;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use axum::Router;
+use tokio_util::sync::CancellationToken;
 
 use crate::core::SimCore;
+use crate::retry::spawn_until_stopped;
 use crate::server::SimServer;
 use crate::stats::CallStats;
 use crate::swap::Swap;
@@ -70,6 +73,7 @@ pub struct SimState<A: SimApi> {
     core: SimCore<A::Faults, A::Page>,
     sequence: AtomicU64,
     extension: A::Extension,
+    stop: CancellationToken,
 }
 
 impl<A: SimApi> SimState<A> {
@@ -81,6 +85,7 @@ impl<A: SimApi> SimState<A> {
             core: SimCore::new(faults, seed, A::TOKEN_PREFIX, A::TOKEN_REUSE),
             sequence: AtomicU64::new(0),
             extension: A::Extension::default(),
+            stop: CancellationToken::new(),
         }
     }
 
@@ -113,6 +118,25 @@ impl<A: SimApi> SimState<A> {
     pub fn extension(&self) -> &A::Extension {
         &self.extension
     }
+
+    /// Runs `work` (a timer, a push, a socket) on a task that ends when the simulator stops.
+    pub fn spawn(&self, work: impl Future<Output = ()> + Send + 'static) {
+        spawn_until_stopped(&self.stop, work);
+    }
+
+    /// Like [`SimState::spawn`], for work that needs the state itself.
+    pub fn spawn_with<F, Fut>(self: &Arc<Self>, work: F)
+    where
+        F: FnOnce(Arc<SimState<A>>) -> Fut,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        self.spawn(work(Arc::clone(self)));
+    }
+
+    /// Cancelled when the simulator stops, for work that watches it itself.
+    pub fn stopping(&self) -> &CancellationToken {
+        &self.stop
+    }
 }
 
 /// A simulator of the API `A` serving on 127.0.0.1 (or a chosen address).
@@ -127,6 +151,7 @@ struct StopOnDrop<A: SimApi>(Arc<SimState<A>>);
 
 impl<A: SimApi> Drop for StopOnDrop<A> {
     fn drop(&mut self) {
+        self.0.stop.cancel();
         self.0.extension.stop();
     }
 }

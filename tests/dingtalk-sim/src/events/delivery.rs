@@ -14,7 +14,6 @@ use parking_lot::Mutex;
 use serde_json::{Map, Value};
 use syncer_sim_kit::{Ledger, SimExtension, SimRng};
 use tokio::sync::{mpsc, watch};
-use tokio_util::sync::CancellationToken;
 
 use super::config::StreamConfig;
 use super::event::{now_ms, Event, KeyCase};
@@ -72,7 +71,10 @@ enum Pending {
 #[derive(Debug)]
 pub struct Hub {
     config: Mutex<StreamConfig>,
+    /// Which socket gets an event: seeded, restarted by a new config.
     rng: Mutex<SimRng>,
+    /// Event, message and ticket ids: never the same twice, across simulators and runs.
+    ids: Mutex<SimRng>,
     pub(crate) tickets: Mutex<Tickets>,
     conns: Mutex<BTreeMap<u64, Conn>>,
     next_conn: AtomicU64,
@@ -81,7 +83,6 @@ pub struct Hub {
     pub(crate) push: Mutex<Option<Arc<PushTarget>>>,
     pub(crate) ledger: Ledger,
     stats: Mutex<EventStats>,
-    pub(crate) stop: CancellationToken,
     /// Bumped on every change of `stats`, for owners awaiting a figure.
     pub(crate) changed: watch::Sender<u64>,
 }
@@ -91,6 +92,7 @@ impl Default for Hub {
         let config = StreamConfig::default();
         Hub {
             rng: Mutex::new(SimRng::new(config.seed)),
+            ids: Mutex::new(SimRng::unique()),
             config: Mutex::new(config),
             tickets: Mutex::new(Tickets::default()),
             conns: Mutex::new(BTreeMap::new()),
@@ -100,18 +102,13 @@ impl Default for Hub {
             push: Mutex::new(None),
             ledger: Ledger::default(),
             stats: Mutex::new(EventStats::default()),
-            stop: CancellationToken::new(),
             changed: watch::Sender::new(0),
         }
     }
 }
 
-impl SimExtension for Hub {
-    /// Ends every socket, timer and push task.
-    fn stop(&self) {
-        self.stop.cancel();
-    }
-}
+/// Its sockets, timers and pushes run on the kit's tasks, which end when the simulator stops.
+impl SimExtension for Hub {}
 
 /// Runs `after` once `delay` has passed, unless the simulator stops first.
 pub(crate) fn after(
@@ -119,13 +116,10 @@ pub(crate) fn after(
     delay: Duration,
     then: impl FnOnce(&Arc<Shared>) + Send + 'static,
 ) {
-    let shared = Arc::clone(shared);
-    let stop = shared.extension().stop.clone();
-    tokio::spawn(async move {
-        tokio::select! {
-            () = stop.cancelled() => {}
-            () = tokio::time::sleep(delay) => then(&shared),
-        }
+    let owner = Arc::clone(shared);
+    shared.spawn(async move {
+        tokio::time::sleep(delay).await;
+        then(&owner);
     });
 }
 
@@ -152,12 +146,12 @@ impl Hub {
 
     /// 32 random hex digits (ids, tickets).
     pub(crate) fn random_id(&self) -> String {
-        self.rng.lock().hex32()
+        self.ids.lock().hex32()
     }
 
     /// Draws with the generator itself (nonces, the random bytes of a push).
     pub(crate) fn with_rng<R>(&self, draw: impl FnOnce(&mut SimRng) -> R) -> R {
-        draw(&mut self.rng.lock())
+        draw(&mut self.ids.lock())
     }
 
     /// Emits an event of `event_type` with `data`: pushed when a push target is set, otherwise

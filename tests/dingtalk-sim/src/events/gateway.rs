@@ -119,7 +119,7 @@ async fn run(shared: Arc<Shared>, socket: WebSocket, events: bool) {
     let hub = shared.extension();
     let (conn, mut outgoing) = hub.register(&shared, events);
     let (mut sink, mut incoming) = socket.split();
-    let stop = hub.stop.clone();
+    let stop = shared.stopping().clone();
     let ping_every = hub.config().ping_interval;
     let mut pings = ping_every.map(|every| {
         let mut interval = tokio::time::interval_at(tokio::time::Instant::now() + every, every);

@@ -79,7 +79,7 @@ async fn setup(receiver: Receiver) -> (FakeDingTalk, SimServer, Arc<Receiver>) {
         .expect("binds");
     let config = PushConfig {
         retry_factor: 0.001,
-        ..PushConfig::new(TOKEN, AES_KEY, Credentials::demo().app_key)
+        ..PushConfig::new(TOKEN, AES_KEY, &Credentials::demo().app_key)
     };
     dingtalk
         .push_to(format!("{}/events", app.url()), config)

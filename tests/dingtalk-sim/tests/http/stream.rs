@@ -45,15 +45,22 @@ fn patient() -> StreamConfig {
 
 /// `connections/open` with these credentials: HTTP status and body.
 async fn open_with(server: &FakeDingTalk, id: &str, secret: &str) -> (u16, Value) {
+    open_subscribed(server, id, secret, json!([{"type": "EVENT", "topic": "*"}])).await
+}
+
+/// `connections/open` with these credentials and subscriptions.
+async fn open_subscribed(
+    server: &FakeDingTalk,
+    id: &str,
+    secret: &str,
+    subscriptions: Value,
+) -> (u16, Value) {
+    let url = format!("{}{}", server.stream_endpoint(), paths::GATEWAY_OPEN);
     let response = reqwest::Client::new()
-        .post(format!(
-            "{}{}",
-            server.stream_endpoint(),
-            paths::GATEWAY_OPEN
-        ))
+        .post(url)
         .json(&json!({
             "clientId": id, "clientSecret": secret,
-            "subscriptions": [{"type": "EVENT", "topic": "*"}],
+            "subscriptions": subscriptions,
             "ua": "sim-test", "localIp": "127.0.0.1",
         }))
         .send()
@@ -392,4 +399,56 @@ async fn a_dropped_socket_ends_without_a_close_frame_and_its_event_comes_again()
         .all_acknowledged(WAIT)
         .await
         .expect("acknowledged");
+}
+
+#[tokio::test]
+async fn a_socket_that_did_not_subscribe_to_events_gets_none() {
+    let sim = sim_with(patient()).await;
+    let demo = Credentials::demo();
+    let callbacks_only = json!([{"type": "CALLBACK", "topic": "/v1.0/im/bot/messages/get"}]);
+    let (_, body) =
+        open_subscribed(&sim.server, &demo.app_key, &demo.app_secret, callbacks_only).await;
+    let url = format!(
+        "{}?ticket={}",
+        body["endpoint"].as_str().expect("endpoint"),
+        body["ticket"].as_str().expect("ticket")
+    );
+    let (_quiet, _) = tokio_tungstenite::connect_async(url).await.expect("opens");
+    assert!(sim.server.connected(1, WAIT).await);
+    sim.server.hire(SimUser::new("u4", "赵敏", vec![1]));
+    let stats = sim.server.event_stats();
+    assert_eq!(
+        (stats.emitted, stats.delivered),
+        (1, 0),
+        "the event waits for a subscriber"
+    );
+    let mut subscriber = connect(&sim.server).await;
+    let frame = next_frame(&mut subscriber).await;
+    assert_eq!(data(&frame)["userId"], json!(["u4"]));
+}
+
+#[tokio::test]
+async fn the_legacy_key_case_fault_capitalizes_the_data_keys() {
+    let sim = sim_with(StreamConfig {
+        legacy_key_case: true,
+        ..patient()
+    })
+    .await;
+    let mut socket = connect(&sim.server).await;
+    sim.server.leave("u1").expect("u1 exists");
+    let frame = next_frame(&mut socket).await;
+    let data = data(&frame);
+    assert_eq!(data["UserId"], json!(["u1"]));
+    assert!(
+        data["TimeStamp"].is_string() && data.get("userId").is_none(),
+        "{data}"
+    );
+}
+
+#[tokio::test]
+async fn event_ids_never_repeat_across_simulators() {
+    let (a, b) = (sim_with(patient()).await, sim_with(patient()).await);
+    let first = a.server.emit_raw("x", json!({}));
+    let second = b.server.emit_raw("x", json!({}));
+    assert_ne!(first, second);
 }

@@ -19,10 +19,9 @@ use std::sync::Arc;
 use parking_lot::Mutex;
 use serde_json::Value;
 use syncer_sim_kit::{unix_millis, Ledger, SimExtension, SimRng};
-use tokio_util::sync::CancellationToken;
 
 pub use config::CallbackConfig;
-pub use event::types;
+pub use event::ContactEvent;
 pub use sender::CallbackError;
 pub use stats::CallbackStats;
 
@@ -40,7 +39,6 @@ pub struct Callbacks {
     pub(crate) ledger: Ledger,
     stats: Mutex<CallbackStats>,
     rng: Mutex<SimRng>,
-    pub(crate) stop: CancellationToken,
 }
 
 impl Default for Callbacks {
@@ -50,18 +48,13 @@ impl Default for Callbacks {
             waiting: Mutex::new(Vec::new()),
             ledger: Ledger::default(),
             stats: Mutex::new(CallbackStats::default()),
-            rng: Mutex::new(SimRng::new(0x1a2c)),
-            stop: CancellationToken::new(),
+            rng: Mutex::new(SimRng::unique()),
         }
     }
 }
 
-impl SimExtension for Callbacks {
-    /// Ends every callback still being sent or retried.
-    fn stop(&self) {
-        self.stop.cancel();
-    }
-}
+/// Callbacks are sent on the kit's tasks, which end when the fake stops.
+impl SimExtension for Callbacks {}
 
 impl Callbacks {
     /// Changes the figures.
@@ -87,20 +80,20 @@ impl Callbacks {
     /// Emits an event of `event_type` carrying `event`: sent now when a request URL is set,
     /// otherwise once one is. Returns its `event_id`.
     pub(crate) fn emit(&self, shared: &Arc<Shared>, event_type: &str, event: Value) -> String {
-        let event = Arc::new(LarkEvent {
-            event_id: self.random_id(),
-            event_type: event_type.to_owned(),
-            create_time: unix_millis(),
+        let event = Arc::new(LarkEvent::new(
+            self.random_id(),
+            event_type,
+            unix_millis(),
             event,
-        });
+        ));
         self.tally(|s| s.emitted += 1);
-        self.ledger.open(event.event_id.clone());
+        self.ledger.open(event.event_id());
         let target = self.target.lock().clone();
         match target {
             Some(target) => target.spawn(shared, Arc::clone(&event)),
             None => self.waiting.lock().push(Arc::clone(&event)),
         }
-        event.event_id.clone()
+        event.event_id().to_owned()
     }
 
     /// Sets the request URL; events that waited for one are sent now.

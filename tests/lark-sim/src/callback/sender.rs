@@ -4,12 +4,11 @@
 //! retried after 15 s, 5 min, 1 h and 6 h (scaled), then given up. The URL check sends the
 //! `url_verification` challenge and expects it back.
 
-use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use syncer_sim_kit::{unix_millis, RetrySchedule};
+use syncer_sim_kit::{push_client, unix_millis, DeliveryError, RetrySchedule};
 
 use super::config::CallbackConfig;
 use super::crypto::{seal, signature};
@@ -24,25 +23,10 @@ const RETRIES: [Duration; 4] = [
     Duration::from_secs(6 * 60 * 60),
 ];
 
-/// Why a callback was not acknowledged.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CallbackError {
-    /// No request URL is set ([`crate::FakeLark::callback_to`]).
-    NoTarget,
-    /// The app did not answer HTTP 200 in time, or answered the URL check wrongly: why.
-    Refused(String),
-}
-
-impl fmt::Display for CallbackError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CallbackError::NoTarget => write!(f, "no request URL is set: call callback_to first"),
-            CallbackError::Refused(why) => write!(f, "the callback was refused: {why}"),
-        }
-    }
-}
-
-impl std::error::Error for CallbackError {}
+/// Why a callback was not acknowledged: [`CallbackError::NoTarget`] before
+/// [`crate::FakeLark::callback_to`], [`CallbackError::Refused`] when the app did not answer
+/// HTTP 200 in time or answered the URL check wrongly.
+pub type CallbackError = DeliveryError;
 
 /// The app's request URL and subscription.
 #[derive(Debug)]
@@ -60,54 +44,38 @@ impl Target {
         config: CallbackConfig,
         app_id: String,
     ) -> Result<Target, CallbackError> {
-        let http = reqwest::Client::builder()
-            .timeout(config.answer_timeout)
-            .build()
-            .map_err(|error| CallbackError::Refused(error.to_string()))?;
         Ok(Target {
+            http: push_client(config.answer_timeout)?,
             url,
             config,
             app_id,
-            http,
         })
     }
 
     /// Sends `event` on a task until acknowledged or given up, then settles it in the ledger.
     pub(crate) fn spawn(self: Arc<Self>, shared: &Arc<Shared>, event: Arc<LarkEvent>) {
-        let shared = Arc::clone(shared);
-        let stop = shared.extension().stop.clone();
-        tokio::spawn(async move {
-            tokio::select! {
-                () = stop.cancelled() => {}
-                () = self.deliver(&shared, &event) => {}
-            }
-        });
+        shared.spawn_with(|state| self.deliver(state, event));
     }
 
-    async fn deliver(&self, shared: &Arc<Shared>, event: &LarkEvent) {
-        let callbacks = shared.extension();
+    async fn deliver(self: Arc<Self>, state: Arc<Shared>, event: Arc<LarkEvent>) {
         let document = event.document(
             &self.config.verification_token,
             &self.config.tenant_key,
             &self.app_id,
         );
-        let schedule = RetrySchedule::new(RETRIES.to_vec()).scaled(self.config.retry_factor);
-        let mut retry = 0;
-        loop {
-            if self.send(shared, &document).await.is_ok() {
-                if callbacks.ledger.close(&event.event_id) {
-                    callbacks.tally(|s| s.acknowledged += 1);
-                }
-                return;
-            }
-            let Some(delay) = schedule.delay(retry) else {
-                callbacks.tally(|s| s.failed += 1);
-                callbacks.ledger.close(&event.event_id);
-                return;
-            };
-            tokio::time::sleep(delay).await;
-            callbacks.tally(|s| s.retried += 1);
-            retry += 1;
+        let callbacks = state.extension();
+        let answered = RetrySchedule::new(RETRIES.to_vec())
+            .scaled(self.config.retry_factor)
+            .run(
+                || async { self.send(&state, &document).await.is_ok() },
+                || callbacks.tally(|s| s.retried += 1),
+            )
+            .await;
+        let first = callbacks.ledger.close(event.event_id());
+        if !answered {
+            callbacks.tally(|s| s.failed += 1);
+        } else if first {
+            callbacks.tally(|s| s.acknowledged += 1);
         }
     }
 

@@ -1,7 +1,6 @@
 //! Callbacks against a receiver written here from the same guide: it checks the signature,
 //! opens the body, answers the URL check, and refuses as told.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,23 +16,20 @@ use syncer_sim_kit::SimServer;
 
 use super::crypto::{open, signature};
 use crate::{
-    event_types, CallbackConfig, CallbackError, Credentials, FakeLark, Faults, LarkOrg, SimUser,
+    CallbackConfig, CallbackError, ContactEvent, Credentials, FakeLark, Faults, LarkOrg, SimUser,
 };
 
 const KEY: &str = "simencryptkey";
 const WAIT: Duration = Duration::from_secs(10);
 
+/// The app's side: every document it opened, and how many callbacks it still answers 503.
 #[derive(Default)]
-struct Receiver {
-    documents: Mutex<Vec<Value>>,
-    refuse_first: AtomicUsize,
+struct Inbox {
+    seen: Mutex<Vec<Value>>,
+    unavailable_for: Mutex<usize>,
 }
 
-async fn receive(
-    State(receiver): State<Arc<Receiver>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+async fn receive(State(inbox): State<Arc<Inbox>>, headers: HeaderMap, body: Bytes) -> Response {
     let header = |name: &str| {
         headers
             .get(name)
@@ -51,32 +47,33 @@ async fn receive(
     let sealed: Value = serde_json::from_slice(&body).expect("JSON");
     let plain = open(KEY, sealed["encrypt"].as_str().expect("sealed")).expect("opens");
     let document: Value = serde_json::from_slice(&plain).expect("JSON inside");
-    receiver.documents.lock().push(document.clone());
+    inbox.seen.lock().push(document.clone());
     if document["type"] == "url_verification" {
         return Json(json!({ "challenge": document["challenge"] })).into_response();
     }
-    let refuse = receiver
-        .refuse_first
-        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-        .is_ok();
-    if refuse {
-        StatusCode::SERVICE_UNAVAILABLE.into_response()
-    } else {
-        StatusCode::OK.into_response()
+    let mut unavailable = inbox.unavailable_for.lock();
+    if *unavailable == 0 {
+        return StatusCode::OK.into_response();
     }
+    *unavailable -= 1;
+    StatusCode::SERVICE_UNAVAILABLE.into_response()
 }
 
-async fn setup(refuse_first: usize) -> (FakeLark, SimServer, Arc<Receiver>) {
-    let receiver = Arc::new(Receiver {
-        refuse_first: AtomicUsize::new(refuse_first),
-        ..Receiver::default()
+/// The app's callback endpoint on its own port.
+async fn app(unavailable_for: usize) -> (SimServer, Arc<Inbox>) {
+    let inbox = Arc::new(Inbox {
+        unavailable_for: Mutex::new(unavailable_for),
+        ..Inbox::default()
     });
     let router = Router::new()
         .route("/callback", post(receive))
-        .with_state(Arc::clone(&receiver));
-    let app = SimServer::start_local("receiver", router)
-        .await
-        .expect("binds");
+        .with_state(Arc::clone(&inbox));
+    let server = SimServer::start_local("app", router).await.expect("binds");
+    (server, inbox)
+}
+
+async fn setup(unavailable_for: usize) -> (FakeLark, SimServer, Arc<Inbox>) {
+    let (app, inbox) = app(unavailable_for).await;
     let mut org = LarkOrg::empty("飞书公司");
     org.add_user(SimUser::new("u1", "张伟", vec!["0".into()]));
     let lark = FakeLark::start(org, Credentials::demo(), Faults::default())
@@ -88,12 +85,12 @@ async fn setup(refuse_first: usize) -> (FakeLark, SimServer, Arc<Receiver>) {
     };
     lark.callback_to(format!("{}/callback", app.url()), config)
         .expect("a request URL");
-    (lark, app, receiver)
+    (lark, app, inbox)
 }
 
 #[tokio::test]
 async fn the_url_check_and_events_arrive_sealed_signed_and_in_schema_2() {
-    let (lark, _app, receiver) = setup(0).await;
+    let (lark, _app, inbox) = setup(0).await;
     lark.verify_url().await.expect("the challenge comes back");
     lark.modify("u1", |u| u.name = "张伟伟".into())
         .expect("u1 exists");
@@ -108,7 +105,7 @@ async fn the_url_check_and_events_arrive_sealed_signed_and_in_schema_2() {
     );
     lark.leave("u1").expect("u1 exists");
     lark.all_acknowledged(WAIT).await.expect("acknowledged");
-    let documents = receiver.documents.lock().clone();
+    let documents = inbox.seen.lock().clone();
     assert_eq!(documents[0]["type"], "url_verification");
     assert_eq!(documents[0]["token"], "simverification");
     let by_type = |t: &str| {
@@ -118,21 +115,21 @@ async fn the_url_check_and_events_arrive_sealed_signed_and_in_schema_2() {
             .cloned()
             .unwrap_or_else(|| panic!("a {t} event"))
     };
-    let updated = by_type(event_types::USER_UPDATED);
+    let updated = by_type(ContactEvent::UserUpdated.event_type());
     assert_eq!(updated["schema"], "2.0");
     assert_eq!(updated["header"]["token"], "simverification");
     assert_eq!(updated["header"]["app_id"], Credentials::demo().app_id);
     assert_eq!(updated["event"]["object"]["name"], "张伟伟");
     assert_eq!(updated["event"]["old_object"], json!({"name": "张伟"}));
-    let renamed = by_type(event_types::DEPARTMENT_UPDATED);
+    let renamed = by_type(ContactEvent::DepartmentUpdated.event_type());
     assert_eq!(renamed["event"]["old_object"]["name"], "研发");
-    let deleted = by_type(event_types::USER_DELETED);
+    let deleted = by_type(ContactEvent::UserDeleted.event_type());
     assert_eq!(
         deleted["event"]["old_object"]["department_ids"],
         json!(["0"])
     );
-    by_type(event_types::DEPARTMENT_CREATED);
-    by_type(event_types::DEPARTMENT_DELETED);
+    by_type(ContactEvent::DepartmentCreated.event_type());
+    by_type(ContactEvent::DepartmentDeleted.event_type());
     let stats = lark.callback_stats();
     assert_eq!(
         (stats.emitted, stats.acknowledged, stats.refused),
@@ -142,16 +139,16 @@ async fn the_url_check_and_events_arrive_sealed_signed_and_in_schema_2() {
 
 #[tokio::test]
 async fn an_unanswered_event_is_retried_with_its_event_id_then_given_up() {
-    let (lark, _app, receiver) = setup(2).await;
+    let (lark, _app, inbox) = setup(2).await;
     lark.hire(SimUser::new("u2", "王芳", vec!["0".into()]));
     lark.all_acknowledged(WAIT).await.expect("acknowledged");
-    let documents = receiver.documents.lock().clone();
+    let documents = inbox.seen.lock().clone();
     assert_eq!(documents.len(), 3);
     assert!(documents
         .iter()
         .all(|d| d["header"]["event_id"] == documents[0]["header"]["event_id"]));
     assert_eq!(documents[0]["event"]["object"]["open_id"], "ou_u2");
-    receiver.refuse_first.store(5, Ordering::SeqCst);
+    *inbox.unavailable_for.lock() = 5;
     lark.emit_raw("contact.unknown_v9", json!({"anything": true}));
     lark.all_acknowledged(WAIT).await.expect("settled");
     let stats = lark.callback_stats();
@@ -179,13 +176,7 @@ async fn a_department_in_use_is_not_deleted_and_events_wait_for_a_request_url() 
         .all_acknowledged(Duration::from_millis(1))
         .await
         .is_err());
-    let receiver = Arc::new(Receiver::default());
-    let router = Router::new()
-        .route("/callback", post(receive))
-        .with_state(Arc::clone(&receiver));
-    let app = SimServer::start_local("receiver", router)
-        .await
-        .expect("binds");
+    let (app, inbox) = app(0).await;
     lark.callback_to(
         format!("{}/callback", app.url()),
         CallbackConfig::new("t", Some(KEY.into())),
@@ -194,5 +185,5 @@ async fn a_department_in_use_is_not_deleted_and_events_wait_for_a_request_url() 
     lark.all_acknowledged(WAIT)
         .await
         .expect("sent once subscribed");
-    assert_eq!(receiver.documents.lock().len(), 2);
+    assert_eq!(inbox.seen.lock().len(), 2);
 }

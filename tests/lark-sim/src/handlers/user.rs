@@ -59,21 +59,21 @@ pub(crate) fn find_by_department(
 /// (`open_id` by default). A person not in the tenant, or no longer, answers 41050.
 pub(crate) fn user(
     org: &LarkOrg,
-    faults: &Faults,
-    id: &str,
     query: &HashMap<String, String>,
+    faults: &Faults,
+    wanted: &str,
 ) -> Result<Answer, ApiError> {
-    let id_type = DeptIdType::from_query(query)?;
     check_user_id_type(query)?;
     let key: fn(&SimUser) -> &str = match query.get("user_id_type").map(String::as_str) {
         Some("user_id") => |u| &u.user_id,
         Some("union_id") => |u| &u.union_id,
         _ => |u| &u.open_id,
     };
+    let id_type = DeptIdType::from_query(query)?;
     let found = org
         .users
         .iter()
-        .find(|u| key(u) == id)
+        .find(|u| key(u) == wanted)
         .ok_or_else(ApiError::no_user_authority)?;
     Ok(Answer {
         data: json!({ "user": user_json(org, found, id_type, faults.hide_user_id) }),
