@@ -44,6 +44,11 @@ async fn start() -> FakeDingTalk {
 }
 
 fn syncer(server: &FakeDingTalk, app_secret: &str) -> Arc<dyn Syncer> {
+    syncer_via(server, app_secret, &server.stream_endpoint())
+}
+
+/// The syncer of the fake's app, opening its connections at `stream_endpoint`.
+fn syncer_via(server: &FakeDingTalk, app_secret: &str, stream_endpoint: &str) -> Arc<dyn Syncer> {
     let plugin = find_plugin(syncer_dingtalk::TYPE_NAME).expect("registered");
     let text = |value: String| ConfigValue::Text(value);
     let values = BTreeMap::from([
@@ -51,7 +56,10 @@ fn syncer(server: &FakeDingTalk, app_secret: &str) -> Arc<dyn Syncer> {
         ("app_secret".to_owned(), text(app_secret.to_owned())),
         ("endpoint".to_owned(), text(server.url())),
         ("events".to_owned(), text("stream".to_owned())),
-        ("stream_endpoint".to_owned(), text(server.stream_endpoint())),
+        (
+            "stream_endpoint".to_owned(),
+            text(stream_endpoint.to_owned()),
+        ),
         ("max_retries".to_owned(), ConfigValue::Integer(1)),
     ]);
     let config = PluginConfig::new(plugin, values).expect("valid config");
@@ -342,6 +350,57 @@ async fn after_an_abrupt_drop_the_client_reconnects() {
         .await
         .expect("delivered after the drop");
     assert_eq!(server.event_stats().tickets_issued, 2);
+    task.abort();
+}
+
+/// A gateway in front of the fake's that answers 503 to the first `outage` opens and passes
+/// the rest through; its URL.
+async fn flaky_gateway(server: &FakeDingTalk, outage: usize) -> String {
+    use axum::http::StatusCode;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let upstream = format!("{}/v1.0/gateway/connections/open", server.stream_endpoint());
+    let opens = Arc::new(AtomicUsize::new(0));
+    let open = move |body: axum::body::Bytes| {
+        let (upstream, opens) = (upstream.clone(), Arc::clone(&opens));
+        async move {
+            if opens.fetch_add(1, Ordering::SeqCst) < outage {
+                return (StatusCode::SERVICE_UNAVAILABLE, Vec::new());
+            }
+            let answer = reqwest::Client::new()
+                .post(upstream)
+                .header("content-type", "application/json")
+                .body(body.to_vec())
+                .send()
+                .await
+                .expect("the fake gateway answers");
+            let status = StatusCode::from_u16(answer.status().as_u16()).expect("a status");
+            (status, answer.bytes().await.expect("a body").to_vec())
+        }
+    };
+    let app =
+        axum::Router::new().route("/v1.0/gateway/connections/open", axum::routing::post(open));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("address"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    url
+}
+
+#[tokio::test]
+async fn a_failed_open_is_tried_again_until_the_gateway_answers() {
+    let server = start().await;
+    // max_retries is 1: two 503s fail one open; the listener waits its backoff and opens again.
+    let gateway = flaky_gateway(&server, 2).await;
+    let sink = Arc::new(Recorder::default());
+    let task = listen(&syncer_via(&server, APP_SECRET, &gateway), &sink);
+    assert!(
+        server.connected(1, PATIENCE).await,
+        "connected after the outage"
+    );
+    hire(&server, "hire06");
+    server.all_acknowledged(PATIENCE).await.expect("delivered");
+    assert_eq!(server.event_stats().tickets_issued, 1);
     task.abort();
 }
 
