@@ -187,3 +187,47 @@ async fn a_department_in_use_is_not_deleted_and_events_wait_for_a_request_url() 
         .expect("sent once subscribed");
     assert_eq!(inbox.seen.lock().len(), 2);
 }
+
+/// Answers 200 to anything, keeping the headers and body it got.
+async fn plain_receive(
+    State(seen): State<Arc<Mutex<Vec<(HeaderMap, Value)>>>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> StatusCode {
+    seen.lock()
+        .push((headers, serde_json::from_slice(&body).expect("JSON")));
+    StatusCode::OK
+}
+
+#[tokio::test]
+async fn without_an_encrypt_key_callbacks_are_plain_and_unsigned() {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let router = Router::new()
+        .route("/plain", post(plain_receive))
+        .with_state(Arc::clone(&seen));
+    let app = SimServer::start_local("plain", router)
+        .await
+        .expect("binds");
+    let lark = FakeLark::start(
+        LarkOrg::empty("明文公司"),
+        Credentials::demo(),
+        Faults::default(),
+    )
+    .await
+    .expect("binds");
+    lark.callback_to(
+        format!("{}/plain", app.url()),
+        CallbackConfig::new("tok", None),
+    )
+    .expect("a request URL");
+    lark.hire(SimUser::new("u9", "孙丽", vec!["0".into()]));
+    lark.all_acknowledged(WAIT).await.expect("acknowledged");
+    let seen = seen.lock();
+    let (headers, document) = &seen[0];
+    assert!(headers.get("X-Lark-Signature").is_none());
+    assert_eq!(
+        document["header"]["event_type"],
+        ContactEvent::UserCreated.event_type()
+    );
+    assert_eq!(document["event"]["object"]["name"], "孙丽");
+}
