@@ -452,3 +452,25 @@ async fn event_ids_never_repeat_across_simulators() {
     let second = b.server.emit_raw("x", json!({}));
     assert_ne!(first, second);
 }
+
+#[tokio::test]
+async fn pings_come_on_their_own_at_the_configured_interval() {
+    let sim = sim_with(StreamConfig {
+        ping_interval: Some(Duration::from_millis(20)),
+        ..patient()
+    })
+    .await;
+    let mut socket = connect(&sim.server).await;
+    for _ in 0..2 {
+        let ping = next_frame(&mut socket).await;
+        assert_eq!(ping["headers"]["topic"], "ping");
+        let data = ping["data"].as_str().expect("data").to_owned();
+        answer(&mut socket, &ping, 200, data).await;
+    }
+    assert!(
+        sim.server
+            .events_until(WAIT, |s| s.pings_answered >= 2)
+            .await
+    );
+    assert_eq!(sim.server.event_stats().ping_timeouts, 0);
+}

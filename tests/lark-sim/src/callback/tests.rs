@@ -187,3 +187,37 @@ async fn a_department_in_use_is_not_deleted_and_events_wait_for_a_request_url() 
         .expect("sent once subscribed");
     assert_eq!(inbox.seen.lock().len(), 2);
 }
+
+/// What a plain receiver got: each request's headers and body.
+type Seen = Arc<Mutex<Vec<(HeaderMap, Value)>>>;
+
+#[tokio::test]
+async fn without_an_encrypt_key_callbacks_are_plain_and_unsigned() {
+    let seen: Seen = Arc::default();
+    let sink = Arc::clone(&seen);
+    let keep = move |headers: HeaderMap, body: Bytes| async move {
+        let body = serde_json::from_slice(&body).expect("JSON");
+        sink.lock().push((headers, body));
+        StatusCode::OK
+    };
+    let plain = SimServer::start_local("plain", Router::new().route("/plain", post(keep)))
+        .await
+        .expect("binds");
+    let tenant = LarkOrg::empty("明文公司");
+    let lark = FakeLark::start(tenant, Credentials::demo(), Faults::default())
+        .await
+        .expect("binds");
+    let url = format!("{}/plain", plain.url());
+    lark.callback_to(url, CallbackConfig::new("tok", None))
+        .expect("a request URL");
+    lark.hire(SimUser::new("u9", "孙丽", vec!["0".into()]));
+    lark.all_acknowledged(WAIT).await.expect("acknowledged");
+    let seen = seen.lock();
+    let (headers, document) = &seen[0];
+    assert!(headers.get("X-Lark-Signature").is_none());
+    assert_eq!(
+        document["header"]["event_type"],
+        ContactEvent::UserCreated.event_type()
+    );
+    assert_eq!(document["event"]["object"]["name"], "孙丽");
+}
