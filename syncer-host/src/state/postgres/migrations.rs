@@ -10,9 +10,10 @@
 const LOCK_KEY: i64 = 0x5379_6e63_6572_0001;
 
 /// `(version, SQL)`, in order.
-const MIGRATIONS: &[(i32, &str)] = &[(
-    1,
-    "
+const MIGRATIONS: &[(i32, &str)] = &[
+    (
+        1,
+        "
     CREATE TABLE runs (
         run_id BIGSERIAL PRIMARY KEY,
         syncer TEXT NOT NULL,
@@ -37,7 +38,20 @@ const MIGRATIONS: &[(i32, &str)] = &[(
         claimed_by TEXT
     );
     ",
-)];
+    ),
+    (
+        2,
+        "
+    CREATE TABLE seen_events (
+        syncer TEXT NOT NULL,
+        event_id TEXT NOT NULL,
+        seen_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (syncer, event_id)
+    );
+    CREATE INDEX seen_events_by_age ON seen_events (seen_at);
+    ",
+    ),
+];
 
 /// Why the schema could not be brought up to date.
 pub enum MigrationError {
