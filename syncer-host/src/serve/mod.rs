@@ -6,6 +6,7 @@
 mod api;
 mod auth;
 mod error;
+mod events;
 mod listener;
 mod metrics;
 mod scheduler;
@@ -56,6 +57,7 @@ pub async fn serve(config: Config, listen: Option<String>) -> Result<(), Failure
     // a CLI sync going on in another process keeps its row.
     state.close_interrupted_runs().await;
     let cancel = CancellationToken::new();
+    events::start(&state, &cancel);
     scheduler::start(&state, &cancel);
 
     println!("syncer-host serving the control API on http://{bound}");

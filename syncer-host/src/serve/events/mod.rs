@@ -1,0 +1,220 @@
+//! Change events under `serve`: one [`EventHub`] per syncer whose config turns events on. The
+//! hub is the [`EventSink`] its backend hands events to (from its Stream connection, or from the
+//! HTTP push route): it drops events already handled (their ids are kept in the host's state),
+//! queues the others for the syncer's one worker, and answers once the worker has written the
+//! change or recorded it failed — or asks for the event again while IAM is unreachable.
+//!
+//! The worker ([`worker`]) applies events one batch at a time under the syncer's run lock, so
+//! an event never races a full run; [`stream`] keeps a Stream connection up, [`push`] is the
+//! HTTP route, [`status`] what the API shows.
+
+pub mod push;
+pub mod status;
+pub mod stream;
+pub mod worker;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use parking_lot::Mutex;
+use syncer_core::engine::{ChangeOutcome, EventGuardWindow};
+use syncer_core::{ChangeEvent, EventMode, EventOutcome, EventSink, Syncer};
+use tokio::sync::{mpsc, oneshot};
+use tokio_util::sync::CancellationToken;
+
+use super::metrics::Metrics;
+use super::state::AppState;
+use crate::state::events::SeenEvents;
+use status::{EventRecord, EventStatus};
+
+/// Builds the hub, worker and (Stream mode) stream task of every enabled syncer whose config
+/// turns events on, and hands the hubs to `state`.
+pub fn start(state: &AppState, cancel: &CancellationToken) {
+    let seen = match state.runner().shared() {
+        Some(shared) => SeenEvents::postgres(shared.clone()),
+        None => match SeenEvents::sqlite(&state.config().state_path) {
+            Ok(seen) => seen,
+            Err(error) => {
+                tracing::error!(%error, "change events are off: their ids cannot be kept");
+                return;
+            }
+        },
+    };
+    let mut hubs = HashMap::new();
+    for settings in state.config().syncers.iter().filter(|s| s.is_enabled) {
+        let source: Arc<dyn Syncer> = match (settings.plugin.build)(&settings.plugin_config) {
+            Ok(source) => Arc::from(source),
+            Err(error) => {
+                tracing::warn!(syncer = %settings.name, %error, "no change events");
+                continue;
+            }
+        };
+        if source.event_mode() == EventMode::Off {
+            continue;
+        }
+        let (hub, jobs) = EventHub::new(
+            &settings.name,
+            source,
+            seen.clone(),
+            settings.sync_interval,
+            state.shared_metrics(),
+        );
+        tokio::spawn(worker::run(state.clone(), hub.clone(), jobs, cancel.clone()));
+        if hub.mode == EventMode::Stream {
+            tokio::spawn(stream::run(hub.clone(), cancel.clone()));
+        }
+        tracing::info!(syncer = %settings.name, mode = ?hub.mode, "change events on");
+        hubs.insert(settings.name.clone(), hub);
+    }
+    state.set_event_hubs(hubs);
+}
+
+/// One event waiting for the worker.
+pub struct Job {
+    /// The event.
+    pub event: ChangeEvent,
+    /// When it arrived (the apply time is measured from here).
+    pub received: Instant,
+    /// Where the worker answers how to acknowledge it.
+    pub reply: oneshot::Sender<EventOutcome>,
+}
+
+/// The events of one syncer: its source, its queue, what it has seen, what it shows.
+pub struct EventHub {
+    /// The syncer's name.
+    pub name: String,
+    /// How it receives events.
+    pub mode: EventMode,
+    /// The syncer's source, built once (it keeps the stream, and reads the people events name).
+    pub source: Arc<dyn Syncer>,
+    queue: mpsc::UnboundedSender<Job>,
+    seen: SeenEvents,
+    status: Mutex<EventStatus>,
+    /// Deprovisions events made within the guard's window (in memory: a restart, like a full
+    /// sync, starts it afresh).
+    pub guard: Mutex<EventGuardWindow>,
+    metrics: Arc<Metrics>,
+}
+
+impl EventHub {
+    /// A hub for `name`'s `source`, and the receiving end of its queue (for its worker).
+    pub fn new(
+        name: &str,
+        source: Arc<dyn Syncer>,
+        seen: SeenEvents,
+        window: std::time::Duration,
+        metrics: Arc<Metrics>,
+    ) -> (Arc<Self>, mpsc::UnboundedReceiver<Job>) {
+        let (queue, jobs) = mpsc::unbounded_channel();
+        let mode = source.event_mode();
+        let hub = Arc::new(Self {
+            name: name.to_owned(),
+            mode,
+            source,
+            queue,
+            seen,
+            status: Mutex::new(EventStatus::new(mode)),
+            guard: Mutex::new(EventGuardWindow::new(window)),
+            metrics,
+        });
+        (hub, jobs)
+    }
+
+    /// The counters the API shows.
+    pub fn counters(&self) -> status::EventCounters {
+        self.status.lock().counters.clone()
+    }
+
+    /// The recent events, newest first.
+    pub fn recent(&self) -> Vec<EventRecord> {
+        self.status.lock().recent()
+    }
+
+    /// The ids store.
+    pub fn seen(&self) -> &SeenEvents {
+        &self.seen
+    }
+
+    /// Records how an event ended: the API's counters and list, and the metrics.
+    pub fn record(&self, record: EventRecord, received: Option<Instant>) {
+        self.metrics
+            .record_event(&self.name, &record.kind, record.outcome, received);
+        self.status.lock().handled(record);
+    }
+
+    /// Why the stream does not work (`None` once it does again).
+    pub fn set_error(&self, error: Option<String>) {
+        self.status.lock().counters.error = error;
+    }
+
+    /// A full sync of the syncer ended: it decided about every leaver with its own guard.
+    pub fn full_sync_done(&self) {
+        self.guard.lock().reset();
+    }
+
+    fn settled(&self, event: &ChangeEvent, outcome: ChangeOutcome) -> EventOutcome {
+        self.record(
+            EventRecord {
+                id: event.id.clone(),
+                kind: event.kind.clone(),
+                people: named(event),
+                outcome: outcome.as_str(),
+                writes: 0,
+                error: None,
+                at: status::now(),
+            },
+            None,
+        );
+        EventOutcome::Done
+    }
+}
+
+/// The ids an event names.
+pub fn named(event: &ChangeEvent) -> Vec<String> {
+    use syncer_core::Change;
+    match &event.change {
+        Change::People(ids)
+        | Change::Left(ids)
+        | Change::Departments(ids)
+        | Change::DepartmentsRemoved(ids) => ids.clone(),
+        Change::Ignored => Vec::new(),
+    }
+}
+
+#[async_trait::async_trait]
+impl EventSink for EventHub {
+    async fn deliver(&self, event: ChangeEvent) -> EventOutcome {
+        self.status.lock().received();
+        if event.is_ignored() {
+            return self.settled(&event, ChangeOutcome::Ignored);
+        }
+        match self.seen.contains(&self.name, &event.id).await {
+            Ok(true) => return self.settled(&event, ChangeOutcome::Duplicate),
+            Ok(false) => {}
+            Err(error) => {
+                // Without the ids it cannot tell a duplicate: ask for the event again.
+                tracing::warn!(syncer = %self.name, %error, "event not handled now");
+                return EventOutcome::Later;
+            }
+        }
+        let (reply, answer) = oneshot::channel();
+        let job = Job {
+            event,
+            received: Instant::now(),
+            reply,
+        };
+        if self.queue.send(job).is_err() {
+            return EventOutcome::Later;
+        }
+        answer.await.unwrap_or(EventOutcome::Later)
+    }
+
+    fn connection_changed(&self, connected: bool) {
+        let mut status = self.status.lock();
+        status.counters.connected = connected;
+        if connected {
+            status.counters.error = None;
+        }
+    }
+}
