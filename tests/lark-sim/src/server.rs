@@ -49,6 +49,7 @@ impl SimApi for Lark {
     type Faults = Faults;
     type Page = PageKey;
     type Stats = Stats;
+    type Extension = ();
 
     const NAME: &'static str = "Lark";
     const TOKEN_PREFIX: &'static str = "t-";

@@ -31,6 +31,9 @@ pub trait SimApi: Sized + Send + Sync + 'static {
     type Page: Ord + Clone + Send + 'static;
     /// The statistics the owner reads, named as the API's codes mean them.
     type Stats: From<CallStats<Self::Page>>;
+    /// What the simulator keeps besides the kit's state (e.g. its event delivery), reachable from
+    /// every request through [`SimState::extension`] and from the owner through [`Sim::state`].
+    type Extension: Default + Send + Sync + 'static;
 
     /// The vendor's name, for logs.
     const NAME: &'static str;
@@ -57,6 +60,7 @@ pub struct SimState<A: SimApi> {
     served: Swap<A::Served>,
     core: SimCore<A::Faults, A::Page>,
     sequence: AtomicU64,
+    extension: A::Extension,
 }
 
 impl<A: SimApi> SimState<A> {
@@ -67,6 +71,7 @@ impl<A: SimApi> SimState<A> {
             served: Swap::new(A::serve(org)),
             core: SimCore::new(faults, seed, A::TOKEN_PREFIX, A::TOKEN_REUSE),
             sequence: AtomicU64::new(0),
+            extension: A::Extension::default(),
         }
     }
 
@@ -93,6 +98,11 @@ impl<A: SimApi> SimState<A> {
     /// A fresh request id.
     pub fn next_request_id(&self) -> String {
         A::request_id(self.sequence.fetch_add(1, Ordering::Relaxed))
+    }
+
+    /// The simulator's own state besides the kit's.
+    pub fn extension(&self) -> &A::Extension {
+        &self.extension
     }
 }
 
@@ -134,6 +144,11 @@ impl<A: SimApi> Sim<A> {
     /// The bound address.
     pub fn addr(&self) -> SocketAddr {
         self.server.addr()
+    }
+
+    /// The state the requests share, for a simulator's own owner-side methods.
+    pub fn state(&self) -> &Arc<SimState<A>> {
+        &self.state
     }
 
     /// What was observed since start or the last [`Sim::reset_stats`].

@@ -1,0 +1,222 @@
+//! DingTalk's HTTP push through the receiver the plugin builds from its config: the published
+//! test vector verifies and decrypts, a URL check is answered with the encrypted `success`, an
+//! event comes back with that answer, and a bad signature, a text that does not decrypt and a
+//! push encrypted for another app are all refused with one and the same reason.
+
+use std::collections::BTreeMap;
+
+use syncer_core::{
+    find_plugin, Change, ConfigValue, EventMode, PluginConfig, PushReceipt, PushRejected,
+    PushReply, PushRequest, Syncer,
+};
+use syncer_dingtalk::push_crypto::PushCrypto;
+
+// DingTalk's published sample (DingTalk-Callback-Crypto), as the reference gives it.
+const TOKEN: &str = "123456";
+const AES_KEY: &str = "4g5j64qlyl3zvetqxz5jiocdr586fn2zvjpa8zls3ij";
+const OWNER: &str = "suite4xxxxxxxxxxxxxxx";
+const SIGNATURE: &str = "5a65ceeef9aab2d149439f82dc191dd6c5cbe2c0";
+const TIMESTAMP: &str = "1445827045067";
+const NONCE: &str = "nEXhMP4r";
+const ENCRYPT: &str = "1a3NBxmCFwkCJvfoQ7WhJHB+iX3qHPsc9JbaDznE1i03peOk1LaOQoRz3+nlyGNhwmwJ3vDMG+OzrHMeiZI7gTRWVdUBmfxjZ8Ej23JVYa9VrYeJ5as7XM/ZpulX8NEQis44w53h1qAgnC3PRzM7Zc/D6Ibr0rgUathB6zRHP8PYrfgnNOS9PhSBdHlegK+AGGanfwjXuQ9+0pZcy0w9lQ==";
+
+/// The syncer of app `app_key` receiving pushes with the sample's token and aes_key.
+fn syncer(app_key: &str) -> Box<dyn Syncer> {
+    let plugin = find_plugin(syncer_dingtalk::TYPE_NAME).expect("registered");
+    let text = |value: &str| ConfigValue::Text(value.to_owned());
+    let values = BTreeMap::from([
+        ("app_key".to_owned(), text(app_key)),
+        ("app_secret".to_owned(), text("an-app-secret")),
+        ("events".to_owned(), text("http")),
+        ("callback_token".to_owned(), text(TOKEN)),
+        ("aes_key".to_owned(), text(AES_KEY)),
+    ]);
+    let config = PluginConfig::new(plugin, values).expect("valid config");
+    (plugin.build)(&config).expect("builds")
+}
+
+fn request(query: &[(&str, &str)], encrypt: &str) -> PushRequest {
+    PushRequest {
+        query: query
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+        headers: vec![("content-type".to_owned(), "application/json".to_owned())],
+        body: serde_json::json!({ "encrypt": encrypt })
+            .to_string()
+            .into_bytes(),
+    }
+}
+
+fn sample_request() -> PushRequest {
+    request(
+        &[
+            ("msg_signature", SIGNATURE),
+            ("timestamp", TIMESTAMP),
+            ("nonce", NONCE),
+        ],
+        ENCRYPT,
+    )
+}
+
+/// A push DingTalk would send app `app_key` carrying `message`.
+fn push_of(app_key: &str, message: &str) -> PushRequest {
+    let crypto = PushCrypto::new(TOKEN, AES_KEY, app_key).expect("settings");
+    let encrypt = crypto.encrypt(message);
+    let signature = crypto.signature("1700000000000", "n0nce123", &encrypt);
+    request(
+        &[
+            ("msg_signature", &signature),
+            ("timestamp", "1700000000000"),
+            ("nonce", "n0nce123"),
+        ],
+        &encrypt,
+    )
+}
+
+/// The reply is DingTalk's `{msg_signature, timeStamp, nonce, encrypt}`, signed, and decrypts
+/// to `success` for `app_key`.
+fn assert_success(reply: &PushReply, app_key: &str) {
+    assert_eq!(reply.content_type, "application/json");
+    let json: serde_json::Value = serde_json::from_slice(&reply.body).expect("JSON");
+    let field = |name: &str| json[name].as_str().expect(name).to_owned();
+    let crypto = PushCrypto::new(TOKEN, AES_KEY, app_key).expect("settings");
+    let opened = crypto
+        .open(
+            &field("msg_signature"),
+            &field("timeStamp"),
+            &field("nonce"),
+            &field("encrypt"),
+        )
+        .expect("the reply is signed and encrypted for the app");
+    assert_eq!(opened, "success");
+}
+
+#[test]
+fn the_published_sample_verifies_decrypts_and_is_answered_success() {
+    let syncer = syncer(OWNER);
+    assert_eq!(syncer.event_mode(), EventMode::Http);
+    let receiver = syncer.push_receiver().expect("http mode has a receiver");
+    let PushReceipt::Events { events, success } = receiver
+        .receive(&sample_request())
+        .expect("the sample verifies")
+    else {
+        panic!("the sample is an event");
+    };
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].kind, "check_create_suite_url");
+    assert_eq!(
+        events[0].change,
+        Change::Ignored,
+        "not an address-book event"
+    );
+    assert_success(&success, OWNER);
+}
+
+#[test]
+fn the_older_query_names_verify_too() {
+    let syncer = syncer(OWNER);
+    let receiver = syncer.push_receiver().expect("receiver");
+    let older = request(
+        &[
+            ("signature", SIGNATURE),
+            ("timeStamp", TIMESTAMP),
+            ("nonce", NONCE),
+        ],
+        ENCRYPT,
+    );
+    assert!(receiver.receive(&older).is_ok());
+}
+
+#[test]
+fn a_url_check_is_answered_at_once_with_the_encrypted_success() {
+    let syncer = syncer("dingpushapp01");
+    let receiver = syncer.push_receiver().expect("receiver");
+    let receipt = receiver
+        .receive(&push_of("dingpushapp01", r#"{"EventType":"check_url"}"#))
+        .expect("verifies");
+    let PushReceipt::Answer(reply) = receipt else {
+        panic!("a URL check has nothing to apply: {receipt:?}");
+    };
+    assert_success(&reply, "dingpushapp01");
+}
+
+#[test]
+fn an_address_book_event_names_its_people() {
+    let syncer = syncer("dingpushapp01");
+    let receiver = syncer.push_receiver().expect("receiver");
+    let message = r#"{"EventType":"user_leave_org","TimeStamp":"1700000000000","UserId":["u7","u8"],"CorpId":"ding1"}"#;
+    let PushReceipt::Events { events, success } = receiver
+        .receive(&push_of("dingpushapp01", message))
+        .expect("verifies")
+    else {
+        panic!("an event");
+    };
+    assert_eq!(
+        events[0].change,
+        Change::Left(vec!["u7".into(), "u8".into()])
+    );
+    assert_success(&success, "dingpushapp01");
+}
+
+#[test]
+fn bad_signature_undecryptable_and_other_owner_are_refused_alike() {
+    let syncer = syncer(OWNER);
+    let receiver = syncer.push_receiver().expect("receiver");
+    let mut forged = SIGNATURE.to_owned();
+    forged.replace_range(0..1, "6");
+    let bad_signature = request(
+        &[
+            ("msg_signature", &forged),
+            ("timestamp", TIMESTAMP),
+            ("nonce", NONCE),
+        ],
+        ENCRYPT,
+    );
+    // Signed with the right token, but not ciphertext of this aes_key.
+    let crypto = PushCrypto::new(TOKEN, AES_KEY, OWNER).expect("settings");
+    let junk = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY=";
+    let undecryptable = request(
+        &[
+            ("msg_signature", &crypto.signature(TIMESTAMP, NONCE, junk)),
+            ("timestamp", TIMESTAMP),
+            ("nonce", NONCE),
+        ],
+        junk,
+    );
+    let other_owner = push_of("dingsomeoneelse", r#"{"EventType":"check_url"}"#);
+    let reasons: Vec<String> = [bad_signature, undecryptable, other_owner]
+        .iter()
+        .map(|push| match receiver.receive(push) {
+            Err(PushRejected::BadSignature(reason)) => reason,
+            other => panic!("must be refused as unverified: {other:?}"),
+        })
+        .collect();
+    assert!(
+        reasons.iter().all(|reason| reason == &reasons[0]),
+        "{reasons:?}"
+    );
+    for reason in &reasons {
+        assert!(
+            !reason.contains(TOKEN) && !reason.contains(AES_KEY),
+            "{reason}"
+        );
+    }
+}
+
+#[test]
+fn a_push_without_its_signature_or_body_is_refused() {
+    let syncer = syncer(OWNER);
+    let receiver = syncer.push_receiver().expect("receiver");
+    let unsigned = request(&[("timestamp", TIMESTAMP), ("nonce", NONCE)], ENCRYPT);
+    assert!(matches!(
+        receiver.receive(&unsigned),
+        Err(PushRejected::BadSignature(_))
+    ));
+    let mut not_json = sample_request();
+    not_json.body = b"encrypt=abc".to_vec();
+    assert!(matches!(
+        receiver.receive(&not_json),
+        Err(PushRejected::Malformed(_))
+    ));
+}

@@ -1,0 +1,290 @@
+//! DingTalk Stream mode against the simulated gateway over a real WebSocket: `listen` opens a
+//! connection with the app's credentials, answers pings, hands every event to the sink and
+//! acknowledges it as the sink says (`SUCCESS`, or `LATER` to have it again), keeps answering
+//! while a slow delivery is in progress, reconnects with a fresh ticket after `disconnect` and
+//! after an abrupt drop, and ends with an error naming the fix when the gateway refuses the
+//! credentials.
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use syncer_core::{
+    find_plugin, Change, ChangeEvent, ConfigValue, EventOutcome, EventSink, PluginConfig, Syncer,
+};
+use syncer_dingtalk_sim::{
+    Credentials, EventStats, FakeDingTalk, Faults, Org, OrgSpec, SimUser, StreamConfig,
+};
+use tokio::sync::Notify;
+
+const APP_SECRET: &str = "sim-secret-St7eRm";
+const APP_KEY: &str = "dingstream0001";
+/// Generous bound on any wait: the tests never sleep, they wait for what they expect.
+const PATIENCE: Duration = Duration::from_secs(20);
+
+async fn start() -> FakeDingTalk {
+    let org = Org::generate(&OrgSpec {
+        users: 20,
+        departments: 3,
+        ..OrgSpec::default()
+    });
+    let server = FakeDingTalk::start(
+        org,
+        Credentials::new(APP_KEY, APP_SECRET),
+        Faults::default(),
+    )
+    .await
+    .expect("start fake DingTalk");
+    server.set_stream_config(StreamConfig {
+        redelivery_after: Duration::from_millis(100),
+        disconnect_grace: Duration::from_millis(200),
+        ..StreamConfig::default()
+    });
+    server
+}
+
+fn syncer(server: &FakeDingTalk, app_secret: &str) -> Arc<dyn Syncer> {
+    let plugin = find_plugin(syncer_dingtalk::TYPE_NAME).expect("registered");
+    let text = |value: String| ConfigValue::Text(value);
+    let values = BTreeMap::from([
+        ("app_key".to_owned(), text(APP_KEY.to_owned())),
+        ("app_secret".to_owned(), text(app_secret.to_owned())),
+        ("endpoint".to_owned(), text(server.url())),
+        ("events".to_owned(), text("stream".to_owned())),
+        ("stream_endpoint".to_owned(), text(server.stream_endpoint())),
+        ("max_retries".to_owned(), ConfigValue::Integer(1)),
+    ]);
+    let config = PluginConfig::new(plugin, values).expect("valid config");
+    Arc::from((plugin.build)(&config).expect("builds"))
+}
+
+/// A sink that records what it is given and answers as told.
+#[derive(Default)]
+struct Recorder {
+    events: Mutex<Vec<ChangeEvent>>,
+    connections: Mutex<Vec<bool>>,
+    /// Ids answered `Later` the first time they come.
+    later_once: Mutex<HashSet<String>>,
+    /// People whose delivery waits for `release`.
+    held: Mutex<HashSet<String>>,
+    release: Notify,
+    received: Notify,
+}
+
+#[async_trait::async_trait]
+impl EventSink for Recorder {
+    async fn deliver(&self, event: ChangeEvent) -> EventOutcome {
+        let people = match &event.change {
+            Change::People(ids) | Change::Left(ids) => ids.clone(),
+            _ => Vec::new(),
+        };
+        self.events.lock().expect("lock").push(event.clone());
+        self.received.notify_waiters();
+        let held = {
+            let held = self.held.lock().expect("lock");
+            people.iter().any(|id| held.contains(id))
+        };
+        if held {
+            self.release.notified().await;
+        }
+        if self.later_once.lock().expect("lock").remove(&event.id) {
+            return EventOutcome::Later;
+        }
+        EventOutcome::Done
+    }
+
+    fn connection_changed(&self, connected: bool) {
+        self.connections.lock().expect("lock").push(connected);
+    }
+}
+
+impl Recorder {
+    fn ids(&self) -> Vec<String> {
+        self.events
+            .lock()
+            .expect("lock")
+            .iter()
+            .map(|event| event.id.clone())
+            .collect()
+    }
+}
+
+/// Runs `listen` in the background until the returned handle is aborted.
+fn listen(syncer: &Arc<dyn Syncer>, sink: &Arc<Recorder>) -> tokio::task::JoinHandle<()> {
+    let (syncer, sink) = (Arc::clone(syncer), Arc::clone(sink));
+    tokio::spawn(async move {
+        let ended = syncer.listen(&*sink).await;
+        panic!("listen ended while the gateway was working: {ended:?}");
+    })
+}
+
+/// Waits until the gateway's statistics satisfy `done`.
+async fn until(server: &FakeDingTalk, what: &str, done: impl Fn(&EventStats) -> bool) {
+    let wait = async {
+        while !done(&server.event_stats()) {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    };
+    if tokio::time::timeout(PATIENCE, wait).await.is_err() {
+        panic!("{what}: {:?}", server.event_stats());
+    }
+}
+
+fn hire(server: &FakeDingTalk, userid: &str) -> String {
+    server.hire(SimUser::new(userid, format!("新人{userid}"), vec![1]))
+}
+
+#[tokio::test]
+async fn every_event_is_acknowledged_and_pings_are_answered() {
+    let server = start().await;
+    let sink = Arc::new(Recorder::default());
+    let task = listen(&syncer(&server, APP_SECRET), &sink);
+    assert!(server.connected(1, PATIENCE).await, "the client connects");
+    assert_eq!(server.ping(), 1);
+    let hired = hire(&server, "hire01");
+    let leaver = server.org().users[0].userid.clone();
+    let left = server.leave(&leaver).expect("a member leaves");
+    server
+        .all_acknowledged(PATIENCE)
+        .await
+        .expect("every event acknowledged");
+    let stats = server.event_stats();
+    assert_eq!(stats.acked_success, 2, "{stats:?}");
+    assert_eq!(stats.acked_malformed, 0, "{stats:?}");
+    assert_eq!(stats.pings_answered, 1, "{stats:?}");
+    let events = sink.events.lock().expect("lock").clone();
+    let hire_event = events.iter().find(|e| e.id == hired).expect("the hire");
+    assert_eq!(hire_event.kind, "user_add_org");
+    assert_eq!(hire_event.change, Change::People(vec!["hire01".into()]));
+    let leave_event = events.iter().find(|e| e.id == left).expect("the leave");
+    assert_eq!(leave_event.change, Change::Left(vec![leaver]));
+    assert_eq!(*sink.connections.lock().expect("lock"), vec![true]);
+    task.abort();
+}
+
+#[tokio::test]
+async fn an_event_the_sink_cannot_take_now_is_answered_later_and_comes_again() {
+    let server = start().await;
+    let sink = Arc::new(Recorder::default());
+    let task = listen(&syncer(&server, APP_SECRET), &sink);
+    assert!(server.connected(1, PATIENCE).await);
+    let id = {
+        // Hold the lock so the event cannot be delivered before the sink knows to refuse it.
+        let mut later = sink.later_once.lock().expect("lock");
+        let id = hire(&server, "hire02");
+        later.insert(id.clone());
+        id
+    };
+    server
+        .all_acknowledged(PATIENCE)
+        .await
+        .expect("acknowledged in the end");
+    let stats = server.event_stats();
+    assert_eq!(stats.acked_later, 1, "{stats:?}");
+    assert!(stats.redelivered >= 1, "{stats:?}");
+    assert_eq!(stats.acked_success, 1, "{stats:?}");
+    let seen = sink.ids().iter().filter(|seen| **seen == id).count();
+    assert_eq!(seen, 2, "delivered, refused for now, delivered again");
+    task.abort();
+}
+
+#[tokio::test]
+async fn a_slow_delivery_holds_up_neither_pings_nor_other_events() {
+    let server = start().await;
+    let sink = Arc::new(Recorder::default());
+    sink.held.lock().expect("lock").insert("slow01".to_owned());
+    let task = listen(&syncer(&server, APP_SECRET), &sink);
+    assert!(server.connected(1, PATIENCE).await);
+    let received = sink.received.notified();
+    hire(&server, "slow01");
+    tokio::time::timeout(PATIENCE, received)
+        .await
+        .expect("the slow event reached the sink");
+    assert_eq!(server.ping(), 1);
+    hire(&server, "fast01");
+    until(
+        &server,
+        "the ping and the other event are answered",
+        |stats| stats.pings_answered == 1 && stats.acked_success == 1,
+    )
+    .await;
+    sink.release.notify_one();
+    server
+        .all_acknowledged(PATIENCE)
+        .await
+        .expect("the slow one too");
+    assert_eq!(server.event_stats().acked_success, 2);
+    task.abort();
+}
+
+#[tokio::test]
+async fn after_disconnect_a_new_connection_opens_with_a_fresh_ticket() {
+    let server = start().await;
+    let sink = Arc::new(Recorder::default());
+    let task = listen(&syncer(&server, APP_SECRET), &sink);
+    assert!(server.connected(1, PATIENCE).await);
+    assert_eq!(server.disconnect(), 1);
+    until(&server, "a second connection", |stats| {
+        stats.connections_opened == 2 && stats.open_connections == 1
+    })
+    .await;
+    hire(&server, "hire03");
+    server
+        .all_acknowledged(PATIENCE)
+        .await
+        .expect("delivered on the new connection");
+    let stats = server.event_stats();
+    assert_eq!(
+        stats.tickets_issued, 2,
+        "one ticket per connection: {stats:?}"
+    );
+    assert_eq!(stats.tickets_refused, 0, "no ticket used twice: {stats:?}");
+    assert_eq!(stats.pings_answered, 0);
+    assert_eq!(
+        *sink.connections.lock().expect("lock"),
+        vec![true, false, true]
+    );
+    task.abort();
+}
+
+#[tokio::test]
+async fn after_an_abrupt_drop_the_client_reconnects() {
+    let server = start().await;
+    let sink = Arc::new(Recorder::default());
+    let task = listen(&syncer(&server, APP_SECRET), &sink);
+    assert!(server.connected(1, PATIENCE).await);
+    assert_eq!(server.drop_connections(), 1);
+    until(&server, "a second connection", |stats| {
+        stats.connections_opened == 2 && stats.open_connections == 1
+    })
+    .await;
+    hire(&server, "hire04");
+    server
+        .all_acknowledged(PATIENCE)
+        .await
+        .expect("delivered after the drop");
+    assert_eq!(server.event_stats().tickets_issued, 2);
+    task.abort();
+}
+
+#[tokio::test]
+async fn refused_credentials_end_listen_with_the_fix_and_no_secret() {
+    let server = start().await;
+    let sink = Recorder::default();
+    let wrong = "wrong-secret-Zz9";
+    let syncer = syncer(&server, wrong);
+    let error = tokio::time::timeout(PATIENCE, syncer.listen(&sink))
+        .await
+        .expect("listen gives up instead of looping")
+        .expect_err("the gateway refused the credentials");
+    assert_eq!(error.api.as_deref(), Some("/v1.0/gateway/connections/open"));
+    assert!(error.message.contains("HTTP 401"), "{error}");
+    assert!(error.message.contains("App Secret"), "{error}");
+    assert!(!error.message.contains(wrong), "{error}");
+    assert_eq!(
+        server.event_stats().open_refused,
+        1,
+        "refused once, not retried"
+    );
+    assert!(sink.connections.lock().expect("lock").is_empty());
+}
