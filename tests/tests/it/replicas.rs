@@ -17,6 +17,8 @@ use crate::common::{
     Scratch, BIN, SECRET_ENV,
 };
 
+mod tls;
+
 const TOKEN: &str = "replica-token-4kd9";
 
 /// A config every replica shares: the state URL and replica name from the environment, a

@@ -10,6 +10,7 @@ mod lease;
 mod migrations;
 mod pool;
 mod schedule;
+mod tls;
 
 pub use history::PgHistory;
 pub use lease::{Lease, LeaseError};

@@ -4,9 +4,8 @@
 use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
-use tokio_postgres::NoTls;
 
-use super::migrations;
+use super::{migrations, tls};
 use crate::config::SharedStateSettings;
 
 /// How long a statement waits for a connection, or a connection for the server, before the
@@ -40,16 +39,17 @@ impl PgState {
             message,
         };
         let mut config: tokio_postgres::Config = settings
-            .url
+            .driver_url
             .parse()
             .map_err(|e: tokio_postgres::Error| fail(describe(&e)))?;
         config.connect_timeout(TIMEOUT);
         if config.get_application_name().is_none() {
             config.application_name("syncer-host");
         }
+        let connector = tls::connector(&settings.tls).map_err(fail)?;
         let manager = Manager::from_config(
             config,
-            NoTls,
+            connector,
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
             },
