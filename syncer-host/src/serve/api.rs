@@ -28,9 +28,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::auth::require_token;
+use super::error::{json_errors, request_limits, ApiError};
 use super::events::push;
 use super::events::status::EventCounters;
-use super::error::{json_errors, request_limits, ApiError};
 use super::metrics;
 use super::state::AppState;
 use crate::config::SyncerSettings;

@@ -60,7 +60,12 @@ pub fn start(state: &AppState, cancel: &CancellationToken) {
             settings.sync_interval,
             state.shared_metrics(),
         );
-        tokio::spawn(worker::run(state.clone(), hub.clone(), jobs, cancel.clone()));
+        tokio::spawn(worker::run(
+            state.clone(),
+            hub.clone(),
+            jobs,
+            cancel.clone(),
+        ));
         if hub.mode == EventMode::Stream {
             tokio::spawn(stream::run(hub.clone(), cancel.clone()));
         }

@@ -47,18 +47,26 @@ pub async fn receive(
     else {
         return refuse(
             StatusCode::NOT_FOUND,
-            format!("syncer {name} does not receive pushed events: set events = \"http\" in its config"),
+            format!(
+                "syncer {name} does not receive pushed events: set events = \"http\" in its config"
+            ),
         );
     };
     let Ok(Query(query)) = query else {
-        return refuse(StatusCode::BAD_REQUEST, "push not read: its query string is malformed".into());
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "push not read: its query string is malformed".into(),
+        );
     };
     let request = PushRequest {
         query,
         headers: headers
             .iter()
             .filter_map(|(key, value)| {
-                Some((key.as_str().to_ascii_lowercase(), value.to_str().ok()?.to_owned()))
+                Some((
+                    key.as_str().to_ascii_lowercase(),
+                    value.to_str().ok()?.to_owned(),
+                ))
             })
             .collect(),
         body: body.to_vec(),

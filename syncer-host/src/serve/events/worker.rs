@@ -143,12 +143,20 @@ async fn apply(state: &AppState, hub: &EventHub, batch: Vec<Job>, held: Held) {
     }
     for job in batch {
         let outcome = report.outcome.as_str();
-        hub.record(record(&job, outcome, &report, error.clone()), Some(job.received));
+        hub.record(
+            record(&job, outcome, &report, error.clone()),
+            Some(job.received),
+        );
         let _ = job.reply.send(EventOutcome::Done);
     }
 }
 
-fn record(job: &Job, outcome: &'static str, report: &ChangeReport, error: Option<String>) -> EventRecord {
+fn record(
+    job: &Job,
+    outcome: &'static str,
+    report: &ChangeReport,
+    error: Option<String>,
+) -> EventRecord {
     EventRecord {
         id: job.event.id.clone(),
         kind: job.event.kind.clone(),
