@@ -13,6 +13,9 @@ pub mod status;
 pub mod stream;
 pub mod worker;
 
+#[cfg(test)]
+mod tests;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
@@ -100,6 +103,8 @@ pub struct EventHub {
     /// sync, starts it afresh).
     pub guard: Mutex<EventGuardWindow>,
     metrics: Arc<Metrics>,
+    /// Whether the worker is waiting for a run of the syncer to end.
+    waiting: std::sync::atomic::AtomicBool,
 }
 
 impl EventHub {
@@ -122,6 +127,7 @@ impl EventHub {
             status: Mutex::new(EventStatus::new(mode)),
             guard: Mutex::new(EventGuardWindow::new(window)),
             metrics,
+            waiting: std::sync::atomic::AtomicBool::new(false),
         });
         (hub, jobs)
     }
@@ -134,6 +140,17 @@ impl EventHub {
     /// The recent events, newest first.
     pub fn recent(&self) -> Vec<EventRecord> {
         self.status.lock().recent()
+    }
+
+    /// Whether events wait for a run of the syncer (in this process or another) to end.
+    pub fn waiting_for_run(&self) -> bool {
+        self.waiting.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// The worker starts (`true`) or stops waiting for a run.
+    pub fn set_waiting(&self, waiting: bool) {
+        self.waiting
+            .store(waiting, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// The ids store.

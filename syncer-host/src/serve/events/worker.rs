@@ -51,7 +51,9 @@ pub async fn run(
                 },
             }
         }
-        let Some(lock) = wait_for_lock(&state, &hub.name, &cancel).await else {
+        let held = wait_for_lock(&state, &hub, &cancel).await;
+        hub.set_waiting(false);
+        let Some(lock) = held else {
             answer_all(batch, EventOutcome::Later);
             return;
         };
@@ -68,13 +70,18 @@ struct Held {
 
 /// Waits until the syncer's run lock is free and takes it. Full runs in this process or
 /// another end by themselves, so this polls (a tenth of a second, doubling to two).
-async fn wait_for_lock(state: &AppState, name: &str, cancel: &CancellationToken) -> Option<Held> {
+async fn wait_for_lock(
+    state: &AppState,
+    hub: &EventHub,
+    cancel: &CancellationToken,
+) -> Option<Held> {
+    let name = hub.name.as_str();
     let mut pause = Duration::from_millis(100);
     loop {
         let gate = state.gate(name).lock_owned().await;
         match state.runner().try_lock(name).await {
             Ok(lock) => return Some(Held { lock, _gate: gate }),
-            Err(error) if error.is_busy() => {}
+            Err(error) if error.is_busy() => hub.set_waiting(true),
             Err(error) => tracing::warn!(syncer = %name, %error, "events wait for the run lock"),
         }
         drop(gate);
