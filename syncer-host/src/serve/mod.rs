@@ -6,11 +6,11 @@
 mod api;
 mod auth;
 mod error;
-mod events;
+pub(crate) mod events;
 mod listener;
 mod metrics;
 mod scheduler;
-mod state;
+pub(crate) mod state;
 mod token;
 
 use std::net::SocketAddr;

@@ -34,6 +34,15 @@ use status::{EventRecord, EventStatus};
 /// Builds the hub, worker and (Stream mode) stream task of every enabled syncer whose config
 /// turns events on, and hands the hubs to `state`.
 pub fn start(state: &AppState, cancel: &CancellationToken) {
+    start_for(state, cancel, |settings| settings.is_enabled);
+}
+
+/// [`start`] for the syncers `chosen` picks (the demo's syncer is not scheduled).
+pub fn start_for(
+    state: &AppState,
+    cancel: &CancellationToken,
+    chosen: impl Fn(&crate::config::SyncerSettings) -> bool,
+) {
     let seen = match state.runner().shared() {
         Some(shared) => SeenEvents::postgres(shared.clone()),
         None => match SeenEvents::sqlite(&state.config().state_path) {
@@ -45,7 +54,7 @@ pub fn start(state: &AppState, cancel: &CancellationToken) {
         },
     };
     let mut hubs = HashMap::new();
-    for settings in state.config().syncers.iter().filter(|s| s.is_enabled) {
+    for settings in state.config().syncers.iter().filter(|s| chosen(s)) {
         let source: Arc<dyn Syncer> = match (settings.plugin.build)(&settings.plugin_config) {
             Ok(source) => Arc::from(source),
             Err(error) => {
@@ -134,7 +143,9 @@ impl EventHub {
 
     /// The counters the API shows.
     pub fn counters(&self) -> status::EventCounters {
-        self.status.lock().counters.clone()
+        let mut counters = self.status.lock().counters.clone();
+        counters.waiting_for_run = self.waiting_for_run();
+        counters
     }
 
     /// The recent events, newest first.

@@ -50,6 +50,8 @@ pub struct EventCounters {
     pub failed: u64,
     /// Events whose deprovisions the guard withheld.
     pub held_back: u64,
+    /// Events wait now for a full run of the syncer to end.
+    pub waiting_for_run: bool,
     /// Why the stream is not working, when it is not.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
