@@ -70,6 +70,14 @@ async fn a_bad_signature_is_refused_403_and_changes_nothing() {
     assert_eq!(response.status().as_u16(), 403);
     let body: Value = response.json().await.expect("JSON");
     assert!(!body.to_string().contains(AES_KEY) && !body.to_string().contains(CALLBACK_TOKEN));
+    // A body past the limit is not read at all.
+    let response = Served::client()
+        .post(format!("{}/api/v1/syncers/acme-dt/events", world.served.url))
+        .body(vec![b'x'; 300 * 1024])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(response.status().as_u16(), 413);
     assert_eq!(world.writes(), writes);
     assert_eq!(world.counters().await["received"], 0);
 }
