@@ -72,7 +72,10 @@ async fn a_bad_signature_is_refused_403_and_changes_nothing() {
     assert!(!body.to_string().contains(AES_KEY) && !body.to_string().contains(CALLBACK_TOKEN));
     // A body past the limit is not read at all.
     let response = Served::client()
-        .post(format!("{}/api/v1/syncers/acme-dt/events", world.served.url))
+        .post(format!(
+            "{}/api/v1/syncers/acme-dt/events",
+            world.served.url
+        ))
         .body(vec![b'x'; 300 * 1024])
         .send()
         .await
