@@ -230,12 +230,11 @@ async fn main() {
 
     let company = 3_000;
     let reconcile = full_sync_calls(company).await;
-    // A month of changes: each person changed about twice, plus hires and leavers (10% churn).
-    let changes = company as u64 * 2 + company as u64 / 10;
-    let month = reconcile * 30 + changes;
+    let reconciles = reconcile * 30;
+    let left = QUOTA.saturating_sub(reconciles);
     println!(
-        "a month of a {company}-person company, daily reconcile ({reconcile} calls each) and {changes} events at one call each: {month} calls of the {QUOTA} quota ({})",
-        if month <= QUOTA { "fits" } else { "does NOT fit" }
+        "a month of a {company}-person company: 30 daily reconciles of {reconcile} calls = {reconciles} calls; {left} of the {QUOTA} quota left for events at one call per changed person ({:.1} changes per person a month)",
+        left as f64 / company as f64
     );
     let hourly = reconcile * 24 * 30;
     println!("  (the old hourly full sync alone: {hourly} calls a month)");
