@@ -68,6 +68,17 @@ pub struct EventSettings {
     pub push: Option<Arc<DingTalkPush>>,
 }
 
+impl Default for EventSettings {
+    /// No events; the public Stream gateway.
+    fn default() -> Self {
+        Self {
+            mode: EventMode::Off,
+            stream_endpoint: DEFAULT_STREAM_ENDPOINT.to_owned(),
+            push: None,
+        }
+    }
+}
+
 impl EventSettings {
     /// Reads and checks the event keys; `app_key` is the owner key pushes are encrypted for.
     pub fn from_config(config: &PluginConfig, app_key: &str) -> Result<Self, PluginConfigError> {

@@ -22,6 +22,11 @@ const ENCRYPT: &str = "1a3NBxmCFwkCJvfoQ7WhJHB+iX3qHPsc9JbaDznE1i03peOk1LaOQoRz3
 
 /// The syncer of app `app_key` receiving pushes with the sample's token and aes_key.
 fn syncer(app_key: &str) -> Box<dyn Syncer> {
+    config_with(app_key, AES_KEY)
+}
+
+/// The syncer of app `app_key` receiving pushes with the sample's token and `aes_key`.
+fn config_with(app_key: &str, aes_key: &str) -> Box<dyn Syncer> {
     let plugin = find_plugin(syncer_dingtalk::TYPE_NAME).expect("registered");
     let text = |value: &str| ConfigValue::Text(value.to_owned());
     let values = BTreeMap::from([
@@ -29,7 +34,7 @@ fn syncer(app_key: &str) -> Box<dyn Syncer> {
         ("app_secret".to_owned(), text("an-app-secret")),
         ("events".to_owned(), text("http")),
         ("callback_token".to_owned(), text(TOKEN)),
-        ("aes_key".to_owned(), text(AES_KEY)),
+        ("aes_key".to_owned(), text(aes_key)),
     ]);
     let config = PluginConfig::new(plugin, values).expect("valid config");
     (plugin.build)(&config).expect("builds")
@@ -219,4 +224,171 @@ fn a_push_without_its_signature_or_body_is_refused() {
         receiver.receive(&not_json),
         Err(PushRejected::Malformed(_))
     ));
+}
+
+/// The receiver behind a real HTTP endpoint, answering as the host does: 200 with the reply,
+/// 403 for an unverified push, 400 for an unreadable one.
+mod over_http {
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use axum::body::Bytes;
+    use axum::extract::{RawQuery, State};
+    use axum::http::{HeaderMap, StatusCode};
+    use axum::response::{IntoResponse, Response};
+    use axum::routing::post;
+    use axum::Router;
+    use syncer_core::{ChangeEvent, PushReceipt, PushRejected, PushRequest, Syncer};
+    use syncer_dingtalk_sim::{
+        Credentials, FakeDingTalk, Faults, Org, OrgSpec, PushConfig, SimUser,
+    };
+
+    use super::{config_with, TOKEN};
+
+    const APP_KEY: &str = "dingpushsim0001";
+    /// A console key whose last character carries no stray bits: the simulator decodes keys
+    /// strictly (the reference's sample key, which Java's decoder accepts, it refuses).
+    const AES_KEY: &str = "4g5j64qlyl3zvetqxz5jiocdr586fn2zvjpa8zls3iA";
+
+    fn syncer(app_key: &str) -> Box<dyn Syncer> {
+        config_with(app_key, AES_KEY)
+    }
+
+    type Received = Arc<Mutex<Vec<ChangeEvent>>>;
+
+    #[derive(Clone)]
+    struct Endpoint {
+        syncer: Arc<dyn Syncer>,
+        received: Received,
+    }
+
+    async fn receive(
+        State(endpoint): State<Endpoint>,
+        RawQuery(query): RawQuery,
+        headers: HeaderMap,
+        body: Bytes,
+    ) -> Response {
+        let query = query
+            .map(|query| {
+                reqwest::Url::parse(&format!("http://x/?{query}"))
+                    .map(|url| url.query_pairs().into_owned().collect())
+                    .unwrap_or_default()
+            })
+            .unwrap_or_default();
+        let request = PushRequest {
+            query,
+            headers: headers
+                .iter()
+                .map(|(name, value)| {
+                    (
+                        name.as_str().to_owned(),
+                        value.to_str().unwrap_or("").to_owned(),
+                    )
+                })
+                .collect(),
+            body: body.to_vec(),
+        };
+        let receiver = endpoint.syncer.push_receiver().expect("http mode");
+        match receiver.receive(&request) {
+            Ok(PushReceipt::Answer(reply)) => (StatusCode::OK, reply.body).into_response(),
+            Ok(PushReceipt::Events { events, success }) => {
+                endpoint.received.lock().expect("lock").extend(events);
+                (StatusCode::OK, success.body).into_response()
+            }
+            Err(PushRejected::BadSignature(_)) => StatusCode::FORBIDDEN.into_response(),
+            Err(PushRejected::Malformed(_)) => StatusCode::BAD_REQUEST.into_response(),
+        }
+    }
+
+    async fn serve(syncer: Box<dyn Syncer>) -> (String, Received) {
+        let received = Received::default();
+        let endpoint = Endpoint {
+            syncer: Arc::from(syncer),
+            received: Arc::clone(&received),
+        };
+        let app = Router::new()
+            .route("/events", post(receive))
+            .with_state(endpoint);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let url = format!("http://{}/events", listener.local_addr().expect("address"));
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        (url, received)
+    }
+
+    async fn dingtalk() -> FakeDingTalk {
+        let org = Org::generate(&OrgSpec {
+            users: 10,
+            departments: 2,
+            ..OrgSpec::default()
+        });
+        FakeDingTalk::start(
+            org,
+            Credentials::new(APP_KEY, "sim-secret-Pu5h"),
+            Faults::default(),
+        )
+        .await
+        .expect("start fake DingTalk")
+    }
+
+    fn push_config() -> PushConfig {
+        PushConfig {
+            retry_factor: 0.001,
+            ..PushConfig::new(TOKEN, AES_KEY, APP_KEY)
+        }
+    }
+
+    #[tokio::test]
+    async fn the_simulators_pushes_verify_and_are_answered_success() {
+        let server = dingtalk().await;
+        let (url, received) = serve(syncer(APP_KEY)).await;
+        server.push_to(&url, push_config()).expect("push target");
+        server
+            .check_url()
+            .await
+            .expect("the URL check is answered success");
+        let id = server.hire(SimUser::new("pushed01", "新人", vec![1]));
+        server
+            .all_acknowledged(Duration::from_secs(20))
+            .await
+            .expect("the push is answered success");
+        let stats = server.event_stats().push;
+        assert_eq!(stats.refused, 0, "{stats:?}");
+        assert!(stats.answered_success >= 2, "{stats:?}");
+        let received = received.lock().expect("lock").clone();
+        assert_eq!(received.len(), 1, "{received:?}");
+        assert_eq!(received[0].kind, "user_add_org");
+        assert_eq!(
+            received[0].change,
+            syncer_core::Change::People(vec!["pushed01".into()])
+        );
+        assert!(!id.is_empty());
+    }
+
+    #[tokio::test]
+    async fn pushes_with_another_token_are_refused_and_apply_nothing() {
+        let server = dingtalk().await;
+        let (url, received) = serve(syncer(APP_KEY)).await;
+        let other = PushConfig {
+            retry_factor: 0.001,
+            ..PushConfig::new("another-token", AES_KEY, APP_KEY)
+        };
+        server.push_to(&url, other).expect("push target");
+        assert!(
+            server.check_url().await.is_err(),
+            "a forged URL check is refused"
+        );
+        server.hire(SimUser::new("pushed02", "新人", vec![1]));
+        server
+            .all_acknowledged(Duration::from_secs(20))
+            .await
+            .expect("given up after DingTalk's retries");
+        let stats = server.event_stats().push;
+        assert!(
+            stats.refused >= 1 && stats.answered_success == 0,
+            "{stats:?}"
+        );
+        assert!(received.lock().expect("lock").is_empty());
+    }
 }

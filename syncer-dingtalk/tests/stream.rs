@@ -44,6 +44,11 @@ async fn start() -> FakeDingTalk {
 }
 
 fn syncer(server: &FakeDingTalk, app_secret: &str) -> Arc<dyn Syncer> {
+    syncer_via(server, app_secret, &server.stream_endpoint())
+}
+
+/// The syncer of the fake's app, opening its connections at `stream_endpoint`.
+fn syncer_via(server: &FakeDingTalk, app_secret: &str, stream_endpoint: &str) -> Arc<dyn Syncer> {
     let plugin = find_plugin(syncer_dingtalk::TYPE_NAME).expect("registered");
     let text = |value: String| ConfigValue::Text(value);
     let values = BTreeMap::from([
@@ -51,7 +56,10 @@ fn syncer(server: &FakeDingTalk, app_secret: &str) -> Arc<dyn Syncer> {
         ("app_secret".to_owned(), text(app_secret.to_owned())),
         ("endpoint".to_owned(), text(server.url())),
         ("events".to_owned(), text("stream".to_owned())),
-        ("stream_endpoint".to_owned(), text(server.stream_endpoint())),
+        (
+            "stream_endpoint".to_owned(),
+            text(stream_endpoint.to_owned()),
+        ),
         ("max_retries".to_owned(), ConfigValue::Integer(1)),
     ]);
     let config = PluginConfig::new(plugin, values).expect("valid config");
@@ -59,15 +67,15 @@ fn syncer(server: &FakeDingTalk, app_secret: &str) -> Arc<dyn Syncer> {
 }
 
 /// A sink that records what it is given and answers as told.
-#[derive(Default)]
 struct Recorder {
     events: Mutex<Vec<ChangeEvent>>,
     connections: Mutex<Vec<bool>>,
     /// Ids answered `Later` the first time they come.
     later_once: Mutex<HashSet<String>>,
-    /// People whose delivery waits for `release`.
+    /// People whose delivery waits until `release` says true.
     held: Mutex<HashSet<String>>,
-    release: Notify,
+    /// Whether held deliveries may go on.
+    release: tokio::sync::watch::Sender<bool>,
     received: Notify,
 }
 
@@ -85,7 +93,8 @@ impl EventSink for Recorder {
             people.iter().any(|id| held.contains(id))
         };
         if held {
-            self.release.notified().await;
+            let mut released = self.release.subscribe();
+            let _ = released.wait_for(|go| *go).await;
         }
         if self.later_once.lock().expect("lock").remove(&event.id) {
             return EventOutcome::Later;
@@ -95,6 +104,19 @@ impl EventSink for Recorder {
 
     fn connection_changed(&self, connected: bool) {
         self.connections.lock().expect("lock").push(connected);
+    }
+}
+
+impl Default for Recorder {
+    fn default() -> Self {
+        Self {
+            events: Mutex::default(),
+            connections: Mutex::default(),
+            later_once: Mutex::default(),
+            held: Mutex::default(),
+            release: tokio::sync::watch::channel(false).0,
+            received: Notify::new(),
+        }
     }
 }
 
@@ -208,12 +230,76 @@ async fn a_slow_delivery_holds_up_neither_pings_nor_other_events() {
         |stats| stats.pings_answered == 1 && stats.acked_success == 1,
     )
     .await;
-    sink.release.notify_one();
+    sink.release.send_replace(true);
     server
         .all_acknowledged(PATIENCE)
         .await
         .expect("the slow one too");
     assert_eq!(server.event_stats().acked_success, 2);
+    task.abort();
+}
+
+#[tokio::test]
+async fn deliveries_in_progress_are_bounded_and_one_past_the_bound_comes_again_later() {
+    let server = start().await;
+    let sink = Arc::new(Recorder::default());
+    let bound = syncer_dingtalk::stream::session::MAX_DELIVERIES;
+    let people: Vec<String> = (0..=bound).map(|n| format!("held{n:03}")).collect();
+    sink.held
+        .lock()
+        .expect("lock")
+        .extend(people.iter().cloned());
+    let task = listen(&syncer(&server, APP_SECRET), &sink);
+    assert!(server.connected(1, PATIENCE).await);
+    for person in &people {
+        hire(&server, person);
+    }
+    until(
+        &server,
+        "the event past the bound answered LATER",
+        |stats| stats.acked_later >= 1,
+    )
+    .await;
+    assert_eq!(server.event_stats().acked_success, 0, "all held so far");
+    sink.release.send_replace(true);
+    server
+        .all_acknowledged(PATIENCE)
+        .await
+        .expect("all of them in the end");
+    assert_eq!(server.event_stats().acked_success, people.len() as u64);
+    task.abort();
+}
+
+#[tokio::test]
+async fn a_duplicate_comes_with_the_same_id_and_legacy_key_case_is_read() {
+    let server = start().await;
+    server.set_stream_config(StreamConfig {
+        duplicate_after_ack: true,
+        legacy_key_case: true,
+        ..server.stream_config()
+    });
+    let sink = Arc::new(Recorder::default());
+    let task = listen(&syncer(&server, APP_SECRET), &sink);
+    assert!(server.connected(1, PATIENCE).await);
+    let id = hire(&server, "hire05");
+    server
+        .all_acknowledged(PATIENCE)
+        .await
+        .expect("the event and its duplicate");
+    let events = sink.events.lock().expect("lock").clone();
+    let deliveries: Vec<&ChangeEvent> = events.iter().filter(|event| event.id == id).collect();
+    assert_eq!(
+        deliveries.len(),
+        2,
+        "delivered, then again after the ack: {events:?}"
+    );
+    for event in deliveries {
+        assert_eq!(
+            event.change,
+            Change::People(vec!["hire05".into()]),
+            "`UserId` read as `userId`"
+        );
+    }
     task.abort();
 }
 
@@ -264,6 +350,57 @@ async fn after_an_abrupt_drop_the_client_reconnects() {
         .await
         .expect("delivered after the drop");
     assert_eq!(server.event_stats().tickets_issued, 2);
+    task.abort();
+}
+
+/// A gateway in front of the fake's that answers 503 to the first `outage` opens and passes
+/// the rest through; its URL.
+async fn flaky_gateway(server: &FakeDingTalk, outage: usize) -> String {
+    use axum::http::StatusCode;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let upstream = format!("{}/v1.0/gateway/connections/open", server.stream_endpoint());
+    let opens = Arc::new(AtomicUsize::new(0));
+    let open = move |body: axum::body::Bytes| {
+        let (upstream, opens) = (upstream.clone(), Arc::clone(&opens));
+        async move {
+            if opens.fetch_add(1, Ordering::SeqCst) < outage {
+                return (StatusCode::SERVICE_UNAVAILABLE, Vec::new());
+            }
+            let answer = reqwest::Client::new()
+                .post(upstream)
+                .header("content-type", "application/json")
+                .body(body.to_vec())
+                .send()
+                .await
+                .expect("the fake gateway answers");
+            let status = StatusCode::from_u16(answer.status().as_u16()).expect("a status");
+            (status, answer.bytes().await.expect("a body").to_vec())
+        }
+    };
+    let app =
+        axum::Router::new().route("/v1.0/gateway/connections/open", axum::routing::post(open));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("address"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    url
+}
+
+#[tokio::test]
+async fn a_failed_open_is_tried_again_until_the_gateway_answers() {
+    let server = start().await;
+    // max_retries is 1: two 503s fail one open; the listener waits its backoff and opens again.
+    let gateway = flaky_gateway(&server, 2).await;
+    let sink = Arc::new(Recorder::default());
+    let task = listen(&syncer_via(&server, APP_SECRET, &gateway), &sink);
+    assert!(
+        server.connected(1, PATIENCE).await,
+        "connected after the outage"
+    );
+    hire(&server, "hire06");
+    server.all_acknowledged(PATIENCE).await.expect("delivered");
+    assert_eq!(server.event_stats().tickets_issued, 1);
     task.abort();
 }
 

@@ -221,3 +221,68 @@ async fn local_ip(url: &str) -> String {
         .map(|address| address.ip().to_string())
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(status: u16, body: &str) -> Answer {
+        Answer {
+            status,
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn a_refusal_is_final_and_an_outage_is_retried() {
+        let secret = Secret::new("the-app-secret");
+        let refused = classify::<Ticket>(
+            &secret,
+            CONNECTIONS_OPEN,
+            &answer(
+                401,
+                r#"{"code":"authFailed","message":"bad the-app-secret"}"#,
+            ),
+        );
+        let Verdict::Fail(error) = refused else {
+            panic!("a refusal is not retried: {refused:?}");
+        };
+        assert!(is_refusal(&error));
+        let text = error.to_string();
+        assert!(
+            text.contains("HTTP 401") && text.contains("authFailed"),
+            "{text}"
+        );
+        assert!(!text.contains("the-app-secret"), "{text}");
+        for status in [500, 502, 503] {
+            let outage = classify::<Ticket>(&secret, CONNECTIONS_OPEN, &answer(status, "<html>"));
+            assert!(matches!(outage, Verdict::Retry(_)), "{status}: {outage:?}");
+        }
+        let throttled = classify::<Ticket>(&secret, CONNECTIONS_OPEN, &answer(429, ""));
+        assert!(
+            matches!(throttled, Verdict::Throttled { .. }),
+            "{throttled:?}"
+        );
+        let opened = classify::<Ticket>(
+            &secret,
+            CONNECTIONS_OPEN,
+            &answer(
+                200,
+                r#"{"endpoint":"wss://gw.example/connect","ticket":"t-1"}"#,
+            ),
+        );
+        assert!(
+            matches!(opened, Verdict::Done(ref t) if t.ticket == "t-1"),
+            "{opened:?}"
+        );
+    }
+
+    #[test]
+    fn a_ticket_is_not_shown_in_debug_output() {
+        let ticket = Ticket {
+            endpoint: "wss://gw.example/connect".into(),
+            ticket: "secret-ticket".into(),
+        };
+        assert!(!format!("{ticket:?}").contains("secret-ticket"));
+    }
+}

@@ -9,8 +9,11 @@ use crate::events::{dept_data, now_ms, types, user_data};
 use crate::fake::FakeDingTalk;
 use crate::org::SimUser;
 
+/// Reads one field of a user, as `diffInfo` shows it.
+type Field = fn(&SimUser) -> Value;
+
 /// The fields `diffInfo` describes, by DingTalk's name, read from a user.
-const DIFF_FIELDS: [(&str, fn(&SimUser) -> Value); 6] = [
+const DIFF_FIELDS: [(&str, Field); 6] = [
     ("name", |u| u.name.clone().into()),
     ("email", |u| u.email.clone().into()),
     ("jobNumber", |u| u.job_number.clone().into()),

@@ -1,101 +1,31 @@
 //! [`FakeDingTalk`]: a running simulator and its owner's side. Everything the sim kit's `Sim`
-//! offers (URL, statistics, faults, org edits) is reached through `Deref`; this type adds what
-//! only DingTalk has: the Stream gateway's controls, HTTP push, and the event statistics. The
-//! change methods that emit events are in `changes.rs`.
+//! offers (start, URL, statistics, faults, org edits, shutdown) comes from the kit's
+//! `sim_owner!`; this module adds what only DingTalk has: the Stream gateway's controls, HTTP
+//! push, and the event statistics. The change methods that emit events are in `changes.rs`.
 
-use std::io;
-use std::net::SocketAddr;
-use std::ops::Deref;
 use std::sync::Arc;
 use std::time::Duration;
 
-use syncer_sim_kit::{Sim, Unsettled};
+use syncer_sim_kit::Unsettled;
 
-use crate::credentials::Credentials;
 use crate::events::{EventStats, Hub, PushConfig, PushError, PushTarget, StreamConfig};
-use crate::faults::Faults;
-use crate::org::Org;
-use crate::state::{DingTalk, Shared};
+use crate::state::DingTalk;
 
-/// A fake DingTalk on 127.0.0.1: the oapi directory APIs, the Stream gateway and HTTP push of
-/// one organization to one app.
-pub struct FakeDingTalk {
-    sim: Sim<DingTalk>,
-    _stop: StopOnDrop,
-}
-
-/// Ends the event tasks (sockets, timers, pushes) when the simulator goes away.
-struct StopOnDrop(Arc<Shared>);
-
-impl Drop for StopOnDrop {
-    fn drop(&mut self) {
-        self.0.extension().stop.cancel();
-    }
-}
-
-impl Deref for FakeDingTalk {
-    type Target = Sim<DingTalk>;
-
-    fn deref(&self) -> &Sim<DingTalk> {
-        &self.sim
-    }
-}
-
-impl std::fmt::Debug for FakeDingTalk {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.sim.fmt(f)
-    }
-}
+syncer_sim_kit::sim_owner!(
+    /// A fake DingTalk on 127.0.0.1: the oapi directory APIs, the Stream gateway and HTTP push of
+    /// one organization to one app.
+    FakeDingTalk,
+    DingTalk
+);
 
 impl FakeDingTalk {
-    /// Starts serving `org` on a random loopback port, accepting `credentials` on `/gettoken` and
-    /// on the Stream gateway. Must be called inside a Tokio runtime.
-    pub async fn start(
-        org: Org,
-        credentials: Credentials,
-        faults: Faults,
-    ) -> io::Result<FakeDingTalk> {
-        Ok(FakeDingTalk::wrap(
-            Sim::start(org, credentials, faults).await?,
-        ))
-    }
-
-    /// Like [`FakeDingTalk::start`], on a chosen address (port 0 for a random one).
-    pub async fn start_on(
-        addr: SocketAddr,
-        org: Org,
-        credentials: Credentials,
-        faults: Faults,
-    ) -> io::Result<FakeDingTalk> {
-        Ok(FakeDingTalk::wrap(
-            Sim::start_on(addr, org, credentials, faults).await?,
-        ))
-    }
-
-    fn wrap(sim: Sim<DingTalk>) -> FakeDingTalk {
-        let stop = StopOnDrop(Arc::clone(sim.state()));
-        FakeDingTalk { sim, _stop: stop }
-    }
-
-    /// Closes every socket, stops pushes and timers, then stops the server (a few seconds at
-    /// most for requests in flight).
-    pub async fn shutdown(self) {
-        let FakeDingTalk { sim, _stop } = self;
-        drop(_stop);
-        sim.shutdown().await;
-    }
-
-    pub(crate) fn shared(&self) -> &Arc<Shared> {
-        self.sim.state()
-    }
-
     pub(crate) fn hub(&self) -> &Hub {
-        self.sim.state().extension()
+        self.shared().extension()
     }
 
     /// The base URL of the Stream gateway (`stream_endpoint`): this same server.
     pub fn stream_endpoint(&self) -> String {
-        self.sim.url()
+        self.url()
     }
 
     /// The Stream gateway's behaviour now.
@@ -121,17 +51,20 @@ impl FakeDingTalk {
         self.hub().ledger.settled(timeout).await
     }
 
-    /// Waits, at most `timeout`, until `n` sockets are open; false when the time ran out.
+    /// Waits, at most `timeout`, until at least `n` sockets are open; false when the time ran out.
     pub async fn connected(&self, n: u64, timeout: Duration) -> bool {
-        let wait = async {
-            loop {
-                if self.hub().stats().open_connections >= n {
-                    return;
-                }
-                tokio::time::sleep(Duration::from_millis(5)).await;
-            }
-        };
-        tokio::time::timeout(timeout, wait).await.is_ok()
+        self.events_until(timeout, |stats| stats.open_connections >= n)
+            .await
+    }
+
+    /// Waits, at most `timeout`, until the event statistics satisfy `until` (e.g. "a ping was
+    /// answered"), without polling; false when the time ran out.
+    pub async fn events_until(
+        &self,
+        timeout: Duration,
+        until: impl Fn(&EventStats) -> bool,
+    ) -> bool {
+        self.hub().stats_until(timeout, until).await
     }
 
     /// Sends a SYSTEM `ping` on every open socket now; returns how many. A ping not echoed within

@@ -14,7 +14,7 @@ pub const AES_BLOCK: usize = 16;
 /// Encrypts `padded` (a whole number of 16-byte blocks, already padded) with AES-256-CBC;
 /// None when its length is not a multiple of 16.
 pub fn aes256_cbc_encrypt(key: &[u8; 32], iv: &[u8; 16], padded: &[u8]) -> Option<Vec<u8>> {
-    if padded.len() % AES_BLOCK != 0 {
+    if !padded.len().is_multiple_of(AES_BLOCK) {
         return None;
     }
     let cipher = Encryptor::new(key.into(), iv.into());
@@ -24,7 +24,7 @@ pub fn aes256_cbc_encrypt(key: &[u8; 32], iv: &[u8; 16], padded: &[u8]) -> Optio
 /// Decrypts AES-256-CBC ciphertext, leaving any padding in place; None when its length is not
 /// a whole number of blocks.
 pub fn aes256_cbc_decrypt(key: &[u8; 32], iv: &[u8; 16], ciphertext: &[u8]) -> Option<Vec<u8>> {
-    if ciphertext.is_empty() || ciphertext.len() % AES_BLOCK != 0 {
+    if ciphertext.is_empty() || !ciphertext.len().is_multiple_of(AES_BLOCK) {
         return None;
     }
     let cipher = Decryptor::new(key.into(), iv.into());

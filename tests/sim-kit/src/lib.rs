@@ -32,10 +32,12 @@
 //! ```
 
 mod cipher;
+mod clock;
 mod core;
 mod dice;
 mod gateway;
 mod ledger;
+mod owner;
 mod rate;
 mod retry;
 mod rng;
@@ -44,17 +46,20 @@ mod sim;
 mod stats;
 mod swap;
 mod tokens;
+mod undelivered;
 
 pub use crate::core::{Refusal, SimCore};
 pub use cipher::{aes256_cbc_decrypt, aes256_cbc_encrypt, hex, sha1_hex, sha256, AES_BLOCK};
+pub use clock::unix_millis;
 pub use dice::Dice;
 pub use gateway::{delay, gateway_page};
 pub use ledger::{Ledger, Unsettled};
 pub use rate::RateWindow;
-pub use retry::RetrySchedule;
+pub use retry::{spawn_until_stopped, RetrySchedule};
 pub use rng::{mix64, SimRng};
 pub use server::SimServer;
-pub use sim::{Sim, SimApi, SimState};
+pub use sim::{Sim, SimApi, SimExtension, SimState};
 pub use stats::{CallRecorder, CallStats, InFlight, InFlightGauge};
 pub use swap::Swap;
 pub use tokens::{Issued, Reuse, TokenCheck, TokenStore};
+pub use undelivered::{push_client, DeliveryError};

@@ -2,7 +2,10 @@
 //! Lark after 15 s, 5 min, 1 h and 6 h), with every delay multiplied by a factor so a test can
 //! run the whole schedule in milliseconds.
 
+use std::future::Future;
 use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
 
 /// The delays before each retry of a failed delivery, scaled by `factor`.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,15 +38,72 @@ impl RetrySchedule {
             .map(|delay| delay.mul_f64(self.factor.max(0.0)))
     }
 
+    /// Runs `attempt` until it succeeds or no retry is left, waiting the scheduled delay before
+    /// each retry and calling `retrying` then; true when an attempt succeeded.
+    pub async fn run<F, Fut>(&self, mut attempt: F, mut retrying: impl FnMut()) -> bool
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = bool>,
+    {
+        let mut retry = 0;
+        loop {
+            if attempt().await {
+                return true;
+            }
+            let Some(delay) = self.delay(retry) else {
+                return false;
+            };
+            tokio::time::sleep(delay).await;
+            retrying();
+            retry += 1;
+        }
+    }
+
     /// How many retries follow the first attempt.
     pub fn retries(&self) -> usize {
         self.delays.len()
     }
 }
 
+/// Runs `work` on a task that ends early when `stop` is cancelled (the simulator stopped).
+pub fn spawn_until_stopped(
+    stop: &CancellationToken,
+    work: impl Future<Output = ()> + Send + 'static,
+) {
+    let stop = stop.clone();
+    tokio::spawn(async move {
+        tokio::select! {
+            () = stop.cancelled() => {}
+            () = work => {}
+        }
+    });
+}
+
 #[cfg(test)]
 mod tests {
+    use std::cell::Cell;
+
     use super::*;
+
+    #[tokio::test]
+    async fn a_run_retries_until_an_attempt_succeeds_or_the_schedule_ends() {
+        let schedule = RetrySchedule::new(vec![Duration::from_secs(10); 3]).scaled(0.0);
+        let (tries, retries) = (Cell::new(0), Cell::new(0));
+        let attempt = || {
+            tries.set(tries.get() + 1);
+            let ok = tries.get() == 2;
+            async move { ok }
+        };
+        assert!(
+            schedule
+                .run(attempt, || retries.set(retries.get() + 1))
+                .await
+        );
+        assert_eq!((tries.get(), retries.get()), (2, 1));
+        let never = || async { false };
+        assert!(!schedule.run(never, || retries.set(retries.get() + 1)).await);
+        assert_eq!(retries.get(), 4);
+    }
 
     #[test]
     fn delays_are_scaled_and_end() {

@@ -18,6 +18,16 @@ const TIMEOUT: Duration = Duration::from_secs(5);
 pub struct PgError {
     location: String,
     message: String,
+    /// The database did not answer (down, unreachable, refusing connections), as opposed to an
+    /// answer that is wrong (a schema newer than this program, a failed migration).
+    unreachable: bool,
+}
+
+impl PgError {
+    /// Whether the database did not answer at all: worth waiting for, unlike a wrong answer.
+    pub fn is_unreachable(&self) -> bool {
+        self.unreachable
+    }
 }
 
 /// The connection pool on the shared state, with this replica's name and lease length.
@@ -37,6 +47,7 @@ impl PgState {
         let fail = |message: String| PgError {
             location: location.clone(),
             message,
+            unreachable: false,
         };
         let mut config: tokio_postgres::Config = settings
             .driver_url
@@ -111,9 +122,12 @@ impl PgState {
                 deadpool_postgres::PoolError::Backend(e) => describe(e),
                 other => other.to_string(),
             };
-            self.error(format!(
-                "cannot connect ({message}); check that the database is up and [state] url is right"
-            ))
+            PgError {
+                unreachable: true,
+                ..self.error(format!(
+                    "cannot connect ({message}); check that the database is up and [state] url is right"
+                ))
+            }
         })
     }
 
@@ -121,6 +135,7 @@ impl PgState {
         PgError {
             location: self.location.clone(),
             message: message.into(),
+            unreachable: false,
         }
     }
 

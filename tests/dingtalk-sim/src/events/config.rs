@@ -29,7 +29,8 @@ pub struct StreamConfig {
     pub corp_id: String,
     /// `eventUnifiedAppId` of every event.
     pub unified_app_id: String,
-    /// Seed of the random choices: which connection gets an event, ids, nonces.
+    /// Seed of the random choice of the socket that gets an event (ids never repeat, whatever
+    /// the seed).
     pub seed: u64,
 }
 
@@ -67,16 +68,13 @@ pub struct PushConfig {
 }
 
 impl PushConfig {
-    /// A push configuration with DingTalk's timing.
-    pub fn new(
-        token: impl Into<String>,
-        aes_key: impl Into<String>,
-        owner_key: impl Into<String>,
-    ) -> PushConfig {
+    /// The console's `token` and `aes_key` for the app whose App Key is `owner_key`, with
+    /// DingTalk's timing.
+    pub fn new(token: &str, aes_key: &str, owner_key: &str) -> PushConfig {
         PushConfig {
-            token: token.into(),
-            aes_key: aes_key.into(),
-            owner_key: owner_key.into(),
+            token: token.to_owned(),
+            aes_key: aes_key.to_owned(),
+            owner_key: owner_key.to_owned(),
             retry_factor: 1.0,
             answer_timeout: Duration::from_secs(2),
         }

@@ -4,9 +4,17 @@
 //! PKCS#7-style to a **32-byte** block; signature = SHA-1 of token, timestamp, nonce and
 //! ciphertext, sorted and concatenated. Independent of the product's own implementation.
 
-use base64::engine::general_purpose::STANDARD;
+use base64::alphabet;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
 use base64::Engine;
 use syncer_sim_kit::{aes256_cbc_decrypt, aes256_cbc_encrypt, sha1_hex};
+
+/// The console's keys end in bits a strict decoder refuses (43 characters carry 258 bits for a
+/// 256-bit key): DingTalk's own samples ignore them.
+const KEY_BASE64: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_allow_trailing_bits(true),
+);
 
 /// DingTalk's padding block: pads are 1–32 bytes.
 const PAD_BLOCK: usize = 32;
@@ -32,7 +40,7 @@ impl PushCipher {
         if aes_key.len() != 43 {
             return Err(CryptoError::BadKey);
         }
-        let bytes = STANDARD
+        let bytes = KEY_BASE64
             .decode(format!("{aes_key}="))
             .map_err(|_| CryptoError::BadKey)?;
         let key: [u8; 32] = bytes.try_into().map_err(|_| CryptoError::BadKey)?;

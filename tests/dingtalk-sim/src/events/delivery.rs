@@ -12,9 +12,8 @@ use std::time::Duration;
 
 use parking_lot::Mutex;
 use serde_json::{Map, Value};
-use syncer_sim_kit::{Ledger, SimRng};
-use tokio::sync::mpsc;
-use tokio_util::sync::CancellationToken;
+use syncer_sim_kit::{Ledger, SimExtension, SimRng};
+use tokio::sync::{mpsc, watch};
 
 use super::config::StreamConfig;
 use super::event::{now_ms, Event, KeyCase};
@@ -72,7 +71,10 @@ enum Pending {
 #[derive(Debug)]
 pub struct Hub {
     config: Mutex<StreamConfig>,
+    /// Which socket gets an event: seeded, restarted by a new config.
     rng: Mutex<SimRng>,
+    /// Event, message and ticket ids: never the same twice, across simulators and runs.
+    ids: Mutex<SimRng>,
     pub(crate) tickets: Mutex<Tickets>,
     conns: Mutex<BTreeMap<u64, Conn>>,
     next_conn: AtomicU64,
@@ -80,8 +82,9 @@ pub struct Hub {
     queue: Mutex<VecDeque<Delivery>>,
     pub(crate) push: Mutex<Option<Arc<PushTarget>>>,
     pub(crate) ledger: Ledger,
-    pub(crate) stats: Mutex<EventStats>,
-    pub(crate) stop: CancellationToken,
+    stats: Mutex<EventStats>,
+    /// Bumped on every change of `stats`, for owners awaiting a figure.
+    pub(crate) changed: watch::Sender<u64>,
 }
 
 impl Default for Hub {
@@ -89,6 +92,7 @@ impl Default for Hub {
         let config = StreamConfig::default();
         Hub {
             rng: Mutex::new(SimRng::new(config.seed)),
+            ids: Mutex::new(SimRng::unique()),
             config: Mutex::new(config),
             tickets: Mutex::new(Tickets::default()),
             conns: Mutex::new(BTreeMap::new()),
@@ -98,10 +102,13 @@ impl Default for Hub {
             push: Mutex::new(None),
             ledger: Ledger::default(),
             stats: Mutex::new(EventStats::default()),
-            stop: CancellationToken::new(),
+            changed: watch::Sender::new(0),
         }
     }
 }
+
+/// Its sockets, timers and pushes run on the kit's tasks, which end when the simulator stops.
+impl SimExtension for Hub {}
 
 /// Runs `after` once `delay` has passed, unless the simulator stops first.
 pub(crate) fn after(
@@ -109,13 +116,10 @@ pub(crate) fn after(
     delay: Duration,
     then: impl FnOnce(&Arc<Shared>) + Send + 'static,
 ) {
-    let shared = Arc::clone(shared);
-    let stop = shared.extension().stop.clone();
-    tokio::spawn(async move {
-        tokio::select! {
-            () = stop.cancelled() => {}
-            () = tokio::time::sleep(delay) => then(&shared),
-        }
+    let owner = Arc::clone(shared);
+    shared.spawn(async move {
+        tokio::time::sleep(delay).await;
+        then(&owner);
     });
 }
 
@@ -142,12 +146,12 @@ impl Hub {
 
     /// 32 random hex digits (ids, tickets).
     pub(crate) fn random_id(&self) -> String {
-        self.rng.lock().hex32()
+        self.ids.lock().hex32()
     }
 
     /// Draws with the generator itself (nonces, the random bytes of a push).
     pub(crate) fn with_rng<R>(&self, draw: impl FnOnce(&mut SimRng) -> R) -> R {
-        draw(&mut self.rng.lock())
+        draw(&mut self.ids.lock())
     }
 
     /// Emits an event of `event_type` with `data`: pushed when a push target is set, otherwise
@@ -165,7 +169,7 @@ impl Hub {
             born_ms,
             data: Value::Object(data),
         });
-        self.stats.lock().emitted += 1;
+        self.tally(|s| s.emitted += 1);
         self.ledger.open(event.event_id.clone());
         let push = self.push.lock().clone();
         match push {
@@ -209,11 +213,10 @@ impl Hub {
             self.pending
                 .lock()
                 .insert(message_id.clone(), Pending::Event(delivery));
-            {
-                let mut stats = self.stats.lock();
-                stats.delivered += 1;
-                *stats.delivered_per_connection.entry(conn).or_insert(0) += 1;
-            }
+            self.tally(|s| {
+                s.delivered += 1;
+                *s.delivered_per_connection.entry(conn).or_insert(0) += 1;
+            });
             after(shared, config.redelivery_after, move |shared| {
                 shared.extension().redeliver_if_pending(shared, &message_id);
             });
@@ -226,7 +229,7 @@ impl Hub {
         let pending = self.pending.lock().remove(message_id);
         match pending {
             Some(Pending::Event(delivery)) => {
-                self.stats.lock().redelivered += 1;
+                self.tally(|s| s.redelivered += 1);
                 self.deliver(shared, delivery);
             }
             Some(other) => {
@@ -252,11 +255,10 @@ impl Hub {
                 closing: false,
             },
         );
-        {
-            let mut stats = self.stats.lock();
-            stats.connections_opened += 1;
-            stats.open_connections += 1;
-        }
+        self.tally(|s| {
+            s.connections_opened += 1;
+            s.open_connections += 1;
+        });
         if events {
             let waiting: Vec<Delivery> = self.queue.lock().drain(..).collect();
             for delivery in waiting {
@@ -269,8 +271,7 @@ impl Hub {
     /// A socket closed; what it had not acknowledged is redelivered by its timers.
     pub(crate) fn unregister(&self, conn: u64) {
         if self.conns.lock().remove(&conn).is_some() {
-            let mut stats = self.stats.lock();
-            stats.open_connections = stats.open_connections.saturating_sub(1);
+            self.tally(|s| s.open_connections = s.open_connections.saturating_sub(1));
         }
     }
 
@@ -289,31 +290,33 @@ impl Hub {
     /// Reads a client's frame on socket `conn`: an acknowledgement, a ping's echo, or noise.
     pub(crate) fn on_reply(&self, shared: &Arc<Shared>, text: &str) {
         let Some(reply) = Reply::parse(text) else {
-            self.stats.lock().unmatched_replies += 1;
+            self.tally(|s| s.unmatched_replies += 1);
             return;
         };
         let pending = self.pending.lock().remove(&reply.message_id);
         match pending {
             Some(Pending::Event(delivery)) => self.on_ack(shared, &reply, delivery),
             Some(Pending::Ping { data, .. }) => {
-                let mut stats = self.stats.lock();
-                if reply.echoes(&data) {
-                    stats.pings_answered += 1;
-                } else {
-                    stats.unmatched_replies += 1;
-                }
+                let echoed = reply.echoes(&data);
+                self.tally(|s| {
+                    if echoed {
+                        s.pings_answered += 1;
+                    } else {
+                        s.unmatched_replies += 1;
+                    }
+                });
             }
             Some(Pending::Disconnect) => {}
-            None => self.stats.lock().unmatched_replies += 1,
+            None => self.tally(|s| s.unmatched_replies += 1),
         }
     }
 
     fn on_ack(&self, shared: &Arc<Shared>, reply: &Reply, delivery: Delivery) {
         match reply.ack() {
             Ack::Success => {
-                self.stats.lock().acked_success += 1;
+                self.tally(|s| s.acked_success += 1);
                 if self.ledger.close(&delivery.key()) && !delivery.duplicate {
-                    self.stats.lock().acknowledged += 1;
+                    self.tally(|s| s.acknowledged += 1);
                 }
                 if !delivery.duplicate && self.config.lock().duplicate_after_ack {
                     let duplicate = Delivery {
@@ -321,22 +324,22 @@ impl Hub {
                         duplicate: true,
                     };
                     self.ledger.open(duplicate.key());
-                    self.stats.lock().duplicates_sent += 1;
+                    self.tally(|s| s.duplicates_sent += 1);
                     self.deliver(shared, duplicate);
                 }
             }
             Ack::Later => {
-                self.stats.lock().acked_later += 1;
+                self.tally(|s| s.acked_later += 1);
                 let delay = self.config.lock().redelivery_after;
                 after(shared, delay, move |shared| {
                     let hub = shared.extension();
-                    hub.stats.lock().redelivered += 1;
+                    hub.tally(|s| s.redelivered += 1);
                     hub.deliver(shared, delivery);
                 });
             }
             Ack::Malformed => {
                 // Not an acknowledgement: the delivery's timer sends it again.
-                self.stats.lock().acked_malformed += 1;
+                self.tally(|s| s.acked_malformed += 1);
                 self.pending
                     .lock()
                     .insert(reply.message_id.clone(), Pending::Event(delivery));
@@ -366,13 +369,13 @@ impl Hub {
             self.pending.lock().remove(&message_id);
             return;
         }
-        self.stats.lock().pings_sent += 1;
+        self.tally(|s| s.pings_sent += 1);
         let timeout = self.config.lock().ping_timeout;
         after(shared, timeout, move |shared| {
             let hub = shared.extension();
             let unanswered = hub.pending.lock().remove(&message_id);
             if let Some(Pending::Ping { conn, .. }) = unanswered {
-                hub.stats.lock().ping_timeouts += 1;
+                hub.tally(|s| s.ping_timeouts += 1);
                 hub.send(conn, Outgoing::Drop);
             }
         });
@@ -395,7 +398,7 @@ impl Hub {
             let frame = frames::system_frame("disconnect", &message_id, now_ms(), &data);
             self.pending.lock().insert(message_id, Pending::Disconnect);
             if self.send(conn, Outgoing::Text(frame)) {
-                self.stats.lock().disconnects_sent += 1;
+                self.tally(|s| s.disconnects_sent += 1);
             }
             after(shared, grace, move |shared| {
                 shared.extension().send(conn, Outgoing::Close);
@@ -409,7 +412,7 @@ impl Hub {
         let conns = self.connections();
         for &conn in &conns {
             if self.send(conn, Outgoing::Drop) {
-                self.stats.lock().connections_dropped += 1;
+                self.tally(|s| s.connections_dropped += 1);
             }
         }
         conns.len()
@@ -418,5 +421,31 @@ impl Hub {
     /// The figures now.
     pub(crate) fn stats(&self) -> EventStats {
         self.stats.lock().clone()
+    }
+
+    /// Changes the figures and wakes whoever awaits one.
+    pub(crate) fn tally(&self, change: impl FnOnce(&mut EventStats)) {
+        change(&mut self.stats.lock());
+        self.changed.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// Waits, at most `timeout`, until the figures satisfy `until`; false when time ran out.
+    pub(crate) async fn stats_until(
+        &self,
+        timeout: Duration,
+        until: impl Fn(&EventStats) -> bool,
+    ) -> bool {
+        let mut changes = self.changed.subscribe();
+        let wait = async {
+            loop {
+                if until(&self.stats()) {
+                    return true;
+                }
+                if changes.changed().await.is_err() {
+                    return false;
+                }
+            }
+        };
+        tokio::time::timeout(timeout, wait).await.unwrap_or(false)
     }
 }

@@ -2,8 +2,6 @@
 //! was born, and its `data` (ids only, as internal apps receive them). Built here from a change of
 //! the organization; how it travels (a Stream frame, an HTTP push) is `frames.rs` / `push.rs`.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use serde_json::{Map, Value};
 
 /// The address-book event types the simulator emits.
@@ -38,13 +36,7 @@ pub(crate) struct Event {
 }
 
 /// Milliseconds since the epoch, now.
-pub(crate) fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |elapsed| {
-            i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX)
-        })
-}
+pub(crate) use syncer_sim_kit::unix_millis as now_ms;
 
 /// How the keys of `data` are spelled: today's camel case or a legacy capture's capitals.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

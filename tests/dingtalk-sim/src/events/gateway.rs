@@ -41,7 +41,7 @@ pub(crate) async fn open(
     let _in_flight = stats.begin(paths::GATEWAY_OPEN);
     let hub = shared.extension();
     let refuse = |status, code, message| {
-        hub.stats.lock().open_refused += 1;
+        hub.tally(|s| s.open_refused += 1);
         stats.answered(i64::from(u16::from(status)), 0, None);
         api_error(&shared, status, code, message)
     };
@@ -75,7 +75,7 @@ pub(crate) async fn open(
     let ticket = hub.random_id();
     let ttl = hub.config().ticket_ttl;
     hub.tickets.lock().issue(ticket.clone(), ttl, events);
-    hub.stats.lock().tickets_issued += 1;
+    hub.tally(|s| s.tickets_issued += 1);
     stats.answered(0, 0, None);
     let host = headers
         .get(header::HOST)
@@ -102,7 +102,7 @@ pub(crate) async fn connect(
     {
         Ok(events) => events,
         Err(refusal) => {
-            hub.stats.lock().tickets_refused += 1;
+            hub.tally(|s| s.tickets_refused += 1);
             let message = match refusal {
                 TicketRefusal::Unknown => "ticket不存在",
                 TicketRefusal::Used => "ticket已被使用",
@@ -119,7 +119,7 @@ async fn run(shared: Arc<Shared>, socket: WebSocket, events: bool) {
     let hub = shared.extension();
     let (conn, mut outgoing) = hub.register(&shared, events);
     let (mut sink, mut incoming) = socket.split();
-    let stop = hub.stop.clone();
+    let stop = shared.stopping().clone();
     let ping_every = hub.config().ping_interval;
     let mut pings = ping_every.map(|every| {
         let mut interval = tokio::time::interval_at(tokio::time::Instant::now() + every, every);

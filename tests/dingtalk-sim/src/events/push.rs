@@ -3,12 +3,11 @@
 //! encrypted, signed `success` (checked: signature, decryption, owner key). A refused push is sent
 //! again after 10 s and 30 s (scaled by the configured factor), then given up.
 
-use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Map, Value};
-use syncer_sim_kit::RetrySchedule;
+use syncer_sim_kit::{push_client, DeliveryError, RetrySchedule};
 
 use super::config::PushConfig;
 use super::crypto::{signature, PushCipher};
@@ -18,28 +17,11 @@ use crate::state::Shared;
 /// DingTalk's delays before the retries of a failed push.
 const RETRIES: [Duration; 2] = [Duration::from_secs(10), Duration::from_secs(30)];
 
-/// Why a push configuration or a push was refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PushError {
-    /// The `aes_key` is not 43 base64 characters of a 32-byte key.
-    BadAesKey,
-    /// No push target is set ([`crate::FakeDingTalk::push_to`]).
-    NoTarget,
-    /// The app's answer was not the encrypted `success`: why.
-    Refused(String),
-}
-
-impl fmt::Display for PushError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            PushError::BadAesKey => write!(f, "the aes_key must be 43 base64 characters"),
-            PushError::NoTarget => write!(f, "no push URL is set: call push_to first"),
-            PushError::Refused(why) => write!(f, "the push was refused: {why}"),
-        }
-    }
-}
-
-impl std::error::Error for PushError {}
+/// Why a push configuration or a push was refused: [`PushError::BadKey`] for an aes_key that is
+/// not 43 base64 characters of a 32-byte key, [`PushError::NoTarget`] before
+/// [`crate::FakeDingTalk::push_to`], [`PushError::Refused`] for an answer that is not the sealed
+/// `success`.
+pub type PushError = DeliveryError;
 
 /// Where events are pushed, with the keys to seal them.
 #[derive(Debug)]
@@ -53,11 +35,8 @@ pub(crate) struct PushTarget {
 impl PushTarget {
     /// A target at `url`; refused when the aes_key is not a valid key.
     pub(crate) fn new(url: String, config: PushConfig) -> Result<PushTarget, PushError> {
-        let cipher = PushCipher::new(&config.aes_key).map_err(|_| PushError::BadAesKey)?;
-        let http = reqwest::Client::builder()
-            .timeout(config.answer_timeout)
-            .build()
-            .map_err(|error| PushError::Refused(error.to_string()))?;
+        let cipher = PushCipher::new(&config.aes_key).map_err(|_| PushError::BadKey)?;
+        let http = push_client(config.answer_timeout)?;
         Ok(PushTarget {
             url,
             config,
@@ -68,37 +47,25 @@ impl PushTarget {
 
     /// Pushes `event` on a task, retrying as DingTalk does; settles it in the ledger at the end.
     pub(crate) fn spawn(self: Arc<Self>, shared: &Arc<Shared>, event: Arc<Event>) {
-        let shared = Arc::clone(shared);
-        let stop = shared.extension().stop.clone();
-        tokio::spawn(async move {
-            tokio::select! {
-                () = stop.cancelled() => {}
-                () = self.push_with_retries(&shared, &event) => {}
-            }
-        });
+        shared.spawn_with(move |shared| async move { self.push(&shared, &event).await });
     }
 
-    async fn push_with_retries(&self, shared: &Arc<Shared>, event: &Event) {
+    async fn push(&self, shared: &Arc<Shared>, event: &Event) {
         let hub = shared.extension();
-        let schedule = RetrySchedule::new(RETRIES.to_vec()).scaled(self.config.retry_factor);
         let message = self.message(shared, event);
-        let mut retry = 0;
-        loop {
-            if self.attempt(shared, &message).await.is_ok() {
-                if hub.ledger.close(&event.event_id) {
-                    hub.stats.lock().acknowledged += 1;
-                }
-                return;
-            }
-            let Some(delay) = schedule.delay(retry) else {
-                hub.stats.lock().push.failed += 1;
-                hub.ledger.close(&event.event_id);
-                return;
-            };
-            tokio::time::sleep(delay).await;
-            hub.stats.lock().push.retried += 1;
-            retry += 1;
-        }
+        let schedule = RetrySchedule::new(RETRIES.to_vec()).scaled(self.config.retry_factor);
+        let pushed = schedule
+            .run(
+                || async { self.attempt(shared, &message).await.is_ok() },
+                || hub.tally(|s| s.push.retried += 1),
+            )
+            .await;
+        let settled = hub.ledger.close(&event.event_id);
+        hub.tally(|s| match (pushed, settled) {
+            (true, true) => s.acknowledged += 1,
+            (true, false) => {}
+            (false, _) => s.push.failed += 1,
+        });
     }
 
     /// The plaintext of a pushed event: its data's keys with `EventType`, `EventTime`, `CorpId`.
@@ -121,10 +88,7 @@ impl PushTarget {
     ) -> Result<(), PushError> {
         let hub = shared.extension();
         let (random, nonce) = hub.with_rng(|rng| {
-            let mut random = [0u8; 16];
-            for chunk in random.chunks_mut(8) {
-                chunk.copy_from_slice(&rng.next_u64().to_le_bytes());
-            }
+            let random = rng.bytes16();
             let nonce: String = (0..8)
                 .map(|_| {
                     let alphabet =
@@ -139,16 +103,19 @@ impl PushTarget {
             .seal(random, message.as_bytes(), &self.config.owner_key);
         let timestamp = now_ms().to_string();
         let msg_signature = signature(&self.config.token, &timestamp, &nonce, &encrypt);
-        hub.stats.lock().push.sent += 1;
+        hub.tally(|s| s.push.sent += 1);
         let outcome = self
             .post(&msg_signature, &timestamp, &nonce, &encrypt)
             .await
             .and_then(|answer| self.check_answer(&answer));
-        let mut stats = hub.stats.lock();
-        match &outcome {
-            Ok(()) => stats.push.answered_success += 1,
-            Err(_) => stats.push.refused += 1,
-        }
+        let answered = outcome.is_ok();
+        hub.tally(|s| {
+            if answered {
+                s.push.answered_success += 1;
+            } else {
+                s.push.refused += 1;
+            }
+        });
         outcome
     }
 
@@ -220,3 +187,7 @@ impl PushTarget {
         Ok(())
     }
 }
+
+#[cfg(test)]
+#[path = "push_tests.rs"]
+mod tests;
