@@ -17,7 +17,7 @@ use crate::config::Config;
 use crate::failure::Failure;
 use crate::output;
 use crate::runner::{RunFlags, Runner};
-use crate::serve::events;
+use crate::serve::event_tasks as events;
 use crate::serve::state::AppState;
 
 /// The organization the demo syncs into.

@@ -29,7 +29,7 @@ use serde_json::json;
 
 use super::auth::require_token;
 use super::error::{json_errors, request_limits, ApiError};
-use super::events::push;
+use super::event_tasks::push;
 use super::events::status::EventCounters;
 use super::metrics;
 use super::state::AppState;

@@ -6,6 +6,7 @@
 mod api;
 mod auth;
 mod error;
+pub(crate) mod event_tasks;
 pub(crate) mod events;
 mod listener;
 mod metrics;
@@ -66,7 +67,7 @@ pub async fn serve(config: Config, listen: Option<String>) -> Result<(), Failure
     // a CLI sync going on in another process keeps its row.
     state.close_interrupted_runs().await;
     let cancel = CancellationToken::new();
-    events::start(&state, &cancel);
+    event_tasks::start(&state, &cancel);
     scheduler::start(&state, &cancel);
 
     let server = tokio::spawn(listener::serve(

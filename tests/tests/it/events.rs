@@ -24,7 +24,8 @@ const USER_GET: &str = "/topapi/v2/user/get";
 struct EventWorld {
     dingtalk: FakeDingTalk,
     iam: FakeIam,
-    scratch: Scratch,
+    /// The config and state directory: lives as long as serve.
+    _scratch: Scratch,
     served: Served,
 }
 
@@ -52,7 +53,7 @@ impl EventWorld {
         let world = EventWorld {
             dingtalk,
             iam,
-            scratch,
+            _scratch: scratch,
             served,
         };
         world.first_sync_done().await;

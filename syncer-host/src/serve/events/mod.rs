@@ -4,19 +4,12 @@
 //! queues the others for the syncer's one worker, and answers once the worker has written the
 //! change or recorded it failed — or asks for the event again while IAM is unreachable.
 //!
-//! The worker ([`worker`]) applies events one batch at a time under the syncer's run lock, so
-//! an event never races a full run; [`stream`] keeps a Stream connection up, [`push`] is the
-//! HTTP route, [`status`] what the API shows.
+//! The worker (in `event_tasks`) applies events one batch at a time under the syncer's run lock,
+//! so an event never races a full run; [`status`] is what the API shows. This module knows
+//! nothing of the serve state: the tasks that drive a hub do.
 
-pub mod push;
 pub mod status;
-pub mod stream;
-pub mod worker;
 
-#[cfg(test)]
-mod tests;
-
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -24,68 +17,10 @@ use parking_lot::Mutex;
 use syncer_core::engine::{ChangeOutcome, EventGuardWindow};
 use syncer_core::{ChangeEvent, EventMode, EventOutcome, EventSink, Syncer};
 use tokio::sync::{mpsc, oneshot};
-use tokio_util::sync::CancellationToken;
 
 use super::metrics::Metrics;
-use super::state::AppState;
 use crate::state::events::SeenEvents;
 use status::{EventRecord, EventStatus};
-
-/// Builds the hub, worker and (Stream mode) stream task of every enabled syncer whose config
-/// turns events on, and hands the hubs to `state`.
-pub fn start(state: &AppState, cancel: &CancellationToken) {
-    start_for(state, cancel, |settings| settings.is_enabled);
-}
-
-/// [`start`] for the syncers `chosen` picks (the demo's syncer is not scheduled).
-pub fn start_for(
-    state: &AppState,
-    cancel: &CancellationToken,
-    chosen: impl Fn(&crate::config::SyncerSettings) -> bool,
-) {
-    let seen = match state.runner().shared() {
-        Some(shared) => SeenEvents::postgres(shared.clone()),
-        None => match SeenEvents::sqlite(&state.config().state_path) {
-            Ok(seen) => seen,
-            Err(error) => {
-                tracing::error!(%error, "change events are off: their ids cannot be kept");
-                return;
-            }
-        },
-    };
-    let mut hubs = HashMap::new();
-    for settings in state.config().syncers.iter().filter(|s| chosen(s)) {
-        let source: Arc<dyn Syncer> = match (settings.plugin.build)(&settings.plugin_config) {
-            Ok(source) => Arc::from(source),
-            Err(error) => {
-                tracing::warn!(syncer = %settings.name, %error, "no change events");
-                continue;
-            }
-        };
-        if source.event_mode() == EventMode::Off {
-            continue;
-        }
-        let (hub, jobs) = EventHub::new(
-            &settings.name,
-            source,
-            seen.clone(),
-            settings.sync_interval,
-            state.shared_metrics(),
-        );
-        tokio::spawn(worker::run(
-            state.clone(),
-            hub.clone(),
-            jobs,
-            cancel.clone(),
-        ));
-        if hub.mode == EventMode::Stream {
-            tokio::spawn(stream::run(hub.clone(), cancel.clone()));
-        }
-        tracing::info!(syncer = %settings.name, mode = ?hub.mode, "change events on");
-        hubs.insert(settings.name.clone(), hub);
-    }
-    state.set_event_hubs(hubs);
-}
 
 /// One event waiting for the worker.
 pub struct Job {

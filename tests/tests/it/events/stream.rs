@@ -94,7 +94,7 @@ async fn departments_created_renamed_and_removed_follow_as_groups() {
             .iam
             .groups("acme")
             .into_iter()
-            .find(|group| group["name"] == dept.to_string())
+            .find(|group| group["name"] == dept.to_string().as_str())
     };
     assert_eq!(
         group(&world).expect("group created")["displayName"],

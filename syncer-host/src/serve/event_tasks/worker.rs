@@ -13,9 +13,9 @@ use syncer_core::{EventOutcome, NoJournal, Target};
 use tokio::sync::{mpsc, OwnedMutexGuard};
 use tokio_util::sync::CancellationToken;
 
-use super::status::{self, EventRecord};
-use super::{named, EventHub, Job};
 use crate::runner::RunFlags;
+use crate::serve::events::status::{self, EventRecord};
+use crate::serve::events::{named, EventHub, Job};
 use crate::serve::state::AppState;
 use crate::state::fence::FencedTarget;
 use crate::store::RunGuard;

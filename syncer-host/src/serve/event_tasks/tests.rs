@@ -13,9 +13,10 @@ use syncer_core::{
 };
 use tokio_util::sync::CancellationToken;
 
-use super::{worker, EventHub};
+use super::worker;
 use crate::config::Config;
 use crate::runner::Runner;
+use crate::serve::events::EventHub;
 use crate::serve::state::AppState;
 use crate::state::events::SeenEvents;
 

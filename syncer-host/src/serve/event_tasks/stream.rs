@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use super::EventHub;
+use crate::serve::events::EventHub;
 
 /// Runs `hub`'s stream until `cancel` fires.
 pub async fn run(hub: Arc<EventHub>, cancel: CancellationToken) {
