@@ -110,10 +110,19 @@ impl Runner {
         Ok(runner)
     }
 
-    /// The target (the demo reads back what it wrote).
-    #[cfg(feature = "demo")]
+    /// The target (events write to it; the demo reads back what it wrote).
     pub fn target(&self) -> &dyn Target {
         self.target.as_ref()
+    }
+
+    /// Takes the run lock of `syncer` without waiting (events apply under it, like runs).
+    pub async fn try_lock(&self, syncer: &str) -> Result<RunGuard, LockError> {
+        self.store.try_lock(syncer).await
+    }
+
+    /// Every secret of the config, to mask in what is shown.
+    pub fn secrets(&self) -> &[Secret] {
+        &self.secrets
     }
 
     /// The history.
@@ -146,7 +155,8 @@ impl Runner {
         self.stop.raise();
     }
 
-    fn options(&self, settings: &SyncerSettings, flags: RunFlags) -> SyncOptions {
+    /// The engine's options of one run (or one batch of events) of `settings`.
+    pub fn options(&self, settings: &SyncerSettings, flags: RunFlags) -> SyncOptions {
         SyncOptions {
             leavers: settings.leavers,
             guard: settings.guard,

@@ -3,11 +3,17 @@
 //! The engine knows no backend and no target by name; it speaks [`crate::Syncer`],
 //! [`crate::Target`] and [`crate::Journal`]. Its shared types are in `vocabulary`; planning is
 //! pure logic in `plan`, writing is in `apply` (each chunk journaled by `recorder` before it is
-//! sent), undoing a run is `revert`, and the report fills itself from them; this module only
-//! orchestrates.
+//! sent), undoing a run is `revert`, and the report fills itself from them. Change events are
+//! applied by `change_apply` with the same planning and writing on the people they name
+//! (`changes` coalesces a batch of events, `event_guard` is the guard's window over event
+//! deprovisions). This module only orchestrates.
 
 mod apply;
+mod change_apply;
+mod change_report;
+mod changes;
 mod desired;
+mod event_guard;
 mod options;
 pub mod ownership;
 mod plan;
@@ -22,7 +28,11 @@ use std::time::Instant;
 pub use apply::{
     apply, apply_group_deletes, apply_group_upserts, apply_plan, Applied, GroupsApplied,
 };
+pub use change_apply::apply_changes;
+pub use change_report::{ChangeOutcome, ChangeReport};
+pub use changes::ChangeSet;
 pub use desired::desired_users;
+pub use event_guard::EventGuardWindow;
 pub use options::{
     AdoptByName, Deadline, DeprovisionGuard, LeaverPolicy, RevertOptions, StopSignal, SyncOptions,
 };
@@ -32,8 +42,8 @@ pub use recorder::{Recorder, CHUNK as JOURNAL_CHUNK};
 pub use report::{Counts, PlannedChanges, PlannedGroups, PlannedUser, RunStatus, SyncReport};
 pub use revert::{plan_revert, run_revert, RevertPlan};
 pub use vocabulary::{
-    DesiredUser, GroupPlan, HeldBack, Operation, OperationKind, Plan, ReportError, RevertConflict,
-    RunKind, Skipped, WithheldUser,
+    DesiredUser, GroupPlan, HeldBack, Operation, OperationKind, Plan, PlanScope, ReportError,
+    RevertConflict, RunKind, Skipped, WithheldUser,
 };
 
 use desired::prefix_departments;
@@ -126,6 +136,7 @@ async fn sync_into(
         groups,
         complete: report.incomplete.is_empty(),
         mapping,
+        scope: PlanScope::Everyone,
     };
     let mut plan = plan(inputs, options);
     report.record_plan(&plan);

@@ -16,7 +16,7 @@ use std::collections::HashSet;
 
 use super::options::SyncOptions;
 use super::ownership::{self, Owner};
-use super::vocabulary::{DesiredUser, GroupPlan, Plan, Skipped};
+use super::vocabulary::{DesiredUser, GroupPlan, Plan, PlanScope, Skipped};
 use crate::group::IamGroup;
 use crate::mapping::FieldMapping;
 use crate::snapshot::Department;
@@ -40,6 +40,8 @@ pub struct PlanInputs<'a> {
     /// The mapping the desired users were made with: it knows the permission the source app
     /// needs to read each mapped field, named when a field looks unreadable.
     pub mapping: &'a FieldMapping,
+    /// Whom the plan decides about: everyone (a full sync) or only what events named.
+    pub scope: PlanScope,
 }
 
 /// Diffs what the source wants against what the target holds and plans the writes.
@@ -51,6 +53,7 @@ pub fn plan(inputs: PlanInputs<'_>, options: &SyncOptions) -> Plan {
         groups: current_groups,
         complete: snapshot_complete,
         mapping,
+        scope,
     } = inputs;
     let me = options.syncer.as_str();
     let org = options.organization.as_str();
@@ -111,7 +114,10 @@ pub fn plan(inputs: PlanInputs<'_>, options: &SyncOptions) -> Plan {
         .iter()
         .enumerate()
         .filter(|(i, user)| {
-            !claimed.contains(i) && !user.is_deleted && ownership::owner_of(user, me) == Owner::Me
+            !claimed.contains(i)
+                && !user.is_deleted
+                && ownership::owner_of(user, me) == Owner::Me
+                && scope.is_leaver(user.properties.get(ownership::SOURCE_ID))
         })
         .map(|(_, user)| user)
         .collect();
@@ -122,6 +128,7 @@ pub fn plan(inputs: PlanInputs<'_>, options: &SyncOptions) -> Plan {
         fetched,
         options,
         snapshot_complete,
+        &scope,
     );
 
     let (mut operations, rejected) = screen::screen(creates.into_iter().chain(updates), &current);
@@ -141,6 +148,10 @@ pub fn plan(inputs: PlanInputs<'_>, options: &SyncOptions) -> Plan {
             &finals,
             me,
             snapshot_complete,
+            match &scope {
+                PlanScope::Everyone => None,
+                PlanScope::Named { removed_groups, .. } => Some(removed_groups),
+            },
         );
     }
     plan.listed_users = current;

@@ -5,6 +5,7 @@ mod adoption;
 mod blanking;
 mod conflicts;
 mod dry_run;
+mod events;
 mod failures;
 mod fixtures;
 mod group_safety;

@@ -2,7 +2,7 @@
 //! groups left alone, the deprovisioning withheld, and a problem of a run. Every engine module
 //! speaks these types; this module imports no other engine module.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -35,6 +35,39 @@ impl DesiredUser {
             .get(&field)
             .map(|value| value.as_text().into())
             .unwrap_or_default()
+    }
+}
+
+/// Which people and departments a plan decides about.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum PlanScope {
+    /// The whole organization (a full sync): every managed user missing from the source is a
+    /// leaver, every managed group whose department is gone is deleted once empty.
+    #[default]
+    Everyone,
+    /// Only what change events named (the source was read for those alone): the people given
+    /// are planned as a full sync would plan them, but only the managed users whose source id
+    /// is in `gone` are leavers, and only the managed groups in `removed_groups` may be
+    /// deleted. Every other user and group is left as it is.
+    Named {
+        /// Source ids the directory confirmed are no longer members.
+        gone: HashSet<String>,
+        /// Names of groups whose department the directory removed.
+        removed_groups: HashSet<String>,
+        /// Deprovisions events already made within the guard's window: the guard counts
+        /// them with this plan's.
+        recent_deprovisions: usize,
+    },
+}
+
+impl PlanScope {
+    /// Whether a managed user with source id `source_id` who is not among the people read is
+    /// a leaver in this scope.
+    pub fn is_leaver(&self, source_id: Option<&str>) -> bool {
+        match self {
+            Self::Everyone => true,
+            Self::Named { gone, .. } => source_id.is_some_and(|id| gone.contains(id)),
+        }
     }
 }
 

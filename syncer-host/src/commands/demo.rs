@@ -1,19 +1,24 @@
 //! `demo`: a self-contained end-to-end run. It starts the DingTalk simulator (a generated
 //! organization with nested departments, people in several departments, inactive members and
 //! members without unionid) on 127.0.0.1, writes a config that points a DingTalk syncer at it,
-//! syncs into an embedded store through the same code path as `sync`, shows the result, and
-//! syncs again to show that an unchanged directory causes no writes. No network, no account.
+//! syncs into an embedded store through the same code path as `sync`, shows the result, syncs
+//! again to show that an unchanged directory causes no writes, then lets a hire and a leaver
+//! arrive by DingTalk Stream event, applied by serve's event worker. No network, no account.
 //! Built only with the `demo` cargo feature (on by default), which links the simulator.
 
 use std::path::Path;
+use std::time::Duration;
 
 use syncer_core::{IamUser, NoProgress};
-use syncer_dingtalk_sim::{Credentials, FakeDingTalk, Faults, Org, OrgSpec};
+use syncer_dingtalk_sim::{Credentials, FakeDingTalk, Faults, Org, OrgSpec, SimUser};
+use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
 use crate::failure::Failure;
 use crate::output;
 use crate::runner::{RunFlags, Runner};
+use crate::serve::event_tasks as events;
+use crate::serve::state::AppState;
 
 /// The organization the demo syncs into.
 const ORGANIZATION: &str = "acme";
@@ -63,6 +68,8 @@ pub async fn demo(db: &Path, users: usize) -> Result<(), Failure> {
     println!("\nSecond sync (nothing changed in DingTalk):");
     let (_, second) = runner.run(settings, RunFlags::default(), &NoProgress).await;
     print!("{}", output::report(&second));
+
+    let events = by_events(demo_config(db, &server.url(), &credentials)?, &server).await;
     server.shutdown().await;
 
     println!("\nWhere the data is:");
@@ -80,7 +87,92 @@ pub async fn demo(db: &Path, users: usize) -> Result<(), Failure> {
             "the demo sync did not fully succeed".to_owned(),
         ));
     }
+    events
+}
+
+/// After the syncs: a hire and a leaver arrive by DingTalk Stream event, each applied to the
+/// store by serve's own event worker, one `user/get` each.
+async fn by_events(config: Config, server: &FakeDingTalk) -> Result<(), Failure> {
+    let runner = Runner::for_config(&config).await?;
+    let state = AppState::new(config, runner, None);
+    let cancel = CancellationToken::new();
+    events::start_for(&state, &cancel, |settings| settings.name == SYNCER);
+    let outcome = show_events(&state, server).await;
+    cancel.cancel();
+    outcome
+}
+
+async fn show_events(state: &AppState, server: &FakeDingTalk) -> Result<(), Failure> {
+    let wait = Duration::from_secs(20);
+    if !server.connected(1, wait).await {
+        return Err(Failure::Run(
+            "the demo's event stream did not connect to the simulator".to_owned(),
+        ));
+    }
+    println!("\nEvents (DingTalk Stream mode, as under `serve` with events = \"stream\"):");
+    let org: Org = server.org();
+    let dept = org
+        .users
+        .first()
+        .and_then(|user| user.dept_ids.first().copied())
+        .unwrap_or(1);
+    let mut hire = SimUser::new("demo-hire", "新同事", vec![dept]);
+    hire.unionid = "demo-hire-union".to_owned();
+    hire.email = "new.hire@acme.example".to_owned();
+    let calls = server.stats().calls(USER_GET);
+    server.hire(hire);
+    settle(server, wait).await?;
+    let found = find(state, "demo-hire-union").await?;
+    println!(
+        "  hire   user_add_org  → {} created ({}), {} user/get call",
+        found.name,
+        found.display_name,
+        server.stats().calls(USER_GET) - calls
+    );
+    let leaver = org
+        .users
+        .iter()
+        .find(|user| user.active && !user.unionid.is_empty() && user.userid != "demo-hire")
+        .cloned();
+    if let Some(leaver) = leaver {
+        let calls = server.stats().calls(USER_GET);
+        server.leave(&leaver.userid);
+        settle(server, wait).await?;
+        let gone = find(state, &leaver.unionid).await?;
+        println!(
+            "  leaver user_leave_org → {} {}, {} user/get call (confirmed gone)",
+            gone.name,
+            if gone.is_forbidden {
+                "disabled"
+            } else {
+                "NOT disabled"
+            },
+            server.stats().calls(USER_GET) - calls
+        );
+    }
     Ok(())
+}
+
+/// `user/get`, the call an event for one person costs.
+const USER_GET: &str = "/topapi/v2/user/get";
+
+async fn settle(server: &FakeDingTalk, wait: Duration) -> Result<(), Failure> {
+    server.all_acknowledged(wait).await.map_err(|unsettled| {
+        Failure::Run(format!("the demo's event was not applied: {unsettled:?}"))
+    })
+}
+
+async fn find(state: &AppState, name: &str) -> Result<IamUser, Failure> {
+    let users = state
+        .runner()
+        .target()
+        .list_users(ORGANIZATION)
+        .await
+        .map_err(|error| Failure::Run(error.to_string()))?;
+    users
+        .into_iter()
+        .find(|user| user.name == name)
+        .ok_or_else(|| Failure::Run(format!("{name} is not in the store after its event")))
 }
 
 /// The demo's config, written as TOML and parsed by the same code as a user's file.
@@ -104,6 +196,8 @@ app_key = "{key}"
 app_secret = "${{SYNCER_DEMO_APP_SECRET}}"
 endpoint = "{endpoint}"
 rate_limit = 200
+events = "stream"
+stream_endpoint = "{endpoint}"
 "#,
         db = db.display().to_string(),
         state = Path::new(&state).display().to_string(),

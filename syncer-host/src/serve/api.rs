@@ -4,10 +4,12 @@
 //! |---|---|
 //! | `GET /healthz` | `{"status":"ok"}`; 503 `{"status":"degraded","reason"}` while the shared state is unreachable; no token |
 //! | `GET /api/v1/plugins` | registered types with config schemas and default mappings |
-//! | `GET /api/v1/syncers` | configured syncers, secrets as `***`, `running`, `last_run`, `last_skipped` |
+//! | `GET /api/v1/syncers` | configured syncers, secrets as `***`, `running`, `last_run`, `last_skipped`, `events` |
 //! | `POST /api/v1/syncers/{name}/test` | `{"ok", "checks", "message"}` |
 //! | `POST /api/v1/syncers/{name}/sync?dry_run=true` | 202 `{"run_id"}`; 409 while running; 404 unknown |
 //! | `GET /api/v1/syncers/{name}/runs` | run history, newest first, with reports |
+//! | `GET /api/v1/syncers/{name}/events` | recent change events (id, type, people, outcome, at), newest first |
+//! | `POST /api/v1/syncers/{name}/events` | the directory's HTTP pushes; no token, verified by signature (403 bad, 400 malformed, 404 not in `http` mode) |
 //! | `GET /api/v1/runs/{run_id}` | one run |
 //! | `POST /api/v1/runs/{run_id}/revert?dry_run=true` | 202 `{"run_id"}` of the revert run; 404 unknown run; 409 while a run of its syncer goes |
 //! | `GET /metrics` | Prometheus text |
@@ -18,7 +20,7 @@
 use std::collections::BTreeMap;
 
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -28,6 +30,8 @@ use serde_json::json;
 
 use super::auth::require_token;
 use super::error::{json_errors, request_limits, ApiError};
+use super::event_tasks::push;
+use super::events::status::EventCounters;
 use super::metrics;
 use super::state::AppState;
 use crate::config::SyncerSettings;
@@ -46,12 +50,20 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/syncers/{name}/test", post(test))
         .route("/api/v1/syncers/{name}/sync", post(sync))
         .route("/api/v1/syncers/{name}/runs", get(runs))
+        .route("/api/v1/syncers/{name}/events", get(events))
         .route("/api/v1/runs/{run_id}", get(run))
         .route("/api/v1/runs/{run_id}/revert", post(revert))
         .route("/metrics", get(metrics))
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
+    // The directory pushes its events here and cannot send a token: the backend verifies each
+    // push by its signature instead. The only route without the token.
+    let pushed = Router::new().route(
+        "/api/v1/syncers/{name}/events",
+        post(push::receive).layer(DefaultBodyLimit::max(push::MAX_BODY)),
+    );
     Router::new()
         .route("/healthz", get(healthz))
+        .merge(pushed)
         .merge(protected)
         .fallback(|| async { ApiError::NoSuchEndpoint })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
@@ -95,6 +107,8 @@ struct SyncerView {
     last_run: Option<RunSummary>,
     /// Its newest run refused because another was going.
     last_skipped: Option<RunSummary>,
+    /// Its change events: mode, connection, counters.
+    events: EventCounters,
 }
 
 #[derive(Serialize)]
@@ -127,6 +141,7 @@ fn view(
     running: bool,
     last: Option<&RunRecord>,
     skipped: Option<&RunRecord>,
+    events: EventCounters,
 ) -> SyncerView {
     SyncerView {
         name: settings.name.clone(),
@@ -148,6 +163,7 @@ fn view(
         running,
         last_run: last.map(summary),
         last_skipped: skipped.map(summary),
+        events,
     }
 }
 
@@ -167,7 +183,17 @@ async fn syncers(State(state): State<AppState>) -> Result<Response, ApiError> {
             }
             _ => last,
         };
-        views.push(view(settings, running, last.as_ref(), skipped.as_ref()));
+        let events = state
+            .event_hub(&settings.name)
+            .map(|hub| hub.counters())
+            .unwrap_or_default();
+        views.push(view(
+            settings,
+            running,
+            last.as_ref(),
+            skipped.as_ref(),
+            events,
+        ));
     }
     Ok(Json(views).into_response())
 }
@@ -246,6 +272,21 @@ async fn runs(
     }
     let runs = state.runner().history().runs(&name, HISTORY_LIMIT).await?;
     Ok(Json(runs).into_response())
+}
+
+/// The syncer's recent change events, newest first (empty when its events are off).
+async fn events(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<Response, ApiError> {
+    if state.config().syncer(&name).is_err() {
+        return Err(ApiError::UnknownSyncer(name));
+    }
+    let recent = state
+        .event_hub(&name)
+        .map(|hub| hub.recent())
+        .unwrap_or_default();
+    Ok(Json(recent).into_response())
 }
 
 async fn run(

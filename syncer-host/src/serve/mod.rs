@@ -6,11 +6,13 @@
 mod api;
 mod auth;
 mod error;
+pub(crate) mod event_tasks;
+pub(crate) mod events;
 mod listener;
 mod metrics;
 mod scheduler;
 mod startup;
-mod state;
+pub(crate) mod state;
 mod token;
 
 use std::net::SocketAddr;
@@ -65,6 +67,7 @@ pub async fn serve(config: Config, listen: Option<String>) -> Result<(), Failure
     // a CLI sync going on in another process keeps its row.
     state.close_interrupted_runs().await;
     let cancel = CancellationToken::new();
+    event_tasks::start(&state, &cancel);
     scheduler::start(&state, &cancel);
 
     let server = tokio::spawn(listener::serve(

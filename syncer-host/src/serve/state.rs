@@ -3,13 +3,14 @@
 //! shutdown).
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use parking_lot::{Mutex, MutexGuard};
 use syncer_core::{NoProgress, RunStatus};
 use tokio_util::task::TaskTracker;
 
+use super::events::EventHub;
 use super::metrics::Metrics;
 use super::token::ApiToken;
 use crate::config::{Config, SyncerSettings};
@@ -55,8 +56,13 @@ fn busy_message(error: &LockError) -> String {
 struct Shared {
     config: Config,
     runner: Runner,
-    metrics: Metrics,
+    metrics: Arc<Metrics>,
     runs: TaskTracker,
+    /// Per syncer: held while a run starts or a batch of events takes the run lock, so a run
+    /// waits for the batch instead of being refused as busy.
+    gates: HashMap<String, Arc<tokio::sync::Mutex<()>>>,
+    /// The event hubs of the syncers with events on (set once at start).
+    events: OnceLock<HashMap<String, Arc<EventHub>>>,
     /// Syncer name → run id of the runs this process is executing.
     in_flight: Mutex<HashMap<String, i64>>,
     /// Held while this process takes or probes a run lock, so a probe never makes one of our
@@ -84,11 +90,18 @@ impl Drop for InFlight {
 impl AppState {
     /// State over `config` and `runner`, requiring `token` on the API when set.
     pub fn new(config: Config, runner: Runner, token: Option<ApiToken>) -> Self {
+        let gates = config
+            .syncers
+            .iter()
+            .map(|syncer| (syncer.name.clone(), Arc::default()))
+            .collect();
         Self(Arc::new(Shared {
             config,
             runner,
-            metrics: Metrics::default(),
+            metrics: Arc::new(Metrics::default()),
             runs: TaskTracker::new(),
+            gates,
+            events: OnceLock::new(),
             in_flight: Mutex::new(HashMap::new()),
             locking: tokio::sync::Mutex::new(()),
             token,
@@ -108,6 +121,28 @@ impl AppState {
     /// The metrics.
     pub fn metrics(&self) -> &Metrics {
         &self.0.metrics
+    }
+
+    /// The metrics, shared with the event hubs.
+    pub fn shared_metrics(&self) -> Arc<Metrics> {
+        self.0.metrics.clone()
+    }
+
+    /// The start gate of `name` (see [`Shared::gates`]); a fresh one for an unknown name.
+    pub fn gate(&self, name: &str) -> Arc<tokio::sync::Mutex<()>> {
+        self.0.gates.get(name).cloned().unwrap_or_default()
+    }
+
+    /// Sets the event hubs (once, at start).
+    pub fn set_event_hubs(&self, hubs: HashMap<String, Arc<EventHub>>) {
+        if self.0.events.set(hubs).is_err() {
+            tracing::warn!("the event hubs were set already");
+        }
+    }
+
+    /// The event hub of `name`, when its events are on.
+    pub fn event_hub(&self, name: &str) -> Option<Arc<EventHub>> {
+        self.0.events.get()?.get(name).cloned()
     }
 
     /// The API token, if one is required.
@@ -157,6 +192,10 @@ impl AppState {
         flags: RunFlags,
         job: RunJob,
     ) -> Result<i64, StartError> {
+        // A revert is not a full sync: it does not settle the events' deprovision window.
+        let full_sync = matches!(job, RunJob::Sync);
+        let gate = self.gate(&settings.name);
+        let gate = gate.lock().await;
         let locking = self.0.locking.lock().await;
         let run = self
             .runner()
@@ -171,6 +210,7 @@ impl AppState {
         };
         self.in_flight().insert(settings.name.clone(), run_id);
         drop(locking);
+        drop(gate);
         let guard = InFlight {
             state: self.clone(),
             name: settings.name.clone(),
@@ -180,6 +220,12 @@ impl AppState {
             let report = state.runner().execute(&settings, run, &NoProgress).await;
             tracing::info!(syncer = %settings.name, status = report.status.as_str(), "run finished");
             state.metrics().record(&report);
+            let decided = full_sync
+                && !flags.dry_run
+                && matches!(report.status, RunStatus::Succeeded | RunStatus::Partial);
+            if let Some(hub) = state.event_hub(&settings.name).filter(|_| decided) {
+                hub.full_sync_done();
+            }
             drop(guard);
         });
         Ok(run_id)

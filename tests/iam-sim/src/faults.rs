@@ -2,7 +2,7 @@
 //! server (or something posing as one) may send. None is IAM behaviour; each is a way an answer
 //! can go wrong that the client must survive: a `get-users` count that does not fit the users
 //! it lists, a listing that never ends, an answer far larger than any page, writes that are
-//! applied but never answered.
+//! applied but never answered, a server that is down.
 
 use serde_json::{json, Value};
 
@@ -19,6 +19,8 @@ pub(crate) struct Faults {
     pub(crate) padding: usize,
     /// Writes are applied and then never answered (the connection stays open).
     pub(crate) hang_writes: bool,
+    /// Every API call is answered 503 before it is looked at (IAM is down for maintenance).
+    pub(crate) down: bool,
 }
 
 impl Faults {

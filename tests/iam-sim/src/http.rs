@@ -111,6 +111,9 @@ async fn handle(
         .map(|Query(query)| query)
         .unwrap_or_default();
     let faults = shared.faults.lock().clone();
+    if faults.down {
+        return (StatusCode::SERVICE_UNAVAILABLE, "503 Service Unavailable").into_response();
+    }
     let is_users_page = route == Route::GetUsers && query.contains_key("p");
     let made_up = is_users_page
         .then(|| {

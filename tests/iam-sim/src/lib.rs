@@ -194,6 +194,12 @@ impl FakeIam {
         self.shared.faults.lock().hang_writes = true;
     }
 
+    /// From now on (`true`) every API call is answered HTTP 503 and changes nothing, until
+    /// `false` brings the server back with its data.
+    pub fn set_down(&self, down: bool) {
+        self.shared.faults.lock().down = down;
+    }
+
     /// Stops serving and waits (briefly) for the server task to end.
     pub async fn shutdown(self) {
         self.server.shutdown().await;

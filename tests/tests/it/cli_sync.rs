@@ -286,9 +286,20 @@ async fn demo_runs_on_a_fresh_directory() {
         "{}",
         outcome.stdout
     );
+    // After the syncs, a hire and a leaver arrive by event.
+    assert!(
+        outcome.stdout.contains("created (新同事), 1 user/get call"),
+        "{}",
+        outcome.stdout
+    );
+    assert!(
+        outcome.stdout.contains(" disabled, 1 user/get call"),
+        "{}",
+        outcome.stdout
+    );
     assert_eq!(
         crate::common::stored_users(&scratch.path("syncer-demo.db"), "acme").len(),
-        120
+        121
     );
 }
 

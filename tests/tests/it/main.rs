@@ -28,6 +28,7 @@ mod cli_sync;
 mod common;
 mod dingtalk_hostile;
 mod dingtalk_sync;
+mod events;
 mod groups;
 mod iam_hostile;
 mod iam_sync;

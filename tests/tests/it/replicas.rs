@@ -156,10 +156,11 @@ async fn three_replicas_starting_at_once_migrate_a_fresh_database_once() {
         assert_eq!(outcome.code, 0, "{}", outcome.all());
         assert_eq!(outcome.json(), Value::Array(vec![]));
     }
+    // One row per migration (1: runs, leases, schedule; 2: seen event ids), each applied once.
     assert_eq!(
         query_count(&url, "SELECT count(*) FROM schema_migrations").await,
-        2,
-        "every migration applied once (1: runs, leases, schedule; 2: the journal)"
+        3,
+        "every migration applied once (1: runs, leases, schedule; 2: the journal; 3: seen events)"
     );
     assert_eq!(query_count(&url, "SELECT count(*) FROM runs").await, 0);
 }

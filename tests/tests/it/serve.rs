@@ -16,18 +16,18 @@ use tokio::process::{Child, Command};
 
 mod hostile;
 
-const TOKEN: &str = "api-token-7Hq2";
+pub(crate) const TOKEN: &str = "api-token-7Hq2";
 /// What the CLI needs to read a serve config.
 const CLI_ENV: [(&str, &str); 2] = [SECRET_ENV, ("SYNCER_API_TOKEN", TOKEN)];
 
 /// A running `syncer-host serve` and its base URL.
-struct Served {
-    child: Child,
-    url: String,
+pub(crate) struct Served {
+    pub(crate) child: Child,
+    pub(crate) url: String,
 }
 
 impl Served {
-    async fn start(scratch: &Scratch, extra_env: &[(&str, &str)]) -> Served {
+    pub(crate) async fn start(scratch: &Scratch, extra_env: &[(&str, &str)]) -> Served {
         Self::start_command(Command::new(BIN), scratch, extra_env).await
     }
 
@@ -55,7 +55,11 @@ impl Served {
             .env(SECRET_ENV.0, SECRET_ENV.1)
             .env("SYNCER_API_TOKEN", TOKEN)
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(if std::env::var("SERVE_STDERR").is_ok() {
+                Stdio::inherit()
+            } else {
+                Stdio::null()
+            })
             .kill_on_drop(true);
         for (key, value) in extra_env {
             command.env(key, value);
@@ -77,11 +81,11 @@ impl Served {
         Served { child, url }
     }
 
-    fn client() -> reqwest::Client {
+    pub(crate) fn client() -> reqwest::Client {
         reqwest::Client::new()
     }
 
-    async fn get(&self, path: &str) -> (u16, Value) {
+    pub(crate) async fn get(&self, path: &str) -> (u16, Value) {
         let response = Self::client()
             .get(format!("{}{path}", self.url))
             .bearer_auth(TOKEN)
@@ -115,14 +119,14 @@ impl Served {
     }
 
     /// The syncer `acme-dt` as `GET /api/v1/syncers` shows it.
-    async fn acme(&self) -> Value {
+    pub(crate) async fn acme(&self) -> Value {
         let (status, syncers) = self.get("/api/v1/syncers").await;
         assert_eq!(status, 200, "{syncers}");
         syncers[0].clone()
     }
 
     /// `GET /api/v1/syncers/acme-dt/runs`, newest first.
-    async fn runs(&self) -> Vec<Value> {
+    pub(crate) async fn runs(&self) -> Vec<Value> {
         let (status, runs) = self.get("/api/v1/syncers/acme-dt/runs").await;
         assert_eq!(status, 200, "{runs}");
         runs.as_array().cloned().expect("a list of runs")
@@ -132,7 +136,7 @@ impl Served {
         self.child.id().expect("pid").to_string()
     }
 
-    async fn post(&self, path: &str) -> (u16, Value) {
+    pub(crate) async fn post(&self, path: &str) -> (u16, Value) {
         let response = Self::client()
             .post(format!("{}{path}", self.url))
             .bearer_auth(TOKEN)
@@ -144,7 +148,7 @@ impl Served {
     }
 
     /// Polls a run until it is no longer running (bounded).
-    async fn wait_for_run(&self, run_id: i64) -> Value {
+    pub(crate) async fn wait_for_run(&self, run_id: i64) -> Value {
         for _ in 0..600 {
             let (_, run) = self.get(&format!("/api/v1/runs/{run_id}")).await;
             if run["status"] != "running" {
@@ -155,7 +159,7 @@ impl Served {
         panic!("run {run_id} did not finish");
     }
 
-    async fn terminate(mut self) -> i32 {
+    pub(crate) async fn terminate(mut self) -> i32 {
         let pid = self.pid();
         let status = std::process::Command::new("kill")
             .args(["-TERM", &pid])

@@ -168,7 +168,9 @@ pub(super) fn plan_groups(
 
 /// Plans deletion of the syncer's groups whose department is gone: only after a complete fetch,
 /// and only for groups that no user is in and no remaining group hangs under (IAM refuses
-/// otherwise); the rest are kept and reported.
+/// otherwise); the rest are kept and reported. With `only` (events named the removed
+/// departments) just those groups are candidates; otherwise every managed group whose
+/// department was not read.
 pub(super) fn plan_group_deletes(
     plan: &mut GroupPlan,
     current: &[IamGroup],
@@ -176,11 +178,16 @@ pub(super) fn plan_group_deletes(
     final_users: &[&IamUser],
     me: &str,
     complete: bool,
+    only: Option<&HashSet<String>>,
 ) {
     let seen: HashSet<&str> = departments.iter().map(|d| d.id.as_str()).collect();
     let gone: Vec<&IamGroup> = current
         .iter()
-        .filter(|g| g.is_managed_by(me) && !seen.contains(g.name.as_str()))
+        .filter(|g| {
+            g.is_managed_by(me)
+                && !seen.contains(g.name.as_str())
+                && only.is_none_or(|only| only.contains(&g.name))
+        })
         .collect();
     if gone.is_empty() {
         return;

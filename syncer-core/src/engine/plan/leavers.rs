@@ -4,7 +4,7 @@
 use super::groups::{self, Memberships};
 use crate::engine::options::{LeaverPolicy, SyncOptions};
 use crate::engine::ownership;
-use crate::engine::vocabulary::{HeldBack, Operation, OperationKind, WithheldUser};
+use crate::engine::vocabulary::{HeldBack, Operation, OperationKind, PlanScope, WithheldUser};
 use crate::field::IamField;
 use crate::user::IamUser;
 
@@ -83,17 +83,45 @@ pub(super) fn plan_leavers(
 
 /// Whether (and why) deprovisioning must be withheld this run. `managed` is the guard's base:
 /// the users this syncer manages who may sign in now. A dry run lists who was withheld, so an
-/// operator can review them before overriding the guard.
+/// operator can review them before overriding the guard. In a [`PlanScope::Named`] plan (change
+/// events) the guard counts these deprovisions on top of those events made within its window,
+/// and an empty read is no warning sign (the source was asked about the leavers alone).
 pub(super) fn hold_back(
     deprovisions: &[Operation],
     managed: usize,
     fetched: usize,
     options: &SyncOptions,
     snapshot_complete: bool,
+    scope: &PlanScope,
 ) -> Option<HeldBack> {
     let count = deprovisions.len();
     if count == 0 {
         return None;
+    }
+    if let PlanScope::Named {
+        recent_deprovisions,
+        ..
+    } = scope
+    {
+        let total = count + recent_deprovisions;
+        if options.allow_mass_deprovision || !options.guard.trips(total, managed) {
+            return None;
+        }
+        return Some(HeldBack {
+            count,
+            reason: format!(
+                "{count} leaver(s) announced by events, on top of {recent_deprovisions} deprovisioned by events within the last sync interval, would make {total} of {managed} managed users, more than the guard allows ({}% and more than {}); they were not deprovisioned. The next full sync decides (an operator can run one with --allow-mass-deprovision)",
+                options.guard.max_percent, options.guard.min_users
+            ),
+            users: deprovisions
+                .iter()
+                .map(|op| WithheldUser {
+                    user: op.subject(),
+                    iam_user: op.user.qualified_name(),
+                    action: op.kind,
+                })
+                .collect(),
+        });
     }
     let reason = if !snapshot_complete {
         format!(

@@ -41,6 +41,19 @@ const MIGRATIONS: &[(i32, &str)] = &[
     ),
     // The write journal of every run (issue 15), deleted with its run.
     (2, super::journal::MIGRATION),
+    // The ids of the change events handled (issue 12), pruned by age.
+    (
+        3,
+        "
+    CREATE TABLE seen_events (
+        syncer TEXT NOT NULL,
+        event_id TEXT NOT NULL,
+        seen_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (syncer, event_id)
+    );
+    CREATE INDEX seen_events_by_age ON seen_events (seen_at);
+    ",
+    ),
 ];
 
 /// Why the schema could not be brought up to date.

@@ -4,6 +4,7 @@
 //! ([`lease`]) and one schedule slot per syncer ([`schedule`]). Every time that matters is the database's own clock (`now()`), so
 //! the replicas' clocks may disagree. Knows nothing of targets, sources or HTTP.
 
+mod events;
 mod history;
 mod journal;
 mod lease;

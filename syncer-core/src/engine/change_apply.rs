@@ -1,0 +1,328 @@
+//! Applying change events: the people and departments they name are read again from the
+//! source, one by one, and planned and written by the very functions of a full sync, on an
+//! input of those people alone ([`PlanScope::Named`]): matching, ownership, only changed
+//! fields, conflict screening against every IAM user, adoption rules and the groups of their
+//! departments. A department not yet a group is read and created, parents first. Nobody the
+//! events did not name is touched, and a read that fails touches nobody.
+
+use std::collections::{BTreeMap, HashSet};
+use std::time::Instant;
+
+use super::apply::apply_plan;
+use super::change_report::{ChangeOutcome, ChangeReport};
+use super::changes::ChangeSet;
+use super::desired::{desired_users, prefix_departments};
+use super::options::SyncOptions;
+use super::plan::{plan, PlanInputs};
+use super::recorder::Recorder;
+use super::report::{RunStatus, SyncReport};
+use super::vocabulary::PlanScope;
+use crate::events::{DepartmentLookup, PersonLookup};
+use crate::group::IamGroup;
+use crate::journal::Journal;
+use crate::mapping::FieldMapping;
+use crate::snapshot::{Department, SourceRecord};
+use crate::syncer::{FetchError, Syncer};
+use crate::target::{Target, TargetError};
+
+/// Reads again everything `changes` names and applies it, exactly as a full sync would for
+/// those people and departments. `recent_deprovisions` is how many users events deprovisioned
+/// within the guard's window (see [`super::EventGuardWindow`]). Writes are journaled in
+/// `journal` like a run's. Never panics on remote failures: they end up in the report.
+pub async fn apply_changes(
+    source: &dyn Syncer,
+    mapping: &FieldMapping,
+    target: &dyn Target,
+    options: &SyncOptions,
+    changes: &ChangeSet,
+    recent_deprovisions: usize,
+    journal: &dyn Journal,
+) -> ChangeReport {
+    let clock = Instant::now();
+    let mut report = SyncReport::starting(&options.syncer, &options.organization, false);
+    let mut still_listed = Vec::new();
+    let mut retry = false;
+    let status = apply_into(
+        &mut report,
+        &mut still_listed,
+        &mut retry,
+        Inputs {
+            source,
+            mapping,
+            target,
+            options,
+            changes,
+            recent_deprovisions,
+            journal,
+        },
+    )
+    .await;
+    report.status = status;
+    report.duration_ms = u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX);
+    report.finished_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let mut settled = ChangeReport::settle(report, still_listed);
+    settled.retry = retry;
+    if retry {
+        settled.outcome = ChangeOutcome::Failed;
+    }
+    settled
+}
+
+struct Inputs<'a> {
+    source: &'a dyn Syncer,
+    mapping: &'a FieldMapping,
+    target: &'a dyn Target,
+    options: &'a SyncOptions,
+    changes: &'a ChangeSet,
+    recent_deprovisions: usize,
+    journal: &'a dyn Journal,
+}
+
+/// What the source says now about the people named.
+#[derive(Default)]
+struct People {
+    records: Vec<SourceRecord>,
+    gone: HashSet<String>,
+}
+
+async fn read_people(
+    inputs: &Inputs<'_>,
+    report: &mut SyncReport,
+    still_listed: &mut Vec<String>,
+) -> Result<People, FetchError> {
+    let mut people = People::default();
+    for id in inputs.changes.all_people() {
+        report.api_calls += 1;
+        match inputs.source.fetch_person(id).await {
+            Err(error) => {
+                return Err(FetchError {
+                    api: error.api,
+                    message: format!(
+                        "person {id} could not be read from the source, so nobody was changed (the next full sync catches up): {}",
+                        error.message
+                    ),
+                })
+            }
+            Ok(PersonLookup::Gone) => {
+                people.gone.insert(id.clone());
+            }
+            Ok(PersonLookup::Found(record)) if inputs.changes.people.contains(id) => {
+                people.records.push(record);
+            }
+            Ok(PersonLookup::Found(_)) => still_listed.push(id.clone()),
+        }
+    }
+    Ok(people)
+}
+
+/// The departments a plan of these people needs, by source id (without the group prefix):
+/// those events named, read again; those the people sit in whose group does not exist yet,
+/// read with every parent whose group does not exist either; and the rest as their groups
+/// stand, so the plan leaves them as they are.
+struct Departments<'a> {
+    inputs: &'a Inputs<'a>,
+    groups: &'a [IamGroup],
+    found: BTreeMap<String, Department>,
+    removed: HashSet<String>,
+    calls: u64,
+}
+
+impl Departments<'_> {
+    fn group(&self, id: &str) -> Option<&IamGroup> {
+        let name = format!("{}{id}", self.inputs.options.group_name_prefix);
+        self.groups.iter().find(|group| group.name == name)
+    }
+
+    /// The department as its group stands (no write follows from it).
+    fn as_its_group_stands(&self, id: &str, group: &IamGroup) -> Department {
+        let prefix = &self.inputs.options.group_name_prefix;
+        Department {
+            id: id.to_owned(),
+            name: group.display_name.clone(),
+            parent_id: (!group.is_top_group).then(|| {
+                group
+                    .parent_id
+                    .strip_prefix(prefix.as_str())
+                    .unwrap_or(&group.parent_id)
+                    .to_owned()
+            }),
+        }
+    }
+
+    async fn read(&mut self, id: &str) -> Result<Option<Department>, FetchError> {
+        self.calls += 1;
+        match self.inputs.source.fetch_department(id).await {
+            Ok(DepartmentLookup::Found(department)) => Ok(Some(department)),
+            Ok(DepartmentLookup::Gone) => Ok(None),
+            Err(error) => Err(FetchError {
+                api: error.api,
+                message: format!(
+                    "department {id} could not be read from the source, so nothing was changed (the next full sync catches up): {}",
+                    error.message
+                ),
+            }),
+        }
+    }
+
+    /// Reads `id` and every parent whose group does not exist yet.
+    async fn read_with_parents(&mut self, id: &str, named: bool) -> Result<(), FetchError> {
+        let mut next = Some(id.to_owned());
+        while let Some(id) = next.take() {
+            if self.found.contains_key(&id) || self.removed.contains(&id) {
+                break;
+            }
+            match self.read(&id).await? {
+                Some(department) => {
+                    next = department
+                        .parent_id
+                        .clone()
+                        .filter(|parent| self.group(parent).is_none());
+                    self.found.insert(id, department);
+                }
+                None if named => {
+                    self.removed.insert(id);
+                }
+                None => {}
+            }
+        }
+        Ok(())
+    }
+
+    async fn collect(&mut self, people: &[SourceRecord]) -> Result<(), FetchError> {
+        let changes = self.inputs.changes;
+        for id in changes
+            .departments
+            .iter()
+            .chain(&changes.removed_departments)
+        {
+            self.read_with_parents(id, true).await?;
+        }
+        let mut wanted: Vec<&String> = people
+            .iter()
+            .flat_map(|person| &person.departments)
+            .collect();
+        wanted.sort();
+        wanted.dedup();
+        for id in wanted {
+            if self.found.contains_key(id) {
+                continue;
+            }
+            match self.group(id) {
+                Some(group) => {
+                    let department = self.as_its_group_stands(id, group);
+                    self.found.insert(id.clone(), department);
+                }
+                None => self.read_with_parents(id, false).await?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether a target error means it cannot be reached now (try the event again later).
+fn unreachable(error: &TargetError) -> bool {
+    matches!(
+        error,
+        TargetError::Unavailable { .. } | TargetError::NoAnswer { .. }
+    )
+}
+
+async fn apply_into(
+    report: &mut SyncReport,
+    still_listed: &mut Vec<String>,
+    retry: &mut bool,
+    inputs: Inputs<'_>,
+) -> RunStatus {
+    let options = inputs.options;
+    let target = inputs.target;
+    let people = match read_people(&inputs, report, still_listed).await {
+        Ok(people) => people,
+        Err(error) => return report.fetch_failed(error),
+    };
+    let users = match target.list_users(&options.organization).await {
+        Ok(users) => users,
+        Err(error) => {
+            *retry = unreachable(&error);
+            return report.target_unreadable(&error);
+        }
+    };
+    let groups = if options.sync_groups {
+        match target.list_groups(&options.organization).await {
+            Ok(groups) => groups,
+            Err(error) => {
+                *retry = unreachable(&error);
+                return report.target_unreadable(&error);
+            }
+        }
+    } else {
+        Vec::new()
+    };
+    let (mut departments, removed) = if options.sync_groups {
+        let mut read = Departments {
+            inputs: &inputs,
+            groups: &groups,
+            found: BTreeMap::new(),
+            removed: HashSet::new(),
+            calls: 0,
+        };
+        let collected = read.collect(&people.records).await;
+        report.api_calls += read.calls;
+        if let Err(error) = collected {
+            return report.fetch_failed(error);
+        }
+        (read.found.into_values().collect::<Vec<_>>(), read.removed)
+    } else {
+        (Vec::new(), HashSet::new())
+    };
+    report.departments = departments.len();
+    let mut desired = desired_users(people.records, inputs.mapping);
+    prefix_departments(&options.group_name_prefix, &mut departments, &mut desired);
+    report.record_desired(&desired);
+    let prefix = &options.group_name_prefix;
+    let scope = PlanScope::Named {
+        gone: people.gone,
+        removed_groups: removed.iter().map(|id| format!("{prefix}{id}")).collect(),
+        recent_deprovisions: inputs.recent_deprovisions,
+    };
+    let plan = plan(
+        PlanInputs {
+            desired,
+            departments: &departments,
+            users,
+            groups,
+            complete: true,
+            mapping: inputs.mapping,
+            scope,
+        },
+        options,
+    );
+    report.record_plan(&plan);
+    if options.stop.is_raised() {
+        return report.stopped_before_writing("reading the changes");
+    }
+    let mut recorder = Recorder::new(
+        inputs.journal,
+        &plan.listed_users,
+        &plan.listed_groups,
+        Default::default(),
+    );
+    let (applied, groups_applied) = apply_plan(
+        &plan,
+        target,
+        options,
+        &crate::snapshot::NoProgress,
+        &mut recorder,
+    )
+    .await;
+    let halted = applied.halted.is_some() || groups_applied.halted.is_some();
+    report.record_writes(
+        plan.operations.len(),
+        applied,
+        groups_applied,
+        recorder.error(),
+    );
+    if recorder.halted() || halted {
+        return RunStatus::Failed;
+    }
+    report.settled(false)
+}
