@@ -2,9 +2,16 @@
 //! [`Caller`] (so a run's call counts are its own), and a caller that cannot be built (no HTTP
 //! client) is a failed check or a fetch error, never a panic. The backend says, through
 //! [`Directory`], how to build its caller, test the connection and fetch.
+//!
+//! Every caller it makes counts its requests on the host's meter (the plugin config's
+//! [`syncer_core::CallMeter`]), and a fetch during which the remote said its API quota is used
+//! up fails as a whole: a directory read that stopped there is no snapshot to deprovision on.
 
 use async_trait::async_trait;
-use syncer_core::{ConnectionCheck, ConnectionReport, FetchError, FetchProgress, Snapshot, Syncer};
+use syncer_core::{
+    ConnectionCheck, ConnectionReport, FetchError, FetchProgress, PluginConfig, SharedMeter,
+    Snapshot, Syncer,
+};
 
 use crate::caller::{Caller, Remote};
 use crate::error::CallError;
@@ -32,19 +39,44 @@ pub trait Directory: Send + Sync + 'static {
 /// A remote directory as a syncer source, with the settings `D`.
 pub struct RemoteSyncer<D> {
     settings: D,
+    meter: Option<SharedMeter>,
 }
 
 impl<D> RemoteSyncer<D> {
-    /// A syncer with `settings`.
+    /// A syncer with `settings` (its calls counted on no meter).
     pub fn new(settings: D) -> Self {
-        Self { settings }
+        Self {
+            settings,
+            meter: None,
+        }
+    }
+
+    /// A syncer with `settings`, counting its calls on the meter the host put in `config`.
+    pub fn configured(settings: D, config: &PluginConfig) -> Self {
+        Self {
+            settings,
+            meter: config.meter(),
+        }
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &D {
+        &self.settings
+    }
+}
+
+impl<D: Directory> RemoteSyncer<D> {
+    /// A fresh call loop for one operation, counting on the host's meter. Every operation of
+    /// the syncer (events included) takes its caller here, so no call goes uncounted.
+    pub fn caller(&self) -> Result<Caller<D::App>, DirectoryError<D>> {
+        Ok(self.settings.caller()?.metered_by(self.meter.clone()))
     }
 }
 
 #[async_trait]
 impl<D: Directory> Syncer for RemoteSyncer<D> {
     async fn test_connection(&self) -> ConnectionReport {
-        match self.settings.caller() {
+        match self.caller() {
             Ok(caller) => self.settings.test_connection(&caller).await,
             Err(error) => ConnectionReport {
                 checks: vec![ConnectionCheck::failed("credentials", error.to_string())],
@@ -53,10 +85,11 @@ impl<D: Directory> Syncer for RemoteSyncer<D> {
     }
 
     async fn fetch(&self, progress: &dyn FetchProgress) -> Result<Snapshot, FetchError> {
-        let caller = self
-            .settings
-            .caller()
-            .map_err(|error| error.to_fetch_error())?;
-        self.settings.fetch(&caller, progress).await
+        let caller = self.caller().map_err(|error| error.to_fetch_error())?;
+        let fetched = self.settings.fetch(&caller, progress).await;
+        match caller.quota_exhausted() {
+            Some(error) => Err(error.to_fetch_error()),
+            None => fetched,
+        }
     }
 }

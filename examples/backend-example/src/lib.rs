@@ -15,7 +15,7 @@ pub mod settings;
 use async_trait::async_trait;
 use syncer_core::{
     ConnectionCheck, ConnectionReport, FetchError, FetchProgress, NoProgress, PluginConfig,
-    PluginConfigError, PluginDescriptor, Snapshot, Syncer,
+    PluginConfigError, PluginDescriptor, ScheduleDefaults, Snapshot, Syncer,
 };
 use syncer_remote::{Caller, Directory, DirectoryError, RemoteSyncer};
 
@@ -58,7 +58,7 @@ impl Directory for ExampleSettings {
 
 fn build(config: &PluginConfig) -> Result<Box<dyn Syncer>, PluginConfigError> {
     let settings = ExampleSettings::from_config(config)?;
-    Ok(Box::new(ExampleSyncer::new(settings)))
+    Ok(Box::new(ExampleSyncer::configured(settings, config)))
 }
 
 inventory::submit! {
@@ -68,6 +68,7 @@ inventory::submit! {
         config_fields: CONFIG_FIELDS,
         source_fields: SOURCE_FIELDS,
         default_mapping: DEFAULT_MAPPING,
+        schedule: ScheduleDefaults::UNMETERED,
         build,
     }
 }
