@@ -3,4 +3,5 @@
 mod client;
 mod directory;
 mod faults;
+mod quota;
 mod tokens;
