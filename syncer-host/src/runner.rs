@@ -15,8 +15,10 @@ use syncer_core::{
 use crate::config::{Config, SyncerSettings, TargetSettings};
 use crate::history::{History, HistoryError, RunRecord};
 use crate::lock::LockError;
+use crate::quota::{budget, Admission, Ledger, Month, QuotaBook, Standing, SystemClock};
 use crate::state::fence::{self, FencedTarget};
-use crate::state::postgres::PgState;
+use crate::state::postgres::{PgQuota, PgState};
+use crate::state::quota::{MonthUsage, QuotaError, SqliteQuota};
 use crate::store::{RunGuard, RunStore};
 use crate::target::{self, BuildError};
 
@@ -29,6 +31,9 @@ pub enum RunnerError {
     /// The run history (`[state] path` or `url`) could not be opened.
     #[error(transparent)]
     History(#[from] HistoryError),
+    /// The API call counts (in the same state) could not be opened.
+    #[error(transparent)]
+    Quota(#[from] QuotaError),
 }
 
 /// Flags of one run.
@@ -47,12 +52,16 @@ pub struct ActiveRun {
     pub run_id: Option<i64>,
     options: SyncOptions,
     lock: RunGuard,
+    /// A warning about the monthly call budget, for the report's notices.
+    quota_notice: Option<String>,
 }
 
 /// Runs syncs against one target with one run store (history and locks).
 pub struct Runner {
     target: Box<dyn Target>,
     store: RunStore,
+    /// Every syncer's API calls of this process, counted into the state.
+    ledger: Ledger,
     stop: StopSignal,
     /// Every secret of the config (the target's and every syncer's), masked in every report.
     secrets: Vec<Secret>,
@@ -60,10 +69,11 @@ pub struct Runner {
 
 impl Runner {
     /// A runner writing to `target`, recording runs and taking locks in `store`.
-    fn new(target: Box<dyn Target>, store: RunStore) -> Self {
+    fn new(target: Box<dyn Target>, store: RunStore, ledger: Ledger) -> Self {
         Self {
             target,
             store,
+            ledger,
             stop: StopSignal::default(),
             secrets: Vec::new(),
         }
@@ -73,7 +83,12 @@ impl Runner {
     pub async fn for_config(config: &Config) -> Result<Self, RunnerError> {
         let target = target::build(&config.target)?;
         let store = RunStore::for_config(config).await?;
-        let mut runner = Self::new(target, store);
+        let book = match store.shared() {
+            Some(state) => QuotaBook::Postgres(PgQuota::new(state.clone())),
+            None => QuotaBook::Sqlite(SqliteQuota::open(&config.state_path)?),
+        };
+        let ledger = Ledger::new(book, std::sync::Arc::new(SystemClock));
+        let mut runner = Self::new(target, store, ledger);
         runner.secrets = config_secrets(config);
         Ok(runner)
     }
@@ -92,6 +107,70 @@ impl Runner {
     /// The shared state of several replicas, when `[state] url` is set.
     pub fn shared(&self) -> Option<&PgState> {
         self.store.shared()
+    }
+
+    /// The API call counts of this process.
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+
+    /// `settings`' counts of this month: what the state holds plus what this process counted
+    /// and has not written yet.
+    pub async fn usage(
+        &self,
+        settings: &SyncerSettings,
+    ) -> Result<(Month, MonthUsage), QuotaError> {
+        let month = Month::of(self.ledger.now());
+        let mut usage = self
+            .ledger
+            .book()
+            .usage(&settings.name, &month.key())
+            .await?;
+        usage.calls += self.ledger.unwritten(&settings.name);
+        Ok((month, usage))
+    }
+
+    /// The calls a full sync of `settings` needs, as its newest counted run spent (`None`
+    /// before any).
+    pub async fn estimate(&self, settings: &SyncerSettings) -> Option<u64> {
+        estimate_from(self.history(), &settings.name).await
+    }
+
+    /// Whether a scheduled full sync of `settings` may start under its monthly call budget. The
+    /// state unreadable, it may (a sync that cannot be counted is better than a leaver who
+    /// keeps access), with a warning in the log.
+    pub async fn admission(&self, settings: &SyncerSettings) -> Admission {
+        let usage = match self.usage(settings).await {
+            Ok((_, usage)) => usage,
+            Err(error) => {
+                tracing::warn!(syncer = %settings.name, %error, "cannot read this month's API calls; the scheduled run goes");
+                return Admission::Go;
+            }
+        };
+        let estimate = self.estimate(settings).await;
+        self.standing(settings, &usage).scheduled(estimate)
+    }
+
+    /// What a sync started by hand is warned of under the monthly call budget.
+    pub async fn quota_warning(&self, settings: &SyncerSettings) -> Option<String> {
+        let (_, usage) = self.usage(settings).await.ok()?;
+        let estimate = self.estimate(settings).await;
+        self.standing(settings, &usage).manual_warning(estimate)
+    }
+
+    fn standing<'a>(&self, settings: &'a SyncerSettings, usage: &'a MonthUsage) -> Standing<'a> {
+        Standing {
+            remote: settings.plugin.type_name,
+            usage,
+            budget: settings.monthly_call_budget,
+            now: self.ledger.now(),
+        }
+    }
+
+    /// Whether `settings`' `sync_interval` spends more than its budget in a month, judged by
+    /// its newest counted run (or the smallest full sync there is).
+    pub async fn interval_advice(&self, settings: &SyncerSettings) -> Option<String> {
+        interval_advice(settings, self.estimate(settings).await)
     }
 
     /// Asks every run of this runner to stop starting writes (graceful shutdown).
@@ -123,6 +202,7 @@ impl Runner {
     ) -> Result<ActiveRun, LockError> {
         let lock = self.store.try_lock(&settings.name).await?;
         self.close_interrupted(settings).await;
+        let quota_notice = self.quota_warning(settings).await;
         let options = self.options(settings, flags);
         let started = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let run_id = match self
@@ -143,6 +223,7 @@ impl Runner {
             run_id,
             options,
             lock,
+            quota_notice,
         })
     }
 
@@ -161,7 +242,11 @@ impl Runner {
             Some(fenced) => fenced,
             None => self.target.as_ref(),
         };
-        let mut report = match (settings.plugin.build)(&settings.plugin_config) {
+        let config = settings
+            .plugin_config
+            .clone()
+            .with_meter(self.ledger.meter(&settings.name));
+        let mut report = match (settings.plugin.build)(&config) {
             Ok(source) => {
                 let sync = run_sync(
                     source.as_ref(),
@@ -187,6 +272,10 @@ impl Runner {
             }
             Err(error) => not_run(&run.options, RunStatus::Failed, error.to_string()),
         };
+        // The run's calls are in the state before its end is: whoever reads the history next
+        // (a scheduler, `check`) sees them.
+        self.ledger.flush().await;
+        report.notices.extend(run.quota_notice);
         let lost = fence.is_some_and(|fence| !fence.is_held());
         if lost {
             report.status = RunStatus::Failed;
@@ -213,6 +302,19 @@ impl Runner {
         }
         run.lock.release().await;
         report
+    }
+
+    /// Records that a scheduled run of `settings` was not started, and why (the monthly call
+    /// budget, in numbers).
+    pub async fn record_held(
+        &self,
+        settings: &SyncerSettings,
+        why: String,
+    ) -> (Option<i64>, SyncReport) {
+        let options = self.options(settings, RunFlags::default());
+        let report = not_run(&options, RunStatus::Skipped, why);
+        let run_id = self.history().record_skipped(&report).await.ok();
+        (run_id, report)
     }
 
     /// Records that a run of `settings` was not started because another was going.
@@ -327,6 +429,35 @@ impl Runner {
             Err(error) => self.record_skipped(settings, flags, &error).await,
         }
     }
+}
+
+/// The calls of `syncer`'s newest run that counted any (skipped rows and runs that made no
+/// call left out).
+pub async fn estimate_from(history: &History, syncer: &str) -> Option<u64> {
+    let runs = history.runs(syncer, 20).await.ok()?;
+    runs.iter()
+        .filter(|run| run.status != RunStatus::Skipped)
+        .filter_map(|run| run.report.as_ref())
+        .map(|report| report.api_calls)
+        .find(|calls| *calls > 0)
+}
+
+/// The warning of `check` and `test` when `settings`' interval spends more than its budget in
+/// a month: judged by `estimate` (its newest counted run), else the smallest full sync.
+pub fn interval_advice(settings: &SyncerSettings, estimate: Option<u64>) -> Option<String> {
+    let budget = settings.monthly_call_budget?;
+    if !settings.is_enabled {
+        return None;
+    }
+    let (calls, basis) = match estimate {
+        Some(calls) => (calls, "as its last run counted"),
+        None => (
+            budget::SMALLEST_FULL_SYNC,
+            "the smallest directory's; no run counted yet",
+        ),
+    };
+    budget::interval_advice(settings.sync_interval, calls, budget, basis)
+        .map(|advice| format!("syncer {}: {advice}", settings.name))
 }
 
 /// When a run past its deadline is abandoned: writes in flight at the deadline get as long

@@ -10,9 +10,10 @@
 const LOCK_KEY: i64 = 0x5379_6e63_6572_0001;
 
 /// `(version, SQL)`, in order.
-const MIGRATIONS: &[(i32, &str)] = &[(
-    1,
-    "
+const MIGRATIONS: &[(i32, &str)] = &[
+    (
+        1,
+        "
     CREATE TABLE runs (
         run_id BIGSERIAL PRIMARY KEY,
         syncer TEXT NOT NULL,
@@ -37,7 +38,10 @@ const MIGRATIONS: &[(i32, &str)] = &[(
         claimed_by TEXT
     );
     ",
-)];
+    ),
+    // The monthly API call counts (`quota.rs`).
+    (2, super::quota::MIGRATION),
+];
 
 /// Why the schema could not be brought up to date.
 pub enum MigrationError {

@@ -1,15 +1,17 @@
 //! The state several replicas share in one PostgreSQL database (`[state] url`): the pool, the
 //! versioned migrations the program runs at start, and the three things kept there — the run
 //! history ([`history`]), one lease per running syncer ([`lease`]) and one schedule slot per
-//! syncer ([`schedule`]). Every time that matters is the database's own clock (`now()`), so
+//! syncer ([`schedule`]), and the monthly API call counts ([`quota`]). Every time that matters is the database's own clock (`now()`), so
 //! the replicas' clocks may disagree. Knows nothing of targets, sources or HTTP.
 
 mod history;
 mod lease;
 mod migrations;
 mod pool;
+mod quota;
 mod schedule;
 
 pub use history::PgHistory;
 pub use lease::{Lease, LeaseError};
 pub use pool::PgState;
+pub use quota::PgQuota;
