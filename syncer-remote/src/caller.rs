@@ -236,6 +236,11 @@ impl<R: Remote> Caller<R> {
             }
             let (sent, token) = {
                 let (_permit, token) = self.admit(api, auth).await?;
+                // Again after the wait: a call queued behind one that met the used-up quota
+                // must not be sent either.
+                if let Some(exhausted) = self.quota.get() {
+                    return Err(exhausted.clone());
+                }
                 let mut built = request(&self.http);
                 if let Some(token) = &token {
                     built = self.remote.authorize(built, token);

@@ -304,7 +304,10 @@ mod tests {
             advice.contains("spends about 224,688 calls a month"),
             "{advice}"
         );
-        assert!(advice.contains("`sync_interval = 82800` or more (about 9,966 calls a month)"), "{advice}");
+        assert!(
+            advice.contains("`sync_interval = 82800` or more (about 9,966 calls a month)"),
+            "{advice}"
+        );
         assert!(advice.contains("events"), "{advice}");
         assert_eq!(
             interval_advice(Duration::from_secs(86_400 * 2), 302, 10_000, "x"),

@@ -33,5 +33,6 @@ mod iam_hostile;
 mod iam_sync;
 mod iam_target;
 mod lark;
+mod quota;
 mod replicas;
 mod serve;
