@@ -11,8 +11,8 @@ use std::time::Duration;
 use parking_lot::Mutex;
 use syncer_core::{CallMeter, SharedMeter};
 
+use super::book::QuotaBook;
 use super::month::{Clock, Month};
-use super::QuotaBook;
 use crate::state::quota::Exhausted;
 
 /// How often pending counts are written to the state.
