@@ -239,3 +239,32 @@ async fn processes_sharing_a_postgresql_state_count_into_one_row() {
     let calls: i64 = row.get(0);
     assert_eq!(calls as u64, dingtalk.stats().total_calls);
 }
+
+#[tokio::test]
+async fn a_month_of_daily_full_syncs_of_a_3000_person_company_fits_the_free_quota() {
+    // 3,000 people in 100 departments, about what such a company has.
+    let company = syncer_dingtalk_sim::Org::generate(&syncer_dingtalk_sim::OrgSpec {
+        users: 3_000,
+        departments: 100,
+        ..syncer_dingtalk_sim::OrgSpec::default()
+    });
+    let dingtalk = fake_dingtalk(company, Faults::default()).await;
+    let scratch = Scratch::new();
+    scratch.write_config(&embedded_config(&dingtalk.url(), "is_enabled = true"));
+    let outcome = sync(&scratch).await;
+    assert_eq!(outcome.code, 0, "{}", outcome.all());
+    let calls = dingtalk.stats().total_calls;
+    assert_eq!(counted(&scratch).0, calls);
+    // The default schedule (daily) of a 31-day month stays inside 10,000; hourly would not.
+    let daily = 31 * calls;
+    let hourly = 31 * 24 * calls;
+    println!("a full sync of 3,000 people in 100 departments: {calls} calls; a month daily: {daily}, hourly: {hourly}");
+    assert!(daily <= 10_000, "{calls} calls a sync, {daily} a month");
+    assert!(hourly > 10_000 * 10, "{hourly}");
+    let outcome = scratch.run(&["check"], &[SECRET_ENV]).await;
+    assert!(
+        !outcome.stderr.contains("monthly_call_budget"),
+        "the default schedule is not warned about: {}",
+        outcome.stderr
+    );
+}
