@@ -109,6 +109,20 @@ impl Runner {
         self.store.shared()
     }
 
+    /// `settings`' source, built by its plugin with this process's meter of its calls: every
+    /// caller that reads the source (full runs, and events) builds it here, so no call to a
+    /// metered API goes uncounted.
+    pub fn source(
+        &self,
+        settings: &SyncerSettings,
+    ) -> Result<Box<dyn syncer_core::Syncer>, syncer_core::PluginConfigError> {
+        let config = settings
+            .plugin_config
+            .clone()
+            .with_meter(self.ledger.meter(&settings.name));
+        (settings.plugin.build)(&config)
+    }
+
     /// The API call counts of this process.
     pub fn ledger(&self) -> &Ledger {
         &self.ledger
@@ -242,11 +256,7 @@ impl Runner {
             Some(fenced) => fenced,
             None => self.target.as_ref(),
         };
-        let config = settings
-            .plugin_config
-            .clone()
-            .with_meter(self.ledger.meter(&settings.name));
-        let mut report = match (settings.plugin.build)(&config) {
+        let mut report = match self.source(settings) {
             Ok(source) => {
                 let sync = run_sync(
                     source.as_ref(),
