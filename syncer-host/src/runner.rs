@@ -36,6 +36,13 @@ pub enum RunnerError {
     Quota(#[from] QuotaError),
 }
 
+impl RunnerError {
+    /// Whether the shared state did not answer (it may come back): `serve` waits for it.
+    pub fn is_state_unreachable(&self) -> bool {
+        matches!(self, RunnerError::History(error) if error.is_unreachable())
+    }
+}
+
 /// Flags of one run.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct RunFlags {

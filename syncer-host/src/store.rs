@@ -69,9 +69,13 @@ impl RunStore {
                 locks: Locks::Files(config.state_path.clone()),
             }),
             Some(settings) => {
-                let state = PgState::open(settings)
-                    .await
-                    .map_err(|e| HistoryError::new(settings.masked_url(), e))?;
+                let state = PgState::open(settings).await.map_err(|e| {
+                    if e.is_unreachable() {
+                        HistoryError::unreachable(settings.masked_url(), e)
+                    } else {
+                        HistoryError::new(settings.masked_url(), e)
+                    }
+                })?;
                 Ok(Self {
                     history: History::Postgres(PgHistory::new(state.clone())),
                     locks: Locks::Leases(state),

@@ -5,6 +5,7 @@ mod expand;
 #[cfg(test)]
 mod fuzz;
 mod server;
+mod state_url;
 mod syncer;
 mod table;
 mod target;
@@ -16,6 +17,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub use server::{ServerSettings, SharedStateSettings};
+pub use state_url::{TlsSettings, Verification};
 pub use syncer::SyncerSettings;
 pub use target::{IamSettings, TargetSettings};
 

@@ -101,6 +101,11 @@ pub struct SharedStateSettings {
     /// `postgres://user:password@host:port/db`; a secret (it holds the password): show it only
     /// through [`SharedStateSettings::masked_url`].
     pub url: String,
+    /// The URL as the driver parses it: `url` without the TLS parameters only `tls` enforces
+    /// (`sslmode=verify-*` becomes `require`, `sslrootcert` goes); as secret as `url`.
+    pub driver_url: String,
+    /// How the connection is encrypted and the server's certificate checked.
+    pub tls: super::TlsSettings,
     /// How long a run's lease lives without renewal (`lease_seconds`).
     pub lease: Duration,
     /// This replica's name in run records and leases (`replica`, default `hostname:pid`).
@@ -118,6 +123,7 @@ impl std::fmt::Debug for SharedStateSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SharedStateSettings")
             .field("url", &self.masked_url())
+            .field("tls", &self.tls)
             .field("lease", &self.lease)
             .field("replica", &self.replica)
             .finish()
@@ -189,7 +195,9 @@ pub fn parse_state(table: Option<Table>) -> Result<StateTable, KeyError> {
         return Ok(StateTable { path, shared: None });
     };
     let scheme_ok = url.starts_with("postgres://") || url.starts_with("postgresql://");
-    if !scheme_ok || url.parse::<tokio_postgres::Config>().is_err() {
+    let (driver_url, tls) =
+        super::state_url::split_url(&url).map_err(|message| (table.key("url"), message))?;
+    if !scheme_ok || driver_url.parse::<tokio_postgres::Config>().is_err() {
         return Err((
             table.key("url"),
             format!(
@@ -223,6 +231,8 @@ pub fn parse_state(table: Option<Table>) -> Result<StateTable, KeyError> {
         path: None,
         shared: Some(SharedStateSettings {
             url,
+            driver_url,
+            tls,
             lease,
             replica,
         }),

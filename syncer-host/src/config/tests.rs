@@ -197,3 +197,28 @@ fn a_value_toml_cannot_read_is_named_by_its_key() {
     );
     refused(&second, "syncers[1].deprovision_guard_min");
 }
+
+#[test]
+fn a_state_urls_tls_mode_is_checked_and_the_verify_modes_are_kept_from_the_driver() {
+    for query in ["sslmode=allow-ish", "sslrootcert=/etc/ca.pem"] {
+        let text = format!(
+            "[state]\nurl = \"postgres://u:hunter2@db/s?{query}\"\n{}",
+            syncer("")
+        );
+        let message = refused(&text, "state.url");
+        assert!(message.contains("verify-full"), "{message}");
+        assert!(!message.contains("hunter2"), "{message}");
+    }
+    let text = format!(
+        "[state]\nurl = \"postgres://u:hunter2@db/s?sslmode=verify-full&sslrootcert=/etc/ca.pem\"\n{}",
+        syncer("")
+    );
+    let config = parse(&text).expect("valid");
+    let shared = config.shared_state.expect("shared state");
+    assert_eq!(
+        shared.driver_url,
+        "postgres://u:hunter2@db/s?sslmode=require"
+    );
+    assert_eq!(shared.tls.verification, super::Verification::ChainAndHost);
+    assert!(!format!("{shared:?}").contains("hunter2"));
+}

@@ -44,8 +44,9 @@ fn open_file_limit() -> Option<usize> {
 }
 
 /// Serves `router` on `listener` until `stop` is cancelled, then lets open connections finish
-/// their requests for a few seconds.
-pub async fn serve(listener: TcpListener, router: Router, stop: CancellationToken) {
+/// their requests for a few seconds. The listener is shared so that another router can serve
+/// on it afterwards (the degraded start hands it on to the API).
+pub async fn serve(listener: Arc<TcpListener>, router: Router, stop: CancellationToken) {
     let graceful = GracefulShutdown::new();
     let slots = Arc::new(Semaphore::new(connection_cap()));
     let mut backoff = Duration::from_millis(10);

@@ -9,17 +9,18 @@ mod error;
 mod listener;
 mod metrics;
 mod scheduler;
+mod startup;
 mod state;
 mod token;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use token::ApiToken;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
 use crate::failure::Failure;
-use crate::runner::Runner;
 use state::AppState;
 
 /// Where serve listens unless told otherwise.
@@ -28,6 +29,7 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 /// Runs serve mode with `config`, listening on `listen` (else `[server] listen`, else the
 /// default).
 pub async fn serve(config: Config, listen: Option<String>) -> Result<(), Failure> {
+    let mut shutdown = std::pin::pin!(shutdown_signal());
     let address = listen
         .or_else(|| config.server.listen.clone())
         .unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
@@ -49,7 +51,14 @@ pub async fn serve(config: Config, listen: Option<String>) -> Result<(), Failure
         .local_addr()
         .map_err(|e| Failure::Run(e.to_string()))?;
 
-    let runner = Runner::for_config(&config).await?;
+    // Said first (tests and supervisors read the address here), even while the shared state
+    // is awaited.
+    println!("syncer-host serving the control API on http://{bound}");
+    let listener = Arc::new(listener);
+    let Some(runner) = startup::open_runner(&config, &listener, &mut shutdown).await? else {
+        println!("stopped");
+        return Ok(());
+    };
     let grace = config.server.shutdown_grace;
     let state = AppState::new(config, runner, token);
     // Rows an earlier process left `running` are closed only where the syncer's lock is free:
@@ -58,14 +67,13 @@ pub async fn serve(config: Config, listen: Option<String>) -> Result<(), Failure
     let cancel = CancellationToken::new();
     scheduler::start(&state, &cancel);
 
-    println!("syncer-host serving the control API on http://{bound}");
     let server = tokio::spawn(listener::serve(
         listener,
         api::router(state.clone()),
         cancel.clone(),
     ));
 
-    shutdown_signal().await;
+    shutdown.await;
     println!("shutting down: no new runs; waiting for running syncs to finish their writes");
     cancel.cancel();
     let unfinished = state.drain(grace).await;
@@ -82,12 +90,17 @@ pub async fn serve(config: Config, listen: Option<String>) -> Result<(), Failure
     Ok(())
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
+/// Resolves on Ctrl-C or SIGTERM. The handlers are installed when this is called, not when the
+/// future is first polled, so a signal that arrives early (while serve waits for its shared
+/// state) is not the default action that kills the process.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+    let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate());
+    async move {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        {
+            let mut term = match term {
                 Ok(term) => term,
                 Err(e) => {
                     tracing::warn!("cannot listen for SIGTERM: {e}");
@@ -95,13 +108,14 @@ async fn shutdown_signal() {
                     return;
                 }
             };
-        tokio::select! {
-            _ = ctrl_c => {}
-            _ = term.recv() => {}
+            tokio::select! {
+                _ = ctrl_c => {}
+                _ = term.recv() => {}
+            }
         }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = ctrl_c.await;
+        #[cfg(not(unix))]
+        {
+            let _ = ctrl_c.await;
+        }
     }
 }

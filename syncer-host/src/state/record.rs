@@ -13,6 +13,8 @@ pub struct HistoryError {
     /// The SQLite file, or the PostgreSQL URL with its password masked.
     location: String,
     message: String,
+    /// The shared state did not answer (see [`HistoryError::is_unreachable`]).
+    unreachable: bool,
 }
 
 impl HistoryError {
@@ -21,7 +23,21 @@ impl HistoryError {
         Self {
             location: location.to_string(),
             message: message.to_string(),
+            unreachable: false,
         }
+    }
+
+    /// The history's database did not answer at all (it may come back).
+    pub fn unreachable(location: impl Display, message: impl Display) -> Self {
+        Self {
+            unreachable: true,
+            ..Self::new(location, message)
+        }
+    }
+
+    /// Whether the database did not answer: `serve` waits for it, degraded, instead of exiting.
+    pub fn is_unreachable(&self) -> bool {
+        self.unreachable
     }
 }
 

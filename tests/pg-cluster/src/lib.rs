@@ -12,7 +12,9 @@
 //! `PATH`. When none is found, [`PgCluster::start`] fails with [`PgClusterError::NotInstalled`],
 //! whose message says how to install it; [`PgCluster::start_or_explain`] turns that into a
 //! panic in CI (`SYNCER_REQUIRE_POSTGRES=1`, set by the test script) and into a skip notice on a
-//! developer machine. It knows nothing of the syncer.
+//! developer machine. [`PgCluster::start_tls`] starts one that serves TLS too, with a
+//! certificate for the name `localhost` (not the address `127.0.0.1`) signed by a CA made on the spot
+//! ([`PgCluster::ca_file`]). It knows nothing of the syncer.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -44,6 +46,9 @@ pub enum PgClusterError {
     /// A file-system or process error.
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// The test certificates could not be made.
+    #[error("cannot make the test certificates: {0}")]
+    Certificate(#[from] rcgen::Error),
 }
 
 /// A running (or stopped) throwaway PostgreSQL server.
@@ -55,11 +60,23 @@ pub struct PgCluster {
     /// `Some(user)` when the server runs as another (unprivileged) user.
     run_as: Option<String>,
     running: bool,
+    /// Whether the server serves TLS (`server.crt`/`server.key` in the data directory).
+    tls: bool,
 }
 
 impl PgCluster {
     /// Creates and starts a cluster on a free port.
     pub fn start() -> Result<Self, PgClusterError> {
+        Self::start_with(false)
+    }
+
+    /// Creates and starts a cluster that also serves TLS (clients may still connect without);
+    /// its CA certificate is [`PgCluster::ca_file`].
+    pub fn start_tls() -> Result<Self, PgClusterError> {
+        Self::start_with(true)
+    }
+
+    fn start_with(tls: bool) -> Result<Self, PgClusterError> {
         let bin = find_bin().ok_or(PgClusterError::NotInstalled)?;
         let scratch = tempfile::Builder::new().prefix("syncer-pg-").tempdir()?;
         let run_as = if is_root()? {
@@ -73,6 +90,7 @@ impl PgCluster {
             port: free_port()?,
             run_as,
             running: false,
+            tls,
         };
         cluster.init()?;
         let mut cluster = cluster;
@@ -84,7 +102,16 @@ impl PgCluster {
     /// if `SYNCER_REQUIRE_POSTGRES` is set (CI) and otherwise prints it and returns `None` (the
     /// test then has nothing to check on this machine).
     pub fn start_or_explain() -> Option<Self> {
-        match Self::start() {
+        Self::explain(Self::start())
+    }
+
+    /// [`PgCluster::start_tls`], or the same explanation as [`PgCluster::start_or_explain`].
+    pub fn start_tls_or_explain() -> Option<Self> {
+        Self::explain(Self::start_tls())
+    }
+
+    fn explain(started: Result<Self, PgClusterError>) -> Option<Self> {
+        match started {
             Ok(cluster) => Some(cluster),
             Err(PgClusterError::NotInstalled)
                 if std::env::var_os("SYNCER_REQUIRE_POSTGRES").is_none() =>
@@ -99,9 +126,24 @@ impl PgCluster {
         }
     }
 
+    /// The PEM file of the CA that signed the server's certificate (when started with TLS; the
+    /// file does not exist otherwise).
+    pub fn ca_file(&self) -> PathBuf {
+        self.scratch.path().join("ca.pem")
+    }
+
     /// The port the server listens on (127.0.0.1).
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// A connection URL for database `database` on host `localhost` (the name the TLS
+    /// certificate is issued for).
+    pub fn url_by_name(&self, database: &str) -> String {
+        format!(
+            "postgres://{USER}:{PASSWORD}@localhost:{}/{database}",
+            self.port
+        )
     }
 
     /// A connection URL for database `database` (see [`PgCluster::create_database`]).
@@ -146,12 +188,16 @@ impl PgCluster {
         }
         // `fsync=off` only risks data when the machine itself crashes; `synchronous_commit`
         // stays on, so a commit survives `stop` (an immediate stop, like a killed server).
-        let options = format!(
+        let mut options = format!(
             "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off \
              -c full_page_writes=off -c max_connections=200",
             self.port,
             self.socket_dir().display()
         );
+        if self.tls {
+            // Relative to the data directory, where `init` wrote them.
+            options.push_str(" -c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key");
+        }
         let mut command = self.as_owner(&self.bin.join("pg_ctl"));
         command
             .arg("-D")
@@ -186,7 +232,45 @@ impl PgCluster {
             .arg(self.data_dir())
             .args(["-U", USER, "-A", "scram-sha-256", "-E", "UTF8", "--no-sync"])
             .arg(format!("--pwfile={}", password_file.display()));
-        run(&mut command, "initdb")
+        run(&mut command, "initdb")?;
+        if self.tls {
+            self.write_certificates()?;
+        }
+        Ok(())
+    }
+
+    /// A CA (`ca.pem` in the scratch directory) and the server's certificate and key for
+    /// `localhost` (not `127.0.0.1`: a client connecting by address sees a name mismatch),
+    /// signed by it, in the data directory (the key readable by
+    /// its owner only, as the server demands).
+    fn write_certificates(&self) -> Result<(), PgClusterError> {
+        use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
+        let ca_key = KeyPair::generate()?;
+        let mut ca = CertificateParams::new(Vec::<String>::new())?;
+        ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        ca.distinguished_name
+            .push(DnType::CommonName, "syncer-pg-cluster test CA");
+        let ca_certificate = ca.self_signed(&ca_key)?;
+        let issuer = Issuer::new(ca, ca_key);
+        let server_key = KeyPair::generate()?;
+        let mut server = CertificateParams::new(vec!["localhost".to_owned()])?;
+        server
+            .distinguished_name
+            .push(DnType::CommonName, "localhost");
+        let server_certificate = server.signed_by(&server_key, &issuer)?;
+        std::fs::write(self.ca_file(), ca_certificate.pem())?;
+        let data = self.data_dir();
+        std::fs::write(data.join("server.crt"), server_certificate.pem())?;
+        let key_file = data.join("server.key");
+        std::fs::write(&key_file, server_key.serialize_pem())?;
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o600))?;
+        if let Some(user) = &self.run_as {
+            let mut chown = Command::new("chown");
+            chown.arg(user).arg(data.join("server.crt")).arg(&key_file);
+            run(&mut chown, "chown")?;
+        }
+        Ok(())
     }
 
     /// A command that runs `program` as the cluster's owner.

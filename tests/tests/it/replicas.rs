@@ -17,6 +17,8 @@ use crate::common::{
     Scratch, BIN, SECRET_ENV,
 };
 
+mod tls;
+
 const TOKEN: &str = "replica-token-4kd9";
 
 /// A config every replica shares: the state URL and replica name from the environment, a
@@ -400,6 +402,64 @@ async fn the_database_stopped_degrades_healthz_and_starts_nothing_until_it_is_ba
         1,
         "the refused start left no row"
     );
+}
+
+#[tokio::test]
+async fn a_replica_started_while_the_database_is_down_waits_degraded_and_starts_when_it_is_back() {
+    let Some((mut cluster, url)) = database() else {
+        return;
+    };
+    cluster.stop().expect("stop the database");
+    let dingtalk = fake_dingtalk(org(30), Default::default()).await;
+    let scratch = Scratch::new();
+    scratch.write_config(&shared_config(&dingtalk.url(), "is_enabled = false"));
+    let replica = Replica::start(&scratch, &url, "replica-a").await;
+    let (status, body) = replica.get("/healthz").await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (503, Some("degraded")),
+        "{body}"
+    );
+    let reason = body["reason"].as_str().expect("a reason");
+    assert!(reason.contains("cannot connect"), "{body}");
+    assert!(!reason.contains(PASSWORD), "{body}");
+    let (status, body) = replica.sync().await;
+    assert_eq!(status, 503, "{body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("starts nothing")),
+        "{body}"
+    );
+    assert_eq!(dingtalk.stats().total_calls, 0, "no run called DingTalk");
+
+    cluster.restart().expect("start the database");
+    eventually("healthz ok once the database answers", || async {
+        let (status, _) = replica.get("/healthz").await;
+        (status == 200).then_some(())
+    })
+    .await;
+    let (status, body) = replica.sync().await;
+    assert_eq!(status, 202, "{body}");
+}
+
+#[tokio::test]
+async fn sigterm_while_waiting_for_the_database_stops_at_once() {
+    let Some((mut cluster, url)) = database() else {
+        return;
+    };
+    cluster.stop().expect("stop the database");
+    let scratch = Scratch::new();
+    scratch.write_config(&shared_config("http://127.0.0.1:9", "is_enabled = false"));
+    let mut replica = Replica::start(&scratch, &url, "replica-a").await;
+    let pid = replica.child.id().expect("pid").to_string();
+    assert!(std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill")
+        .success());
+    let status = replica.child.wait().await.expect("serve stops");
+    assert!(status.success(), "{status}");
 }
 
 #[tokio::test]

@@ -10,6 +10,7 @@ mod migrations;
 mod pool;
 mod quota;
 mod schedule;
+mod tls;
 
 pub use history::PgHistory;
 pub use lease::{Lease, LeaseError};

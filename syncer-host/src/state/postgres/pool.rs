@@ -4,9 +4,8 @@
 use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
-use tokio_postgres::NoTls;
 
-use super::migrations;
+use super::{migrations, tls};
 use crate::config::SharedStateSettings;
 
 /// How long a statement waits for a connection, or a connection for the server, before the
@@ -19,6 +18,16 @@ const TIMEOUT: Duration = Duration::from_secs(5);
 pub struct PgError {
     location: String,
     message: String,
+    /// The database did not answer (down, unreachable, refusing connections), as opposed to an
+    /// answer that is wrong (a schema newer than this program, a failed migration).
+    unreachable: bool,
+}
+
+impl PgError {
+    /// Whether the database did not answer at all: worth waiting for, unlike a wrong answer.
+    pub fn is_unreachable(&self) -> bool {
+        self.unreachable
+    }
 }
 
 /// The connection pool on the shared state, with this replica's name and lease length.
@@ -38,18 +47,20 @@ impl PgState {
         let fail = |message: String| PgError {
             location: location.clone(),
             message,
+            unreachable: false,
         };
         let mut config: tokio_postgres::Config = settings
-            .url
+            .driver_url
             .parse()
             .map_err(|e: tokio_postgres::Error| fail(describe(&e)))?;
         config.connect_timeout(TIMEOUT);
         if config.get_application_name().is_none() {
             config.application_name("syncer-host");
         }
+        let connector = tls::connector(&settings.tls).map_err(fail)?;
         let manager = Manager::from_config(
             config,
-            NoTls,
+            connector,
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
             },
@@ -111,9 +122,12 @@ impl PgState {
                 deadpool_postgres::PoolError::Backend(e) => describe(e),
                 other => other.to_string(),
             };
-            self.error(format!(
-                "cannot connect ({message}); check that the database is up and [state] url is right"
-            ))
+            PgError {
+                unreachable: true,
+                ..self.error(format!(
+                    "cannot connect ({message}); check that the database is up and [state] url is right"
+                ))
+            }
         })
     }
 
@@ -121,6 +135,7 @@ impl PgState {
         PgError {
             location: self.location.clone(),
             message: message.into(),
+            unreachable: false,
         }
     }
 
