@@ -292,6 +292,7 @@ impl Runner {
         // The run's calls are in the state before its end is: whoever reads the history next
         // (a scheduler, `check`) sees them.
         self.ledger.flush().await;
+        self.lift_exhausted(settings, &report).await;
         report.notices.extend(run.quota_notice);
         let lost = fence.is_some_and(|fence| !fence.is_held());
         if lost {
@@ -319,6 +320,33 @@ impl Runner {
         }
         run.lock.release().await;
         report
+    }
+
+    /// A run that read the source this month (succeeded or partial, with calls) proves the
+    /// remote serves it again (an upgraded edition): the month's used-up mark is lifted, so the
+    /// schedule resumes.
+    async fn lift_exhausted(&self, settings: &SyncerSettings, report: &SyncReport) {
+        let read = matches!(report.status, RunStatus::Succeeded | RunStatus::Partial);
+        if !read || report.api_calls == 0 {
+            return;
+        }
+        let Ok((month, usage)) = self.usage(settings).await else {
+            return;
+        };
+        if usage.exhausted.is_none() {
+            return;
+        }
+        match self
+            .ledger
+            .book()
+            .clear_exhausted(&settings.name, &month.key())
+            .await
+        {
+            Ok(()) => {
+                tracing::info!(syncer = %settings.name, "a run got through: the used-up quota mark of this month is lifted")
+            }
+            Err(error) => tracing::warn!(%error, "could not lift the used-up quota mark"),
+        }
     }
 
     /// Records that a scheduled run of `settings` was not started, and why (the monthly call

@@ -38,6 +38,11 @@ impl QuotaBook {
         dispatch!(self, mark_exhausted(syncer, month, exhausted))
     }
 
+    /// Lifts `syncer`'s used-up mark of `month`.
+    pub async fn clear_exhausted(&self, syncer: &str, month: &str) -> Result<(), QuotaError> {
+        dispatch!(self, clear_exhausted(syncer, month))
+    }
+
     /// `syncer`'s counts of `month`.
     pub async fn usage(&self, syncer: &str, month: &str) -> Result<MonthUsage, QuotaError> {
         dispatch!(self, usage(syncer, month))

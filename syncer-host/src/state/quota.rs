@@ -133,6 +133,20 @@ impl SqliteQuota {
         .await
     }
 
+    /// Lifts `syncer`'s used-up mark of `month` (a later run got through: the quota was
+    /// raised); the count stays.
+    pub async fn clear_exhausted(&self, syncer: &str, month: &str) -> Result<(), QuotaError> {
+        let (syncer, month) = (syncer.to_owned(), month.to_owned());
+        self.with_db(move |db| {
+            db.execute(
+                "UPDATE api_quota SET exhausted_at = NULL, reason = NULL WHERE syncer = ?1 AND month = ?2",
+                params![syncer, month],
+            )
+            .map(|_| ())
+        })
+        .await
+    }
+
     /// `syncer`'s counts of `month` (zero when nothing was counted).
     pub async fn usage(&self, syncer: &str, month: &str) -> Result<MonthUsage, QuotaError> {
         let (syncer, month) = (syncer.to_owned(), month.to_owned());
@@ -209,6 +223,12 @@ mod tests {
         let usage = second.usage("acme-dt", "2026-12").await.expect("read");
         assert_eq!(usage.calls, 302, "a mark keeps the count");
         assert_eq!(usage.exhausted, Some(mark("first")), "the first mark stays");
+        first
+            .clear_exhausted("acme-dt", "2026-12")
+            .await
+            .expect("clear");
+        let usage = second.usage("acme-dt", "2026-12").await.expect("read");
+        assert_eq!((usage.calls, usage.exhausted), (302, None));
         assert_eq!(
             second
                 .usage("acme-dt", "2027-01")

@@ -145,6 +145,17 @@ async fn errcode_90020_mid_sync_fails_the_run_at_once_and_deprovisions_nobody() 
         exhausted.is_some(),
         "the used-up quota is marked in the state"
     );
+
+    // The organization upgrades: a sync by hand warns of the mark, gets through, and lifts it.
+    dingtalk.set_faults(Faults::default());
+    let outcome = sync(&scratch).await;
+    assert_eq!(outcome.code, 0, "{}", outcome.all());
+    assert!(
+        outcome.stderr.contains("quota is used up"),
+        "{}",
+        outcome.stderr
+    );
+    assert_eq!(counted(&scratch).1, None, "the mark is lifted");
 }
 
 #[tokio::test]

@@ -75,6 +75,19 @@ impl PgQuota {
         Ok(())
     }
 
+    /// Lifts `syncer`'s used-up mark of `month`; the count stays.
+    pub async fn clear_exhausted(&self, syncer: &str, month: &str) -> Result<(), QuotaError> {
+        self.client()
+            .await?
+            .execute(
+                "UPDATE api_quota SET exhausted_at = NULL, reason = NULL WHERE syncer = $1 AND month = $2",
+                &[&syncer, &month],
+            )
+            .await
+            .map_err(|e| self.query(&e))?;
+        Ok(())
+    }
+
     /// `syncer`'s counts of `month` (zero when nothing was counted).
     pub async fn usage(&self, syncer: &str, month: &str) -> Result<MonthUsage, QuotaError> {
         let row = self
