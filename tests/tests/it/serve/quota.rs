@@ -116,7 +116,9 @@ async fn a_used_up_quota_stops_scheduled_runs_for_the_month_and_says_why_across_
         "{quota}"
     );
     assert_eq!(served.terminate().await, 0);
-    assert!(counted(&scratch).1.is_some(), "the mark is in the state");
+    let (calls, mark) = counted(&scratch);
+    assert_eq!(calls, 1, "serve counted its call in the state");
+    assert!(mark.is_some(), "the mark is in the state");
 
     // A new process reads the mark from the state: still no scheduled run this month.
     let skipped_before = skipped_count(&scratch).await;
