@@ -15,12 +15,14 @@ use syncer_core::{
 use crate::config::{Config, SyncerSettings, TargetSettings};
 use crate::history::{History, HistoryError, RunRecord};
 use crate::lock::LockError;
-use crate::quota::{budget, Admission, Ledger, Month, QuotaBook, Standing, SystemClock};
+use crate::quota::{Ledger, QuotaBook, SystemClock};
 use crate::state::fence::{self, FencedTarget};
 use crate::state::postgres::{PgQuota, PgState};
-use crate::state::quota::{MonthUsage, QuotaError, SqliteQuota};
+use crate::state::quota::{QuotaError, SqliteQuota};
 use crate::store::{RunGuard, RunStore};
 use crate::target::{self, BuildError};
+
+mod budget;
 
 /// Why a config's runner could not be set up.
 #[derive(Debug, thiserror::Error)]
@@ -133,65 +135,6 @@ impl Runner {
     /// The API call counts of this process.
     pub fn ledger(&self) -> &Ledger {
         &self.ledger
-    }
-
-    /// `settings`' counts of this month: what the state holds plus what this process counted
-    /// and has not written yet.
-    pub async fn usage(
-        &self,
-        settings: &SyncerSettings,
-    ) -> Result<(Month, MonthUsage), QuotaError> {
-        let month = Month::of(self.ledger.now());
-        let mut usage = self
-            .ledger
-            .book()
-            .usage(&settings.name, &month.key())
-            .await?;
-        usage.calls += self.ledger.unwritten(&settings.name);
-        Ok((month, usage))
-    }
-
-    /// The calls a full sync of `settings` needs, as its newest counted run spent (`None`
-    /// before any).
-    pub async fn estimate(&self, settings: &SyncerSettings) -> Option<u64> {
-        estimate_from(self.history(), &settings.name).await
-    }
-
-    /// Whether a scheduled full sync of `settings` may start under its monthly call budget. The
-    /// state unreadable, it may (a sync that cannot be counted is better than a leaver who
-    /// keeps access), with a warning in the log.
-    pub async fn admission(&self, settings: &SyncerSettings) -> Admission {
-        let usage = match self.usage(settings).await {
-            Ok((_, usage)) => usage,
-            Err(error) => {
-                tracing::warn!(syncer = %settings.name, %error, "cannot read this month's API calls; the scheduled run goes");
-                return Admission::Go;
-            }
-        };
-        let estimate = self.estimate(settings).await;
-        self.standing(settings, &usage).scheduled(estimate)
-    }
-
-    /// What a sync started by hand is warned of under the monthly call budget.
-    pub async fn quota_warning(&self, settings: &SyncerSettings) -> Option<String> {
-        let (_, usage) = self.usage(settings).await.ok()?;
-        let estimate = self.estimate(settings).await;
-        self.standing(settings, &usage).manual_warning(estimate)
-    }
-
-    fn standing<'a>(&self, settings: &'a SyncerSettings, usage: &'a MonthUsage) -> Standing<'a> {
-        Standing {
-            remote: settings.plugin.type_name,
-            usage,
-            budget: settings.monthly_call_budget,
-            now: self.ledger.now(),
-        }
-    }
-
-    /// Whether `settings`' `sync_interval` spends more than its budget in a month, judged by
-    /// its newest counted run (or the smallest full sync there is).
-    pub async fn interval_advice(&self, settings: &SyncerSettings) -> Option<String> {
-        interval_advice(settings, self.estimate(settings).await)
     }
 
     /// Asks every run of this runner to stop starting writes (graceful shutdown).
@@ -322,33 +265,6 @@ impl Runner {
         report
     }
 
-    /// A run that read the source this month (succeeded or partial, with calls) proves the
-    /// remote serves it again (an upgraded edition): the month's used-up mark is lifted, so the
-    /// schedule resumes.
-    async fn lift_exhausted(&self, settings: &SyncerSettings, report: &SyncReport) {
-        let read = matches!(report.status, RunStatus::Succeeded | RunStatus::Partial);
-        if !read || report.api_calls == 0 {
-            return;
-        }
-        let Ok((month, usage)) = self.usage(settings).await else {
-            return;
-        };
-        if usage.exhausted.is_none() {
-            return;
-        }
-        match self
-            .ledger
-            .book()
-            .clear_exhausted(&settings.name, &month.key())
-            .await
-        {
-            Ok(()) => {
-                tracing::info!(syncer = %settings.name, "a run got through: the used-up quota mark of this month is lifted")
-            }
-            Err(error) => tracing::warn!(%error, "could not lift the used-up quota mark"),
-        }
-    }
-
     /// Records that a scheduled run of `settings` was not started, and why (the monthly call
     /// budget, in numbers).
     pub async fn record_held(
@@ -474,35 +390,6 @@ impl Runner {
             Err(error) => self.record_skipped(settings, flags, &error).await,
         }
     }
-}
-
-/// The calls of `syncer`'s newest run that counted any (skipped rows and runs that made no
-/// call left out).
-pub async fn estimate_from(history: &History, syncer: &str) -> Option<u64> {
-    let runs = history.runs(syncer, 20).await.ok()?;
-    runs.iter()
-        .filter(|run| run.status != RunStatus::Skipped)
-        .filter_map(|run| run.report.as_ref())
-        .map(|report| report.api_calls)
-        .find(|calls| *calls > 0)
-}
-
-/// The warning of `check` and `test` when `settings`' interval spends more than its budget in
-/// a month: judged by `estimate` (its newest counted run), else the smallest full sync.
-pub fn interval_advice(settings: &SyncerSettings, estimate: Option<u64>) -> Option<String> {
-    let budget = settings.monthly_call_budget?;
-    if !settings.is_enabled {
-        return None;
-    }
-    let (calls, basis) = match estimate {
-        Some(calls) => (calls, "as its last run counted"),
-        None => (
-            budget::SMALLEST_FULL_SYNC,
-            "the smallest directory's; no run counted yet",
-        ),
-    };
-    budget::interval_advice(settings.sync_interval, calls, budget, basis)
-        .map(|advice| format!("syncer {}: {advice}", settings.name))
 }
 
 /// When a run past its deadline is abandoned: writes in flight at the deadline get as long

@@ -3,7 +3,7 @@
 use crate::config::{Config, TargetSettings};
 use crate::failure::Failure;
 use crate::history::History;
-use crate::runner::{estimate_from, interval_advice};
+use crate::quota::estimate::{estimate_from, interval_advice};
 use crate::state::sqlite::SqliteHistory;
 
 /// `check`: the config was loaded (and so validated) by the caller; say what it holds, and warn

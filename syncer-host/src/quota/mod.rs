@@ -7,6 +7,7 @@
 
 mod book;
 pub mod budget;
+pub mod estimate;
 mod ledger;
 pub mod month;
 
