@@ -10,7 +10,7 @@ use crate::history::History;
 /// The calls of `syncer`'s newest run that counted any (skipped rows and runs that made no
 /// call left out).
 pub async fn estimate_from(history: &History, syncer: &str) -> Option<u64> {
-    let runs = history.runs(syncer, 20).await.ok()?;
+    let runs = history.runs(syncer, 5).await.ok()?;
     runs.iter()
         .filter(|run| run.status != RunStatus::Skipped)
         .filter_map(|run| run.report.as_ref())
