@@ -10,6 +10,12 @@
 //! permissions and an IP-whitelist rejection; [`Stats`] report what clients did. Every request
 //! costs O(1) plus its page size, so a 100,000-user org is served as cheaply as a small one.
 //!
+//! Change events: the same server is the Stream gateway (`/v1.0/gateway/connections/open` and
+//! its WebSocket, see [`StreamConfig`]) or pushes over HTTP ([`FakeDingTalk::push_to`]); the
+//! test-facing change methods ([`FakeDingTalk::hire`], [`FakeDingTalk::leave`], ...) edit the
+//! organization and emit the matching event, and [`FakeDingTalk::all_acknowledged`] awaits
+//! their acknowledgement. [`EventStats`] count deliveries, acknowledgements and pushes.
+//!
 //! This crate knows nothing of the syncer: it is written from DingTalk's API documentation, not
 //! from any client.
 //!
@@ -30,10 +36,13 @@
 //! # }
 //! ```
 
+mod changes;
 pub mod codes;
 mod credentials;
 mod directory;
 mod envelope;
+mod events;
+mod fake;
 mod faults;
 mod gate;
 mod generate;
@@ -47,12 +56,16 @@ mod state;
 mod stats;
 
 pub use credentials::Credentials;
+pub use events::{
+    types as event_types, EventStats, PushConfig, PushError, PushStats, StreamConfig,
+};
+pub use fake::FakeDingTalk;
 pub use faults::{DeptFault, Faults, Permission};
 pub use generate::OrgSpec;
 pub use org::{Org, SimDept, SimUser, ROOT_DEPT_ID};
-pub use server::FakeDingTalk;
 pub use state::DingTalk;
 pub use stats::{PageKey, Stats};
+pub use syncer_sim_kit::Unsettled;
 
 /// API paths the simulator serves, for tests that assert on [`Stats::calls`].
 pub mod paths {
@@ -74,4 +87,8 @@ pub mod paths {
     pub const USER_LISTID: &str = "/topapi/user/listid";
     /// `POST /topapi/user/count`.
     pub const USER_COUNT: &str = "/topapi/user/count";
+    /// `POST /v1.0/gateway/connections/open` (api.dingtalk.com): a Stream ticket.
+    pub const GATEWAY_OPEN: &str = "/v1.0/gateway/connections/open";
+    /// The Stream WebSocket (`GET ?ticket=`), the endpoint `connections/open` hands out.
+    pub const GATEWAY_CONNECT: &str = "/connect";
 }

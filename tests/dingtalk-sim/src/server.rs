@@ -1,7 +1,8 @@
-//! [`FakeDingTalk`]: oapi described to the sim kit (the indexed org is what requests read, tokens
-//! are 32 hex digits renewed on every `/gettoken`, request ids 13 base-36 characters) and its
-//! HTTP side, which routes each path through the gate and its handler and records statistics.
-//! The kit's [`Sim`] binds the port, swaps faults and org, and stops.
+//! DingTalk's oapi described to the sim kit (the indexed org is what requests read, tokens are 32
+//! hex digits renewed on every `/gettoken`, request ids 13 base-36 characters, the event hub its
+//! extension) and its HTTP side, which routes each path through the gate and its handler and
+//! records statistics, plus the Stream gateway's two routes. The kit's `Sim` binds the port,
+//! swaps faults and org, and stops; `fake.rs` wraps it as [`crate::FakeDingTalk`].
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -13,22 +14,21 @@ use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use axum::routing::{get, post, MethodRouter};
 use axum::Router;
-use syncer_sim_kit::{delay, mix64, Reuse, Sim, SimApi};
+use syncer_sim_kit::{delay, mix64, Reuse, SimApi};
 
 use crate::codes;
 use crate::credentials::Credentials;
 use crate::directory::Directory;
 use crate::envelope::{ok_response, ApiError, Reply};
+use crate::events::{self, Hub};
 use crate::faults::Faults;
 use crate::gate;
 use crate::handlers::{self, Api, Call};
 use crate::hostile;
 use crate::org::Org;
+use crate::paths;
 use crate::state::{DingTalk, Shared};
 use crate::stats::{PageKey, Stats};
-
-/// A fake DingTalk oapi server on 127.0.0.1, serving one organization to one app.
-pub type FakeDingTalk = Sim<DingTalk>;
 
 impl SimApi for DingTalk {
     type Org = Org;
@@ -37,6 +37,7 @@ impl SimApi for DingTalk {
     type Faults = Faults;
     type Page = PageKey;
     type Stats = Stats;
+    type Extension = Hub;
 
     const NAME: &'static str = "DingTalk";
     const TOKEN_PREFIX: &'static str = "";
@@ -78,6 +79,8 @@ fn router(shared: Arc<Shared>) -> Router {
         .fold(Router::new(), |router, api| {
             router.route(api.path(), route(api))
         })
+        .route(paths::GATEWAY_OPEN, post(events::open))
+        .route(paths::GATEWAY_CONNECT, get(events::connect))
         .fallback(unknown_path)
         .with_state(shared)
 }

@@ -5,6 +5,7 @@
 use syncer_sim_kit::SimState;
 
 /// DingTalk's oapi as the sim kit serves it: the API behind [`crate::FakeDingTalk`].
+/// Its kit extension is the event hub (Stream gateway and HTTP push).
 #[derive(Debug, Clone, Copy)]
 pub struct DingTalk;
 

@@ -51,6 +51,8 @@ pub struct Stats {
     pub no_permission: u64,
     /// Answers with errcode 60003 (department not found).
     pub dept_not_found: u64,
+    /// Answers with errcode 60121 (`user/get` of a userid not, or no longer, in the org).
+    pub user_not_found: u64,
     /// Answers with errcode 60020 (IP not whitelisted).
     pub ip_rejected: u64,
     /// Every answer by errcode (HTTP status for 5xx answers).
@@ -106,6 +108,7 @@ impl From<CallStats<PageKey>> for Stats {
             invalid_token: answers(codes::INVALID_TOKEN),
             no_permission: answers(codes::AUTH_FAILURE),
             dept_not_found: answers(codes::DEPT_NOT_FOUND),
+            user_not_found: answers(codes::USER_NOT_FOUND),
             ip_rejected: answers(codes::IP_NOT_WHITELISTED),
             total_calls: counts.total_calls,
             tokens_issued: counts.tokens_issued,

@@ -13,6 +13,9 @@ pub const PARAM_ERROR: i64 = 40001;
 pub const INTERNAL_ERROR: i64 = 40003;
 /// Contact v3: the department is outside the app's contact range (通讯录权限范围).
 pub const NO_DEPT_AUTHORITY: i64 = 40004;
+/// Contact v3: the person is outside the app's contact range — also what a person who does not
+/// exist, or no longer exists, answers: an app cannot tell the two apart (`GET users/:user_id`).
+pub const NO_USER_AUTHORITY: i64 = 41050;
 /// Contact v3: `page_size` above 50.
 pub const PAGE_SIZE_TOO_LARGE: i64 = 40009;
 /// Contact v3: `page_size` not a positive number.

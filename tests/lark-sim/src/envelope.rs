@@ -78,6 +78,14 @@ impl ApiError {
         )
     }
 
+    pub(crate) fn no_user_authority() -> ApiError {
+        ApiError::code(
+            StatusCode::BAD_REQUEST,
+            codes::NO_USER_AUTHORITY,
+            "no user authority error",
+        )
+    }
+
     pub(crate) fn page_size_too_large() -> ApiError {
         ApiError::code(
             StatusCode::BAD_REQUEST,

@@ -15,6 +15,16 @@
 //!   a missing or invalid token, a wrong App Secret, the frequency limit (HTTP 429), a missing
 //!   permission scope, a department outside the app's contact range.
 //!
+//! - `GET /open-apis/contact/v3/users/:user_id` and `GET /open-apis/contact/v3/departments/:id`
+//!   answer one person or department; a person not (or no longer) in the tenant answers 41050
+//!   (no user authority: an app cannot tell "gone" from "outside my range"), a department 40004.
+//!
+//! Events: [`FakeLark::callback_to`] subscribes the app's request URL; the change methods
+//! ([`FakeLark::hire`], [`FakeLark::modify`], [`FakeLark::leave`], the department ones) edit the
+//! tenant and send the matching contact v3 event (schema 2.0, sealed with the Encrypt Key and
+//! signed), retried as Lark does; [`FakeLark::verify_url`] sends the URL check and
+//! [`FakeLark::all_acknowledged`] awaits every event's HTTP 200.
+//!
 //! [`Faults`] switch on latency, gateway errors, the frequency limit, short-lived tokens, failing
 //! departments, missing scopes and a hidden `user_id`; [`Stats`] count what clients did, per API.
 //!
@@ -32,9 +42,12 @@
 //! # }
 //! ```
 
+mod callback;
+mod changes;
 pub mod codes;
 mod credentials;
 mod envelope;
+mod fake;
 mod faults;
 mod gate;
 mod generate;
@@ -45,13 +58,15 @@ mod server;
 mod state;
 mod stats;
 
+pub use callback::{CallbackConfig, CallbackError, CallbackStats, Callbacks, ContactEvent};
 pub use credentials::Credentials;
+pub use fake::FakeLark;
 pub use faults::{DeptFault, Faults};
 pub use generate::OrgSpec;
 pub use org::{LarkOrg, SimDepartment, SimUser, ROOT_DEPARTMENT};
-pub use server::FakeLark;
 pub use state::Lark;
 pub use stats::{PageKey, Stats};
+pub use syncer_sim_kit::Unsettled;
 
 /// The API paths the fake serves, as [`Stats::calls`] keys them (path parameters as `:name`).
 pub mod paths {
@@ -60,6 +75,10 @@ pub mod paths {
     /// `GET`: the sub-departments of a department.
     pub const DEPARTMENT_CHILDREN: &str =
         "/open-apis/contact/v3/departments/:department_id/children";
+    /// `GET`: one department.
+    pub const DEPARTMENT_GET: &str = "/open-apis/contact/v3/departments/:department_id";
+    /// `GET`: one person, by the id `user_id_type` names.
+    pub const USER_GET: &str = "/open-apis/contact/v3/users/:user_id";
     /// `GET`: the people directly in a department.
     pub const USERS_BY_DEPARTMENT: &str = "/open-apis/contact/v3/users/find_by_department";
 }

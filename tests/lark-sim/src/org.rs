@@ -156,7 +156,11 @@ impl LarkOrg {
     /// parent does not exist).
     pub fn add_department(&mut self, parent: &str, name: impl Into<String>) -> Option<String> {
         self.department(parent)?;
-        let row = self.departments.len();
+        // Past the last row, and past any id still in use after a department was deleted.
+        let mut row = self.departments.len();
+        while self.department(&format!("od-sim{row:06}")).is_some() {
+            row += 1;
+        }
         let open_department_id = format!("od-sim{row:06}");
         self.departments.push(SimDepartment {
             open_department_id: open_department_id.clone(),
@@ -180,6 +184,25 @@ impl LarkOrg {
             }
             None => false,
         }
+    }
+
+    /// Deletes a department that holds nobody and has no sub-department, as Lark only deletes
+    /// emptied ones; false (nothing changed) for the root, an unknown id or a department in use.
+    pub fn delete_empty_department(&mut self, open_department_id: &str) -> bool {
+        let in_use = self
+            .departments
+            .iter()
+            .any(|d| d.parent.as_deref() == Some(open_department_id))
+            || self
+                .users
+                .iter()
+                .any(|u| u.departments.iter().any(|d| d == open_department_id));
+        let before = self.departments.len();
+        if !in_use {
+            self.departments
+                .retain(|d| d.parent.is_none() || d.open_department_id != open_department_id);
+        }
+        self.departments.len() < before
     }
 
     /// A department and every department below it, breadth-first.

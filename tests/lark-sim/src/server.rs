@@ -1,4 +1,4 @@
-//! [`FakeLark`]: the open platform described to the sim kit (`t-` tokens kept until their last
+//! The open platform described to the sim kit (behind [`crate::FakeLark`]) (`t-` tokens kept until their last
 //! half hour, numbered log ids) and its HTTP side, which passes each call through the gate and
 //! its handler and records statistics. The kit's [`Sim`] binds the port, swaps faults and tenant,
 //! and stops.
@@ -14,8 +14,9 @@ use axum::http::{header, HeaderMap, Uri};
 use axum::response::Response;
 use axum::routing::{get, post, MethodRouter};
 use axum::Router;
-use syncer_sim_kit::{delay, Reuse, Sim, SimApi};
+use syncer_sim_kit::{delay, Reuse, SimApi};
 
+use crate::callback::Callbacks;
 use crate::codes;
 use crate::credentials::Credentials;
 use crate::envelope::{ok_data, ok_top_level, ApiError};
@@ -26,9 +27,6 @@ use crate::org::LarkOrg;
 use crate::state::{Lark, Shared};
 use crate::stats::{PageKey, Stats};
 
-/// A fake Lark open platform on 127.0.0.1 serving one tenant to one custom app.
-pub type FakeLark = Sim<Lark>;
-
 /// A token with less than this left is replaced on the next request.
 const RENEW_WINDOW: Duration = Duration::from_secs(30 * 60);
 
@@ -36,6 +34,7 @@ const RENEW_WINDOW: Duration = Duration::from_secs(30 * 60);
 struct Call {
     api: Api,
     peer: IpAddr,
+    /// The id in the path: a department, or a person for `users/:user_id`.
     department: Option<String>,
     query: HashMap<String, String>,
     authorization: Option<String>,
@@ -49,6 +48,7 @@ impl SimApi for Lark {
     type Faults = Faults;
     type Page = PageKey;
     type Stats = Stats;
+    type Extension = Callbacks;
 
     const NAME: &'static str = "Lark";
     const TOKEN_PREFIX: &'static str = "t-";
@@ -108,6 +108,10 @@ fn router(shared: Arc<Shared>) -> Router {
         .route(
             "/open-apis/contact/v3/users/find_by_department",
             contact(Api::UsersByDepartment),
+        )
+        .route(
+            "/open-apis/contact/v3/users/{user_id}",
+            contact(Api::UserGet),
         )
         .fallback(unknown_path)
         .with_state(shared)
@@ -181,6 +185,7 @@ async fn serve(shared: &Shared, call: Call) -> Response {
         Api::DepartmentChildren => handlers::children(&org, &faults, department, &call.query),
         Api::DepartmentGet => handlers::department(&org, &faults, department, &call.query),
         Api::UsersByDepartment => handlers::find_by_department(&org, &faults, &call.query),
+        Api::UserGet => handlers::user(&org, &call.query, &faults, department),
         Api::TenantAccessToken => Err(ApiError::not_found()),
     };
     match answered {

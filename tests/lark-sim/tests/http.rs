@@ -285,3 +285,62 @@ async fn a_hidden_user_id_and_a_short_lived_token_behave_as_documented() {
     assert_eq!(expired["code"], codes::TOKEN_INVALID);
     assert_ne!(client.token().await, token, "a used-up token is replaced");
 }
+
+#[tokio::test]
+async fn one_person_is_read_by_any_of_their_ids_and_a_leaver_answers_41050() {
+    let (server, org) = start(Faults::default()).await;
+    let client = Client::new(&server);
+    let token = client.token().await;
+    let person = &org.users[0];
+    let path = format!("/open-apis/contact/v3/users/{}", person.open_id);
+    let (status, answer) = client.get(&path, Some(&token), &[]).await;
+    assert_eq!((status, &answer["code"]), (200, &json!(0)), "{answer}");
+    assert_eq!(answer["data"]["user"]["name"], person.name.as_str());
+    assert!(answer["data"]["user"]["department_ids"].is_array());
+    let by_user_id = format!("/open-apis/contact/v3/users/{}", person.user_id);
+    let (_, answer) = client
+        .get(&by_user_id, Some(&token), &[("user_id_type", "user_id")])
+        .await;
+    assert_eq!(answer["data"]["user"]["open_id"], person.open_id.as_str());
+    server.leave(&person.user_id).expect("the person exists");
+    let (status, gone) = client.get(&path, Some(&token), &[]).await;
+    assert_eq!(
+        (status, &gone["code"]),
+        (400, &json!(codes::NO_USER_AUTHORITY))
+    );
+    assert_eq!(server.stats().calls(paths::USER_GET), 3);
+    let (_, unknown_type) = client
+        .get(&path, Some(&token), &[("user_id_type", "email")])
+        .await;
+    assert_eq!(unknown_type["code"], codes::PARAM_ERROR);
+}
+
+#[tokio::test]
+async fn one_department_is_read_and_an_unknown_one_answers_40004() {
+    let (server, org) = start(Faults::default()).await;
+    let client = Client::new(&server);
+    let token = client.token().await;
+    let department = &org.departments[1];
+    let path = format!(
+        "/open-apis/contact/v3/departments/{}",
+        department.open_department_id
+    );
+    let (status, answer) = client.get(&path, Some(&token), &[]).await;
+    assert_eq!((status, &answer["code"]), (200, &json!(0)), "{answer}");
+    assert_eq!(
+        answer["data"]["department"]["name"],
+        department.name.as_str()
+    );
+    let (status, unknown) = client
+        .get(
+            "/open-apis/contact/v3/departments/od-nope",
+            Some(&token),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        (status, &unknown["code"]),
+        (403, &json!(codes::NO_DEPT_AUTHORITY))
+    );
+    assert_eq!(server.stats().calls(paths::DEPARTMENT_GET), 2);
+}

@@ -8,7 +8,10 @@
 //!   call-rate window;
 //! - [`TokenStore`]: access tokens handed out, renewed or replaced, and expired by time or calls;
 //! - [`CallRecorder`]: calls per path, answers per code, pages served, requests in flight;
-//! - [`SimRng`]: the one seeded random generator of every simulator.
+//! - [`SimRng`]: the one seeded random generator of every simulator;
+//! - [`Ledger`]: deliveries still owed to a client (events, pushes), awaited with a timeout;
+//! - [`RetrySchedule`]: a vendor's push retry delays, scaled down for tests;
+//! - AES-256-CBC without padding, SHA-1, SHA-256 and hex: what push encryption is built from.
 //!
 //! [`SimCore`] bundles faults, dice, tokens and statistics the way the directory simulators use
 //! them, and [`Sim`] is a whole running simulator of an API described by [`SimApi`]: the owner's
@@ -28,24 +31,35 @@
 //! # }
 //! ```
 
+mod cipher;
+mod clock;
 mod core;
 mod dice;
 mod gateway;
+mod ledger;
+mod owner;
 mod rate;
+mod retry;
 mod rng;
 mod server;
 mod sim;
 mod stats;
 mod swap;
 mod tokens;
+mod undelivered;
 
 pub use crate::core::{Refusal, SimCore};
+pub use cipher::{aes256_cbc_decrypt, aes256_cbc_encrypt, hex, sha1_hex, sha256, AES_BLOCK};
+pub use clock::unix_millis;
 pub use dice::Dice;
 pub use gateway::{delay, gateway_page};
+pub use ledger::{Ledger, Unsettled};
 pub use rate::RateWindow;
+pub use retry::{spawn_until_stopped, RetrySchedule};
 pub use rng::{mix64, SimRng};
 pub use server::SimServer;
-pub use sim::{Sim, SimApi, SimState};
+pub use sim::{Sim, SimApi, SimExtension, SimState};
 pub use stats::{CallRecorder, CallStats, InFlight, InFlightGauge};
 pub use swap::Swap;
 pub use tokens::{Issued, Reuse, TokenCheck, TokenStore};
+pub use undelivered::{push_client, DeliveryError};

@@ -4,14 +4,17 @@
 //! side of every simulator is this one piece of code.
 
 use std::fmt;
+use std::future::Future;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use axum::Router;
+use tokio_util::sync::CancellationToken;
 
 use crate::core::SimCore;
+use crate::retry::spawn_until_stopped;
 use crate::server::SimServer;
 use crate::stats::CallStats;
 use crate::swap::Swap;
@@ -31,6 +34,9 @@ pub trait SimApi: Sized + Send + Sync + 'static {
     type Page: Ord + Clone + Send + 'static;
     /// The statistics the owner reads, named as the API's codes mean them.
     type Stats: From<CallStats<Self::Page>>;
+    /// What the simulator keeps besides the kit's state (e.g. its event delivery), reachable from
+    /// every request through [`SimState::extension`] and from the owner through [`Sim::state`].
+    type Extension: SimExtension;
 
     /// The vendor's name, for logs.
     const NAME: &'static str;
@@ -51,12 +57,23 @@ pub trait SimApi: Sized + Send + Sync + 'static {
     fn router(state: Arc<SimState<Self>>) -> Router;
 }
 
+/// A simulator's own state besides the kit's ([`SimApi::Extension`]): built empty at start and
+/// told to stop (end its sockets, timers and pushes) when the simulator shuts down or is dropped.
+pub trait SimExtension: Default + Send + Sync + 'static {
+    /// Ends whatever the extension runs in the background; called once, at shutdown or drop.
+    fn stop(&self) {}
+}
+
+impl SimExtension for () {}
+
 /// What the requests of a running simulator share with its owner.
 pub struct SimState<A: SimApi> {
     credentials: A::Credentials,
     served: Swap<A::Served>,
     core: SimCore<A::Faults, A::Page>,
     sequence: AtomicU64,
+    extension: A::Extension,
+    stop: CancellationToken,
 }
 
 impl<A: SimApi> SimState<A> {
@@ -67,6 +84,8 @@ impl<A: SimApi> SimState<A> {
             served: Swap::new(A::serve(org)),
             core: SimCore::new(faults, seed, A::TOKEN_PREFIX, A::TOKEN_REUSE),
             sequence: AtomicU64::new(0),
+            extension: A::Extension::default(),
+            stop: CancellationToken::new(),
         }
     }
 
@@ -94,12 +113,47 @@ impl<A: SimApi> SimState<A> {
     pub fn next_request_id(&self) -> String {
         A::request_id(self.sequence.fetch_add(1, Ordering::Relaxed))
     }
+
+    /// The simulator's own state besides the kit's.
+    pub fn extension(&self) -> &A::Extension {
+        &self.extension
+    }
+
+    /// Runs `work` (a timer, a push, a socket) on a task that ends when the simulator stops.
+    pub fn spawn(&self, work: impl Future<Output = ()> + Send + 'static) {
+        spawn_until_stopped(&self.stop, work);
+    }
+
+    /// Like [`SimState::spawn`], for work that needs the state itself.
+    pub fn spawn_with<F, Fut>(self: &Arc<Self>, work: F)
+    where
+        F: FnOnce(Arc<SimState<A>>) -> Fut,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        self.spawn(work(Arc::clone(self)));
+    }
+
+    /// Cancelled when the simulator stops, for work that watches it itself.
+    pub fn stopping(&self) -> &CancellationToken {
+        &self.stop
+    }
 }
 
 /// A simulator of the API `A` serving on 127.0.0.1 (or a chosen address).
 pub struct Sim<A: SimApi> {
     server: SimServer,
     state: Arc<SimState<A>>,
+    _stop: StopOnDrop<A>,
+}
+
+/// Stops the extension when the simulator goes away, shut down or dropped.
+struct StopOnDrop<A: SimApi>(Arc<SimState<A>>);
+
+impl<A: SimApi> Drop for StopOnDrop<A> {
+    fn drop(&mut self) {
+        self.0.stop.cancel();
+        self.0.extension.stop();
+    }
 }
 
 impl<A: SimApi> Sim<A> {
@@ -123,7 +177,12 @@ impl<A: SimApi> Sim<A> {
     ) -> io::Result<Sim<A>> {
         let state = Arc::new(SimState::new(org, credentials, faults));
         let server = SimServer::start_on(A::NAME, addr, A::router(Arc::clone(&state))).await?;
-        Ok(Sim { server, state })
+        let stop = StopOnDrop(Arc::clone(&state));
+        Ok(Sim {
+            server,
+            state,
+            _stop: stop,
+        })
     }
 
     /// Base URL to configure as the API's endpoint, e.g. `http://127.0.0.1:40123`.
@@ -134,6 +193,11 @@ impl<A: SimApi> Sim<A> {
     /// The bound address.
     pub fn addr(&self) -> SocketAddr {
         self.server.addr()
+    }
+
+    /// The state the requests share, for a simulator's own owner-side methods.
+    pub fn state(&self) -> &Arc<SimState<A>> {
+        &self.state
     }
 
     /// What was observed since start or the last [`Sim::reset_stats`].
@@ -173,9 +237,12 @@ impl<A: SimApi> Sim<A> {
         A::org_of(&self.state.served()).clone()
     }
 
-    /// Stops accepting connections and waits (a few seconds at most) for requests in flight.
+    /// Stops the extension's background work, then stops accepting connections and waits (a few
+    /// seconds at most) for requests in flight.
     pub async fn shutdown(self) {
-        self.server.shutdown().await;
+        let Sim { server, _stop, .. } = self;
+        drop(_stop);
+        server.shutdown().await;
     }
 }
 

@@ -4,4 +4,5 @@ mod client;
 mod directory;
 mod faults;
 mod quota;
+mod stream;
 mod tokens;

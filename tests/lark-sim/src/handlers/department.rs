@@ -78,7 +78,11 @@ pub(crate) fn department(
 }
 
 /// A department as contact v3 describes it, ids in the requested type.
-fn department_json(org: &LarkOrg, department: &SimDepartment, id_type: DeptIdType) -> Value {
+pub(crate) fn department_json(
+    org: &LarkOrg,
+    department: &SimDepartment,
+    id_type: DeptIdType,
+) -> Value {
     let mut object = Map::new();
     object.insert("name".into(), department.name.clone().into());
     object.insert("i18n_name".into(), json!({ "zh_cn": department.name }));

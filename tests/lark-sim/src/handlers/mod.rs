@@ -7,7 +7,9 @@ mod request;
 mod token;
 mod user;
 
+pub(crate) use department::department_json;
 pub(crate) use department::{children, department};
+pub(crate) use request::DeptIdType;
 pub(crate) use request::{Answer, Api};
 pub(crate) use token::tenant_access_token;
-pub(crate) use user::find_by_department;
+pub(crate) use user::{find_by_department, user, user_json};

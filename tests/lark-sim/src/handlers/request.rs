@@ -17,6 +17,7 @@ pub(crate) enum Api {
     DepartmentChildren,
     DepartmentGet,
     UsersByDepartment,
+    UserGet,
 }
 
 impl Api {
@@ -25,8 +26,9 @@ impl Api {
         match self {
             Api::TenantAccessToken => paths::TENANT_ACCESS_TOKEN,
             Api::DepartmentChildren => paths::DEPARTMENT_CHILDREN,
-            Api::DepartmentGet => "/open-apis/contact/v3/departments/:department_id",
+            Api::DepartmentGet => paths::DEPARTMENT_GET,
             Api::UsersByDepartment => paths::USERS_BY_DEPARTMENT,
+            Api::UserGet => paths::USER_GET,
         }
     }
 }

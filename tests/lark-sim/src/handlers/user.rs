@@ -55,6 +55,32 @@ pub(crate) fn find_by_department(
     })
 }
 
+/// One person (`GET /open-apis/contact/v3/users/:user_id`), named by the id `user_id_type` says
+/// (`open_id` by default). A person not in the tenant, or no longer, answers 41050.
+pub(crate) fn user(
+    org: &LarkOrg,
+    query: &HashMap<String, String>,
+    faults: &Faults,
+    wanted: &str,
+) -> Result<Answer, ApiError> {
+    check_user_id_type(query)?;
+    let key: fn(&SimUser) -> &str = match query.get("user_id_type").map(String::as_str) {
+        Some("user_id") => |u| &u.user_id,
+        Some("union_id") => |u| &u.union_id,
+        _ => |u| &u.open_id,
+    };
+    let id_type = DeptIdType::from_query(query)?;
+    let found = org
+        .users
+        .iter()
+        .find(|u| key(u) == wanted)
+        .ok_or_else(ApiError::no_user_authority)?;
+    Ok(Answer {
+        data: json!({ "user": user_json(org, found, id_type, faults.hide_user_id) }),
+        page: None,
+    })
+}
+
 /// The hostile answers of a department's people listing (none of them real Lark behaviour).
 fn misshape(fault: Option<&DeptFault>, data: &mut Value, list: &str, offset: usize) {
     let Some(data) = data.as_object_mut() else {
@@ -85,7 +111,13 @@ fn misshape(fault: Option<&DeptFault>, data: &mut Value, list: &str, offset: usi
     }
 }
 
-fn user_json(org: &LarkOrg, user: &SimUser, id_type: DeptIdType, hide_user_id: bool) -> Value {
+/// A person as the contact v3 user object shows them, department ids in `id_type`.
+pub(crate) fn user_json(
+    org: &LarkOrg,
+    user: &SimUser,
+    id_type: DeptIdType,
+    hide_user_id: bool,
+) -> Value {
     let mut object = Map::new();
     let mut text = |key: &str, value: &str| {
         if !value.is_empty() {
