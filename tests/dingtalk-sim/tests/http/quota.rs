@@ -44,3 +44,37 @@ async fn past_the_monthly_quota_every_api_answers_90020_with_the_count_and_the_q
         "without a quota the server answers again"
     );
 }
+
+#[tokio::test]
+async fn past_the_quota_the_stream_gateway_answers_api_dingtalk_coms_refusal() {
+    let sim = Sim::start(
+        syncer_dingtalk_sim::Org::generate(&syncer_dingtalk_sim::OrgSpec::default()),
+        Faults {
+            monthly_call_quota: Some(0),
+            ..Faults::default()
+        },
+    )
+    .await;
+    let demo = syncer_dingtalk_sim::Credentials::demo();
+    let url = format!("{}{}", sim.server.stream_endpoint(), paths::GATEWAY_OPEN);
+    let response = reqwest::Client::new()
+        .post(url)
+        .json(&json!({
+            "clientId": demo.app_key, "clientSecret": demo.app_secret,
+            "subscriptions": [{"type": "EVENT", "topic": "*"}],
+        }))
+        .send()
+        .await
+        .expect("connections/open answers");
+    assert_eq!(response.status().as_u16(), 403);
+    let body: serde_json::Value = response.json().await.expect("JSON");
+    assert_eq!(
+        body["code"], "Forbidden.AccessDenied.ApiCountLimitForOrg",
+        "{body}"
+    );
+    let message = body["message"].as_str().expect("message");
+    assert!(
+        message.contains("used 1") && message.contains("quota 0"),
+        "{message}"
+    );
+}
