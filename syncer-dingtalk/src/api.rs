@@ -13,6 +13,8 @@ pub const LIST_SUB_DEPARTMENTS: &str = "/topapi/v2/department/listsub";
 pub const GET_DEPARTMENT: &str = "/topapi/v2/department/get";
 /// A page of a department's members, full detail.
 pub const LIST_USERS: &str = "/topapi/v2/user/list";
+/// One member's details (an event's person, read alone).
+pub const GET_USER: &str = "/topapi/v2/user/get";
 
 /// The root department's id.
 pub const ROOT_DEPARTMENT: i64 = 1;
@@ -155,6 +157,11 @@ pub struct ApiUser {
 /// Body of `department/get` for `dept_id`.
 pub fn get_department_body(dept_id: i64) -> Value {
     json!({ "dept_id": dept_id, "language": "zh_CN" })
+}
+
+/// Body of `user/get` for `userid`.
+pub fn get_user_body(userid: &str) -> Value {
+    json!({ "userid": userid, "language": "zh_CN" })
 }
 
 /// Body of `listsub` for `dept_id`.

@@ -41,6 +41,8 @@ pub enum ErrorClass {
     OutsideContactRange,
     /// The department does not exist (removed mid-sync).
     NotFound,
+    /// `user/get`: the userid is not a member (60121): the person left, or never was.
+    UserNotFound,
     /// The organization's monthly API quota is used up (90020): no retry helps.
     QuotaExhausted,
     /// Anything else: not retried.
@@ -80,8 +82,10 @@ impl ApiFailure {
     /// Errcode 88 carries the real reason in `sub_code`.
     fn class_of_sub_code(sub: &str) -> ErrorClass {
         match sub.parse::<i64>() {
+            // Only a plain 60121 says a person is gone: inside an auth failure it says nothing
+            // about membership.
             Ok(code) => match Self::class_of_code(code) {
-                ErrorClass::Other => ErrorClass::NoPermission,
+                ErrorClass::Other | ErrorClass::UserNotFound => ErrorClass::NoPermission,
                 class => class,
             },
             Err(_) if sub.contains("ApiCountLimitForOrg") => ErrorClass::QuotaExhausted,
@@ -100,6 +104,7 @@ impl ApiFailure {
             60011 => ErrorClass::NoPermission,
             50004 => ErrorClass::OutsideContactRange,
             60003 => ErrorClass::NotFound,
+            60121 => ErrorClass::UserNotFound,
             90020 => ErrorClass::QuotaExhausted,
             _ => ErrorClass::Other,
         }
@@ -123,6 +128,7 @@ impl ApiFailure {
             ),
             ErrorClass::OutsideContactRange => "the department is outside the app's contact range: widen it in the developer console (your app → Permissions / 权限管理 → contact range / 通讯录范围) to the whole organization, or to every department you want synced".to_owned(),
             ErrorClass::NotFound => "the department no longer exists (removed during the sync); the next sync will not see it".to_owned(),
+            ErrorClass::UserNotFound => "DingTalk says this userid is not a member of the organization (the person left)".to_owned(),
             ErrorClass::QuotaExhausted => "the organization's monthly DingTalk API quota (all its apps together) is used up, so the syncer sends no further call: see the usage in the DingTalk developer console (resource management → usage details), and know that a paid edition or the next month (China Standard Time) lifts it — retrying does not help, and the organization's other apps are refused too until then".to_owned(),
             ErrorClass::Other => "unexpected DingTalk answer; report it with the errcode if it persists".to_owned(),
         }
@@ -295,6 +301,8 @@ mod tests {
         assert_eq!(failure(42001, None).class(), ErrorClass::TokenExpired);
         assert_eq!(failure(40089, None).class(), ErrorClass::BadCredentials);
         assert_eq!(failure(60003, None).class(), ErrorClass::NotFound);
+        assert_eq!(failure(60121, None).class(), ErrorClass::UserNotFound);
+        assert_eq!(failure(88, Some("60121")).class(), ErrorClass::NoPermission);
         assert_eq!(failure(400002, None).class(), ErrorClass::Other);
         assert_eq!(failure(90019, None).class(), ErrorClass::Throttled);
         assert_eq!(failure(90020, None).class(), ErrorClass::QuotaExhausted);

@@ -6,6 +6,11 @@
 //! departments, and offers their fields for mapping. It registers itself with the plugin
 //! registry under the type name `DingTalk` and knows nothing of the host or of IAM.
 //!
+//! Change events come by Stream mode ([`stream`]: an outbound WebSocket) or by HTTP push
+//! ([`push`]: signed and encrypted requests the host receives); each names people or
+//! departments, which are then read alone (`user/get`, `department/get`) with the full fetch's
+//! own record builder.
+//!
 //! It only says what DingTalk is: its settings, its APIs ([`api`]), what its answers mean
 //! ([`error`]), how it walks the tree and how members become records. The
 //! call loop (rate limit, token, retries, throttling, token renewal, the monthly quota) is
@@ -14,16 +19,21 @@
 pub mod api;
 mod connection;
 pub mod error;
+pub mod event_settings;
 pub mod events;
 mod fetch;
+mod lookup;
+pub mod push;
 pub mod push_crypto;
 mod records;
 pub mod remote;
 pub mod settings;
+pub mod stream;
 
 use async_trait::async_trait;
 use syncer_core::{
-    ConnectionReport, FetchError, FetchProgress, PluginConfig, PluginConfigError, PluginDescriptor,
+    ConnectionReport, DepartmentLookup, EventMode, EventSink, FetchError, FetchProgress,
+    PersonLookup, PluginConfig, PluginConfigError, PluginDescriptor, PushReceiver,
     ScheduleDefaults, Snapshot, Syncer,
 };
 use syncer_remote::{Directory, DirectoryError, RemoteSyncer};
@@ -57,6 +67,37 @@ impl Directory for DingTalkSettings {
         progress: &dyn FetchProgress,
     ) -> Result<Snapshot, FetchError> {
         fetch::fetch_directory(caller, progress).await
+    }
+
+    async fn fetch_person(
+        &self,
+        caller: &DingTalkCaller,
+        id: &str,
+    ) -> Result<PersonLookup, FetchError> {
+        lookup::fetch_person(caller, id).await
+    }
+
+    async fn fetch_department(
+        &self,
+        caller: &DingTalkCaller,
+        id: &str,
+    ) -> Result<DepartmentLookup, FetchError> {
+        lookup::fetch_department(caller, id).await
+    }
+
+    fn event_mode(&self) -> EventMode {
+        self.events.mode
+    }
+
+    async fn listen(&self, sink: &dyn EventSink) -> Result<(), FetchError> {
+        stream::listen(self, sink).await
+    }
+
+    fn push_receiver(&self) -> Option<&dyn PushReceiver> {
+        self.events
+            .push
+            .as_deref()
+            .map(|push| push as &dyn PushReceiver)
     }
 }
 

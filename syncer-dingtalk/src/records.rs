@@ -189,6 +189,21 @@ pub fn to_record(user: ApiUser) -> SourceRecord {
     record
 }
 
+/// One member read alone (`user/get`): the record a full fetch would give them, departments
+/// from `dept_id_list` in the full fetch's order.
+pub fn person(user: ApiUser) -> SourceRecord {
+    let mut record = to_record(user);
+    sort_departments(&mut record);
+    record
+}
+
+/// Departments in DingTalk's numeric order, as a full fetch lists them.
+fn sort_departments(record: &mut SourceRecord) {
+    record
+        .departments
+        .sort_by_key(|id| id.parse::<i64>().unwrap_or(i64::MAX));
+}
+
 /// Members seen so far, one record per userid with the union of their departments.
 #[derive(Default)]
 pub struct MemberSet {
@@ -224,9 +239,7 @@ impl MemberSet {
     pub fn into_records(self) -> Vec<SourceRecord> {
         let mut records: Vec<SourceRecord> = self.by_userid.into_values().collect();
         for record in &mut records {
-            record
-                .departments
-                .sort_by_key(|id| id.parse::<i64>().unwrap_or(i64::MAX));
+            sort_departments(record);
         }
         records.sort_by(|a, b| a.id.cmp(&b.id));
         records

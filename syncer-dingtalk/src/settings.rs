@@ -1,8 +1,11 @@
 //! The DingTalk syncer's settings, read from its validated plugin config: its own keys (App Key,
-//! App Secret) and the shared remote block with DingTalk's defaults.
+//! App Secret, the event keys of [`crate::event_settings`]) and the shared remote block with
+//! DingTalk's defaults.
 
 use syncer_core::{ConfigField, ConfigKind, PluginConfig, PluginConfigError, Secret};
 use syncer_remote::{RemotePresets, RemoteSettings};
+
+use crate::event_settings::{EventSettings, EVENT_FIELDS};
 
 /// The public DingTalk oapi base URL.
 pub const DEFAULT_ENDPOINT: &str = "https://oapi.dingtalk.com";
@@ -39,6 +42,10 @@ pub const CONFIG_FIELDS: &[ConfigField] = syncer_remote::config_fields!(PRESETS;
         secret: true,
         default: None,
     },
+    EVENT_FIELDS[0],
+    EVENT_FIELDS[1],
+    EVENT_FIELDS[2],
+    EVENT_FIELDS[3],
 );
 
 /// Validated settings of one DingTalk syncer.
@@ -50,15 +57,19 @@ pub struct DingTalkSettings {
     pub app_secret: Secret,
     /// Endpoint, rate limit, calls in flight, retries, timeout.
     pub remote: RemoteSettings,
+    /// How change events arrive.
+    pub events: EventSettings,
 }
 
 impl DingTalkSettings {
     /// Reads and range-checks the settings.
     pub fn from_config(config: &PluginConfig) -> Result<Self, PluginConfigError> {
+        let app_key = config.text("app_key");
         Ok(Self {
-            app_key: config.text("app_key"),
+            events: EventSettings::from_config(config, &app_key)?,
             app_secret: config.secret("app_secret"),
             remote: RemoteSettings::from_config(config, &PRESETS)?,
+            app_key,
         })
     }
 }

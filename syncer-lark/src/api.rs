@@ -12,6 +12,8 @@ pub const DEPARTMENT_GET: &str = "/open-apis/contact/v3/departments/:department_
 pub const DEPARTMENT_CHILDREN: &str = "/open-apis/contact/v3/departments/:department_id/children";
 /// `GET`: a page of the people directly in a department.
 pub const USERS_BY_DEPARTMENT: &str = "/open-apis/contact/v3/users/find_by_department";
+/// `GET`: one person (an event's person, read alone).
+pub const USER_GET: &str = "/open-apis/contact/v3/users/:user_id";
 
 /// The envelope of every contact answer: `code` 0 means ok, the payload sits in `data`.
 #[derive(Debug, Deserialize)]
@@ -76,6 +78,23 @@ pub struct ApiDepartment {
     pub open_department_id: String,
     /// The parent's id, in the requested id type.
     pub parent_department_id: String,
+    /// Whether Lark keeps it only as deleted (`None` when Lark left the status out).
+    pub status: Option<DepartmentStatus>,
+}
+
+/// A department's state.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DepartmentStatus {
+    /// The department was deleted.
+    pub is_deleted: Option<bool>,
+}
+
+/// The answer of `USER_GET`.
+#[derive(Debug, Deserialize)]
+pub struct UserAnswer {
+    /// The person.
+    pub user: ApiUser,
 }
 
 /// The answer of `DEPARTMENT_GET`.
@@ -161,9 +180,32 @@ pub fn children_path(department: &str) -> String {
     format!("/open-apis/contact/v3/departments/{department}/children")
 }
 
-/// The URL path of `DEPARTMENT_GET` for `department`.
+/// The URL path of `DEPARTMENT_GET` for `department` (an id from outside, so encoded).
 pub fn department_path(department: &str) -> String {
-    format!("/open-apis/contact/v3/departments/{department}")
+    format!("/open-apis/contact/v3/departments/{}", segment(department))
+}
+
+/// The URL path of `USER_GET` for `user_id` (an id from outside, so encoded).
+pub fn user_path(user_id: &str) -> String {
+    format!("/open-apis/contact/v3/users/{}", segment(user_id))
+}
+
+/// The query of `USER_GET`: the person named by `user_id`, departments as `open_department_id`.
+pub fn user_query() -> Vec<(&'static str, String)> {
+    common_query()
+}
+
+/// `id` as one URL path segment: unreserved characters as they are, anything else
+/// percent-encoded (an id holding `/` or `?` cannot reach another API).
+fn segment(id: &str) -> String {
+    id.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                char::from(b).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
 }
 
 /// The query of a children page: direct children only, ids as `open_department_id`.
@@ -198,5 +240,20 @@ fn push_page(query: &mut Vec<(&'static str, String)>, page_token: Option<&str>) 
     query.push(("page_size", PAGE_SIZE.to_string()));
     if let Some(token) = page_token.filter(|t| !t.is_empty()) {
         query.push(("page_token", token.to_owned()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_id_from_outside_stays_one_path_segment() {
+        assert_eq!(
+            super::user_path("u_1.a-b~"),
+            "/open-apis/contact/v3/users/u_1.a-b~"
+        );
+        assert_eq!(
+            super::user_path("../x?y=1"),
+            "/open-apis/contact/v3/users/..%2Fx%3Fy%3D1"
+        );
     }
 }

@@ -43,6 +43,11 @@ pub enum ErrorClass {
     OutsideContactRange,
     /// The tenant's monthly API quota is used up.
     QuotaExceeded,
+    /// `users/:user_id`: no person has this id (41012, "user id invalid"): deleted, or never was.
+    UserNotFound,
+    /// `departments/:department_id`: no department has this id (40015, "department not
+    /// exist"): deleted.
+    DepartmentNotFound,
     /// Anything else: not retried.
     Other,
 }
@@ -71,6 +76,8 @@ impl ApiFailure {
             40004 | 40014 | 41050 => ErrorClass::OutsideContactRange,
             99991403 => ErrorClass::QuotaExceeded,
             40003 | 2200 => ErrorClass::Busy,
+            41012 => ErrorClass::UserNotFound,
+            40015 => ErrorClass::DepartmentNotFound,
             _ => ErrorClass::Other,
         }
     }
@@ -95,6 +102,8 @@ impl ApiFailure {
                 "the department is outside the app's contact range: in {CONSOLE} (your app → Permissions & Scopes → Data permissions / 数据权限 → 通讯录权限范围) choose all members (全部成员), then publish a new version of the app"
             ),
             ErrorClass::QuotaExceeded => "the tenant's monthly API call quota is used up: retrying does not help, so the syncer sends no further call — ask the administrator to upgrade the Lark plan, or wait for next month".to_owned(),
+            ErrorClass::UserNotFound => "Lark knows no person with this user_id (deleted from the tenant)".to_owned(),
+            ErrorClass::DepartmentNotFound => "Lark knows no department with this id (deleted)".to_owned(),
             ErrorClass::Other => "unexpected Lark answer; report it with the code if it persists".to_owned(),
         }
     }
@@ -219,6 +228,8 @@ mod tests {
         assert_eq!(failure(40003).class(), ErrorClass::Busy);
         assert_eq!(failure(12345).class(), ErrorClass::Other);
         assert_eq!(failure(99991403).class(), ErrorClass::QuotaExceeded);
+        assert_eq!(failure(41012).class(), ErrorClass::UserNotFound);
+        assert_eq!(failure(40015).class(), ErrorClass::DepartmentNotFound);
     }
 
     #[test]

@@ -7,6 +7,11 @@
 //! departments, and offers their fields for mapping. It registers itself with the plugin
 //! registry under the type name `Lark` and knows nothing of the host or of IAM.
 //!
+//! Change events come as HTTP callbacks ([`callback`]: the Verification Token, the Encrypt
+//! Key's encryption and signature, the URL check) of the contact v3 events ([`events`]); each
+//! names people or departments, which are then read alone (`users/:user_id`,
+//! `departments/:department_id`) with the full fetch's own record builder.
+//!
 //! It only says what Lark is: its settings, its APIs ([`api`]), what its answers mean
 //! ([`error`]), how it walks the tree and how people become records. The call loop (rate limit,
 //! token, retries of frequency limits, internal errors, 5xx and connection failures, token
@@ -19,18 +24,23 @@
 //! ```
 
 pub mod api;
+pub mod callback;
 pub mod callback_crypto;
 mod connection;
 pub mod error;
+pub mod event_settings;
+pub mod events;
 mod fetch;
+mod lookup;
 mod records;
 pub mod remote;
 pub mod settings;
 
 use async_trait::async_trait;
 use syncer_core::{
-    ConnectionReport, FetchError, FetchProgress, PluginConfig, PluginConfigError, PluginDescriptor,
-    ScheduleDefaults, Snapshot, Syncer,
+    ConnectionReport, DepartmentLookup, EventMode, FetchError, FetchProgress, PersonLookup,
+    PluginConfig, PluginConfigError, PluginDescriptor, PushReceiver, ScheduleDefaults, Snapshot,
+    Syncer,
 };
 use syncer_remote::{Directory, DirectoryError, RemoteSyncer};
 
@@ -64,6 +74,33 @@ impl Directory for LarkSettings {
         progress: &dyn FetchProgress,
     ) -> Result<Snapshot, FetchError> {
         fetch::fetch_directory(caller, progress).await
+    }
+
+    async fn fetch_person(
+        &self,
+        caller: &LarkCaller,
+        id: &str,
+    ) -> Result<PersonLookup, FetchError> {
+        lookup::fetch_person(caller, id).await
+    }
+
+    async fn fetch_department(
+        &self,
+        caller: &LarkCaller,
+        id: &str,
+    ) -> Result<DepartmentLookup, FetchError> {
+        lookup::fetch_department(caller, id).await
+    }
+
+    fn event_mode(&self) -> EventMode {
+        self.events.mode
+    }
+
+    fn push_receiver(&self) -> Option<&dyn PushReceiver> {
+        self.events
+            .callbacks
+            .as_deref()
+            .map(|callbacks| callbacks as &dyn PushReceiver)
     }
 }
 

@@ -194,6 +194,14 @@ pub fn to_record(user: ApiUser) -> SourceRecord {
     record
 }
 
+/// One person read alone (`users/:user_id`): the record a full fetch would give them,
+/// departments sorted as a full fetch sorts them.
+pub fn person(user: ApiUser) -> SourceRecord {
+    let mut record = to_record(user);
+    record.departments.sort();
+    record
+}
+
 /// People seen so far: one record per `user_id` with the union of their departments, and a
 /// count of people who came without `user_id` (the app lacks the scope that reveals it).
 #[derive(Default)]

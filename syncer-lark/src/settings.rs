@@ -1,8 +1,11 @@
 //! The Lark syncer's settings, read from its validated plugin config: its own keys (App ID,
-//! App Secret) and the shared remote block with Lark's defaults.
+//! App Secret, the event keys of [`crate::event_settings`]) and the shared remote block with
+//! Lark's defaults.
 
 use syncer_core::{ConfigField, ConfigKind, PluginConfig, PluginConfigError, Secret};
 use syncer_remote::{RemotePresets, RemoteSettings};
+
+use crate::event_settings::{EventSettings, EVENT_FIELDS};
 
 /// The Feishu (China) open platform; Lark (international) is `https://open.larksuite.com`.
 pub const DEFAULT_ENDPOINT: &str = "https://open.feishu.cn";
@@ -39,6 +42,9 @@ pub const CONFIG_FIELDS: &[ConfigField] = syncer_remote::config_fields!(PRESETS;
         secret: true,
         default: None,
     },
+    EVENT_FIELDS[0],
+    EVENT_FIELDS[1],
+    EVENT_FIELDS[2],
 );
 
 /// Validated settings of one Lark syncer.
@@ -50,15 +56,19 @@ pub struct LarkSettings {
     pub app_secret: Secret,
     /// Endpoint, rate limit, calls in flight, retries, timeout.
     pub remote: RemoteSettings,
+    /// How change events arrive.
+    pub events: EventSettings,
 }
 
 impl LarkSettings {
     /// Reads and range-checks the settings.
     pub fn from_config(config: &PluginConfig) -> Result<Self, PluginConfigError> {
+        let app_id = config.text("app_id");
         Ok(Self {
-            app_id: config.text("app_id"),
+            events: EventSettings::from_config(config, &app_id)?,
             app_secret: config.secret("app_secret"),
             remote: RemoteSettings::from_config(config, &PRESETS)?,
+            app_id,
         })
     }
 }

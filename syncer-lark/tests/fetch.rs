@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use syncer_core::{NoProgress, Secret, Syncer};
+use syncer_lark::event_settings::EventSettings;
 use syncer_lark::{api, LarkSettings, LarkSyncer};
 use syncer_lark_sim::{paths, Credentials, FakeLark, Faults, LarkOrg, OrgSpec};
 use syncer_remote::RemoteSettings;
@@ -41,6 +42,7 @@ fn syncer_with_retries(server: &FakeLark, rate_limit: f64, max_retries: u32) -> 
             max_retries,
             timeout: Duration::from_secs(10),
         },
+        events: EventSettings::default(),
     })
 }
 
@@ -238,6 +240,7 @@ async fn wrong_credentials_name_the_app_secret_and_never_show_it() {
             max_retries: 1,
             timeout: Duration::from_secs(5),
         },
+        events: EventSettings::default(),
     };
     let report = LarkSyncer::new(settings.clone()).test_connection().await;
     let summary = report.summary();

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use syncer_core::{NoProgress, Secret, Snapshot, Syncer};
+use syncer_lark::event_settings::EventSettings;
 use syncer_lark::{LarkSettings, LarkSyncer};
 use syncer_lark_sim::{paths, Credentials, DeptFault, FakeLark, Faults, LarkOrg, OrgSpec};
 use syncer_remote::RemoteSettings;
@@ -43,6 +44,7 @@ async fn fetch_with(org: LarkOrg, faults: Faults) -> (Snapshot, FakeLark) {
             max_retries: 2,
             timeout: Duration::from_secs(10),
         },
+        events: EventSettings::default(),
     });
     let snapshot = lark.fetch(&NoProgress).await.expect("fetch");
     (snapshot, server)
@@ -125,6 +127,7 @@ async fn an_endpoints_userinfo_never_appears_in_test_connection() {
             max_retries: 0,
             timeout: Duration::from_secs(5),
         },
+        events: EventSettings::default(),
     });
     let report = lark.test_connection().await;
     assert!(!report.ok());

@@ -12,6 +12,7 @@ use axum::{Json, Router};
 use parking_lot::Mutex;
 use serde_json::{json, Value};
 use syncer_core::{NoProgress, Secret, Syncer};
+use syncer_lark::event_settings::EventSettings;
 use syncer_lark::{api, LarkSettings, LarkSyncer};
 use syncer_remote::RemoteSettings;
 
@@ -65,6 +66,7 @@ async fn a_throttled_token_request_is_waited_out_at_least_a_second() {
             max_retries: 2,
             timeout: Duration::from_secs(5),
         },
+        events: EventSettings::default(),
     });
 
     let snapshot = syncer.fetch(&NoProgress).await.expect("fetch");

@@ -15,6 +15,8 @@
 //! - The parts the loop is made of: a [`CallLimiter`] (calls per second per API, a bound on
 //!   calls in flight, slowing down when throttled), a [`RetryPolicy`] (backoff with jitter, at
 //!   least a second after throttling), a single-flight [`TokenCache`], and [`http_client`].
+//! - [`ReconnectBackoff`], the wait before a long-lived connection (an event stream) tries
+//!   again: 1 s doubling to 60 s, with jitter.
 //!
 //! It knows no API, no answer shape and no error code of any backend.
 //!
@@ -28,6 +30,7 @@ mod caller;
 mod error;
 mod http;
 mod limiter;
+mod reconnect;
 mod retry;
 mod settings;
 mod syncer;
@@ -41,6 +44,7 @@ pub use caller::{
 pub use error::{CallError, Failure};
 pub use http::{finish as finish_http_client, http_client, HttpClientError};
 pub use limiter::CallLimiter;
+pub use reconnect::ReconnectBackoff;
 pub use retry::RetryPolicy;
 pub use settings::{RemotePresets, RemoteSettings};
 pub use syncer::{Directory, DirectoryError, RemoteSyncer};

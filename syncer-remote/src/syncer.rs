@@ -1,7 +1,8 @@
 //! [`RemoteSyncer`]: a remote backend's settings made a [`Syncer`]. Each operation gets a fresh
 //! [`Caller`] (so a run's call counts are its own), and a caller that cannot be built (no HTTP
 //! client) is a failed check or a fetch error, never a panic. The backend says, through
-//! [`Directory`], how to build its caller, test the connection and fetch.
+//! [`Directory`], how to build its caller, test the connection and fetch, and (when it has
+//! change events) how to read one person or department and how its events arrive.
 //!
 //! Every caller it makes counts its requests on the host's meter (the plugin config's
 //! [`syncer_core::CallMeter`]), and a fetch during which the remote said its API quota is used
@@ -9,8 +10,8 @@
 
 use async_trait::async_trait;
 use syncer_core::{
-    ConnectionCheck, ConnectionReport, FetchError, FetchProgress, PluginConfig, SharedMeter,
-    Snapshot, Syncer,
+    ConnectionCheck, ConnectionReport, DepartmentLookup, EventMode, EventSink, FetchError,
+    FetchProgress, PersonLookup, PluginConfig, PushReceiver, SharedMeter, Snapshot, Syncer,
 };
 
 use crate::caller::{Caller, Remote};
@@ -34,6 +35,39 @@ pub trait Directory: Send + Sync + 'static {
         caller: &Caller<Self::App>,
         progress: &dyn FetchProgress,
     ) -> Result<Snapshot, FetchError>;
+
+    /// One person alone, read with `caller` (see [`Syncer::fetch_person`]).
+    async fn fetch_person(
+        &self,
+        _caller: &Caller<Self::App>,
+        _id: &str,
+    ) -> Result<PersonLookup, FetchError> {
+        Err(FetchError::unsupported("reading one person"))
+    }
+
+    /// One department alone, read with `caller` (see [`Syncer::fetch_department`]).
+    async fn fetch_department(
+        &self,
+        _caller: &Caller<Self::App>,
+        _id: &str,
+    ) -> Result<DepartmentLookup, FetchError> {
+        Err(FetchError::unsupported("reading one department"))
+    }
+
+    /// How the settings say change events arrive.
+    fn event_mode(&self) -> EventMode {
+        EventMode::Off
+    }
+
+    /// The event stream (see [`Syncer::listen`]).
+    async fn listen(&self, _sink: &dyn EventSink) -> Result<(), FetchError> {
+        Err(FetchError::unsupported("change events by stream"))
+    }
+
+    /// The verifier and decoder of pushed events (see [`Syncer::push_receiver`]).
+    fn push_receiver(&self) -> Option<&dyn PushReceiver> {
+        None
+    }
 }
 
 /// A remote directory as a syncer source, with the settings `D`.
@@ -91,5 +125,27 @@ impl<D: Directory> Syncer for RemoteSyncer<D> {
             Some(error) => Err(error.to_fetch_error()),
             None => fetched,
         }
+    }
+
+    async fn fetch_person(&self, id: &str) -> Result<PersonLookup, FetchError> {
+        let caller = self.caller().map_err(|error| error.to_fetch_error())?;
+        self.settings.fetch_person(&caller, id).await
+    }
+
+    async fn fetch_department(&self, id: &str) -> Result<DepartmentLookup, FetchError> {
+        let caller = self.caller().map_err(|error| error.to_fetch_error())?;
+        self.settings.fetch_department(&caller, id).await
+    }
+
+    fn event_mode(&self) -> EventMode {
+        self.settings.event_mode()
+    }
+
+    async fn listen(&self, sink: &dyn EventSink) -> Result<(), FetchError> {
+        self.settings.listen(sink).await
+    }
+
+    fn push_receiver(&self) -> Option<&dyn PushReceiver> {
+        self.settings.push_receiver()
     }
 }

@@ -9,6 +9,9 @@ pub const TOKEN: &str = "/oauth/token";
 pub const CHILDREN: &str = "/v1/departments/:id/children";
 /// `GET`: the people directly in a department.
 pub const MEMBERS: &str = "/v1/departments/:id/members";
+/// `GET`: one person, with their departments (an event named them); an unknown id answers
+/// 404 `not_found`.
+pub const PERSON: &str = "/v1/people/:id";
 /// The root department's id.
 pub const ROOT: &str = "root";
 
@@ -52,6 +55,16 @@ pub struct ApiUser {
     /// E-mail.
     #[serde(default)]
     pub email: String,
+}
+
+/// One person as `PERSON` answers: the listing's fields and every department they are in.
+#[derive(Debug, Deserialize)]
+pub struct ApiPerson {
+    /// The fields a listing gives too.
+    #[serde(flatten)]
+    pub user: ApiUser,
+    /// Every department the person is in.
+    pub departments: Vec<String>,
 }
 
 /// An error answer: `{"error": {"code": "...", "message": "..."}}` with a 4xx or 5xx status.

@@ -1,21 +1,24 @@
 //! # syncer-backend-example
 //!
 //! The backend `docs/writing-a-backend.md` builds, for a small made-up directory API: settings,
-//! api, classify, fetch, records, register — and no retry, token or rate-limit code of its own
+//! api, classify, fetch, records, register, change events — and no retry, token or rate-limit code of its own
 //! (that is `syncer-remote`'s call loop). It registers under the type name `Example`; the host
 //! does not link it.
 
 pub mod api;
 pub mod error;
 mod fetch;
+mod person;
 mod records;
 pub mod remote;
 pub mod settings;
+pub mod webhook;
 
 use async_trait::async_trait;
 use syncer_core::{
-    ConnectionCheck, ConnectionReport, FetchError, FetchProgress, NoProgress, PluginConfig,
-    PluginConfigError, PluginDescriptor, ScheduleDefaults, Snapshot, Syncer,
+    ConnectionCheck, ConnectionReport, EventMode, FetchError, FetchProgress, NoProgress,
+    PersonLookup, PluginConfig, PluginConfigError, PluginDescriptor, PushReceiver,
+    ScheduleDefaults, Snapshot, Syncer,
 };
 use syncer_remote::{Caller, Directory, DirectoryError, RemoteSyncer};
 
@@ -53,6 +56,26 @@ impl Directory for ExampleSettings {
         progress: &dyn FetchProgress,
     ) -> Result<Snapshot, FetchError> {
         fetch::fetch(caller, progress).await
+    }
+
+    async fn fetch_person(
+        &self,
+        caller: &Caller<ExampleApp>,
+        id: &str,
+    ) -> Result<PersonLookup, FetchError> {
+        person::fetch_person(caller, id).await
+    }
+
+    fn event_mode(&self) -> EventMode {
+        match self.webhook {
+            Some(_) => EventMode::Http,
+            None => EventMode::Off,
+        }
+    }
+
+    fn push_receiver(&self) -> Option<&dyn PushReceiver> {
+        let webhook = self.webhook.as_deref()?;
+        Some(webhook)
     }
 }
 

@@ -51,6 +51,18 @@ pub const DEFAULT_MAPPING: &[MappingSpec] = &[
     },
 ];
 
+/// A person as a record, without departments yet: the one builder of the full fetch and of a
+/// person read alone, so both give the same fields under the same names.
+pub fn to_record(user: ApiUser) -> SourceRecord {
+    let mut record = SourceRecord::new(user.id.clone());
+    for (name, value) in [("id", user.id), ("name", user.name), ("email", user.email)] {
+        record
+            .fields
+            .insert(Cow::Borrowed(name), FieldValue::Text(value.into()));
+    }
+    record
+}
+
 /// Everyone read so far, by id.
 #[derive(Default)]
 pub struct People {
@@ -61,15 +73,10 @@ impl People {
     /// Adds the members of `dept`; a person met again gains the department.
     pub fn add(&mut self, dept: &str, users: Vec<ApiUser>) {
         for user in users {
-            let record = self.by_id.entry(user.id.clone()).or_insert_with(|| {
-                let mut record = SourceRecord::new(user.id.clone());
-                for (name, value) in [("id", user.id), ("name", user.name), ("email", user.email)] {
-                    record
-                        .fields
-                        .insert(Cow::Borrowed(name), FieldValue::Text(value.into()));
-                }
-                record
-            });
+            let record = self
+                .by_id
+                .entry(user.id.clone())
+                .or_insert_with(|| to_record(user));
             record.departments.push(dept.to_owned());
         }
     }

@@ -1,7 +1,12 @@
-//! The settings: the example's own keys (client id and secret) and the shared remote block.
+//! The settings: the example's own keys (client id and secret, the events token) and the
+//! shared remote block.
+
+use std::sync::Arc;
 
 use syncer_core::{ConfigField, ConfigKind, PluginConfig, PluginConfigError, Secret};
 use syncer_remote::{RemotePresets, RemoteSettings};
+
+use crate::webhook::Webhook;
 
 /// Defaults and help texts of the shared keys (`endpoint`, `rate_limit`, `max_in_flight`,
 /// `max_retries`, `timeout_seconds`).
@@ -36,6 +41,15 @@ pub const CONFIG_FIELDS: &[ConfigField] = syncer_remote::config_fields!(PRESETS;
         secret: true,
         default: None,
     },
+    ConfigField {
+        name: "events_token",
+        label: "Events token",
+        help: "Set it to receive change events: the token the directory's webhook sends (admin console → Webhooks); use ${VAR} to read it from the environment.",
+        kind: ConfigKind::Text,
+        required: false,
+        secret: true,
+        default: None,
+    },
 );
 
 /// Validated settings of one syncer.
@@ -47,6 +61,8 @@ pub struct ExampleSettings {
     pub client_secret: Secret,
     /// The shared block.
     pub remote: RemoteSettings,
+    /// The receiver of the directory's webhook, when `events_token` is set.
+    pub webhook: Option<Arc<Webhook>>,
 }
 
 impl ExampleSettings {
@@ -56,6 +72,9 @@ impl ExampleSettings {
             client_id: config.text("client_id"),
             client_secret: config.secret("client_secret"),
             remote: RemoteSettings::from_config(config, &PRESETS)?,
+            webhook: config
+                .optional_text("events_token")
+                .map(|token| Arc::new(Webhook::new(Secret::new(token)))),
         })
     }
 }

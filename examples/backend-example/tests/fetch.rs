@@ -108,6 +108,7 @@ async fn an_observer_is_told_of_every_request_sent_with_its_api_and_outcome() {
             max_retries: 0,
             timeout: std::time::Duration::from_secs(5),
         },
+        webhook: None,
     };
     let seen = Arc::new(Seen::default());
     let caller = remote::caller(&settings)
