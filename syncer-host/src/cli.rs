@@ -52,6 +52,23 @@ pub enum Command {
         #[arg(long)]
         allow_mass_deprovision: bool,
     },
+    /// Undo a run from its journal: a run of kind `revert` of that run's syncer.
+    Revert {
+        /// The id of the run to undo (`runs NAME` lists them; `sync --json` prints it).
+        run_id: i64,
+        /// Print what it would write and the conflicts, and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Print one JSON report.
+        #[arg(long)]
+        json: bool,
+        /// Delete the users the run created instead of disabling them.
+        #[arg(long)]
+        delete_created: bool,
+        /// Disable or delete even when that is more than the guard allows (this revert only).
+        #[arg(long)]
+        allow_mass_deprovision: bool,
+    },
     /// Run enabled syncers on their interval and serve the HTTP control API.
     Serve {
         /// Address to listen on (overrides `[server] listen`; default 127.0.0.1:8080).

@@ -16,6 +16,7 @@ mod lock;
 mod output;
 mod progress;
 mod quota;
+mod revert;
 mod runner;
 mod serve;
 mod state;

@@ -2,29 +2,51 @@
 
 use std::fmt::Write;
 
+use syncer_core::engine::RunKind;
 use syncer_core::{ConnectionCheck, PluginDescriptor, SyncReport};
+
+/// The report of run `run_id` as a few lines for a terminal, with the run's id.
+pub fn run(run_id: Option<i64>, report: &SyncReport) -> String {
+    let mut out = self::report(report);
+    if let Some(id) = run_id {
+        let undo = if report.dry_run || report.target_writes == 0 {
+            String::new()
+        } else {
+            format!(" (undo it with `syncer-host revert {id}`)")
+        };
+        let _ = writeln!(out, "  run {id}{undo}");
+    }
+    out
+}
 
 /// A report as a few lines for a terminal.
 pub fn report(report: &SyncReport) -> String {
     let mut out = String::new();
     let c = &report.counts;
     let verb = if report.dry_run { "would be " } else { "" };
+    let what = match (&report.kind, &report.reverts) {
+        (RunKind::Revert, Some(run)) => format!("revert of run {run}"),
+        (RunKind::Revert, None) => "revert".to_owned(),
+        (RunKind::Sync, _) => "sync".to_owned(),
+    };
     let _ = writeln!(
         out,
-        "{}sync of {} into organization {}: {}",
+        "{}{what} of {} into organization {}: {}",
         if report.dry_run { "dry-run " } else { "" },
         report.syncer,
         report.organization,
         report.status.as_str()
     );
-    let _ = writeln!(
-        out,
-        "  fetched {} users from {} departments with {} API calls in {:.1}s",
-        c.fetched,
-        report.departments,
-        report.api_calls,
-        report.duration_ms as f64 / 1000.0
-    );
+    if report.kind == RunKind::Sync {
+        let _ = writeln!(
+            out,
+            "  fetched {} users from {} departments with {} API calls in {:.1}s",
+            c.fetched,
+            report.departments,
+            report.api_calls,
+            report.duration_ms as f64 / 1000.0
+        );
+    }
     let _ = writeln!(
         out,
         "  {verb}created {}, {verb}updated {}, unchanged {}, {verb}disabled {}, {verb}deleted {}, failed {}, skipped {}",
@@ -46,11 +68,13 @@ pub fn report(report: &SyncReport) -> String {
                 } else {
                     format!(" ({})", user.fields.join(", "))
                 };
-                let _ = writeln!(
-                    out,
-                    "  would {label} {} → {}{fields}",
-                    user.user, user.iam_user
-                );
+                // A revert names users by their IAM name only: no source id to show.
+                let subject = if user.user == user.iam_user {
+                    user.iam_user.clone()
+                } else {
+                    format!("{} → {}", user.user, user.iam_user)
+                };
+                let _ = writeln!(out, "  would {label} {subject}{fields}");
             }
         }
     }
@@ -64,6 +88,13 @@ pub fn report(report: &SyncReport) -> String {
     }
     for notice in &report.notices {
         let _ = writeln!(out, "  - {notice}");
+    }
+    for conflict in &report.conflicts {
+        let _ = writeln!(
+            out,
+            "  ~ conflict: {} {} was {} before the run, the run wrote {}, it is now {} (kept)",
+            conflict.user, conflict.field, conflict.before, conflict.written, conflict.now
+        );
     }
     for error in &report.errors {
         let subject = match (&error.user, &error.api) {

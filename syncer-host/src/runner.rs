@@ -4,19 +4,25 @@
 //!
 //! Only the holder of a syncer's lock writes a `running` row for it, so whoever holds the lock
 //! knows that every other `running` row of that syncer belongs to a process that died (killed,
-//! crashed, out of time at shutdown): [`Runner::begin`] and [`Runner::probe`] close those rows
+//! crashed, out of time at shutdown): [`Runner::begin_job`] and [`Runner::probe`] close those rows
 //! as failed. Nothing ever closes another syncer's rows, or rows whose lock is held.
+//!
+//! Every run that writes is journaled under its history row ([`crate::state::journal`]), so it
+//! can be undone; a revert ([`crate::revert`]) is a run like a sync, of the reverted run's
+//! syncer.
 
 use syncer_core::{
-    run_sync, Deadline, RunStatus, Secret, StopSignal, SyncOptions, SyncProgress, SyncReport,
-    Target,
+    run_sync_journaled, Deadline, Journal, NoJournal, RunStatus, Secret, StopSignal, SyncOptions,
+    SyncProgress, SyncReport, Target,
 };
 
 use crate::config::{Config, SyncerSettings, TargetSettings};
 use crate::history::{History, HistoryError, RunRecord};
 use crate::lock::LockError;
 use crate::quota::{Ledger, QuotaBook, SystemClock};
+use crate::revert::{self, RevertError, RevertJob};
 use crate::state::fence::{self, FencedTarget};
+use crate::state::journal::{JournalStore, RunJournal};
 use crate::state::postgres::{PgQuota, PgState};
 use crate::state::quota::{QuotaError, SqliteQuota};
 use crate::store::{RunGuard, RunStore};
@@ -54,12 +60,23 @@ pub struct RunFlags {
     pub allow_mass_deprovision: bool,
 }
 
+/// What a run does.
+#[derive(Clone, Debug, Default)]
+pub enum RunJob {
+    /// A sync from the syncer's source.
+    #[default]
+    Sync,
+    /// The undoing of an earlier run of the syncer.
+    Revert(RevertJob),
+}
+
 /// A run that holds its syncer's lock and has a history row.
 #[derive(Debug)]
 pub struct ActiveRun {
     /// The history id (`None` if the history could not record it).
     pub run_id: Option<i64>,
     options: SyncOptions,
+    job: RunJob,
     lock: RunGuard,
     /// A warning about the monthly call budget, for the report's notices.
     quota_notice: Option<String>,
@@ -74,7 +91,14 @@ pub struct Runner {
     stop: StopSignal,
     /// Every secret of the config (the target's and every syncer's), masked in every report.
     secrets: Vec<Secret>,
+    /// Whether runs are journaled: always, but for the benchmark's baseline ([`NO_JOURNAL`]).
+    journaling: bool,
 }
+
+/// The environment variable that, set to `off`, runs without a journal: only for measuring
+/// what the journal costs (the benchmark's baseline). Such a run cannot be reverted, and its
+/// report says so.
+pub const NO_JOURNAL: &str = "SYNCER_JOURNAL";
 
 impl Runner {
     /// A runner writing to `target`, recording runs and taking locks in `store`.
@@ -85,6 +109,7 @@ impl Runner {
             ledger,
             stop: StopSignal::default(),
             secrets: Vec::new(),
+            journaling: std::env::var_os(NO_JOURNAL).is_none_or(|value| value != "off"),
         }
     }
 
@@ -111,6 +136,21 @@ impl Runner {
     /// The history.
     pub fn history(&self) -> &History {
         self.store.history()
+    }
+
+    /// The runs' write journals.
+    pub fn journal(&self) -> &JournalStore {
+        self.store.journal()
+    }
+
+    /// The revert of run `run_id`: the job and the settings of the reverted run's syncer.
+    pub async fn find_revert<'c>(
+        &self,
+        config: &'c Config,
+        run_id: i64,
+        delete_created: bool,
+    ) -> Result<(&'c SyncerSettings, RevertJob), RevertError> {
+        revert::find(self.history(), config, run_id, delete_created).await
     }
 
     /// The shared state of several replicas, when `[state] url` is set.
@@ -157,12 +197,13 @@ impl Runner {
         }
     }
 
-    /// Takes the syncer's lock and records the start; fails when a run of it is going (in this
-    /// process or another).
-    pub async fn begin(
+    /// Takes the syncer's lock and records the start of a run doing `job`; fails when a run of
+    /// the syncer is going (in this process or another).
+    pub async fn begin_job(
         &self,
         settings: &SyncerSettings,
         flags: RunFlags,
+        job: RunJob,
     ) -> Result<ActiveRun, LockError> {
         let lock = self.store.try_lock(&settings.name).await?;
         self.close_interrupted(settings).await;
@@ -186,6 +227,7 @@ impl Runner {
         Ok(ActiveRun {
             run_id,
             options,
+            job,
             lock,
             quota_notice,
         })
@@ -206,32 +248,55 @@ impl Runner {
             Some(fenced) => fenced,
             None => self.target.as_ref(),
         };
-        let mut report = match self.source(settings) {
-            Ok(source) => {
-                let sync = run_sync(
-                    source.as_ref(),
-                    &settings.mapping,
-                    target,
-                    &run.options,
-                    progress,
-                );
-                // The engine starts no write after the deadline; a run still going at the hard
-                // limit (a fetch or a write that never ends) is abandoned there.
-                match tokio::time::timeout(hard_limit(settings.run_deadline), sync).await {
-                    Ok(report) => report,
-                    Err(_) => not_run(
-                        &run.options,
-                        RunStatus::Failed,
-                        format!(
-                            "abandoned: the run was still going {} s after it started, past its deadline of {} s (`run_deadline_seconds`); writes it had sent stay, and the next run compares again",
-                            hard_limit(settings.run_deadline).as_secs(),
-                            settings.run_deadline.as_secs()
-                        ),
-                    ),
+        // The run's history row is known before its first write: its journal is kept under it.
+        let journal = RunJournal::new(self.journal().clone(), run.run_id);
+        let journal: &dyn Journal = if self.journaling {
+            &journal
+        } else {
+            &NoJournal
+        };
+        let work = async {
+            match &run.job {
+                RunJob::Sync => match self.source(settings) {
+                    Ok(source) => {
+                        run_sync_journaled(
+                            source.as_ref(),
+                            &settings.mapping,
+                            target,
+                            &run.options,
+                            progress,
+                            journal,
+                        )
+                        .await
+                    }
+                    Err(error) => not_run(&run.options, RunStatus::Failed, error.to_string()),
+                },
+                RunJob::Revert(job) => {
+                    let journals = self.journal();
+                    revert::run(journals, job, target, &run.options, progress, journal).await
                 }
             }
-            Err(error) => not_run(&run.options, RunStatus::Failed, error.to_string()),
         };
+        // The engine starts no write after the deadline; a run still going at the hard limit (a
+        // fetch or a write that never ends) is abandoned there.
+        let mut report = match tokio::time::timeout(hard_limit(settings.run_deadline), work).await
+        {
+            Ok(report) => report,
+            Err(_) => run.job.mark(not_run(
+                &run.options,
+                RunStatus::Failed,
+                format!(
+                    "abandoned: the run was still going {} s after it started, past its deadline of {} s (`run_deadline_seconds`); writes it had sent stay, and the next run compares again",
+                    hard_limit(settings.run_deadline).as_secs(),
+                    settings.run_deadline.as_secs()
+                ),
+            )),
+        };
+        if !self.journaling && !run.options.dry_run {
+            report.notices.push(format!(
+                "this run was not journaled ({NO_JOURNAL}=off, meant only for measuring the journal's cost): it cannot be reverted"
+            ));
+        }
         // The run's calls are in the state before its end is: whoever reads the history next
         // (a scheduler, `check`) sees them.
         self.ledger.flush().await;
@@ -285,8 +350,20 @@ impl Runner {
         flags: RunFlags,
         why: &LockError,
     ) -> (Option<i64>, SyncReport) {
+        self.record_skipped_job(settings, flags, &RunJob::Sync, why)
+            .await
+    }
+
+    /// [`Runner::record_skipped`] of a run that would have done `job`.
+    pub async fn record_skipped_job(
+        &self,
+        settings: &SyncerSettings,
+        flags: RunFlags,
+        job: &RunJob,
+        why: &LockError,
+    ) -> (Option<i64>, SyncReport) {
         let options = self.options(settings, flags);
-        let report = not_run(&options, RunStatus::Skipped, why.to_string());
+        let report = job.mark(not_run(&options, RunStatus::Skipped, why.to_string()));
         let run_id = self.history().record_skipped(&report).await.ok();
         (run_id, report)
     }
@@ -382,12 +459,23 @@ impl Runner {
         flags: RunFlags,
         progress: &dyn SyncProgress,
     ) -> (Option<i64>, SyncReport) {
-        match self.begin(settings, flags).await {
+        self.run_job(settings, flags, RunJob::Sync, progress).await
+    }
+
+    /// [`Runner::run`] of a run doing `job`.
+    pub async fn run_job(
+        &self,
+        settings: &SyncerSettings,
+        flags: RunFlags,
+        job: RunJob,
+        progress: &dyn SyncProgress,
+    ) -> (Option<i64>, SyncReport) {
+        match self.begin_job(settings, flags, job.clone()).await {
             Ok(run) => {
                 let run_id = run.run_id;
                 (run_id, self.execute(settings, run, progress).await)
             }
-            Err(error) => self.record_skipped(settings, flags, &error).await,
+            Err(error) => self.record_skipped_job(settings, flags, &job, &error).await,
         }
     }
 }
@@ -416,6 +504,16 @@ fn config_secrets(config: &Config) -> Vec<Secret> {
     }
     secrets.retain(|secret| !secret.is_empty());
     secrets
+}
+
+impl RunJob {
+    /// `report` marked as this job's: a revert's says it is one, and of which run.
+    fn mark(&self, mut report: SyncReport) -> SyncReport {
+        if let RunJob::Revert(job) = self {
+            job.mark(&mut report);
+        }
+        report
+    }
 }
 
 /// The report of a run that did not get going.

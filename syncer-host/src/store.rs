@@ -1,13 +1,14 @@
-//! The run store of a config's `[state]`: the run history and the per-syncer run locks, the two
-//! things every process sharing that state must agree on. Either SQLite beside lock files on
-//! this machine (`path`), or the PostgreSQL database several replicas share (`url`), where the
-//! lock is a lease renewed while the run works. Knows nothing of targets, sources or HTTP.
+//! The run store of a config's `[state]`: the run history (with the runs' write journals) and
+//! the per-syncer run locks, the things every process sharing that state must agree on. Either
+//! SQLite beside lock files on this machine (`path`), or the PostgreSQL database several
+//! replicas share (`url`), where the lock is a lease renewed while the run works. Knows nothing of targets, sources or HTTP.
 
 use crate::config::Config;
 use crate::history::{History, HistoryError};
 use crate::lock::{self, LockError, RunLock};
 use crate::state::fence::Fence;
-use crate::state::postgres::{Lease, LeaseError, PgHistory, PgState};
+use crate::state::journal::JournalStore;
+use crate::state::postgres::{Lease, LeaseError, PgHistory, PgJournal, PgState};
 use crate::state::sqlite::SqliteHistory;
 
 /// Where the locks live.
@@ -21,6 +22,7 @@ enum Locks {
 /// The run history and run locks of one `[state]`.
 pub struct RunStore {
     history: History,
+    journal: JournalStore,
     locks: Locks,
 }
 
@@ -64,10 +66,14 @@ impl RunStore {
     /// Opens (creating or migrating if needed) the state `config` names.
     pub async fn for_config(config: &Config) -> Result<Self, HistoryError> {
         match &config.shared_state {
-            None => Ok(Self {
-                history: History::Sqlite(SqliteHistory::open(&config.state_path)?),
-                locks: Locks::Files(config.state_path.clone()),
-            }),
+            None => {
+                let history = SqliteHistory::open(&config.state_path)?;
+                Ok(Self {
+                    journal: JournalStore::Sqlite(history.journal()),
+                    history: History::Sqlite(history),
+                    locks: Locks::Files(config.state_path.clone()),
+                })
+            }
             Some(settings) => {
                 let state = PgState::open(settings).await.map_err(|e| {
                     if e.is_unreachable() {
@@ -78,6 +84,7 @@ impl RunStore {
                 })?;
                 Ok(Self {
                     history: History::Postgres(PgHistory::new(state.clone())),
+                    journal: JournalStore::Postgres(PgJournal::new(state.clone())),
                     locks: Locks::Leases(state),
                 })
             }
@@ -87,6 +94,11 @@ impl RunStore {
     /// The run history.
     pub fn history(&self) -> &History {
         &self.history
+    }
+
+    /// The runs' write journals.
+    pub fn journal(&self) -> &JournalStore {
+        &self.journal
     }
 
     /// The shared state, when there is one.

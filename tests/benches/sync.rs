@@ -16,7 +16,9 @@
 //! (shares of calls), `SYNC_BENCH_TOKEN_CALLS` (a token expires after this many calls),
 //! `SYNC_BENCH_TIMEOUT_S` (per run, default 900), `SYNC_BENCH_STATE=postgres` (the host's
 //! state — run history and run lease — in a throwaway PostgreSQL instead of its SQLite file, to
-//! compare the two).
+//! compare the two), `SYNC_BENCH_JOURNAL=both` (each scenario twice, on fresh fakes: without
+//! the write journal, `SYNCER_JOURNAL=off` for the syncer, then with it, to show its cost; `off`
+//! runs only without it).
 //!
 //! **The bound.** The client limits each DingTalk API separately (as DingTalk does) and calls
 //! the APIs concurrently, so the time a fetch needs at the limit is that of its busiest API:
@@ -306,6 +308,7 @@ async fn run_sync(
     dingtalk: &FakeDingTalk,
     iam: &FakeIam,
     timeout: Duration,
+    journal: bool,
 ) -> RunFigures {
     dingtalk.reset_stats();
     iam.reset_stats();
@@ -322,6 +325,7 @@ async fn run_sync(
         .env_remove("RUST_LOG")
         .env("SYNC_BENCH_DINGTALK_SECRET", APP_SECRET)
         .env("SYNC_BENCH_IAM_SECRET", &iam.config().client_secret)
+        .env("SYNCER_JOURNAL", if journal { "on" } else { "off" })
         .stdin(Stdio::null())
         .stdout(stdout)
         .stderr(stderr)
@@ -504,7 +508,7 @@ fn print_scenario(
     }
 }
 
-async fn run_scenario(scenario: &Scenario, timeout: Duration) {
+async fn run_scenario(scenario: &Scenario, timeout: Duration, journal: bool) {
     let org = Org::generate(&OrgSpec {
         users: scenario.users,
         departments: scenario.departments,
@@ -542,6 +546,14 @@ async fn run_scenario(scenario: &Scenario, timeout: Duration) {
             "SQLite ([state] path)"
         }
     );
+    println!(
+        "  journal: {}",
+        if journal {
+            "on (every write journaled, as always)"
+        } else {
+            "off (SYNCER_JOURNAL=off: the baseline)"
+        }
+    );
     let config = write_config(
         dir.path(),
         scenario,
@@ -551,7 +563,18 @@ async fn run_scenario(scenario: &Scenario, timeout: Duration) {
     );
     let mut runs = Vec::new();
     for label in ["import", "resync"] {
-        runs.push(run_sync(label, dir.path(), &config, &dingtalk, &iam, timeout).await);
+        runs.push(
+            run_sync(
+                label,
+                dir.path(),
+                &config,
+                &dingtalk,
+                &iam,
+                timeout,
+                journal,
+            )
+            .await,
+        );
     }
     print_scenario(scenario, users, &minimum, &runs);
     dingtalk.shutdown().await;
@@ -596,7 +619,14 @@ fn main() {
         .enable_all()
         .build()
         .expect("a Tokio runtime");
+    let journal_modes: &[bool] = match std::env::var("SYNC_BENCH_JOURNAL").as_deref() {
+        Ok("both") => &[false, true],
+        Ok("off") => &[false],
+        _ => &[true],
+    };
     for scenario in &selected {
-        runtime.block_on(run_scenario(scenario, timeout));
+        for &journal in journal_modes {
+            runtime.block_on(run_scenario(scenario, timeout, journal));
+        }
     }
 }

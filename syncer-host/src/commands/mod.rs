@@ -7,6 +7,7 @@ mod demo;
 mod demo_unavailable;
 mod json;
 mod plugins;
+mod revert;
 mod runs;
 mod sync;
 mod test;
@@ -37,6 +38,20 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                 allow_mass_deprovision,
             };
             sync::sync(&config, &name, flags, json).await
+        }
+        Command::Revert {
+            run_id,
+            dry_run,
+            json,
+            delete_created,
+            allow_mass_deprovision,
+        } => {
+            let config = Config::load(&cli.config)?;
+            let flags = RunFlags {
+                dry_run,
+                allow_mass_deprovision,
+            };
+            revert::revert(&config, run_id, flags, delete_created, json).await
         }
         Command::Runs { name, json, limit } => {
             runs::runs(&Config::load(&cli.config)?, &name, json, limit).await

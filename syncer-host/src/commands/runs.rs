@@ -38,12 +38,19 @@ pub async fn runs(config: &Config, name: &str, json: bool, limit: usize) -> Resu
                 )
             })
             .unwrap_or_default();
+        let reverts = run
+            .report
+            .as_ref()
+            .and_then(|r| r.reverts.as_deref())
+            .map(|id| format!(" (revert of #{id})"))
+            .unwrap_or_default();
         println!(
-            "#{:<5} {} {:<9}{} {}",
+            "#{:<5} {} {:<9}{}{} {}",
             run.run_id,
             run.started_at,
             run.status.as_str(),
             if run.dry_run { " (dry run)" } else { "" },
+            reverts,
             counts
         );
     }

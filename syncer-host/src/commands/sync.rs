@@ -1,6 +1,6 @@
 //! `sync NAME`: one sync now, through the same runner (lock, history) as serve's runs.
 
-use super::json::print_json;
+use super::json::{print_json, RunOutput};
 use crate::config::Config;
 use crate::failure::Failure;
 use crate::output;
@@ -14,12 +14,15 @@ pub async fn sync(config: &Config, name: &str, flags: RunFlags, json: bool) -> R
         eprintln!("warning: {warning}");
     }
     let progress = crate::progress::for_sync(json);
-    let (_, report) = runner.run(settings, flags, progress.as_ref()).await;
+    let (run_id, report) = runner.run(settings, flags, progress.as_ref()).await;
     drop(progress);
     if json {
-        print_json(&report)?;
+        print_json(&RunOutput {
+            run_id,
+            report: &report,
+        })?;
     } else {
-        print!("{}", output::report(&report));
+        print!("{}", output::run(run_id, &report));
     }
     // One rule for every caller (SPEC §4): `SyncReport::exit_code`, so a run refused because
     // another is going exits 1 like a failed one.

@@ -9,6 +9,7 @@
 //! | `POST /api/v1/syncers/{name}/sync?dry_run=true` | 202 `{"run_id"}`; 409 while running; 404 unknown |
 //! | `GET /api/v1/syncers/{name}/runs` | run history, newest first, with reports |
 //! | `GET /api/v1/runs/{run_id}` | one run |
+//! | `POST /api/v1/runs/{run_id}/revert?dry_run=true` | 202 `{"run_id"}` of the revert run; 404 unknown run; 409 while a run of its syncer goes |
 //! | `GET /metrics` | Prometheus text |
 //!
 //! Every error, including a bad query string, an unknown path and a wrong method, is JSON with
@@ -46,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/syncers/{name}/sync", post(sync))
         .route("/api/v1/syncers/{name}/runs", get(runs))
         .route("/api/v1/runs/{run_id}", get(run))
+        .route("/api/v1/runs/{run_id}/revert", post(revert))
         .route("/metrics", get(metrics))
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
     Router::new()
@@ -253,6 +255,36 @@ async fn sync(
         allow_mass_deprovision: query.allow_mass_deprovision,
     };
     let run_id = state.start_run(&name, flags).await?;
+    Ok((StatusCode::ACCEPTED, Json(json!({ "run_id": run_id }))).into_response())
+}
+
+/// `?dry_run=true&allow_mass_deprovision=true&delete_created=true`; anything else is refused.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RevertQuery {
+    #[serde(default)]
+    dry_run: bool,
+    #[serde(default)]
+    allow_mass_deprovision: bool,
+    #[serde(default)]
+    delete_created: bool,
+}
+
+async fn revert(
+    State(state): State<AppState>,
+    Path(run_id): Path<String>,
+    query: Result<Query<RevertQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Some(id) = parse_run_id(&run_id) else {
+        return Err(ApiError::BadRunId(run_id));
+    };
+    let Query(query) =
+        query.map_err(|rejection| ApiError::BadRevertQuery(rejection.body_text()))?;
+    let flags = RunFlags {
+        dry_run: query.dry_run,
+        allow_mass_deprovision: query.allow_mass_deprovision,
+    };
+    let run_id = state.start_revert(id, flags, query.delete_created).await?;
     Ok((StatusCode::ACCEPTED, Json(json!({ "run_id": run_id }))).into_response())
 }
 

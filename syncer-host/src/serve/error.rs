@@ -11,6 +11,7 @@ use serde_json::json;
 
 use super::state::StartError;
 use crate::history::HistoryError;
+use crate::revert::RevertError;
 
 /// Why a request of the control API failed; the message is the answer's `error`.
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +40,10 @@ pub enum ApiError {
     /// axum's reason.
     #[error("{0}; dry_run and allow_mass_deprovision take true or false")]
     BadSyncQuery(String),
+    /// The revert query string is not `dry_run` / `allow_mass_deprovision` / `delete_created`
+    /// booleans (400); holds axum's reason.
+    #[error("{0}; dry_run, allow_mass_deprovision and delete_created take true or false")]
+    BadRevertQuery(String),
     /// A run could not be started; the status depends on why.
     #[error(transparent)]
     Start(#[from] StartError),
@@ -67,15 +72,24 @@ impl ApiError {
             ApiError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
             ApiError::HeadersTooLarge(_) => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
-            ApiError::BadRunId(_) | ApiError::BadSyncQuery(_) => StatusCode::BAD_REQUEST,
+            ApiError::BadRunId(_) | ApiError::BadSyncQuery(_) | ApiError::BadRevertQuery(_) => {
+                StatusCode::BAD_REQUEST
+            }
             ApiError::Start(StartError::UnknownSyncer(_)) => StatusCode::NOT_FOUND,
             ApiError::Start(StartError::Busy(_)) => StatusCode::CONFLICT,
+            ApiError::Start(StartError::Revert(
+                RevertError::UnknownRun(_) | RevertError::SyncerGone { .. },
+            )) => StatusCode::NOT_FOUND,
             // The shared state is unreachable: nothing can start until it is back.
             ApiError::Start(StartError::Lock(crate::lock::LockError::State(_))) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
             ApiError::Start(StartError::ShuttingDown) => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Start(StartError::NotRecorded | StartError::Lock(_))
+            ApiError::Start(
+                StartError::NotRecorded
+                | StartError::Lock(_)
+                | StartError::Revert(RevertError::History(_)),
+            )
             | ApiError::History(_)
             | ApiError::Metrics(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

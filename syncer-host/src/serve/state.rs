@@ -15,7 +15,8 @@ use super::token::ApiToken;
 use crate::config::{Config, SyncerSettings};
 use crate::history::RunRecord;
 use crate::lock::LockError;
-use crate::runner::{RunFlags, Runner};
+use crate::revert::RevertError;
+use crate::runner::{RunFlags, RunJob, Runner};
 
 /// Why a run could not be started.
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +36,9 @@ pub enum StartError {
     /// The run history could not record the run.
     #[error("the run history could not record the run")]
     NotRecorded,
+    /// The run to revert is unknown, or its syncer is, or the history cannot say.
+    #[error(transparent)]
+    Revert(#[from] RevertError),
 }
 
 /// What a client is told of a busy syncer: which one, and what to do; the lock's place on this
@@ -125,10 +129,38 @@ impl AppState {
             .syncer(name)
             .map_err(|_| StartError::UnknownSyncer(name.to_owned()))?
             .clone();
+        self.start_job(settings, flags, RunJob::Sync).await
+    }
+
+    /// Starts, in the background, the revert of run `run_id` (a run of that run's syncer) and
+    /// returns the new run's id.
+    pub async fn start_revert(
+        &self,
+        run_id: i64,
+        flags: RunFlags,
+        delete_created: bool,
+    ) -> Result<i64, StartError> {
+        if self.0.runs.is_closed() {
+            return Err(StartError::ShuttingDown);
+        }
+        let (settings, job) = self
+            .runner()
+            .find_revert(self.config(), run_id, delete_created)
+            .await?;
+        let settings = settings.clone();
+        self.start_job(settings, flags, RunJob::Revert(job)).await
+    }
+
+    async fn start_job(
+        &self,
+        settings: SyncerSettings,
+        flags: RunFlags,
+        job: RunJob,
+    ) -> Result<i64, StartError> {
         let locking = self.0.locking.lock().await;
         let run = self
             .runner()
-            .begin(&settings, flags)
+            .begin_job(&settings, flags, job)
             .await
             .map_err(|error| match error.is_busy() {
                 true => StartError::Busy(error),

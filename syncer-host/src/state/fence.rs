@@ -78,6 +78,11 @@ impl Target for FencedTarget<'_> {
         self.inner.update_user(user, columns).await
     }
 
+    async fn full_user(&self, user: &IamUser) -> Result<Option<IamUser>, TargetError> {
+        // A read: the journal's image of a user about to be deleted (the delete is fenced).
+        self.inner.full_user(user).await
+    }
+
     async fn delete_user(&self, user: &IamUser) -> Result<(), TargetError> {
         self.check("delete-user")?;
         self.inner.delete_user(user).await

@@ -1,10 +1,11 @@
 //! Where the host keeps what every process running a config must agree on: the SQLite file of
 //! one machine ([`sqlite`], beside the file locks of [`crate::lock`]), or the PostgreSQL
-//! database several replicas share ([`postgres`]: history, leases, schedule slots, API call counts), and the
-//! fence that keeps a run that lost its lease from writing ([`fence`]). Knows nothing of
-//! sources, the engine's plan or HTTP.
+//! database several replicas share ([`postgres`]: history, leases, schedule slots, API call counts), the runs'
+//! write journals in either ([`journal`]), and the fence that keeps a run that lost its lease
+//! from writing ([`fence`]). Knows nothing of sources, the engine's plan or HTTP.
 
 pub mod fence;
+pub mod journal;
 pub mod postgres;
 pub mod quota;
 pub mod record;

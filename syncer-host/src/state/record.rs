@@ -1,5 +1,5 @@
-//! What both histories store and return: a run's record, the history's error, and the stored
-//! form of a report and a status. Knows nothing of either database.
+//! What both histories store and return: a run's record, the history's error, the stored
+//! form of a report and a status, and a stored journal row. Knows nothing of either database.
 
 use std::fmt::Display;
 
@@ -61,6 +61,16 @@ pub struct RunRecord {
     /// The replica that ran it (shared state only; a SQLite history has one machine).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replica: Option<String>,
+}
+
+/// One stored row of a run's write journal: the entry's JSON and its outcome's JSON.
+pub(crate) struct StoredEntry {
+    /// The entry's position in its run.
+    pub seq: i64,
+    /// `syncer_core::JournalEntry` as JSON, as recorded with its intent.
+    pub entry: String,
+    /// `syncer_core::Outcome` as JSON, as last recorded.
+    pub outcome: String,
 }
 
 /// A report as the JSON stored with its run; a report that cannot be encoded is an error,

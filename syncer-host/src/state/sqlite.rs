@@ -1,6 +1,7 @@
 //! The run history of one machine in the host's own SQLite file (`[state] path`): one row per
 //! run, inserted as `running` when it starts and completed with its report when it ends, so
-//! `runs NAME` and the HTTP API see the same history across restarts.
+//! `runs NAME` and the HTTP API see the same history across restarts. The runs' write journals
+//! share the file ([`crate::state::journal`]).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -10,6 +11,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use syncer_core::SyncReport;
 
+use crate::state::journal::{self, SqliteJournal};
 use crate::state::record::{self, HistoryError, RunQuery, RunRecord};
 
 const SCHEMA: &str = "
@@ -62,6 +64,8 @@ impl SqliteHistory {
         db.busy_timeout(std::time::Duration::from_secs(10))
             .map_err(|e| fail(e.to_string()))?;
         db.execute_batch(SCHEMA).map_err(|e| fail(e.to_string()))?;
+        db.execute_batch(journal::SQLITE_SCHEMA)
+            .map_err(|e| fail(e.to_string()))?;
         Ok(Self {
             path: path.to_owned(),
             db: Arc::new(Mutex::new(db)),
@@ -69,9 +73,15 @@ impl SqliteHistory {
         })
     }
 
+    /// The runs' write journals, in the same file on the same connection (pruned with their
+    /// runs).
+    pub fn journal(&self) -> SqliteJournal {
+        SqliteJournal::new(self.path.clone(), self.db.clone())
+    }
+
     /// The same history keeping at most `keep` finished runs per syncer.
     #[cfg(test)]
-    fn keeping(mut self, keep: usize) -> Self {
+    pub(crate) fn keeping(mut self, keep: usize) -> Self {
         self.keep = keep.max(1);
         self
     }

@@ -321,6 +321,23 @@ impl Target for EmbeddedTarget {
         .await
     }
 
+    async fn full_user(&self, user: &IamUser) -> Result<Option<IamUser>, TargetError> {
+        const API: &str = "get-user";
+        let (owner, name) = (user.owner.clone(), user.name.clone());
+        self.with_db(API, move |db| {
+            let body: Option<String> = db
+                .query_row(
+                    "SELECT body FROM users WHERE owner = ?1 AND name = ?2",
+                    params![owner.as_str(), name.as_str()],
+                    |row| row.get(0),
+                )
+                .optional()
+                .map_err(storage(API))?;
+            body.map(|body| decode(&body)).transpose()
+        })
+        .await
+    }
+
     async fn delete_user(&self, user: &IamUser) -> Result<(), TargetError> {
         const API: &str = "delete-user";
         let (owner, name) = (user.owner.clone(), user.name.clone());
@@ -439,5 +456,32 @@ impl Target for EmbeddedTarget {
             )],
             Err(error) => vec![ConnectionCheck::failed("target", error.to_string())],
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_whole_user_is_the_stored_one_and_none_once_gone() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = EmbeddedTarget::open(&dir.path().join("store.db")).expect("open");
+        let mut user = IamUser {
+            owner: "acme".into(),
+            name: "alice".into(),
+            display_name: "Alice".into(),
+            ..IamUser::default()
+        };
+        user.extra.insert(
+            "bio".to_owned(),
+            serde_json::Value::String("kept".to_owned()),
+        );
+        store.create_user(&user).await.expect("create");
+        let full = store.full_user(&user).await.expect("read").expect("stored");
+        assert_eq!(full.display_name, "Alice");
+        assert_eq!(full.extra["bio"], "kept");
+        store.delete_user(&user).await.expect("delete");
+        assert_eq!(store.full_user(&user).await.expect("read"), None);
     }
 }

@@ -35,4 +35,5 @@ mod iam_target;
 mod lark;
 mod quota;
 mod replicas;
+mod revert;
 mod serve;

@@ -39,8 +39,10 @@ const MIGRATIONS: &[(i32, &str)] = &[
     );
     ",
     ),
+    // The write journal of every run (issue 15), deleted with its run.
+    (2, super::journal::MIGRATION),
     // The monthly API call counts (`quota.rs`).
-    (2, super::quota::MIGRATION),
+    (3, super::quota::MIGRATION),
 ];
 
 /// Why the schema could not be brought up to date.

@@ -1,10 +1,11 @@
 //! The state several replicas share in one PostgreSQL database (`[state] url`): the pool, the
-//! versioned migrations the program runs at start, and the three things kept there — the run
-//! history ([`history`]), one lease per running syncer ([`lease`]) and one schedule slot per
-//! syncer ([`schedule`]), and the monthly API call counts ([`quota`]). Every time that matters is the database's own clock (`now()`), so
+//! versioned migrations the program runs at start, and what is kept there — the run history
+//! ([`history`]) with each run's write journal ([`journal`]), one lease per running syncer
+//! ([`lease`]) and one schedule slot per syncer ([`schedule`]), and the monthly API call counts ([`quota`]). Every time that matters is the database's own clock (`now()`), so
 //! the replicas' clocks may disagree. Knows nothing of targets, sources or HTTP.
 
 mod history;
+mod journal;
 mod lease;
 mod migrations;
 mod pool;
@@ -13,6 +14,7 @@ mod schedule;
 mod tls;
 
 pub use history::PgHistory;
+pub use journal::PgJournal;
 pub use lease::{Lease, LeaseError};
 pub use pool::PgState;
 pub use quota::PgQuota;

@@ -20,6 +20,27 @@ pub use client::IamClientError;
 /// Users read per `get-users` page.
 const PAGE_SIZE: usize = 500;
 
+/// The call that reads one whole user.
+const GET_USER: &str = "get-user";
+
+/// What a JSON value is, for messages about answers of the wrong shape.
+fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// A user object IAM sent, without what is never journaled (passwords, hashes, keys, tokens).
+fn without_secrets(mut user: serde_json::Map<String, Value>) -> serde_json::Map<String, Value> {
+    user.retain(|key, _| !syncer_core::is_secret_key(key));
+    user
+}
+
 /// A Hanzo IAM server as a target.
 pub struct IamTarget {
     client: IamClient,
@@ -34,18 +55,34 @@ impl IamTarget {
     }
 
     /// The user `owner/name` with every field, as IAM holds it now.
-    async fn full_user(&self, id: &str) -> Result<serde_json::Map<String, Value>, TargetError> {
-        const API: &str = "get-user";
-        let envelope: Envelope = self.client.get(API, &[("id", id.to_owned())]).await?;
+    async fn stored_user(&self, id: &str) -> Result<serde_json::Map<String, Value>, TargetError> {
+        self.stored_user_if_any(id)
+            .await?
+            .ok_or_else(|| TargetError::Rejected {
+                api: GET_USER.to_owned(),
+                message: format!("user {id} no longer exists in IAM"),
+            })
+    }
+
+    /// [`Self::stored_user`], `None` when IAM has no such user (`data: null`).
+    async fn stored_user_if_any(
+        &self,
+        id: &str,
+    ) -> Result<Option<serde_json::Map<String, Value>>, TargetError> {
+        let envelope: Envelope = self.client.get(GET_USER, &[("id", id.to_owned())]).await?;
         match envelope.data.unwrap_or(Value::Null) {
             _ if envelope.status == "error" => Err(TargetError::Rejected {
-                api: API.to_owned(),
+                api: GET_USER.to_owned(),
                 message: self.client.explain(&envelope.msg),
             }),
-            Value::Object(user) => Ok(user),
-            _ => Err(TargetError::Rejected {
-                api: API.to_owned(),
-                message: format!("user {id} no longer exists in IAM"),
+            Value::Object(user) => Ok(Some(user)),
+            Value::Null => Ok(None),
+            other => Err(TargetError::Unavailable {
+                api: GET_USER.to_owned(),
+                message: format!(
+                    "IAM answered user {id} with {}, not a user object; check `endpoint` and `api_prefix`",
+                    kind_of(&other)
+                ),
             }),
         }
     }
@@ -146,7 +183,7 @@ impl IamTarget {
     /// an organization rule can make IAM drop the change silently while answering "Affected",
     /// and a leaver reported as disabled who can still sign in is the worst outcome of all.
     async fn confirm_forbidden(&self, user: &IamUser) -> Result<(), TargetError> {
-        let stored = self.full_user(&user.qualified_name()).await?;
+        let stored = self.stored_user(&user.qualified_name()).await?;
         let stored = stored
             .get(IamField::IsForbidden.json_key())
             .and_then(Value::as_bool)
@@ -227,7 +264,7 @@ impl Target for IamTarget {
     async fn update_user(&self, user: &IamUser, columns: &[IamField]) -> Result<(), TargetError> {
         // Hanzo writes exactly the listed columns from a full body: send the user as IAM holds
         // it now with our columns applied, never a partial one.
-        let mut body = self.full_user(&user.qualified_name()).await?;
+        let mut body = self.stored_user(&user.qualified_name()).await?;
         for column in columns {
             let value = match column {
                 IamField::Groups => serde_json::json!(user.groups),
@@ -256,6 +293,21 @@ impl Target for IamTarget {
             self.confirm_forbidden(user).await?;
         }
         Ok(())
+    }
+
+    async fn full_user(&self, user: &IamUser) -> Result<Option<IamUser>, TargetError> {
+        let Some(stored) = self.stored_user_if_any(&user.qualified_name()).await? else {
+            return Ok(None);
+        };
+        serde_json::from_value(Value::Object(without_secrets(stored)))
+            .map(Some)
+            .map_err(|error| TargetError::Unavailable {
+                api: GET_USER.to_owned(),
+                message: format!(
+                    "IAM answered user {} in an unexpected shape ({error}); check `endpoint` and `api_prefix`",
+                    user.qualified_name()
+                ),
+            })
     }
 
     async fn delete_user(&self, user: &IamUser) -> Result<(), TargetError> {
@@ -331,6 +383,76 @@ mod tests {
         let url = format!("http://{}", listener.local_addr().expect("address"));
         tokio::spawn(async move { axum::serve(listener, app).await });
         url
+    }
+
+    /// An IAM whose `get-user` answers `answer` for every user.
+    async fn iam_answering(answer: serde_json::Value) -> IamTarget {
+        let app = axum::Router::new().route(
+            "/v1/iam/get-user",
+            get(move || {
+                let answer = answer.clone();
+                async move { axum::Json(answer) }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("address"));
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        IamTarget::new(IamSettings {
+            endpoint: url,
+            client_id: "app".to_owned(),
+            client_secret: syncer_core::Secret::new("secret"),
+            api_prefix: "/v1/iam".to_owned(),
+            timeout: std::time::Duration::from_secs(60),
+            max_users: 1_000_000,
+        })
+        .expect("client")
+    }
+
+    fn alice() -> IamUser {
+        IamUser {
+            owner: "acme".into(),
+            name: "alice".into(),
+            ..IamUser::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn the_whole_user_comes_without_its_secrets() {
+        let target = iam_answering(serde_json::json!({"status": "ok", "msg": "", "data": {
+            "owner": "acme", "name": "alice", "displayName": "Alice", "title": "Engineer",
+            "password": "***", "passwordSalt": "salt", "accessSecret": "s3cret",
+            "totpSecret": "totp", "createdTime": "2024-01-01T00:00:00Z"
+        }}))
+        .await;
+        let user = target
+            .full_user(&alice())
+            .await
+            .expect("read")
+            .expect("a user");
+        assert_eq!(user.display_name, "Alice");
+        assert_eq!(user.extra["createdTime"], "2024-01-01T00:00:00Z");
+        for secret in ["password", "passwordSalt", "accessSecret", "totpSecret"] {
+            assert!(!user.extra.contains_key(secret), "{secret} is never kept");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_user_iam_does_not_have_is_none_and_a_refusal_names_get_user() {
+        let target =
+            iam_answering(serde_json::json!({"status": "ok", "msg": "", "data": null})).await;
+        assert_eq!(target.full_user(&alice()).await.expect("read"), None);
+        let target = iam_answering(
+            serde_json::json!({"status": "error", "msg": "Unauthorized operation", "data": null}),
+        )
+        .await;
+        let error = target.full_user(&alice()).await.expect_err("refused");
+        assert_eq!(error.api(), "get-user", "{error}");
+        assert!(
+            error.to_string().contains("Unauthorized operation"),
+            "{error}"
+        );
     }
 
     #[tokio::test]
