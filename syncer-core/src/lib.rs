@@ -9,6 +9,8 @@
 //! - [`IamUser`] and [`IamField`]: the IAM user model, and [`FieldMapping`]: which source field
 //!   fills which IAM field;
 //! - [`Target`]: where users land, and [`engine`]: diff, plan, apply, report, revert;
+//! - [`CallMeter`]: how the host counts a backend's calls to a metered remote API, and
+//!   [`ScheduleDefaults`]: the schedule and monthly budget a backend declares;
 //! - [`Journal`]: where a run records every write it sends, so [`run_revert`] can undo it;
 //! - with the `conformance` feature, `conformance`: the suite every backend must pass.
 //!
@@ -29,6 +31,7 @@ mod group;
 mod journal;
 mod listed;
 mod mapping;
+mod meter;
 mod phone;
 mod plugin;
 mod properties;
@@ -56,6 +59,7 @@ pub use journal::{
 };
 pub use listed::ListedUser;
 pub use mapping::{FieldMapping, MappingError, MappingRule};
+pub use meter::{CallMeter, ScheduleDefaults, SharedMeter};
 pub use phone::{normalize_phone, same_phone};
 pub use plugin::{
     find_plugin, plugins, BuildSyncer, ConfigField, ConfigKind, ConfigValue, MappingInfo,

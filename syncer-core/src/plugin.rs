@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::meter::{ScheduleDefaults, SharedMeter};
 use crate::secret::Secret;
 use crate::syncer::Syncer;
 
@@ -125,11 +126,13 @@ pub enum PluginConfigError {
     },
 }
 
-/// A validated plugin config: every key known, required keys present, defaults filled in.
+/// A validated plugin config: every key known, required keys present, defaults filled in; and
+/// the host's [`crate::CallMeter`], if it counts the backend's calls.
 #[derive(Clone)]
 pub struct PluginConfig {
     plugin: &'static PluginDescriptor,
     values: BTreeMap<String, ConfigValue>,
+    meter: Option<SharedMeter>,
 }
 
 impl std::fmt::Debug for PluginConfig {
@@ -180,7 +183,23 @@ impl PluginConfig {
                 });
             }
         }
-        Ok(Self { plugin, values })
+        Ok(Self {
+            plugin,
+            values,
+            meter: None,
+        })
+    }
+
+    /// The same config, with `meter` told of every call the syncer built from it sends.
+    pub fn with_meter(mut self, meter: SharedMeter) -> Self {
+        self.meter = Some(meter);
+        self
+    }
+
+    /// The host's meter of the backend's calls, if it gave one: a backend passes it to its call
+    /// loop (`syncer-remote` does this for every `RemoteSyncer`).
+    pub fn meter(&self) -> Option<SharedMeter> {
+        self.meter.clone()
     }
 
     /// A text value (empty when absent and without default).
@@ -350,6 +369,8 @@ pub struct PluginDescriptor {
     pub source_fields: &'static [SourceField],
     /// The default mapping of source fields onto IAM fields.
     pub default_mapping: &'static [MappingSpec],
+    /// The default schedule and the monthly budget of metered calls of the backend's remote.
+    pub schedule: ScheduleDefaults,
     /// The constructor.
     pub build: BuildSyncer,
 }
@@ -376,6 +397,7 @@ impl PluginDescriptor {
             description: self.description,
             config_fields: self.config_fields.to_vec(),
             source_fields: self.source_fields.to_vec(),
+            schedule: self.schedule,
             default_mapping: self
                 .default_mapping
                 .iter()
@@ -405,6 +427,8 @@ pub struct PluginInfo {
     pub config_fields: Vec<ConfigField>,
     /// The source fields it provides.
     pub source_fields: Vec<SourceField>,
+    /// Its default schedule and monthly call budget.
+    pub schedule: ScheduleDefaults,
     /// Its default mapping.
     pub default_mapping: Vec<MappingInfo>,
 }

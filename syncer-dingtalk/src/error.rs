@@ -15,6 +15,10 @@ use crate::api::{Head, Payload, TokenAnswer, DEFAULT_TOKEN_LIFETIME, GET_TOKEN};
 /// The remote's name in messages.
 pub const DINGTALK: &str = "DingTalk";
 
+/// The error `code` of api.dingtalk.com (the new-style API) when the organization's monthly
+/// quota is used up; oapi says errcode 90020.
+pub const NEW_STYLE_QUOTA_CODE: &str = "ApiCountLimitForOrg";
+
 /// A failed DingTalk call.
 pub type DingTalkError = CallError<ApiFailure>;
 
@@ -64,6 +68,9 @@ impl ApiFailure {
     /// What kind of failure this is.
     pub fn class(&self) -> ErrorClass {
         let sub = self.sub_code.as_deref().unwrap_or("");
+        if sub.contains(NEW_STYLE_QUOTA_CODE) {
+            return ErrorClass::QuotaExhausted;
+        }
         match self.errcode {
             // A token refusal from the token API itself: the App Key / App Secret are wrong.
             40014 | 40001 | 42001 if self.api == GET_TOKEN => ErrorClass::BadCredentials,
@@ -122,7 +129,7 @@ impl ApiFailure {
             ErrorClass::OutsideContactRange => "the department is outside the app's contact range: widen it in the developer console (your app → Permissions / 权限管理 → contact range / 通讯录范围) to the whole organization, or to every department you want synced".to_owned(),
             ErrorClass::NotFound => "the department no longer exists (removed during the sync); the next sync will not see it".to_owned(),
             ErrorClass::UserNotFound => "DingTalk says this userid is not a member of the organization (the person left)".to_owned(),
-            ErrorClass::QuotaExhausted => "the organization's monthly quota of DingTalk API calls (all its apps together) is used up: retrying does not help, so the syncer sends no further call — upgrade the DingTalk edition or wait for next month, and know that the organization's other apps are refused too until then".to_owned(),
+            ErrorClass::QuotaExhausted => "the organization's monthly DingTalk API quota (all its apps together) is used up, so the syncer sends no further call: see the usage in the DingTalk developer console (resource management → usage details), and know that a paid edition or the next month (China Standard Time) lifts it — retrying does not help, and the organization's other apps are refused too until then".to_owned(),
             ErrorClass::Other => "unexpected DingTalk answer; report it with the errcode if it persists".to_owned(),
         }
     }
@@ -174,7 +181,8 @@ pub fn classify<T: DeserializeOwned>(
     answer: &Answer,
 ) -> Verdict<T, ApiFailure> {
     if !answer.is_success() {
-        return Verdict::of_status(DINGTALK, api, answer.status);
+        return refused_quota(secret, api, answer)
+            .unwrap_or_else(|| Verdict::of_status(DINGTALK, api, answer.status));
     }
     let head: Head = match serde_json::from_slice(&answer.body) {
         Ok(head) => head,
@@ -215,11 +223,30 @@ pub fn classify<T: DeserializeOwned>(
     })
 }
 
+/// The new-style API's refusal of a used-up quota: an HTTP error whose JSON body says
+/// `{"code": "Forbidden.AccessDenied.ApiCountLimitForOrg", "message": ...}`.
+fn refused_quota<T>(secret: &Secret, api: &str, answer: &Answer) -> Option<Verdict<T, ApiFailure>> {
+    let body: Value = serde_json::from_slice(&answer.body).ok()?;
+    let code = body.get("code")?.as_str()?;
+    if !code.contains(NEW_STYLE_QUOTA_CODE) {
+        return None;
+    }
+    let message = body.get("message").and_then(Value::as_str).unwrap_or("");
+    Some(verdict(ApiFailure {
+        api: api.to_owned(),
+        errcode: i64::from(answer.status),
+        errmsg: secret.redact(message),
+        sub_code: Some(code.to_owned()),
+        sub_msg: None,
+    }))
+}
+
 /// What an answer of `/gettoken` means. A token refusal code (40001, 40014, 42001) from the
 /// token API itself means the App Key / App Secret are wrong, and is classified so.
 pub fn read_token(secret: &Secret, answer: &Answer) -> Verdict<Token, ApiFailure> {
     if !answer.is_success() {
-        return Verdict::of_status(DINGTALK, GET_TOKEN, answer.status);
+        return refused_quota(secret, GET_TOKEN, answer)
+            .unwrap_or_else(|| Verdict::of_status(DINGTALK, GET_TOKEN, answer.status));
     }
     let token: TokenAnswer = match serde_json::from_slice(&answer.body) {
         Ok(token) => token,
@@ -318,6 +345,36 @@ mod tests {
         assert!(text.contains("errcode 90020"), "{text}");
         assert!(text.contains("retrying does not help"), "{text}");
         assert!(text.contains("next month"), "{text}");
+        assert!(
+            text.contains("resource management → usage details"),
+            "{text}"
+        );
+        assert!(text.contains("paid edition"), "{text}");
+    }
+
+    #[test]
+    fn the_new_style_apis_used_up_quota_is_a_used_up_quota_too() {
+        let answer = Answer {
+            status: 403,
+            body: br#"{"code":"Forbidden.AccessDenied.ApiCountLimitForOrg","message":"api count limit for org","requestid":"x"}"#
+                .to_vec(),
+        };
+        let verdict = classify::<Value>(&Secret::new("s3cret"), "/v1.0/contact/users", &answer);
+        assert!(matches!(verdict, Verdict::QuotaExhausted(_)), "{verdict:?}");
+        let token = read_token(&Secret::new("s3cret"), &answer);
+        assert!(matches!(token, Verdict::QuotaExhausted(_)), "{token:?}");
+        assert_eq!(
+            failure(88, Some("Forbidden.AccessDenied.ApiCountLimitForOrg")).class(),
+            ErrorClass::QuotaExhausted
+        );
+        let other = Answer {
+            status: 403,
+            body:
+                br#"{"code":"Forbidden.AccessDenied.AccessTokenPermissionDenied","message":"no"}"#
+                    .to_vec(),
+        };
+        let verdict = classify::<Value>(&Secret::new("s3cret"), "/v1.0/contact/users", &other);
+        assert!(matches!(verdict, Verdict::Fail(_)), "{verdict:?}");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! `syncer-host test` and `POST /api/v1/syncers/{name}/test`.
 
 use serde::Serialize;
-use syncer_core::{ConnectionCheck, ConnectionReport};
+use syncer_core::{ConnectionCheck, ConnectionReport, SharedMeter};
 
 use crate::config::{Config, SyncerSettings};
 
@@ -19,9 +19,18 @@ pub struct TestOutcome {
     pub message: String,
 }
 
-/// Runs the source's and the target's checks for `settings`.
-pub async fn test_connection(config: &Config, settings: &SyncerSettings) -> TestOutcome {
-    let mut report = match (settings.plugin.build)(&settings.plugin_config) {
+/// Runs the source's and the target's checks for `settings`, counting the source's calls on
+/// `meter` (the caller flushes it).
+pub async fn test_connection(
+    config: &Config,
+    settings: &SyncerSettings,
+    meter: Option<SharedMeter>,
+) -> TestOutcome {
+    let plugin_config = match meter {
+        Some(meter) => settings.plugin_config.clone().with_meter(meter),
+        None => settings.plugin_config.clone(),
+    };
+    let mut report = match (settings.plugin.build)(&plugin_config) {
         Ok(source) => source.test_connection().await,
         Err(error) => ConnectionReport {
             checks: vec![ConnectionCheck::failed("configuration", error.to_string())],

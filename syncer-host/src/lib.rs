@@ -15,6 +15,7 @@ mod history;
 mod lock;
 mod output;
 mod progress;
+mod quota;
 mod revert;
 mod runner;
 mod serve;

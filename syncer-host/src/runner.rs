@@ -19,12 +19,16 @@ use syncer_core::{
 use crate::config::{Config, SyncerSettings, TargetSettings};
 use crate::history::{History, HistoryError, RunRecord};
 use crate::lock::LockError;
+use crate::quota::{Ledger, QuotaBook, SystemClock};
 use crate::revert::{self, RevertError, RevertJob};
 use crate::state::fence::{self, FencedTarget};
 use crate::state::journal::{JournalStore, RunJournal};
-use crate::state::postgres::PgState;
+use crate::state::postgres::{PgQuota, PgState};
+use crate::state::quota::{QuotaError, SqliteQuota};
 use crate::store::{RunGuard, RunStore};
 use crate::target::{self, BuildError};
+
+mod budget;
 
 /// Why a config's runner could not be set up.
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +39,9 @@ pub enum RunnerError {
     /// The run history (`[state] path` or `url`) could not be opened.
     #[error(transparent)]
     History(#[from] HistoryError),
+    /// The API call counts (in the same state) could not be opened.
+    #[error(transparent)]
+    Quota(#[from] QuotaError),
 }
 
 impl RunnerError {
@@ -71,12 +78,16 @@ pub struct ActiveRun {
     options: SyncOptions,
     job: RunJob,
     lock: RunGuard,
+    /// A warning about the monthly call budget, for the report's notices.
+    quota_notice: Option<String>,
 }
 
 /// Runs syncs against one target with one run store (history and locks).
 pub struct Runner {
     target: Box<dyn Target>,
     store: RunStore,
+    /// Every syncer's API calls of this process, counted into the state.
+    ledger: Ledger,
     stop: StopSignal,
     /// Every secret of the config (the target's and every syncer's), masked in every report.
     secrets: Vec<Secret>,
@@ -91,10 +102,11 @@ pub const NO_JOURNAL: &str = "SYNCER_JOURNAL";
 
 impl Runner {
     /// A runner writing to `target`, recording runs and taking locks in `store`.
-    fn new(target: Box<dyn Target>, store: RunStore) -> Self {
+    fn new(target: Box<dyn Target>, store: RunStore, ledger: Ledger) -> Self {
         Self {
             target,
             store,
+            ledger,
             stop: StopSignal::default(),
             secrets: Vec::new(),
             journaling: std::env::var_os(NO_JOURNAL).is_none_or(|value| value != "off"),
@@ -105,7 +117,12 @@ impl Runner {
     pub async fn for_config(config: &Config) -> Result<Self, RunnerError> {
         let target = target::build(&config.target)?;
         let store = RunStore::for_config(config).await?;
-        let mut runner = Self::new(target, store);
+        let book = match store.shared() {
+            Some(state) => QuotaBook::Postgres(PgQuota::new(state.clone())),
+            None => QuotaBook::Sqlite(SqliteQuota::open(&config.state_path)?),
+        };
+        let ledger = Ledger::new(book, std::sync::Arc::new(SystemClock));
+        let mut runner = Self::new(target, store, ledger);
         runner.secrets = config_secrets(config);
         Ok(runner)
     }
@@ -150,6 +167,25 @@ impl Runner {
         self.store.shared()
     }
 
+    /// `settings`' source, built by its plugin with this process's meter of its calls: every
+    /// caller that reads the source (full runs, and events) builds it here, so no call to a
+    /// metered API goes uncounted.
+    pub fn source(
+        &self,
+        settings: &SyncerSettings,
+    ) -> Result<Box<dyn syncer_core::Syncer>, syncer_core::PluginConfigError> {
+        let config = settings
+            .plugin_config
+            .clone()
+            .with_meter(self.ledger.meter(&settings.name));
+        (settings.plugin.build)(&config)
+    }
+
+    /// The API call counts of this process.
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+
     /// Asks every run of this runner to stop starting writes (graceful shutdown).
     pub fn stop(&self) {
         self.stop.raise();
@@ -181,6 +217,7 @@ impl Runner {
     ) -> Result<ActiveRun, LockError> {
         let lock = self.store.try_lock(&settings.name).await?;
         self.close_interrupted(settings).await;
+        let quota_notice = self.quota_warning(settings).await;
         let options = self.options(settings, flags);
         let started = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let run_id = match self
@@ -202,6 +239,7 @@ impl Runner {
             options,
             job,
             lock,
+            quota_notice,
         })
     }
 
@@ -229,7 +267,7 @@ impl Runner {
         };
         let work = async {
             match &run.job {
-                RunJob::Sync => match (settings.plugin.build)(&settings.plugin_config) {
+                RunJob::Sync => match self.source(settings) {
                     Ok(source) => {
                         run_sync_journaled(
                             source.as_ref(),
@@ -269,6 +307,11 @@ impl Runner {
                 "this run was not journaled ({NO_JOURNAL}=off, meant only for measuring the journal's cost): it cannot be reverted"
             ));
         }
+        // The run's calls are in the state before its end is: whoever reads the history next
+        // (a scheduler, `check`) sees them.
+        self.ledger.flush().await;
+        self.lift_exhausted(settings, &report).await;
+        report.notices.extend(run.quota_notice);
         let lost = fence.is_some_and(|fence| !fence.is_held());
         if lost {
             report.status = RunStatus::Failed;
@@ -295,6 +338,19 @@ impl Runner {
         }
         run.lock.release().await;
         report
+    }
+
+    /// Records that a scheduled run of `settings` was not started, and why (the monthly call
+    /// budget, in numbers).
+    pub async fn record_held(
+        &self,
+        settings: &SyncerSettings,
+        why: String,
+    ) -> (Option<i64>, SyncReport) {
+        let options = self.options(settings, RunFlags::default());
+        let report = not_run(&options, RunStatus::Skipped, why);
+        let run_id = self.history().record_skipped(&report).await.ok();
+        (run_id, report)
     }
 
     /// Records that a run of `settings` was not started because another was going.

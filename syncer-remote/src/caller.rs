@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 use serde::de::DeserializeOwned;
-use syncer_core::Secret;
+use syncer_core::{Secret, SharedMeter};
 use tokio::sync::SemaphorePermit;
 
 use crate::error::CallError;
@@ -108,6 +108,8 @@ pub struct Caller<R: Remote> {
     token: Arc<TokenCache>,
     retry: RetryPolicy,
     observers: Vec<Arc<dyn CallObserver>>,
+    /// The host's count of metered calls (every request sent, token fetches included).
+    meter: Option<SharedMeter>,
     calls: Mutex<BTreeMap<String, u64>>,
     /// Set once the remote said the quota is used up: later calls fail without being sent.
     quota: OnceLock<Failed<R>>,
@@ -141,6 +143,7 @@ impl<R: Remote> Caller<R> {
             token: TokenCache::for_app(&settings.endpoint, app, secret.expose()),
             retry: RetryPolicy::new(settings.max_retries),
             observers: Vec::new(),
+            meter: None,
             calls: Mutex::new(BTreeMap::new()),
             quota: OnceLock::new(),
         })
@@ -150,6 +153,19 @@ impl<R: Remote> Caller<R> {
     pub fn observed_by(mut self, observer: Arc<dyn CallObserver>) -> Self {
         self.observers.push(observer);
         self
+    }
+
+    /// The same caller, counting every request it sends on the host's `meter` (and telling it
+    /// when the remote says the quota is used up).
+    pub fn metered_by(mut self, meter: Option<SharedMeter>) -> Self {
+        self.meter = meter;
+        self
+    }
+
+    /// The remote's answer that its API quota is used up, if one came: from then on this
+    /// caller sends nothing.
+    pub fn quota_exhausted(&self) -> Option<&Failed<R>> {
+        self.quota.get()
     }
 
     /// The backend.
@@ -220,6 +236,11 @@ impl<R: Remote> Caller<R> {
             }
             let (sent, token) = {
                 let (_permit, token) = self.admit(api, auth).await?;
+                // Again after the wait: a call queued behind one that met the used-up quota
+                // must not be sent either.
+                if let Some(exhausted) = self.quota.get() {
+                    return Err(exhausted.clone());
+                }
                 let mut built = request(&self.http);
                 if let Some(token) = &token {
                     built = self.remote.authorize(built, token);
@@ -248,6 +269,9 @@ impl<R: Remote> Caller<R> {
                 Verdict::Fail(error) => return Err(error),
                 Verdict::QuotaExhausted(error) => {
                     tracing::error!(api, %error, "the remote's API quota is used up; no further call is sent");
+                    if let Some(meter) = &self.meter {
+                        meter.exhausted(api, &error.to_string());
+                    }
                     let _ = self.quota.set(error.clone());
                     return Err(error);
                 }
@@ -312,6 +336,9 @@ impl<R: Remote> Caller<R> {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .entry(api.to_owned())
             .or_default() += 1;
+        if let Some(meter) = &self.meter {
+            meter.sent(api);
+        }
         for observer in &self.observers {
             observer.observed(api, outcome);
         }

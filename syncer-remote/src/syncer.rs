@@ -3,11 +3,15 @@
 //! client) is a failed check or a fetch error, never a panic. The backend says, through
 //! [`Directory`], how to build its caller, test the connection and fetch, and (when it has
 //! change events) how to read one person or department and how its events arrive.
+//!
+//! Every caller it makes counts its requests on the host's meter (the plugin config's
+//! [`syncer_core::CallMeter`]), and a fetch during which the remote said its API quota is used
+//! up fails as a whole: a directory read that stopped there is no snapshot to deprovision on.
 
 use async_trait::async_trait;
 use syncer_core::{
     ConnectionCheck, ConnectionReport, DepartmentLookup, EventMode, EventSink, FetchError,
-    FetchProgress, PersonLookup, PushReceiver, Snapshot, Syncer,
+    FetchProgress, PersonLookup, PluginConfig, PushReceiver, SharedMeter, Snapshot, Syncer,
 };
 
 use crate::caller::{Caller, Remote};
@@ -55,8 +59,13 @@ pub trait Directory: Send + Sync + 'static {
         EventMode::Off
     }
 
-    /// The event stream (see [`Syncer::listen`]).
-    async fn listen(&self, _sink: &dyn EventSink) -> Result<(), FetchError> {
+    /// The event stream (see [`Syncer::listen`]); its own calls (opening connections) count on
+    /// `meter` like every other call of the syncer.
+    async fn listen(
+        &self,
+        _sink: &dyn EventSink,
+        _meter: Option<SharedMeter>,
+    ) -> Result<(), FetchError> {
         Err(FetchError::unsupported("change events by stream"))
     }
 
@@ -69,19 +78,44 @@ pub trait Directory: Send + Sync + 'static {
 /// A remote directory as a syncer source, with the settings `D`.
 pub struct RemoteSyncer<D> {
     settings: D,
+    meter: Option<SharedMeter>,
 }
 
 impl<D> RemoteSyncer<D> {
-    /// A syncer with `settings`.
+    /// A syncer with `settings` (its calls counted on no meter).
     pub fn new(settings: D) -> Self {
-        Self { settings }
+        Self {
+            settings,
+            meter: None,
+        }
+    }
+
+    /// A syncer with `settings`, counting its calls on the meter the host put in `config`.
+    pub fn configured(settings: D, config: &PluginConfig) -> Self {
+        Self {
+            settings,
+            meter: config.meter(),
+        }
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &D {
+        &self.settings
+    }
+}
+
+impl<D: Directory> RemoteSyncer<D> {
+    /// A fresh call loop for one operation, counting on the host's meter. Every operation of
+    /// the syncer (events included) takes its caller here, so no call goes uncounted.
+    pub fn caller(&self) -> Result<Caller<D::App>, DirectoryError<D>> {
+        Ok(self.settings.caller()?.metered_by(self.meter.clone()))
     }
 }
 
 #[async_trait]
 impl<D: Directory> Syncer for RemoteSyncer<D> {
     async fn test_connection(&self) -> ConnectionReport {
-        match self.settings.caller() {
+        match self.caller() {
             Ok(caller) => self.settings.test_connection(&caller).await,
             Err(error) => ConnectionReport {
                 checks: vec![ConnectionCheck::failed("credentials", error.to_string())],
@@ -90,26 +124,21 @@ impl<D: Directory> Syncer for RemoteSyncer<D> {
     }
 
     async fn fetch(&self, progress: &dyn FetchProgress) -> Result<Snapshot, FetchError> {
-        let caller = self
-            .settings
-            .caller()
-            .map_err(|error| error.to_fetch_error())?;
-        self.settings.fetch(&caller, progress).await
+        let caller = self.caller().map_err(|error| error.to_fetch_error())?;
+        let fetched = self.settings.fetch(&caller, progress).await;
+        match caller.quota_exhausted() {
+            Some(error) => Err(error.to_fetch_error()),
+            None => fetched,
+        }
     }
 
     async fn fetch_person(&self, id: &str) -> Result<PersonLookup, FetchError> {
-        let caller = self
-            .settings
-            .caller()
-            .map_err(|error| error.to_fetch_error())?;
+        let caller = self.caller().map_err(|error| error.to_fetch_error())?;
         self.settings.fetch_person(&caller, id).await
     }
 
     async fn fetch_department(&self, id: &str) -> Result<DepartmentLookup, FetchError> {
-        let caller = self
-            .settings
-            .caller()
-            .map_err(|error| error.to_fetch_error())?;
+        let caller = self.caller().map_err(|error| error.to_fetch_error())?;
         self.settings.fetch_department(&caller, id).await
     }
 
@@ -118,7 +147,7 @@ impl<D: Directory> Syncer for RemoteSyncer<D> {
     }
 
     async fn listen(&self, sink: &dyn EventSink) -> Result<(), FetchError> {
-        self.settings.listen(sink).await
+        self.settings.listen(sink, self.meter.clone()).await
     }
 
     fn push_receiver(&self) -> Option<&dyn PushReceiver> {

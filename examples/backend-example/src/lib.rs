@@ -17,8 +17,8 @@ pub mod webhook;
 use async_trait::async_trait;
 use syncer_core::{
     ConnectionCheck, ConnectionReport, EventMode, FetchError, FetchProgress, NoProgress,
-    PersonLookup, PluginConfig, PluginConfigError, PluginDescriptor, PushReceiver, Snapshot,
-    Syncer,
+    PersonLookup, PluginConfig, PluginConfigError, PluginDescriptor, PushReceiver,
+    ScheduleDefaults, Snapshot, Syncer,
 };
 use syncer_remote::{Caller, Directory, DirectoryError, RemoteSyncer};
 
@@ -81,7 +81,7 @@ impl Directory for ExampleSettings {
 
 fn build(config: &PluginConfig) -> Result<Box<dyn Syncer>, PluginConfigError> {
     let settings = ExampleSettings::from_config(config)?;
-    Ok(Box::new(ExampleSyncer::new(settings)))
+    Ok(Box::new(ExampleSyncer::configured(settings, config)))
 }
 
 inventory::submit! {
@@ -91,6 +91,7 @@ inventory::submit! {
         config_fields: CONFIG_FIELDS,
         source_fields: SOURCE_FIELDS,
         default_mapping: DEFAULT_MAPPING,
+        schedule: ScheduleDefaults::UNMETERED,
         build,
     }
 }

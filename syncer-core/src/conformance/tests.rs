@@ -185,6 +185,7 @@ inventory::submit! {
         config_fields: CONFIG_FIELDS,
         source_fields: SOURCE_FIELDS,
         default_mapping: MAPPING,
+        schedule: crate::ScheduleDefaults::UNMETERED,
         build,
     }
 }
@@ -356,6 +357,7 @@ static BROKEN: PluginDescriptor = PluginDescriptor {
             transform: Transform::Copy,
         },
     ],
+    schedule: crate::ScheduleDefaults::UNMETERED,
     build: never_built,
 };
 

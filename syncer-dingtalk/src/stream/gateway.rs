@@ -29,6 +29,9 @@ pub struct GatewayRefusal {
     pub code: String,
     /// DingTalk's `message`, the secret masked.
     pub message: String,
+    /// The refusal is the organization's used-up monthly quota
+    /// (`Forbidden.AccessDenied.ApiCountLimitForOrg`), not the credentials.
+    pub quota_used_up: bool,
 }
 
 impl fmt::Display for GatewayRefusal {
@@ -43,6 +46,9 @@ impl fmt::Display for GatewayRefusal {
         }
         if !self.message.is_empty() {
             write!(f, ", \"{}\"", self.message)?;
+        }
+        if self.quota_used_up {
+            return write!(f, "): the organization's monthly DingTalk API quota (all its apps together) is used up: see the usage in the DingTalk developer console (resource management → usage details); a paid edition or the next month (China Standard Time) lifts it");
         }
         write!(f, "): check the App Key and App Secret (developer console → your app → Credentials & Basic Info / 凭证与基础信息) and that the app's event subscription uses Stream mode (Event Subscription / 事件订阅 → Stream 模式)")
     }
@@ -134,7 +140,8 @@ fn classify<T: DeserializeOwned>(
         message: Option<String>,
     }
     let refusal: Refusal = serde_json::from_slice(&answer.body).unwrap_or_default();
-    Verdict::Fail(CallError::Api(GatewayRefusal {
+    let quota_used_up = matches!(&refusal.code, Some(serde_json::Value::String(code)) if code.contains("ApiCountLimitForOrg"));
+    let error = CallError::Api(GatewayRefusal {
         status: answer.status,
         code: match refusal.code {
             Some(serde_json::Value::String(code)) => secret.redact(&code),
@@ -142,7 +149,14 @@ fn classify<T: DeserializeOwned>(
             None => String::new(),
         },
         message: secret.redact(&refusal.message.unwrap_or_default()),
-    }))
+        quota_used_up,
+    });
+    if quota_used_up {
+        // The organization's monthly quota, not the credentials: never retried, and the caller
+        // sends no further call.
+        return Verdict::QuotaExhausted(error);
+    }
+    Verdict::Fail(error)
 }
 
 /// The gateway of one app.
@@ -153,7 +167,11 @@ pub struct Gateway {
 
 impl Gateway {
     /// The gateway at `settings.events.stream_endpoint`, with the app's limits and retries.
-    pub fn new(settings: &DingTalkSettings) -> Result<Self, GatewayError> {
+    /// Its calls count on `meter`.
+    pub fn new(
+        settings: &DingTalkSettings,
+        meter: Option<syncer_core::SharedMeter>,
+    ) -> Result<Self, GatewayError> {
         let mut remote = settings.remote.clone();
         remote.endpoint = settings.events.stream_endpoint.clone();
         let app = GatewayApp {
@@ -167,7 +185,8 @@ impl Gateway {
             "ua": concat!("syncer/", env!("CARGO_PKG_VERSION")),
             "localIp": "",
         });
-        let caller = Caller::new(app, &remote, &settings.app_key, &settings.app_secret)?;
+        let caller =
+            Caller::new(app, &remote, &settings.app_key, &settings.app_secret)?.metered_by(meter);
         Ok(Self { caller, body })
     }
 
@@ -231,6 +250,29 @@ mod tests {
             status,
             body: body.as_bytes().to_vec(),
         }
+    }
+
+    #[test]
+    fn the_organizations_used_up_quota_is_named_as_such_and_stops_the_caller() {
+        let secret = Secret::new("the-app-secret");
+        let verdict = classify::<Ticket>(
+            &secret,
+            CONNECTIONS_OPEN,
+            &answer(
+                403,
+                r#"{"code":"Forbidden.AccessDenied.ApiCountLimitForOrg","message":"limit"}"#,
+            ),
+        );
+        let Verdict::QuotaExhausted(error) = verdict else {
+            panic!("a used-up quota stops the caller: {verdict:?}");
+        };
+        let text = error.to_string();
+        assert!(text.contains("monthly DingTalk API quota"), "{text}");
+        assert!(text.contains("usage details"), "{text}");
+        assert!(
+            !text.contains("App Secret"),
+            "not a credentials problem: {text}"
+        );
     }
 
     #[test]

@@ -22,14 +22,19 @@ use session::Ended;
 const HEALTHY: Duration = Duration::from_secs(10);
 
 /// Keeps a Stream connection open and hands every event to `sink` (see the module's doc).
-pub async fn listen(settings: &DingTalkSettings, sink: &dyn EventSink) -> Result<(), FetchError> {
+/// Opening a connection is a call like any other: it counts on `meter`.
+pub async fn listen(
+    settings: &DingTalkSettings,
+    sink: &dyn EventSink,
+    meter: Option<syncer_core::SharedMeter>,
+) -> Result<(), FetchError> {
     if settings.events.mode != EventMode::Stream {
         return Err(FetchError {
             api: None,
             message: "this DingTalk syncer does not use Stream mode: set events = \"stream\" in its config to receive change events over a Stream connection".to_owned(),
         });
     }
-    let gateway = Gateway::new(settings).map_err(|error| error.to_fetch_error())?;
+    let gateway = Gateway::new(settings, meter).map_err(|error| error.to_fetch_error())?;
     let mut backoff = ReconnectBackoff::default();
     loop {
         match gateway.open().await {

@@ -2,12 +2,26 @@
 
 use crate::config::{Config, TargetSettings};
 use crate::failure::Failure;
+use crate::history::History;
+use crate::quota::estimate::{estimate_from, interval_advice};
+use crate::state::sqlite::SqliteHistory;
 
 /// `check`: the config was loaded (and so validated) by the caller; say what it holds, and warn
-/// (on stderr, still exit 0) about what would stop `serve` from starting.
-pub fn check(config: &Config) -> Result<(), Failure> {
+/// (on stderr, still exit 0) about what would stop `serve` from starting, and about schedules
+/// that would spend more than their monthly call budget.
+pub async fn check(config: &Config) -> Result<(), Failure> {
     if let Some(warning) = exposure_warning(config) {
         eprintln!("warning: {}: {warning}", config.file.display());
+    }
+    let history = local_history(config);
+    for syncer in &config.syncers {
+        let estimate = match &history {
+            Some(history) => estimate_from(history, &syncer.name).await,
+            None => None,
+        };
+        if let Some(advice) = interval_advice(syncer, estimate) {
+            eprintln!("warning: {}: {advice}", config.file.display());
+        }
     }
     let target = match &config.target {
         TargetSettings::Embedded { path } => format!("embedded store {}", path.display()),
@@ -30,6 +44,17 @@ pub fn check(config: &Config) -> Result<(), Failure> {
         );
     }
     Ok(())
+}
+
+/// The run history of a SQLite state that exists already (`check` creates no file and, for a
+/// shared state, makes no connection).
+fn local_history(config: &Config) -> Option<History> {
+    if config.shared_state.is_some() || !config.state_path.exists() {
+        return None;
+    }
+    SqliteHistory::open(&config.state_path)
+        .ok()
+        .map(History::Sqlite)
 }
 
 /// A warning when `[server] listen` reaches beyond loopback without a `[server] token`: `serve`

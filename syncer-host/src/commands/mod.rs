@@ -24,7 +24,7 @@ use crate::runner::RunFlags;
 pub async fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Plugins { json } => plugins::plugins(json),
-        Command::Check => check::check(&Config::load(&cli.config)?),
+        Command::Check => check::check(&Config::load(&cli.config)?).await,
         Command::Test { name, json } => test::test(&Config::load(&cli.config)?, &name, json).await,
         Command::Sync {
             name,

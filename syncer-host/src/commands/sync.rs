@@ -10,6 +10,9 @@ use crate::runner::{RunFlags, Runner};
 pub async fn sync(config: &Config, name: &str, flags: RunFlags, json: bool) -> Result<(), Failure> {
     let settings = config.syncer(name)?;
     let runner = Runner::for_config(config).await?;
+    if let Some(warning) = runner.quota_warning(settings).await {
+        eprintln!("warning: {warning}");
+    }
     let progress = crate::progress::for_sync(json);
     let (run_id, report) = runner.run(settings, flags, progress.as_ref()).await;
     drop(progress);

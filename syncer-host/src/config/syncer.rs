@@ -12,9 +12,6 @@ use syncer_core::{
 
 use super::table::{KeyError, Table};
 
-/// Seconds between scheduled runs unless `sync_interval` says otherwise.
-const DEFAULT_INTERVAL: u64 = 3600;
-
 /// The keys every syncer accepts, whatever its type.
 pub const COMMON_KEYS: &[&str] = &[
     "name",
@@ -30,6 +27,7 @@ pub const COMMON_KEYS: &[&str] = &[
     "group_name_prefix",
     "adopt_by_name",
     "run_deadline_seconds",
+    "monthly_call_budget",
 ];
 
 /// Seconds a run may take unless `run_deadline_seconds` says otherwise.
@@ -50,8 +48,11 @@ pub struct SyncerSettings {
     pub mapping: FieldMapping,
     /// Whether `serve` schedules it.
     pub is_enabled: bool,
-    /// Time between scheduled runs.
+    /// Time between scheduled runs (the plugin's default when not set: daily for DingTalk).
     pub sync_interval: Duration,
+    /// Metered calls to the source's API it may spend per calendar month (China Standard
+    /// Time); `None`: no budget (the plugin declares none and the config sets none).
+    pub monthly_call_budget: Option<u64>,
     /// Leaver policy.
     pub leavers: LeaverPolicy,
     /// Mass-deprovision guard.
@@ -74,7 +75,8 @@ struct Common {
     organization: String,
     plugin_type: String,
     is_enabled: bool,
-    sync_interval: u64,
+    sync_interval: Option<u64>,
+    monthly_call_budget: Option<u64>,
     mapping: BTreeMap<String, String>,
     leavers: Option<String>,
     deprovision_guard_percent: Option<f64>,
@@ -95,9 +97,12 @@ fn common(table: &mut Table) -> Result<Common, KeyError> {
         organization: table.required_string("organization", "\"acme\"")?,
         plugin_type: table.required_string("type", "\"DingTalk\"")?,
         is_enabled: table.boolean("is_enabled")?.unwrap_or(false),
-        sync_interval: table
-            .count("sync_interval", "a whole number of seconds", "3600")?
-            .unwrap_or(DEFAULT_INTERVAL),
+        sync_interval: table.count("sync_interval", "a whole number of seconds", "86400")?,
+        monthly_call_budget: table.count(
+            "monthly_call_budget",
+            "a whole number of API calls",
+            "10000",
+        )?,
         mapping,
         leavers: table.string("leavers", "\"disable\"")?,
         deprovision_guard_percent: table.number("deprovision_guard_percent", "10")?,
@@ -219,10 +224,28 @@ pub fn parse(mut table: Table) -> Result<SyncerSettings, KeyError> {
     if let Some(min) = raw.deprovision_guard_min {
         guard.min_users = usize::try_from(min).unwrap_or(usize::MAX);
     }
-    if raw.sync_interval < 1 {
+    let sync_interval = raw
+        .sync_interval
+        .unwrap_or(plugin.schedule.sync_interval_seconds);
+    if sync_interval < 1 {
         return Err((
             key("sync_interval"),
-            format!("must be at least 1 second, got {}", raw.sync_interval),
+            format!("must be at least 1 second, got {sync_interval}"),
+        ));
+    }
+    let monthly_call_budget = raw
+        .monthly_call_budget
+        .or(plugin.schedule.monthly_call_budget);
+    if monthly_call_budget == Some(0) {
+        return Err((
+            key("monthly_call_budget"),
+            format!(
+                "must be at least 1 call a month, got 0; set it to what this syncer may spend of the organization's monthly API quota{} (a paid edition allows more), or leave it out for the default",
+                match plugin.schedule.monthly_call_budget {
+                    Some(default) => format!(" ({default} for {} by default)", plugin.type_name),
+                    None => String::new(),
+                }
+            ),
         ));
     }
     let run_deadline = raw.run_deadline_seconds.unwrap_or(DEFAULT_RUN_DEADLINE);
@@ -259,7 +282,8 @@ pub fn parse(mut table: Table) -> Result<SyncerSettings, KeyError> {
         plugin_config,
         mapping,
         is_enabled: raw.is_enabled,
-        sync_interval: Duration::from_secs(raw.sync_interval),
+        sync_interval: Duration::from_secs(sync_interval),
+        monthly_call_budget,
         leavers,
         guard,
         // At most 256, checked above.

@@ -4,7 +4,7 @@
 //! |---|---|
 //! | `GET /healthz` | `{"status":"ok"}`; 503 `{"status":"degraded","reason"}` while the shared state is unreachable; no token |
 //! | `GET /api/v1/plugins` | registered types with config schemas and default mappings |
-//! | `GET /api/v1/syncers` | configured syncers, secrets as `***`, `running`, `last_run`, `last_skipped`, `events` |
+//! | `GET /api/v1/syncers` | configured syncers, secrets as `***`, `running`, `last_run`, `last_skipped`, `events`, `quota` |
 //! | `POST /api/v1/syncers/{name}/test` | `{"ok", "checks", "message"}` |
 //! | `POST /api/v1/syncers/{name}/sync?dry_run=true` | 202 `{"run_id"}`; 409 while running; 404 unknown |
 //! | `GET /api/v1/syncers/{name}/runs` | run history, newest first, with reports |
@@ -109,6 +109,45 @@ struct SyncerView {
     last_skipped: Option<RunSummary>,
     /// Its change events: mode, connection, counters.
     events: EventCounters,
+    /// Its API calls this month against its budget, and why scheduled runs are held, if so.
+    quota: Option<QuotaView>,
+}
+
+/// A syncer's standing against its monthly call budget.
+#[derive(Serialize)]
+struct QuotaView {
+    /// Calls counted this month (China Standard Time), by every process on the state.
+    used: u64,
+    /// `monthly_call_budget` (`null`: none).
+    budget: Option<u64>,
+    /// The month (`2026-12`).
+    month: String,
+    /// When the remote said the organization's quota is used up this month.
+    exhausted_at: Option<String>,
+    /// Why a scheduled full sync would not start now (`null`: it would).
+    reason: Option<String>,
+}
+
+async fn quota_view(state: &AppState, settings: &SyncerSettings) -> Option<QuotaView> {
+    let runner = state.runner();
+    let (month, usage) = match runner.usage(settings).await {
+        Ok(found) => found,
+        Err(error) => {
+            tracing::warn!(%error, "cannot read this month's API calls");
+            return None;
+        }
+    };
+    let reason = match runner.admission(settings).await {
+        crate::quota::Admission::Go => None,
+        crate::quota::Admission::Hold(why) => Some(why),
+    };
+    Some(QuotaView {
+        used: usage.calls,
+        budget: settings.monthly_call_budget,
+        month: month.key(),
+        exhausted_at: usage.exhausted.map(|exhausted| exhausted.at),
+        reason,
+    })
 }
 
 #[derive(Serialize)]
@@ -142,6 +181,7 @@ fn view(
     last: Option<&RunRecord>,
     skipped: Option<&RunRecord>,
     events: EventCounters,
+    quota: Option<QuotaView>,
 ) -> SyncerView {
     SyncerView {
         name: settings.name.clone(),
@@ -164,6 +204,7 @@ fn view(
         last_run: last.map(summary),
         last_skipped: skipped.map(summary),
         events,
+        quota,
     }
 }
 
@@ -187,12 +228,14 @@ async fn syncers(State(state): State<AppState>) -> Result<Response, ApiError> {
             .event_hub(&settings.name)
             .map(|hub| hub.counters())
             .unwrap_or_default();
+        let quota = quota_view(&state, settings).await;
         views.push(view(
             settings,
             running,
             last.as_ref(),
             skipped.as_ref(),
             events,
+            quota,
         ));
     }
     Ok(Json(views).into_response())
@@ -205,7 +248,10 @@ async fn test(
     let Ok(settings) = state.config().syncer(&name) else {
         return Err(ApiError::UnknownSyncer(name));
     };
-    Ok(Json(test_connection(state.config(), settings).await).into_response())
+    let meter = state.runner().ledger().meter(&settings.name);
+    let outcome = test_connection(state.config(), settings, Some(meter)).await;
+    state.runner().ledger().flush().await;
+    Ok(Json(outcome).into_response())
 }
 
 /// `?dry_run=true&allow_mass_deprovision=true`; anything else is refused, so a misspelt
@@ -311,6 +357,16 @@ fn parse_run_id(text: &str) -> Option<i64> {
 }
 
 async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
+    for settings in &state.config().syncers {
+        match state.runner().usage(settings).await {
+            Ok((_, usage)) => {
+                state
+                    .metrics()
+                    .set_quota(&settings.name, usage.calls, settings.monthly_call_budget)
+            }
+            Err(error) => tracing::warn!(%error, "cannot read this month's API calls"),
+        }
+    }
     let text = state.metrics().render().map_err(ApiError::Metrics)?;
     Ok(([(header::CONTENT_TYPE, metrics::CONTENT_TYPE)], text).into_response())
 }

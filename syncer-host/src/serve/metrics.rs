@@ -1,6 +1,6 @@
 //! Prometheus metrics of serve mode (text exposition format 0.0.4, written by
 //! `prometheus-client`): runs by syncer and status, last success time, users by state in the
-//! last run, source API calls by API, run duration. Knows nothing of HTTP; the API serves
+//! last run, source API calls by API, run duration, API calls this month against the budget. Knows nothing of HTTP; the API serves
 //! [`Metrics::render`].
 
 use std::sync::atomic::AtomicU64;
@@ -75,6 +75,8 @@ pub struct Metrics {
     last_duration: Family<SyncerLabels, Seconds>,
     events: Family<EventLabels, Counter>,
     event_apply: Family<SyncerLabels, Histogram, fn() -> Histogram>,
+    calls_month: Family<SyncerLabels, Gauge>,
+    call_budget: Family<SyncerLabels, Gauge>,
 }
 
 impl Default for Metrics {
@@ -129,8 +131,22 @@ impl Default for Metrics {
             "From an event's receipt to its change written in the target",
             event_apply.clone(),
         );
+        let calls_month = Family::default();
+        registry.register(
+            "syncer_api_calls_month",
+            "Source API calls this calendar month (China Standard Time), counted by every process on the state",
+            calls_month.clone(),
+        );
+        let call_budget = Family::default();
+        registry.register(
+            "syncer_api_call_budget",
+            "The syncer's monthly_call_budget of source API calls (absent: none)",
+            call_budget.clone(),
+        );
         Self {
             registry,
+            calls_month,
+            call_budget,
             runs,
             events,
             event_apply,
@@ -165,6 +181,18 @@ impl Metrics {
                     syncer: syncer.to_owned(),
                 })
                 .observe(received.elapsed().as_secs_f64());
+        }
+    }
+
+    /// Sets `syncer`'s API calls of this month and its monthly budget.
+    pub fn set_quota(&self, syncer: &str, used: u64, budget: Option<u64>) {
+        let labels = SyncerLabels {
+            syncer: syncer.to_owned(),
+        };
+        let gauge = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+        self.calls_month.get_or_create(&labels).set(gauge(used));
+        if let Some(budget) = budget {
+            self.call_budget.get_or_create(&labels).set(gauge(budget));
         }
     }
 

@@ -1,6 +1,8 @@
 //! The scheduler: every enabled syncer runs every `sync_interval` (first run shortly after
 //! start), with up to 10% jitter so syncers do not fire together. A run that finds one going is
-//! recorded as skipped; a failing run simply waits for the next interval.
+//! recorded as skipped; a failing run simply waits for the next interval. A run the monthly
+//! call budget cannot afford (or whose remote said its quota is used up this month) is not
+//! started: it is recorded as skipped with the reason in numbers.
 //!
 //! With a shared state (`[state] url`) the replicas agree on the slots instead: each one waits
 //! until the syncer's slot is due by the database's clock and claims it with a compare-and-set,
@@ -29,6 +31,12 @@ pub fn start(state: &AppState, cancel: &CancellationToken) {
                 tokio::select! {
                     _ = cancel.cancelled() => return,
                     _ = tokio::time::sleep(delay) => {}
+                }
+                if let Some(why) = state.quota_hold(&name).await {
+                    tracing::info!(syncer = %name, "scheduled run held back: {why}");
+                    state.record_held(&name, why).await;
+                    delay = with_jitter(interval);
+                    continue;
                 }
                 match state.start_run(&name, RunFlags::default()).await {
                     Ok(run_id) => tracing::info!(syncer = %name, run_id, "scheduled run started"),
@@ -106,14 +114,20 @@ async fn shared_tick(
         }
     }
     match shared.claim_slot(name, interval).await {
-        Ok(true) => match state.start_run(name, RunFlags::default()).await {
-            Ok(run_id) => tracing::info!(syncer = %name, run_id, "scheduled run started"),
-            Err(StartError::Busy(why)) => {
-                tracing::info!(syncer = %name, "scheduled run skipped: {why}");
-                state.record_skipped(name, &why).await;
+        Ok(true) => match state.quota_hold(name).await {
+            Some(why) => {
+                tracing::info!(syncer = %name, "scheduled run held back: {why}");
+                state.record_held(name, why).await;
             }
-            Err(StartError::ShuttingDown) => return Err(Stop),
-            Err(error) => tracing::warn!(syncer = %name, %error, "scheduled run not started"),
+            None => match state.start_run(name, RunFlags::default()).await {
+                Ok(run_id) => tracing::info!(syncer = %name, run_id, "scheduled run started"),
+                Err(StartError::Busy(why)) => {
+                    tracing::info!(syncer = %name, "scheduled run skipped: {why}");
+                    state.record_skipped(name, &why).await;
+                }
+                Err(StartError::ShuttingDown) => return Err(Stop),
+                Err(error) => tracing::warn!(syncer = %name, %error, "scheduled run not started"),
+            },
         },
         Ok(false) => {}
         Err(error) => {

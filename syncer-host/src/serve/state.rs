@@ -231,6 +231,23 @@ impl AppState {
         Ok(run_id)
     }
 
+    /// Why a scheduled run of `name` must not start under its monthly call budget, if so.
+    pub async fn quota_hold(&self, name: &str) -> Option<String> {
+        let settings = self.config().syncer(name).ok()?;
+        match self.runner().admission(settings).await {
+            crate::quota::Admission::Go => None,
+            crate::quota::Admission::Hold(why) => Some(why),
+        }
+    }
+
+    /// Records a scheduled run held back by the monthly call budget.
+    pub async fn record_held(&self, name: &str, why: String) {
+        if let Ok(settings) = self.config().syncer(name) {
+            let (_, report) = self.runner().record_held(settings, why).await;
+            self.metrics().record(&report);
+        }
+    }
+
     /// Records a scheduled run that found another run going.
     pub async fn record_skipped(&self, name: &str, why: &LockError) {
         if let Ok(settings) = self.config().syncer(name) {

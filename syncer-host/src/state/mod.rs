@@ -1,6 +1,6 @@
 //! Where the host keeps what every process running a config must agree on: the SQLite file of
 //! one machine ([`sqlite`], beside the file locks of [`crate::lock`]), or the PostgreSQL
-//! database several replicas share ([`postgres`]: history, leases, schedule slots), the runs'
+//! database several replicas share ([`postgres`]: history, leases, schedule slots, API call counts), the runs'
 //! write journals in either ([`journal`]), and the fence that keeps a run that lost its lease
 //! from writing ([`fence`]). Knows nothing of sources, the engine's plan or HTTP.
 
@@ -8,5 +8,6 @@ pub mod events;
 pub mod fence;
 pub mod journal;
 pub mod postgres;
+pub mod quota;
 pub mod record;
 pub mod sqlite;

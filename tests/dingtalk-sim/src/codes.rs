@@ -31,3 +31,5 @@ pub const USER_NOT_FOUND: i64 = 60121;
 pub const RATE_LIMITED: i64 = 90018;
 /// A request parameter is missing or invalid.
 pub const INVALID_PARAMETER: i64 = 400002;
+/// The organization's metered API calls of this month exceeded its quota (`quota.rs`).
+pub const QUOTA_EXHAUSTED: i64 = 90020;

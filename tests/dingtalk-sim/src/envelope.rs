@@ -122,6 +122,14 @@ impl ApiError {
         )
     }
 
+    /// Errcode 90020: the organization's API calls this month exceeded its quota.
+    pub(crate) fn quota_exhausted(used: u64, quota: u64) -> ApiError {
+        ApiError::code(
+            codes::QUOTA_EXHAUSTED,
+            format!("您的企业本月API调用量已超过上限 (api calls this month exceeded the limit): used {used}, quota {quota}"),
+        )
+    }
+
     /// The errcode this error is answered with (the HTTP status for gateway failures).
     pub(crate) fn errcode(&self) -> i64 {
         match self {

@@ -41,6 +41,10 @@ pub struct Faults {
     /// Bytes of filler added to every `user/list` answer (an extra `padding` text field), to
     /// show a client caps the size of what it reads.
     pub answer_padding: usize,
+    /// The organization's monthly quota of metered calls: once the server has answered this
+    /// many calls (since start or the last stats reset), every call, `/gettoken` included, is
+    /// answered errcode 90020 with the count and the quota (`quota.rs`).
+    pub monthly_call_quota: Option<u64>,
     /// Seed of the random choices (`busy_rate`, `http_5xx_rate`, `throttle_rate`, token strings).
     pub seed: u64,
 }
@@ -62,6 +66,7 @@ impl Default for Faults {
             duplicate_listings: false,
             endless_sub_departments: false,
             answer_padding: 0,
+            monthly_call_quota: None,
             seed: 0,
         }
     }

@@ -1,5 +1,6 @@
 //! The checks every call passes before an endpoint answers it, in the order DingTalk's gateway
-//! applies them: IP whitelist, gateway failures (5xx), the per-API rate limit, the access token,
+//! applies them: IP whitelist, gateway failures (5xx), the per-API rate limit, the monthly
+//! quota of metered calls (`quota.rs`), the access token,
 //! random throttling and busy answers; then, once the body is read, the app's permission scopes
 //! and the per-department faults.
 
@@ -32,6 +33,7 @@ pub(crate) fn admit(
         Refusal::Gateway(status) => ApiError::Gateway(status),
         Refusal::RateLimited => ApiError::throttled(),
     })?;
+    crate::quota::gate(shared, faults)?;
     if api != Api::GetToken {
         match core.check_token(token, faults.token_expires_after_calls) {
             TokenCheck::Valid => {}

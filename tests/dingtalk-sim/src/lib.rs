@@ -50,6 +50,7 @@ mod handlers;
 mod hostile;
 mod names;
 mod org;
+mod quota;
 mod server;
 mod state;
 mod stats;

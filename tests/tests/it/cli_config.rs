@@ -203,7 +203,7 @@ async fn a_value_of_the_wrong_type_names_its_key_the_type_and_the_fix() {
         &[
             "syncers[0].sync_interval",
             "seconds",
-            "sync_interval = 3600",
+            "sync_interval = 86400",
         ],
     );
     let outcome = check(&with_line("write_concurrency = 2.5"), &[SECRET_ENV]).await;

@@ -229,3 +229,43 @@ async fn test_connection_passes_and_a_wrong_secret_is_named_without_being_shown(
     );
     assert!(!outcome.all().contains(wrong));
 }
+
+#[tokio::test]
+async fn a_lark_syncers_calls_are_counted_and_it_has_no_budget_unless_one_is_set() {
+    let world = World::start(tenant(20)).await;
+    let (outcome, _) = world.sync().await;
+    assert_eq!(outcome.code, 0, "{}", outcome.all());
+    let db = rusqlite::Connection::open(world.scratch.path("syncer-state.db")).expect("state");
+    let calls: i64 = db
+        .query_row(
+            "SELECT calls FROM api_quota WHERE syncer = 'acme-lark' AND month = ?1",
+            [crate::quota::cst_month()],
+            |row| row.get(0),
+        )
+        .expect("counted");
+    assert_eq!(calls as u64, world.lark.stats().total_calls);
+    // Lark declares no budget: a minute's interval is no warning; with a budget it is.
+    let config = std::fs::read_to_string(world.scratch.config()).expect("config");
+    let every_minute = config.replace(
+        "rate_limit = 500",
+        "rate_limit = 500\nis_enabled = true\nsync_interval = 60",
+    );
+    world.scratch.write_config(&every_minute);
+    let outcome = world.run(&["check"], APP_SECRET).await;
+    assert!(
+        !outcome.stderr.contains("monthly_call_budget"),
+        "{}",
+        outcome.stderr
+    );
+    world
+        .scratch
+        .write_config(&format!("{every_minute}monthly_call_budget = 10000\n"));
+    let outcome = world.run(&["check"], APP_SECRET).await;
+    assert!(
+        outcome
+            .stderr
+            .contains("over `monthly_call_budget` = 10,000"),
+        "{}",
+        outcome.stderr
+    );
+}

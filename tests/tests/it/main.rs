@@ -34,6 +34,7 @@ mod iam_hostile;
 mod iam_sync;
 mod iam_target;
 mod lark;
+mod quota;
 mod replicas;
 mod revert;
 mod serve;

@@ -15,6 +15,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
 mod hostile;
+mod quota;
 
 pub(crate) const TOKEN: &str = "api-token-7Hq2";
 /// What the CLI needs to read a serve config.

@@ -121,6 +121,7 @@ pub(super) static PLUGIN: PluginDescriptor = PluginDescriptor {
     config_fields: &[],
     source_fields: FIELDS,
     default_mapping: MAPPING,
+    schedule: crate::ScheduleDefaults::UNMETERED,
     build: never_built,
 };
 

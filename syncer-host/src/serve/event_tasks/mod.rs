@@ -43,7 +43,8 @@ pub fn start_for(
     };
     let mut hubs = HashMap::new();
     for settings in state.config().syncers.iter().filter(|s| chosen(s)) {
-        let source: Arc<dyn Syncer> = match (settings.plugin.build)(&settings.plugin_config) {
+        // Built with the meter, so the events' own reads count against the monthly budget.
+        let source: Arc<dyn Syncer> = match state.runner().source(settings) {
             Ok(source) => Arc::from(source),
             Err(error) => {
                 tracing::warn!(syncer = %settings.name, %error, "no change events");

@@ -54,6 +54,8 @@ const MIGRATIONS: &[(i32, &str)] = &[
     CREATE INDEX seen_events_by_age ON seen_events (seen_at);
     ",
     ),
+    // The monthly API call counts (`quota.rs`).
+    (4, super::quota::MIGRATION),
 ];
 
 /// Why the schema could not be brought up to date.

@@ -1,7 +1,7 @@
 //! The state several replicas share in one PostgreSQL database (`[state] url`): the pool, the
 //! versioned migrations the program runs at start, and what is kept there — the run history
 //! ([`history`]) with each run's write journal ([`journal`]), one lease per running syncer
-//! ([`lease`]) and one schedule slot per syncer ([`schedule`]). Every time that matters is the database's own clock (`now()`), so
+//! ([`lease`]) and one schedule slot per syncer ([`schedule`]), and the monthly API call counts ([`quota`]). Every time that matters is the database's own clock (`now()`), so
 //! the replicas' clocks may disagree. Knows nothing of targets, sources or HTTP.
 
 mod events;
@@ -10,6 +10,7 @@ mod journal;
 mod lease;
 mod migrations;
 mod pool;
+mod quota;
 mod schedule;
 mod tls;
 
@@ -17,3 +18,4 @@ pub use history::PgHistory;
 pub use journal::PgJournal;
 pub use lease::{Lease, LeaseError};
 pub use pool::PgState;
+pub use quota::PgQuota;

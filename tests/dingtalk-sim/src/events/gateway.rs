@@ -45,6 +45,14 @@ pub(crate) async fn open(
         stats.answered(i64::from(u16::from(status)), 0, None);
         api_error(&shared, status, code, message)
     };
+    if let Some((used, quota)) = crate::quota::exceeded(&shared, &shared.faults()) {
+        let message = crate::quota::new_style_message(used, quota);
+        return refuse(
+            StatusCode::FORBIDDEN,
+            crate::quota::NEW_STYLE_CODE,
+            &message,
+        );
+    }
     let Ok(request) = serde_json::from_slice::<Value>(&body) else {
         return refuse(
             StatusCode::BAD_REQUEST,

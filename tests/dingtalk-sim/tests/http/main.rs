@@ -3,5 +3,6 @@
 mod client;
 mod directory;
 mod faults;
+mod quota;
 mod stream;
 mod tokens;
