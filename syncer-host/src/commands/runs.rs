@@ -41,7 +41,7 @@ pub async fn runs(config: &Config, name: &str, json: bool, limit: usize) -> Resu
         let reverts = run
             .report
             .as_ref()
-            .and_then(|r| r.reverts.as_deref())
+            .and_then(|r| r.reverts)
             .map(|id| format!(" (revert of #{id})"))
             .unwrap_or_default();
         println!(
