@@ -4,6 +4,7 @@
 //! person; nothing waits by sleeping: the tests await the simulator's acknowledgements and poll
 //! the API with a deadline.
 
+mod lark;
 mod push;
 mod safety;
 mod stream;
@@ -20,13 +21,177 @@ use crate::serve::Served;
 /// `user/get`, the one call an event for a person costs.
 const USER_GET: &str = "/topapi/v2/user/get";
 
+/// `serve` running one syncer with events on, and the fake IAM it writes to, seen through the
+/// API and the fake's figures: what the tests of every directory share.
+struct Serving {
+    iam: FakeIam,
+    /// The config and state directory: lives as long as serve.
+    scratch: Scratch,
+    served: Served,
+    /// The syncer's name.
+    syncer: &'static str,
+    /// The environment serve runs with (the secrets its config reads).
+    env: Vec<(String, String)>,
+}
+
+impl Serving {
+    /// Serves the config `scratch` holds for `syncer` with `env` (the secrets it reads);
+    /// returns once the first full sync is done.
+    async fn start(
+        iam: FakeIam,
+        scratch: Scratch,
+        syncer: &'static str,
+        env: &[(&str, &str)],
+    ) -> Serving {
+        let mut env: Vec<(String, String)> = env
+            .iter()
+            .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()))
+            .collect();
+        env.push((
+            IAM_SECRET_VAR.to_owned(),
+            iam.config().client_secret.clone(),
+        ));
+        let served = Self::serve(&scratch, &env).await;
+        let serving = Serving {
+            iam,
+            scratch,
+            served,
+            syncer,
+            env,
+        };
+        let first = serving.run_after(0).await;
+        assert_eq!(first["status"], "succeeded", "{first}");
+        serving
+    }
+
+    async fn serve(scratch: &Scratch, env: &[(String, String)]) -> Served {
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        Served::start(scratch, &env).await
+    }
+
+    /// Stops serve (SIGTERM) and starts it again on the same config and state: serve again, and
+    /// the full sync it ran at start, once finished.
+    async fn restart(self) -> (Serving, Value) {
+        let newest = self
+            .runs()
+            .await
+            .first()
+            .and_then(|run| run["run_id"].as_i64())
+            .unwrap_or(0);
+        let Serving {
+            iam,
+            scratch,
+            served,
+            syncer,
+            env,
+        } = self;
+        assert_eq!(served.terminate().await, 0, "serve stops cleanly");
+        let served = Self::serve(&scratch, &env).await;
+        let serving = Serving {
+            iam,
+            scratch,
+            served,
+            syncer,
+            env,
+        };
+        let run = serving.run_after(newest).await;
+        (serving, run)
+    }
+
+    /// `GET /api/v1/syncers/{syncer}/runs`, newest first.
+    async fn runs(&self) -> Vec<Value> {
+        let path = format!("/api/v1/syncers/{}/runs", self.syncer);
+        let (status, runs) = self.served.get(&path).await;
+        assert_eq!(status, 200, "{runs}");
+        runs.as_array().cloned().unwrap_or_default()
+    }
+
+    /// Waits until a run newer than run `after` has finished (serve runs one at start); it.
+    async fn run_after(&self, after: i64) -> Value {
+        eventually("a full sync to finish", || async {
+            self.runs().await.into_iter().find(|run| {
+                run["status"] != "running" && run["run_id"].as_i64().is_some_and(|id| id > after)
+            })
+        })
+        .await
+    }
+
+    /// The syncer's `events` in `GET /api/v1/syncers`.
+    async fn counters(&self) -> Value {
+        self.served.acme().await["events"].clone()
+    }
+
+    /// `GET /api/v1/syncers/{syncer}/events`.
+    async fn recent(&self) -> Vec<Value> {
+        let path = format!("/api/v1/syncers/{}/events", self.syncer);
+        let (status, events) = self.served.get(&path).await;
+        assert_eq!(status, 200, "{events}");
+        events.as_array().cloned().unwrap_or_default()
+    }
+
+    /// The URL the directory pushes the syncer's events to.
+    fn events_url(&self) -> String {
+        format!("{}/api/v1/syncers/{}/events", self.served.url, self.syncer)
+    }
+
+    /// Waits until the event `id` is listed with an outcome `done` accepts; its record.
+    async fn listed(&self, id: &str, done: impl Fn(&Value) -> bool) -> Value {
+        eventually(&format!("event {id} to be listed"), || async {
+            self.recent()
+                .await
+                .into_iter()
+                .find(|event| event["id"] == id && done(event))
+        })
+        .await
+    }
+
+    /// Waits until the event `id` is listed as handled; its record.
+    async fn handled(&self, id: &str) -> Value {
+        self.listed(id, |_| true).await
+    }
+
+    /// The IAM user `name` of `acme`.
+    fn user(&self, name: &str) -> Option<Value> {
+        self.iam.user("acme", name)
+    }
+
+    /// The group of `acme` named `name`.
+    fn group(&self, name: &str) -> Option<Value> {
+        self.iam
+            .groups("acme")
+            .into_iter()
+            .find(|group| group["name"] == name)
+    }
+
+    fn writes(&self) -> u64 {
+        let stats = self.iam.stats();
+        [
+            "add-user",
+            "update-user",
+            "delete-user",
+            "add-group",
+            "update-group",
+            "delete-group",
+        ]
+        .iter()
+        .map(|route| stats.writes_to(route))
+        .sum()
+    }
+}
+
 /// A fake DingTalk, a fake IAM and `serve` syncing one into the other with events on.
 struct EventWorld {
     dingtalk: FakeDingTalk,
-    iam: FakeIam,
-    /// The config and state directory: lives as long as serve.
-    _scratch: Scratch,
-    served: Served,
+    serving: Serving,
+}
+
+/// The serve side is the same for every directory.
+impl std::ops::Deref for EventWorld {
+    type Target = Serving;
+
+    fn deref(&self) -> &Serving {
+        &self.serving
+    }
 }
 
 impl EventWorld {
@@ -48,50 +213,8 @@ impl EventWorld {
                 &format!("is_enabled = true\nsync_interval = 3600\n{extra}")
             )
         ));
-        let secret = iam.config().client_secret.clone();
-        let served = Served::start(&scratch, &[(IAM_SECRET_VAR, &secret)]).await;
-        let world = EventWorld {
-            dingtalk,
-            iam,
-            _scratch: scratch,
-            served,
-        };
-        world.first_sync_done().await;
-        world
-    }
-
-    /// Waits until serve's first full sync has finished (it runs at start, events or not).
-    async fn first_sync_done(&self) {
-        eventually("the first full sync", || async {
-            let runs = self.served.runs().await;
-            let finished = runs.iter().find(|run| run["status"] != "running")?;
-            assert_eq!(finished["status"], "succeeded", "{finished}");
-            Some(())
-        })
-        .await;
-    }
-
-    /// `events` of `acme-dt` in `GET /api/v1/syncers`.
-    async fn counters(&self) -> Value {
-        self.served.acme().await["events"].clone()
-    }
-
-    /// `GET /api/v1/syncers/acme-dt/events`.
-    async fn recent(&self) -> Vec<Value> {
-        let (status, events) = self.served.get("/api/v1/syncers/acme-dt/events").await;
-        assert_eq!(status, 200, "{events}");
-        events.as_array().cloned().unwrap_or_default()
-    }
-
-    /// Waits until the event `id` is listed as handled; its record.
-    async fn handled(&self, id: &str) -> Value {
-        eventually(&format!("event {id} to be handled"), || async {
-            self.recent()
-                .await
-                .into_iter()
-                .find(|event| event["id"] == id)
-        })
-        .await
+        let serving = Serving::start(iam, scratch, "acme-dt", &[]).await;
+        EventWorld { dingtalk, serving }
     }
 
     /// Waits until every emitted event is acknowledged.
@@ -102,28 +225,8 @@ impl EventWorld {
             .unwrap_or_else(|unsettled| panic!("events not acknowledged: {unsettled:?}"));
     }
 
-    /// The IAM user `name` of `acme`.
-    fn user(&self, name: &str) -> Option<Value> {
-        self.iam.user("acme", name)
-    }
-
     fn user_gets(&self) -> u64 {
         self.dingtalk.stats().calls(USER_GET)
-    }
-
-    fn writes(&self) -> u64 {
-        let stats = self.iam.stats();
-        [
-            "add-user",
-            "update-user",
-            "delete-user",
-            "add-group",
-            "update-group",
-            "delete-group",
-        ]
-        .iter()
-        .map(|route| stats.writes_to(route))
-        .sum()
     }
 }
 
