@@ -197,6 +197,8 @@ impl AppState {
         let gate = self.gate(&settings.name);
         let gate = gate.lock().await;
         let locking = self.0.locking.lock().await;
+        // Before the lock: what events did before this instant, the run decides about.
+        let started = std::time::Instant::now();
         let run = self
             .runner()
             .begin_job(&settings, flags, job)
@@ -224,7 +226,7 @@ impl AppState {
                 && !flags.dry_run
                 && matches!(report.status, RunStatus::Succeeded | RunStatus::Partial);
             if let Some(hub) = state.event_hub(&settings.name).filter(|_| decided) {
-                hub.full_sync_done();
+                hub.full_sync_done(started).await;
             }
             drop(guard);
         });

@@ -18,6 +18,7 @@ use crate::config::Config;
 use crate::runner::Runner;
 use crate::serve::events::EventHub;
 use crate::serve::state::AppState;
+use crate::state::event_window::EventWindow;
 use crate::state::events::SeenEvents;
 
 /// A directory of everyone who is asked about, counting the reads.
@@ -74,12 +75,14 @@ async fn hub(
 ) -> (AppState, Arc<EventHub>) {
     let config = config(dir);
     let seen = SeenEvents::sqlite(&config.state_path).expect("seen events");
+    let window = EventWindow::beside(&seen).expect("event window");
     let runner = Runner::for_config(&config).await.expect("runner");
     let state = AppState::new(config, runner, None);
     let (hub, jobs) = EventHub::new(
         "acme-dt",
         directory,
         seen,
+        window,
         Duration::from_secs(3600),
         state.shared_metrics(),
     );
