@@ -8,6 +8,7 @@ mod lark;
 mod push;
 mod safety;
 mod stream;
+mod window;
 
 use serde_json::Value;
 use syncer_dingtalk_sim::{FakeDingTalk, Faults, Org, SimUser};
@@ -17,6 +18,9 @@ use crate::common::{
     eventually, fake_dingtalk, fake_iam, iam_config, iam_name, Scratch, DEADLINE, IAM_SECRET_VAR,
 };
 use crate::serve::Served;
+
+/// The syncer keys of Stream mode (`STREAM` becomes the simulator's gateway).
+const STREAM: &str = "events = \"stream\"\nstream_endpoint = \"STREAM\"";
 
 /// `user/get`, the one call an event for a person costs.
 const USER_GET: &str = "/topapi/v2/user/get";
@@ -198,11 +202,13 @@ impl EventWorld {
     /// `org` served with `events_extra` lines (the syncer's event keys) in the syncer table;
     /// returns once the first full sync is done.
     async fn start(org: Org, events_extra: &str) -> EventWorld {
-        let dingtalk = fake_dingtalk(org, Faults::default()).await;
-        Self::start_with(dingtalk, fake_iam(Flavor::Hanzo).await, events_extra).await
+        Self::start_every(org, 3600, events_extra).await
     }
 
-    async fn start_with(dingtalk: FakeDingTalk, iam: FakeIam, events_extra: &str) -> EventWorld {
+    /// [`EventWorld::start`] with a reconcile (`sync_interval`) every `interval` seconds.
+    async fn start_every(org: Org, interval: u64, events_extra: &str) -> EventWorld {
+        let dingtalk = fake_dingtalk(org, Faults::default()).await;
+        let iam = fake_iam(Flavor::Hanzo).await;
         let scratch = Scratch::new();
         let extra = events_extra.replace("STREAM", &dingtalk.stream_endpoint());
         scratch.write_config(&format!(
@@ -210,11 +216,18 @@ impl EventWorld {
             iam_config(
                 &dingtalk.url(),
                 &iam,
-                &format!("is_enabled = true\nsync_interval = 3600\n{extra}")
+                &format!("is_enabled = true\nsync_interval = {interval}\n{extra}")
             )
         ));
         let serving = Serving::start(iam, scratch, "acme-dt", &[]).await;
         EventWorld { dingtalk, serving }
+    }
+
+    /// Stops serve and starts it again on the same state; the full sync it ran at start.
+    async fn restart(self) -> (EventWorld, Value) {
+        let EventWorld { dingtalk, serving } = self;
+        let (serving, run) = serving.restart().await;
+        (EventWorld { dingtalk, serving }, run)
     }
 
     /// Waits until every emitted event is acknowledged.
