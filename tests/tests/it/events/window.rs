@@ -9,7 +9,7 @@
 
 use std::time::{Duration, Instant};
 
-use syncer_dingtalk_sim::Permission;
+use syncer_dingtalk_sim::{DeptFault, Permission};
 
 use super::*;
 
@@ -147,5 +147,38 @@ async fn a_full_sync_settles_the_window_and_events_deprovision_again() {
         leave(&world, later).await,
         1,
         "a fresh window lets the next leaver go"
+    );
+}
+
+#[tokio::test]
+async fn a_full_sync_that_holds_its_own_leavers_back_leaves_the_window_as_it_is() {
+    let org = crate::common::org(20);
+    let world = EventWorld::start(org.clone(), STREAM).await;
+    assert!(world.dingtalk.connected(1, DEADLINE).await);
+    let people = enabled_members(&world, &org, 12);
+    let (allowed, rest) = people.split_at(10);
+    let (over, later) = rest.split_at(1);
+    assert_eq!(
+        leave(&world, allowed).await,
+        10,
+        "as many as the guard allows"
+    );
+    assert_eq!(leave(&world, over).await, 0, "one more is held back");
+    // A department cannot be read: the sync is partial and deprovisions nobody.
+    world.dingtalk.set_faults(Faults {
+        failing_departments: [(staffed_department(&org), DeptFault::AlwaysBusy)].into(),
+        ..Faults::default()
+    });
+    let (status, started) = world.served.post("/api/v1/syncers/acme-dt/sync").await;
+    assert_eq!(status, 202, "{started}");
+    let run_id = started["run_id"].as_i64().expect("run id");
+    let run = world.served.wait_for_run(run_id).await;
+    assert_eq!(run["status"], "partial", "{run}");
+    assert!(run["report"]["held_back"].is_object(), "{run}");
+    world.dingtalk.set_faults(Faults::default());
+    assert_eq!(
+        leave(&world, later).await,
+        0,
+        "the ten by events still count: that sync decided about nobody"
     );
 }
