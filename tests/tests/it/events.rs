@@ -55,7 +55,22 @@ impl Serving {
             IAM_SECRET_VAR.to_owned(),
             iam.config().client_secret.clone(),
         ));
-        let served = Self::serve(&scratch, &env).await;
+        let (serving, first) = Self::launch(iam, scratch, syncer, env, 0).await;
+        assert_eq!(first["status"], "succeeded", "{first}");
+        serving
+    }
+
+    /// Starts serve; it, and the first run newer than run `after` once finished (serve runs a
+    /// full sync at start).
+    async fn launch(
+        iam: FakeIam,
+        scratch: Scratch,
+        syncer: &'static str,
+        env: Vec<(String, String)>,
+        after: i64,
+    ) -> (Serving, Value) {
+        let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let served = Served::start(&scratch, &pairs).await;
         let serving = Serving {
             iam,
             scratch,
@@ -63,14 +78,8 @@ impl Serving {
             syncer,
             env,
         };
-        let first = serving.run_after(0).await;
-        assert_eq!(first["status"], "succeeded", "{first}");
-        serving
-    }
-
-    async fn serve(scratch: &Scratch, env: &[(String, String)]) -> Served {
-        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        Served::start(scratch, &env).await
+        let run = serving.run_after(after).await;
+        (serving, run)
     }
 
     /// Stops serve (SIGTERM) and starts it again on the same config and state: serve again, and
@@ -90,16 +99,7 @@ impl Serving {
             env,
         } = self;
         assert_eq!(served.terminate().await, 0, "serve stops cleanly");
-        let served = Self::serve(&scratch, &env).await;
-        let serving = Serving {
-            iam,
-            scratch,
-            served,
-            syncer,
-            env,
-        };
-        let run = serving.run_after(newest).await;
-        (serving, run)
+        Self::launch(iam, scratch, syncer, env, newest).await
     }
 
     /// `GET /api/v1/syncers/{syncer}/runs`, newest first.

@@ -56,6 +56,26 @@ fn full_syncs_fail(world: &EventWorld) {
     });
 }
 
+/// The ten leavers of `allowed` leave (as many as the guard allows), then `over` (one more,
+/// held back).
+async fn fill_the_window(world: &EventWorld, allowed: &[SimUser], over: &[SimUser]) {
+    assert_eq!(
+        leave(world, allowed).await,
+        10,
+        "as many as the guard allows"
+    );
+    assert_eq!(leave(world, over).await, 0, "one more is held back");
+    assert!(held_back(world).await >= 1);
+}
+
+/// Starts a full sync through the API; its run once finished.
+async fn full_sync(world: &EventWorld) -> Value {
+    let (status, started) = world.served.post("/api/v1/syncers/acme-dt/sync").await;
+    assert_eq!(status, 202, "{started}");
+    let run_id = started["run_id"].as_i64().expect("run id");
+    world.served.wait_for_run(run_id).await
+}
+
 async fn held_back(world: &EventWorld) -> u64 {
     let counters = world.counters().await;
     counters["held_back"].as_u64().unwrap_or(0)
@@ -96,13 +116,7 @@ async fn the_window_empties_once_a_sync_interval_has_passed() {
     let people = enabled_members(&world, &org, 11);
     let (allowed, over) = people.split_at(10);
     let first_leave = Instant::now();
-    assert_eq!(
-        leave(&world, allowed).await,
-        10,
-        "as many as the guard allows"
-    );
-    assert_eq!(leave(&world, over).await, 0, "one more is held back");
-    assert!(held_back(&world).await >= 1);
+    fill_the_window(&world, allowed, over).await;
     let held = over[0].clone();
     // DingTalk tells again that the held-back person left, until the event is applied.
     eventually("the held-back leaver to be disabled", || async {
@@ -126,17 +140,8 @@ async fn a_full_sync_settles_the_window_and_events_deprovision_again() {
     let people = enabled_members(&world, &org, 12);
     let (storm, later) = people.split_at(11);
     let (allowed, over) = storm.split_at(10);
-    assert_eq!(
-        leave(&world, allowed).await,
-        10,
-        "as many as the guard allows"
-    );
-    assert_eq!(leave(&world, over).await, 0, "one more is held back");
-    assert!(held_back(&world).await >= 1);
-    let (status, started) = world.served.post("/api/v1/syncers/acme-dt/sync").await;
-    assert_eq!(status, 202, "{started}");
-    let run_id = started["run_id"].as_i64().expect("run id");
-    let run = world.served.wait_for_run(run_id).await;
+    fill_the_window(&world, allowed, over).await;
+    let run = full_sync(&world).await;
     assert_eq!(run["status"], "succeeded", "{run}");
     assert_eq!(
         disabled(&world, storm),
@@ -158,21 +163,13 @@ async fn a_full_sync_that_holds_its_own_leavers_back_leaves_the_window_as_it_is(
     let people = enabled_members(&world, &org, 12);
     let (allowed, rest) = people.split_at(10);
     let (over, later) = rest.split_at(1);
-    assert_eq!(
-        leave(&world, allowed).await,
-        10,
-        "as many as the guard allows"
-    );
-    assert_eq!(leave(&world, over).await, 0, "one more is held back");
+    fill_the_window(&world, allowed, over).await;
     // A department cannot be read: the sync is partial and deprovisions nobody.
     world.dingtalk.set_faults(Faults {
         failing_departments: [(staffed_department(&org), DeptFault::AlwaysBusy)].into(),
         ..Faults::default()
     });
-    let (status, started) = world.served.post("/api/v1/syncers/acme-dt/sync").await;
-    assert_eq!(status, 202, "{started}");
-    let run_id = started["run_id"].as_i64().expect("run id");
-    let run = world.served.wait_for_run(run_id).await;
+    let run = full_sync(&world).await;
     assert_eq!(run["status"], "partial", "{run}");
     assert!(run["report"]["held_back"].is_object(), "{run}");
     world.dingtalk.set_faults(Faults::default());
