@@ -171,3 +171,34 @@ async fn an_event_waits_for_a_running_full_sync() {
     assert!(!hub.waiting_for_run());
     cancel.cancel();
 }
+
+#[tokio::test]
+async fn an_unreadable_guard_window_asks_for_the_event_again_and_reads_nobody() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let directory = Arc::new(Directory::default());
+    let cancel = CancellationToken::new();
+    let (state, hub) = hub(dir.path(), directory.clone(), &cancel).await;
+    let db = rusqlite::Connection::open(&state.config().state_path).expect("state");
+    db.execute_batch("DROP TABLE event_deprovisions")
+        .expect("drop");
+    assert_eq!(hub.deliver(hire("e1", "u1")).await, EventOutcome::Later);
+    assert_eq!(directory.reads.load(Ordering::SeqCst), 0);
+    let recent = hub.recent();
+    assert_eq!(recent[0].outcome, "later");
+    assert!(
+        recent[0]
+            .error
+            .as_deref()
+            .is_some_and(|error| error.contains("event deprovisions")),
+        "{:?}",
+        recent[0].error
+    );
+    // Not remembered as handled: delivered again once the window is back, it is applied.
+    db.execute_batch(
+        "CREATE TABLE event_deprovisions (syncer TEXT NOT NULL, at INTEGER NOT NULL, count INTEGER NOT NULL)",
+    )
+    .expect("create");
+    assert_eq!(hub.deliver(hire("e1", "u1")).await, EventOutcome::Done);
+    assert_eq!(hub.counters().applied, 1);
+    cancel.cancel();
+}

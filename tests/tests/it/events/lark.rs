@@ -312,3 +312,44 @@ async fn while_iam_is_down_lark_gets_a_non_200_and_the_retry_is_applied_once_it_
         .listed(&id, |event| event["outcome"] == "applied")
         .await;
 }
+
+#[tokio::test]
+async fn a_mover_changes_groups_and_an_emptied_department_loses_its_group() {
+    let org = tenant(10);
+    let world = LarkWorld::start(org.clone(), true).await;
+    let (dept, _) = world
+        .lark
+        .create_department(syncer_lark_sim::ROOT_DEPARTMENT, "临时部门")
+        .expect("create");
+    let person = active(&org, 1);
+    world
+        .lark
+        .move_user(&person.user_id, vec![dept.clone()])
+        .expect("move");
+    world.settled().await;
+    let groups = world.member(&person.user_id).expect("user")["groups"].clone();
+    assert_eq!(
+        groups,
+        serde_json::json!([format!("acme/{dept}")]),
+        "moved: {groups}"
+    );
+    // Back to the root, then the emptied department is deleted.
+    world
+        .lark
+        .move_user(
+            &person.user_id,
+            vec![syncer_lark_sim::ROOT_DEPARTMENT.to_owned()],
+        )
+        .expect("move back");
+    let id = world
+        .lark
+        .remove_department(&dept)
+        .expect("an empty department goes");
+    world.settled().await;
+    let event = world.handled(&id).await;
+    assert_eq!(event["type"], "contact.department.deleted_v3", "{event}");
+    assert!(
+        world.group(&dept).is_none(),
+        "its group went with it: {event}"
+    );
+}
