@@ -6,8 +6,8 @@
 //!
 //! The worker (in `event_tasks`) applies events one batch at a time under the syncer's run lock,
 //! so an event never races a full run, and counts their deprovisions against the guard in the
-//! state's [`EventWindow`] (shared by restarts and replicas); [`status`] is what the API shows. This module knows
-//! nothing of the serve state: the tasks that drive a hub do.
+//! state's [`EventWindow`] (shared by restarts and replicas); [`status`] is what the API shows.
+//! This module knows nothing of the serve state: the tasks that drive a hub do.
 
 pub mod status;
 
