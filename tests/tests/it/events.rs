@@ -244,7 +244,7 @@ impl EventWorld {
 }
 
 /// A new hire in department `dept`.
-fn hire(userid: &str, dept: i64) -> SimUser {
+pub(crate) fn hire(userid: &str, dept: i64) -> SimUser {
     let mut user = SimUser::new(userid, format!("新人{userid}"), vec![dept]);
     user.unionid = format!("union-{userid}");
     user.email = format!("{userid}@acme.example");
@@ -252,7 +252,7 @@ fn hire(userid: &str, dept: i64) -> SimUser {
 }
 
 /// A department of `org` that is not the root, with at least one member.
-fn staffed_department(org: &Org) -> i64 {
+pub(crate) fn staffed_department(org: &Org) -> i64 {
     org.users
         .iter()
         .flat_map(|user| user.dept_ids.iter().copied())
