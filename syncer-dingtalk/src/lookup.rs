@@ -7,7 +7,7 @@
 use syncer_core::{Department, DepartmentLookup, FetchError, PersonLookup};
 
 use crate::api::{self, ApiDepartment, ApiUser};
-use crate::error::{class_of, DingTalkError, ErrorClass, DINGTALK};
+use crate::error::{DingTalkError, ErrorClass, DINGTALK};
 use crate::records;
 use crate::remote::{post, DingTalkCaller};
 
@@ -26,7 +26,7 @@ pub async fn fetch_person(
                 user.userid
             ),
         )),
-        Err(error) if class_of(&error) == Some(ErrorClass::UserNotFound) => Ok(PersonLookup::Gone),
+        Err(error) if error.class() == Some(ErrorClass::UserNotFound) => Ok(PersonLookup::Gone),
         Err(error) => Err(error.to_fetch_error()),
     }
 }
@@ -58,7 +58,9 @@ pub async fn fetch_department(
                 department.dept_id
             ),
         )),
-        Err(error) if class_of(&error) == Some(ErrorClass::NotFound) => Ok(DepartmentLookup::Gone),
+        Err(error) if error.class() == Some(ErrorClass::DepartmentNotFound) => {
+            Ok(DepartmentLookup::Gone)
+        }
         Err(error) => Err(error.to_fetch_error()),
     }
 }
