@@ -13,6 +13,7 @@ use syncer_remote::{read_directory, Child, DepartmentOrder, DirectoryReader, Lis
 
 use crate::api::{self, ApiDepartment, ApiUser, UserPage};
 use crate::error::{ApiFailure, DingTalkError, DINGTALK};
+use crate::records::to_record;
 use crate::remote::{post, DingTalkCaller};
 
 /// The most members one department can hold as far as this syncer believes (DingTalk's
@@ -29,12 +30,14 @@ pub async fn fetch_directory(
     caller: &DingTalkCaller,
     progress: &dyn FetchProgress,
 ) -> Result<Snapshot, FetchError> {
+    let reader = Reader { caller };
     read_directory(
         caller,
-        &Reader { caller },
+        &reader,
         api::ROOT_DEPARTMENT,
         "",
         progress,
+        to_record,
     )
     .await
 }

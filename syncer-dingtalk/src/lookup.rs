@@ -5,10 +5,11 @@
 //! a person who cannot be read is never taken for a leaver.
 
 use syncer_core::{Department, DepartmentLookup, FetchError, PersonLookup};
+use syncer_remote::DepartmentOrder;
 
 use crate::api::{self, ApiDepartment, ApiUser};
 use crate::error::{DingTalkError, ErrorClass, DINGTALK};
-use crate::records;
+use crate::records::to_record;
 use crate::remote::{post, DingTalkCaller};
 
 /// What DingTalk says about member `userid` now.
@@ -18,7 +19,7 @@ pub async fn fetch_person(
 ) -> Result<PersonLookup, FetchError> {
     let body = api::get_user_body(userid);
     match post::<ApiUser>(caller, api::GET_USER, &body).await {
-        Ok(user) if user.userid == userid => Ok(PersonLookup::Found(records::person(user))),
+        Ok(user) if user.userid == userid => Ok(PersonLookup::Found(DepartmentOrder::Numeric.sorted(to_record(user)))),
         Ok(user) => Err(invalid(
             api::GET_USER,
             format!(

@@ -3,7 +3,6 @@
 //! listed in several departments).
 
 use syncer_core::{MappingSpec, SourceField, SourceRecord, Transform};
-use syncer_remote::DepartmentOrder;
 
 use crate::api::ApiUser;
 
@@ -173,25 +172,10 @@ pub fn to_record(user: ApiUser) -> SourceRecord {
     record
 }
 
-impl From<ApiUser> for SourceRecord {
-    /// The record a full fetch gives the member (see [`to_record`]).
-    fn from(user: ApiUser) -> Self {
-        to_record(user)
-    }
-}
-
-/// One member read alone (`user/get`): the record a full fetch would give them, departments
-/// from `dept_id_list` in the full fetch's (numeric) order.
-pub fn person(user: ApiUser) -> SourceRecord {
-    let mut record = to_record(user);
-    DepartmentOrder::Numeric.sort(&mut record);
-    record
-}
-
 #[cfg(test)]
 mod tests {
     use syncer_core::FieldValue;
-    use syncer_remote::RecordSet;
+    use syncer_remote::{DepartmentOrder, RecordSet};
 
     use super::*;
 
@@ -208,9 +192,9 @@ mod tests {
     #[test]
     fn person_in_two_departments_is_one_record_with_both() {
         let mut set = RecordSet::default();
-        set.add(member("u1", &[2]).into(), "2");
-        set.add(member("u1", &[3]).into(), "3");
-        set.add(member("u2", &[2]).into(), "2");
+        set.add(to_record(member("u1", &[2])), "2");
+        set.add(to_record(member("u1", &[3])), "3");
+        set.add(to_record(member("u2", &[2])), "2");
         let records = set.into_records(DepartmentOrder::Numeric);
         assert_eq!(records.len(), 2);
         assert_eq!(records[0].departments, vec!["2", "3"]);

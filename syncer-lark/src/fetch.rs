@@ -13,6 +13,7 @@ use syncer_remote::{read_directory, Child, DirectoryReader, Listed};
 
 use crate::api::{self, ApiDepartment, ApiUser, DepartmentAnswer, Page};
 use crate::error::{ApiFailure, LarkError, LARK};
+use crate::records::to_record;
 use crate::remote::{get, LarkCaller};
 
 /// The most people (or sub-departments) one department can hold as far as this syncer believes.
@@ -31,12 +32,14 @@ pub async fn fetch_directory(
     progress: &dyn FetchProgress,
 ) -> Result<Snapshot, FetchError> {
     let root = api::ROOT_DEPARTMENT.to_owned();
+    let reader = Reader { caller };
     read_directory(
         caller,
-        &Reader { caller },
+        &reader,
         root,
         ROOT_NAME_FALLBACK,
         progress,
+        to_record,
     )
     .await
 }

@@ -7,7 +7,6 @@
 //! field).
 
 use syncer_core::{MappingSpec, SourceField, SourceRecord, Transform};
-use syncer_remote::DepartmentOrder;
 
 use crate::api::ApiUser;
 
@@ -178,25 +177,10 @@ pub fn to_record(user: ApiUser) -> SourceRecord {
     record
 }
 
-impl From<ApiUser> for SourceRecord {
-    /// The record a full fetch gives the person (see [`to_record`]).
-    fn from(user: ApiUser) -> Self {
-        to_record(user)
-    }
-}
-
-/// One person read alone (`users/:user_id`): the record a full fetch would give them,
-/// departments sorted as a full fetch sorts them.
-pub fn person(user: ApiUser) -> SourceRecord {
-    let mut record = to_record(user);
-    DepartmentOrder::Text.sort(&mut record);
-    record
-}
-
 #[cfg(test)]
 mod tests {
     use syncer_core::FieldValue;
-    use syncer_remote::RecordSet;
+    use syncer_remote::{DepartmentOrder, RecordSet};
 
     use super::*;
     use crate::api::UserStatus;
@@ -214,10 +198,10 @@ mod tests {
     #[test]
     fn a_person_in_two_departments_is_one_record_with_both() {
         let mut set = RecordSet::default();
-        set.add(person("u1", &["od-b"]).into(), "od-b");
-        set.add(person("u1", &["od-a"]).into(), "od-a");
-        set.add(person("u2", &["od-a"]).into(), "od-a");
-        set.add(person("", &["od-a"]).into(), "od-a");
+        set.add(to_record(person("u1", &["od-b"])), "od-b");
+        set.add(to_record(person("u1", &["od-a"])), "od-a");
+        set.add(to_record(person("u2", &["od-a"])), "od-a");
+        set.add(to_record(person("", &["od-a"])), "od-a");
         assert_eq!(set.without_id(), 1);
         let records = set.into_records(DepartmentOrder::Text);
         assert_eq!(records.len(), 2);

@@ -13,7 +13,9 @@
 //!   The app's id and secret are [`AppCredentials`], their keys [`AppKeys`].
 //! - [`FailureClass`], the one vocabulary of failures every backend's classifier maps its codes
 //!   onto; [`Verdict::of_failure`] is what the loop does about each class.
-//! - [`RemoteSyncer`], a backend's settings made a `Syncer` through [`Directory`].
+//! - [`RemoteSyncer`], a backend's settings made a `Syncer` through [`Directory`];
+//!   [`remote_backend!`] writes a backend's `Directory` impl and registration from one
+//!   declaration.
 //! - [`walk_departments`], the breadth-first read of a department tree and its members, and
 //!   [`read_directory`], a whole fetch on it: every person once ([`RecordSet`]).
 //! - [`signature_matches`], the constant-time check of a pushed event's signature.
@@ -40,6 +42,7 @@ mod limiter;
 mod read;
 mod reconnect;
 mod records;
+mod register;
 mod retry;
 mod settings;
 mod signature;
@@ -63,6 +66,7 @@ pub use records::{DepartmentOrder, RecordSet};
 pub use retry::RetryPolicy;
 pub use settings::{events_field, RemotePresets, RemoteSettings};
 pub use signature::{lower_hex, signature_matches};
+pub use syncer::FromConfig;
 pub use syncer::{Directory, DirectoryError, RemoteSyncer};
 pub use token::TokenCache;
 pub use verdict::{Outcome, Verdict};
@@ -70,3 +74,9 @@ pub use walk::{
     walk_departments, Child, DirectoryReader, Listed, Members, Part, WalkLimits, Walked,
     MAX_DEPARTMENTS, MAX_DEPTH,
 };
+
+/// What [`remote_backend!`] expands to needs; not part of the API.
+#[doc(hidden)]
+pub mod __private {
+    pub use async_trait::async_trait;
+}

@@ -10,18 +10,19 @@ use crate::records::RecordSet;
 use crate::walk::{walk_departments, DirectoryReader};
 
 /// Reads the directory below `root` (named `root_name` unless the remote names it) with
-/// `reader`, whose calls go through `caller`.
+/// `reader`, whose calls go through `caller`; `to_record` makes a listed member a record (the
+/// department it was listed in is added).
 pub async fn read_directory<R, D>(
     caller: &Caller<R>,
     reader: &D,
     root: D::Id,
     root_name: &str,
     progress: &dyn FetchProgress,
+    to_record: fn(D::User) -> SourceRecord,
 ) -> Result<Snapshot, FetchError>
 where
     R: Remote,
     D: DirectoryReader<Failure = R::Failure>,
-    D::User: Into<SourceRecord>,
 {
     caller
         .access_token()
@@ -31,7 +32,7 @@ where
     let walked = walk_departments(reader, root, root_name, progress, |department, users| {
         let department = department.to_string();
         for user in users {
-            people.add(user.into(), &department);
+            people.add(to_record(user), &department);
         }
     })
     .await?;

@@ -18,6 +18,13 @@ pub enum DepartmentOrder {
 }
 
 impl DepartmentOrder {
+    /// `record` with its departments sorted: a person read alone (for an event) as a full
+    /// fetch gives them.
+    pub fn sorted(self, mut record: SourceRecord) -> SourceRecord {
+        self.sort(&mut record);
+        record
+    }
+
     /// Sorts `record`'s departments.
     pub fn sort(self, record: &mut SourceRecord) {
         match self {

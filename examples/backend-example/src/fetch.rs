@@ -9,6 +9,7 @@ use syncer_remote::{read_directory, Caller, Child, DirectoryReader, Listed};
 
 use crate::api::{self, ApiDepartment, ApiUser, List};
 use crate::error::{ApiFailure, ExampleError};
+use crate::records::to_record;
 use crate::remote::{get, ExampleApp};
 
 /// Reads every department and person: a token first, then the shared walk, everyone once.
@@ -17,7 +18,8 @@ pub async fn fetch(
     progress: &dyn FetchProgress,
 ) -> Result<Snapshot, FetchError> {
     let reader = Reader { caller };
-    read_directory(caller, &reader, api::ROOT.to_owned(), "Example", progress).await
+    let root = api::ROOT.to_owned();
+    read_directory(caller, &reader, root, "Example", progress, to_record).await
 }
 
 struct Reader<'a> {

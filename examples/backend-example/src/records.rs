@@ -57,10 +57,3 @@ pub fn to_record(user: ApiUser) -> SourceRecord {
     record.set_text("email", user.email);
     record
 }
-
-impl From<ApiUser> for SourceRecord {
-    /// The record of a listed person; the shared walk adds the department it was listed in.
-    fn from(user: ApiUser) -> Self {
-        to_record(user)
-    }
-}
