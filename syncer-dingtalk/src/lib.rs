@@ -31,21 +31,15 @@ pub mod settings;
 pub mod stream;
 
 use syncer_core::ScheduleDefaults;
-use syncer_remote::RemoteSyncer;
 
 pub use error::{ApiFailure, DingTalkError, ErrorClass};
 pub use records::{DEFAULT_MAPPING, SOURCE_FIELDS};
 pub use remote::{DingTalkApp, DingTalkCaller};
 pub use settings::{DingTalkSettings, CONFIG_FIELDS};
 
-/// The type name users write in config.
-pub const TYPE_NAME: &str = "DingTalk";
-
-/// A DingTalk organization as a syncer source.
-pub type DingTalkSyncer = RemoteSyncer<DingTalkSettings>;
-
 syncer_remote::remote_backend! {
-    type_name: TYPE_NAME,
+    /// A DingTalk organization as a syncer source.
+    syncer: DingTalkSyncer = "DingTalk",
     description: "Imports every member of a DingTalk (钉钉) organization, from all departments at any depth, through an internal app's App Key and App Secret.",
     // The free edition's 10,000 metered calls a month for the whole organization: a daily full
     // sync of a 3,000-person company (~300 calls) stays inside it, an hourly one spends it in

@@ -37,7 +37,6 @@ pub mod remote;
 pub mod settings;
 
 use syncer_core::ScheduleDefaults;
-use syncer_remote::RemoteSyncer;
 
 pub use error::{ApiFailure, ErrorClass, LarkError};
 pub use fetch::ROOT_NAME_FALLBACK;
@@ -45,14 +44,9 @@ pub use records::{DEFAULT_MAPPING, SOURCE_FIELDS};
 pub use remote::{LarkApp, LarkCaller};
 pub use settings::{LarkSettings, CONFIG_FIELDS};
 
-/// The type name users write in config.
-pub const TYPE_NAME: &str = "Lark";
-
-/// A Lark tenant as a syncer source.
-pub type LarkSyncer = RemoteSyncer<LarkSettings>;
-
 syncer_remote::remote_backend! {
-    type_name: TYPE_NAME,
+    /// A Lark tenant as a syncer source.
+    syncer: LarkSyncer = "Lark",
     description: "Imports every person of a Lark / Feishu (飞书) tenant, from all departments at any depth, through a custom app's App ID and App Secret (contact v3 API).",
     // Lark's monthly quota (errcode 99991403) depends on the plan and is not documented where
     // we looked: no budget unless the operator sets one; the calls are counted.

@@ -6,7 +6,8 @@
 //! backend.
 
 /// Registers a remote backend laid out in the six parts of `docs/writing-a-backend.md`: its
-/// `Directory` impl over its settings, and its plugin descriptor under `type_name`, whose
+/// `TYPE_NAME` (the type name users write in config), the `RemoteSyncer` alias of its settings
+/// named by `syncer`, its `Directory` impl over its settings, and its plugin descriptor, whose
 /// syncer reads the settings with `SETTINGS::from_config(&PluginConfig)` and counts its calls on
 /// the host's meter.
 ///
@@ -20,13 +21,20 @@
 #[macro_export]
 macro_rules! remote_backend {
     (
-        type_name: $type_name:expr,
+        $(#[$syncer_doc:meta])*
+        syncer: $syncer:ident = $type_name:literal,
         description: $description:expr,
         schedule: $schedule:expr,
         settings: $settings:ty => $app:ty,
         events: $events:ident . $push:ident,
         $(listen: $listen:path,)?
     ) => {
+        /// The type name users write in config.
+        pub const TYPE_NAME: &str = $type_name;
+
+        $(#[$syncer_doc])*
+        pub type $syncer = $crate::RemoteSyncer<$settings>;
+
         #[$crate::__private::async_trait]
         impl $crate::Directory for $settings {
             type App = $app;
@@ -96,7 +104,7 @@ macro_rules! remote_backend {
 
         ::syncer_core::inventory::submit! {
             ::syncer_core::PluginDescriptor {
-                type_name: $type_name,
+                type_name: TYPE_NAME,
                 description: $description,
                 config_fields: CONFIG_FIELDS,
                 source_fields: SOURCE_FIELDS,
