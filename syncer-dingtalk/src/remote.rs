@@ -3,6 +3,7 @@
 //! Answers are judged by [`crate::error`]'s [`syncer_remote::Classify`]. No loop, retry or rate
 //! limit lives here.
 
+use reqwest::{Client, RequestBuilder};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use syncer_remote::{AppCredentials, Auth, Caller, Remote};
@@ -23,19 +24,14 @@ impl Remote for DingTalkApp {
     const NAME: &'static str = DINGTALK;
     const TOKEN_API: &'static str = GET_TOKEN;
 
-    fn token_request(
-        &self,
-        http: &reqwest::Client,
-        url: &str,
-        app: &AppCredentials,
-    ) -> reqwest::RequestBuilder {
+    fn token_request(&self, http: &Client, url: &str, app: &AppCredentials) -> RequestBuilder {
         http.get(url).query(&[
             ("appkey", app.id.as_str()),
             ("appsecret", app.secret.expose()),
         ])
     }
 
-    fn authorize(&self, request: reqwest::RequestBuilder, token: &str) -> reqwest::RequestBuilder {
+    fn authorize(&self, request: RequestBuilder, token: &str) -> RequestBuilder {
         request.query(&[("access_token", token)])
     }
 }

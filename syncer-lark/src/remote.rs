@@ -3,6 +3,7 @@
 //! `Authorization: Bearer`. Answers are judged by [`crate::error`]'s
 //! [`syncer_remote::Classify`]. No loop, retry or rate limit lives here.
 
+use reqwest::{Client, RequestBuilder};
 use serde::de::DeserializeOwned;
 use syncer_remote::{AppCredentials, Auth, Caller, Remote};
 
@@ -22,19 +23,14 @@ impl Remote for LarkApp {
     const NAME: &'static str = LARK;
     const TOKEN_API: &'static str = TENANT_ACCESS_TOKEN;
 
-    fn token_request(
-        &self,
-        http: &reqwest::Client,
-        url: &str,
-        app: &AppCredentials,
-    ) -> reqwest::RequestBuilder {
+    fn token_request(&self, http: &Client, url: &str, app: &AppCredentials) -> RequestBuilder {
         http.post(url).json(&serde_json::json!({
             "app_id": app.id,
             "app_secret": app.secret.expose(),
         }))
     }
 
-    fn authorize(&self, request: reqwest::RequestBuilder, token: &str) -> reqwest::RequestBuilder {
+    fn authorize(&self, request: RequestBuilder, token: &str) -> RequestBuilder {
         request.bearer_auth(token)
     }
 }

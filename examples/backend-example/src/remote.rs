@@ -1,6 +1,7 @@
 //! The directory as a [`Remote`] of the shared call loop: where the token comes from and how a
 //! call carries it. What an answer means is [`crate::error`]'s.
 
+use reqwest::{Client, RequestBuilder};
 use serde::de::DeserializeOwned;
 use syncer_remote::{AppCredentials, Auth, Caller, Remote};
 
@@ -17,19 +18,14 @@ impl Remote for ExampleApp {
     const NAME: &'static str = NAME;
     const TOKEN_API: &'static str = TOKEN;
 
-    fn token_request(
-        &self,
-        http: &reqwest::Client,
-        url: &str,
-        app: &AppCredentials,
-    ) -> reqwest::RequestBuilder {
+    fn token_request(&self, http: &Client, url: &str, app: &AppCredentials) -> RequestBuilder {
         http.post(url).json(&serde_json::json!({
             "client_id": app.id,
             "client_secret": app.secret.expose(),
         }))
     }
 
-    fn authorize(&self, request: reqwest::RequestBuilder, token: &str) -> reqwest::RequestBuilder {
+    fn authorize(&self, request: RequestBuilder, token: &str) -> RequestBuilder {
         request.bearer_auth(token)
     }
 }

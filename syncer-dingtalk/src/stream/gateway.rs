@@ -7,6 +7,7 @@
 
 use std::fmt;
 
+use reqwest::{Client, RequestBuilder};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::json;
@@ -93,16 +94,11 @@ impl Remote for GatewayApp {
     const TOKEN_API: &'static str = CONNECTIONS_OPEN;
 
     /// Never sent: the gateway issues no token.
-    fn token_request(
-        &self,
-        http: &reqwest::Client,
-        url: &str,
-        _app: &AppCredentials,
-    ) -> reqwest::RequestBuilder {
+    fn token_request(&self, http: &Client, url: &str, _app: &AppCredentials) -> RequestBuilder {
         http.post(url)
     }
 
-    fn authorize(&self, request: reqwest::RequestBuilder, _token: &str) -> reqwest::RequestBuilder {
+    fn authorize(&self, request: RequestBuilder, _token: &str) -> RequestBuilder {
         request
     }
 }
