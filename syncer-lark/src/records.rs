@@ -202,19 +202,18 @@ pub fn person(user: ApiUser) -> SourceRecord {
     record
 }
 
-/// People seen so far: one record per `user_id` with the union of their departments, and a
-/// count of people who came without `user_id` (the app lacks the scope that reveals it).
+/// People seen so far: one record per `user_id` with the union of their departments. People
+/// without `user_id` are the fetch's to count per department (they make it incomplete); they
+/// never get a record here.
 #[derive(Default)]
 pub struct MemberSet {
     by_user_id: HashMap<String, SourceRecord>,
-    without_user_id: usize,
 }
 
 impl MemberSet {
     /// Adds a person met while listing `department`.
     pub fn add(&mut self, user: ApiUser, department: &str) {
         if user.user_id.is_empty() {
-            self.without_user_id += 1;
             return;
         }
         match self.by_user_id.get_mut(&user.user_id) {
@@ -234,11 +233,6 @@ impl MemberSet {
                 self.by_user_id.insert(record.id.clone(), record);
             }
         }
-    }
-
-    /// How many listings came without `user_id`.
-    pub fn without_user_id(&self) -> usize {
-        self.without_user_id
     }
 
     /// Every person once, sorted by `user_id`, departments sorted.
@@ -274,7 +268,6 @@ mod tests {
         set.add(person("u1", &["od-a"]), "od-a");
         set.add(person("u2", &["od-a"]), "od-a");
         set.add(person("", &["od-a"]), "od-a");
-        assert_eq!(set.without_user_id(), 1);
         let records = set.into_records();
         assert_eq!(records.len(), 2);
         assert_eq!(records[0].departments, vec!["od-a", "od-b"]);

@@ -11,7 +11,8 @@
 //!   (`endpoint`, `rate_limit`, `max_in_flight`, `max_retries`, `timeout_seconds`), declared
 //!   once with per-backend defaults; [`config_fields!`] puts them after a backend's own keys.
 //! - [`RemoteSyncer`], a backend's settings made a `Syncer` through [`Directory`].
-//! - [`walk_departments`], the breadth-first read of a department tree and its members.
+//! - [`walk_departments`], the breadth-first read of a department tree and its members, and
+//!   the [`PageBound`] of one department's member pages (the organization's count in pages).
 //! - The parts the loop is made of: a [`CallLimiter`] (calls per second per API, a bound on
 //!   calls in flight, slowing down when throttled), a [`RetryPolicy`] (backoff with jitter, at
 //!   least a second after throttling), a single-flight [`TokenCache`], and [`http_client`].
@@ -30,6 +31,7 @@ mod caller;
 mod error;
 mod http;
 mod limiter;
+mod page_bound;
 mod reconnect;
 mod retry;
 mod settings;
@@ -44,6 +46,7 @@ pub use caller::{
 pub use error::{CallError, Failure};
 pub use http::{finish as finish_http_client, http_client, HttpClientError};
 pub use limiter::CallLimiter;
+pub use page_bound::{PageBound, PAGE_SLACK};
 pub use reconnect::ReconnectBackoff;
 pub use retry::RetryPolicy;
 pub use settings::{RemotePresets, RemoteSettings};

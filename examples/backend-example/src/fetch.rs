@@ -35,6 +35,7 @@ pub async fn fetch(
         departments: walked.departments,
         failures: walked.failures,
         api_calls: caller.api_calls(),
+        notices: Vec::new(),
     })
 }
 

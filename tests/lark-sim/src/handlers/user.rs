@@ -90,6 +90,13 @@ fn misshape(fault: Option<&DeptFault>, data: &mut Value, list: &str, offset: usi
         Some(DeptFault::NullItems) => {
             data.insert("items".into(), Value::Null);
         }
+        Some(DeptFault::WithoutUserId) if offset == 0 => {
+            if let Some(items) = data.get_mut("items").and_then(Value::as_array_mut) {
+                for person in items.iter_mut().take(2).filter_map(Value::as_object_mut) {
+                    person.remove("user_id");
+                }
+            }
+        }
         Some(DeptFault::MissingStatus) => {
             if let Some(items) = data.get_mut("items").and_then(Value::as_array_mut) {
                 for person in items.iter_mut().filter_map(Value::as_object_mut) {
