@@ -190,7 +190,11 @@ async fn without_the_organizations_count_the_absolute_cap_holds_and_a_notice_say
     );
     let stats = server.stats();
     assert_eq!(stats.calls_by_path[paths::USER_LIST], elsewhere + 1_000);
-    assert_eq!(stats.calls_by_path[paths::USER_COUNT], 3, "tried max_retries + 1 times");
+    assert_eq!(
+        stats.calls_by_path[paths::USER_COUNT],
+        3,
+        "tried max_retries + 1 times"
+    );
     let [notice] = &snapshot.notices[..] else {
         panic!("one notice: {:?}", snapshot.notices);
     };

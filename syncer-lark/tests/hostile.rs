@@ -97,7 +97,12 @@ fn pages_elsewhere(org: &LarkOrg, but: &str) -> u64 {
     org.departments
         .iter()
         .filter(|d| d.open_department_id != but)
-        .map(|d| org.members_of(&d.open_department_id).len().div_ceil(50).max(1) as u64)
+        .map(|d| {
+            org.members_of(&d.open_department_id)
+                .len()
+                .div_ceil(50)
+                .max(1) as u64
+        })
         .sum()
 }
 
@@ -149,7 +154,10 @@ async fn without_member_count_the_absolute_cap_holds_and_a_notice_names_the_scop
         panic!("one notice: {:?}", snapshot.notices);
     };
     assert!(notice.contains("member_count"), "{notice}");
-    assert!(notice.contains("contact:department.organize:readonly"), "{notice}");
+    assert!(
+        notice.contains("contact:department.organize:readonly"),
+        "{notice}"
+    );
 }
 
 #[tokio::test]
@@ -168,7 +176,9 @@ async fn people_without_user_id_make_their_department_incomplete_naming_how_many
         "{failure:?}"
     );
     assert!(
-        failure.message.contains("contact:user.employee_id:readonly"),
+        failure
+            .message
+            .contains("contact:user.employee_id:readonly"),
         "{failure:?}"
     );
 }

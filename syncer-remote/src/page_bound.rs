@@ -99,8 +99,14 @@ mod tests {
         assert!(said.contains("250 members"), "{said}");
         assert!(said.contains("1000 pages"), "{said}");
         let said = PageBound::absolute(1_000, 100).exceeded("DingTalk");
-        assert!(said.contains("more than 1000 pages (100000 members"), "{said}");
+        assert!(
+            said.contains("more than 1000 pages (100000 members"),
+            "{said}"
+        );
         let said = PageBound::absolute(2_000, 50).fallback_notice("Lark", "code 99991672");
-        assert!(said.contains("99991672") && said.contains("2000 pages"), "{said}");
+        assert!(
+            said.contains("99991672") && said.contains("2000 pages"),
+            "{said}"
+        );
     }
 }

@@ -32,7 +32,9 @@ pub enum HeadError {
     #[error("the Content-Length header is not a single whole number")]
     BadContentLength,
     /// More headers than the API reads (431).
-    #[error("the request has more than {MAX_HEADERS} headers; the API reads at most {MAX_HEADERS}")]
+    #[error(
+        "the request has more than {MAX_HEADERS} headers; the API reads at most {MAX_HEADERS}"
+    )]
     TooManyHeaders,
     /// A head that does not end within the bytes the API reads (431).
     #[error("the request head (request line and headers) is larger than {0} bytes, the most the API reads")]
@@ -157,8 +159,14 @@ mod tests {
 
     #[test]
     fn heads_are_judged_as_hyper_parses_them() {
-        assert_eq!(check(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"), Check::Complete);
-        assert_eq!(check(b"GET /healthz HTTP/1.1\r\nHost: x\r\n"), Check::Partial);
+        assert_eq!(
+            check(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"),
+            Check::Complete
+        );
+        assert_eq!(
+            check(b"GET /healthz HTTP/1.1\r\nHost: x\r\n"),
+            Check::Partial
+        );
         assert_eq!(check(b"GET /heal"), Check::Partial);
         for broken in [
             &b"GET / HTTP/1.1\r\nbad header\r\n\r\n"[..],
@@ -192,7 +200,10 @@ mod tests {
         let answer = String::from_utf8(HeadError::BadTarget.answer()).expect("text");
         let (head, body) = answer.split_once("\r\n\r\n").expect("a head and a body");
         assert!(head.starts_with("HTTP/1.1 400 Bad Request\r\n"), "{head}");
-        assert!(head.contains(&format!("content-length: {}", body.len())), "{head}");
+        assert!(
+            head.contains(&format!("content-length: {}", body.len())),
+            "{head}"
+        );
         let body: serde_json::Value = serde_json::from_str(body).expect("JSON");
         assert!(body["error"].as_str().expect("error").contains("URI"));
     }

@@ -156,7 +156,11 @@ async fn endless_pages_stop_at_the_organizations_count_and_deprovision_nobody() 
         assert_eq!(run.after.get(id), Some(forbidden), "{id}");
     }
     let stats = run._server.stats();
-    assert_eq!(stats.calls_by_path[paths::USER_COUNT], 2, "one per full sync");
+    assert_eq!(
+        stats.calls_by_path[paths::USER_COUNT],
+        2,
+        "one per full sync"
+    );
     assert_eq!(
         stats.calls_by_path[paths::USER_LIST],
         2 * minimum - pages(run.dept) + bound,

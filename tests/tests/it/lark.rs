@@ -230,10 +230,17 @@ async fn people_without_user_id_name_their_department_and_count_and_disable_nobo
     assert_eq!(report["status"], "partial", "{report}");
     assert_eq!(report["counts"]["disabled"], 0, "{report}");
     assert_eq!(report["counts"]["deleted"], 0, "{report}");
-    let [incomplete] = report["incomplete"].as_array().expect("incomplete").as_slice() else {
+    let [incomplete] = report["incomplete"]
+        .as_array()
+        .expect("incomplete")
+        .as_slice()
+    else {
         panic!("one incomplete department: {report}");
     };
-    assert!(incomplete["scope"].as_str().expect("scope").contains(&dept), "{incomplete}");
+    assert!(
+        incomplete["scope"].as_str().expect("scope").contains(&dept),
+        "{incomplete}"
+    );
     assert!(
         incomplete["message"]
             .as_str()

@@ -6,7 +6,7 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use super::{serve_config, serving_slow_dingtalk, Served};
+use super::{serve_config, serving_slow_dingtalk, Served, CLI_ENV};
 use crate::common::{eventually, fake_dingtalk, org, Scratch};
 use syncer_dingtalk_sim::Faults;
 
@@ -186,7 +186,10 @@ async fn a_request_that_cannot_be_parsed_gets_the_apis_json_400() {
     let (status, body) = raw_exchange(&served, endless.as_bytes()).await;
     assert_eq!(status, 431, "{body}");
     let body: serde_json::Value = serde_json::from_str(&body).expect("a JSON body");
-    assert!(body["error"].as_str().expect("error").contains("65536"), "{body}");
+    assert!(
+        body["error"].as_str().expect("error").contains("65536"),
+        "{body}"
+    );
     // A sound connection is served as before, its requests kept alive and pipelined.
     let two = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
     let mut socket = TcpStream::connect(address(&served)).await.expect("connect");
@@ -197,5 +200,36 @@ async fn a_request_that_cannot_be_parsed_gets_the_apis_json_400() {
         .expect("both answered")
         .expect("read");
     assert_eq!(answer.matches("HTTP/1.1 200 OK").count(), 2, "{answer}");
+    served.terminate().await;
+}
+
+#[tokio::test]
+async fn an_endpoints_proxy_password_never_shows_in_test_or_the_api() {
+    // A port nobody listens on: Test Connection fails, naming the endpoint.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let endpoint = format!("http://proxyuser:PROXY-PASS-4tz@127.0.0.1:{port}");
+    let scratch = Scratch::new();
+    scratch.write_config(&serve_config(&endpoint, "max_retries = 0"));
+    let tested = scratch.run(&["test", "acme-dt", "--json"], &CLI_ENV).await;
+    assert_eq!(tested.code, 1, "{}", tested.all());
+    assert!(tested.all().contains("127.0.0.1"), "{}", tested.all());
+    assert!(!tested.all().contains("PROXY-PASS-4tz"), "{}", tested.all());
+
+    let served = Served::start(&scratch, &[]).await;
+    let (status, syncers) = served.get("/api/v1/syncers").await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        syncers[0]["config"]["endpoint"],
+        format!("http://proxyuser:***@127.0.0.1:{port}")
+    );
+    let (_, test) = served.post("/api/v1/syncers/acme-dt/test").await;
+    assert_eq!(test["ok"], false, "{test}");
+    for answer in [&syncers, &test] {
+        assert!(!answer.to_string().contains("PROXY-PASS-4tz"), "{answer}");
+    }
     served.terminate().await;
 }
