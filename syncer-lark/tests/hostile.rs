@@ -184,6 +184,22 @@ async fn people_without_user_id_make_their_department_incomplete_naming_how_many
 }
 
 #[tokio::test]
+async fn an_answer_larger_than_the_cap_is_a_failed_call_naming_api_and_cap() {
+    let mut small = org();
+    small.users.truncate(5);
+    let faults = Faults {
+        answer_padding: 9 * 1024 * 1024,
+        ..Faults::default()
+    };
+    let (snapshot, _server) = fetch_with(small, faults).await;
+    assert!(!snapshot.failures.is_empty());
+    for failure in &snapshot.failures {
+        assert_eq!(failure.api, paths::USERS_BY_DEPARTMENT, "{failure:?}");
+        assert!(failure.message.contains("larger than 8 MiB"), "{failure:?}");
+    }
+}
+
+#[tokio::test]
 async fn an_endpoints_userinfo_never_appears_in_test_connection() {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .expect("bind")

@@ -28,6 +28,9 @@ pub struct Faults {
     pub hide_member_count: bool,
     /// Every call is refused as coming from an IP not on the app's whitelist (99991401).
     pub ip_denied: bool,
+    /// Not real Lark behaviour: bytes of filler added to every people listing (a `padding`
+    /// text in `data`), to show a client caps the size of what it reads.
+    pub answer_padding: usize,
     /// Seed of the random choices (`http_5xx_rate`, token strings).
     pub seed: u64,
 }
@@ -45,6 +48,7 @@ impl Default for Faults {
             hide_user_id: false,
             hide_member_count: false,
             ip_denied: false,
+            answer_padding: 0,
             seed: 0,
         }
     }

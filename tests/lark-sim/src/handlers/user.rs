@@ -46,6 +46,11 @@ pub(crate) fn find_by_department(
         &list,
         offset,
     );
+    if faults.answer_padding > 0 {
+        if let Some(object) = data.as_object_mut() {
+            object.insert("padding".into(), "x".repeat(faults.answer_padding).into());
+        }
+    }
     Ok(Answer {
         data,
         page: Some((
