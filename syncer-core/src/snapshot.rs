@@ -144,6 +144,9 @@ pub struct Snapshot {
     pub failures: Vec<FetchFailure>,
     /// Remote API calls made, by API.
     pub api_calls: BTreeMap<String, u64>,
+    /// What the operator should know about how the read went that is no failure (say, a bound
+    /// that fell back to its default); the run's report lists them among its notices.
+    pub notices: Vec<String>,
 }
 
 impl Snapshot {

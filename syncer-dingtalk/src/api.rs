@@ -15,6 +15,9 @@ pub const GET_DEPARTMENT: &str = "/topapi/v2/department/get";
 pub const LIST_USERS: &str = "/topapi/v2/user/list";
 /// One member's details (an event's person, read alone).
 pub const GET_USER: &str = "/topapi/v2/user/get";
+/// The organization's number of employees (read once per full sync: it bounds every
+/// department's pages).
+pub const USER_COUNT: &str = "/topapi/user/count";
 
 /// The root department's id.
 pub const ROOT_DEPARTMENT: i64 = 1;
@@ -152,6 +155,18 @@ pub struct ApiUser {
     /// Remark.
     #[serde(deserialize_with = "null_as_default")]
     pub remark: String,
+}
+
+/// The `result` of [`USER_COUNT`].
+#[derive(Debug, Deserialize)]
+pub struct UserCount {
+    /// Employees of the organization (activated or not).
+    pub count: u64,
+}
+
+/// Body of [`USER_COUNT`]: every employee, activated or not (as `user/list` lists them).
+pub fn user_count_body() -> Value {
+    json!({ "only_active": false })
 }
 
 /// Body of `department/get` for `dept_id`.

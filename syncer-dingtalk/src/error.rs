@@ -315,6 +315,36 @@ mod tests {
     }
 
     #[test]
+    fn a_success_without_the_fields_it_must_have_is_a_failure_never_an_empty_answer() {
+        use crate::api::{ApiDepartment, UserCount};
+        let secret = Secret::new("s3cret");
+        let ok = |body: &str| Answer {
+            status: 200,
+            body: body.as_bytes().to_vec(),
+        };
+        let no_result =
+            ApiFailure::classify::<Vec<ApiDepartment>>(&secret, "listsub", &ok(r#"{"errcode":0}"#));
+        assert!(matches!(no_result, Verdict::Fail(_)), "{no_result:?}");
+        let child_without_id =
+            ok(r#"{"errcode":0,"result":[{"dept_id":2,"name":"a"},{"name":"b"}]}"#);
+        let listed =
+            ApiFailure::classify::<Vec<ApiDepartment>>(&secret, "listsub", &child_without_id);
+        assert!(matches!(listed, Verdict::Fail(_)), "{listed:?}");
+        let count_without_count = ok(r#"{"errcode":0,"result":{}}"#);
+        let count = ApiFailure::classify::<UserCount>(&secret, "user/count", &count_without_count);
+        assert!(matches!(count, Verdict::Fail(_)), "{count:?}");
+        let counted = ApiFailure::classify::<UserCount>(
+            &secret,
+            "user/count",
+            &ok(r#"{"errcode":0,"result":{"count":7}}"#),
+        );
+        assert!(
+            matches!(counted, Verdict::Done(UserCount { count: 7 })),
+            "{counted:?}"
+        );
+    }
+
+    #[test]
     fn the_new_style_apis_used_up_quota_is_a_used_up_quota_too() {
         let answer = Answer {
             status: 403,

@@ -1,15 +1,16 @@
 //! The full directory read: the shared walk of `syncer-remote` over DingTalk's tree from the
 //! root, every department's `listsub` as soon as it is known and its members paged at the same
-//! time, all through the app's call loop. Calls: one token, one `department/get` of the root
-//! (its name), one `listsub` per department and ⌈members/100⌉ `user/list` pages per department
-//! (at least one). A department that fails after retries is listed as a failure, so the
-//! snapshot says honestly that it is incomplete; failures at the root that mean the app can read
-//! nothing (credentials, IP whitelist, permission, contact range, quota) fail the fetch.
+//! time, all through the app's call loop. Calls: one token, one `user/count` (the organization's
+//! size, which bounds every department's pages), one `department/get` of the root (its name),
+//! one `listsub` per department and ⌈members/100⌉ `user/list` pages per department (at least
+//! one). A department that fails after retries is listed as a failure, so the snapshot says
+//! honestly that it is incomplete; failures at the root that mean the app can read nothing
+//! (credentials, IP whitelist, permission, contact range, quota) fail the fetch.
 
 use futures::future::BoxFuture;
 use futures::FutureExt;
 use syncer_core::{FetchError, FetchProgress, Snapshot};
-use syncer_remote::{read_directory, Child, DepartmentOrder, DirectoryReader, Listed};
+use syncer_remote::{read_directory, Child, DepartmentOrder, DirectoryReader, Listed, PageBound};
 
 use crate::api::{self, ApiDepartment, ApiUser, UserPage};
 use crate::error::{ApiFailure, DingTalkError, DINGTALK};
@@ -19,9 +20,11 @@ use crate::remote::{post, DingTalkCaller};
 /// The most members one department can hold as far as this syncer believes (DingTalk's
 /// largest editions stay well below it in a single department).
 pub const MAX_MEMBERS_PER_DEPARTMENT: usize = 100_000;
-/// Pages of one department read at most: [`MAX_MEMBERS_PER_DEPARTMENT`] in pages of
-/// [`api::PAGE_SIZE`] (1,000 pages). A server that keeps saying `has_more` past it cannot hold
-/// the fetch: the department is incomplete.
+/// Pages of one department read at most, whatever the organization's count says:
+/// [`MAX_MEMBERS_PER_DEPARTMENT`] in pages of [`api::PAGE_SIZE`] (1,000 pages). Below it, the
+/// organization's `user/count` in pages bounds each department (see [`PageBound`]); a server
+/// that keeps saying `has_more` past the bound cannot hold the fetch: the department is
+/// incomplete.
 pub const MAX_PAGES_PER_DEPARTMENT: usize =
     MAX_MEMBERS_PER_DEPARTMENT.div_ceil(api::PAGE_SIZE as usize);
 
@@ -30,8 +33,15 @@ pub async fn fetch_directory(
     caller: &DingTalkCaller,
     progress: &dyn FetchProgress,
 ) -> Result<Snapshot, FetchError> {
-    let reader = Reader { caller };
-    read_directory(
+    // The token first: wrong credentials fail the fetch with their fix, not as a bound's
+    // fallback notice (the read below finds the token cached).
+    caller
+        .access_token()
+        .await
+        .map_err(|error| error.to_fetch_error())?;
+    let (bound, notice) = page_bound(caller).await;
+    let reader = Reader { caller, bound };
+    let mut snapshot = read_directory(
         caller,
         &reader,
         api::ROOT_DEPARTMENT,
@@ -39,12 +49,33 @@ pub async fn fetch_directory(
         progress,
         to_record,
     )
-    .await
+    .await?;
+    snapshot.notices.extend(notice);
+    Ok(snapshot)
+}
+
+/// The bound of every department's pages: the organization's `user/count` in pages, or the
+/// absolute cap (with a notice saying why) when the count cannot be read. Never a failure.
+async fn page_bound(caller: &DingTalkCaller) -> (PageBound, Option<String>) {
+    let page_size = api::PAGE_SIZE as usize;
+    let body = api::user_count_body();
+    match post::<api::UserCount>(caller, api::USER_COUNT, &body).await {
+        Ok(answer) => (
+            PageBound::from_members(answer.count, page_size, MAX_PAGES_PER_DEPARTMENT),
+            None,
+        ),
+        Err(error) => {
+            let bound = PageBound::absolute(MAX_PAGES_PER_DEPARTMENT, page_size);
+            let why = format!("{}: {error}", api::USER_COUNT);
+            (bound, Some(bound.fallback_notice(DINGTALK, &why)))
+        }
+    }
 }
 
 /// DingTalk's departments as the shared walk reads them.
 struct Reader<'a> {
     caller: &'a DingTalkCaller,
+    bound: PageBound,
 }
 
 impl DirectoryReader for Reader<'_> {
@@ -72,7 +103,7 @@ impl DirectoryReader for Reader<'_> {
     }
 
     fn members(&self, dept: i64) -> BoxFuture<'_, (Vec<ApiUser>, Option<DingTalkError>)> {
-        list_members(self.caller, dept).boxed()
+        list_members(self.caller, dept, self.bound).boxed()
     }
 
     fn root_name(&self) -> BoxFuture<'_, Listed<String, Self>> {
@@ -88,16 +119,18 @@ impl DirectoryReader for Reader<'_> {
 /// Every page of a department's members: those read, and the error that cut the read short. A
 /// member without a `userid` cannot be matched to anyone, so it is not dropped quietly: the
 /// department counts as incomplete (naming how many), and nobody is deprovisioned on it.
-async fn list_members(caller: &DingTalkCaller, dept: i64) -> (Vec<ApiUser>, Option<DingTalkError>) {
+async fn list_members(
+    caller: &DingTalkCaller,
+    dept: i64,
+    bound: PageBound,
+) -> (Vec<ApiUser>, Option<DingTalkError>) {
     let mut users = Vec::new();
     let mut unidentified = 0usize;
     let mut cursor = 0;
     let mut cut_short = None;
     for page_number in 0.. {
-        if page_number == MAX_PAGES_PER_DEPARTMENT {
-            cut_short = Some(format!(
-                "more than {MAX_PAGES_PER_DEPARTMENT} pages ({MAX_MEMBERS_PER_DEPARTMENT} members, the most one department is believed to hold) and DingTalk still says has_more; the department's listing is incomplete"
-            ));
+        if bound.reached(page_number) {
+            cut_short = Some(bound.exceeded(DINGTALK));
             break;
         }
         let body = api::list_users_body(dept, cursor, api::PAGE_SIZE);

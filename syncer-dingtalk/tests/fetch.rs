@@ -119,9 +119,10 @@ impl MinimumCalls {
         }
     }
 
-    /// One token, one `department/get` (the root's name), the listings and the pages.
+    /// One token, one `user/count` (the page bound), one `department/get` (the root's name),
+    /// the listings and the pages.
     fn total(&self) -> u64 {
-        1 + 1 + self.listsub + self.user_list
+        1 + 1 + 1 + self.listsub + self.user_list
     }
 }
 

@@ -128,12 +128,57 @@ async fn a_member_without_active_is_read_with_active_unknown() {
     assert!(elsewhere.field("active").is_some(), "{elsewhere:?}");
 }
 
+/// `user/list` calls a well-behaved read of `org` makes, leaving out department `but`.
+fn pages_elsewhere(org: &Org, but: i64) -> u64 {
+    org.departments
+        .iter()
+        .filter(|dept| dept.dept_id != but)
+        .map(|dept| org.members_of(dept.dept_id).len().div_ceil(100).max(1) as u64)
+        .sum()
+}
+
 #[tokio::test]
-async fn has_more_without_end_stops_at_the_page_cap_and_the_department_is_incomplete() {
+async fn has_more_without_end_stops_at_the_organizations_count_in_pages() {
     let org = org();
     let dept = biggest(&org);
+    let elsewhere = pages_elsewhere(&org, dept);
     let (fetched, server) = fetch_with(org, failing(dept, DeptFault::EndlessPages)).await;
     let snapshot = fetched.expect("fetch");
+
+    let [failure] = &snapshot.failures[..] else {
+        panic!("one failure: {:?}", snapshot.failures);
+    };
+    assert!(failure.scope.contains(&dept.to_string()), "{failure:?}");
+    // 300 members in all: 3 pages of 100, plus the slack of 5 for people who join meanwhile.
+    let bound = 3 + syncer_remote::PAGE_SLACK as u64;
+    for words in [
+        format!("more than {bound} pages"),
+        "300 members".to_owned(),
+        "1000 pages".to_owned(),
+    ] {
+        assert!(failure.message.contains(&words), "{words}: {failure:?}");
+    }
+    let stats = server.stats();
+    assert_eq!(stats.calls_by_path[paths::USER_COUNT], 1);
+    assert_eq!(
+        stats.calls_by_path[paths::USER_LIST],
+        elsewhere + bound,
+        "the endless department stops after {bound} pages"
+    );
+    assert!(snapshot.notices.is_empty(), "{:?}", snapshot.notices);
+}
+
+#[tokio::test]
+async fn without_the_organizations_count_the_absolute_cap_holds_and_a_notice_says_so() {
+    let org = org();
+    let dept = biggest(&org);
+    let elsewhere = pages_elsewhere(&org, dept);
+    let faults = Faults {
+        busy_user_count: true,
+        ..failing(dept, DeptFault::EndlessPages)
+    };
+    let (fetched, server) = fetch_with(org, faults).await;
+    let snapshot = fetched.expect("a count that cannot be read fails nothing by itself");
 
     let [failure] = &snapshot.failures[..] else {
         panic!("one failure: {:?}", snapshot.failures);
@@ -143,11 +188,18 @@ async fn has_more_without_end_stops_at_the_page_cap_and_the_department_is_incomp
         failure.message.contains("more than 1000 pages"),
         "{failure:?}"
     );
-    let pages = server.stats().calls_by_path[paths::USER_LIST];
-    assert!(
-        pages <= 1_000 + 20,
-        "{pages} user/list calls: the endless department stops at 1,000 pages"
+    let stats = server.stats();
+    assert_eq!(stats.calls_by_path[paths::USER_LIST], elsewhere + 1_000);
+    assert_eq!(
+        stats.calls_by_path[paths::USER_COUNT],
+        3,
+        "tried max_retries + 1 times"
     );
+    let [notice] = &snapshot.notices[..] else {
+        panic!("one notice: {:?}", snapshot.notices);
+    };
+    assert!(notice.contains(paths::USER_COUNT), "{notice}");
+    assert!(notice.contains("1000 pages"), "{notice}");
 }
 
 #[tokio::test]

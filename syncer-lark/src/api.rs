@@ -80,6 +80,9 @@ pub struct ApiDepartment {
     pub parent_department_id: String,
     /// Whether Lark keeps it only as deleted (`None` when Lark left the status out).
     pub status: Option<DepartmentStatus>,
+    /// The people in it and in every department below it (returned only with a scope such as
+    /// `contact:department.organize:readonly`; `None` without).
+    pub member_count: Option<u64>,
 }
 
 /// A department's state.

@@ -1,15 +1,16 @@
 //! The full directory read: the shared walk of `syncer-remote` over Lark's tree from the root
 //! `0`, each department's children listed as soon as it is known and its people paged at the
-//! same time, all through the app's call loop. Calls: one token, one department get (the root's
-//! name), and per department ⌈children/50⌉ children pages and ⌈people/50⌉ people pages (at
+//! same time, all through the app's call loop. Calls: one token, one department get of the root
+//! before the walk (its name, and its `member_count`, which bounds every department's people
+//! pages), and per department ⌈children/50⌉ children pages and ⌈people/50⌉ people pages (at
 //! least one each). A department that fails after retries is listed as a failure, so the
-//! snapshot says honestly that it is incomplete.
+//! snapshot says honestly that it is incomplete; so is one listing people without `user_id`.
 
 use futures::future::BoxFuture;
 use futures::FutureExt;
 use serde::de::DeserializeOwned;
 use syncer_core::{FetchError, FetchFailure, FetchProgress, Snapshot};
-use syncer_remote::{read_directory, Child, DirectoryReader, Listed};
+use syncer_remote::{read_directory, Child, DirectoryReader, Listed, PageBound};
 
 use crate::api::{self, ApiDepartment, ApiUser, DepartmentAnswer, Page};
 use crate::error::{ApiFailure, LarkError, LARK};
@@ -19,8 +20,9 @@ use crate::remote::{get, LarkCaller};
 /// The most people (or sub-departments) one department can hold as far as this syncer believes.
 pub const MAX_ITEMS_PER_LIST: usize = 100_000;
 /// Pages of one list read at most: [`MAX_ITEMS_PER_LIST`] in pages of [`api::PAGE_SIZE`]
-/// (2,000 pages). A server that keeps saying `has_more` past it cannot hold the fetch: the
-/// department is incomplete.
+/// (2,000 pages). Below it, the root's `member_count` in pages bounds each department's people
+/// (see [`PageBound`]). A server that keeps saying `has_more` past the bound cannot hold the
+/// fetch: the department is incomplete.
 pub const MAX_PAGES_PER_LIST: usize = MAX_ITEMS_PER_LIST.div_ceil(api::PAGE_SIZE as usize);
 
 /// The root department's name when Lark does not give one.
@@ -31,22 +33,83 @@ pub async fn fetch_directory(
     caller: &LarkCaller,
     progress: &dyn FetchProgress,
 ) -> Result<Snapshot, FetchError> {
-    let root = api::ROOT_DEPARTMENT.to_owned();
-    let reader = Reader { caller };
-    read_directory(
+    // The token first: wrong credentials fail the fetch with their fix, not as a bound's
+    // fallback notice (the read below finds the token cached).
+    caller
+        .access_token()
+        .await
+        .map_err(|error| error.to_fetch_error())?;
+    let root = read_root(caller).await;
+    let reader = Reader {
+        caller,
+        root_name: root.name,
+        people_bound: root.bound,
+    };
+    let mut snapshot = read_directory(
         caller,
         &reader,
-        root,
+        api::ROOT_DEPARTMENT.to_owned(),
         ROOT_NAME_FALLBACK,
         progress,
         to_record,
     )
-    .await
+    .await?;
+    snapshot.notices.extend(root.notice);
+    Ok(snapshot)
+}
+
+/// What the root department says before the walk: its name and the bound of every
+/// department's people pages, with a notice when the bound fell back to the absolute cap.
+struct Root {
+    name: String,
+    bound: PageBound,
+    notice: Option<String>,
+}
+
+/// Reads the root department once: its name, and its `member_count` (everyone in the tenant)
+/// as the bound of every department's people pages. Never a failure: without the count the
+/// absolute cap holds, and the notice says why.
+async fn read_root(caller: &LarkCaller) -> Root {
+    let page_size = api::PAGE_SIZE as usize;
+    let absolute = PageBound::absolute(MAX_PAGES_PER_LIST, page_size);
+    let path = api::department_path(api::ROOT_DEPARTMENT);
+    let query = api::department_query();
+    match get::<DepartmentAnswer>(caller, api::DEPARTMENT_GET, &path, &query).await {
+        Ok(answer) => match answer.department.member_count.filter(|&count| count > 0) {
+            Some(count) => Root {
+                name: answer.department.name,
+                bound: PageBound::from_members(count, page_size, MAX_PAGES_PER_LIST),
+                notice: None,
+            },
+            None => Root {
+                name: answer.department.name,
+                bound: absolute,
+                notice: Some(absolute.fallback_notice(
+                    LARK,
+                    "the root department came without member_count: grant the app the scope contact:department.organize:readonly",
+                )),
+            },
+        },
+        Err(error) => {
+            // Only the root group's display name and the bound depend on it.
+            tracing::warn!(%error, "could not read the root department");
+            let why = format!("{}: {error}", api::DEPARTMENT_GET);
+            Root {
+                name: String::new(),
+                bound: absolute,
+                notice: Some(absolute.fallback_notice(LARK, &why)),
+            }
+        }
+    }
 }
 
 /// Lark's departments as the shared walk reads them.
 struct Reader<'a> {
     caller: &'a LarkCaller,
+    /// The root's name as read before the walk (empty when it could not be read).
+    root_name: String,
+    /// The bound of every department's people pages.
+    people_bound: PageBound,
 }
 
 impl DirectoryReader for Reader<'_> {
@@ -58,10 +121,12 @@ impl DirectoryReader for Reader<'_> {
     fn children(&self, department: String) -> BoxFuture<'_, Listed<Vec<Child<String>>, Self>> {
         async move {
             let path = api::children_path(&department);
+            let bound = PageBound::absolute(MAX_PAGES_PER_LIST, api::PAGE_SIZE as usize);
             let (children, error) = all_pages::<ApiDepartment>(
                 self.caller,
                 api::DEPARTMENT_CHILDREN,
                 &path,
+                bound,
                 api::children_query,
             )
             .await;
@@ -95,27 +160,19 @@ impl DirectoryReader for Reader<'_> {
     fn members(&self, department: String) -> BoxFuture<'_, (Vec<ApiUser>, Option<LarkError>)> {
         async move {
             let api = api::USERS_BY_DEPARTMENT;
-            all_pages(self.caller, api, api, |token| {
+            let (people, error) = all_pages(self.caller, api, api, self.people_bound, |token| {
                 api::users_query(&department, token)
             })
-            .await
+            .await;
+            identified(people, error)
         }
         .boxed()
     }
 
+    /// The name read before the walk (no call of its own).
     fn root_name(&self) -> BoxFuture<'_, Listed<String, Self>> {
-        async move {
-            let path = api::department_path(api::ROOT_DEPARTMENT);
-            let answer: DepartmentAnswer = get(
-                self.caller,
-                api::DEPARTMENT_GET,
-                &path,
-                &api::department_query(),
-            )
-            .await?;
-            Ok(answer.department.name)
-        }
-        .boxed()
+        let name = self.root_name.clone();
+        async move { Ok(name) }.boxed()
     }
 
     /// People listed without `user_id`: the app lacks the scope that reveals it.
@@ -134,11 +191,12 @@ async fn all_pages<T: DeserializeOwned + Send>(
     caller: &LarkCaller,
     api: &'static str,
     path: &str,
+    bound: PageBound,
     query: impl Fn(Option<&str>) -> Vec<(&'static str, String)>,
 ) -> (Vec<T>, Option<LarkError>) {
     let mut items = Vec::new();
     let mut token: Option<String> = None;
-    for _ in 0..MAX_PAGES_PER_LIST {
+    for _ in 0..bound.pages {
         let page: Page<T> = match get(caller, api, path, &query(token.as_deref())).await {
             Ok(page) => page,
             Err(error) => return (items, Some(error)),
@@ -155,8 +213,30 @@ async fn all_pages<T: DeserializeOwned + Send>(
             }
         }
     }
-    let message = format!(
-        "more than {MAX_PAGES_PER_LIST} pages ({MAX_ITEMS_PER_LIST} items, the most one department is believed to hold) and Lark still says has_more; the listing is incomplete"
-    );
+    let message = bound.exceeded(LARK);
     (items, Some(LarkError::invalid(LARK, api, message)))
+}
+
+/// A department's people without those Lark gave no `user_id` (they cannot be matched to
+/// anyone): when there are such people, the department is incomplete, naming how many, so
+/// nobody is deprovisioned on it.
+fn identified(people: Vec<ApiUser>, error: Option<LarkError>) -> (Vec<ApiUser>, Option<LarkError>) {
+    let listed = people.len();
+    let people: Vec<ApiUser> = people
+        .into_iter()
+        .filter(|person| !person.user_id.trim().is_empty())
+        .collect();
+    let unnamed = listed - people.len();
+    if unnamed == 0 {
+        return (people, error);
+    }
+    let message = format!(
+        "{unnamed} person(s) without a user_id cannot be matched to anyone, so the department's listing is incomplete and nobody is deprovisioned: grant the app the scope contact:user.employee_id:readonly in the Lark developer console (your app → Permissions & Scopes) and publish a new version"
+    );
+    let message = match error {
+        Some(error) => format!("{error}; also {message}"),
+        None => message,
+    };
+    let api = api::USERS_BY_DEPARTMENT;
+    (people, Some(LarkError::invalid(LARK, api, message)))
 }

@@ -91,21 +91,111 @@ async fn people_without_status_are_read_with_their_flags_unknown() {
     }
 }
 
+/// People pages a well-behaved read of `org` makes, leaving out department `but`.
+fn pages_elsewhere(org: &LarkOrg, but: &str) -> u64 {
+    org.departments
+        .iter()
+        .filter(|d| d.open_department_id != but)
+        .map(|d| {
+            org.members_of(&d.open_department_id)
+                .len()
+                .div_ceil(50)
+                .max(1) as u64
+        })
+        .sum()
+}
+
 #[tokio::test]
-async fn has_more_without_end_stops_at_the_page_cap_and_the_department_is_incomplete() {
+async fn has_more_without_end_stops_at_the_roots_member_count_in_pages() {
     let org = org();
     let dept = biggest(&org);
+    let elsewhere = pages_elsewhere(&org, &dept);
     let (snapshot, server) = fetch_with(org, failing(&dept, DeptFault::EndlessPages)).await;
     let [failure] = &snapshot.failures[..] else {
         panic!("one failure: {:?}", snapshot.failures);
     };
     assert!(failure.scope.contains(&dept), "{failure:?}");
+    // 70 people in the tenant: 2 pages of 50, plus the slack.
+    let bound = 2 + syncer_remote::PAGE_SLACK as u64;
+    for words in [
+        format!("more than {bound} pages"),
+        "70 members".to_owned(),
+        "2000 pages".to_owned(),
+    ] {
+        assert!(failure.message.contains(&words), "{words}: {failure:?}");
+    }
+    let stats = server.stats();
+    assert_eq!(stats.calls(paths::USERS_BY_DEPARTMENT), elsewhere + bound);
+    assert_eq!(stats.calls(paths::DEPARTMENT_GET), 1, "the root, read once");
+    assert!(snapshot.notices.is_empty(), "{:?}", snapshot.notices);
+}
+
+#[tokio::test]
+async fn without_member_count_the_absolute_cap_holds_and_a_notice_names_the_scope() {
+    let org = org();
+    let dept = biggest(&org);
+    let elsewhere = pages_elsewhere(&org, &dept);
+    let faults = Faults {
+        hide_member_count: true,
+        ..failing(&dept, DeptFault::EndlessPages)
+    };
+    let (snapshot, server) = fetch_with(org, faults).await;
+    let [failure] = &snapshot.failures[..] else {
+        panic!("one failure: {:?}", snapshot.failures);
+    };
     assert!(
         failure.message.contains("more than 2000 pages"),
         "{failure:?}"
     );
     let calls = server.stats().calls(paths::USERS_BY_DEPARTMENT);
-    assert!(calls <= 2_000 + 20, "{calls} people pages");
+    assert_eq!(calls, elsewhere + 2_000);
+    let [notice] = &snapshot.notices[..] else {
+        panic!("one notice: {:?}", snapshot.notices);
+    };
+    assert!(notice.contains("member_count"), "{notice}");
+    assert!(
+        notice.contains("contact:department.organize:readonly"),
+        "{notice}"
+    );
+}
+
+#[tokio::test]
+async fn people_without_user_id_make_their_department_incomplete_naming_how_many() {
+    let org = org();
+    let dept = biggest(&org);
+    assert!(org.members_of(&dept).len() >= 2);
+    let (snapshot, _server) = fetch_with(org, failing(&dept, DeptFault::WithoutUserId)).await;
+    let [failure] = &snapshot.failures[..] else {
+        panic!("one failure, that department's: {:?}", snapshot.failures);
+    };
+    assert_eq!(failure.api, paths::USERS_BY_DEPARTMENT, "{failure:?}");
+    assert!(failure.scope.contains(&dept), "{failure:?}");
+    assert!(
+        failure.message.contains("2 person(s) without a user_id"),
+        "{failure:?}"
+    );
+    assert!(
+        failure
+            .message
+            .contains("contact:user.employee_id:readonly"),
+        "{failure:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_answer_larger_than_the_cap_is_a_failed_call_naming_api_and_cap() {
+    let mut small = org();
+    small.users.truncate(5);
+    let faults = Faults {
+        answer_padding: 9 * 1024 * 1024,
+        ..Faults::default()
+    };
+    let (snapshot, _server) = fetch_with(small, faults).await;
+    assert!(!snapshot.failures.is_empty());
+    for failure in &snapshot.failures {
+        assert_eq!(failure.api, paths::USERS_BY_DEPARTMENT, "{failure:?}");
+        assert!(failure.message.contains("larger than 8 MiB"), "{failure:?}");
+    }
 }
 
 #[tokio::test]

@@ -17,7 +17,8 @@
 //!   [`remote_backend!`] writes a backend's `Directory` impl and registration from one
 //!   declaration.
 //! - [`walk_departments`], the breadth-first read of a department tree and its members, and
-//!   [`read_directory`], a whole fetch on it: every person once ([`RecordSet`]).
+//!   [`read_directory`], a whole fetch on it: every person once ([`RecordSet`]); the
+//!   [`PageBound`] of one department's member pages (the organization's count in pages).
 //! - [`signature_matches`], the constant-time check of a pushed event's signature.
 //! - The parts the loop is made of: a [`CallLimiter`] (calls per second per API, a bound on
 //!   calls in flight, slowing down when throttled), a [`RetryPolicy`] (backoff with jitter, at
@@ -39,6 +40,7 @@ mod class;
 mod error;
 mod http;
 mod limiter;
+mod page_bound;
 mod read;
 mod reconnect;
 mod records;
@@ -60,6 +62,7 @@ pub use class::FailureClass;
 pub use error::{CallError, Failure};
 pub use http::{finish as finish_http_client, http_client, HttpClientError};
 pub use limiter::CallLimiter;
+pub use page_bound::{PageBound, PAGE_SLACK};
 pub use read::read_directory;
 pub use reconnect::ReconnectBackoff;
 pub use records::{DepartmentOrder, RecordSet};

@@ -45,5 +45,6 @@ where
         departments: walked.departments,
         failures,
         api_calls: caller.api_calls(),
+        notices: Vec::new(),
     })
 }

@@ -176,6 +176,7 @@ fn minimum_calls(org: &Org) -> BTreeMap<&'static str, u64> {
         .sum();
     BTreeMap::from([
         (paths::GETTOKEN, 1),
+        (paths::USER_COUNT, 1),
         (paths::DEPARTMENT_GET, 1),
         (paths::DEPARTMENT_LISTSUB, org.departments.len() as u64),
         (paths::USER_LIST, pages),

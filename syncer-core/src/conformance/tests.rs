@@ -167,6 +167,7 @@ impl Syncer for Memory {
             departments: departments(),
             failures,
             api_calls: BTreeMap::new(),
+            notices: Vec::new(),
         })
     }
 }

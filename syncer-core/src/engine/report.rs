@@ -299,6 +299,7 @@ impl SyncReport {
         self.api_calls_by_api = snapshot.api_calls.clone();
         self.departments = snapshot.departments.len();
         self.incomplete = snapshot.failures.clone();
+        self.notices.extend(snapshot.notices.iter().cloned());
         self.errors
             .extend(snapshot.failures.iter().map(|failure| ReportError {
                 user: None,

@@ -2,7 +2,9 @@
 //! connection must send its request headers within [`HEADER_READ_TIMEOUT`] (an idle keep-alive
 //! connection too), at most [`MAX_CONNECTIONS`] are open at once (fewer when the process may
 //! open few files), and a failed accept (`Too many open files`) backs off and goes on instead of
-//! ending the listener. So a crowd of idle sockets cannot keep `/healthz` down.
+//! ending the listener. So a crowd of idle sockets cannot keep `/healthz` down. A connection's
+//! first request head is read and checked first (`request_head`): one that cannot be parsed is
+//! answered with the API's JSON error rather than the HTTP layer's bare 400.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,7 +14,8 @@ use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
-use tokio::net::TcpListener;
+use tokio::io::AsyncReadExt;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
@@ -22,10 +25,32 @@ pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// The most connections open at once (lowered to a quarter of the open-file limit, so that the
 /// syncs' own connections and files always have room).
 pub const MAX_CONNECTIONS: usize = 512;
-/// The largest request head read (request line and headers); beyond it hyper answers 431.
+/// The largest request head read (request line and headers); beyond it the answer is 431.
 pub const MAX_REQUEST_HEAD: usize = 64 * 1024;
 /// How long open connections may finish their requests once serve stops.
 const SHUTDOWN_WAIT: Duration = Duration::from_secs(5);
+
+/// Serves `stream` with `router`, its first `head` bytes (already read) read again first.
+fn serve_connection(
+    stream: TcpStream,
+    head: Vec<u8>,
+    router: Router,
+) -> http1::Connection<TokioIo<Replayed>, TowerToHyperService<Router>> {
+    let (read, write) = stream.into_split();
+    let replayed = tokio::io::join(std::io::Cursor::new(head).chain(read), write);
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT)
+        .max_buf_size(MAX_REQUEST_HEAD);
+    builder.serve_connection(TokioIo::new(replayed), TowerToHyperService::new(router))
+}
+
+/// A connection whose first bytes, read to check its head, are read again before the rest.
+type Replayed = tokio::io::Join<
+    tokio::io::Chain<std::io::Cursor<Vec<u8>>, tokio::net::tcp::OwnedReadHalf>,
+    tokio::net::tcp::OwnedWriteHalf,
+>;
 
 /// How many connections this process may keep open: [`MAX_CONNECTIONS`], or a quarter of the
 /// soft limit of open files when that is lower (never below 8).
@@ -55,7 +80,7 @@ pub async fn serve(listener: Arc<TcpListener>, router: Router, stop: Cancellatio
             () = stop.cancelled() => break,
             accepted = listener.accept() => accepted,
         };
-        let stream = match accepted {
+        let mut stream = match accepted {
             Ok((stream, _)) => {
                 backoff = Duration::from_millis(10);
                 stream
@@ -73,19 +98,17 @@ pub async fn serve(listener: Arc<TcpListener>, router: Router, stop: Cancellatio
             drop(stream);
             continue;
         };
-        let mut builder = http1::Builder::new();
-        builder
-            .timer(TokioTimer::new())
-            .header_read_timeout(HEADER_READ_TIMEOUT)
-            .max_buf_size(MAX_REQUEST_HEAD);
-        let connection = builder.serve_connection(
-            TokioIo::new(stream),
-            TowerToHyperService::new(router.clone()),
-        );
-        let connection = graceful.watch(connection);
+        let watcher = graceful.watcher();
+        let (router, stop) = (router.clone(), stop.clone());
         tokio::spawn(async move {
-            // A connection ends with an error when its client misbehaves; nothing to report.
-            let _ = connection.await;
+            let head = tokio::select! {
+                () = stop.cancelled() => None,
+                head = super::request_head::read_first(&mut stream, MAX_REQUEST_HEAD, HEADER_READ_TIMEOUT) => head,
+            };
+            if let Some(head) = head {
+                // A connection ends with an error when its client misbehaves; nothing to report.
+                let _ = watcher.watch(serve_connection(stream, head, router)).await;
+            }
             drop(slot);
         });
     }

@@ -10,6 +10,7 @@ pub(crate) mod event_tasks;
 pub(crate) mod events;
 mod listener;
 mod metrics;
+mod request_head;
 mod scheduler;
 mod startup;
 pub(crate) mod state;

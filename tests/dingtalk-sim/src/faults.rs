@@ -45,6 +45,9 @@ pub struct Faults {
     /// many calls (since start or the last stats reset), every call, `/gettoken` included, is
     /// answered errcode 90020 with the count and the quota (`quota.rs`).
     pub monthly_call_quota: Option<u64>,
+    /// `user/count` always answers errcode -1 (system busy): retries never help, so a client
+    /// must do without the organization's count.
+    pub busy_user_count: bool,
     /// Seed of the random choices (`busy_rate`, `http_5xx_rate`, `throttle_rate`, token strings).
     pub seed: u64,
 }
@@ -67,6 +70,7 @@ impl Default for Faults {
             endless_sub_departments: false,
             answer_padding: 0,
             monthly_call_quota: None,
+            busy_user_count: false,
             seed: 0,
         }
     }

@@ -52,6 +52,9 @@ pub(crate) fn authorize(faults: &Faults, api: Api, dept_id: Option<i64>) -> Resu
             return Err(ApiError::missing_scope(missing));
         }
     }
+    if api == Api::UserCount && faults.busy_user_count {
+        return Err(ApiError::busy());
+    }
     let Some(dept_id) = dept_id else {
         return Ok(());
     };

@@ -23,8 +23,14 @@ pub struct Faults {
     pub missing_contact_scope: bool,
     /// The app lacks `contact:user.employee_id:readonly`: users come without `user_id`.
     pub hide_user_id: bool,
+    /// Departments come without `member_count`, as Lark answers an app with none of the scopes
+    /// that reveal it (such as `contact:department.organize:readonly`).
+    pub hide_member_count: bool,
     /// Every call is refused as coming from an IP not on the app's whitelist (99991401).
     pub ip_denied: bool,
+    /// Not real Lark behaviour: bytes of filler added to every people listing (a `padding`
+    /// text in `data`), to show a client caps the size of what it reads.
+    pub answer_padding: usize,
     /// Seed of the random choices (`http_5xx_rate`, token strings).
     pub seed: u64,
 }
@@ -40,7 +46,9 @@ impl Default for Faults {
             failing_departments: BTreeMap::new(),
             missing_contact_scope: false,
             hide_user_id: false,
+            hide_member_count: false,
             ip_denied: false,
+            answer_padding: 0,
             seed: 0,
         }
     }
@@ -66,4 +74,7 @@ pub enum DeptFault {
     /// Not real Lark behaviour: the first sub-department in this department's children listing
     /// comes without `open_department_id`.
     UnnamedChild,
+    /// The first two people of this department's listing come without `user_id` (as Lark
+    /// answers an app without the employee-id scope, here for one department only).
+    WithoutUserId,
 }

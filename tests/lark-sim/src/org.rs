@@ -128,6 +128,17 @@ impl LarkOrg {
             .collect()
     }
 
+    /// Lark's `member_count` of a department: the people in it and in every department below
+    /// it, each counted once.
+    pub fn member_count(&self, open_department_id: &str) -> usize {
+        let below: std::collections::HashSet<String> =
+            self.subtree(open_department_id).into_iter().collect();
+        self.users
+            .iter()
+            .filter(|u| u.departments.iter().any(|d| below.contains(d)))
+            .count()
+    }
+
     /// The person with this `user_id`.
     pub fn user(&self, user_id: &str) -> Option<&SimUser> {
         self.users.iter().find(|u| u.user_id == user_id)

@@ -344,3 +344,36 @@ async fn one_department_is_read_and_an_unknown_one_answers_40004() {
     );
     assert_eq!(server.stats().calls(paths::DEPARTMENT_GET), 2);
 }
+
+#[tokio::test]
+async fn member_count_counts_the_people_below_a_department_once() {
+    let (server, org) = start(Faults::default()).await;
+    let client = Client::new(&server);
+    let token = client.token().await;
+    let (_, root) = client
+        .get("/open-apis/contact/v3/departments/0", Some(&token), &[])
+        .await;
+    assert_eq!(
+        root["data"]["department"]["member_count"],
+        org.users.len(),
+        "{root}"
+    );
+    let parent = org
+        .departments
+        .iter()
+        .find(|d| d.parent.is_some() && !org.children_of(&d.open_department_id).is_empty())
+        .expect("a department with sub-departments");
+    let below: std::collections::HashSet<&str> = org
+        .subtree(&parent.open_department_id)
+        .iter()
+        .flat_map(|d| org.members_of(d))
+        .map(|u| u.user_id.as_str())
+        .collect();
+    let path = format!(
+        "/open-apis/contact/v3/departments/{}",
+        parent.open_department_id
+    );
+    let (_, answer) = client.get(&path, Some(&token), &[]).await;
+    assert_eq!(answer["data"]["department"]["member_count"], below.len());
+    assert!(below.len() > org.members_of(&parent.open_department_id).len());
+}

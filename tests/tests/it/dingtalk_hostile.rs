@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use crate::common::{self, embedded_config, fake_dingtalk, Scratch, APP_SECRET, SECRET_ENV};
 use serde_json::Value;
-use syncer_dingtalk_sim::{DeptFault, FakeDingTalk, Faults, Org, ROOT_DEPT_ID};
+use syncer_dingtalk_sim::{paths, DeptFault, FakeDingTalk, Faults, Org, ROOT_DEPT_ID};
 
 /// A leaf department (not the root) that is the only department of at least two members.
 fn leaf_with_sole_members(org: &Org) -> (i64, Vec<String>) {
@@ -128,4 +128,42 @@ async fn a_missing_active_neither_enables_nor_disables_and_says_so() {
     let notices = run.report["notices"].to_string();
     assert!(notices.contains("IsForbidden"), "{notices}");
     assert!(notices.contains("left as it is in IAM"), "{notices}");
+}
+
+#[tokio::test]
+async fn endless_pages_stop_at_the_organizations_count_and_deprovision_nobody() {
+    let run = resync_with(DeptFault::EndlessPages, |_, _| {}).await;
+    let org = run._server.org();
+    let pages = |dept: i64| org.members_of(dept).len().div_ceil(100).max(1) as u64;
+    let minimum: u64 = org.departments.iter().map(|d| pages(d.dept_id)).sum();
+    // 200 members in all: 2 pages of 100 and the slack of 5, then the department is incomplete.
+    let bound = org.users.len().div_ceil(100) as u64 + 5;
+    assert_eq!(run.code, 1, "{}", run.output);
+    assert_eq!(run.report["status"], "partial", "{}", run.report);
+    assert_eq!(run.report["counts"]["disabled"], 0, "{}", run.report);
+    assert_eq!(run.report["counts"]["deleted"], 0, "{}", run.report);
+    let incomplete = run.report["incomplete"].to_string();
+    for words in [
+        run.dept.to_string(),
+        format!("more than {bound} pages"),
+        "200 members".to_owned(),
+    ] {
+        assert!(incomplete.contains(&words), "{words}: {incomplete}");
+    }
+    // The made-up members of the endless pages are people read (and created); everyone who
+    // was there before keeps their IsForbidden.
+    for (id, forbidden) in &run.before {
+        assert_eq!(run.after.get(id), Some(forbidden), "{id}");
+    }
+    let stats = run._server.stats();
+    assert_eq!(
+        stats.calls_by_path[paths::USER_COUNT],
+        2,
+        "one per full sync"
+    );
+    assert_eq!(
+        stats.calls_by_path[paths::USER_LIST],
+        2 * minimum - pages(run.dept) + bound,
+        "the first sync's pages, then the second's with {bound} of the endless department"
+    );
 }

@@ -225,6 +225,47 @@ async fn a_failing_lark_department_makes_the_run_partial_and_disables_nobody() {
 }
 
 #[tokio::test]
+async fn people_without_user_id_name_their_department_and_count_and_disable_nobody() {
+    let world = World::start(tenant(60)).await;
+    let (first, _) = world.sync().await;
+    assert_eq!(first.code, 0, "{}", first.all());
+    let source = world.lark.org();
+    let dept = source
+        .departments
+        .iter()
+        .map(|d| d.open_department_id.clone())
+        .max_by_key(|id| source.members_of(id).len())
+        .expect("a department");
+    world.lark.set_faults(Faults {
+        failing_departments: BTreeMap::from([(dept.clone(), DeptFault::WithoutUserId)]),
+        ..Faults::default()
+    });
+    let (second, report) = world.sync().await;
+    assert_eq!(second.code, 1, "{}", second.all());
+    assert_eq!(report["status"], "partial", "{report}");
+    assert_eq!(report["counts"]["disabled"], 0, "{report}");
+    assert_eq!(report["counts"]["deleted"], 0, "{report}");
+    let [incomplete] = report["incomplete"]
+        .as_array()
+        .expect("incomplete")
+        .as_slice()
+    else {
+        panic!("one incomplete department: {report}");
+    };
+    assert!(
+        incomplete["scope"].as_str().expect("scope").contains(&dept),
+        "{incomplete}"
+    );
+    assert!(
+        incomplete["message"]
+            .as_str()
+            .expect("message")
+            .contains("2 person(s) without a user_id"),
+        "{incomplete}"
+    );
+}
+
+#[tokio::test]
 async fn test_connection_passes_and_a_wrong_secret_is_named_without_being_shown() {
     let world = World::start(tenant(20)).await;
     let outcome = world

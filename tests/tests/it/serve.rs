@@ -19,7 +19,7 @@ mod quota;
 
 pub(crate) const TOKEN: &str = "api-token-7Hq2";
 /// What the CLI needs to read a serve config.
-const CLI_ENV: [(&str, &str); 2] = [SECRET_ENV, ("SYNCER_API_TOKEN", TOKEN)];
+pub(crate) const CLI_ENV: [(&str, &str); 2] = [SECRET_ENV, ("SYNCER_API_TOKEN", TOKEN)];
 
 /// A running `syncer-host serve` and its base URL.
 pub(crate) struct Served {

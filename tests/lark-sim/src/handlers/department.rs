@@ -44,7 +44,7 @@ pub(crate) fn children(
     };
     let mut items: Vec<Value> = below
         .into_iter()
-        .map(|d| department_json(org, d, id_type))
+        .map(|d| as_the_app_sees(department_json(org, d, id_type), faults))
         .collect();
     let fault = faults.failing_departments.get(&parent.open_department_id);
     if fault == Some(&DeptFault::UnnamedChild) {
@@ -72,9 +72,19 @@ pub(crate) fn department(
     check_user_id_type(query)?;
     let found = requested_department(org, faults, id, id_type)?;
     Ok(Answer {
-        data: json!({ "department": department_json(org, found, id_type) }),
+        data: json!({ "department": as_the_app_sees(department_json(org, found, id_type), faults) }),
         page: None,
     })
+}
+
+/// A department without the fields the app's scopes do not reveal.
+fn as_the_app_sees(mut department: Value, faults: &Faults) -> Value {
+    if faults.hide_member_count {
+        if let Some(object) = department.as_object_mut() {
+            object.remove("member_count");
+        }
+    }
+    department
 }
 
 /// A department as contact v3 describes it, ids in the requested type.
@@ -99,7 +109,7 @@ pub(crate) fn department_json(
     }
     object.insert(
         "member_count".into(),
-        org.members_of(&department.open_department_id).len().into(),
+        org.member_count(&department.open_department_id).into(),
     );
     object.insert("status".into(), json!({ "is_deleted": false }));
     Value::Object(object)

@@ -97,7 +97,8 @@ pub(crate) fn requested_department<'a>(
             DeptFault::NullItems
             | DeptFault::MissingStatus
             | DeptFault::EndlessPages
-            | DeptFault::UnnamedChild,
+            | DeptFault::UnnamedChild
+            | DeptFault::WithoutUserId,
         ) => Ok(department),
         Some(DeptFault::NoAuthority) => Err(ApiError::no_dept_authority()),
         Some(DeptFault::InternalError) => Err(ApiError::internal_error()),

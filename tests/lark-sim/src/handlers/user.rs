@@ -46,6 +46,11 @@ pub(crate) fn find_by_department(
         &list,
         offset,
     );
+    if faults.answer_padding > 0 {
+        if let Some(object) = data.as_object_mut() {
+            object.insert("padding".into(), "x".repeat(faults.answer_padding).into());
+        }
+    }
     Ok(Answer {
         data,
         page: Some((
@@ -89,6 +94,13 @@ fn misshape(fault: Option<&DeptFault>, data: &mut Value, list: &str, offset: usi
     match fault {
         Some(DeptFault::NullItems) => {
             data.insert("items".into(), Value::Null);
+        }
+        Some(DeptFault::WithoutUserId) if offset == 0 => {
+            if let Some(items) = data.get_mut("items").and_then(Value::as_array_mut) {
+                for person in items.iter_mut().take(2).filter_map(Value::as_object_mut) {
+                    person.remove("user_id");
+                }
+            }
         }
         Some(DeptFault::MissingStatus) => {
             if let Some(items) = data.get_mut("items").and_then(Value::as_array_mut) {

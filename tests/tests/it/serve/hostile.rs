@@ -6,7 +6,7 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use super::{serve_config, serving_slow_dingtalk, Served};
+use super::{serve_config, serving_slow_dingtalk, Served, CLI_ENV};
 use crate::common::{eventually, fake_dingtalk, org, Scratch};
 use syncer_dingtalk_sim::Faults;
 
@@ -139,5 +139,97 @@ async fn the_409_names_the_syncer_not_a_file_on_the_server() {
     );
     let dir = scratch.dir.path().to_string_lossy().into_owned();
     assert!(!error.contains(&dir) && !error.contains(".lock"), "{error}");
+    served.terminate().await;
+}
+
+/// Sends `bytes` on a new connection and reads the answer until the server closes it (or a
+/// few seconds pass): the status and the body.
+async fn raw_exchange(served: &Served, bytes: &[u8]) -> (u16, String) {
+    let mut socket = TcpStream::connect(address(served)).await.expect("connect");
+    socket.write_all(bytes).await.expect("send");
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(5), socket.read_to_end(&mut answer));
+    let _ = read.await;
+    let text = String::from_utf8_lossy(&answer).into_owned();
+    let status = text
+        .strip_prefix("HTTP/1.1 ")
+        .and_then(|rest| rest.get(..3))
+        .and_then(|code| code.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+#[tokio::test]
+async fn a_request_that_cannot_be_parsed_gets_the_apis_json_400() {
+    let (_dingtalk, _scratch, served) = serving_slow_dingtalk(0).await;
+    for (broken, words) in [
+        (&b"GET / HTTP/1.1\r\nbad header\r\n\r\n"[..], "cannot be read as HTTP/1.1"),
+        (b"\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03\r\n\r\n", "cannot be read as HTTP/1.1"),
+        (b"GET /healthz HTTP/7.0\r\n\r\n", "cannot be read as HTTP/1.1"),
+        (
+            b"POST /api/v1/syncers/acme-dt/sync HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 9\r\n\r\n",
+            "Content-Length",
+        ),
+    ] {
+        let (status, body) = raw_exchange(&served, broken).await;
+        assert_eq!(status, 400, "{broken:?}: {body}");
+        let body: serde_json::Value = serde_json::from_str(&body).expect("a JSON body");
+        let error = body["error"].as_str().expect("error");
+        assert!(error.contains(words), "{error}");
+    }
+    // A head that never ends within the bytes the API reads: 431, as JSON too.
+    let endless = format!("GET /healthz HTTP/1.1\r\nx-padding: {}", "y".repeat(70_000));
+    let (status, body) = raw_exchange(&served, endless.as_bytes()).await;
+    assert_eq!(status, 431, "{body}");
+    let body: serde_json::Value = serde_json::from_str(&body).expect("a JSON body");
+    assert!(
+        body["error"].as_str().expect("error").contains("65536"),
+        "{body}"
+    );
+    // A sound connection is served as before, its requests kept alive and pipelined.
+    let two = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    let mut socket = TcpStream::connect(address(&served)).await.expect("connect");
+    socket.write_all(two).await.expect("send");
+    let mut answer = String::new();
+    tokio::time::timeout(Duration::from_secs(5), socket.read_to_string(&mut answer))
+        .await
+        .expect("both answered")
+        .expect("read");
+    assert_eq!(answer.matches("HTTP/1.1 200 OK").count(), 2, "{answer}");
+    served.terminate().await;
+}
+
+#[tokio::test]
+async fn an_endpoints_proxy_password_never_shows_in_test_or_the_api() {
+    // A port nobody listens on: Test Connection fails, naming the endpoint.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let endpoint = format!("http://proxyuser:PROXY-PASS-4tz@127.0.0.1:{port}");
+    let scratch = Scratch::new();
+    scratch.write_config(&serve_config(&endpoint, "max_retries = 0"));
+    let tested = scratch.run(&["test", "acme-dt", "--json"], &CLI_ENV).await;
+    assert_eq!(tested.code, 1, "{}", tested.all());
+    assert!(tested.all().contains("127.0.0.1"), "{}", tested.all());
+    assert!(!tested.all().contains("PROXY-PASS-4tz"), "{}", tested.all());
+
+    let served = Served::start(&scratch, &[]).await;
+    let (status, syncers) = served.get("/api/v1/syncers").await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        syncers[0]["config"]["endpoint"],
+        format!("http://proxyuser:***@127.0.0.1:{port}")
+    );
+    let (_, test) = served.post("/api/v1/syncers/acme-dt/test").await;
+    assert_eq!(test["ok"], false, "{test}");
+    for answer in [&syncers, &test] {
+        assert!(!answer.to_string().contains("PROXY-PASS-4tz"), "{answer}");
+    }
     served.terminate().await;
 }
