@@ -10,7 +10,7 @@ use parking_lot::Mutex;
 use rusqlite::{params, Connection, OptionalExtension};
 use syncer_core::engine::is_valid_user_name;
 use syncer_core::{
-    normalize_phone, ConnectionCheck, IamField, IamGroup, IamUser, Target, TargetError,
+    normalize_phone, ConnectionCheck, IamField, IamGroup, IamUser, Target, TargetError, UserKeys,
 };
 
 const SCHEMA: &str = "
@@ -251,6 +251,48 @@ impl Target for EmbeddedTarget {
             bodies
                 .map(|body| decode(&body.map_err(storage("list users"))?))
                 .collect()
+        })
+        .await
+    }
+
+    async fn users_for(
+        &self,
+        organization: &str,
+        keys: &UserKeys,
+    ) -> Result<Vec<IamUser>, TargetError> {
+        const API: &str = "find users";
+        let organization = organization.to_owned();
+        // The indexed forms the store keeps: names and ids as given, e-mails and phones keyed.
+        let lookups: Vec<(&'static str, String)> = keys
+            .names
+            .iter()
+            .map(|name| ("name", name.clone()))
+            .chain(keys.ids.iter().map(|id| ("id", id.clone())))
+            .chain(keys.emails.iter().map(|email| ("email", email_key(email))))
+            .chain(
+                keys.phones
+                    .iter()
+                    .map(|phone| ("phone", normalize_phone(phone))),
+            )
+            .filter(|(_, value)| !value.is_empty())
+            .collect();
+        self.with_db(API, move |db| {
+            let mut found = std::collections::BTreeMap::new();
+            for (column, value) in lookups {
+                let sql =
+                    format!("SELECT name, body FROM users WHERE owner = ?1 AND {column} = ?2");
+                let mut statement = db.prepare_cached(&sql).map_err(storage(API))?;
+                let rows = statement
+                    .query_map(params![organization, value], |row| {
+                        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+                    })
+                    .map_err(storage(API))?;
+                for row in rows {
+                    let (name, body) = row.map_err(storage(API))?;
+                    found.insert(name, body);
+                }
+            }
+            found.values().map(|body| decode(body)).collect()
         })
         .await
     }

@@ -5,6 +5,7 @@
 //! the API with a deadline.
 
 mod push;
+mod reads;
 mod safety;
 mod stream;
 
