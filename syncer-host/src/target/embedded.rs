@@ -526,4 +526,41 @@ mod tests {
         store.delete_user(&user).await.expect("delete");
         assert_eq!(store.full_user(&user).await.expect("read"), None);
     }
+
+    #[tokio::test]
+    async fn users_for_finds_by_name_id_email_and_phone_and_nobody_else() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = EmbeddedTarget::open(&dir.path().join("store.db")).expect("open");
+        let user = |name: &str, id: &str, email: &str, phone: &str| IamUser {
+            owner: "acme".into(),
+            name: name.into(),
+            id: id.into(),
+            email: email.into(),
+            phone: phone.into(),
+            ..IamUser::default()
+        };
+        for one in [
+            user("alice", "", "", ""),
+            user("bob", "u-bob", "", ""),
+            user("carol", "", "Carol@Acme.Example", ""),
+            user("dave", "", "", "+86 139 1234 5678"),
+            user("erin", "u-erin", "erin@acme.example", "13900000000"),
+        ] {
+            store.create_user(&one).await.expect("create");
+        }
+        let keys = UserKeys {
+            names: ["alice".to_owned()].into(),
+            ids: ["u-bob".to_owned()].into(),
+            emails: ["carol@acme.example".to_owned()].into(),
+            phones: ["13912345678".to_owned()].into(),
+        };
+        let found = store.users_for("acme", &keys).await.expect("read");
+        let names: Vec<&str> = found.iter().map(|user| user.name.as_str()).collect();
+        assert_eq!(names, ["alice", "bob", "carol", "dave"]);
+        assert!(store
+            .users_for("globex", &keys)
+            .await
+            .expect("read")
+            .is_empty());
+    }
 }
