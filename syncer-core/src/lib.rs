@@ -72,6 +72,6 @@ pub use snapshot::{
     Department, FetchFailure, FetchProgress, NoProgress, Snapshot, SourceFields, SourceRecord,
 };
 pub use syncer::{ConnectionCheck, ConnectionReport, FetchError, Syncer};
-pub use target::{Target, TargetError};
+pub use target::{Target, TargetError, UserKeys};
 pub use text::Text;
 pub use user::{null_as_default, IamUser};

@@ -1,10 +1,13 @@
 //! Where users land: Hanzo IAM over HTTP, the embedded store, or a test double. The engine only
 //! speaks this trait.
 
+use std::collections::BTreeSet;
+
 use async_trait::async_trait;
 
 use crate::field::IamField;
 use crate::group::IamGroup;
+use crate::phone::normalize_phone;
 use crate::syncer::ConnectionCheck;
 use crate::user::IamUser;
 
@@ -50,6 +53,51 @@ impl TargetError {
     }
 }
 
+/// The keys of a scoped read ([`Target::users_for`]): every user that has one of these names,
+/// `id` values, e-mails or phones. Change events ask for the few users their people can match
+/// or collide with instead of the whole organization.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UserKeys {
+    /// User names (`name`, the `NAME` of `ORG/NAME`).
+    pub names: BTreeSet<String>,
+    /// Values of the `id` field.
+    pub ids: BTreeSet<String>,
+    /// E-mails (a target compares them without regard to case).
+    pub emails: BTreeSet<String>,
+    /// Phones, in every spelling worth asking for (a target compares them as given).
+    pub phones: BTreeSet<String>,
+}
+
+impl UserKeys {
+    /// Whether no key is asked for.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+            && self.ids.is_empty()
+            && self.emails.is_empty()
+            && self.phones.is_empty()
+    }
+
+    /// Whether `user` has one of the keys: a name or `id` as given, an e-mail without regard
+    /// to case or surrounding blanks, a phone however it is spelled. The filter of a target
+    /// that reads its whole listing; it may find more than IAM's own lookups, never less.
+    pub fn wants(&self, user: &IamUser) -> bool {
+        let email = user.email.trim().to_lowercase();
+        let phone = normalize_phone(&user.phone);
+        self.names.contains(user.name.as_str())
+            || (!user.id.is_empty() && self.ids.contains(user.id.as_str()))
+            || (!email.is_empty()
+                && self
+                    .emails
+                    .iter()
+                    .any(|wanted| wanted.trim().to_lowercase() == email))
+            || (!phone.is_empty()
+                && self
+                    .phones
+                    .iter()
+                    .any(|wanted| normalize_phone(wanted) == phone))
+    }
+}
+
 /// A store of IAM users, organized by organization.
 #[cfg_attr(test, mockall::automock)]
 #[async_trait]
@@ -59,6 +107,19 @@ pub trait Target: Send + Sync {
 
     /// Every user of `organization`.
     async fn list_users(&self, organization: &str) -> Result<Vec<IamUser>, TargetError>;
+
+    /// The users of `organization` that have one of `keys` (see [`UserKeys::wants`]), each
+    /// once, ordered by name as [`Self::list_users`] orders them. More users than asked for
+    /// are no harm: the default reads the whole listing, so a target without lookups stays
+    /// correct, only slower.
+    async fn users_for(
+        &self,
+        organization: &str,
+        keys: &UserKeys,
+    ) -> Result<Vec<IamUser>, TargetError> {
+        let _ = keys;
+        self.list_users(organization).await
+    }
 
     /// Creates a user.
     async fn create_user(&self, user: &IamUser) -> Result<(), TargetError>;

@@ -1,19 +1,22 @@
 //! Applying change events: the people and departments they name are read again from the
 //! source, one by one, and planned and written by the very functions of a full sync, on an
 //! input of those people alone ([`PlanScope::Named`]): matching, ownership, only changed
-//! fields, conflict screening against every IAM user, adoption rules and the groups of their
-//! departments. A department not yet a group is read and created, parents first. Nobody the
-//! events did not name is touched, and a read that fails touches nobody.
+//! fields, conflict screening, adoption rules and the groups of their departments. The IAM
+//! users planned against are those the people can match or collide with, looked up by name,
+//! id, e-mail and phone, or the whole listing where the plan needs it (`change_users`). A
+//! department not yet a group is read and created, parents first. Nobody the events did not
+//! name is touched, and a read that fails touches nobody.
 
 use std::collections::{BTreeMap, HashSet};
 use std::time::Instant;
 
 use super::apply::apply_plan;
 use super::change_report::{ChangeOutcome, ChangeReport};
+use super::change_users::{plan_on, read_users, Whole};
 use super::changes::ChangeSet;
 use super::desired::{desired_users, prefix_departments};
 use super::options::SyncOptions;
-use super::plan::{plan, PlanInputs};
+use super::plan::PlanInputs;
 use super::recorder::Recorder;
 use super::report::{RunStatus, SyncReport};
 use super::vocabulary::PlanScope;
@@ -239,7 +242,12 @@ async fn apply_into(
         Ok(people) => people,
         Err(error) => return report.fetch_failed(error),
     };
-    let users = match target.list_users(&options.organization).await {
+    let mut desired = desired_users(people.records.clone(), inputs.mapping);
+    let whole = Whole {
+        leavers: !people.gone.is_empty(),
+        removed_departments: !inputs.changes.removed_departments.is_empty(),
+    };
+    let users = match read_users(target, &options.organization, whole, &desired).await {
         Ok(users) => users,
         Err(error) => {
             *retry = unreachable(&error);
@@ -275,7 +283,6 @@ async fn apply_into(
         (Vec::new(), HashSet::new())
     };
     report.departments = departments.len();
-    let mut desired = desired_users(people.records, inputs.mapping);
     prefix_departments(&options.group_name_prefix, &mut departments, &mut desired);
     report.record_desired(&desired);
     let prefix = &options.group_name_prefix;
@@ -284,18 +291,22 @@ async fn apply_into(
         removed_groups: removed.iter().map(|id| format!("{prefix}{id}")).collect(),
         recent_deprovisions: inputs.recent_deprovisions,
     };
-    let plan = plan(
-        PlanInputs {
-            desired,
-            departments: &departments,
-            users,
-            groups,
-            complete: true,
-            mapping: inputs.mapping,
-            scope,
-        },
-        options,
-    );
+    let inputs_of_plan = PlanInputs {
+        desired,
+        departments: &departments,
+        users: Vec::new(),
+        groups,
+        complete: true,
+        mapping: inputs.mapping,
+        scope,
+    };
+    let plan = match plan_on(target, users, inputs_of_plan, options).await {
+        Ok(plan) => plan,
+        Err(error) => {
+            *retry = unreachable(&error);
+            return report.target_unreadable(&error);
+        }
+    };
     report.record_plan(&plan);
     if options.stop.is_raised() {
         return report.stopped_before_writing("reading the changes");

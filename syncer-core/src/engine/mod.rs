@@ -11,6 +11,7 @@
 mod apply;
 mod change_apply;
 mod change_report;
+mod change_users;
 mod changes;
 mod desired;
 mod event_guard;

@@ -24,6 +24,7 @@ use crate::user::IamUser;
 use groups::Memberships;
 use matching::Matched;
 pub use screen::is_valid_user_name;
+pub(super) use unreadable_fields::blank_for_everyone;
 
 /// What the diff works on.
 pub struct PlanInputs<'a> {

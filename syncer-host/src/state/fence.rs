@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use syncer_core::{ConnectionCheck, IamField, IamGroup, IamUser, Target, TargetError};
+use syncer_core::{ConnectionCheck, IamField, IamGroup, IamUser, Target, TargetError, UserKeys};
 
 /// Whether a run still holds its lease; shared by the renewal task and the fenced target.
 #[derive(Clone, Debug)]
@@ -66,6 +66,14 @@ impl Target for FencedTarget<'_> {
 
     async fn list_users(&self, organization: &str) -> Result<Vec<IamUser>, TargetError> {
         self.inner.list_users(organization).await
+    }
+
+    async fn users_for(
+        &self,
+        organization: &str,
+        keys: &UserKeys,
+    ) -> Result<Vec<IamUser>, TargetError> {
+        self.inner.users_for(organization, keys).await
     }
 
     async fn create_user(&self, user: &IamUser) -> Result<(), TargetError> {

@@ -10,7 +10,7 @@ use parking_lot::Mutex;
 use rusqlite::{params, Connection, OptionalExtension};
 use syncer_core::engine::is_valid_user_name;
 use syncer_core::{
-    normalize_phone, ConnectionCheck, IamField, IamGroup, IamUser, Target, TargetError,
+    normalize_phone, ConnectionCheck, IamField, IamGroup, IamUser, Target, TargetError, UserKeys,
 };
 
 const SCHEMA: &str = "
@@ -255,6 +255,48 @@ impl Target for EmbeddedTarget {
         .await
     }
 
+    async fn users_for(
+        &self,
+        organization: &str,
+        keys: &UserKeys,
+    ) -> Result<Vec<IamUser>, TargetError> {
+        const API: &str = "find users";
+        let organization = organization.to_owned();
+        // The indexed forms the store keeps: names and ids as given, e-mails and phones keyed.
+        let lookups: Vec<(&'static str, String)> = keys
+            .names
+            .iter()
+            .map(|name| ("name", name.clone()))
+            .chain(keys.ids.iter().map(|id| ("id", id.clone())))
+            .chain(keys.emails.iter().map(|email| ("email", email_key(email))))
+            .chain(
+                keys.phones
+                    .iter()
+                    .map(|phone| ("phone", normalize_phone(phone))),
+            )
+            .filter(|(_, value)| !value.is_empty())
+            .collect();
+        self.with_db(API, move |db| {
+            let mut found = std::collections::BTreeMap::new();
+            for (column, value) in lookups {
+                let sql =
+                    format!("SELECT name, body FROM users WHERE owner = ?1 AND {column} = ?2");
+                let mut statement = db.prepare_cached(&sql).map_err(storage(API))?;
+                let rows = statement
+                    .query_map(params![organization, value], |row| {
+                        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+                    })
+                    .map_err(storage(API))?;
+                for row in rows {
+                    let (name, body) = row.map_err(storage(API))?;
+                    found.insert(name, body);
+                }
+            }
+            found.values().map(|body| decode(body)).collect()
+        })
+        .await
+    }
+
     async fn create_user(&self, user: &IamUser) -> Result<(), TargetError> {
         const API: &str = "add-user";
         let mut user = user.clone();
@@ -483,5 +525,42 @@ mod tests {
         assert_eq!(full.extra["bio"], "kept");
         store.delete_user(&user).await.expect("delete");
         assert_eq!(store.full_user(&user).await.expect("read"), None);
+    }
+
+    #[tokio::test]
+    async fn users_for_finds_by_name_id_email_and_phone_and_nobody_else() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = EmbeddedTarget::open(&dir.path().join("store.db")).expect("open");
+        let user = |name: &str, id: &str, email: &str, phone: &str| IamUser {
+            owner: "acme".into(),
+            name: name.into(),
+            id: id.into(),
+            email: email.into(),
+            phone: phone.into(),
+            ..IamUser::default()
+        };
+        for one in [
+            user("alice", "", "", ""),
+            user("bob", "u-bob", "", ""),
+            user("carol", "", "Carol@Acme.Example", ""),
+            user("dave", "", "", "+86 139 1234 5678"),
+            user("erin", "u-erin", "erin@acme.example", "13900000000"),
+        ] {
+            store.create_user(&one).await.expect("create");
+        }
+        let keys = UserKeys {
+            names: ["alice".to_owned()].into(),
+            ids: ["u-bob".to_owned()].into(),
+            emails: ["carol@acme.example".to_owned()].into(),
+            phones: ["13912345678".to_owned()].into(),
+        };
+        let found = store.users_for("acme", &keys).await.expect("read");
+        let names: Vec<&str> = found.iter().map(|user| user.name.as_str()).collect();
+        assert_eq!(names, ["alice", "bob", "carol", "dave"]);
+        assert!(store
+            .users_for("globex", &keys)
+            .await
+            .expect("read")
+            .is_empty());
     }
 }

@@ -6,6 +6,7 @@
 
 mod lark;
 mod push;
+mod reads;
 mod safety;
 mod stream;
 mod window;

@@ -27,25 +27,13 @@ pub(super) fn keep_unreadable_fields(
     if desired.is_empty() {
         return Vec::new();
     }
-    let mapped: BTreeSet<IamField> = desired
-        .iter()
-        .flat_map(|person| person.values.keys().copied())
-        .filter(|field| {
-            field.kind() == FieldKind::Text && !matches!(field, IamField::Id | IamField::Name)
-        })
-        .collect();
+    let blank = blank_for_everyone(desired);
     let managed: Vec<&IamUser> = current
         .iter()
         .filter(|u| !u.is_deleted && !u.is_forbidden && ownership::owner_of(u, me) == Owner::Me)
         .collect();
     let mut notices = Vec::new();
-    for field in mapped {
-        let all_empty = desired
-            .iter()
-            .all(|person| person.values.get(&field).is_none_or(|v| v.is_empty()));
-        if !all_empty {
-            continue;
-        }
+    for field in blank {
         let holders = managed
             .iter()
             .filter(|user| !user.get(field).is_empty())
@@ -64,6 +52,26 @@ pub(super) fn keep_unreadable_fields(
         ));
     }
     notices
+}
+
+/// The mapped text fields (other than Id and Name) that came back empty for every person of
+/// `desired`: those the guard weighs.
+pub(in crate::engine) fn blank_for_everyone(desired: &[DesiredUser]) -> BTreeSet<IamField> {
+    let mapped: BTreeSet<IamField> = desired
+        .iter()
+        .flat_map(|person| person.values.keys().copied())
+        .filter(|field| {
+            field.kind() == FieldKind::Text && !matches!(field, IamField::Id | IamField::Name)
+        })
+        .collect();
+    mapped
+        .into_iter()
+        .filter(|field| {
+            desired
+                .iter()
+                .all(|person| person.values.get(field).is_none_or(|v| v.is_empty()))
+        })
+        .collect()
 }
 
 /// Where to look for the permission `field` needs: the scope the plugin declares for the source

@@ -11,7 +11,7 @@ use crate::journal::NoJournal;
 
 /// A directory that answers one-person and one-department reads, and counts them.
 #[derive(Default)]
-struct Directory {
+pub(super) struct Directory {
     people: HashMap<String, SourceRecord>,
     departments: HashMap<String, Department>,
     broken: HashSet<String>,
@@ -19,7 +19,7 @@ struct Directory {
 }
 
 impl Directory {
-    fn of(people: Vec<SourceRecord>, departments: Vec<Department>) -> Self {
+    pub(super) fn of(people: Vec<SourceRecord>, departments: Vec<Department>) -> Self {
         Self {
             people: people.into_iter().map(|p| (p.id.clone(), p)).collect(),
             departments: departments.into_iter().map(|d| (d.id.clone(), d)).collect(),
@@ -62,7 +62,7 @@ impl Syncer for Directory {
     }
 }
 
-fn people_set(ids: &[&str]) -> ChangeSet {
+pub(super) fn people_set(ids: &[&str]) -> ChangeSet {
     ChangeSet {
         people: ids.iter().map(|id| id.to_string()).collect(),
         ..ChangeSet::default()
@@ -76,7 +76,7 @@ fn leaving(ids: &[&str]) -> ChangeSet {
     }
 }
 
-async fn apply_to(
+pub(super) async fn apply_to(
     store: &Store,
     directory: &Directory,
     changes: &ChangeSet,
@@ -96,7 +96,7 @@ async fn apply_to(
 }
 
 /// Three people synced in the tree, writes cleared.
-async fn synced() -> (Store, Vec<SourceRecord>) {
+pub(super) async fn synced() -> (Store, Vec<SourceRecord>) {
     let store = Store::default();
     let users = vec![
         in_depts("a", &["3"]),
@@ -231,12 +231,16 @@ async fn a_read_that_fails_touches_nobody_and_fails() {
 async fn an_unreachable_target_asks_for_the_event_again() {
     let (_, users) = synced().await;
     let mut target = MockTarget::new();
-    target.expect_list_users().returning(|_| {
-        Err(TargetError::Unavailable {
-            api: "get-users".into(),
-            message: "connection refused".into(),
-        })
-    });
+    let refused = || TargetError::Unavailable {
+        api: "get-users".into(),
+        message: "connection refused".into(),
+    };
+    target
+        .expect_users_for()
+        .returning(move |_, _| Err(refused()));
+    target
+        .expect_list_users()
+        .returning(move |_| Err(refused()));
     let directory = Directory::of(users, tree());
     let report = apply_changes(
         &directory,

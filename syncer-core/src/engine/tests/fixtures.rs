@@ -181,6 +181,8 @@ pub(super) struct Store {
     pub(super) writes: Arc<Mutex<Vec<Write>>>,
     /// Names of groups whose creation the mock refuses.
     pub(super) failing_groups: Arc<Mutex<Vec<String>>>,
+    /// Every read of users: `list` for the whole listing, `lookup` for a scoped read.
+    pub(super) user_reads: Arc<Mutex<Vec<&'static str>>>,
 }
 
 /// IAM's refusal of a user whose e-mail or phone another user of `users` has.
@@ -212,8 +214,20 @@ impl Store {
 
     pub(super) fn mock(&self) -> MockTarget {
         let mut mock = MockTarget::new();
-        let users = self.users.clone();
+        let (users, reads) = (self.users.clone(), self.user_reads.clone());
+        mock.expect_users_for().returning(move |org, keys| {
+            reads.lock().expect("lock").push("lookup");
+            Ok(users
+                .lock()
+                .expect("lock")
+                .iter()
+                .filter(|u| u.owner == org && keys.wants(u))
+                .cloned()
+                .collect())
+        });
+        let (users, reads) = (self.users.clone(), self.user_reads.clone());
         mock.expect_list_users().returning(move |org| {
+            reads.lock().expect("lock").push("list");
             Ok(users
                 .lock()
                 .expect("lock")

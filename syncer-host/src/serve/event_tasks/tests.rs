@@ -172,6 +172,20 @@ async fn an_event_waits_for_a_running_full_sync() {
     cancel.cancel();
 }
 
+#[test]
+fn a_batch_closes_when_the_queue_goes_quiet_or_at_the_end_of_its_window() {
+    let first = tokio::time::Instant::now();
+    let until = first + worker::COALESCE;
+    // A lone event: the batch closes IDLE after it, not at the end of the window.
+    assert_eq!(
+        worker::closes_at(until, first, worker::IDLE),
+        first + worker::IDLE
+    );
+    // Events still coming late in the window: it closes at its end.
+    let late = first + worker::COALESCE - Duration::from_millis(10);
+    assert_eq!(worker::closes_at(until, late, worker::IDLE), until);
+}
+
 #[tokio::test]
 async fn an_unreadable_guard_window_asks_for_the_event_again_and_reads_nobody() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -1,6 +1,7 @@
 //! A syncer's event worker: takes the queued events in order, coalesces those that arrive
-//! within [`COALESCE`] of the first (a storm for one person costs one read and at most one
-//! write), waits until no full run of the syncer is going, and applies the batch under the
+//! within [`COALESCE`] of the first, each less than [`IDLE`] after the one before (a storm for
+//! one person costs one read and at most one write; a lone event does not wait out the
+//! window), waits until no full run of the syncer is going, and applies the batch under the
 //! syncer's run lock (a lease with its fence, in a shared state), exactly as a run holds it.
 //! Each event is answered once its change is written or recorded failed; while IAM cannot be
 //! reached every event of the batch is asked for again.
@@ -20,8 +21,11 @@ use crate::serve::state::AppState;
 use crate::state::fence::FencedTarget;
 use crate::store::RunGuard;
 
-/// How long the worker gathers events after the first of a batch.
+/// How long the worker gathers events after the first of a batch, at most.
 pub const COALESCE: Duration = Duration::from_millis(200);
+/// A batch closes before [`COALESCE`] once no event has come for this long: a storm arrives
+/// as a burst, and a lone event need not wait out the whole window.
+pub const IDLE: Duration = Duration::from_millis(50);
 /// The most events one batch takes.
 const BATCH: usize = 500;
 
@@ -43,8 +47,9 @@ pub async fn run(
         let until = tokio::time::Instant::from_std(first.received) + COALESCE;
         let mut batch = vec![first];
         while batch.len() < BATCH {
+            let closes = closes_at(until, tokio::time::Instant::now(), IDLE);
             tokio::select! {
-                _ = tokio::time::sleep_until(until) => break,
+                _ = tokio::time::sleep_until(closes) => break,
                 job = jobs.recv() => match job {
                     Some(job) => batch.push(job),
                     None => break,
@@ -59,6 +64,16 @@ pub async fn run(
         };
         apply(&state, &hub, batch, lock).await;
     }
+}
+
+/// When a batch being gathered closes: at the end of its window (`until`), or `idle` after
+/// the last event came (`last`), whichever is first.
+pub(super) fn closes_at(
+    until: tokio::time::Instant,
+    last: tokio::time::Instant,
+    idle: Duration,
+) -> tokio::time::Instant {
+    until.min(last + idle)
 }
 
 /// The syncer's run lock, and its start gate held with it so a full run about to start waits

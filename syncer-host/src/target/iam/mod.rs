@@ -4,12 +4,14 @@
 //! operator. Updates send the full user and the snake_case columns that changed.
 
 mod client;
+mod lookup;
 mod test_connection;
 
 use async_trait::async_trait;
 use serde_json::Value;
 use syncer_core::{
     ConnectionCheck, FieldValue, IamField, IamGroup, IamUser, ListedUser, Target, TargetError,
+    UserKeys,
 };
 
 use crate::config::IamSettings;
@@ -248,6 +250,14 @@ impl Target for IamTarget {
                 shortfall.0, shortfall.1
             ),
         })
+    }
+
+    async fn users_for(
+        &self,
+        organization: &str,
+        keys: &UserKeys,
+    ) -> Result<Vec<IamUser>, TargetError> {
+        lookup::users_for(&self.client, organization, keys).await
     }
 
     async fn create_user(&self, user: &IamUser) -> Result<(), TargetError> {
