@@ -6,6 +6,7 @@
 
 pub mod events;
 pub mod fence;
+pub(crate) mod file;
 pub mod journal;
 pub mod postgres;
 pub mod quota;
