@@ -34,14 +34,7 @@ pub async fn serve_push(syncer: Box<dyn Syncer>) -> (String, Received) {
     let app = Router::new()
         .route("/events", post(receive))
         .with_state(endpoint);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind a loopback port");
-    let url = format!(
-        "http://{}/events",
-        listener.local_addr().expect("the bound address")
-    );
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let url = format!("{}/events", crate::loopback::serve(app).await);
     (url, received)
 }
 
