@@ -126,6 +126,16 @@ pub enum PluginConfigError {
     },
 }
 
+impl PluginConfigError {
+    /// The error of key `key` whose value is wrong, `problem` saying how and what to do.
+    pub fn invalid(key: &str, problem: impl Into<String>) -> Self {
+        PluginConfigError::InvalidValue {
+            key: key.to_owned(),
+            problem: problem.into(),
+        }
+    }
+}
+
 /// A validated plugin config: every key known, required keys present, defaults filled in; and
 /// the host's [`crate::CallMeter`], if it counts the backend's calls.
 #[derive(Clone)]

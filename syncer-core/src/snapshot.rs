@@ -38,6 +38,31 @@ impl SourceRecord {
     pub fn field(&self, name: &str) -> Option<&FieldValue> {
         self.fields.get(name)
     }
+
+    /// Sets a text field the source gave; an empty text is left out (it says nothing, and a
+    /// 100,000-person directory holds many).
+    pub fn set_text(&mut self, name: &'static str, value: String) {
+        if !value.is_empty() {
+            self.fields
+                .insert(Cow::Borrowed(name), FieldValue::Text(value.into()));
+        }
+    }
+
+    /// Sets a flag the source gave; an unknown one (`None`) is left out, so a mapping from it
+    /// leaves the IAM field as it is.
+    pub fn set_flag(&mut self, name: &'static str, value: Option<bool>) {
+        if let Some(value) = value {
+            self.fields
+                .insert(Cow::Borrowed(name), FieldValue::Flag(value));
+        }
+    }
+
+    /// Adds a department the person belongs to, unless it is already listed.
+    pub fn add_department(&mut self, id: &str) {
+        if !self.departments.iter().any(|known| known == id) {
+            self.departments.push(id.to_owned());
+        }
+    }
 }
 
 /// A person's source fields: a small list rather than a tree map, because a 100,000-person
@@ -145,3 +170,30 @@ pub trait FetchProgress: Send + Sync {
 pub struct NoProgress;
 
 impl FetchProgress for NoProgress {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_texts_and_unknown_flags_are_left_out_of_a_record() {
+        let mut record = SourceRecord::new("u1");
+        record.set_text("name", "张伟".to_owned());
+        record.set_text("email", String::new());
+        record.set_flag("active", Some(false));
+        record.set_flag("admin", None);
+        assert_eq!(record.fields.len(), 2);
+        assert_eq!(record.field("active"), Some(&FieldValue::Flag(false)));
+        assert!(record.field("email").is_none());
+        assert!(record.field("admin").is_none());
+    }
+
+    #[test]
+    fn a_department_is_listed_once() {
+        let mut record = SourceRecord::new("u1");
+        for id in ["2", "3", "2"] {
+            record.add_department(id);
+        }
+        assert_eq!(record.departments, vec!["2", "3"]);
+    }
+}

@@ -6,7 +6,7 @@ use syncer_core::{mask_url_credentials, ConnectionCheck, ConnectionReport};
 use syncer_remote::CallError;
 
 use crate::api::{self, ApiDepartment, UserPage};
-use crate::error::{class_of, DingTalkError, ErrorClass};
+use crate::error::{DingTalkError, ErrorClass};
 use crate::remote::{post, DingTalkCaller};
 
 /// Runs the checks in order, stopping at the first failure.
@@ -90,7 +90,7 @@ fn hidden_fields(members: &[crate::api::ApiUser]) -> Option<String> {
 
 /// One plain sentence for the operator (the endpoint's userinfo, a proxy password, masked).
 fn explain(error: &DingTalkError, endpoint: &str) -> String {
-    match (class_of(error), error) {
+    match (error.class(), error) {
         (Some(ErrorClass::OutsideContactRange), _) => error.to_string(),
         (Some(ErrorClass::NoPermission), _) => format!(
             "{error}. If the permission is granted, the root department may be outside the app's contact range (通讯录范围): set it to the whole organization"

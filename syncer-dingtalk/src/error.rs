@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use syncer_core::Secret;
-use syncer_remote::{Answer, CallError, Failure, Token, Verdict};
+use syncer_remote::{Answer, CallError, Classify, Failure, Token, Verdict};
 
 use crate::api::{Head, Payload, TokenAnswer, DEFAULT_TOKEN_LIFETIME, GET_TOKEN};
 
@@ -22,32 +22,10 @@ pub const NEW_STYLE_QUOTA_CODE: &str = "ApiCountLimitForOrg";
 /// A failed DingTalk call.
 pub type DingTalkError = CallError<ApiFailure>;
 
-/// Classification of a DingTalk `errcode`, deciding retries and advice.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ErrorClass {
-    /// Try again after a backoff (system busy).
-    Busy,
-    /// Call rate exceeded: back off at least a second and slow down.
-    Throttled,
-    /// The access token is invalid or expired: refresh it and repeat.
-    TokenExpired,
-    /// App Key / App Secret rejected.
-    BadCredentials,
-    /// The server's IP is not on the app's whitelist.
-    IpNotAllowed,
-    /// The app lacks a permission.
-    NoPermission,
-    /// The department is outside the app's contact range (通讯录范围).
-    OutsideContactRange,
-    /// The department does not exist (removed mid-sync).
-    NotFound,
-    /// `user/get`: the userid is not a member (60121): the person left, or never was.
-    UserNotFound,
-    /// The organization's monthly API quota is used up (90020): no retry helps.
-    QuotaExhausted,
-    /// Anything else: not retried.
-    Other,
-}
+/// Classification of a DingTalk `errcode`, deciding retries and advice: the shared vocabulary
+/// of `syncer-remote`, onto which [`ApiFailure`]'s [`Failure::class`] maps DingTalk's codes
+/// (judged by code, never by `errmsg`; errcode 88 carries the real reason in `sub_code`).
+pub use syncer_remote::FailureClass as ErrorClass;
 
 /// An answer of DingTalk with a non-zero `errcode`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -65,20 +43,6 @@ pub struct ApiFailure {
 }
 
 impl ApiFailure {
-    /// What kind of failure this is.
-    pub fn class(&self) -> ErrorClass {
-        let sub = self.sub_code.as_deref().unwrap_or("");
-        if sub.contains(NEW_STYLE_QUOTA_CODE) {
-            return ErrorClass::QuotaExhausted;
-        }
-        match self.errcode {
-            // A token refusal from the token API itself: the App Key / App Secret are wrong.
-            40014 | 40001 | 42001 if self.api == GET_TOKEN => ErrorClass::BadCredentials,
-            88 => Self::class_of_sub_code(sub),
-            code => Self::class_of_code(code),
-        }
-    }
-
     /// Errcode 88 carries the real reason in `sub_code`.
     fn class_of_sub_code(sub: &str) -> ErrorClass {
         match sub.parse::<i64>() {
@@ -98,12 +62,12 @@ impl ApiFailure {
         match code {
             -1 => ErrorClass::Busy,
             90018 | 90002 | 90019 => ErrorClass::Throttled,
-            40014 | 40001 | 42001 => ErrorClass::TokenExpired,
+            40014 | 40001 | 42001 => ErrorClass::TokenRefused,
             40089 | 40091 | 40092 => ErrorClass::BadCredentials,
             60020 => ErrorClass::IpNotAllowed,
             60011 => ErrorClass::NoPermission,
             50004 => ErrorClass::OutsideContactRange,
-            60003 => ErrorClass::NotFound,
+            60003 => ErrorClass::DepartmentNotFound,
             60121 => ErrorClass::UserNotFound,
             90020 => ErrorClass::QuotaExhausted,
             _ => ErrorClass::Other,
@@ -120,17 +84,17 @@ impl ApiFailure {
         match self.class() {
             ErrorClass::Busy => "DingTalk was busy; the call is retried with backoff".to_owned(),
             ErrorClass::Throttled => "the app exceeded DingTalk's call rate; lower `rate_limit` for this syncer if it keeps happening".to_owned(),
-            ErrorClass::TokenExpired => "the access token was refused; it is refreshed automatically — if this persists, check that App Key and App Secret belong to the same app".to_owned(),
+            ErrorClass::TokenRefused => "the access token was refused; it is refreshed automatically — if this persists, check that App Key and App Secret belong to the same app".to_owned(),
             ErrorClass::BadCredentials => "DingTalk rejected the App Key / App Secret: copy both again from the DingTalk developer console (your app → Credentials & Basic Info / 凭证与基础信息)".to_owned(),
             ErrorClass::IpNotAllowed => "DingTalk refused this server's IP address: add the server's egress IP in the developer console (your app → Development Config → Server egress IP / 服务器出口IP)".to_owned(),
             ErrorClass::NoPermission => format!(
                 "the app may not read this: grant the permission {permission} in the developer console (your app → Permissions / 权限管理) and make sure the department is inside the app's contact range (通讯录范围)"
             ),
             ErrorClass::OutsideContactRange => "the department is outside the app's contact range: widen it in the developer console (your app → Permissions / 权限管理 → contact range / 通讯录范围) to the whole organization, or to every department you want synced".to_owned(),
-            ErrorClass::NotFound => "the department no longer exists (removed during the sync); the next sync will not see it".to_owned(),
+            ErrorClass::DepartmentNotFound => "the department no longer exists (removed during the sync); the next sync will not see it".to_owned(),
             ErrorClass::UserNotFound => "DingTalk says this userid is not a member of the organization (the person left)".to_owned(),
             ErrorClass::QuotaExhausted => "the organization's monthly DingTalk API quota (all its apps together) is used up, so the syncer sends no further call: see the usage in the DingTalk developer console (resource management → usage details), and know that a paid edition or the next month (China Standard Time) lifts it — retrying does not help, and the organization's other apps are refused too until then".to_owned(),
-            ErrorClass::Other => "unexpected DingTalk answer; report it with the errcode if it persists".to_owned(),
+            ErrorClass::AppUnavailable | ErrorClass::Other => "unexpected DingTalk answer; report it with the errcode if it persists".to_owned(),
         }
     }
 }
@@ -153,74 +117,107 @@ impl Failure for ApiFailure {
     fn api(&self) -> &str {
         &self.api
     }
-}
 
-/// The class of the errcode behind `error`, if DingTalk answered with one.
-pub fn class_of(error: &DingTalkError) -> Option<ErrorClass> {
-    error.failure().map(ApiFailure::class)
-}
-
-/// What the shared call loop does about a failure of this class.
-fn verdict<T>(failure: ApiFailure) -> Verdict<T, ApiFailure> {
-    let class = failure.class();
-    let error = CallError::Api(failure);
-    match class {
-        ErrorClass::TokenExpired => Verdict::RenewToken(error),
-        ErrorClass::Busy => Verdict::Retry(error),
-        ErrorClass::Throttled => Verdict::Throttled { wait: None, error },
-        ErrorClass::QuotaExhausted => Verdict::QuotaExhausted(error),
-        _ => Verdict::Fail(error),
-    }
-}
-
-/// What an oapi answer of `api` means: its `result` as `T`, or what to do about it. A body that
-/// is not JSON, or JSON without `errcode`, is DingTalk's gateway flooding: throttling.
-pub fn classify<T: DeserializeOwned>(
-    secret: &Secret,
-    api: &'static str,
-    answer: &Answer,
-) -> Verdict<T, ApiFailure> {
-    if !answer.is_success() {
-        return refused_quota(secret, api, answer)
-            .unwrap_or_else(|| Verdict::of_status(DINGTALK, api, answer.status));
-    }
-    let head: Head = match serde_json::from_slice(&answer.body) {
-        Ok(head) => head,
-        Err(error) => {
-            let error = CallError::invalid(DINGTALK, api, format!("not JSON ({error})"));
-            return Verdict::Throttled { wait: None, error };
+    fn class(&self) -> ErrorClass {
+        let sub = self.sub_code.as_deref().unwrap_or("");
+        if sub.contains(NEW_STYLE_QUOTA_CODE) {
+            return ErrorClass::QuotaExhausted;
         }
-    };
-    let Some(errcode) = head.errcode else {
-        let message = "an answer without errcode (flood control?)";
-        return Verdict::Throttled {
-            wait: head.wait.map(Duration::from_secs),
-            error: CallError::invalid(DINGTALK, api, message),
-        };
-    };
-    if errcode == 0 {
-        return match serde_json::from_slice::<Payload<T>>(&answer.body) {
-            Ok(Payload {
-                result: Some(result),
-            }) => Verdict::Done(result),
-            Ok(Payload { result: None }) => Verdict::Fail(CallError::invalid(
-                DINGTALK,
-                api,
-                "errcode 0 without a result",
-            )),
-            Err(error) => Verdict::Fail(CallError::invalid(DINGTALK, api, error.to_string())),
-        };
+        match self.errcode {
+            // A token refusal from the token API itself: the App Key / App Secret are wrong.
+            40014 | 40001 | 42001 if self.api == GET_TOKEN => ErrorClass::BadCredentials,
+            88 => Self::class_of_sub_code(sub),
+            code => Self::class_of_code(code),
+        }
     }
-    verdict(ApiFailure {
-        api: api.to_owned(),
-        errcode,
-        errmsg: secret.redact(&head.errmsg),
-        sub_code: head.sub_code.map(|code| match code {
-            Value::String(text) => text,
-            other => other.to_string(),
-        }),
-        sub_msg: head.sub_msg.map(|msg| secret.redact(&msg)),
-    })
+}
+
+impl Classify for ApiFailure {
+    /// What an answer of `/gettoken` means. A token refusal code (40001, 40014, 42001) from the
+    /// token API itself means the App Key / App Secret are wrong, and is classified so.
+    fn read_token(secret: &Secret, answer: &Answer) -> Verdict<Token, ApiFailure> {
+        if !answer.is_success() {
+            return refused_quota(secret, GET_TOKEN, answer)
+                .unwrap_or_else(|| Verdict::of_status(DINGTALK, GET_TOKEN, answer.status));
+        }
+        let token: TokenAnswer = match serde_json::from_slice(&answer.body) {
+            Ok(token) => token,
+            Err(error) => {
+                let error = CallError::invalid(DINGTALK, GET_TOKEN, format!("not JSON ({error})"));
+                return Verdict::Throttled { wait: None, error };
+            }
+        };
+        match token.errcode {
+            Some(errcode) if errcode != 0 => Verdict::of_failure(ApiFailure {
+                api: GET_TOKEN.to_owned(),
+                errcode,
+                errmsg: secret.redact(&token.errmsg),
+                sub_code: None,
+                sub_msg: None,
+            }),
+            _ if token.access_token.is_empty() => Verdict::Throttled {
+                wait: None,
+                error: CallError::invalid(DINGTALK, GET_TOKEN, "an answer without access_token"),
+            },
+            _ => Verdict::Done(Token {
+                value: token.access_token,
+                lifetime: match token.expires_in {
+                    Some(seconds) if seconds > 0 => Duration::from_secs(seconds),
+                    _ => DEFAULT_TOKEN_LIFETIME,
+                },
+            }),
+        }
+    }
+
+    /// What an oapi answer of `api` means: its `result` as `T`, or what to do about it. A body
+    /// that is not JSON, or JSON without `errcode`, is DingTalk's gateway flooding: throttling.
+    fn classify<T: DeserializeOwned>(
+        secret: &Secret,
+        api: &'static str,
+        answer: &Answer,
+    ) -> Verdict<T, ApiFailure> {
+        if !answer.is_success() {
+            return refused_quota(secret, api, answer)
+                .unwrap_or_else(|| Verdict::of_status(DINGTALK, api, answer.status));
+        }
+        let head: Head = match serde_json::from_slice(&answer.body) {
+            Ok(head) => head,
+            Err(error) => {
+                let error = CallError::invalid(DINGTALK, api, format!("not JSON ({error})"));
+                return Verdict::Throttled { wait: None, error };
+            }
+        };
+        let Some(errcode) = head.errcode else {
+            let message = "an answer without errcode (flood control?)";
+            return Verdict::Throttled {
+                wait: head.wait.map(Duration::from_secs),
+                error: CallError::invalid(DINGTALK, api, message),
+            };
+        };
+        if errcode == 0 {
+            return match serde_json::from_slice::<Payload<T>>(&answer.body) {
+                Ok(Payload {
+                    result: Some(result),
+                }) => Verdict::Done(result),
+                Ok(Payload { result: None }) => Verdict::Fail(CallError::invalid(
+                    DINGTALK,
+                    api,
+                    "errcode 0 without a result",
+                )),
+                Err(error) => Verdict::Fail(CallError::invalid(DINGTALK, api, error.to_string())),
+            };
+        }
+        Verdict::of_failure(ApiFailure {
+            api: api.to_owned(),
+            errcode,
+            errmsg: secret.redact(&head.errmsg),
+            sub_code: head.sub_code.map(|code| match code {
+                Value::String(text) => text,
+                other => other.to_string(),
+            }),
+            sub_msg: head.sub_msg.map(|msg| secret.redact(&msg)),
+        })
+    }
 }
 
 /// The new-style API's refusal of a used-up quota: an HTTP error whose JSON body says
@@ -232,49 +229,13 @@ fn refused_quota<T>(secret: &Secret, api: &str, answer: &Answer) -> Option<Verdi
         return None;
     }
     let message = body.get("message").and_then(Value::as_str).unwrap_or("");
-    Some(verdict(ApiFailure {
+    Some(Verdict::of_failure(ApiFailure {
         api: api.to_owned(),
         errcode: i64::from(answer.status),
         errmsg: secret.redact(message),
         sub_code: Some(code.to_owned()),
         sub_msg: None,
     }))
-}
-
-/// What an answer of `/gettoken` means. A token refusal code (40001, 40014, 42001) from the
-/// token API itself means the App Key / App Secret are wrong, and is classified so.
-pub fn read_token(secret: &Secret, answer: &Answer) -> Verdict<Token, ApiFailure> {
-    if !answer.is_success() {
-        return refused_quota(secret, GET_TOKEN, answer)
-            .unwrap_or_else(|| Verdict::of_status(DINGTALK, GET_TOKEN, answer.status));
-    }
-    let token: TokenAnswer = match serde_json::from_slice(&answer.body) {
-        Ok(token) => token,
-        Err(error) => {
-            let error = CallError::invalid(DINGTALK, GET_TOKEN, format!("not JSON ({error})"));
-            return Verdict::Throttled { wait: None, error };
-        }
-    };
-    match token.errcode {
-        Some(errcode) if errcode != 0 => verdict(ApiFailure {
-            api: GET_TOKEN.to_owned(),
-            errcode,
-            errmsg: secret.redact(&token.errmsg),
-            sub_code: None,
-            sub_msg: None,
-        }),
-        _ if token.access_token.is_empty() => Verdict::Throttled {
-            wait: None,
-            error: CallError::invalid(DINGTALK, GET_TOKEN, "an answer without access_token"),
-        },
-        _ => Verdict::Done(Token {
-            value: token.access_token,
-            lifetime: match token.expires_in {
-                Some(seconds) if seconds > 0 => Duration::from_secs(seconds),
-                _ => DEFAULT_TOKEN_LIFETIME,
-            },
-        }),
-    }
 }
 
 #[cfg(test)]
@@ -298,9 +259,9 @@ mod tests {
         assert_eq!(failure(90002, None).class(), ErrorClass::Throttled);
         assert_eq!(failure(88, Some("90018")).class(), ErrorClass::Throttled);
         assert_eq!(failure(88, Some("60011")).class(), ErrorClass::NoPermission);
-        assert_eq!(failure(42001, None).class(), ErrorClass::TokenExpired);
+        assert_eq!(failure(42001, None).class(), ErrorClass::TokenRefused);
         assert_eq!(failure(40089, None).class(), ErrorClass::BadCredentials);
-        assert_eq!(failure(60003, None).class(), ErrorClass::NotFound);
+        assert_eq!(failure(60003, None).class(), ErrorClass::DepartmentNotFound);
         assert_eq!(failure(60121, None).class(), ErrorClass::UserNotFound);
         assert_eq!(failure(88, Some("60121")).class(), ErrorClass::NoPermission);
         assert_eq!(failure(400002, None).class(), ErrorClass::Other);
@@ -308,7 +269,7 @@ mod tests {
         assert_eq!(failure(90020, None).class(), ErrorClass::QuotaExhausted);
         assert_eq!(failure(88, Some("90002")).class(), ErrorClass::Throttled);
         assert_eq!(failure(88, Some("-1")).class(), ErrorClass::Busy);
-        assert_eq!(failure(88, Some("42001")).class(), ErrorClass::TokenExpired);
+        assert_eq!(failure(88, Some("42001")).class(), ErrorClass::TokenRefused);
         assert_eq!(failure(88, Some("60020")).class(), ErrorClass::IpNotAllowed);
         assert_eq!(
             failure(50004, None).class(),
@@ -337,7 +298,8 @@ mod tests {
             body: br#"{"errcode":90020,"errmsg":"api calls this month exceeded the limit"}"#
                 .to_vec(),
         };
-        let verdict = classify::<Value>(&Secret::new("s3cret"), "/topapi/v2/user/list", &answer);
+        let verdict =
+            ApiFailure::classify::<Value>(&Secret::new("s3cret"), "/topapi/v2/user/list", &answer);
         let Verdict::QuotaExhausted(error) = verdict else {
             panic!("not a used-up quota: {verdict:?}");
         };
@@ -359,9 +321,10 @@ mod tests {
             body: br#"{"code":"Forbidden.AccessDenied.ApiCountLimitForOrg","message":"api count limit for org","requestid":"x"}"#
                 .to_vec(),
         };
-        let verdict = classify::<Value>(&Secret::new("s3cret"), "/v1.0/contact/users", &answer);
+        let verdict =
+            ApiFailure::classify::<Value>(&Secret::new("s3cret"), "/v1.0/contact/users", &answer);
         assert!(matches!(verdict, Verdict::QuotaExhausted(_)), "{verdict:?}");
-        let token = read_token(&Secret::new("s3cret"), &answer);
+        let token = ApiFailure::read_token(&Secret::new("s3cret"), &answer);
         assert!(matches!(token, Verdict::QuotaExhausted(_)), "{token:?}");
         assert_eq!(
             failure(88, Some("Forbidden.AccessDenied.ApiCountLimitForOrg")).class(),
@@ -373,7 +336,8 @@ mod tests {
                 br#"{"code":"Forbidden.AccessDenied.AccessTokenPermissionDenied","message":"no"}"#
                     .to_vec(),
         };
-        let verdict = classify::<Value>(&Secret::new("s3cret"), "/v1.0/contact/users", &other);
+        let verdict =
+            ApiFailure::classify::<Value>(&Secret::new("s3cret"), "/v1.0/contact/users", &other);
         assert!(matches!(verdict, Verdict::Fail(_)), "{verdict:?}");
     }
 

@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use syncer_core::{ConfigField, ConfigKind, EventMode, PluginConfig, PluginConfigError};
+use syncer_remote::events_field;
 
 use crate::push::DingTalkPush;
 use crate::push_crypto::PushCryptoError;
@@ -19,15 +20,9 @@ const CONSOLE_EVENTS: &str =
 
 /// The event keys, in the order a form shows them.
 pub const EVENT_FIELDS: [ConfigField; 4] = [
-    ConfigField {
-        name: "events",
-        label: "Change events",
-        help: "How DingTalk's address-book events reach the syncer: \"off\" (full syncs only), \"stream\" (Stream mode: an outbound connection, works behind NAT; choose Stream mode in the console's event subscription) or \"http\" (DingTalk pushes to serve's POST /api/v1/syncers/NAME/events; needs callback_token and aes_key).",
-        kind: ConfigKind::Text,
-        required: false,
-        secret: false,
-        default: Some("off"),
-    },
+    events_field(
+        "How DingTalk's address-book events reach the syncer: \"off\" (full syncs only), \"stream\" (Stream mode: an outbound connection, works behind NAT; choose Stream mode in the console's event subscription) or \"http\" (DingTalk pushes to serve's POST /api/v1/syncers/NAME/events; needs callback_token and aes_key).",
+    ),
     ConfigField {
         name: "stream_endpoint",
         label: "Stream gateway",
@@ -87,7 +82,7 @@ impl EventSettings {
             "stream" => EventMode::Stream,
             "http" => EventMode::Http,
             other => {
-                return Err(invalid(
+                return Err(PluginConfigError::invalid(
                     "events",
                     format!("must be \"off\", \"stream\" or \"http\", got `{other}`"),
                 ))
@@ -97,7 +92,7 @@ impl EventSettings {
         let aes_key = config.optional_text("aes_key");
         let push = match (mode, token, aes_key) {
             (EventMode::Http, None, _) => {
-                return Err(invalid(
+                return Err(PluginConfigError::invalid(
                     "callback_token",
                     format!(
                         "is required when events = \"http\": copy the token from {CONSOLE_EVENTS}"
@@ -105,7 +100,7 @@ impl EventSettings {
                 ))
             }
             (EventMode::Http, _, None) => {
-                return Err(invalid(
+                return Err(PluginConfigError::invalid(
                     "aes_key",
                     format!(
                     "is required when events = \"http\": copy the aes_key from {CONSOLE_EVENTS}"
@@ -154,7 +149,7 @@ fn check_token(token: &str) -> Result<(), PluginConfigError> {
 }
 
 fn token_error(token: &str) -> PluginConfigError {
-    invalid(
+    PluginConfigError::invalid(
         "callback_token",
         format!(
             "must be the 3 to 32 characters set in {CONSOLE_EVENTS}, got {} characters",
@@ -179,15 +174,8 @@ fn aes_key_error(aes_key: &str) -> PluginConfigError {
     } else {
         "it holds characters outside the base64 alphabet (A-Z, a-z, 0-9, + and /)".to_owned()
     };
-    invalid(
+    PluginConfigError::invalid(
         "aes_key",
         format!("must be the 43 characters {CONSOLE_EVENTS} shows ({problem}); copy it again"),
     )
-}
-
-fn invalid(key: &str, problem: String) -> PluginConfigError {
-    PluginConfigError::InvalidValue {
-        key: key.to_owned(),
-        problem,
-    }
 }

@@ -3,16 +3,17 @@
 //! time, all through the app's call loop. Calls: one token, one `department/get` of the root
 //! (its name), one `listsub` per department and ⌈members/100⌉ `user/list` pages per department
 //! (at least one). A department that fails after retries is listed as a failure, so the
-//! snapshot says honestly that it is incomplete.
+//! snapshot says honestly that it is incomplete; failures at the root that mean the app can read
+//! nothing (credentials, IP whitelist, permission, contact range, quota) fail the fetch.
 
 use futures::future::BoxFuture;
 use futures::FutureExt;
 use syncer_core::{FetchError, FetchProgress, Snapshot};
-use syncer_remote::{walk_departments, Child, DirectoryReader, Listed};
+use syncer_remote::{read_directory, Child, DepartmentOrder, DirectoryReader, Listed};
 
 use crate::api::{self, ApiDepartment, ApiUser, UserPage};
-use crate::error::{class_of, ApiFailure, DingTalkError, ErrorClass, DINGTALK};
-use crate::records::MemberSet;
+use crate::error::{ApiFailure, DingTalkError, DINGTALK};
+use crate::records::to_record;
 use crate::remote::{post, DingTalkCaller};
 
 /// The most members one department can hold as far as this syncer believes (DingTalk's
@@ -29,29 +30,16 @@ pub async fn fetch_directory(
     caller: &DingTalkCaller,
     progress: &dyn FetchProgress,
 ) -> Result<Snapshot, FetchError> {
-    caller
-        .access_token()
-        .await
-        .map_err(|error| error.to_fetch_error())?;
-    let mut members = MemberSet::default();
-    let walked = walk_departments(
-        &Reader { caller },
+    let reader = Reader { caller };
+    read_directory(
+        caller,
+        &reader,
         api::ROOT_DEPARTMENT,
         "",
         progress,
-        |dept, users| {
-            for user in users {
-                members.add(user, *dept);
-            }
-        },
+        to_record,
     )
-    .await?;
-    Ok(Snapshot {
-        users: members.into_records(),
-        departments: walked.departments,
-        failures: walked.failures,
-        api_calls: caller.api_calls(),
-    })
+    .await
 }
 
 /// DingTalk's departments as the shared walk reads them.
@@ -64,6 +52,7 @@ impl DirectoryReader for Reader<'_> {
     type User = ApiUser;
     type Failure = ApiFailure;
     const MEMBERS: &'static str = "members";
+    const DEPARTMENT_ORDER: DepartmentOrder = DepartmentOrder::Numeric;
 
     fn children(&self, dept: i64) -> BoxFuture<'_, Listed<Vec<Child<i64>>, Self>> {
         async move {
@@ -93,22 +82,6 @@ impl DirectoryReader for Reader<'_> {
             Ok(root.name)
         }
         .boxed()
-    }
-
-    /// Failures at the root (its sub-departments or its members) that mean the app cannot read
-    /// the directory at all: a fetch error naming the fix, rather than a snapshot missing
-    /// everyone.
-    fn is_fatal(&self, error: &DingTalkError) -> bool {
-        matches!(
-            class_of(error),
-            Some(
-                ErrorClass::BadCredentials
-                    | ErrorClass::IpNotAllowed
-                    | ErrorClass::NoPermission
-                    | ErrorClass::OutsideContactRange
-                    | ErrorClass::QuotaExhausted
-            )
-        )
     }
 }
 

@@ -5,10 +5,11 @@
 //! a person who cannot be read is never taken for a leaver.
 
 use syncer_core::{Department, DepartmentLookup, FetchError, PersonLookup};
+use syncer_remote::DepartmentOrder;
 
 use crate::api::{self, ApiDepartment, ApiUser};
-use crate::error::{class_of, DingTalkError, ErrorClass, DINGTALK};
-use crate::records;
+use crate::error::{DingTalkError, ErrorClass, DINGTALK};
+use crate::records::to_record;
 use crate::remote::{post, DingTalkCaller};
 
 /// What DingTalk says about member `userid` now.
@@ -18,7 +19,7 @@ pub async fn fetch_person(
 ) -> Result<PersonLookup, FetchError> {
     let body = api::get_user_body(userid);
     match post::<ApiUser>(caller, api::GET_USER, &body).await {
-        Ok(user) if user.userid == userid => Ok(PersonLookup::Found(records::person(user))),
+        Ok(user) if user.userid == userid => Ok(PersonLookup::Found(DepartmentOrder::Numeric.sorted(to_record(user)))),
         Ok(user) => Err(invalid(
             api::GET_USER,
             format!(
@@ -26,7 +27,7 @@ pub async fn fetch_person(
                 user.userid
             ),
         )),
-        Err(error) if class_of(&error) == Some(ErrorClass::UserNotFound) => Ok(PersonLookup::Gone),
+        Err(error) if error.class() == Some(ErrorClass::UserNotFound) => Ok(PersonLookup::Gone),
         Err(error) => Err(error.to_fetch_error()),
     }
 }
@@ -58,7 +59,9 @@ pub async fn fetch_department(
                 department.dept_id
             ),
         )),
-        Err(error) if class_of(&error) == Some(ErrorClass::NotFound) => Ok(DepartmentLookup::Gone),
+        Err(error) if error.class() == Some(ErrorClass::DepartmentNotFound) => {
+            Ok(DepartmentLookup::Gone)
+        }
         Err(error) => Err(error.to_fetch_error()),
     }
 }

@@ -15,7 +15,7 @@ use base64::{
 };
 use ring::digest::{digest, SHA1_FOR_LEGACY_USE_ONLY};
 use serde::Serialize;
-use subtle::ConstantTimeEq;
+use syncer_remote::{lower_hex, signature_matches};
 
 type Decryptor = cbc::Decryptor<aes::Aes256>;
 type Encryptor = cbc::Encryptor<aes::Aes256>;
@@ -113,8 +113,7 @@ impl PushCrypto {
     pub fn signature(&self, timestamp: &str, nonce: &str, encrypt: &str) -> String {
         let mut parts = [self.token.as_str(), timestamp, nonce, encrypt];
         parts.sort_unstable();
-        let hash = digest(&SHA1_FOR_LEGACY_USE_ONLY, parts.concat().as_bytes());
-        hash.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+        lower_hex(digest(&SHA1_FOR_LEGACY_USE_ONLY, parts.concat().as_bytes()).as_ref())
     }
 
     /// Checks a push's signature in constant time.
@@ -126,12 +125,9 @@ impl PushCrypto {
         encrypt: &str,
     ) -> Result<(), PushCryptoError> {
         let expected = self.signature(timestamp, nonce, encrypt);
-        let given = signature.to_ascii_lowercase();
-        if bool::from(expected.as_bytes().ct_eq(given.as_bytes())) {
-            Ok(())
-        } else {
-            Err(PushCryptoError::BadSignature)
-        }
+        signature_matches(&expected, signature)
+            .then_some(())
+            .ok_or(PushCryptoError::BadSignature)
     }
 
     /// Verifies and decrypts one push, giving the message (a JSON document).

@@ -1,10 +1,8 @@
 //! DingTalk members as source records: the declared source fields, the default mapping of the
-//! product documentation, and the merge of a person listed in several departments.
+//! product documentation, and the record of one member (the shared `RecordSet` merges a person
+//! listed in several departments).
 
-use std::borrow::Cow;
-use std::collections::HashMap;
-
-use syncer_core::{FieldValue, MappingSpec, SourceField, SourceRecord, Transform};
+use syncer_core::{MappingSpec, SourceField, SourceRecord, Transform};
 
 use crate::api::ApiUser;
 
@@ -150,104 +148,35 @@ pub const DEFAULT_MAPPING: &[MappingSpec] = &[
 /// Turns a member into a source record (empty text fields are left out to save memory).
 pub fn to_record(user: ApiUser) -> SourceRecord {
     let mut record = SourceRecord::new(user.userid.clone());
-    let mut text = |name: &'static str, value: String| {
-        if !value.is_empty() {
-            record
-                .fields
-                .insert(Cow::Borrowed(name), FieldValue::Text(value.into()));
-        }
-    };
-    text("userid", user.userid);
-    text("unionid", user.unionid);
-    text("name", user.name);
-    text("email", user.email);
-    text("org_email", user.org_email);
-    text("mobile", user.mobile);
-    text("state_code", user.state_code);
-    text("avatar", user.avatar);
-    text("title", user.title);
-    text("job_number", user.job_number);
-    text("work_place", user.work_place);
-    text("remark", user.remark);
-    text(
+    record.set_text("userid", user.userid);
+    record.set_text("unionid", user.unionid);
+    record.set_text("name", user.name);
+    record.set_text("email", user.email);
+    record.set_text("org_email", user.org_email);
+    record.set_text("mobile", user.mobile);
+    record.set_text("state_code", user.state_code);
+    record.set_text("avatar", user.avatar);
+    record.set_text("title", user.title);
+    record.set_text("job_number", user.job_number);
+    record.set_text("work_place", user.work_place);
+    record.set_text("remark", user.remark);
+    record.set_text(
         "hired_date",
         user.hired_date.map(|ms| ms.to_string()).unwrap_or_default(),
     );
     // An unknown `active` is left out: the mapping then leaves IsForbidden as IAM has it.
-    if let Some(active) = user.active {
-        record
-            .fields
-            .insert(Cow::Borrowed("active"), FieldValue::Flag(active));
-    }
-    record
-        .fields
-        .insert(Cow::Borrowed("admin"), FieldValue::Flag(user.admin));
-    record
-        .fields
-        .insert(Cow::Borrowed("boss"), FieldValue::Flag(user.boss));
+    record.set_flag("active", user.active);
+    record.set_flag("admin", Some(user.admin));
+    record.set_flag("boss", Some(user.boss));
     record.departments = user.dept_id_list.iter().map(i64::to_string).collect();
     record
 }
 
-/// One member read alone (`user/get`): the record a full fetch would give them, departments
-/// from `dept_id_list` in the full fetch's order.
-pub fn person(user: ApiUser) -> SourceRecord {
-    let mut record = to_record(user);
-    sort_departments(&mut record);
-    record
-}
-
-/// Departments in DingTalk's numeric order, as a full fetch lists them.
-fn sort_departments(record: &mut SourceRecord) {
-    record
-        .departments
-        .sort_by_key(|id| id.parse::<i64>().unwrap_or(i64::MAX));
-}
-
-/// Members seen so far, one record per userid with the union of their departments.
-#[derive(Default)]
-pub struct MemberSet {
-    by_userid: HashMap<String, SourceRecord>,
-}
-
-impl MemberSet {
-    /// Adds a member met while listing department `dept_id`.
-    pub fn add(&mut self, user: ApiUser, dept_id: i64) {
-        if user.userid.is_empty() {
-            return;
-        }
-        let dept = dept_id.to_string();
-        match self.by_userid.get_mut(&user.userid) {
-            Some(existing) => {
-                for id in user.dept_id_list.iter().map(i64::to_string).chain([dept]) {
-                    if !existing.departments.contains(&id) {
-                        existing.departments.push(id);
-                    }
-                }
-            }
-            None => {
-                let mut record = to_record(user);
-                if !record.departments.contains(&dept) {
-                    record.departments.push(dept);
-                }
-                self.by_userid.insert(record.id.clone(), record);
-            }
-        }
-    }
-
-    /// Every member once, sorted by userid, departments sorted.
-    pub fn into_records(self) -> Vec<SourceRecord> {
-        let mut records: Vec<SourceRecord> = self.by_userid.into_values().collect();
-        for record in &mut records {
-            sort_departments(record);
-        }
-        records.sort_by(|a, b| a.id.cmp(&b.id));
-        records
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use syncer_core::FieldValue;
+    use syncer_remote::{DepartmentOrder, RecordSet};
+
     use super::*;
 
     fn member(userid: &str, depts: &[i64]) -> ApiUser {
@@ -262,11 +191,11 @@ mod tests {
 
     #[test]
     fn person_in_two_departments_is_one_record_with_both() {
-        let mut set = MemberSet::default();
-        set.add(member("u1", &[2]), 2);
-        set.add(member("u1", &[3]), 3);
-        set.add(member("u2", &[2]), 2);
-        let records = set.into_records();
+        let mut set = RecordSet::default();
+        set.add(to_record(member("u1", &[2])), "2");
+        set.add(to_record(member("u1", &[3])), "3");
+        set.add(to_record(member("u2", &[2])), "2");
+        let records = set.into_records(DepartmentOrder::Numeric);
         assert_eq!(records.len(), 2);
         assert_eq!(records[0].departments, vec!["2", "3"]);
     }

@@ -2,8 +2,8 @@
 //! App Secret, the event keys of [`crate::event_settings`]) and the shared remote block with
 //! DingTalk's defaults.
 
-use syncer_core::{ConfigField, ConfigKind, PluginConfig, PluginConfigError, Secret};
-use syncer_remote::{RemotePresets, RemoteSettings};
+use syncer_core::{ConfigField, PluginConfig, PluginConfigError};
+use syncer_remote::{AppCredentials, AppKeys, RemotePresets, RemoteSettings};
 
 use crate::event_settings::{EventSettings, EVENT_FIELDS};
 
@@ -22,26 +22,18 @@ pub const PRESETS: RemotePresets = RemotePresets {
     timeout_help: "Timeout of one HTTP call to DingTalk.",
 };
 
+/// How DingTalk names the app's credentials, and where the console shows them.
+pub const APP_KEYS: AppKeys = AppKeys {
+    id: "app_key",
+    id_label: "App Key",
+    id_help: "The internal app's AppKey (developer console → your app → Credentials).",
+    secret: "app_secret",
+    secret_label: "App Secret",
+    secret_help: "The internal app's AppSecret, next to the AppKey; use ${VAR} to read it from the environment.",
+};
+
 /// The config keys a DingTalk syncer accepts (beside the host's common keys).
-pub const CONFIG_FIELDS: &[ConfigField] = syncer_remote::config_fields!(PRESETS;
-    ConfigField {
-        name: "app_key",
-        label: "App Key",
-        help: "The internal app's AppKey (developer console → your app → Credentials).",
-        kind: ConfigKind::Text,
-        required: true,
-        secret: false,
-        default: None,
-    },
-    ConfigField {
-        name: "app_secret",
-        label: "App Secret",
-        help: "The internal app's AppSecret, next to the AppKey; use ${VAR} to read it from the environment.",
-        kind: ConfigKind::Text,
-        required: true,
-        secret: true,
-        default: None,
-    },
+pub const CONFIG_FIELDS: &[ConfigField] = syncer_remote::config_fields!(PRESETS, APP_KEYS;
     EVENT_FIELDS[0],
     EVENT_FIELDS[1],
     EVENT_FIELDS[2],
@@ -51,10 +43,8 @@ pub const CONFIG_FIELDS: &[ConfigField] = syncer_remote::config_fields!(PRESETS;
 /// Validated settings of one DingTalk syncer.
 #[derive(Clone, Debug)]
 pub struct DingTalkSettings {
-    /// App Key.
-    pub app_key: String,
-    /// App Secret.
-    pub app_secret: Secret,
+    /// App Key and App Secret.
+    pub app: AppCredentials,
     /// Endpoint, rate limit, calls in flight, retries, timeout.
     pub remote: RemoteSettings,
     /// How change events arrive.
@@ -64,12 +54,11 @@ pub struct DingTalkSettings {
 impl DingTalkSettings {
     /// Reads and range-checks the settings.
     pub fn from_config(config: &PluginConfig) -> Result<Self, PluginConfigError> {
-        let app_key = config.text("app_key");
+        let app = AppCredentials::from_config(config, &APP_KEYS);
         Ok(Self {
-            events: EventSettings::from_config(config, &app_key)?,
-            app_secret: config.secret("app_secret"),
+            events: EventSettings::from_config(config, &app.id)?,
             remote: RemoteSettings::from_config(config, &PRESETS)?,
-            app_key,
+            app,
         })
     }
 }

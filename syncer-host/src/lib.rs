@@ -6,6 +6,9 @@
 //! The binary is [`main`]; the library exists so the workspace's tests can build the very same
 //! program.
 
+// Standard output goes through `stdout::say!`, which survives a closed pipe.
+#![cfg_attr(not(test), deny(clippy::print_stdout))]
+
 mod cli;
 mod commands;
 mod config;
@@ -20,6 +23,7 @@ mod revert;
 mod runner;
 mod serve;
 mod state;
+mod stdout;
 mod store;
 mod target;
 

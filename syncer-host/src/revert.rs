@@ -27,7 +27,7 @@ impl RevertJob {
     /// Marks `report` as this revert's.
     pub fn mark(&self, report: &mut SyncReport) {
         report.kind = RunKind::Revert;
-        report.reverts = Some(self.run_id.to_string());
+        report.reverts = Some(self.run_id);
     }
 }
 

@@ -8,7 +8,7 @@
 use aes::cipher::{block_padding::Pkcs7, BlockDecryptMut, BlockEncryptMut, KeyIvInit};
 use base64::{engine::general_purpose::STANDARD, Engine as _};
 use ring::digest::{digest, SHA256};
-use subtle::ConstantTimeEq;
+use syncer_remote::{lower_hex, signature_matches};
 
 type Decryptor = cbc::Decryptor<aes::Aes256>;
 type Encryptor = cbc::Encryptor<aes::Aes256>;
@@ -60,11 +60,7 @@ impl CallbackCrypto {
         signed.extend_from_slice(nonce.as_bytes());
         signed.extend_from_slice(self.encrypt_key.as_bytes());
         signed.extend_from_slice(body);
-        digest(&SHA256, &signed)
-            .as_ref()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        lower_hex(digest(&SHA256, &signed).as_ref())
     }
 
     /// Checks a callback's signature header in constant time.
@@ -76,12 +72,9 @@ impl CallbackCrypto {
         body: &[u8],
     ) -> Result<(), CallbackCryptoError> {
         let expected = self.signature(timestamp, nonce, body);
-        let given = signature.to_ascii_lowercase();
-        if bool::from(expected.as_bytes().ct_eq(given.as_bytes())) {
-            Ok(())
-        } else {
-            Err(CallbackCryptoError::BadSignature)
-        }
+        signature_matches(&expected, signature)
+            .then_some(())
+            .ok_or(CallbackCryptoError::BadSignature)
     }
 
     /// Decrypts the `encrypt` text of a callback body.

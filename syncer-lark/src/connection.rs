@@ -7,7 +7,7 @@ use syncer_core::{mask_url_credentials, ConnectionCheck, ConnectionReport};
 use syncer_remote::CallError;
 
 use crate::api::{self, ApiDepartment, ApiUser, Page};
-use crate::error::{class_of, ErrorClass, LarkError};
+use crate::error::{ErrorClass, LarkError};
 use crate::remote::{get, LarkCaller};
 
 /// Runs the checks in order, stopping at the first failure.
@@ -82,7 +82,7 @@ pub async fn test_connection(caller: &LarkCaller, endpoint: &str) -> ConnectionR
 
 /// One plain sentence for the operator (the endpoint's userinfo, a proxy password, masked).
 fn explain(error: &LarkError, endpoint: &str) -> String {
-    match (class_of(error), error) {
+    match (error.class(), error) {
         (Some(ErrorClass::OutsideContactRange), _) => format!(
             "{error}. Reading from the root department needs the contact range \"all members\" (全部成员)"
         ),

@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use syncer_core::Secret;
-use syncer_remote::{Answer, CallError, Failure, Token, Verdict};
+use syncer_remote::{Answer, CallError, Classify, Failure, Token, Verdict};
 
 use crate::api::{Envelope, TokenAnswer, TENANT_ACCESS_TOKEN};
 
@@ -22,35 +22,11 @@ pub type LarkError = CallError<ApiFailure>;
 /// Where the operator fixes things.
 const CONSOLE: &str = "the Lark developer console (open.feishu.cn/app or open.larksuite.com/app)";
 
-/// Classification of a Lark `code`, deciding retries and advice.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ErrorClass {
-    /// Internal error: try again after a backoff.
-    Busy,
-    /// Frequency limit (99991400): back off at least a second and slow down.
-    Throttled,
-    /// The tenant access token is missing, malformed, invalid or expired: refresh and repeat.
-    TokenInvalid,
-    /// App ID / App Secret rejected.
-    BadCredentials,
-    /// The app is disabled or not installed in the tenant.
-    AppUnavailable,
-    /// The server's IP is not on the app's IP whitelist.
-    IpDenied,
-    /// The app lacks a permission scope.
-    MissingScope,
-    /// The department or person is outside the app's contact range.
-    OutsideContactRange,
-    /// The tenant's monthly API quota is used up.
-    QuotaExceeded,
-    /// `users/:user_id`: no person has this id (41012, "user id invalid"): deleted, or never was.
-    UserNotFound,
-    /// `departments/:department_id`: no department has this id (40015, "department not
-    /// exist"): deleted.
-    DepartmentNotFound,
-    /// Anything else: not retried.
-    Other,
-}
+/// Classification of a Lark `code`, deciding retries and advice: the shared vocabulary of
+/// `syncer-remote`, onto which [`ApiFailure`]'s [`Failure::class`] maps Lark's codes (99991400
+/// the frequency limit, 9999166x a refused tenant access token, 99991672 a missing scope, 40004
+/// outside the contact range, 99991403 the monthly quota, ...).
+pub use syncer_remote::FailureClass as ErrorClass;
 
 /// An answer of Lark with a non-zero `code`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -64,44 +40,26 @@ pub struct ApiFailure {
 }
 
 impl ApiFailure {
-    /// What kind of failure this is.
-    pub fn class(&self) -> ErrorClass {
-        match self.code {
-            99991400 => ErrorClass::Throttled,
-            99991661 | 99991663 | 99991665 | 99991671 => ErrorClass::TokenInvalid,
-            10003 | 10014 | 10015 | 20002 | 99991543 => ErrorClass::BadCredentials,
-            99991662 | 99991673 => ErrorClass::AppUnavailable,
-            99991401 => ErrorClass::IpDenied,
-            99991672 | 99991676 => ErrorClass::MissingScope,
-            40004 | 40014 | 41050 => ErrorClass::OutsideContactRange,
-            99991403 => ErrorClass::QuotaExceeded,
-            40003 | 2200 => ErrorClass::Busy,
-            41012 => ErrorClass::UserNotFound,
-            40015 => ErrorClass::DepartmentNotFound,
-            _ => ErrorClass::Other,
-        }
-    }
-
     /// What the operator should do about it, in one sentence.
     pub fn advice(&self) -> String {
         match self.class() {
             ErrorClass::Busy => "Lark had an internal error; the call is retried with backoff".to_owned(),
             ErrorClass::Throttled => "the app exceeded Lark's frequency limit; lower `rate_limit` for this syncer if it keeps happening".to_owned(),
-            ErrorClass::TokenInvalid => "the tenant access token was refused; it is refreshed automatically — if this persists, check that the App ID and App Secret belong to the same app".to_owned(),
+            ErrorClass::TokenRefused => "the tenant access token was refused; it is refreshed automatically — if this persists, check that the App ID and App Secret belong to the same app".to_owned(),
             ErrorClass::BadCredentials => format!(
                 "Lark rejected the App ID / App Secret: copy both again from {CONSOLE} (your app → Credentials & Basic Info / 凭证与基础信息)"
             ),
             ErrorClass::AppUnavailable => "the app is disabled or not installed in this tenant: ask the tenant administrator to enable it in the Lark admin console".to_owned(),
-            ErrorClass::IpDenied => format!(
+            ErrorClass::IpNotAllowed => format!(
                 "Lark refused this server's IP address: add the server's egress IP to the app's IP whitelist in {CONSOLE} (your app → Security Settings / 安全设置)"
             ),
-            ErrorClass::MissingScope => format!(
+            ErrorClass::NoPermission => format!(
                 "the app lacks a permission scope: in {CONSOLE} (your app → Permissions & Scopes / 权限管理) add contact:contact.base:readonly and contact:user.base:readonly (plus contact:user.employee_id:readonly for user_id, contact:user.email:readonly and contact:user.phone:readonly for e-mail and mobile), then publish a new version of the app"
             ),
             ErrorClass::OutsideContactRange => format!(
                 "the department is outside the app's contact range: in {CONSOLE} (your app → Permissions & Scopes → Data permissions / 数据权限 → 通讯录权限范围) choose all members (全部成员), then publish a new version of the app"
             ),
-            ErrorClass::QuotaExceeded => "the tenant's monthly API call quota is used up: retrying does not help, so the syncer sends no further call — ask the administrator to upgrade the Lark plan, or wait for next month".to_owned(),
+            ErrorClass::QuotaExhausted => "the tenant's monthly API call quota is used up: retrying does not help, so the syncer sends no further call — ask the administrator to upgrade the Lark plan, or wait for next month".to_owned(),
             ErrorClass::UserNotFound => "Lark knows no person with this user_id (deleted from the tenant)".to_owned(),
             ErrorClass::DepartmentNotFound => "Lark knows no department with this id (deleted)".to_owned(),
             ErrorClass::Other => "unexpected Lark answer; report it with the code if it persists".to_owned(),
@@ -123,84 +81,85 @@ impl Failure for ApiFailure {
     fn api(&self) -> &str {
         &self.api
     }
-}
 
-/// The class of the code behind `error`, if Lark answered with one.
-pub fn class_of(error: &LarkError) -> Option<ErrorClass> {
-    error.failure().map(ApiFailure::class)
-}
-
-/// What the shared call loop does about a failure of this class.
-fn verdict<T>(failure: ApiFailure) -> Verdict<T, ApiFailure> {
-    let class = failure.class();
-    let error = CallError::Api(failure);
-    match class {
-        ErrorClass::TokenInvalid => Verdict::RenewToken(error),
-        ErrorClass::Busy => Verdict::Retry(error),
-        ErrorClass::Throttled => Verdict::Throttled { wait: None, error },
-        ErrorClass::QuotaExceeded => Verdict::QuotaExhausted(error),
-        _ => Verdict::Fail(error),
-    }
-}
-
-/// What an answer of `api` means: its `data` as `T`, or what to do about it. An answer that is
-/// not a Lark envelope came from a gateway or proxy and is judged by its status.
-pub fn classify<T: DeserializeOwned>(
-    secret: &Secret,
-    api: &'static str,
-    answer: &Answer,
-) -> Verdict<T, ApiFailure> {
-    let envelope = match serde_json::from_slice::<Envelope>(&answer.body) {
-        Ok(envelope) => envelope,
-        Err(error) if answer.is_success() => {
-            return Verdict::Fail(CallError::invalid(LARK, api, error.to_string()))
+    fn class(&self) -> ErrorClass {
+        match self.code {
+            99991400 => ErrorClass::Throttled,
+            99991661 | 99991663 | 99991665 | 99991671 => ErrorClass::TokenRefused,
+            10003 | 10014 | 10015 | 20002 | 99991543 => ErrorClass::BadCredentials,
+            99991662 | 99991673 => ErrorClass::AppUnavailable,
+            99991401 => ErrorClass::IpNotAllowed,
+            99991672 | 99991676 => ErrorClass::NoPermission,
+            40004 | 40014 | 41050 => ErrorClass::OutsideContactRange,
+            99991403 => ErrorClass::QuotaExhausted,
+            40003 | 2200 => ErrorClass::Busy,
+            41012 => ErrorClass::UserNotFound,
+            40015 => ErrorClass::DepartmentNotFound,
+            _ => ErrorClass::Other,
         }
-        Err(_) => return Verdict::of_status(LARK, api, answer.status),
-    };
-    if envelope.code != 0 {
-        return verdict(ApiFailure {
-            api: api.to_owned(),
-            code: envelope.code,
-            msg: secret.redact(&envelope.msg),
-        });
-    }
-    match serde_json::from_value(envelope.data.unwrap_or(Value::Null)) {
-        Ok(value) => Verdict::Done(value),
-        Err(error) => Verdict::Fail(CallError::invalid(
-            LARK,
-            api,
-            format!("code 0 with unexpected data: {error}"),
-        )),
     }
 }
 
-/// What an answer of the token endpoint means. A frequency limit there is throttling like
-/// anywhere else: waited out and slowed down, not retried at once.
-pub fn read_token(secret: &Secret, answer: &Answer) -> Verdict<Token, ApiFailure> {
-    let token = match serde_json::from_slice::<TokenAnswer>(&answer.body) {
-        Ok(token) => token,
-        Err(_) if answer.status >= 500 || answer.status == 429 => {
-            return Verdict::of_status(LARK, TENANT_ACCESS_TOKEN, answer.status)
+impl Classify for ApiFailure {
+    /// What an answer of the token endpoint means. A frequency limit there is throttling like
+    /// anywhere else: waited out and slowed down, not retried at once.
+    fn read_token(secret: &Secret, answer: &Answer) -> Verdict<Token, ApiFailure> {
+        let token = match serde_json::from_slice::<TokenAnswer>(&answer.body) {
+            Ok(token) => token,
+            Err(_) if answer.status >= 500 || answer.status == 429 => {
+                return Verdict::of_status(LARK, TENANT_ACCESS_TOKEN, answer.status)
+            }
+            Err(error) => {
+                return Verdict::Fail(CallError::invalid(
+                    LARK,
+                    TENANT_ACCESS_TOKEN,
+                    error.to_string(),
+                ))
+            }
+        };
+        if token.code == 0 && !token.tenant_access_token.is_empty() {
+            return Verdict::Done(Token {
+                value: token.tenant_access_token,
+                lifetime: Duration::from_secs(token.expire.max(60)),
+            });
         }
-        Err(error) => {
-            return Verdict::Fail(CallError::invalid(
+        Verdict::of_failure(ApiFailure {
+            api: TENANT_ACCESS_TOKEN.to_owned(),
+            code: token.code,
+            msg: secret.redact(&token.msg),
+        })
+    }
+
+    /// What an answer of `api` means: its `data` as `T`, or what to do about it. An answer that
+    /// is not a Lark envelope came from a gateway or proxy and is judged by its status.
+    fn classify<T: DeserializeOwned>(
+        secret: &Secret,
+        api: &'static str,
+        answer: &Answer,
+    ) -> Verdict<T, ApiFailure> {
+        let envelope = match serde_json::from_slice::<Envelope>(&answer.body) {
+            Ok(envelope) => envelope,
+            Err(error) if answer.is_success() => {
+                return Verdict::Fail(CallError::invalid(LARK, api, error.to_string()))
+            }
+            Err(_) => return Verdict::of_status(LARK, api, answer.status),
+        };
+        if envelope.code != 0 {
+            return Verdict::of_failure(ApiFailure {
+                api: api.to_owned(),
+                code: envelope.code,
+                msg: secret.redact(&envelope.msg),
+            });
+        }
+        match serde_json::from_value(envelope.data.unwrap_or(Value::Null)) {
+            Ok(value) => Verdict::Done(value),
+            Err(error) => Verdict::Fail(CallError::invalid(
                 LARK,
-                TENANT_ACCESS_TOKEN,
-                error.to_string(),
-            ))
+                api,
+                format!("code 0 with unexpected data: {error}"),
+            )),
         }
-    };
-    if token.code == 0 && !token.tenant_access_token.is_empty() {
-        return Verdict::Done(Token {
-            value: token.tenant_access_token,
-            lifetime: Duration::from_secs(token.expire.max(60)),
-        });
     }
-    verdict(ApiFailure {
-        api: TENANT_ACCESS_TOKEN.to_owned(),
-        code: token.code,
-        msg: secret.redact(&token.msg),
-    })
 }
 
 #[cfg(test)]
@@ -218,16 +177,16 @@ mod tests {
     #[test]
     fn codes_are_classified_as_the_documentation_says() {
         assert_eq!(failure(99991400).class(), ErrorClass::Throttled);
-        assert_eq!(failure(99991663).class(), ErrorClass::TokenInvalid);
-        assert_eq!(failure(99991661).class(), ErrorClass::TokenInvalid);
+        assert_eq!(failure(99991663).class(), ErrorClass::TokenRefused);
+        assert_eq!(failure(99991661).class(), ErrorClass::TokenRefused);
         assert_eq!(failure(10014).class(), ErrorClass::BadCredentials);
-        assert_eq!(failure(99991672).class(), ErrorClass::MissingScope);
+        assert_eq!(failure(99991672).class(), ErrorClass::NoPermission);
         assert_eq!(failure(40004).class(), ErrorClass::OutsideContactRange);
         assert_eq!(failure(41050).class(), ErrorClass::OutsideContactRange);
-        assert_eq!(failure(99991401).class(), ErrorClass::IpDenied);
+        assert_eq!(failure(99991401).class(), ErrorClass::IpNotAllowed);
         assert_eq!(failure(40003).class(), ErrorClass::Busy);
         assert_eq!(failure(12345).class(), ErrorClass::Other);
-        assert_eq!(failure(99991403).class(), ErrorClass::QuotaExceeded);
+        assert_eq!(failure(99991403).class(), ErrorClass::QuotaExhausted);
         assert_eq!(failure(41012).class(), ErrorClass::UserNotFound);
         assert_eq!(failure(40015).class(), ErrorClass::DepartmentNotFound);
     }
@@ -238,7 +197,8 @@ mod tests {
             status: 400,
             body: br#"{"code":99991403,"msg":"the monthly quota is used up"}"#.to_vec(),
         };
-        let verdict = classify::<Value>(&Secret::new("s3cret"), "/open-apis/x", &answer);
+        let verdict =
+            ApiFailure::classify::<Value>(&Secret::new("s3cret"), "/open-apis/x", &answer);
         let Verdict::QuotaExhausted(error) = verdict else {
             panic!("not a used-up quota: {verdict:?}");
         };
@@ -253,7 +213,7 @@ mod tests {
             status: 429,
             body: br#"{"code":99991400,"msg":"request trigger frequency limit"}"#.to_vec(),
         };
-        let verdict = read_token(&Secret::new("s3cret"), &answer);
+        let verdict = ApiFailure::read_token(&Secret::new("s3cret"), &answer);
         assert!(matches!(verdict, Verdict::Throttled { .. }), "{verdict:?}");
     }
 

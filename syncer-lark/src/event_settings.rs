@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use syncer_core::{ConfigField, ConfigKind, EventMode, PluginConfig, PluginConfigError};
+use syncer_remote::events_field;
 
 use crate::callback::LarkCallbacks;
 
@@ -15,15 +16,9 @@ const CONSOLE_EVENTS: &str =
 
 /// The event keys, in the order a form shows them.
 pub const EVENT_FIELDS: [ConfigField; 3] = [
-    ConfigField {
-        name: "events",
-        label: "Change events",
-        help: "\"off\" (full syncs only) or \"http\": Lark sends contact events to serve's POST /api/v1/syncers/NAME/events (set that URL as the app's request URL and subscribe to the contact v3 user and department events); needs verification_token.",
-        kind: ConfigKind::Text,
-        required: false,
-        secret: false,
-        default: Some("off"),
-    },
+    events_field(
+        "\"off\" (full syncs only) or \"http\": Lark sends contact events to serve's POST /api/v1/syncers/NAME/events (set that URL as the app's request URL and subscribe to the contact v3 user and department events); needs verification_token.",
+    ),
     ConfigField {
         name: "verification_token",
         label: "Verification Token",
@@ -60,13 +55,13 @@ impl EventSettings {
             "" | "off" => EventMode::Off,
             "http" => EventMode::Http,
             "stream" => {
-                return Err(invalid(
+                return Err(PluginConfigError::invalid(
                     "events",
                     "\"stream\" is DingTalk's Stream mode; a Lark syncer takes \"off\" or \"http\" (Lark's long connection is not supported)".to_owned(),
                 ))
             }
             other => {
-                return Err(invalid(
+                return Err(PluginConfigError::invalid(
                     "events",
                     format!("must be \"off\" or \"http\", got `{other}`"),
                 ))
@@ -79,7 +74,7 @@ impl EventSettings {
             });
         }
         let Some(token) = config.optional_text("verification_token") else {
-            return Err(invalid(
+            return Err(PluginConfigError::invalid(
                 "verification_token",
                 format!("is required when events = \"http\": copy the Verification Token from {CONSOLE_EVENTS}"),
             ));
@@ -93,12 +88,5 @@ impl EventSettings {
                 app_id,
             ))),
         })
-    }
-}
-
-fn invalid(key: &str, problem: String) -> PluginConfigError {
-    PluginConfigError::InvalidValue {
-        key: key.to_owned(),
-        problem,
     }
 }

@@ -9,11 +9,11 @@ use futures::future::BoxFuture;
 use futures::FutureExt;
 use serde::de::DeserializeOwned;
 use syncer_core::{FetchError, FetchFailure, FetchProgress, Snapshot};
-use syncer_remote::{walk_departments, Child, DirectoryReader, Listed};
+use syncer_remote::{read_directory, Child, DirectoryReader, Listed};
 
 use crate::api::{self, ApiDepartment, ApiUser, DepartmentAnswer, Page};
-use crate::error::{class_of, ApiFailure, ErrorClass, LarkError, LARK};
-use crate::records::MemberSet;
+use crate::error::{ApiFailure, LarkError, LARK};
+use crate::records::to_record;
 use crate::remote::{get, LarkCaller};
 
 /// The most people (or sub-departments) one department can hold as far as this syncer believes.
@@ -31,37 +31,17 @@ pub async fn fetch_directory(
     caller: &LarkCaller,
     progress: &dyn FetchProgress,
 ) -> Result<Snapshot, FetchError> {
-    caller
-        .access_token()
-        .await
-        .map_err(|error| error.to_fetch_error())?;
-    let mut members = MemberSet::default();
-    let walked = walk_departments(
-        &Reader { caller },
-        api::ROOT_DEPARTMENT.to_owned(),
+    let root = api::ROOT_DEPARTMENT.to_owned();
+    let reader = Reader { caller };
+    read_directory(
+        caller,
+        &reader,
+        root,
         ROOT_NAME_FALLBACK,
         progress,
-        |department, users| {
-            for user in users {
-                members.add(user, department);
-            }
-        },
+        to_record,
     )
-    .await?;
-    let mut failures = walked.failures;
-    if members.without_user_id() > 0 {
-        failures.push(FetchFailure {
-            scope: format!("{} listings of people without user_id", members.without_user_id()),
-            api: api::USERS_BY_DEPARTMENT.to_owned(),
-            message: "Lark returned people without user_id, so they cannot be matched: grant the app the scope contact:user.employee_id:readonly in the Lark developer console (your app → Permissions & Scopes) and publish a new version".to_owned(),
-        });
-    }
-    Ok(Snapshot {
-        users: members.into_records(),
-        departments: walked.departments,
-        failures,
-        api_calls: caller.api_calls(),
-    })
+    .await
 }
 
 /// Lark's departments as the shared walk reads them.
@@ -138,19 +118,13 @@ impl DirectoryReader for Reader<'_> {
         .boxed()
     }
 
-    /// Failures at the root that mean the app cannot read the directory at all.
-    fn is_fatal(&self, error: &LarkError) -> bool {
-        matches!(
-            class_of(error),
-            Some(
-                ErrorClass::BadCredentials
-                    | ErrorClass::AppUnavailable
-                    | ErrorClass::IpDenied
-                    | ErrorClass::MissingScope
-                    | ErrorClass::OutsideContactRange
-                    | ErrorClass::QuotaExceeded
-            )
-        )
+    /// People listed without `user_id`: the app lacks the scope that reveals it.
+    fn unidentified(&self, count: usize) -> FetchFailure {
+        FetchFailure {
+            scope: format!("{count} listings of people without user_id"),
+            api: api::USERS_BY_DEPARTMENT.to_owned(),
+            message: "Lark returned people without user_id, so they cannot be matched: grant the app the scope contact:user.employee_id:readonly in the Lark developer console (your app → Permissions & Scopes) and publish a new version".to_owned(),
+        }
     }
 }
 

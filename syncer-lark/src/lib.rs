@@ -36,13 +36,7 @@ mod records;
 pub mod remote;
 pub mod settings;
 
-use async_trait::async_trait;
-use syncer_core::{
-    ConnectionReport, DepartmentLookup, EventMode, FetchError, FetchProgress, PersonLookup,
-    PluginConfig, PluginConfigError, PluginDescriptor, PushReceiver, ScheduleDefaults, Snapshot,
-    Syncer,
-};
-use syncer_remote::{Directory, DirectoryError, RemoteSyncer};
+use syncer_core::ScheduleDefaults;
 
 pub use error::{ApiFailure, ErrorClass, LarkError};
 pub use fetch::ROOT_NAME_FALLBACK;
@@ -50,77 +44,13 @@ pub use records::{DEFAULT_MAPPING, SOURCE_FIELDS};
 pub use remote::{LarkApp, LarkCaller};
 pub use settings::{LarkSettings, CONFIG_FIELDS};
 
-/// The type name users write in config.
-pub const TYPE_NAME: &str = "Lark";
-
-/// A Lark tenant as a syncer source.
-pub type LarkSyncer = RemoteSyncer<LarkSettings>;
-
-#[async_trait]
-impl Directory for LarkSettings {
-    type App = LarkApp;
-
-    fn caller(&self) -> Result<LarkCaller, DirectoryError<Self>> {
-        remote::caller(self)
-    }
-
-    async fn test_connection(&self, caller: &LarkCaller) -> ConnectionReport {
-        connection::test_connection(caller, &self.remote.endpoint).await
-    }
-
-    async fn fetch(
-        &self,
-        caller: &LarkCaller,
-        progress: &dyn FetchProgress,
-    ) -> Result<Snapshot, FetchError> {
-        fetch::fetch_directory(caller, progress).await
-    }
-
-    async fn fetch_person(
-        &self,
-        caller: &LarkCaller,
-        id: &str,
-    ) -> Result<PersonLookup, FetchError> {
-        lookup::fetch_person(caller, id).await
-    }
-
-    async fn fetch_department(
-        &self,
-        caller: &LarkCaller,
-        id: &str,
-    ) -> Result<DepartmentLookup, FetchError> {
-        lookup::fetch_department(caller, id).await
-    }
-
-    fn event_mode(&self) -> EventMode {
-        self.events.mode
-    }
-
-    fn push_receiver(&self) -> Option<&dyn PushReceiver> {
-        self.events
-            .callbacks
-            .as_deref()
-            .map(|callbacks| callbacks as &dyn PushReceiver)
-    }
-}
-
-fn build(config: &PluginConfig) -> Result<Box<dyn Syncer>, PluginConfigError> {
-    Ok(Box::new(LarkSyncer::configured(
-        LarkSettings::from_config(config)?,
-        config,
-    )))
-}
-
-inventory::submit! {
-    PluginDescriptor {
-        type_name: TYPE_NAME,
-        description: "Imports every person of a Lark / Feishu (飞书) tenant, from all departments at any depth, through a custom app's App ID and App Secret (contact v3 API).",
-        config_fields: CONFIG_FIELDS,
-        source_fields: SOURCE_FIELDS,
-        default_mapping: DEFAULT_MAPPING,
-        // Lark's monthly quota (errcode 99991403) depends on the plan and is not documented
-        // where we looked: no budget unless the operator sets one; the calls are counted.
-        schedule: ScheduleDefaults::UNMETERED,
-        build,
-    }
+syncer_remote::remote_backend! {
+    /// A Lark tenant as a syncer source.
+    syncer: LarkSyncer = "Lark",
+    description: "Imports every person of a Lark / Feishu (飞书) tenant, from all departments at any depth, through a custom app's App ID and App Secret (contact v3 API).",
+    // Lark's monthly quota (errcode 99991403) depends on the plan and is not documented where
+    // we looked: no budget unless the operator sets one; the calls are counted.
+    schedule: ScheduleDefaults::UNMETERED,
+    settings: LarkSettings => LarkApp,
+    events: events.callbacks,
 }

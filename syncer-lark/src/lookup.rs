@@ -12,11 +12,12 @@
 //! missing scope, an internal error) is never taken for a leaver.
 
 use syncer_core::{Department, DepartmentLookup, FetchError, PersonLookup};
+use syncer_remote::DepartmentOrder;
 
 use crate::api::{self, DepartmentAnswer, UserAnswer};
 use crate::error::{LarkError, LARK};
 use crate::fetch::ROOT_NAME_FALLBACK;
-use crate::records;
+use crate::records::to_record;
 use crate::remote::{get, LarkCaller};
 
 /// What Lark says about the person with `user_id` now.
@@ -43,7 +44,9 @@ pub async fn fetch_person(caller: &LarkCaller, user_id: &str) -> Result<PersonLo
             if resigned {
                 Ok(PersonLookup::Gone)
             } else {
-                Ok(PersonLookup::Found(records::person(user)))
+                Ok(PersonLookup::Found(
+                    DepartmentOrder::Text.sorted(to_record(user)),
+                ))
             }
         }
         Err(error) if is_gone(&error, NOT_A_MEMBER) => Ok(PersonLookup::Gone),

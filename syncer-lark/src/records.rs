@@ -1,15 +1,12 @@
-//! Lark people as source records: the declared source fields, the default mapping, and the merge
-//! of a person listed in several departments.
+//! Lark people as source records: the declared source fields, the default mapping, and the record
+//! of one person (the shared `RecordSet` merges a person listed in several departments).
 //!
 //! Nested user-object fields keep their JSON path as name (`avatar.avatar_origin`,
 //! `status.is_frozen`). `forbidden` is derived: `status.is_resigned || status.is_frozen`, so one
 //! source field can fill IAM's `IsForbidden` (a mapping fills each IAM field from one source
 //! field).
 
-use std::borrow::Cow;
-use std::collections::HashMap;
-
-use syncer_core::{FieldValue, MappingSpec, SourceField, SourceRecord, Transform};
+use syncer_core::{MappingSpec, SourceField, SourceRecord, Transform};
 
 use crate::api::ApiUser;
 
@@ -157,103 +154,34 @@ pub const DEFAULT_MAPPING: &[MappingSpec] = &[
 /// Turns a person into a source record (empty text fields are left out to save memory).
 pub fn to_record(user: ApiUser) -> SourceRecord {
     let mut record = SourceRecord::new(user.user_id.clone());
-    let mut text = |name: &'static str, value: String| {
-        if !value.is_empty() {
-            record
-                .fields
-                .insert(Cow::Borrowed(name), FieldValue::Text(value.into()));
-        }
-    };
-    text("user_id", user.user_id);
-    text("union_id", user.union_id);
-    text("open_id", user.open_id);
-    text("name", user.name);
-    text("en_name", user.en_name);
-    text("email", user.email);
-    text("enterprise_email", user.enterprise_email);
-    text("mobile", user.mobile);
-    text("avatar.avatar_origin", user.avatar.avatar_origin);
-    text("avatar.avatar_640", user.avatar.avatar_640);
-    text("avatar.avatar_240", user.avatar.avatar_240);
-    text("job_title", user.job_title);
-    text("employee_no", user.employee_no);
+    record.set_text("user_id", user.user_id);
+    record.set_text("union_id", user.union_id);
+    record.set_text("open_id", user.open_id);
+    record.set_text("name", user.name);
+    record.set_text("en_name", user.en_name);
+    record.set_text("email", user.email);
+    record.set_text("enterprise_email", user.enterprise_email);
+    record.set_text("mobile", user.mobile);
+    record.set_text("avatar.avatar_origin", user.avatar.avatar_origin);
+    record.set_text("avatar.avatar_640", user.avatar.avatar_640);
+    record.set_text("avatar.avatar_240", user.avatar.avatar_240);
+    record.set_text("job_title", user.job_title);
+    record.set_text("employee_no", user.employee_no);
     // A flag Lark did not give is left out: unknown, so IAM keeps what it has.
     let status = user.status.unwrap_or_default();
-    let mut flag = |name: &'static str, value: Option<bool>| {
-        if let Some(value) = value {
-            record
-                .fields
-                .insert(Cow::Borrowed(name), FieldValue::Flag(value));
-        }
-    };
-    flag("status.is_resigned", status.is_resigned);
-    flag("status.is_frozen", status.is_frozen);
-    flag("status.is_activated", status.is_activated);
-    flag("forbidden", status.forbidden());
+    record.set_flag("status.is_resigned", status.is_resigned);
+    record.set_flag("status.is_frozen", status.is_frozen);
+    record.set_flag("status.is_activated", status.is_activated);
+    record.set_flag("forbidden", status.forbidden());
     record.departments = user.department_ids;
     record
 }
 
-/// One person read alone (`users/:user_id`): the record a full fetch would give them,
-/// departments sorted as a full fetch sorts them.
-pub fn person(user: ApiUser) -> SourceRecord {
-    let mut record = to_record(user);
-    record.departments.sort();
-    record
-}
-
-/// People seen so far: one record per `user_id` with the union of their departments, and a
-/// count of people who came without `user_id` (the app lacks the scope that reveals it).
-#[derive(Default)]
-pub struct MemberSet {
-    by_user_id: HashMap<String, SourceRecord>,
-    without_user_id: usize,
-}
-
-impl MemberSet {
-    /// Adds a person met while listing `department`.
-    pub fn add(&mut self, user: ApiUser, department: &str) {
-        if user.user_id.is_empty() {
-            self.without_user_id += 1;
-            return;
-        }
-        match self.by_user_id.get_mut(&user.user_id) {
-            Some(existing) => {
-                let listed = user.department_ids.iter().map(String::as_str);
-                for id in listed.chain([department]) {
-                    if !existing.departments.iter().any(|known| known == id) {
-                        existing.departments.push(id.to_owned());
-                    }
-                }
-            }
-            None => {
-                let mut record = to_record(user);
-                if !record.departments.iter().any(|known| known == department) {
-                    record.departments.push(department.to_owned());
-                }
-                self.by_user_id.insert(record.id.clone(), record);
-            }
-        }
-    }
-
-    /// How many listings came without `user_id`.
-    pub fn without_user_id(&self) -> usize {
-        self.without_user_id
-    }
-
-    /// Every person once, sorted by `user_id`, departments sorted.
-    pub fn into_records(self) -> Vec<SourceRecord> {
-        let mut records: Vec<SourceRecord> = self.by_user_id.into_values().collect();
-        for record in &mut records {
-            record.departments.sort();
-        }
-        records.sort_by(|a, b| a.id.cmp(&b.id));
-        records
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use syncer_core::FieldValue;
+    use syncer_remote::{DepartmentOrder, RecordSet};
+
     use super::*;
     use crate::api::UserStatus;
 
@@ -269,13 +197,13 @@ mod tests {
 
     #[test]
     fn a_person_in_two_departments_is_one_record_with_both() {
-        let mut set = MemberSet::default();
-        set.add(person("u1", &["od-b"]), "od-b");
-        set.add(person("u1", &["od-a"]), "od-a");
-        set.add(person("u2", &["od-a"]), "od-a");
-        set.add(person("", &["od-a"]), "od-a");
-        assert_eq!(set.without_user_id(), 1);
-        let records = set.into_records();
+        let mut set = RecordSet::default();
+        set.add(to_record(person("u1", &["od-b"])), "od-b");
+        set.add(to_record(person("u1", &["od-a"])), "od-a");
+        set.add(to_record(person("u2", &["od-a"])), "od-a");
+        set.add(to_record(person("", &["od-a"])), "od-a");
+        assert_eq!(set.without_id(), 1);
+        let records = set.into_records(DepartmentOrder::Text);
         assert_eq!(records.len(), 2);
         assert_eq!(records[0].departments, vec!["od-a", "od-b"]);
     }

@@ -1,21 +1,19 @@
 //! Lark as a [`Remote`] of the shared call loop: the tenant access token comes from `POST`ing
-//! App ID and App Secret to the token endpoint, every call carries it as
-//! `Authorization: Bearer`, and answers are judged by [`crate::error::classify`]. No loop,
-//! retry or rate limit lives here.
+//! App ID and App Secret to the token endpoint, and every call carries it as
+//! `Authorization: Bearer`. Answers are judged by [`crate::error`]'s
+//! [`syncer_remote::Classify`]. No loop, retry or rate limit lives here.
 
+use reqwest::{Client, RequestBuilder};
 use serde::de::DeserializeOwned;
-use syncer_core::Secret;
-use syncer_remote::{Answer, Auth, Caller, Remote, Token, Verdict};
+use syncer_remote::{AppCredentials, Auth, Caller, Remote};
 
 use crate::api::TENANT_ACCESS_TOKEN;
-use crate::error::{self, ApiFailure, LarkError, LARK};
+use crate::error::{ApiFailure, LarkError, LARK};
 use crate::settings::LarkSettings;
 
-/// One Lark custom app: what the call loop needs to know of it.
-pub struct LarkApp {
-    app_id: String,
-    app_secret: Secret,
-}
+/// Lark's open platform, as the call loop talks to it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LarkApp;
 
 /// The call loop of one Lark app.
 pub type LarkCaller = Caller<LarkApp>;
@@ -25,43 +23,21 @@ impl Remote for LarkApp {
     const NAME: &'static str = LARK;
     const TOKEN_API: &'static str = TENANT_ACCESS_TOKEN;
 
-    fn token_request(&self, http: &reqwest::Client, endpoint: &str) -> reqwest::RequestBuilder {
-        http.post(format!("{endpoint}{TENANT_ACCESS_TOKEN}"))
-            .json(&serde_json::json!({
-                "app_id": self.app_id,
-                "app_secret": self.app_secret.expose(),
-            }))
+    fn token_request(&self, http: &Client, url: &str, app: &AppCredentials) -> RequestBuilder {
+        http.post(url).json(&serde_json::json!({
+            "app_id": app.id,
+            "app_secret": app.secret.expose(),
+        }))
     }
 
-    fn read_token(&self, answer: &Answer) -> Verdict<Token, ApiFailure> {
-        error::read_token(&self.app_secret, answer)
-    }
-
-    fn authorize(&self, request: reqwest::RequestBuilder, token: &str) -> reqwest::RequestBuilder {
+    fn authorize(&self, request: RequestBuilder, token: &str) -> RequestBuilder {
         request.bearer_auth(token)
-    }
-
-    fn classify<T: DeserializeOwned>(
-        &self,
-        api: &'static str,
-        answer: &Answer,
-    ) -> Verdict<T, ApiFailure> {
-        error::classify(&self.app_secret, api, answer)
     }
 }
 
 /// The call loop for the app in `settings`.
 pub fn caller(settings: &LarkSettings) -> Result<LarkCaller, LarkError> {
-    let app = LarkApp {
-        app_id: settings.app_id.clone(),
-        app_secret: settings.app_secret.clone(),
-    };
-    Caller::new(
-        app,
-        &settings.remote,
-        &settings.app_id,
-        &settings.app_secret,
-    )
+    Caller::new(LarkApp, &settings.remote, &settings.app)
 }
 
 /// `GET {path}?{query}` of API `api` (its rate-limit key and name in errors), returning `data`.

@@ -2,8 +2,8 @@
 //! App Secret, the event keys of [`crate::event_settings`]) and the shared remote block with
 //! Lark's defaults.
 
-use syncer_core::{ConfigField, ConfigKind, PluginConfig, PluginConfigError, Secret};
-use syncer_remote::{RemotePresets, RemoteSettings};
+use syncer_core::{ConfigField, PluginConfig, PluginConfigError};
+use syncer_remote::{AppCredentials, AppKeys, RemotePresets, RemoteSettings};
 
 use crate::event_settings::{EventSettings, EVENT_FIELDS};
 
@@ -22,26 +22,18 @@ pub const PRESETS: RemotePresets = RemotePresets {
     timeout_help: "Timeout of one HTTP call to Lark.",
 };
 
+/// How Lark names the app's credentials, and where the console shows them.
+pub const APP_KEYS: AppKeys = AppKeys {
+    id: "app_id",
+    id_label: "App ID",
+    id_help: "The custom app's App ID (cli_…): Lark developer console → your app → Credentials & Basic Info (凭证与基础信息).",
+    secret: "app_secret",
+    secret_label: "App Secret",
+    secret_help: "The custom app's App Secret, next to the App ID; use ${VAR} to read it from the environment.",
+};
+
 /// The config keys a Lark syncer accepts (beside the host's common keys).
-pub const CONFIG_FIELDS: &[ConfigField] = syncer_remote::config_fields!(PRESETS;
-    ConfigField {
-        name: "app_id",
-        label: "App ID",
-        help: "The custom app's App ID (cli_…): Lark developer console → your app → Credentials & Basic Info (凭证与基础信息).",
-        kind: ConfigKind::Text,
-        required: true,
-        secret: false,
-        default: None,
-    },
-    ConfigField {
-        name: "app_secret",
-        label: "App Secret",
-        help: "The custom app's App Secret, next to the App ID; use ${VAR} to read it from the environment.",
-        kind: ConfigKind::Text,
-        required: true,
-        secret: true,
-        default: None,
-    },
+pub const CONFIG_FIELDS: &[ConfigField] = syncer_remote::config_fields!(PRESETS, APP_KEYS;
     EVENT_FIELDS[0],
     EVENT_FIELDS[1],
     EVENT_FIELDS[2],
@@ -50,10 +42,8 @@ pub const CONFIG_FIELDS: &[ConfigField] = syncer_remote::config_fields!(PRESETS;
 /// Validated settings of one Lark syncer.
 #[derive(Clone, Debug)]
 pub struct LarkSettings {
-    /// App ID.
-    pub app_id: String,
-    /// App Secret.
-    pub app_secret: Secret,
+    /// App ID and App Secret.
+    pub app: AppCredentials,
     /// Endpoint, rate limit, calls in flight, retries, timeout.
     pub remote: RemoteSettings,
     /// How change events arrive.
@@ -63,12 +53,11 @@ pub struct LarkSettings {
 impl LarkSettings {
     /// Reads and range-checks the settings.
     pub fn from_config(config: &PluginConfig) -> Result<Self, PluginConfigError> {
-        let app_id = config.text("app_id");
+        let app = AppCredentials::from_config(config, &APP_KEYS);
         Ok(Self {
-            events: EventSettings::from_config(config, &app_id)?,
-            app_secret: config.secret("app_secret"),
+            events: EventSettings::from_config(config, &app.id)?,
             remote: RemoteSettings::from_config(config, &PRESETS)?,
-            app_id,
+            app,
         })
     }
 }

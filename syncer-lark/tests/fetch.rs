@@ -9,7 +9,7 @@ use syncer_core::{NoProgress, Secret, Syncer};
 use syncer_lark::event_settings::EventSettings;
 use syncer_lark::{api, LarkSettings, LarkSyncer};
 use syncer_lark_sim::{paths, Credentials, FakeLark, Faults, LarkOrg, OrgSpec};
-use syncer_remote::RemoteSettings;
+use syncer_remote::{AppCredentials, RemoteSettings};
 
 fn small_org() -> LarkOrg {
     LarkOrg::generate(&OrgSpec {
@@ -33,8 +33,7 @@ fn syncer(server: &FakeLark, rate_limit: f64) -> LarkSyncer {
 fn syncer_with_retries(server: &FakeLark, rate_limit: f64, max_retries: u32) -> LarkSyncer {
     let credentials = Credentials::demo();
     LarkSyncer::new(LarkSettings {
-        app_id: credentials.app_id,
-        app_secret: Secret::new(credentials.app_secret),
+        app: AppCredentials::new(credentials.app_id, Secret::new(credentials.app_secret)),
         remote: RemoteSettings {
             endpoint: server.url(),
             rate_limit,
@@ -231,8 +230,10 @@ async fn a_missing_scope_or_contact_range_stops_with_what_to_grant() {
 async fn wrong_credentials_name_the_app_secret_and_never_show_it() {
     let server = fake(small_org(), Faults::default()).await;
     let mut settings = LarkSettings {
-        app_id: Credentials::demo().app_id,
-        app_secret: Secret::new("a-wrong-secret-value"),
+        app: AppCredentials::new(
+            Credentials::demo().app_id,
+            Secret::new("a-wrong-secret-value"),
+        ),
         remote: RemoteSettings {
             endpoint: server.url(),
             rate_limit: 500.0,

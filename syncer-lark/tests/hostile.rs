@@ -10,7 +10,7 @@ use syncer_core::{NoProgress, Secret, Snapshot, Syncer};
 use syncer_lark::event_settings::EventSettings;
 use syncer_lark::{LarkSettings, LarkSyncer};
 use syncer_lark_sim::{paths, Credentials, DeptFault, FakeLark, Faults, LarkOrg, OrgSpec};
-use syncer_remote::RemoteSettings;
+use syncer_remote::{AppCredentials, RemoteSettings};
 
 fn org() -> LarkOrg {
     LarkOrg::generate(&OrgSpec {
@@ -35,8 +35,7 @@ async fn fetch_with(org: LarkOrg, faults: Faults) -> (Snapshot, FakeLark) {
         .expect("start the fake Lark");
     let credentials = Credentials::demo();
     let lark = LarkSyncer::new(LarkSettings {
-        app_id: credentials.app_id,
-        app_secret: Secret::new(credentials.app_secret),
+        app: AppCredentials::new(credentials.app_id, Secret::new(credentials.app_secret)),
         remote: RemoteSettings {
             endpoint: server.url(),
             rate_limit: 5_000.0,
@@ -118,8 +117,7 @@ async fn an_endpoints_userinfo_never_appears_in_test_connection() {
         .port();
     let credentials = Credentials::demo();
     let lark = LarkSyncer::new(LarkSettings {
-        app_id: credentials.app_id,
-        app_secret: Secret::new(credentials.app_secret),
+        app: AppCredentials::new(credentials.app_id, Secret::new(credentials.app_secret)),
         remote: RemoteSettings {
             endpoint: format!("http://proxyuser:PROXY-PASS-77q@127.0.0.1:{port}"),
             rate_limit: 50.0,

@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use syncer_core::{NoProgress, Secret, Syncer};
 use syncer_lark::event_settings::EventSettings;
 use syncer_lark::{api, LarkSettings, LarkSyncer};
-use syncer_remote::RemoteSettings;
+use syncer_remote::{AppCredentials, RemoteSettings};
 
 /// When each token request arrived.
 type Arrivals = Arc<Mutex<Vec<Instant>>>;
@@ -53,8 +53,7 @@ async fn start() -> (String, Arrivals) {
 async fn a_throttled_token_request_is_waited_out_at_least_a_second() {
     let (endpoint, arrivals) = start().await;
     let syncer = LarkSyncer::new(LarkSettings {
-        app_id: "cli_throttled".to_owned(),
-        app_secret: Secret::new("throttled-secret"),
+        app: AppCredentials::new("cli_throttled".to_owned(), Secret::new("throttled-secret")),
         remote: RemoteSettings {
             endpoint,
             rate_limit: 500.0,

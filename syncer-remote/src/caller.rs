@@ -15,7 +15,8 @@ use serde::de::DeserializeOwned;
 use syncer_core::{Secret, SharedMeter};
 use tokio::sync::SemaphorePermit;
 
-use crate::error::CallError;
+use crate::app::AppCredentials;
+use crate::error::{CallError, Failure};
 use crate::http::http_client;
 use crate::limiter::CallLimiter;
 use crate::retry::RetryPolicy;
@@ -67,28 +68,41 @@ pub enum Auth {
     None,
 }
 
-/// What a backend tells the call loop: how to get a token, how a call carries it, and what an
-/// answer means. Nothing else — no loop, no retry, no rate limit.
+/// What a backend tells the call loop: how to get a token and how a call carries it. Nothing
+/// else — no loop, no retry, no rate limit; what an answer means is its failure type's
+/// [`Classify`].
 pub trait Remote: Send + Sync {
-    /// The backend's failure of an answer with an error code (names API, code and the fix).
-    type Failure: crate::Failure + fmt::Display + fmt::Debug + Clone + Send + Sync + 'static;
+    /// The backend's failure of an answer with an error code (names API, code and the fix), and
+    /// its judge of answers.
+    type Failure: Classify + fmt::Display + fmt::Debug + Clone + Send + Sync + 'static;
     /// The remote's name in messages (`DingTalk`).
     const NAME: &'static str;
     /// The token API's path (its rate-limit key and name in errors).
     const TOKEN_API: &'static str;
 
-    /// The request that asks `endpoint` for a token.
-    fn token_request(&self, http: &reqwest::Client, endpoint: &str) -> reqwest::RequestBuilder;
-    /// What the token API's answer means.
-    fn read_token(&self, answer: &Answer) -> Verdict<Token, Self::Failure>;
+    /// The request that asks the token API at `url` for a token of `app`.
+    fn token_request(
+        &self,
+        http: &reqwest::Client,
+        url: &str,
+        app: &AppCredentials,
+    ) -> reqwest::RequestBuilder;
     /// `request` carrying `token`.
     fn authorize(&self, request: reqwest::RequestBuilder, token: &str) -> reqwest::RequestBuilder;
+}
+
+/// What a backend's answers mean, said by its failure type (the backend's `error.rs`): every
+/// answer becomes a [`Verdict`] the loop acts on. `secret` is the app's, to mask in anything an
+/// answer quotes.
+pub trait Classify: Failure + Sized {
+    /// What an answer of the token API means.
+    fn read_token(secret: &Secret, answer: &Answer) -> Verdict<Token, Self>;
     /// What an answer of `api` means, with its payload read as `T` on success.
     fn classify<T: DeserializeOwned>(
-        &self,
+        secret: &Secret,
         api: &'static str,
         answer: &Answer,
-    ) -> Verdict<T, Self::Failure>;
+    ) -> Verdict<T, Self>;
 }
 
 /// Told of every HTTP request a [`Caller`] sends (an API quota counter, metrics).
@@ -102,6 +116,7 @@ type Failed<R> = CallError<<R as Remote>::Failure>;
 /// The call loop of one app of remote `R`.
 pub struct Caller<R: Remote> {
     remote: R,
+    app: AppCredentials,
     http: reqwest::Client,
     endpoint: String,
     limiter: Arc<CallLimiter>,
@@ -116,13 +131,12 @@ pub struct Caller<R: Remote> {
 }
 
 impl<R: Remote> Caller<R> {
-    /// A caller for app `app` (whose secret is `secret`) of `remote`, sharing the app's rate
-    /// limit and token with every other caller of the same app in this process.
+    /// A caller for app `app` of `remote`, sharing the app's rate limit and token with every
+    /// other caller of the same app in this process.
     pub fn new(
         remote: R,
         settings: &RemoteSettings,
-        app: &str,
-        secret: &Secret,
+        app: &AppCredentials,
     ) -> Result<Self, Failed<R>> {
         let http = http_client(settings.timeout, settings.max_in_flight).map_err(|source| {
             CallError::Client {
@@ -132,15 +146,16 @@ impl<R: Remote> Caller<R> {
         })?;
         Ok(Self {
             remote,
+            app: app.clone(),
             http,
             endpoint: settings.endpoint.trim_end_matches('/').to_owned(),
             limiter: CallLimiter::for_app(
                 &settings.endpoint,
-                app,
+                &app.id,
                 settings.rate_limit,
                 settings.max_in_flight,
             ),
-            token: TokenCache::for_app(&settings.endpoint, app, secret.expose()),
+            token: TokenCache::for_app(&settings.endpoint, &app.id, app.secret.expose()),
             retry: RetryPolicy::new(settings.max_retries),
             observers: Vec::new(),
             meter: None,
@@ -204,17 +219,18 @@ impl<R: Remote> Caller<R> {
         B: Fn(&reqwest::Client) -> reqwest::RequestBuilder + Sync,
     {
         self.run(api, auth, &request, &|answer| {
-            self.remote.classify(api, answer)
+            R::Failure::classify(&self.app.secret, api, answer)
         })
         .await
     }
 
     fn fetch_token(&self) -> BoxFuture<'_, Result<(String, Duration), Failed<R>>> {
         Box::pin(async move {
-            let request = |http: &reqwest::Client| self.remote.token_request(http, &self.endpoint);
+            let url = self.url(R::TOKEN_API);
+            let request = |http: &reqwest::Client| self.remote.token_request(http, &url, &self.app);
             let token = self
                 .run(R::TOKEN_API, Auth::None, &request, &|answer| {
-                    self.remote.read_token(answer)
+                    R::Failure::read_token(&self.app.secret, answer)
                 })
                 .await?;
             Ok((token.value, token.lifetime))

@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use crate::class::FailureClass;
+
 /// A failed call of a remote whose own failures (an answer with an error code) are `F`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CallError<F> {
@@ -97,6 +99,11 @@ impl<F: fmt::Display + fmt::Debug> std::error::Error for CallError<F> {}
 pub trait Failure {
     /// The API path the failure concerns.
     fn api(&self) -> &str;
+
+    /// What kind of failure it is (deciding retries, whether a fetch can go on, and advice).
+    fn class(&self) -> FailureClass {
+        FailureClass::Other
+    }
 }
 
 impl<F: Failure> CallError<F> {
@@ -111,6 +118,11 @@ impl<F: Failure> CallError<F> {
             CallError::Client { .. } => "",
             CallError::RetriesExhausted { last, .. } => last.api(),
         }
+    }
+
+    /// The class of the remote's failure behind this error, if it answered with an error code.
+    pub fn class(&self) -> Option<FailureClass> {
+        self.failure().map(Failure::class)
     }
 }
 

@@ -5,13 +5,20 @@
 //!
 //! - [`Caller`], the one call loop: rate limit → token → send → classify → retry, wait out
 //!   throttling, renew a refused token, stop at a used-up quota. A backend implements
-//!   [`Remote`] (how to get a token, how a call carries it, how to classify an answer into a
-//!   [`Verdict`]) and writes no loop of its own. Failures are a typed [`CallError`].
+//!   [`Remote`] (how to get a token, how a call carries it) and [`Classify`] on its failure type
+//!   (what an answer means, as a [`Verdict`]) and writes no loop of its own. Failures are a typed [`CallError`].
 //! - [`RemoteSettings`] and [`RemotePresets`], the settings block every remote shares
 //!   (`endpoint`, `rate_limit`, `max_in_flight`, `max_retries`, `timeout_seconds`), declared
 //!   once with per-backend defaults; [`config_fields!`] puts them after a backend's own keys.
-//! - [`RemoteSyncer`], a backend's settings made a `Syncer` through [`Directory`].
-//! - [`walk_departments`], the breadth-first read of a department tree and its members.
+//!   The app's id and secret are [`AppCredentials`], their keys [`AppKeys`].
+//! - [`FailureClass`], the one vocabulary of failures every backend's classifier maps its codes
+//!   onto; [`Verdict::of_failure`] is what the loop does about each class.
+//! - [`RemoteSyncer`], a backend's settings made a `Syncer` through [`Directory`];
+//!   [`remote_backend!`] writes a backend's `Directory` impl and registration from one
+//!   declaration.
+//! - [`walk_departments`], the breadth-first read of a department tree and its members, and
+//!   [`read_directory`], a whole fetch on it: every person once ([`RecordSet`]).
+//! - [`signature_matches`], the constant-time check of a pushed event's signature.
 //! - The parts the loop is made of: a [`CallLimiter`] (calls per second per API, a bound on
 //!   calls in flight, slowing down when throttled), a [`RetryPolicy`] (backoff with jitter, at
 //!   least a second after throttling), a single-flight [`TokenCache`], and [`http_client`].
@@ -29,7 +36,9 @@
 //! assert!(policy.throttle_backoff(0) >= std::time::Duration::from_secs(1));
 //! ```
 
+mod app;
 mod caller;
+mod class;
 mod error;
 mod http;
 mod limiter;
@@ -37,23 +46,34 @@ mod limiter;
 pub mod loopback;
 #[cfg(feature = "test-support")]
 pub mod push_endpoint;
+mod read;
 mod reconnect;
+mod records;
+mod register;
 mod retry;
 mod settings;
+mod signature;
 mod syncer;
 mod token;
 mod verdict;
 mod walk;
 
+pub use app::{AppCredentials, AppKeys};
 pub use caller::{
-    Answer, Auth, CallObserver, Caller, Remote, Token, MAX_ANSWER_BYTES, TOKEN_RENEWALS_PER_CALL,
+    Answer, Auth, CallObserver, Caller, Classify, Remote, Token, MAX_ANSWER_BYTES,
+    TOKEN_RENEWALS_PER_CALL,
 };
+pub use class::FailureClass;
 pub use error::{CallError, Failure};
 pub use http::{finish as finish_http_client, http_client, HttpClientError};
 pub use limiter::CallLimiter;
+pub use read::read_directory;
 pub use reconnect::ReconnectBackoff;
+pub use records::{DepartmentOrder, RecordSet};
 pub use retry::RetryPolicy;
-pub use settings::{RemotePresets, RemoteSettings};
+pub use settings::{events_field, RemotePresets, RemoteSettings};
+pub use signature::{lower_hex, signature_matches};
+pub use syncer::FromConfig;
 pub use syncer::{Directory, DirectoryError, RemoteSyncer};
 pub use token::TokenCache;
 pub use verdict::{Outcome, Verdict};
@@ -61,3 +81,9 @@ pub use walk::{
     walk_departments, Child, DirectoryReader, Listed, Members, Part, WalkLimits, Walked,
     MAX_DEPARTMENTS, MAX_DEPTH,
 };
+
+/// What [`remote_backend!`] expands to needs; not part of the API.
+#[doc(hidden)]
+pub mod __private {
+    pub use async_trait::async_trait;
+}

@@ -81,6 +81,20 @@ impl RemotePresets {
     }
 }
 
+/// The `events` key every backend with change events has: how they arrive, `"off"` (full
+/// syncs only) by default; `help` names the modes the backend offers and what each needs.
+pub const fn events_field(help: &'static str) -> ConfigField {
+    ConfigField {
+        name: "events",
+        label: "Change events",
+        help,
+        kind: ConfigKind::Text,
+        required: false,
+        secret: false,
+        default: Some("off"),
+    }
+}
+
 /// A backend's config fields: its own ones first, then the shared block of `presets`.
 ///
 /// ```
@@ -104,8 +118,16 @@ impl RemotePresets {
 /// assert_eq!(FIELDS.len(), 6);
 /// assert_eq!(FIELDS[1].name, "endpoint");
 /// ```
+///
+/// With the app's [`crate::AppKeys`] after the presets, the app's id and secret come first:
+/// `config_fields!(PRESETS, APP_KEYS; own...)`.
 #[macro_export]
 macro_rules! config_fields {
+    ($presets:expr, $keys:expr; $($own:expr),* $(,)?) => {{
+        const APP: [::syncer_core::ConfigField; 2] = $keys.fields();
+        const SHARED: [::syncer_core::ConfigField; 5] = $presets.fields();
+        &[APP[0], APP[1], $($own,)* SHARED[0], SHARED[1], SHARED[2], SHARED[3], SHARED[4]]
+    }};
     ($presets:expr; $($own:expr),* $(,)?) => {{
         const SHARED: [::syncer_core::ConfigField; 5] = $presets.fields();
         &[$($own,)* SHARED[0], SHARED[1], SHARED[2], SHARED[3], SHARED[4]]

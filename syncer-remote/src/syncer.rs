@@ -11,7 +11,8 @@
 use async_trait::async_trait;
 use syncer_core::{
     ConnectionCheck, ConnectionReport, DepartmentLookup, EventMode, EventSink, FetchError,
-    FetchProgress, PersonLookup, PluginConfig, PushReceiver, SharedMeter, Snapshot, Syncer,
+    FetchProgress, PersonLookup, PluginConfig, PluginConfigError, PushReceiver, SharedMeter,
+    Snapshot, Syncer,
 };
 
 use crate::caller::{Caller, Remote};
@@ -75,6 +76,12 @@ pub trait Directory: Send + Sync + 'static {
     }
 }
 
+/// Settings read from a validated plugin config.
+pub trait FromConfig: Sized {
+    /// Reads and range-checks the settings.
+    fn from_config(config: &PluginConfig) -> Result<Self, PluginConfigError>;
+}
+
 /// A remote directory as a syncer source, with the settings `D`.
 pub struct RemoteSyncer<D> {
     settings: D,
@@ -101,6 +108,14 @@ impl<D> RemoteSyncer<D> {
     /// The settings.
     pub fn settings(&self) -> &D {
         &self.settings
+    }
+}
+
+impl<D: Directory + FromConfig> RemoteSyncer<D> {
+    /// The syncer a plugin config describes (a plugin descriptor's `build`): its settings, and
+    /// the host's meter for its calls.
+    pub fn build(config: &PluginConfig) -> Result<Box<dyn Syncer>, PluginConfigError> {
+        Ok(Box::new(Self::configured(D::from_config(config)?, config)))
     }
 }
 

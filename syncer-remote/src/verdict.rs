@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use crate::error::CallError;
+use crate::class::FailureClass;
+use crate::error::{CallError, Failure};
 
 /// The classification of one answer.
 #[derive(Debug)]
@@ -39,6 +40,24 @@ impl<T, F> Verdict<T, F> {
         match status {
             429 => Verdict::Throttled { wait: None, error },
             500.. => Verdict::Retry(error),
+            _ => Verdict::Fail(error),
+        }
+    }
+
+    /// The verdict on an answer with an error code, by its [`FailureClass`]: a refused token is
+    /// renewed, a busy remote retried, throttling waited out, a used-up quota stops every further
+    /// call, and anything else fails for good.
+    pub fn of_failure(failure: F) -> Self
+    where
+        F: Failure,
+    {
+        let class = failure.class();
+        let error = CallError::Api(failure);
+        match class {
+            FailureClass::TokenRefused => Verdict::RenewToken(error),
+            FailureClass::Busy => Verdict::Retry(error),
+            FailureClass::Throttled => Verdict::Throttled { wait: None, error },
+            FailureClass::QuotaExhausted => Verdict::QuotaExhausted(error),
             _ => Verdict::Fail(error),
         }
     }

@@ -14,7 +14,9 @@ use futures::future::BoxFuture;
 use futures::stream::{FuturesUnordered, StreamExt};
 use syncer_core::{Department, FetchError, FetchFailure, FetchProgress};
 
+use crate::class::FailureClass;
 use crate::error::{CallError, Failure};
+use crate::records::DepartmentOrder;
 
 /// Departments one walk reads at most, by default: far more than any real directory holds, so
 /// only a remote that keeps inventing departments reaches it.
@@ -71,6 +73,8 @@ pub trait DirectoryReader: Sync {
     type Failure: Failure + fmt::Display + Send;
     /// What the members of a department are called in messages (`members`, `people`).
     const MEMBERS: &'static str;
+    /// How department ids sort in a person's record ([`DepartmentOrder::Text`] by default).
+    const DEPARTMENT_ORDER: DepartmentOrder = DepartmentOrder::Text;
 
     /// Every direct sub-department of `department`.
     fn children(&self, department: Self::Id) -> BoxFuture<'_, Listed<Vec<Child<Self::Id>>, Self>>;
@@ -79,11 +83,26 @@ pub trait DirectoryReader: Sync {
     /// The root department's name (the organization's name).
     fn root_name(&self) -> BoxFuture<'_, Listed<String, Self>>;
     /// Whether `error`, reading the root, means the app can read nothing at all (credentials,
-    /// permissions, contact range, quota): the fetch stops with it instead of going on.
-    fn is_fatal(&self, error: &CallError<Self::Failure>) -> bool;
+    /// permissions, contact range, quota): the fetch stops with it instead of going on. By
+    /// default, what [`FailureClass::is_fatal_at_root`] says of the failure's class.
+    fn is_fatal(&self, error: &CallError<Self::Failure>) -> bool {
+        error.class().is_some_and(FailureClass::is_fatal_at_root)
+    }
     /// The bounds of the walk ([`WalkLimits::default`] unless the backend says otherwise).
     fn limits(&self) -> WalkLimits {
         WalkLimits::default()
+    }
+    /// The failure that says `count` listings of people came without an id (so nobody can be
+    /// deprovisioned on the snapshot); a backend that knows why says the fix.
+    fn unidentified(&self, count: usize) -> FetchFailure {
+        FetchFailure {
+            scope: format!("{count} listings of {} without an id", Self::MEMBERS),
+            api: String::new(),
+            message: format!(
+                "the remote listed {} without an id, so they cannot be matched to anyone; the snapshot is incomplete",
+                Self::MEMBERS
+            ),
+        }
     }
 }
 

@@ -31,7 +31,8 @@
 //! whole `sync` process (IAM reads, diff and writes included), each against the bound.
 //!
 //! The fakes run in this process; the syncer in its own, whose peak RSS (`VmHWM`, sampled from
-//! Linux's `/proc` until it exits) is reported.
+//! Linux's `/proc` until it exits) is reported, with its CPU time (user + system): the figure to
+//! compare two variants by on a busy machine, where wall times mostly measure the load.
 
 use std::collections::{BTreeMap, HashMap};
 use std::os::unix::process::ExitStatusExt;
@@ -198,6 +199,9 @@ struct RunFigures {
     /// From the start until the last call DingTalk received.
     fetch: Duration,
     peak_rss_kib: u64,
+    /// CPU time (user + system) the syncer process spent: unlike wall time, hardly moved by
+    /// other work on the machine.
+    cpu: Duration,
     dingtalk: Stats,
     iam_writes: u64,
     iam_calls: u64,
@@ -209,10 +213,11 @@ impl RunFigures {
     }
 }
 
-/// A finished child process: its exit code and peak resident set size.
+/// A finished child process: its exit code, peak resident set size and CPU time.
 struct Exit {
     code: i32,
     peak_rss_kib: u64,
+    cpu: Duration,
 }
 
 /// How often the child's peak RSS is sampled (and its exit looked for).
@@ -227,6 +232,18 @@ fn peak_rss_kib(pid: u32) -> Option<u64> {
         .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
+/// User + system CPU time of a live (or exited, not yet reaped) process, from
+/// `/proc/PID/stat` (fields 14 and 15, in clock ticks of 1/100 s on Linux).
+fn cpu_time(pid: u32) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) may hold spaces; the fields after it start past its ')'.
+    let after_name = stat.rsplit_once(')')?.1;
+    let mut fields = after_name.split_whitespace().skip(11);
+    let user: u64 = fields.next()?.parse().ok()?;
+    let system: u64 = fields.next()?.parse().ok()?;
+    Some(Duration::from_millis((user + system) * 10))
+}
+
 /// Waits for `child`, sampling its `VmHWM` until it exits (the last sample is at most
 /// `SAMPLE_EVERY` before the exit, and the figure is a high-water mark, so little can be
 /// missed), and kills it once `kill` is set. Not `ru_maxrss` of `wait4`: Linux carries the
@@ -234,9 +251,14 @@ fn peak_rss_kib(pid: u32) -> Option<u64> {
 fn wait_sampling_peak(mut child: Child, kill: &AtomicBool) -> std::io::Result<Exit> {
     let pid = child.id();
     let mut peak = 0;
+    let mut cpu = Duration::ZERO;
     loop {
         if let Some(kib) = peak_rss_kib(pid) {
             peak = peak.max(kib);
+        }
+        // Read before the reap below: an exited child's stat holds its final figures.
+        if let Some(spent) = cpu_time(pid) {
+            cpu = cpu.max(spent);
         }
         if let Some(status) = child.try_wait()? {
             return Ok(Exit {
@@ -245,6 +267,7 @@ fn wait_sampling_peak(mut child: Child, kill: &AtomicBool) -> std::io::Result<Ex
                     .or_else(|| status.signal().map(|signal| -signal))
                     .unwrap_or(-1),
                 peak_rss_kib: peak,
+                cpu,
             });
         }
         if kill.load(Ordering::SeqCst) {
@@ -377,6 +400,7 @@ async fn run_sync(
         wall,
         fetch: fetch_end,
         peak_rss_kib: exit.peak_rss_kib,
+        cpu: exit.cpu,
         dingtalk: dingtalk.stats(),
         iam_writes: iam.stats().total_writes,
         iam_calls: iam.stats().calls.values().sum(),
@@ -439,7 +463,7 @@ fn print_scenario(
         min_bound,
     );
     println!(
-        "  {:<7} {:<9} {:>4} {:>9} {:>9} {:>8} {:>8} {:>6} {:>8} {:>6} {:>10} {:>10} {:>8}  faults seen",
+        "  {:<7} {:<9} {:>4} {:>9} {:>9} {:>8} {:>8} {:>6} {:>8} {:>6} {:>7} {:>10} {:>10} {:>8}  faults seen",
         "run",
         "status",
         "exit",
@@ -450,6 +474,7 @@ fn print_scenario(
         "ratio",
         "wall s",
         "ratio",
+        "CPU s",
         "peak RSS",
         "IAM writes",
         "IAM reqs",
@@ -473,7 +498,7 @@ fn print_scenario(
             }
         };
         println!(
-            "  {:<7} {:<9} {:>4} {:>9} {:>9} {:>8.2} {:>8.2} {:>6.2} {:>8.2} {:>6.2} {:>6.1} MiB {:>10} {:>8}  throttled {}, busy {}, 5xx {}, expired token {}; tokens {}",
+            "  {:<7} {:<9} {:>4} {:>9} {:>9} {:>8.2} {:>8.2} {:>6.2} {:>8.2} {:>6.2} {:>7.2} {:>6.1} MiB {:>10} {:>8}  throttled {}, busy {}, 5xx {}, expired token {}; tokens {}",
             run.label,
             run.status(),
             run.exit_code,
@@ -484,6 +509,7 @@ fn print_scenario(
             ratio(fetch),
             wall,
             ratio(wall),
+            run.cpu.as_secs_f64(),
             run.peak_rss_kib as f64 / 1024.0,
             thousands(run.iam_writes),
             thousands(run.iam_calls),

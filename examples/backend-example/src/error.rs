@@ -1,12 +1,13 @@
-//! What the directory's answers mean: a failure that names the API, the code and the fix, and
-//! the [`Verdict`] the shared call loop acts on. This is all the "retry logic" a backend has.
+//! What the directory's answers mean: a failure that names the API, the code and the fix, its
+//! class in the shared vocabulary ([`FailureClass`]), and the [`Verdict`] the shared call loop
+//! acts on. This is all the "retry logic" a backend has.
 
 use std::fmt;
 use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 use syncer_core::Secret;
-use syncer_remote::{Answer, CallError, Failure, Token, Verdict};
+use syncer_remote::{Answer, CallError, Classify, Failure, FailureClass, Token, Verdict};
 
 use crate::api::{ErrorAnswer, TokenAnswer, TOKEN};
 
@@ -56,43 +57,51 @@ impl Failure for ApiFailure {
     fn api(&self) -> &str {
         &self.api
     }
+
+    /// The directory's codes in the shared vocabulary, which decides what the loop does.
+    fn class(&self) -> FailureClass {
+        match self.code.as_str() {
+            "token_expired" => FailureClass::TokenRefused,
+            "rate_limited" => FailureClass::Throttled,
+            "busy" => FailureClass::Busy,
+            "invalid_client" => FailureClass::BadCredentials,
+            "forbidden" => FailureClass::NoPermission,
+            "not_found" => FailureClass::UserNotFound,
+            "quota_exhausted" => FailureClass::QuotaExhausted,
+            _ => FailureClass::Other,
+        }
+    }
 }
 
-/// What an answer of `api` means.
-pub fn classify<T: DeserializeOwned>(
-    secret: &Secret,
-    api: &'static str,
-    answer: &Answer,
-) -> Verdict<T, ApiFailure> {
-    if answer.is_success() {
-        return match serde_json::from_slice(&answer.body) {
-            Ok(value) => Verdict::Done(value),
-            Err(error) => Verdict::Fail(CallError::invalid(NAME, api, error.to_string())),
+impl Classify for ApiFailure {
+    /// What an answer of the token endpoint means.
+    fn read_token(secret: &Secret, answer: &Answer) -> Verdict<Token, ApiFailure> {
+        Self::classify::<TokenAnswer>(secret, TOKEN, answer).map(|token| Token {
+            value: token.access_token,
+            lifetime: Duration::from_secs(token.expires_in),
+        })
+    }
+
+    /// What an answer of `api` means.
+    fn classify<T: DeserializeOwned>(
+        secret: &Secret,
+        api: &'static str,
+        answer: &Answer,
+    ) -> Verdict<T, ApiFailure> {
+        if answer.is_success() {
+            return match serde_json::from_slice(&answer.body) {
+                Ok(value) => Verdict::Done(value),
+                Err(error) => Verdict::Fail(CallError::invalid(NAME, api, error.to_string())),
+            };
+        }
+        let Ok(ErrorAnswer { error }) = serde_json::from_slice(&answer.body) else {
+            // No answer of the directory's own: a proxy or gateway spoke (429, 5xx, …).
+            return Verdict::of_status(NAME, api, answer.status);
         };
+        Verdict::of_failure(ApiFailure {
+            api: api.to_owned(),
+            code: error.code,
+            message: secret.redact(&error.message),
+        })
     }
-    let Ok(ErrorAnswer { error }) = serde_json::from_slice(&answer.body) else {
-        // No answer of the directory's own: a proxy or gateway spoke (429, 5xx, …).
-        return Verdict::of_status(NAME, api, answer.status);
-    };
-    let code = error.code.clone();
-    let error = CallError::Api(ApiFailure {
-        api: api.to_owned(),
-        code: error.code,
-        message: secret.redact(&error.message),
-    });
-    match code.as_str() {
-        "token_expired" => Verdict::RenewToken(error),
-        "rate_limited" => Verdict::Throttled { wait: None, error },
-        "busy" => Verdict::Retry(error),
-        "quota_exhausted" => Verdict::QuotaExhausted(error),
-        _ => Verdict::Fail(error),
-    }
-}
-
-/// What an answer of the token endpoint means.
-pub fn read_token(secret: &Secret, answer: &Answer) -> Verdict<Token, ApiFailure> {
-    classify::<TokenAnswer>(secret, TOKEN, answer).map(|token| Token {
-        value: token.access_token,
-        lifetime: Duration::from_secs(token.expires_in),
-    })
 }

@@ -1,41 +1,25 @@
 //! The whole directory through the shared walk: the backend says how to read one department's
-//! children and members; the walk does the tree, the concurrency and the failures.
+//! children and members; the walk does the tree, the concurrency and the failures (a failure at
+//! the root whose class means nothing can be read stops the fetch), and every person is kept once.
 
 use futures::future::BoxFuture;
 use futures::FutureExt;
 use syncer_core::{FetchError, FetchProgress, Snapshot};
-use syncer_remote::{walk_departments, Caller, Child, DirectoryReader, Listed};
+use syncer_remote::{read_directory, Caller, Child, DirectoryReader, Listed};
 
 use crate::api::{self, ApiDepartment, ApiUser, List};
 use crate::error::{ApiFailure, ExampleError};
-use crate::records::People;
+use crate::records::to_record;
 use crate::remote::{get, ExampleApp};
 
-/// Reads every department and person.
+/// Reads every department and person: a token first, then the shared walk, everyone once.
 pub async fn fetch(
     caller: &Caller<ExampleApp>,
     progress: &dyn FetchProgress,
 ) -> Result<Snapshot, FetchError> {
-    caller
-        .access_token()
-        .await
-        .map_err(|error| error.to_fetch_error())?;
-    let mut people = People::default();
     let reader = Reader { caller };
-    let walked = walk_departments(
-        &reader,
-        api::ROOT.to_owned(),
-        "Example",
-        progress,
-        |dept, users| people.add(dept, users),
-    )
-    .await?;
-    Ok(Snapshot {
-        users: people.into_records(),
-        departments: walked.departments,
-        failures: walked.failures,
-        api_calls: caller.api_calls(),
-    })
+    let root = api::ROOT.to_owned();
+    read_directory(caller, &reader, root, "Example", progress, to_record).await
 }
 
 struct Reader<'a> {
@@ -73,12 +57,5 @@ impl DirectoryReader for Reader<'_> {
 
     fn root_name(&self) -> BoxFuture<'_, Listed<String, Self>> {
         async { Ok(String::new()) }.boxed()
-    }
-
-    /// Without the directory.read scope at the root, nothing can be read.
-    fn is_fatal(&self, error: &ExampleError) -> bool {
-        error
-            .failure()
-            .is_some_and(|failure| failure.code == "forbidden")
     }
 }

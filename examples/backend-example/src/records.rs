@@ -1,10 +1,7 @@
-//! People as source records: the fields offered for mapping, the default mapping, and one
-//! record per person however many departments list them.
+//! People as source records: the fields offered for mapping, the default mapping, and the record
+//! of one person (the shared walk keeps one per person however many departments list them).
 
-use std::borrow::Cow;
-use std::collections::BTreeMap;
-
-use syncer_core::{FieldValue, MappingSpec, SourceField, SourceRecord, Transform};
+use syncer_core::{MappingSpec, SourceField, SourceRecord, Transform};
 
 use crate::api::ApiUser;
 
@@ -55,34 +52,8 @@ pub const DEFAULT_MAPPING: &[MappingSpec] = &[
 /// person read alone, so both give the same fields under the same names.
 pub fn to_record(user: ApiUser) -> SourceRecord {
     let mut record = SourceRecord::new(user.id.clone());
-    for (name, value) in [("id", user.id), ("name", user.name), ("email", user.email)] {
-        record
-            .fields
-            .insert(Cow::Borrowed(name), FieldValue::Text(value.into()));
-    }
+    record.set_text("id", user.id);
+    record.set_text("name", user.name);
+    record.set_text("email", user.email);
     record
-}
-
-/// Everyone read so far, by id.
-#[derive(Default)]
-pub struct People {
-    by_id: BTreeMap<String, SourceRecord>,
-}
-
-impl People {
-    /// Adds the members of `dept`; a person met again gains the department.
-    pub fn add(&mut self, dept: &str, users: Vec<ApiUser>) {
-        for user in users {
-            let record = self
-                .by_id
-                .entry(user.id.clone())
-                .or_insert_with(|| to_record(user));
-            record.departments.push(dept.to_owned());
-        }
-    }
-
-    /// The records.
-    pub fn into_records(self) -> Vec<SourceRecord> {
-        self.by_id.into_values().collect()
-    }
 }

@@ -1,10 +1,10 @@
-//! The settings: the example's own keys (client id and secret, the events token) and the
+//! The settings: the API client's credentials, the example's own key (the events token) and the
 //! shared remote block.
 
 use std::sync::Arc;
 
 use syncer_core::{ConfigField, ConfigKind, PluginConfig, PluginConfigError, Secret};
-use syncer_remote::{RemotePresets, RemoteSettings};
+use syncer_remote::{AppCredentials, AppKeys, RemotePresets, RemoteSettings};
 
 use crate::webhook::Webhook;
 
@@ -21,26 +21,19 @@ pub const PRESETS: RemotePresets = RemotePresets {
     timeout_help: "Timeout of one HTTP call.",
 };
 
-/// Every key the syncer table accepts: the example's own, then the shared block.
-pub const CONFIG_FIELDS: &[ConfigField] = syncer_remote::config_fields!(PRESETS;
-    ConfigField {
-        name: "client_id",
-        label: "Client ID",
-        help: "The API client's id (admin console → API clients).",
-        kind: ConfigKind::Text,
-        required: true,
-        secret: false,
-        default: None,
-    },
-    ConfigField {
-        name: "client_secret",
-        label: "Client Secret",
-        help: "The API client's secret; use ${VAR} to read it from the environment.",
-        kind: ConfigKind::Text,
-        required: true,
-        secret: true,
-        default: None,
-    },
+/// How the directory names an API client's credentials, and where the admin console shows them.
+pub const APP_KEYS: AppKeys = AppKeys {
+    id: "client_id",
+    id_label: "Client ID",
+    id_help: "The API client's id (admin console → API clients).",
+    secret: "client_secret",
+    secret_label: "Client Secret",
+    secret_help: "The API client's secret; use ${VAR} to read it from the environment.",
+};
+
+/// Every key the syncer table accepts: the client's credentials, the example's own, then the
+/// shared block.
+pub const CONFIG_FIELDS: &[ConfigField] = syncer_remote::config_fields!(PRESETS, APP_KEYS;
     ConfigField {
         name: "events_token",
         label: "Events token",
@@ -55,10 +48,8 @@ pub const CONFIG_FIELDS: &[ConfigField] = syncer_remote::config_fields!(PRESETS;
 /// Validated settings of one syncer.
 #[derive(Clone, Debug)]
 pub struct ExampleSettings {
-    /// Client ID.
-    pub client_id: String,
-    /// Client Secret.
-    pub client_secret: Secret,
+    /// Client ID and Client Secret.
+    pub app: AppCredentials,
     /// The shared block.
     pub remote: RemoteSettings,
     /// The receiver of the directory's webhook, when `events_token` is set.
@@ -69,8 +60,7 @@ impl ExampleSettings {
     /// Reads and range-checks the settings.
     pub fn from_config(config: &PluginConfig) -> Result<Self, PluginConfigError> {
         Ok(Self {
-            client_id: config.text("client_id"),
-            client_secret: config.secret("client_secret"),
+            app: AppCredentials::from_config(config, &APP_KEYS),
             remote: RemoteSettings::from_config(config, &PRESETS)?,
             webhook: config
                 .optional_text("events_token")

@@ -13,7 +13,7 @@ use parking_lot::Mutex;
 use serde_json::{json, Value};
 use syncer_backend_example::{remote, ExampleSettings};
 use syncer_core::{find_plugin, ConfigValue, NoProgress, PluginConfig, Secret};
-use syncer_remote::{CallObserver, Outcome, RemoteSettings};
+use syncer_remote::{AppCredentials, CallObserver, Outcome, RemoteSettings};
 
 /// Whether the fake has refused a token once already.
 type Refused = Arc<AtomicBool>;
@@ -95,8 +95,7 @@ impl CallObserver for Seen {
 async fn an_observer_is_told_of_every_request_sent_with_its_api_and_outcome() {
     let url = start().await;
     let settings = ExampleSettings {
-        client_id: "observed-client".to_owned(),
-        client_secret: Secret::new("observed-secret"),
+        app: AppCredentials::new("observed-client", Secret::new("observed-secret")),
         remote: RemoteSettings {
             endpoint: url,
             rate_limit: 500.0,

@@ -1,8 +1,8 @@
 //! The mass-deprovision guard over time: deprovisions made by change events count against the
 //! syncer's guard over a rolling window (one `sync_interval`). Events come one at a time, so
 //! without a window a storm of leave events would deprovision everyone one person at a time.
-//! The window lives where the caller keeps it (the host keeps it in memory: a restart, like a
-//! full sync, starts it afresh).
+//! This is the window in memory, for a caller with one process; `syncer-host` keeps the same
+//! count in its state instead, so that restarts and replicas share it.
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};

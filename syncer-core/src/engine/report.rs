@@ -196,9 +196,14 @@ pub struct SyncReport {
     /// A sync, or a revert of an earlier run.
     #[serde(default)]
     pub kind: RunKind,
-    /// For a revert, the id of the run it undoes (the host fills it in).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reverts: Option<String>,
+    /// For a revert, the id of the run it undoes (the host fills it in): a number, like the
+    /// `run_id` it names. (Reports stored by earlier versions held it as text; they still read.)
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "run_id_as_number_or_text"
+    )]
+    pub reverts: Option<i64>,
     /// For a revert, the fields it left alone because they changed after the reverted run.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conflicts: Vec<RevertConflict>,
@@ -458,6 +463,27 @@ impl SyncReport {
     }
 }
 
+/// A run id written as a number, or as the text of one (how earlier versions stored it).
+fn run_id_as_number_or_text<'de, D>(deserializer: D) -> Result<Option<i64>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum RunId {
+        Number(i64),
+        Text(String),
+    }
+    match Option::<RunId>::deserialize(deserializer)? {
+        None => Ok(None),
+        Some(RunId::Number(id)) => Ok(Some(id)),
+        Some(RunId::Text(text)) => text
+            .parse()
+            .map(Some)
+            .map_err(|_| serde::de::Error::custom(format!("`reverts` is not a run id: {text:?}"))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -478,6 +504,25 @@ mod tests {
             "{shown}"
         );
         assert!(shown.contains("Incorrect client secret ***"), "{shown}");
+    }
+
+    #[test]
+    fn the_reverted_run_is_a_number_and_reports_stored_with_text_still_read() {
+        let mut report = SyncReport::starting("acme-dt", "acme", false);
+        report.kind = RunKind::Revert;
+        report.reverts = Some(42);
+        let mut stored = serde_json::to_value(&report).expect("serializes");
+        assert_eq!(stored["reverts"], 42);
+        stored["reverts"] = serde_json::json!("41");
+        let earlier: SyncReport = serde_json::from_value(stored.clone()).expect("text reads");
+        assert_eq!(earlier.reverts, Some(41));
+        stored["reverts"] = serde_json::json!("forty");
+        assert!(serde_json::from_value::<SyncReport>(stored).is_err());
+        let mut sync = serde_json::to_value(SyncReport::starting("a", "b", false)).expect("json");
+        assert!(sync.get("reverts").is_none());
+        sync["reverts"] = serde_json::Value::Null;
+        let read: SyncReport = serde_json::from_value(sync).expect("null reads");
+        assert_eq!(read.reverts, None);
     }
 
     #[test]

@@ -7,11 +7,14 @@
 
 use std::fmt;
 
+use reqwest::{Client, RequestBuilder};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::json;
 use syncer_core::Secret;
-use syncer_remote::{Answer, Auth, CallError, Caller, Failure, Remote, Token, Verdict};
+use syncer_remote::{
+    Answer, AppCredentials, Auth, CallError, Caller, Classify, Failure, Remote, Token, Verdict,
+};
 
 use crate::settings::DingTalkSettings;
 
@@ -80,23 +83,28 @@ impl fmt::Debug for Ticket {
     }
 }
 
-/// The app as a client of the gateway.
-pub struct GatewayApp {
-    client_id: String,
-    client_secret: Secret,
-}
+/// The gateway, as the call loop talks to it: calls carry no token ([`Auth::None`]); the app's
+/// credentials go in the body of the one call it answers.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct GatewayApp;
 
 impl Remote for GatewayApp {
     type Failure = GatewayRefusal;
     const NAME: &'static str = GATEWAY;
     const TOKEN_API: &'static str = CONNECTIONS_OPEN;
 
-    /// Never sent: gateway calls carry no token ([`Auth::None`]).
-    fn token_request(&self, http: &reqwest::Client, endpoint: &str) -> reqwest::RequestBuilder {
-        http.post(format!("{endpoint}{CONNECTIONS_OPEN}"))
+    /// Never sent: the gateway issues no token.
+    fn token_request(&self, http: &Client, url: &str, _app: &AppCredentials) -> RequestBuilder {
+        http.post(url)
     }
 
-    fn read_token(&self, _answer: &Answer) -> Verdict<Token, GatewayRefusal> {
+    fn authorize(&self, request: RequestBuilder, _token: &str) -> RequestBuilder {
+        request
+    }
+}
+
+impl Classify for GatewayRefusal {
+    fn read_token(_secret: &Secret, _answer: &Answer) -> Verdict<Token, GatewayRefusal> {
         Verdict::Fail(CallError::invalid(
             GATEWAY,
             CONNECTIONS_OPEN,
@@ -104,16 +112,12 @@ impl Remote for GatewayApp {
         ))
     }
 
-    fn authorize(&self, request: reqwest::RequestBuilder, _token: &str) -> reqwest::RequestBuilder {
-        request
-    }
-
     fn classify<T: DeserializeOwned>(
-        &self,
+        secret: &Secret,
         api: &'static str,
         answer: &Answer,
     ) -> Verdict<T, GatewayRefusal> {
-        classify(&self.client_secret, api, answer)
+        classify(secret, api, answer)
     }
 }
 
@@ -174,19 +178,15 @@ impl Gateway {
     ) -> Result<Self, GatewayError> {
         let mut remote = settings.remote.clone();
         remote.endpoint = settings.events.stream_endpoint.clone();
-        let app = GatewayApp {
-            client_id: settings.app_key.clone(),
-            client_secret: settings.app_secret.clone(),
-        };
+        let app = &settings.app;
         let body = json!({
-            "clientId": app.client_id,
-            "clientSecret": app.client_secret.expose(),
+            "clientId": app.id,
+            "clientSecret": app.secret.expose(),
             "subscriptions": [{"type": "EVENT", "topic": "*"}],
             "ua": concat!("syncer/", env!("CARGO_PKG_VERSION")),
             "localIp": "",
         });
-        let caller =
-            Caller::new(app, &remote, &settings.app_key, &settings.app_secret)?.metered_by(meter);
+        let caller = Caller::new(GatewayApp, &remote, app)?.metered_by(meter);
         Ok(Self { caller, body })
     }
 

@@ -5,6 +5,7 @@ use crate::failure::Failure;
 use crate::history::History;
 use crate::quota::estimate::{estimate_from, interval_advice};
 use crate::state::sqlite::SqliteHistory;
+use crate::stdout::sayln;
 
 /// `check`: the config was loaded (and so validated) by the caller; say what it holds, and warn
 /// (on stderr, still exit 0) about what would stop `serve` from starting, and about schedules
@@ -27,10 +28,10 @@ pub async fn check(config: &Config) -> Result<(), Failure> {
         TargetSettings::Embedded { path } => format!("embedded store {}", path.display()),
         TargetSettings::Iam(iam) => format!("Hanzo IAM at {}{}", iam.endpoint, iam.api_prefix),
     };
-    println!("{}: valid", config.file.display());
-    println!("  target: {target}");
+    sayln!("{}: valid", config.file.display());
+    sayln!("  target: {target}");
     for syncer in &config.syncers {
-        println!(
+        sayln!(
             "  syncer {} ({}) → organization {}, {}, leavers: {}",
             syncer.name,
             syncer.plugin.type_name,

@@ -6,6 +6,7 @@
 //! arrive by DingTalk Stream event, applied by serve's event worker. No network, no account.
 //! Built only with the `demo` cargo feature (on by default), which links the simulator.
 
+use crate::stdout::{say, sayln};
 use std::path::Path;
 use std::time::Duration;
 
@@ -38,13 +39,13 @@ pub async fn demo(db: &Path, users: usize) -> Result<(), Failure> {
     let server = FakeDingTalk::start(org, credentials.clone(), Faults::default())
         .await
         .map_err(|error| Failure::Run(format!("cannot start the DingTalk simulator: {error}")))?;
-    println!(
+    sayln!(
         "Simulated DingTalk organization \"{}\": {people} people in {departments} departments, serving the DingTalk API at {}",
         spec.org_name,
         server.url()
     );
     if db.exists() {
-        println!(
+        sayln!(
             "Reusing the demo store {} (delete it for a fresh start)",
             db.display()
         );
@@ -54,9 +55,9 @@ pub async fn demo(db: &Path, users: usize) -> Result<(), Failure> {
     let settings = config.syncer(SYNCER)?;
     let runner = Runner::for_config(&config).await?;
 
-    println!("\nFirst sync (DingTalk → embedded store):");
+    sayln!("\nFirst sync (DingTalk → embedded store):");
     let (_, first) = runner.run(settings, RunFlags::default(), &NoProgress).await;
-    print!("{}", output::report(&first));
+    say!("{}", output::report(&first));
 
     let stored = runner
         .target()
@@ -65,20 +66,20 @@ pub async fn demo(db: &Path, users: usize) -> Result<(), Failure> {
         .map_err(|error| Failure::Run(error.to_string()))?;
     print_sample(&stored);
 
-    println!("\nSecond sync (nothing changed in DingTalk):");
+    sayln!("\nSecond sync (nothing changed in DingTalk):");
     let (_, second) = runner.run(settings, RunFlags::default(), &NoProgress).await;
-    print!("{}", output::report(&second));
+    say!("{}", output::report(&second));
 
     let events = by_events(demo_config(db, &server.url(), &credentials)?, &server).await;
     server.shutdown().await;
 
-    println!("\nWhere the data is:");
-    println!(
+    sayln!("\nWhere the data is:");
+    sayln!(
         "  users:       {} (SQLite; tables `users` and `groups`, one JSON `body` each)",
         db.display()
     );
-    println!("  run history: {}", config.state_path.display());
-    println!(
+    sayln!("  run history: {}", config.state_path.display());
+    sayln!(
         "  look:        sqlite3 {} \"SELECT name, display_name, email, is_forbidden FROM users LIMIT 10\"",
         db.display()
     );
@@ -109,7 +110,7 @@ async fn show_events(state: &AppState, server: &FakeDingTalk) -> Result<(), Fail
             "the demo's event stream did not connect to the simulator".to_owned(),
         ));
     }
-    println!("\nEvents (DingTalk Stream mode, as under `serve` with events = \"stream\"):");
+    sayln!("\nEvents (DingTalk Stream mode, as under `serve` with events = \"stream\"):");
     let org: Org = server.org();
     let dept = org
         .users
@@ -123,7 +124,7 @@ async fn show_events(state: &AppState, server: &FakeDingTalk) -> Result<(), Fail
     server.hire(hire);
     settle(server, wait).await?;
     let found = find(state, "demo-hire-union").await?;
-    println!(
+    sayln!(
         "  hire   user_add_org  → {} created ({}), {} user/get call",
         found.name,
         found.display_name,
@@ -139,7 +140,7 @@ async fn show_events(state: &AppState, server: &FakeDingTalk) -> Result<(), Fail
         server.leave(&leaver.userid);
         settle(server, wait).await?;
         let gone = find(state, &leaver.unionid).await?;
-        println!(
+        sayln!(
             "  leaver user_leave_org → {} {}, {} user/get call (confirmed gone)",
             gone.name,
             if gone.is_forbidden {
@@ -211,12 +212,12 @@ stream_endpoint = "{endpoint}"
 fn print_sample(users: &[IamUser]) {
     let forbidden = users.iter().filter(|u| u.is_forbidden).count();
     let no_unionid = users.iter().filter(|u| u.name == u.id).count();
-    println!(
+    sayln!(
         "\nThe embedded store now holds {} users of organization {ORGANIZATION}: {forbidden} forbidden (never activated DingTalk), {no_unionid} named by userid (no unionid yet). A few:",
         users.len()
     );
     for user in users.iter().take(8) {
-        println!(
+        sayln!(
             "  {:<24} {:<24} {:<14} {}{}",
             user.name,
             user.email,

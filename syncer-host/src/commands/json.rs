@@ -1,5 +1,6 @@
 //! The `--json` output of every command: one pretty JSON document on stdout.
 
+use crate::stdout::sayln;
 use serde::Serialize;
 use syncer_core::SyncReport;
 
@@ -21,6 +22,6 @@ pub struct RunOutput<'a> {
 pub fn print_json(value: &impl serde::Serialize) -> Result<(), Failure> {
     let text = serde_json::to_string_pretty(value)
         .map_err(|error| Failure::Run(format!("cannot encode JSON: {error}")))?;
-    println!("{text}");
+    sayln!("{text}");
     Ok(())
 }

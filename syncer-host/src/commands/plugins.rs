@@ -1,5 +1,6 @@
 //! `plugins [--json]`: the registered syncer types with their config fields and default mappings.
 
+use crate::stdout::say;
 use syncer_core::plugins as registered;
 
 use super::json::print_json;
@@ -13,6 +14,6 @@ pub fn plugins(json: bool) -> Result<(), Failure> {
         let infos: Vec<_> = all.iter().map(|plugin| plugin.info()).collect();
         return print_json(&infos);
     }
-    print!("{}", output::plugins(&all));
+    say!("{}", output::plugins(&all));
     Ok(())
 }

@@ -7,6 +7,7 @@ use crate::failure::Failure;
 use crate::output;
 use crate::revert::RevertError;
 use crate::runner::{RunFlags, RunJob, Runner};
+use crate::stdout::say;
 
 /// `revert RUN_ID [--dry-run] [--json] [--delete-created] [--allow-mass-deprovision]`.
 pub async fn revert(
@@ -37,7 +38,7 @@ pub async fn revert(
             report: &report,
         })?;
     } else {
-        print!("{}", output::run(new_run, &report));
+        say!("{}", output::run(new_run, &report));
     }
     // The exit codes of `sync` (SPEC §4): 0 only when everything came back.
     match report.exit_code() {

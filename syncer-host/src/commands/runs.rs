@@ -3,6 +3,7 @@
 use super::json::print_json;
 use crate::config::Config;
 use crate::failure::Failure;
+use crate::stdout::sayln;
 use crate::store::RunStore;
 
 /// `runs NAME [--json] [--limit N]`.
@@ -20,7 +21,7 @@ pub async fn runs(config: &Config, name: &str, json: bool, limit: usize) -> Resu
         return print_json(&runs);
     }
     if runs.is_empty() {
-        println!("no runs of {name} yet");
+        sayln!("no runs of {name} yet");
     }
     for run in runs {
         let counts = run
@@ -41,10 +42,10 @@ pub async fn runs(config: &Config, name: &str, json: bool, limit: usize) -> Resu
         let reverts = run
             .report
             .as_ref()
-            .and_then(|r| r.reverts.as_deref())
+            .and_then(|r| r.reverts)
             .map(|id| format!(" (revert of #{id})"))
             .unwrap_or_default();
-        println!(
+        sayln!(
             "#{:<5} {} {:<9}{}{} {}",
             run.run_id,
             run.started_at,

@@ -5,6 +5,7 @@ use crate::config::Config;
 use crate::failure::Failure;
 use crate::output;
 use crate::runner::{RunFlags, Runner};
+use crate::stdout::say;
 
 /// `sync NAME [--dry-run] [--json] [--allow-mass-deprovision]`.
 pub async fn sync(config: &Config, name: &str, flags: RunFlags, json: bool) -> Result<(), Failure> {
@@ -22,7 +23,7 @@ pub async fn sync(config: &Config, name: &str, flags: RunFlags, json: bool) -> R
             report: &report,
         })?;
     } else {
-        print!("{}", output::run(run_id, &report));
+        say!("{}", output::run(run_id, &report));
     }
     // One rule for every caller (SPEC §4): `SyncReport::exit_code`, so a run refused because
     // another is going exits 1 like a failed one.

@@ -8,6 +8,7 @@ use crate::connection::test_connection;
 use crate::failure::Failure;
 use crate::output;
 use crate::runner::Runner;
+use crate::stdout::{say, sayln};
 
 /// `test NAME [--json]`.
 pub async fn test(config: &Config, name: &str, json: bool) -> Result<(), Failure> {
@@ -33,11 +34,11 @@ pub async fn test(config: &Config, name: &str, json: bool) -> Result<(), Failure
     if json {
         print_json(&outcome)?;
     } else {
-        println!(
+        sayln!(
             "Test Connection of {name}: {}",
             if outcome.ok { "ok" } else { "FAILED" }
         );
-        print!("{}", output::checks(&outcome.checks));
+        say!("{}", output::checks(&outcome.checks));
     }
     if outcome.ok {
         Ok(())

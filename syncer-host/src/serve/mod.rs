@@ -15,6 +15,7 @@ mod startup;
 pub(crate) mod state;
 mod token;
 
+use crate::stdout::sayln;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -55,10 +56,10 @@ pub async fn serve(config: Config, listen: Option<String>) -> Result<(), Failure
 
     // Said first (tests and supervisors read the address here), even while the shared state
     // is awaited.
-    println!("syncer-host serving the control API on http://{bound}");
+    sayln!("syncer-host serving the control API on http://{bound}");
     let listener = Arc::new(listener);
     let Some(runner) = startup::open_runner(&config, &listener, &mut shutdown).await? else {
-        println!("stopped");
+        sayln!("stopped");
         return Ok(());
     };
     let grace = config.server.shutdown_grace;
@@ -77,7 +78,7 @@ pub async fn serve(config: Config, listen: Option<String>) -> Result<(), Failure
     ));
 
     shutdown.await;
-    println!("shutting down: no new runs; waiting for running syncs to finish their writes");
+    sayln!("shutting down: no new runs; waiting for running syncs to finish their writes");
     cancel.cancel();
     let unfinished = state.drain(grace).await;
     if unfinished > 0 {
@@ -89,7 +90,7 @@ pub async fn serve(config: Config, listen: Option<String>) -> Result<(), Failure
     if let Err(e) = server.await {
         return Err(Failure::Run(format!("HTTP server task failed: {e}")));
     }
-    println!("stopped");
+    sayln!("stopped");
     Ok(())
 }
 

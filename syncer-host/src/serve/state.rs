@@ -197,6 +197,8 @@ impl AppState {
         let gate = self.gate(&settings.name);
         let gate = gate.lock().await;
         let locking = self.0.locking.lock().await;
+        // Before the lock: what events did before this instant, the run decides about.
+        let started = std::time::Instant::now();
         let run = self
             .runner()
             .begin_job(&settings, flags, job)
@@ -220,11 +222,14 @@ impl AppState {
             let report = state.runner().execute(&settings, run, &NoProgress).await;
             tracing::info!(syncer = %settings.name, status = report.status.as_str(), "run finished");
             state.metrics().record(&report);
+            // A sync that held its own leavers back (its guard tripped, or its fetch was
+            // incomplete) decided about nobody: the events' window stays as it is.
             let decided = full_sync
                 && !flags.dry_run
-                && matches!(report.status, RunStatus::Succeeded | RunStatus::Partial);
+                && matches!(report.status, RunStatus::Succeeded | RunStatus::Partial)
+                && report.held_back.is_none();
             if let Some(hub) = state.event_hub(&settings.name).filter(|_| decided) {
-                hub.full_sync_done();
+                hub.full_sync_done(started).await;
             }
             drop(guard);
         });

@@ -26,13 +26,33 @@ CREATE TABLE IF NOT EXISTS seen_events (
 CREATE INDEX IF NOT EXISTS seen_events_by_age ON seen_events (seen_at);
 ";
 
-/// The seen-events store could not be read or written.
+/// What change events keep in the state (their ids, the deprovisions of the guard's window)
+/// could not be read or written.
 #[derive(Debug, thiserror::Error)]
-#[error("the event ids at {location} could not be read or written: {message}")]
+#[error("the {what} at {location} could not be read or written: {message}")]
 pub struct SeenError {
+    what: &'static str,
     location: String,
     message: String,
 }
+
+impl SeenError {
+    /// `what` at `location` (never a URL with its password) failed with `message`.
+    pub(crate) fn new(
+        what: &'static str,
+        location: impl std::fmt::Display,
+        message: impl std::fmt::Display,
+    ) -> Self {
+        Self {
+            what,
+            location: location.to_string(),
+            message: message.to_string(),
+        }
+    }
+}
+
+/// What [`SeenEvents`] keeps, as its errors name it.
+const IDS: &str = "event ids";
 
 /// Where the ids live.
 #[derive(Clone)]
@@ -55,10 +75,7 @@ fn now_seconds() -> i64 {
 impl SeenEvents {
     /// The ids kept in the SQLite file at `path` (its table is created if needed).
     pub fn sqlite(path: &Path) -> Result<Self, SeenError> {
-        let fail = |error: rusqlite::Error| SeenError {
-            location: path.display().to_string(),
-            message: error.to_string(),
-        };
+        let fail = |error: rusqlite::Error| SeenError::new(IDS, path.display(), error);
         let db = Connection::open(path).map_err(fail)?;
         db.busy_timeout(Duration::from_secs(10)).map_err(fail)?;
         db.execute_batch(SCHEMA).map_err(fail)?;
@@ -78,7 +95,7 @@ impl SeenEvents {
         match self {
             Self::Sqlite { path, db } => {
                 let (db, syncer, id) = (db.clone(), syncer.to_owned(), id.to_owned());
-                blocking(path, move || {
+                blocking(IDS, path, move || {
                     db.lock()
                         .query_row(
                             "SELECT 1 FROM seen_events WHERE syncer = ?1 AND event_id = ?2",
@@ -90,10 +107,10 @@ impl SeenEvents {
                 })
                 .await
             }
-            Self::Postgres(state) => state.seen_event(syncer, id).await.map_err(|e| SeenError {
-                location: state.location().to_owned(),
-                message: e.to_string(),
-            }),
+            Self::Postgres(state) => state
+                .seen_event(syncer, id)
+                .await
+                .map_err(|e| SeenError::new(IDS, state.location(), e)),
         }
     }
 
@@ -104,7 +121,7 @@ impl SeenEvents {
         match self {
             Self::Sqlite { path, db } => {
                 let (db, syncer, ids) = (db.clone(), syncer.to_owned(), ids.to_vec());
-                blocking(path, move || {
+                blocking(IDS, path, move || {
                     let mut db = db.lock();
                     let tx = db.transaction()?;
                     let now = now_seconds();
@@ -119,34 +136,25 @@ impl SeenEvents {
                 })
                 .await
             }
-            Self::Postgres(state) => {
-                state
-                    .remember_events(syncer, ids, KEPT_FOR)
-                    .await
-                    .map_err(|e| SeenError {
-                        location: state.location().to_owned(),
-                        message: e.to_string(),
-                    })
-            }
+            Self::Postgres(state) => state
+                .remember_events(syncer, ids, KEPT_FOR)
+                .await
+                .map_err(|e| SeenError::new(IDS, state.location(), e)),
         }
     }
 }
 
-async fn blocking<T: Send + 'static>(
+/// Runs `work` on the blocking pool; its failure is an error of `what` at `path`.
+pub(crate) async fn blocking<T: Send + 'static>(
+    what: &'static str,
     path: &Path,
     work: impl FnOnce() -> rusqlite::Result<T> + Send + 'static,
 ) -> Result<T, SeenError> {
-    let location = path.display().to_string();
+    let fail = |message: String| SeenError::new(what, path.display(), message);
     match tokio::task::spawn_blocking(work).await {
         Ok(Ok(value)) => Ok(value),
-        Ok(Err(error)) => Err(SeenError {
-            location,
-            message: error.to_string(),
-        }),
-        Err(error) => Err(SeenError {
-            location,
-            message: error.to_string(),
-        }),
+        Ok(Err(error)) => Err(fail(error.to_string())),
+        Err(error) => Err(fail(error.to_string())),
     }
 }
 

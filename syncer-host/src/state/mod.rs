@@ -4,6 +4,7 @@
 //! write journals in either ([`journal`]), and the fence that keeps a run that lost its lease
 //! from writing ([`fence`]). Knows nothing of sources, the engine's plan or HTTP.
 
+pub mod event_window;
 pub mod events;
 pub mod fence;
 pub(crate) mod file;

@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{Map, Value};
-use syncer_sim_kit::gateway_page;
+use syncer_sim_kit::{gateway_page, Refusal};
 
 use crate::codes;
 use crate::faults::Permission;
@@ -39,6 +39,15 @@ pub(crate) enum ApiError {
 }
 
 impl ApiError {
+    /// The answer to a call the network in front of oapi refused (`peer` is the caller's IP).
+    pub(crate) fn refused(refusal: Refusal, peer: IpAddr) -> ApiError {
+        match refusal {
+            Refusal::IpDenied => ApiError::ip_not_whitelisted(peer),
+            Refusal::Gateway(status) => ApiError::Gateway(status),
+            Refusal::RateLimited => ApiError::throttled(),
+        }
+    }
+
     fn code(errcode: i64, errmsg: impl Into<String>) -> ApiError {
         ApiError::Code {
             errcode,

@@ -72,6 +72,8 @@ impl Default for Faults {
     }
 }
 
+syncer_sim_kit::sim_faults!(Faults, ip_denied: ip_whitelist_reject);
+
 /// How calls about one department fail: calls naming it as `dept_id` (listing its
 /// sub-departments or members, or getting it). It still appears in its parent's listings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,7 +6,7 @@
 
 use std::net::IpAddr;
 
-use syncer_sim_kit::{Refusal, TokenCheck};
+use syncer_sim_kit::TokenCheck;
 
 use crate::envelope::ApiError;
 use crate::faults::{DeptFault, Faults};
@@ -21,21 +21,13 @@ pub(crate) fn admit(
     peer: IpAddr,
     token: Option<&str>,
 ) -> Result<(), ApiError> {
-    let core = shared.core();
-    let network = core.pass_network(
-        faults.ip_whitelist_reject,
-        faults.http_5xx_rate,
-        faults.qps_limit,
-        api.path(),
-    );
-    network.map_err(|refusal| match refusal {
-        Refusal::IpDenied => ApiError::ip_not_whitelisted(peer),
-        Refusal::Gateway(status) => ApiError::Gateway(status),
-        Refusal::RateLimited => ApiError::throttled(),
-    })?;
+    shared
+        .pass_network(faults, api.path())
+        .map_err(|refusal| ApiError::refused(refusal, peer))?;
     crate::quota::gate(shared, faults)?;
+    let core = shared.core();
     if api != Api::GetToken {
-        match core.check_token(token, faults.token_expires_after_calls) {
+        match shared.check_token(faults, token) {
             TokenCheck::Valid => {}
             TokenCheck::Unknown => return Err(ApiError::invalid_token()),
             TokenCheck::Expired => return Err(ApiError::expired_token()),

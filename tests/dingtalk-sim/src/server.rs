@@ -14,7 +14,7 @@ use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use axum::routing::{get, post, MethodRouter};
 use axum::Router;
-use syncer_sim_kit::{delay, mix64, Reuse, SimApi};
+use syncer_sim_kit::{mix64, Reuse, SimApi};
 
 use crate::codes;
 use crate::credentials::Credentials;
@@ -49,10 +49,6 @@ impl SimApi for DingTalk {
 
     fn org_of(served: &Directory) -> &Org {
         served.org()
-    }
-
-    fn seed(faults: &Faults) -> u64 {
-        faults.seed
     }
 
     /// 13 lowercase base-36 characters, like DingTalk's `request_id`.
@@ -106,21 +102,19 @@ async fn serve(
     query: &HashMap<String, String>,
     body: &[u8],
 ) -> Response {
+    let begun = shared.begin(api.path()).await;
+    let (faults, request_id) = (&begun.faults, &begun.request_id);
     let stats = shared.core().stats();
-    let _in_flight = stats.begin(api.path());
-    delay(shared.faults().latency).await;
-    let faults = shared.faults();
-    let request_id = shared.next_request_id();
     let mut page = None;
-    let outcome = answer(shared, &faults, api, peer, query, body, &mut page);
+    let outcome = answer(shared, faults, api, peer, query, body, &mut page);
     match outcome {
         Ok(reply) => {
             stats.answered(codes::OK, codes::OK, page);
-            ok_response(reply, &request_id)
+            ok_response(reply, request_id)
         }
         Err(error) => {
             stats.answered(error.errcode(), codes::OK, None);
-            error.into_response(&request_id)
+            error.into_response(request_id)
         }
     }
 }
@@ -138,11 +132,7 @@ fn answer(
     let token = query.get("access_token").map(String::as_str);
     gate::admit(shared, faults, api, peer, token)?;
     if api == Api::GetToken {
-        return handlers::gettoken(query, shared.credentials(), || {
-            shared
-                .core()
-                .issue_token(faults.token_ttl, faults.token_expires_after_calls)
-        });
+        return handlers::gettoken(query, shared.credentials(), || shared.issue_token(faults));
     }
     let call = Call::parse(api, body)?;
     gate::authorize(faults, api, call.dept_id)?;

@@ -5,11 +5,13 @@
 //! The messages are written for this fake in Lark's style; clients must judge answers by `code`
 //! (and the HTTP status only where there is no JSON), never by this text.
 
+use std::net::IpAddr;
+
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Map, Value};
-use syncer_sim_kit::gateway_page;
+use syncer_sim_kit::{gateway_page, Refusal};
 
 use crate::codes;
 
@@ -30,6 +32,16 @@ pub(crate) enum ApiError {
 }
 
 impl ApiError {
+    /// The answer to a call the network in front of the open platform refused (`peer` is the
+    /// caller's IP).
+    pub(crate) fn refused(refusal: Refusal, peer: IpAddr) -> ApiError {
+        match refusal {
+            Refusal::IpDenied => ApiError::ip_denied(&peer.to_string()),
+            Refusal::Gateway(status) => ApiError::Gateway(status),
+            Refusal::RateLimited => ApiError::frequency_limit(),
+        }
+    }
+
     fn code(status: StatusCode, code: i64, msg: impl Into<String>) -> ApiError {
         ApiError::Code {
             status,

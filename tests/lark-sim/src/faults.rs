@@ -46,6 +46,8 @@ impl Default for Faults {
     }
 }
 
+syncer_sim_kit::sim_faults!(Faults, ip_denied: ip_denied);
+
 /// How calls about one department fail (listing its children, its people, or getting it). The
 /// department still appears in its parent's listing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,7 +4,7 @@
 
 use std::net::IpAddr;
 
-use syncer_sim_kit::{Refusal, TokenCheck};
+use syncer_sim_kit::TokenCheck;
 
 use crate::envelope::ApiError;
 use crate::faults::Faults;
@@ -28,18 +28,9 @@ pub(crate) fn admit(
     peer: IpAddr,
     authorization: Option<&str>,
 ) -> Result<(), ApiError> {
-    let core = shared.core();
-    let network = core.pass_network(
-        faults.ip_denied,
-        faults.http_5xx_rate,
-        faults.qps_limit,
-        api.path(),
-    );
-    network.map_err(|refusal| match refusal {
-        Refusal::IpDenied => ApiError::ip_denied(&peer.to_string()),
-        Refusal::Gateway(status) => ApiError::Gateway(status),
-        Refusal::RateLimited => ApiError::frequency_limit(),
-    })?;
+    shared
+        .pass_network(faults, api.path())
+        .map_err(|refusal| ApiError::refused(refusal, peer))?;
     if api == Api::TenantAccessToken {
         return Ok(());
     }
@@ -50,7 +41,7 @@ pub(crate) fn admit(
     if !token.starts_with("t-") && !token.starts_with("u-") {
         return Err(ApiError::token_bad_format());
     }
-    match core.check_token(Some(token), faults.token_expires_after_calls) {
+    match shared.check_token(faults, Some(token)) {
         TokenCheck::Valid => {}
         TokenCheck::Unknown | TokenCheck::Expired => return Err(ApiError::token_invalid()),
     }

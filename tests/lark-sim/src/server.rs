@@ -14,7 +14,7 @@ use axum::http::{header, HeaderMap, Uri};
 use axum::response::Response;
 use axum::routing::{get, post, MethodRouter};
 use axum::Router;
-use syncer_sim_kit::{delay, Reuse, SimApi};
+use syncer_sim_kit::{Reuse, SimApi};
 
 use crate::callback::Callbacks;
 use crate::codes;
@@ -60,10 +60,6 @@ impl SimApi for Lark {
 
     fn org_of(served: &LarkOrg) -> &LarkOrg {
         served
-    }
-
-    fn seed(faults: &Faults) -> u64 {
-        faults.seed
     }
 
     /// A log id for the `x-tt-logid` header and error bodies.
@@ -148,44 +144,41 @@ fn authorization(headers: &HeaderMap) -> Option<String> {
 
 /// Serves one call: latency, gate, handler, statistics.
 async fn serve(shared: &Shared, call: Call) -> Response {
+    let begun = shared.begin(call.api.path()).await;
+    let (faults, log_id) = (&begun.faults, &begun.request_id);
     let stats = shared.core().stats();
-    let _in_flight = stats.begin(call.api.path());
-    delay(shared.faults().latency).await;
-    let faults = shared.faults();
-    let log_id = shared.next_request_id();
     if let Err(error) = gate::admit(
         shared,
-        &faults,
+        faults,
         call.api,
         call.peer,
         call.authorization.as_deref(),
     ) {
         stats.answered(error.answer_code(), codes::OK, None);
-        return error.into_response(&log_id);
+        return error.into_response(log_id);
     }
     if call.api == Api::TenantAccessToken {
         let answered = handlers::tenant_access_token(&call.body, shared.credentials(), || {
-            let core = shared.core();
-            core.issue_token(faults.token_ttl, faults.token_expires_after_calls)
+            shared.issue_token(faults)
         });
         return match answered {
             Ok(fields) => {
                 stats.answered(codes::OK, codes::OK, None);
-                ok_top_level(fields, &log_id)
+                ok_top_level(fields, log_id)
             }
             Err(error) => {
                 stats.answered(error.answer_code(), codes::OK, None);
-                error.into_response(&log_id)
+                error.into_response(log_id)
             }
         };
     }
     let org = shared.served();
     let department = call.department.as_deref().unwrap_or_default();
     let answered = match call.api {
-        Api::DepartmentChildren => handlers::children(&org, &faults, department, &call.query),
-        Api::DepartmentGet => handlers::department(&org, &faults, department, &call.query),
-        Api::UsersByDepartment => handlers::find_by_department(&org, &faults, &call.query),
-        Api::UserGet => handlers::user(&org, &call.query, &faults, department),
+        Api::DepartmentChildren => handlers::children(&org, faults, department, &call.query),
+        Api::DepartmentGet => handlers::department(&org, faults, department, &call.query),
+        Api::UsersByDepartment => handlers::find_by_department(&org, faults, &call.query),
+        Api::UserGet => handlers::user(&org, &call.query, faults, department),
         Api::TenantAccessToken => Err(ApiError::not_found()),
     };
     match answered {
@@ -196,11 +189,11 @@ async fn serve(shared: &Shared, call: Call) -> Response {
                 page_token,
             });
             stats.answered(codes::OK, codes::OK, page);
-            ok_data(data, &log_id)
+            ok_data(data, log_id)
         }
         Err(error) => {
             stats.answered(error.answer_code(), codes::OK, None);
-            error.into_response(&log_id)
+            error.into_response(log_id)
         }
     }
 }

@@ -4,6 +4,8 @@
 //! - [`SimServer`]: bind a loopback port, serve an axum [`Router`](axum::Router) on a spawned
 //!   task, stop gracefully (or at once when dropped);
 //! - [`Swap`]: state that requests read as a snapshot while the test replaces or edits it;
+//! - [`SimFaults`]: the faults every simulator has (latency, gateway failures, rate limit, IP
+//!   refusal, token lifetimes, seed), applied by the kit;
 //! - [`Dice`]: seeded random faults (a share of calls fails, a gateway's 502/503) and a per-path
 //!   call-rate window;
 //! - [`TokenStore`]: access tokens handed out, renewed or replaced, and expired by time or calls;
@@ -35,6 +37,7 @@ mod cipher;
 mod clock;
 mod core;
 mod dice;
+mod faults;
 mod gateway;
 mod ledger;
 mod owner;
@@ -52,13 +55,14 @@ pub use crate::core::{Refusal, SimCore};
 pub use cipher::{aes256_cbc_decrypt, aes256_cbc_encrypt, hex, sha1_hex, sha256, AES_BLOCK};
 pub use clock::unix_millis;
 pub use dice::Dice;
+pub use faults::{NetworkFaults, SimFaults, TokenFaults};
 pub use gateway::{delay, gateway_page};
 pub use ledger::{Ledger, Unsettled};
 pub use rate::RateWindow;
 pub use retry::{spawn_until_stopped, RetrySchedule};
 pub use rng::{mix64, SimRng};
 pub use server::SimServer;
-pub use sim::{Sim, SimApi, SimExtension, SimState};
+pub use sim::{Begun, Sim, SimApi, SimExtension, SimState};
 pub use stats::{CallRecorder, CallStats, InFlight, InFlightGauge};
 pub use swap::Swap;
 pub use tokens::{Issued, Reuse, TokenCheck, TokenStore};

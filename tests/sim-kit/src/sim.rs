@@ -13,12 +13,14 @@ use std::sync::Arc;
 use axum::Router;
 use tokio_util::sync::CancellationToken;
 
-use crate::core::SimCore;
+use crate::core::{Refusal, SimCore};
+use crate::faults::SimFaults;
+use crate::gateway::delay;
 use crate::retry::spawn_until_stopped;
 use crate::server::SimServer;
-use crate::stats::CallStats;
+use crate::stats::{CallStats, InFlight};
 use crate::swap::Swap;
-use crate::tokens::Reuse;
+use crate::tokens::{Issued, Reuse, TokenCheck};
 
 /// One remote API as a simulator serves it: its data, faults, statistics, tokens and routes.
 pub trait SimApi: Sized + Send + Sync + 'static {
@@ -29,7 +31,7 @@ pub trait SimApi: Sized + Send + Sync + 'static {
     /// The app credentials the token endpoint accepts.
     type Credentials: Send + Sync + 'static;
     /// How the simulator misbehaves; swapped whole by [`Sim::set_faults`].
-    type Faults: Clone + Send + Sync + 'static;
+    type Faults: SimFaults;
     /// One page of a listing, as the statistics count pages served.
     type Page: Ord + Clone + Send + 'static;
     /// The statistics the owner reads, named as the API's codes mean them.
@@ -49,8 +51,6 @@ pub trait SimApi: Sized + Send + Sync + 'static {
     fn serve(org: Self::Org) -> Self::Served;
     /// The organization behind what is served.
     fn org_of(served: &Self::Served) -> &Self::Org;
-    /// The seed of the random choices `faults` make.
-    fn seed(faults: &Self::Faults) -> u64;
     /// The id of the `sequence`-th request, as the API words its request ids.
     fn request_id(sequence: u64) -> String;
     /// Every route of the API, over the shared state.
@@ -78,7 +78,7 @@ pub struct SimState<A: SimApi> {
 
 impl<A: SimApi> SimState<A> {
     fn new(org: A::Org, credentials: A::Credentials, faults: A::Faults) -> SimState<A> {
-        let seed = A::seed(&faults);
+        let seed = faults.seed();
         SimState {
             credentials,
             served: Swap::new(A::serve(org)),
@@ -114,6 +114,43 @@ impl<A: SimApi> SimState<A> {
         A::request_id(self.sequence.fetch_add(1, Ordering::Relaxed))
     }
 
+    /// Starts serving one request to `path`: counts it (in flight until the [`Begun`] is
+    /// dropped), waits out the faults' latency, and gives the faults in force and a request id.
+    pub async fn begin(&self, path: &str) -> Begun<'_, A> {
+        let in_flight = self.core.stats().begin(path);
+        delay(self.faults().latency()).await;
+        Begun {
+            faults: self.faults(),
+            request_id: self.next_request_id(),
+            _in_flight: in_flight,
+        }
+    }
+
+    /// The checks the network in front of the API makes of a call to `path` under `faults`
+    /// (see [`SimCore::pass_network`]).
+    pub fn pass_network(&self, faults: &A::Faults, path: &'static str) -> Result<(), Refusal> {
+        let network = faults.network();
+        self.core.pass_network(
+            network.ip_denied,
+            network.http_5xx_rate,
+            network.qps_limit,
+            path,
+        )
+    }
+
+    /// The current token handed out again, or a new one, living as `faults` say.
+    pub fn issue_token(&self, faults: &A::Faults) -> Issued {
+        let tokens = faults.tokens();
+        self.core
+            .issue_token(tokens.ttl, tokens.expires_after_calls)
+    }
+
+    /// Checks a presented token under `faults`, counting the call against it when valid.
+    pub fn check_token(&self, faults: &A::Faults, token: Option<&str>) -> TokenCheck {
+        self.core
+            .check_token(token, faults.tokens().expires_after_calls)
+    }
+
     /// The simulator's own state besides the kit's.
     pub fn extension(&self) -> &A::Extension {
         &self.extension
@@ -137,6 +174,16 @@ impl<A: SimApi> SimState<A> {
     pub fn stopping(&self) -> &CancellationToken {
         &self.stop
     }
+}
+
+/// One request being served: the faults in force when it arrived and its request id; it counts
+/// as in flight until dropped.
+pub struct Begun<'a, A: SimApi> {
+    /// The faults in force.
+    pub faults: Arc<A::Faults>,
+    /// The request's id.
+    pub request_id: String,
+    _in_flight: InFlight<'a>,
 }
 
 /// A simulator of the API `A` serving on 127.0.0.1 (or a chosen address).
@@ -218,7 +265,7 @@ impl<A: SimApi> Sim<A> {
     /// Replaces the faults; applies to every request from now on, also ones already waiting out
     /// their latency. Restarts the random generator from the faults' seed.
     pub fn set_faults(&self, faults: A::Faults) {
-        let seed = A::seed(&faults);
+        let seed = faults.seed();
         self.state.core.set_faults(faults, seed);
     }
 

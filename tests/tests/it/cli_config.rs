@@ -38,6 +38,21 @@ fn assert_usage_error(outcome: &crate::common::Outcome, needles: &[&str]) {
 }
 
 #[tokio::test]
+async fn a_reader_that_went_away_ends_the_output_not_the_program() {
+    let scratch = Scratch::new();
+    scratch.write_config(VALID);
+    for args in [&["check"][..], &["plugins"], &["runs", "acme-dt"]] {
+        let outcome = scratch.run_into_closed_pipe(args, &[SECRET_ENV]).await;
+        assert_eq!(outcome.code, 0, "{args:?}: {}", outcome.all());
+        assert!(
+            !outcome.stderr.contains("panicked"),
+            "{args:?}: {}",
+            outcome.stderr
+        );
+    }
+}
+
+#[tokio::test]
 async fn valid_config_checks_without_network() {
     let outcome = check(VALID, &[SECRET_ENV]).await;
     assert_eq!(outcome.code, 0, "{}", outcome.all());

@@ -91,6 +91,25 @@ impl Scratch {
         }
     }
 
+    /// Runs ARGS with standard output a pipe whose reader has gone (closed at once, as a
+    /// `| head -1` that has read its line).
+    pub async fn run_into_closed_pipe(&self, args: &[&str], env: &[(&str, &str)]) -> Outcome {
+        let mut child = self
+            .command(args, env)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start syncer-host");
+        drop(child.stdout.take());
+        let output = child.wait_with_output().await.expect("run syncer-host");
+        Outcome {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::new(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
     /// Starts `syncer-host --config <scratch>/syncer.toml ARGS` in the background, output
     /// discarded; it is killed if the handle is dropped.
     pub fn spawn(&self, args: &[&str], env: &[(&str, &str)]) -> tokio::process::Child {

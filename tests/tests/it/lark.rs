@@ -9,27 +9,18 @@ use serde_json::Value;
 use syncer_iam_sim::{FakeIam, Flavor};
 use syncer_lark_sim::{Credentials, DeptFault, FakeLark, Faults, LarkOrg, OrgSpec, SimUser};
 
-const APP_ID: &str = "cli_e2e00000000000001";
-const APP_SECRET: &str = "lark-e2e-secret-Wz93kq";
-const SECRET_VAR: &str = "LARK_SECRET";
+pub(crate) const APP_ID: &str = "cli_e2e00000000000001";
+pub(crate) const APP_SECRET: &str = "lark-e2e-secret-Wz93kq";
+/// The variable the Lark configs read the App Secret from.
+pub(crate) const SECRET_VAR: &str = "LARK_SECRET";
 const ORG: &str = "acme";
 
-/// A fake Lark, a fake IAM and a scratch directory whose config syncs one into the other.
-struct World {
-    lark: FakeLark,
-    iam: FakeIam,
-    scratch: Scratch,
-}
-
-impl World {
-    async fn start(org: LarkOrg) -> World {
-        let lark = FakeLark::start(org, Credentials::new(APP_ID, APP_SECRET), Faults::default())
-            .await
-            .expect("start the fake Lark");
-        let iam = fake_iam(Flavor::Hanzo).await;
-        let scratch = Scratch::new();
-        scratch.write_config(&format!(
-            r#"
+/// A config with the Hanzo IAM target pointing at `iam` and one Lark syncer `acme-lark` reading
+/// `lark` into organization `acme` (App Secret from `${LARK_SECRET}`, IAM's from
+/// `${IAM_SECRET}`), plus `extra` lines in the syncer table.
+pub(crate) fn lark_config(lark: &FakeLark, iam: &FakeIam, extra: &str) -> String {
+    format!(
+        r#"
 [target]
 kind = "iam"
 endpoint = "{iam_url}"
@@ -45,11 +36,34 @@ app_id = "{APP_ID}"
 app_secret = "${{{SECRET_VAR}}}"
 endpoint = "{lark_url}"
 rate_limit = 500
+{extra}
 "#,
-            iam_url = iam.url(),
-            client_id = iam.config().client_id,
-            lark_url = lark.url(),
-        ));
+        iam_url = iam.url(),
+        client_id = iam.config().client_id,
+        lark_url = lark.url(),
+    )
+}
+
+/// A well-behaved fake Lark serving `org` to the test app.
+pub(crate) async fn fake_lark(org: LarkOrg) -> FakeLark {
+    FakeLark::start(org, Credentials::new(APP_ID, APP_SECRET), Faults::default())
+        .await
+        .expect("start the fake Lark")
+}
+
+/// A fake Lark, a fake IAM and a scratch directory whose config syncs one into the other.
+struct World {
+    lark: FakeLark,
+    iam: FakeIam,
+    scratch: Scratch,
+}
+
+impl World {
+    async fn start(org: LarkOrg) -> World {
+        let lark = fake_lark(org).await;
+        let iam = fake_iam(Flavor::Hanzo).await;
+        let scratch = Scratch::new();
+        scratch.write_config(&lark_config(&lark, &iam, ""));
         World { lark, iam, scratch }
     }
 
@@ -69,7 +83,7 @@ rate_limit = 500
     }
 }
 
-fn tenant(users: usize) -> LarkOrg {
+pub(crate) fn tenant(users: usize) -> LarkOrg {
     LarkOrg::generate(&OrgSpec {
         users,
         departments: 8,
@@ -79,7 +93,8 @@ fn tenant(users: usize) -> LarkOrg {
     })
 }
 
-fn iam_name(person: &SimUser) -> &str {
+/// The IAM user name the default mapping gives a Lark member: union_id, else user_id.
+pub(crate) fn iam_name(person: &SimUser) -> &str {
     if person.union_id.is_empty() {
         &person.user_id
     } else {

@@ -18,6 +18,7 @@ use crate::common::{
     Scratch, BIN, SECRET_ENV,
 };
 
+mod events;
 mod tls;
 
 const TOKEN: &str = "replica-token-4kd9";
@@ -127,12 +128,19 @@ async fn three_replicas_starting_at_once_migrate_a_fresh_database_once() {
     }
     // Each version once, every version up to the newest: as many rows as the newest version.
     let newest = query_count(&url, "SELECT max(version)::bigint FROM schema_migrations").await;
-    assert!(newest >= 1);
+    assert!(
+        newest >= 5,
+        "up to the events' deprovision window: {newest}"
+    );
     assert_eq!(
         query_count(&url, "SELECT count(*) FROM schema_migrations").await,
         newest
     );
     assert_eq!(query_count(&url, "SELECT count(*) FROM runs").await, 0);
+    assert_eq!(
+        query_count(&url, "SELECT count(*) FROM event_deprovisions").await,
+        0
+    );
 }
 
 /// Runs three futures at once.

@@ -119,7 +119,7 @@ async fn revert(world: &IamWorld, run: i64, args: &[&str]) -> (Outcome, Value) {
     let outcome = world.run(&all).await;
     let report = outcome.json();
     assert_eq!(report["kind"], "revert", "{}", summary(&report));
-    assert_eq!(report["reverts"], id, "{}", summary(&report));
+    assert_eq!(report["reverts"], run, "{}", summary(&report));
     assert_ne!(run_id(&report), run, "a revert is a run of its own");
     (outcome, report)
 }
@@ -230,7 +230,7 @@ async fn a_bad_mapping_override_is_undone_except_the_field_a_person_changed_sinc
     let runs = world.scratch.runs(&world.env()).await;
     let newest = &runs[0];
     assert_eq!(newest["report"]["kind"], "revert");
-    assert_eq!(newest["report"]["reverts"], bad.to_string());
+    assert_eq!(newest["report"]["reverts"], bad);
     assert_eq!(newest["run_id"], run_id(&again));
 }
 

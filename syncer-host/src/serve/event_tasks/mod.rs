@@ -17,6 +17,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::events::EventHub;
 use super::state::AppState;
+use crate::state::event_window::EventWindow;
 use crate::state::events::SeenEvents;
 
 /// Builds the hub, worker and (Stream mode) stream task of every enabled syncer whose config
@@ -41,6 +42,13 @@ pub fn start_for(
             }
         },
     };
+    let window = match EventWindow::beside(&seen) {
+        Ok(window) => window,
+        Err(error) => {
+            tracing::error!(%error, "change events are off: their deprovisions cannot be counted");
+            return;
+        }
+    };
     let mut hubs = HashMap::new();
     for settings in state.config().syncers.iter().filter(|s| chosen(s)) {
         // Built with the meter, so the events' own reads count against the monthly budget.
@@ -58,6 +66,7 @@ pub fn start_for(
             &settings.name,
             source,
             seen.clone(),
+            window.clone(),
             settings.sync_interval,
             state.shared_metrics(),
         );

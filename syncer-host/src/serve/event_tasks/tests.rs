@@ -18,6 +18,7 @@ use crate::config::Config;
 use crate::runner::Runner;
 use crate::serve::events::EventHub;
 use crate::serve::state::AppState;
+use crate::state::event_window::EventWindow;
 use crate::state::events::SeenEvents;
 
 /// A directory of everyone who is asked about, counting the reads.
@@ -74,12 +75,14 @@ async fn hub(
 ) -> (AppState, Arc<EventHub>) {
     let config = config(dir);
     let seen = SeenEvents::sqlite(&config.state_path).expect("seen events");
+    let window = EventWindow::beside(&seen).expect("event window");
     let runner = Runner::for_config(&config).await.expect("runner");
     let state = AppState::new(config, runner, None);
     let (hub, jobs) = EventHub::new(
         "acme-dt",
         directory,
         seen,
+        window,
         Duration::from_secs(3600),
         state.shared_metrics(),
     );
@@ -166,5 +169,36 @@ async fn an_event_waits_for_a_running_full_sync() {
     assert_eq!(delivery.await.expect("delivered"), EventOutcome::Done);
     assert_eq!(directory.reads.load(Ordering::SeqCst), 1);
     assert!(!hub.waiting_for_run());
+    cancel.cancel();
+}
+
+#[tokio::test]
+async fn an_unreadable_guard_window_asks_for_the_event_again_and_reads_nobody() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let directory = Arc::new(Directory::default());
+    let cancel = CancellationToken::new();
+    let (state, hub) = hub(dir.path(), directory.clone(), &cancel).await;
+    let db = rusqlite::Connection::open(&state.config().state_path).expect("state");
+    db.execute_batch("DROP TABLE event_deprovisions")
+        .expect("drop");
+    assert_eq!(hub.deliver(hire("e1", "u1")).await, EventOutcome::Later);
+    assert_eq!(directory.reads.load(Ordering::SeqCst), 0);
+    let recent = hub.recent();
+    assert_eq!(recent[0].outcome, "later");
+    assert!(
+        recent[0]
+            .error
+            .as_deref()
+            .is_some_and(|error| error.contains("event deprovisions")),
+        "{:?}",
+        recent[0].error
+    );
+    // Not remembered as handled: delivered again once the window is back, it is applied.
+    db.execute_batch(
+        "CREATE TABLE event_deprovisions (syncer TEXT NOT NULL, at INTEGER NOT NULL, count INTEGER NOT NULL)",
+    )
+    .expect("create");
+    assert_eq!(hub.deliver(hire("e1", "u1")).await, EventOutcome::Done);
+    assert_eq!(hub.counters().applied, 1);
     cancel.cancel();
 }

@@ -6,7 +6,7 @@
 //! reached every event of the batch is asked for again.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use syncer_core::engine::{apply_changes, ChangeOutcome, ChangeReport, ChangeSet};
 use syncer_core::{EventOutcome, NoJournal, Target};
@@ -115,7 +115,18 @@ async fn apply(state: &AppState, hub: &EventHub, batch: Vec<Job>, held: Held) {
         Some(fenced) => fenced,
         None => state.runner().target(),
     };
-    let recent = hub.guard.lock().recent(Instant::now());
+    // Read and written under the run lock: no other batch, here or on another replica, counts
+    // on the same window meanwhile.
+    let recent = match hub.recent_deprovisions().await {
+        Ok(recent) => recent,
+        Err(error) => {
+            lock.release().await;
+            drop(gate);
+            tracing::warn!(syncer = %hub.name, %error, "events not applied: the guard's window cannot be read; the directory delivers them again");
+            ask_again(hub, batch, 0, Some(error.to_string()));
+            return;
+        }
+    };
     let mut report: ChangeReport = apply_changes(
         hub.source.as_ref(),
         &settings.mapping,
@@ -126,19 +137,16 @@ async fn apply(state: &AppState, hub: &EventHub, batch: Vec<Job>, held: Held) {
         &NoJournal,
     )
     .await;
+    if let Err(error) = hub.record_deprovisions(report.deprovisioned).await {
+        tracing::warn!(syncer = %hub.name, %error, deprovisioned = report.deprovisioned, "event deprovisions not counted in the guard's window");
+    }
     lock.release().await;
     drop(gate);
     report.report.redact(state.runner().secrets());
-    hub.guard
-        .lock()
-        .record(Instant::now(), report.deprovisioned);
     let error = report.error();
     if report.retry {
         tracing::warn!(syncer = %hub.name, error = ?error, "events not applied: the target is unreachable; the directory delivers them again");
-        for job in batch {
-            hub.record(record(&job, "later", &report, error.clone()), None);
-            let _ = job.reply.send(EventOutcome::Later);
-        }
+        ask_again(hub, batch, report.report.target_writes, error);
         return;
     }
     let ids: Vec<String> = batch.iter().map(|job| job.event.id.clone()).collect();
@@ -151,25 +159,28 @@ async fn apply(state: &AppState, hub: &EventHub, batch: Vec<Job>, held: Held) {
     for job in batch {
         let outcome = report.outcome.as_str();
         hub.record(
-            record(&job, outcome, &report, error.clone()),
+            record(&job, outcome, report.report.target_writes, error.clone()),
             Some(job.received),
         );
         let _ = job.reply.send(EventOutcome::Done);
     }
 }
 
-fn record(
-    job: &Job,
-    outcome: &'static str,
-    report: &ChangeReport,
-    error: Option<String>,
-) -> EventRecord {
+/// Records every event of `batch` as `later` and asks the directory for it again.
+fn ask_again(hub: &EventHub, batch: Vec<Job>, writes: u64, error: Option<String>) {
+    for job in batch {
+        hub.record(record(&job, "later", writes, error.clone()), None);
+        let _ = job.reply.send(EventOutcome::Later);
+    }
+}
+
+fn record(job: &Job, outcome: &'static str, writes: u64, error: Option<String>) -> EventRecord {
     EventRecord {
         id: job.event.id.clone(),
         kind: job.event.kind.clone(),
         people: named(&job.event),
         outcome,
-        writes: report.report.target_writes,
+        writes,
         error,
         at: status::now(),
     }

@@ -5,21 +5,23 @@
 //! change or recorded it failed — or asks for the event again while IAM is unreachable.
 //!
 //! The worker (in `event_tasks`) applies events one batch at a time under the syncer's run lock,
-//! so an event never races a full run; [`status`] is what the API shows. This module knows
-//! nothing of the serve state: the tasks that drive a hub do.
+//! so an event never races a full run, and counts their deprovisions against the guard in the
+//! state's [`EventWindow`] (shared by restarts and replicas); [`status`] is what the API shows.
+//! This module knows nothing of the serve state: the tasks that drive a hub do.
 
 pub mod status;
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
-use syncer_core::engine::{ChangeOutcome, EventGuardWindow};
+use syncer_core::engine::ChangeOutcome;
 use syncer_core::{ChangeEvent, EventMode, EventOutcome, EventSink, Syncer};
 use tokio::sync::{mpsc, oneshot};
 
 use super::metrics::Metrics;
-use crate::state::events::SeenEvents;
+use crate::state::event_window::EventWindow;
+use crate::state::events::{SeenError, SeenEvents};
 use status::{EventRecord, EventStatus};
 
 /// One event waiting for the worker.
@@ -43,21 +45,24 @@ pub struct EventHub {
     queue: mpsc::UnboundedSender<Job>,
     seen: SeenEvents,
     status: Mutex<EventStatus>,
-    /// Deprovisions events made within the guard's window (in memory: a restart, like a full
-    /// sync, starts it afresh).
-    pub guard: Mutex<EventGuardWindow>,
+    /// Deprovisions events made, in the state: the guard's rolling window.
+    window: EventWindow,
+    /// The window's length (the syncer's `sync_interval`).
+    window_length: Duration,
     metrics: Arc<Metrics>,
     /// Whether the worker is waiting for a run of the syncer to end.
     waiting: std::sync::atomic::AtomicBool,
 }
 
 impl EventHub {
-    /// A hub for `name`'s `source`, and the receiving end of its queue (for its worker).
+    /// A hub for `name`'s `source`, and the receiving end of its queue (for its worker), whose
+    /// deprovisions count in `window` over `window_length`.
     pub fn new(
         name: &str,
         source: Arc<dyn Syncer>,
         seen: SeenEvents,
-        window: std::time::Duration,
+        window: EventWindow,
+        window_length: Duration,
         metrics: Arc<Metrics>,
     ) -> (Arc<Self>, mpsc::UnboundedReceiver<Job>) {
         let (queue, jobs) = mpsc::unbounded_channel();
@@ -69,7 +74,8 @@ impl EventHub {
             queue,
             seen,
             status: Mutex::new(EventStatus::new(mode)),
-            guard: Mutex::new(EventGuardWindow::new(window)),
+            window,
+            window_length,
             metrics,
             waiting: std::sync::atomic::AtomicBool::new(false),
         });
@@ -116,9 +122,26 @@ impl EventHub {
         self.status.lock().counters.error = error;
     }
 
-    /// A full sync of the syncer ended: it decided about every leaver with its own guard.
-    pub fn full_sync_done(&self) {
-        self.guard.lock().reset();
+    /// How many users events of the syncer deprovisioned within the guard's window (here, after
+    /// a restart, or on another replica sharing the state). Read under the run lock.
+    pub async fn recent_deprovisions(&self) -> Result<usize, SeenError> {
+        self.window.recent(&self.name, self.window_length).await
+    }
+
+    /// Counts `count` deprovisions events just made. Written under the run lock, before it is
+    /// released, so the next batch anywhere sees them.
+    pub async fn record_deprovisions(&self, count: usize) -> Result<(), SeenError> {
+        self.window
+            .record(&self.name, count, self.window_length)
+            .await
+    }
+
+    /// A full sync of the syncer that took its lock at `started` ended: it decided about every
+    /// leaver with its own guard, so the deprovisions before it leave the window.
+    pub async fn full_sync_done(&self, started: Instant) {
+        if let Err(error) = self.window.settle(&self.name, started.elapsed()).await {
+            tracing::warn!(syncer = %self.name, %error, "the events' deprovision window was not settled");
+        }
     }
 
     fn settled(&self, event: &ChangeEvent, outcome: ChangeOutcome) -> EventOutcome {

@@ -1,4 +1,4 @@
-//! The handled change events' ids in the shared state (table `seen_events`, migration 2), so
+//! The handled change events' ids in the shared state (table `seen_events`, migration 3), so
 //! every replica knows an event another one applied.
 
 use std::time::Duration;

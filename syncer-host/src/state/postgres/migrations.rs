@@ -56,6 +56,8 @@ const MIGRATIONS: &[(i32, &str)] = &[
     ),
     // The monthly API call counts (`quota.rs`).
     (4, super::quota::MIGRATION),
+    // The deprovisions made by change events, over the guard's window (issue 12).
+    (5, super::event_window::MIGRATION),
 ];
 
 /// Why the schema could not be brought up to date.

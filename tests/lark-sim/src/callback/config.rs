@@ -18,6 +18,8 @@ pub struct CallbackConfig {
     pub retry_factor: f64,
     /// How long a callback waits for HTTP 200 (Lark allows 3 s; the URL check 1 s).
     pub answer_timeout: Duration,
+    /// Sends every acknowledged event once more, as Lark's at-least-once delivery may.
+    pub duplicate_after_ack: bool,
 }
 
 impl CallbackConfig {
@@ -32,6 +34,7 @@ impl CallbackConfig {
             tenant_key: "736588c9260f175d".to_owned(),
             retry_factor: 1.0,
             answer_timeout: Duration::from_secs(3),
+            duplicate_after_ack: false,
         }
     }
 }

@@ -1,7 +1,8 @@
 //! Sends events to the app's request URL as Lark does: the schema 2.0 document, sealed as
 //! `{"encrypt"}` and signed with the `X-Lark-Request-Timestamp` / `-Nonce` / `X-Lark-Signature`
 //! headers when the app has an Encrypt Key; HTTP 200 in time acknowledges it, anything else is
-//! retried after 15 s, 5 min, 1 h and 6 h (scaled), then given up. The URL check sends the
+//! retried after 15 s, 5 min, 1 h and 6 h (scaled), then given up; with `duplicate_after_ack`
+//! an acknowledged event is sent once more, as at-least-once delivery allows. The URL check sends the
 //! `url_verification` challenge and expects it back.
 
 use std::sync::Arc;
@@ -71,6 +72,11 @@ impl Target {
                 || callbacks.tally(|s| s.retried += 1),
             )
             .await;
+        if answered && self.config.duplicate_after_ack {
+            callbacks.tally(|s| s.duplicates += 1);
+            // The copy's answer does not matter: the event was acknowledged already.
+            let _ = self.send(&state, &document).await;
+        }
         let first = callbacks.ledger.close(event.event_id());
         if !answered {
             callbacks.tally(|s| s.failed += 1);

@@ -16,4 +16,6 @@ pub struct CallbackStats {
     pub retried: u64,
     /// Events given up after the last retry.
     pub failed: u64,
+    /// Acknowledged events sent once more (`duplicate_after_ack`).
+    pub duplicates: u64,
 }

@@ -160,6 +160,22 @@ async fn an_unanswered_event_is_retried_with_its_event_id_then_given_up() {
 }
 
 #[tokio::test]
+async fn with_duplicates_on_an_acknowledged_event_comes_once_more_with_its_event_id() {
+    let (lark, app, inbox) = setup(0).await;
+    let mut config = CallbackConfig::new("simverification", Some(KEY.to_owned()));
+    config.duplicate_after_ack = true;
+    lark.callback_to(format!("{}/callback", app.url()), config)
+        .expect("a request URL");
+    let id = lark.hire(SimUser::new("u3", "李娜", vec!["0".into()]));
+    lark.all_acknowledged(WAIT).await.expect("acknowledged");
+    let documents = inbox.seen.lock().clone();
+    assert_eq!(documents.len(), 2);
+    assert!(documents.iter().all(|d| d["header"]["event_id"] == id));
+    let stats = lark.callback_stats();
+    assert_eq!((stats.acknowledged, stats.duplicates), (1, 1));
+}
+
+#[tokio::test]
 async fn a_department_in_use_is_not_deleted_and_events_wait_for_a_request_url() {
     let mut org = LarkOrg::empty("飞书公司");
     org.add_user(SimUser::new("u1", "张伟", vec!["0".into()]));

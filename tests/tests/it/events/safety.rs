@@ -3,8 +3,6 @@
 
 use super::*;
 
-const STREAM: &str = "events = \"stream\"\nstream_endpoint = \"STREAM\"";
-
 async fn stream_world(people: usize) -> (EventWorld, Org) {
     let org = crate::common::org(people);
     let world = EventWorld::start(org.clone(), STREAM).await;

@@ -3,8 +3,6 @@
 
 use super::*;
 
-const STREAM: &str = "events = \"stream\"\nstream_endpoint = \"STREAM\"";
-
 fn small_org() -> Org {
     crate::common::org(20)
 }

@@ -118,7 +118,7 @@ async fn revert_over_the_http_api_starts_a_revert_run_of_that_runs_syncer() {
         .await;
     assert_eq!(dry["dry_run"], true, "{dry}");
     assert_eq!(dry["report"]["kind"], "revert", "{dry}");
-    assert_eq!(dry["report"]["reverts"], renaming_id.to_string(), "{dry}");
+    assert_eq!(dry["report"]["reverts"], renaming_id, "{dry}");
     assert_eq!(
         dry["report"]["plan"]["update"].as_array().map(Vec::len),
         Some(2),
@@ -134,7 +134,7 @@ async fn revert_over_the_http_api_starts_a_revert_run_of_that_runs_syncer() {
         .run(&format!("/api/v1/runs/{renaming_id}/revert"))
         .await;
     assert_eq!(undone["status"], "succeeded", "{undone}");
-    assert_eq!(undone["report"]["reverts"], renaming_id.to_string());
+    assert_eq!(undone["report"]["reverts"], renaming_id);
     assert_eq!(display_names(&scratch), names_before);
 
     let (status, body) = served.post("/api/v1/runs/999999/revert").await;
@@ -184,7 +184,7 @@ async fn a_revert_is_refused_while_a_run_of_the_syncer_goes() {
     let report = outcome.json();
     assert_eq!(report["status"], "skipped", "{report}");
     assert_eq!(report["kind"], "revert", "{report}");
-    assert_eq!(report["reverts"], first.to_string(), "{report}");
+    assert_eq!(report["reverts"], first, "{report}");
     assert_eq!(
         scratch.stored_users("acme"),
         users_before,

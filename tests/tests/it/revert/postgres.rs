@@ -62,7 +62,7 @@ async fn a_run_journaled_in_postgresql_is_reverted_and_refused_while_another_rep
     let outcome = revert(&scratch, &url, "replica-b", renaming).await;
     assert_eq!(outcome.code, 0, "{}", outcome.all());
     let report = outcome.json();
-    assert_eq!(report["reverts"], renaming.to_string(), "{report}");
+    assert_eq!(report["reverts"], renaming, "{report}");
     assert_eq!(scratch.stored_users("acme"), before);
 
     // A run going on replica-a: a revert elsewhere is refused, naming it.
