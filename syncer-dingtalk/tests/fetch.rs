@@ -12,8 +12,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use syncer_core::{
-    find_plugin, ConfigValue, FetchError, FieldValue, NoProgress, PluginConfig, Snapshot,
-    SourceRecord, Syncer,
+    ConfigValue, FetchError, FieldValue, NoProgress, Snapshot, SourceRecord, Syncer,
 };
 use syncer_dingtalk_sim::{
     paths, Credentials, DeptFault, FakeDingTalk, Faults, Org, OrgSpec, Permission, SimUser, Stats,
@@ -21,6 +20,10 @@ use syncer_dingtalk_sim::{
 };
 
 /// The simulated app's App Secret.
+mod common;
+
+use common::dingtalk_syncer;
+
 const APP_SECRET: &str = "sim-secret-Zq8vX2";
 /// The simulated app's App Key.
 const APP_KEY: &str = "dingsimkey0001";
@@ -56,30 +59,16 @@ impl Tuning {
 
 /// The DingTalk syncer, built the way the host builds it: through the plugin registry.
 fn dingtalk(server: &FakeDingTalk, app_secret: &str, tuning: Tuning) -> Box<dyn Syncer> {
-    // Naming the crate links it, so its `inventory::submit!` registration is in this binary.
-    let plugin = find_plugin(syncer_dingtalk::TYPE_NAME).expect("the DingTalk plugin registers");
-    let values = BTreeMap::from([
-        ("app_key".to_owned(), ConfigValue::Text(APP_KEY.to_owned())),
-        (
-            "app_secret".to_owned(),
-            ConfigValue::Text(app_secret.to_owned()),
-        ),
-        ("endpoint".to_owned(), ConfigValue::Text(server.url())),
-        (
-            "rate_limit".to_owned(),
-            ConfigValue::Number(tuning.rate_limit),
-        ),
-        (
-            "max_in_flight".to_owned(),
-            ConfigValue::Integer(tuning.max_in_flight),
-        ),
-        (
-            "max_retries".to_owned(),
-            ConfigValue::Integer(tuning.max_retries),
-        ),
-    ]);
-    let config = PluginConfig::new(plugin, values).expect("a valid DingTalk config");
-    (plugin.build)(&config).expect("the DingTalk syncer builds")
+    dingtalk_syncer(
+        server.url(),
+        APP_KEY,
+        app_secret,
+        [
+            ("rate_limit", ConfigValue::Number(tuning.rate_limit)),
+            ("max_in_flight", ConfigValue::Integer(tuning.max_in_flight)),
+            ("max_retries", ConfigValue::Integer(tuning.max_retries)),
+        ],
+    )
 }
 
 async fn fetch(server: &FakeDingTalk, tuning: Tuning) -> Result<Snapshot, FetchError> {

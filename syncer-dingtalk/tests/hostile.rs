@@ -6,8 +6,12 @@
 
 use std::collections::BTreeMap;
 
-use syncer_core::{find_plugin, ConfigValue, FetchError, NoProgress, PluginConfig, Snapshot};
+use syncer_core::{ConfigValue, FetchError, NoProgress, Snapshot};
 use syncer_dingtalk_sim::{paths, Credentials, DeptFault, FakeDingTalk, Faults, Org, OrgSpec};
+
+mod common;
+
+use common::dingtalk_syncer;
 
 const APP_SECRET: &str = "sim-secret-Hs7uQ1";
 const APP_KEY: &str = "dinghostile0001";
@@ -36,20 +40,16 @@ async fn fetch_with(org: Org, faults: Faults) -> (Result<Snapshot, FetchError>, 
     let server = FakeDingTalk::start(org, Credentials::new(APP_KEY, APP_SECRET), faults)
         .await
         .expect("start fake DingTalk");
-    let plugin = find_plugin(syncer_dingtalk::TYPE_NAME).expect("the DingTalk plugin registers");
-    let values = BTreeMap::from([
-        ("app_key".to_owned(), ConfigValue::Text(APP_KEY.to_owned())),
-        (
-            "app_secret".to_owned(),
-            ConfigValue::Text(APP_SECRET.to_owned()),
-        ),
-        ("endpoint".to_owned(), ConfigValue::Text(server.url())),
-        ("rate_limit".to_owned(), ConfigValue::Number(5_000.0)),
-        ("max_in_flight".to_owned(), ConfigValue::Integer(8)),
-        ("max_retries".to_owned(), ConfigValue::Integer(2)),
-    ]);
-    let config = PluginConfig::new(plugin, values).expect("a valid DingTalk config");
-    let syncer = (plugin.build)(&config).expect("the DingTalk syncer builds");
+    let syncer = dingtalk_syncer(
+        server.url(),
+        APP_KEY,
+        APP_SECRET,
+        [
+            ("rate_limit", ConfigValue::Number(5_000.0)),
+            ("max_in_flight", ConfigValue::Integer(8)),
+            ("max_retries", ConfigValue::Integer(2)),
+        ],
+    );
     (syncer.fetch(&NoProgress).await, server)
 }
 
@@ -243,18 +243,12 @@ async fn an_endpoints_userinfo_never_appears_in_test_connection_or_fetch_errors(
         .expect("addr")
         .port();
     let endpoint = format!("http://proxyuser:PROXY-PASS-91x@127.0.0.1:{port}");
-    let plugin = find_plugin(syncer_dingtalk::TYPE_NAME).expect("the DingTalk plugin registers");
-    let values = BTreeMap::from([
-        ("app_key".to_owned(), ConfigValue::Text(APP_KEY.to_owned())),
-        (
-            "app_secret".to_owned(),
-            ConfigValue::Text(APP_SECRET.to_owned()),
-        ),
-        ("endpoint".to_owned(), ConfigValue::Text(endpoint)),
-        ("max_retries".to_owned(), ConfigValue::Integer(0)),
-    ]);
-    let config = PluginConfig::new(plugin, values).expect("a valid DingTalk config");
-    let syncer = (plugin.build)(&config).expect("the DingTalk syncer builds");
+    let syncer = dingtalk_syncer(
+        endpoint,
+        APP_KEY,
+        APP_SECRET,
+        [("max_retries", ConfigValue::Integer(0))],
+    );
 
     let report = syncer.test_connection().await;
     assert!(!report.ok());

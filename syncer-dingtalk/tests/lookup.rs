@@ -3,13 +3,12 @@
 //! each; a userid DingTalk does not know (errcode 60121) is gone; any other failure is an
 //! error naming the API and errcode, never a leaver; a removed department (60003) is gone.
 
-use std::collections::BTreeMap;
-
-use syncer_core::{
-    find_plugin, ConfigValue, Department, DepartmentLookup, NoProgress, PersonLookup, PluginConfig,
-    Syncer,
-};
+use syncer_core::{ConfigValue, Department, DepartmentLookup, NoProgress, PersonLookup, Syncer};
 use syncer_dingtalk_sim::{paths, Credentials, FakeDingTalk, Faults, Org, OrgSpec, Permission};
+
+mod common;
+
+use common::dingtalk_syncer;
 
 const APP_SECRET: &str = "sim-secret-Lk4pW9";
 const APP_KEY: &str = "dinglookup0001";
@@ -31,19 +30,15 @@ async fn start(org: Org, faults: Faults) -> FakeDingTalk {
 }
 
 fn dingtalk(server: &FakeDingTalk, max_retries: i64) -> Box<dyn Syncer> {
-    let plugin = find_plugin(syncer_dingtalk::TYPE_NAME).expect("the DingTalk plugin registers");
-    let values = BTreeMap::from([
-        ("app_key".to_owned(), ConfigValue::Text(APP_KEY.to_owned())),
-        (
-            "app_secret".to_owned(),
-            ConfigValue::Text(APP_SECRET.to_owned()),
-        ),
-        ("endpoint".to_owned(), ConfigValue::Text(server.url())),
-        ("rate_limit".to_owned(), ConfigValue::Number(2_000.0)),
-        ("max_retries".to_owned(), ConfigValue::Integer(max_retries)),
-    ]);
-    let config = PluginConfig::new(plugin, values).expect("valid config");
-    (plugin.build)(&config).expect("builds")
+    dingtalk_syncer(
+        server.url(),
+        APP_KEY,
+        APP_SECRET,
+        [
+            ("rate_limit", ConfigValue::Number(2_000.0)),
+            ("max_retries", ConfigValue::Integer(max_retries)),
+        ],
+    )
 }
 
 /// Someone in more than one department, so the departments are shown to come whole.

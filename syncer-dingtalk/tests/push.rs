@@ -229,19 +229,14 @@ fn a_push_without_its_signature_or_body_is_refused() {
 /// The receiver behind a real HTTP endpoint, answering as the host does: 200 with the reply,
 /// 403 for an unverified push, 400 for an unreadable one.
 mod over_http {
-    use std::sync::{Arc, Mutex};
     use std::time::Duration;
 
-    use axum::body::Bytes;
-    use axum::extract::{RawQuery, State};
-    use axum::http::{HeaderMap, StatusCode};
-    use axum::response::{IntoResponse, Response};
-    use axum::routing::post;
-    use axum::Router;
-    use syncer_core::{ChangeEvent, PushReceipt, PushRejected, PushRequest, Syncer};
+    use syncer_core::Syncer;
     use syncer_dingtalk_sim::{
         Credentials, FakeDingTalk, Faults, Org, OrgSpec, PushConfig, SimUser,
     };
+
+    use syncer_remote::push_endpoint::serve_push;
 
     use super::{config_with, TOKEN};
 
@@ -252,69 +247,6 @@ mod over_http {
 
     fn syncer(app_key: &str) -> Box<dyn Syncer> {
         config_with(app_key, AES_KEY)
-    }
-
-    type Received = Arc<Mutex<Vec<ChangeEvent>>>;
-
-    #[derive(Clone)]
-    struct Endpoint {
-        syncer: Arc<dyn Syncer>,
-        received: Received,
-    }
-
-    async fn receive(
-        State(endpoint): State<Endpoint>,
-        RawQuery(query): RawQuery,
-        headers: HeaderMap,
-        body: Bytes,
-    ) -> Response {
-        let query = query
-            .map(|query| {
-                reqwest::Url::parse(&format!("http://x/?{query}"))
-                    .map(|url| url.query_pairs().into_owned().collect())
-                    .unwrap_or_default()
-            })
-            .unwrap_or_default();
-        let request = PushRequest {
-            query,
-            headers: headers
-                .iter()
-                .map(|(name, value)| {
-                    (
-                        name.as_str().to_owned(),
-                        value.to_str().unwrap_or("").to_owned(),
-                    )
-                })
-                .collect(),
-            body: body.to_vec(),
-        };
-        let receiver = endpoint.syncer.push_receiver().expect("http mode");
-        match receiver.receive(&request) {
-            Ok(PushReceipt::Answer(reply)) => (StatusCode::OK, reply.body).into_response(),
-            Ok(PushReceipt::Events { events, success }) => {
-                endpoint.received.lock().expect("lock").extend(events);
-                (StatusCode::OK, success.body).into_response()
-            }
-            Err(PushRejected::BadSignature(_)) => StatusCode::FORBIDDEN.into_response(),
-            Err(PushRejected::Malformed(_)) => StatusCode::BAD_REQUEST.into_response(),
-        }
-    }
-
-    async fn serve(syncer: Box<dyn Syncer>) -> (String, Received) {
-        let received = Received::default();
-        let endpoint = Endpoint {
-            syncer: Arc::from(syncer),
-            received: Arc::clone(&received),
-        };
-        let app = Router::new()
-            .route("/events", post(receive))
-            .with_state(endpoint);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let url = format!("http://{}/events", listener.local_addr().expect("address"));
-        tokio::spawn(async move { axum::serve(listener, app).await });
-        (url, received)
     }
 
     async fn dingtalk() -> FakeDingTalk {
@@ -342,7 +274,7 @@ mod over_http {
     #[tokio::test]
     async fn the_simulators_pushes_verify_and_are_answered_success() {
         let server = dingtalk().await;
-        let (url, received) = serve(syncer(APP_KEY)).await;
+        let (url, received) = serve_push(syncer(APP_KEY)).await;
         server.push_to(&url, push_config()).expect("push target");
         server
             .check_url()
@@ -369,7 +301,7 @@ mod over_http {
     #[tokio::test]
     async fn pushes_with_another_token_are_refused_and_apply_nothing() {
         let server = dingtalk().await;
-        let (url, received) = serve(syncer(APP_KEY)).await;
+        let (url, received) = serve_push(syncer(APP_KEY)).await;
         let other = PushConfig {
             retry_factor: 0.001,
             ..PushConfig::new("another-token", AES_KEY, APP_KEY)

@@ -379,11 +379,7 @@ async fn flaky_gateway(server: &FakeDingTalk, outage: usize) -> String {
     };
     let app =
         axum::Router::new().route("/v1.0/gateway/connections/open", axum::routing::post(open));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("address"));
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let url = syncer_remote::loopback::serve(app).await;
     url
 }
 

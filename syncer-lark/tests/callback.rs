@@ -284,63 +284,16 @@ fn the_event_keys_are_declared_validated_and_kept_secret() {
 /// 403 for an unverified callback, 400 for an unreadable one), against the fake Lark's sender.
 mod over_http {
     use std::collections::BTreeMap;
-    use std::sync::{Arc, Mutex};
     use std::time::Duration;
 
-    use axum::body::Bytes;
-    use axum::extract::State;
-    use axum::http::{HeaderMap, StatusCode};
-    use axum::response::{IntoResponse, Response};
-    use axum::routing::post;
-    use axum::Router;
-    use syncer_core::{
-        find_plugin, Change, ChangeEvent, ConfigValue, PluginConfig, PushReceipt, PushRejected,
-        PushRequest, Syncer,
-    };
+    use syncer_core::{find_plugin, Change, ConfigValue, PluginConfig, Syncer};
     use syncer_lark_sim::{
         CallbackConfig, Credentials, FakeLark, Faults, LarkOrg, OrgSpec, SimUser,
     };
+    use syncer_remote::push_endpoint::serve_push;
 
     const TOKEN: &str = "sim-verification-T0ken";
     const ENCRYPT_KEY: &str = "sim-encrypt-K3y";
-
-    type Received = Arc<Mutex<Vec<ChangeEvent>>>;
-
-    #[derive(Clone)]
-    struct Endpoint {
-        syncer: Arc<dyn Syncer>,
-        received: Received,
-    }
-
-    async fn receive(
-        State(endpoint): State<Endpoint>,
-        headers: HeaderMap,
-        body: Bytes,
-    ) -> Response {
-        let request = PushRequest {
-            query: Vec::new(),
-            headers: headers
-                .iter()
-                .map(|(name, value)| {
-                    (
-                        name.as_str().to_owned(),
-                        value.to_str().unwrap_or("").to_owned(),
-                    )
-                })
-                .collect(),
-            body: body.to_vec(),
-        };
-        let receiver = endpoint.syncer.push_receiver().expect("http mode");
-        match receiver.receive(&request) {
-            Ok(PushReceipt::Answer(reply)) => (StatusCode::OK, reply.body).into_response(),
-            Ok(PushReceipt::Events { events, success }) => {
-                endpoint.received.lock().expect("lock").extend(events);
-                (StatusCode::OK, success.body).into_response()
-            }
-            Err(PushRejected::BadSignature(_)) => StatusCode::FORBIDDEN.into_response(),
-            Err(PushRejected::Malformed(_)) => StatusCode::BAD_REQUEST.into_response(),
-        }
-    }
 
     fn syncer(server: &FakeLark, token: &str, encrypt_key: Option<&str>) -> Box<dyn Syncer> {
         let plugin = find_plugin(syncer_lark::TYPE_NAME).expect("registered");
@@ -358,23 +311,6 @@ mod over_http {
         }
         let config = PluginConfig::new(plugin, values).expect("valid config");
         (plugin.build)(&config).expect("builds")
-    }
-
-    async fn serve(syncer: Box<dyn Syncer>) -> (String, Received) {
-        let received = Received::default();
-        let endpoint = Endpoint {
-            syncer: Arc::from(syncer),
-            received: Arc::clone(&received),
-        };
-        let app = Router::new()
-            .route("/events", post(receive))
-            .with_state(endpoint);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let url = format!("http://{}/events", listener.local_addr().expect("address"));
-        tokio::spawn(async move { axum::serve(listener, app).await });
-        (url, received)
     }
 
     async fn lark() -> FakeLark {
@@ -399,7 +335,7 @@ mod over_http {
     async fn the_fakes_callbacks_verify_with_and_without_an_encrypt_key() {
         for encrypt_key in [Some(ENCRYPT_KEY), None] {
             let server = lark().await;
-            let (url, received) = serve(syncer(&server, TOKEN, encrypt_key)).await;
+            let (url, received) = serve_push(syncer(&server, TOKEN, encrypt_key)).await;
             server
                 .callback_to(&url, subscription(TOKEN, encrypt_key))
                 .expect("subscribed");
@@ -434,7 +370,7 @@ mod over_http {
             (TOKEN, Some("another-key")),
         ] {
             let server = lark().await;
-            let (url, received) = serve(syncer(&server, TOKEN, Some(ENCRYPT_KEY))).await;
+            let (url, received) = serve_push(syncer(&server, TOKEN, Some(ENCRYPT_KEY))).await;
             server
                 .callback_to(&url, subscription(token, key))
                 .expect("subscribed");

@@ -45,11 +45,7 @@ async fn start() -> (String, Arrivals) {
         .route(api::TENANT_ACCESS_TOKEN, post(token))
         .fallback(get(empty_page))
         .with_state(arrivals.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind a loopback port");
-    let url = format!("http://{}", listener.local_addr().expect("bound address"));
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let url = syncer_remote::loopback::serve(app).await;
     (url, arrivals)
 }
 

@@ -25,6 +25,9 @@
 //!   least a second after throttling), a single-flight [`TokenCache`], and [`http_client`].
 //! - [`ReconnectBackoff`], the wait before a long-lived connection (an event stream) tries
 //!   again: 1 s doubling to 60 s, with jitter.
+//! - For backends' tests only (cargo feature `test-support`): `loopback`, a router served on a
+//!   free local port, and `push_endpoint`, a loopback HTTP endpoint in front of a syncer's push
+//!   receiver.
 //!
 //! It knows no API, no answer shape and no error code of any backend.
 //!
@@ -40,7 +43,11 @@ mod class;
 mod error;
 mod http;
 mod limiter;
+#[cfg(feature = "test-support")]
+pub mod loopback;
 mod page_bound;
+#[cfg(feature = "test-support")]
+pub mod push_endpoint;
 mod read;
 mod reconnect;
 mod records;

@@ -134,10 +134,10 @@ fn ms(d: Duration) -> String {
     format!("{:.0} ms", d.as_secs_f64() * 1000.0)
 }
 
-/// The API calls of one full sync of a `users`-person organization (the `sync` command).
-async fn full_sync_calls(users: usize) -> u64 {
+/// A fake DingTalk of `org`, a fake IAM, and a folder for the config and the state.
+async fn start_fakes(org: Org) -> (FakeDingTalk, FakeIam, tempfile::TempDir) {
     let dingtalk = FakeDingTalk::start(
-        org(users),
+        org,
         Credentials::new(APP_KEY, APP_SECRET),
         Faults::default(),
     )
@@ -147,6 +147,12 @@ async fn full_sync_calls(users: usize) -> u64 {
         .await
         .expect("fake IAM");
     let dir = tempfile::tempdir().expect("tempdir");
+    (dingtalk, iam, dir)
+}
+
+/// The API calls of one full sync of a `users`-person organization (the `sync` command).
+async fn full_sync_calls(users: usize) -> u64 {
+    let (dingtalk, iam, dir) = start_fakes(org(users)).await;
     std::fs::write(dir.path().join("syncer.toml"), config(&dingtalk, &iam, "")).expect("config");
     let output = command(dir.path(), &iam, &["sync", "acme-dt", "--json"])
         .output()
@@ -161,17 +167,7 @@ async fn main() {
     let events = env_number("EVENTS_BENCH_EVENTS", 1_000);
     let org = org(users);
     let people: Vec<String> = org.users.iter().map(|u| u.userid.clone()).collect();
-    let dingtalk = FakeDingTalk::start(
-        org,
-        Credentials::new(APP_KEY, APP_SECRET),
-        Faults::default(),
-    )
-    .await
-    .expect("fake DingTalk");
-    let iam = FakeIam::start(FakeIamConfig::default())
-        .await
-        .expect("fake IAM");
-    let dir = tempfile::tempdir().expect("tempdir");
+    let (dingtalk, iam, dir) = start_fakes(org).await;
     let stream = format!(
         "events = \"stream\"\nstream_endpoint = \"{}\"",
         dingtalk.stream_endpoint()

@@ -44,11 +44,7 @@ async fn start() -> String {
     let app = Router::new()
         .route("/oauth/token", post(token))
         .route("/v1/people/{id}", get(person));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("address"));
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let url = syncer_remote::loopback::serve(app).await;
     url
 }
 

@@ -54,11 +54,7 @@ async fn start() -> String {
         .route("/v1/departments/{id}/children", get(children))
         .route("/v1/departments/{id}/members", get(members))
         .with_state(Refused::default());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("address"));
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let url = syncer_remote::loopback::serve(app).await;
     url
 }
 

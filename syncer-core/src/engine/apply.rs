@@ -300,49 +300,31 @@ pub async fn apply_group_upserts(
     applied: &mut GroupsApplied,
     recorder: &mut Recorder<'_>,
 ) {
+    let mut sender = GroupSender {
+        target,
+        options,
+        applied,
+        recorder,
+    };
     let mut batch: Vec<&IamGroup> = Vec::new();
     for group in &plan.creates {
         if batch.iter().any(|queued| queued.name == group.parent_id) {
-            send_groups(
-                &batch,
-                GroupWrite::Create,
-                target,
-                options,
-                applied,
-                recorder,
-            )
-            .await;
+            sender.send(&batch, GroupWrite::Create).await;
             batch.clear();
         }
-        if orphaned(group, applied) {
-            applied.not_created.insert(group.name.clone());
+        if orphaned(group, sender.applied) {
+            sender.applied.not_created.insert(group.name.clone());
             continue;
         }
         batch.push(group);
     }
-    send_groups(
-        &batch,
-        GroupWrite::Create,
-        target,
-        options,
-        applied,
-        recorder,
-    )
-    .await;
+    sender.send(&batch, GroupWrite::Create).await;
     let updates: Vec<&IamGroup> = plan
         .updates
         .iter()
-        .filter(|group| !orphaned(group, applied))
+        .filter(|group| !orphaned(group, sender.applied))
         .collect();
-    send_groups(
-        &updates,
-        GroupWrite::Update,
-        target,
-        options,
-        applied,
-        recorder,
-    )
-    .await;
+    sender.send(&updates, GroupWrite::Update).await;
 }
 
 /// Whether `group` hangs under a group that was not created; if so, the failure is recorded.
@@ -376,94 +358,100 @@ pub async fn apply_group_deletes(
         ..options.clone()
     };
     let deletes: Vec<&IamGroup> = plan.deletes.iter().collect();
-    send_groups(
-        &deletes,
-        GroupWrite::Delete,
+    let mut sender = GroupSender {
         target,
-        &one_at_a_time,
+        options: &one_at_a_time,
         applied,
         recorder,
-    )
-    .await;
+    };
+    sender.send(&deletes, GroupWrite::Delete).await;
 }
 
-async fn send_groups(
-    groups: &[&IamGroup],
-    write: GroupWrite,
-    target: &dyn Target,
-    options: &SyncOptions,
-    applied: &mut GroupsApplied,
-    recorder: &mut Recorder<'_>,
-) {
-    if groups.is_empty() {
-        return;
-    }
-    let Some(first_seq) = recorder.groups(groups, write).await else {
-        if write == GroupWrite::Create {
-            applied
-                .not_created
-                .extend(groups.iter().map(|group| group.name.clone()));
+/// Where one run's group writes go and what they are counted and journaled in.
+struct GroupSender<'a, 'j> {
+    target: &'a dyn Target,
+    options: &'a SyncOptions,
+    applied: &'a mut GroupsApplied,
+    recorder: &'a mut Recorder<'j>,
+}
+
+impl GroupSender<'_, '_> {
+    /// Journals and sends `groups`' writes of one kind, `options.write_concurrency` at a time,
+    /// counting each outcome.
+    async fn send(&mut self, groups: &[&IamGroup], write: GroupWrite) {
+        let (target, options) = (self.target, self.options);
+        let applied = &mut *self.applied;
+        let recorder = &mut *self.recorder;
+        if groups.is_empty() {
+            return;
         }
-        return;
-    };
-    let mut outcomes = Vec::with_capacity(groups.len());
-    let mut in_flight = FuturesUnordered::new();
-    let mut queued = groups.iter().zip(first_seq..);
-    let mut unanswered = 0;
-    loop {
-        while in_flight.len() < options.write_concurrency.max(1) {
-            let Some((group, seq)) = queued.next() else {
+        let Some(first_seq) = recorder.groups(groups, write).await else {
+            if write == GroupWrite::Create {
+                applied
+                    .not_created
+                    .extend(groups.iter().map(|group| group.name.clone()));
+            }
+            return;
+        };
+        let mut outcomes = Vec::with_capacity(groups.len());
+        let mut in_flight = FuturesUnordered::new();
+        let mut queued = groups.iter().zip(first_seq..);
+        let mut unanswered = 0;
+        loop {
+            while in_flight.len() < options.write_concurrency.max(1) {
+                let Some((group, seq)) = queued.next() else {
+                    break;
+                };
+                if applied.halted.is_none() {
+                    applied.halted = halt(options, unanswered);
+                }
+                if let Some(why) = &applied.halted {
+                    if matches!(write, GroupWrite::Create) {
+                        applied.not_created.insert(group.name.clone());
+                    }
+                    applied.failures.push(ReportError {
+                        user: None,
+                        api: None,
+                        message: format!("group {}: not written: {why}", group.qualified_name()),
+                    });
+                    outcomes.push((seq, Err(NOT_SENT_HALTED.to_owned())));
+                    continue;
+                }
+                in_flight.push(send_group(group, seq, write, target));
+            }
+            let Some((group, seq, outcome)) = in_flight.next().await else {
                 break;
             };
-            if applied.halted.is_none() {
-                applied.halted = halt(options, unanswered);
+            applied.writes += 1;
+            if matches!(outcome, Err(TargetError::NoAnswer { .. })) {
+                unanswered += 1;
+            } else {
+                unanswered = 0;
             }
-            if let Some(why) = &applied.halted {
-                if matches!(write, GroupWrite::Create) {
-                    applied.not_created.insert(group.name.clone());
+            outcomes.push((
+                seq,
+                outcome.as_ref().map(|_| ()).map_err(ToString::to_string),
+            ));
+            match outcome {
+                Ok(()) => match write {
+                    GroupWrite::Create => applied.created += 1,
+                    GroupWrite::Update => applied.updated += 1,
+                    GroupWrite::Delete => applied.deleted += 1,
+                },
+                Err(error) => {
+                    if matches!(write, GroupWrite::Create) {
+                        applied.not_created.insert(group.name.clone());
+                    }
+                    applied.failures.push(ReportError {
+                        user: None,
+                        api: Some(error.api().to_owned()),
+                        message: format!("group {}: {error}", group.qualified_name()),
+                    });
                 }
-                applied.failures.push(ReportError {
-                    user: None,
-                    api: None,
-                    message: format!("group {}: not written: {why}", group.qualified_name()),
-                });
-                outcomes.push((seq, Err(NOT_SENT_HALTED.to_owned())));
-                continue;
-            }
-            in_flight.push(send_group(group, seq, write, target));
-        }
-        let Some((group, seq, outcome)) = in_flight.next().await else {
-            break;
-        };
-        applied.writes += 1;
-        if matches!(outcome, Err(TargetError::NoAnswer { .. })) {
-            unanswered += 1;
-        } else {
-            unanswered = 0;
-        }
-        outcomes.push((
-            seq,
-            outcome.as_ref().map(|_| ()).map_err(ToString::to_string),
-        ));
-        match outcome {
-            Ok(()) => match write {
-                GroupWrite::Create => applied.created += 1,
-                GroupWrite::Update => applied.updated += 1,
-                GroupWrite::Delete => applied.deleted += 1,
-            },
-            Err(error) => {
-                if matches!(write, GroupWrite::Create) {
-                    applied.not_created.insert(group.name.clone());
-                }
-                applied.failures.push(ReportError {
-                    user: None,
-                    api: Some(error.api().to_owned()),
-                    message: format!("group {}: {error}", group.qualified_name()),
-                });
             }
         }
+        recorder.outcomes(outcomes).await;
     }
-    recorder.outcomes(outcomes).await;
 }
 
 async fn send_group<'a>(

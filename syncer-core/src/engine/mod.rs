@@ -24,8 +24,6 @@ mod report;
 mod revert;
 mod vocabulary;
 
-use std::time::Instant;
-
 pub use apply::{
     apply, apply_group_deletes, apply_group_upserts, apply_plan, Applied, GroupsApplied,
 };
@@ -84,93 +82,64 @@ pub async fn run_sync_journaled(
     progress: &dyn SyncProgress,
     journal: &dyn Journal,
 ) -> SyncReport {
-    let clock = Instant::now();
-    let mut report = SyncReport::starting(&options.syncer, &options.organization, options.dry_run);
-    let status = sync_into(
-        &mut report,
-        source,
-        mapping,
-        target,
-        options,
-        progress,
-        journal,
-    )
-    .await;
-    report.status = status;
-    report.duration_ms = u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX);
-    report.finished_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    report
-}
+    SyncReport::of_run(options, RunKind::Sync, async |report| {
+        let snapshot = match source.fetch(progress).await {
+            Ok(snapshot) => snapshot,
+            Err(error) => return report.fetch_failed(error),
+        };
+        report.record_snapshot(&snapshot);
+        let mut desired = desired_users(snapshot.users, mapping);
+        let mut departments = snapshot.departments;
+        prefix_departments(&options.group_name_prefix, &mut departments, &mut desired);
+        report.record_desired(&desired);
+        if options.stop.is_raised() {
+            return report.stopped_before_writing("the fetch");
+        }
+        let (users, groups) = match read_target(target, options).await {
+            Ok(read) => read,
+            Err(error) => return report.target_unreadable(&error),
+        };
+        if options.stop.is_raised() {
+            return report.stopped_before_writing("reading the target");
+        }
+        let inputs = PlanInputs {
+            desired,
+            departments: &departments,
+            users,
+            groups,
+            complete: report.incomplete.is_empty(),
+            mapping,
+            scope: PlanScope::Everyone,
+        };
+        let mut plan = plan(inputs, options);
+        report.record_plan(&plan);
+        if options.dry_run {
+            report.record_dry_run(&plan);
+            return report.settled(options.stop.is_raised());
+        }
+        if !journal.is_recording() {
+            // Only the journal needs the listing (its before-values): give the memory back.
+            plan.listed_users = Vec::new();
+        }
 
-async fn sync_into(
-    report: &mut SyncReport,
-    source: &dyn Syncer,
-    mapping: &FieldMapping,
-    target: &dyn Target,
-    options: &SyncOptions,
-    progress: &dyn SyncProgress,
-    journal: &dyn Journal,
-) -> RunStatus {
-    let snapshot = match source.fetch(progress).await {
-        Ok(snapshot) => snapshot,
-        Err(error) => return report.fetch_failed(error),
-    };
-    report.record_snapshot(&snapshot);
-    let mut desired = desired_users(snapshot.users, mapping);
-    let mut departments = snapshot.departments;
-    prefix_departments(&options.group_name_prefix, &mut departments, &mut desired);
-    report.record_desired(&desired);
-    if options.stop.is_raised() {
-        return report.stopped_before_writing("the fetch");
-    }
-    let (users, groups) = match read_target(target, options).await {
-        Ok(read) => read,
-        Err(error) => return report.target_unreadable(&error),
-    };
-    if options.stop.is_raised() {
-        return report.stopped_before_writing("reading the target");
-    }
-    let inputs = PlanInputs {
-        desired,
-        departments: &departments,
-        users,
-        groups,
-        complete: report.incomplete.is_empty(),
-        mapping,
-        scope: PlanScope::Everyone,
-    };
-    let mut plan = plan(inputs, options);
-    report.record_plan(&plan);
-    if options.dry_run {
-        report.record_dry_run(&plan);
-        return report.settled(options.stop.is_raised());
-    }
-    if !journal.is_recording() {
-        // Only the journal needs the listing (its before-values): give the memory back.
-        plan.listed_users = Vec::new();
-    }
-
-    progress.writes_planned(plan.operations.len() + plan.groups.writes());
-    let mut recorder = Recorder::new(
-        journal,
-        &plan.listed_users,
-        &plan.listed_groups,
-        Default::default(),
-    );
-    let (applied, groups_applied) =
-        apply_plan(&plan, target, options, progress, &mut recorder).await;
-    // The deadline or the circuit breaker stopped the writes: the run failed.
-    let halted = applied.halted.is_some() || groups_applied.halted.is_some();
-    report.record_writes(
-        plan.operations.len(),
-        applied,
-        groups_applied,
-        recorder.error(),
-    );
-    if recorder.halted() || halted {
-        return RunStatus::Failed;
-    }
-    report.settled(options.stop.is_raised())
+        progress.writes_planned(plan.operations.len() + plan.groups.writes());
+        let mut recorder = Recorder::new(
+            journal,
+            &plan.listed_users,
+            &plan.listed_groups,
+            Default::default(),
+        );
+        let (applied, groups_applied) =
+            apply_plan(&plan, target, options, progress, &mut recorder).await;
+        report.record_writes_and_settle(
+            plan.operations.len(),
+            applied,
+            groups_applied,
+            recorder.error(),
+            options.stop.is_raised(),
+        )
+    })
+    .await
 }
 
 /// The organization's users and (when groups are synced) groups as the target holds them.

@@ -2,10 +2,12 @@
 //! fills itself from what the run went through: the snapshot, the plan, and the applied writes.
 
 use std::collections::BTreeMap;
+use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
 use super::apply::{Applied, GroupsApplied};
+use super::options::SyncOptions;
 use super::vocabulary::{
     DesiredUser, HeldBack, OperationKind, Plan, ReportError, RevertConflict, RunKind,
 };
@@ -268,6 +270,24 @@ impl SyncReport {
 
 /// Filling the report, step by step as the run goes ([`super::run_sync`] calls these in order).
 impl SyncReport {
+    /// The report of a whole run of `kind` under `options`: started now, filled by `run` (which
+    /// says how the run settled), then given that status, its duration and its end.
+    pub(super) async fn of_run(
+        options: &SyncOptions,
+        kind: RunKind,
+        run: impl AsyncFnOnce(&mut SyncReport) -> RunStatus,
+    ) -> SyncReport {
+        let clock = Instant::now();
+        let mut report =
+            SyncReport::starting(&options.syncer, &options.organization, options.dry_run);
+        report.kind = kind;
+        report.status = run(&mut report).await;
+        report.duration_ms = u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX);
+        report.finished_at =
+            chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        report
+    }
+
     /// The fetch failed: the run ends `failed`.
     pub(super) fn fetch_failed(&mut self, error: FetchError) -> RunStatus {
         self.problem(None, error.api, error.message);
@@ -357,6 +377,25 @@ impl SyncReport {
         self.counts.groups_updated = plan.groups.updates.len();
         self.counts.groups_deleted = plan.groups.deletes.len();
         self.plan = Some(PlannedChanges::from_plan(plan));
+    }
+
+    /// [`Self::record_writes`], and how the run ends: `failed` when the journal, the deadline or
+    /// the circuit breaker halted the writes, else as [`Self::settled`] says.
+    pub(super) fn record_writes_and_settle(
+        &mut self,
+        planned: usize,
+        users: Applied,
+        groups: GroupsApplied,
+        journal: Option<&JournalError>,
+        stopped: bool,
+    ) -> RunStatus {
+        let halted = journal.is_some() || users.halted.is_some() || groups.halted.is_some();
+        self.record_writes(planned, users, groups, journal);
+        if halted {
+            RunStatus::Failed
+        } else {
+            self.settled(stopped)
+        }
     }
 
     /// The writes sent: what succeeded, what failed, and how many of the `planned` user writes

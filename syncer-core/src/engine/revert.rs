@@ -7,8 +7,6 @@ mod fields;
 mod plan;
 mod safety;
 
-use std::time::Instant;
-
 pub use plan::{plan_revert, RevertPlan};
 
 use super::apply::apply_plan;
@@ -32,76 +30,52 @@ pub async fn run_revert(
     progress: &dyn SyncProgress,
     journal: &dyn Journal,
 ) -> SyncReport {
-    let clock = Instant::now();
-    let mut report = SyncReport::starting(&options.syncer, &options.organization, options.dry_run);
-    report.kind = RunKind::Revert;
-    let status = revert_into(
-        &mut report,
-        entries,
-        target,
-        options,
-        revert,
-        progress,
-        journal,
-    )
-    .await;
-    report.status = status;
-    report.duration_ms = u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX);
-    report.finished_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    report
-}
-
-async fn revert_into(
-    report: &mut SyncReport,
-    entries: &[JournalEntry],
-    target: &dyn Target,
-    options: &SyncOptions,
-    revert: &RevertOptions,
-    progress: &dyn SyncProgress,
-    journal: &dyn Journal,
-) -> RunStatus {
-    let users = match target.list_users(&options.organization).await {
-        Ok(users) => users,
-        Err(error) => return report.target_unreadable(&error),
-    };
-    let needs_groups = options.sync_groups
-        || entries
-            .iter()
-            .any(|entry| entry.object.kind == ObjectKind::Group);
-    let groups = if needs_groups {
-        match target.list_groups(&options.organization).await {
-            Ok(groups) => groups,
+    SyncReport::of_run(options, RunKind::Revert, async |report| {
+        let users = match target.list_users(&options.organization).await {
+            Ok(users) => users,
             Err(error) => return report.target_unreadable(&error),
+        };
+        let needs_groups = options.sync_groups
+            || entries
+                .iter()
+                .any(|entry| entry.object.kind == ObjectKind::Group);
+        let groups = if needs_groups {
+            match target.list_groups(&options.organization).await {
+                Ok(groups) => groups,
+                Err(error) => return report.target_unreadable(&error),
+            }
+        } else {
+            Vec::new()
+        };
+        if options.stop.is_raised() {
+            return report.stopped_before_writing("reading the target");
         }
-    } else {
-        Vec::new()
-    };
-    if options.stop.is_raised() {
-        return report.stopped_before_writing("reading the target");
-    }
-    let RevertPlan {
-        plan,
-        conflicts,
-        recreated,
-    } = plan_revert(entries, users, groups, options, revert);
-    report.record_plan(&plan);
-    report.record_conflicts(conflicts);
-    if options.dry_run {
-        report.record_dry_run(&plan);
-        return report.settled(options.stop.is_raised());
-    }
-    progress.writes_planned(plan.operations.len() + plan.groups.writes());
-    let mut recorder = Recorder::new(journal, &plan.listed_users, &plan.listed_groups, recreated);
-    let (applied, groups_applied) =
-        apply_plan(&plan, target, options, progress, &mut recorder).await;
-    report.record_writes(
-        plan.operations.len(),
-        applied,
-        groups_applied,
-        recorder.error(),
-    );
-    if recorder.halted() {
-        return RunStatus::Failed;
-    }
-    report.settled(options.stop.is_raised())
+        let RevertPlan {
+            plan,
+            conflicts,
+            recreated,
+        } = plan_revert(entries, users, groups, options, revert);
+        report.record_plan(&plan);
+        report.record_conflicts(conflicts);
+        if options.dry_run {
+            report.record_dry_run(&plan);
+            return report.settled(options.stop.is_raised());
+        }
+        progress.writes_planned(plan.operations.len() + plan.groups.writes());
+        let mut recorder =
+            Recorder::new(journal, &plan.listed_users, &plan.listed_groups, recreated);
+        let (applied, groups_applied) =
+            apply_plan(&plan, target, options, progress, &mut recorder).await;
+        report.record_writes(
+            plan.operations.len(),
+            applied,
+            groups_applied,
+            recorder.error(),
+        );
+        if recorder.halted() {
+            return RunStatus::Failed;
+        }
+        report.settled(options.stop.is_raised())
+    })
+    .await
 }

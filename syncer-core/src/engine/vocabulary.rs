@@ -144,6 +144,30 @@ pub struct WithheldUser {
     pub action: OperationKind,
 }
 
+impl WithheldUser {
+    /// The user `op` would have deprovisioned, as a withheld one.
+    pub fn of(op: &Operation) -> Self {
+        Self {
+            user: op.subject(),
+            iam_user: op.user.qualified_name(),
+            action: op.kind,
+        }
+    }
+
+    /// The users `ops` would have deprovisioned, listed in a dry run only (for the operator to
+    /// review before overriding the guard); a real run lists none.
+    pub(super) fn in_dry_run<'a>(
+        dry_run: bool,
+        ops: impl IntoIterator<Item = &'a Operation>,
+    ) -> Vec<Self> {
+        if dry_run {
+            ops.into_iter().map(Self::of).collect()
+        } else {
+            Vec::new()
+        }
+    }
+}
+
 /// The group writes of a run.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GroupPlan {

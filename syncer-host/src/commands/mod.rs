@@ -32,12 +32,8 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             json,
             allow_mass_deprovision,
         } => {
-            let config = Config::load(&cli.config)?;
-            let flags = RunFlags {
-                dry_run,
-                allow_mass_deprovision,
-            };
-            sync::sync(&config, &name, flags, json).await
+            let flags = run_flags(dry_run, allow_mass_deprovision);
+            sync::sync(&Config::load(&cli.config)?, &name, flags, json).await
         }
         Command::Revert {
             run_id,
@@ -47,10 +43,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             allow_mass_deprovision,
         } => {
             let config = Config::load(&cli.config)?;
-            let flags = RunFlags {
-                dry_run,
-                allow_mass_deprovision,
-            };
+            let flags = run_flags(dry_run, allow_mass_deprovision);
             revert::revert(&config, run_id, flags, delete_created, json).await
         }
         Command::Runs { name, json, limit } => {
@@ -58,5 +51,13 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Demo { db, users } => demo::demo(&db, users).await,
         Command::Serve { listen } => crate::serve::serve(Config::load(&cli.config)?, listen).await,
+    }
+}
+
+/// The flags of a `sync` or `revert` command line.
+fn run_flags(dry_run: bool, allow_mass_deprovision: bool) -> RunFlags {
+    RunFlags {
+        dry_run,
+        allow_mass_deprovision,
     }
 }

@@ -7,6 +7,7 @@
 pub mod event_window;
 pub mod events;
 pub mod fence;
+pub(crate) mod file;
 pub mod journal;
 pub mod postgres;
 pub mod quota;

@@ -4,12 +4,12 @@
 //! `INSERT … ON CONFLICT DO UPDATE SET calls = calls + n` statement, so a CLI `sync` and `serve`
 //! counting into the same file at once both count. Knows nothing of sources or schedules.
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::Path;
 
-use parking_lot::Mutex;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
+
+use crate::state::file::{FileError, StateFile};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS api_quota (
@@ -40,6 +40,12 @@ impl QuotaError {
     }
 }
 
+impl FileError for QuotaError {
+    fn at(path: &Path, message: String) -> Self {
+        Self::new(path.display(), message)
+    }
+}
+
 /// When and why the remote said the organization's quota is used up.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Exhausted {
@@ -60,55 +66,28 @@ pub struct MonthUsage {
 
 /// The counters in the SQLite state file.
 #[derive(Clone)]
-pub struct SqliteQuota {
-    path: PathBuf,
-    db: Arc<Mutex<Connection>>,
-}
+pub struct SqliteQuota(StateFile);
 
 impl SqliteQuota {
     /// Opens (creating if needed) the counters in the state file at `path`.
     pub fn open(path: &Path) -> Result<Self, QuotaError> {
-        let fail = |message: String| QuotaError::new(path.display(), message);
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|e| fail(e.to_string()))?;
-        }
-        let db = Connection::open(path).map_err(|e| fail(e.to_string()))?;
-        db.pragma_update(None, "journal_mode", "WAL")
-            .map_err(|e| fail(e.to_string()))?;
-        db.busy_timeout(std::time::Duration::from_secs(10))
-            .map_err(|e| fail(e.to_string()))?;
-        db.execute_batch(SCHEMA).map_err(|e| fail(e.to_string()))?;
-        Ok(Self {
-            path: path.to_owned(),
-            db: Arc::new(Mutex::new(db)),
-        })
-    }
-
-    async fn with_db<T: Send + 'static>(
-        &self,
-        work: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
-    ) -> Result<T, QuotaError> {
-        let db = self.db.clone();
-        let path = self.path.clone();
-        tokio::task::spawn_blocking(move || work(&db.lock()))
-            .await
-            .map_err(|e| QuotaError::new(path.display(), e))?
-            .map_err(|e| QuotaError::new(path.display(), e))
+        StateFile::open(path, &[SCHEMA]).map(Self)
     }
 
     /// Adds `calls` to `syncer`'s count of `month`, atomically.
     pub async fn add(&self, syncer: &str, month: &str, calls: u64) -> Result<(), QuotaError> {
         let (syncer, month) = (syncer.to_owned(), month.to_owned());
         let calls = i64::try_from(calls).unwrap_or(i64::MAX);
-        self.with_db(move |db| {
-            db.execute(
-                "INSERT INTO api_quota (syncer, month, calls) VALUES (?1, ?2, ?3)
+        self.0
+            .run(move |db| {
+                db.execute(
+                    "INSERT INTO api_quota (syncer, month, calls) VALUES (?1, ?2, ?3)
                  ON CONFLICT (syncer, month) DO UPDATE SET calls = calls + excluded.calls",
-                params![syncer, month, calls],
-            )
-            .map(|_| ())
-        })
-        .await
+                    params![syncer, month, calls],
+                )
+                .map(|_| ())
+            })
+            .await
     }
 
     /// Marks `syncer`'s `month` as refused for the used-up quota (the first mark stays).
@@ -120,8 +99,9 @@ impl SqliteQuota {
     ) -> Result<(), QuotaError> {
         let (syncer, month) = (syncer.to_owned(), month.to_owned());
         let exhausted = exhausted.clone();
-        self.with_db(move |db| {
-            db.execute(
+        self.0
+            .run(move |db| {
+                db.execute(
                 "INSERT INTO api_quota (syncer, month, exhausted_at, reason) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (syncer, month) DO UPDATE SET
                      exhausted_at = COALESCE(exhausted_at, excluded.exhausted_at),
@@ -129,15 +109,15 @@ impl SqliteQuota {
                 params![syncer, month, exhausted.at, exhausted.reason],
             )
             .map(|_| ())
-        })
-        .await
+            })
+            .await
     }
 
     /// Lifts `syncer`'s used-up mark of `month` (a later run got through: the quota was
     /// raised); the count stays.
     pub async fn clear_exhausted(&self, syncer: &str, month: &str) -> Result<(), QuotaError> {
         let (syncer, month) = (syncer.to_owned(), month.to_owned());
-        self.with_db(move |db| {
+        self.0.run(move |db| {
             db.execute(
                 "UPDATE api_quota SET exhausted_at = NULL, reason = NULL WHERE syncer = ?1 AND month = ?2",
                 params![syncer, month],
@@ -150,7 +130,7 @@ impl SqliteQuota {
     /// `syncer`'s counts of `month` (zero when nothing was counted).
     pub async fn usage(&self, syncer: &str, month: &str) -> Result<MonthUsage, QuotaError> {
         let (syncer, month) = (syncer.to_owned(), month.to_owned());
-        self.with_db(move |db| {
+        self.0.run(move |db| {
             let row = db
                 .query_row(
                     "SELECT calls, exhausted_at, reason FROM api_quota WHERE syncer = ?1 AND month = ?2",

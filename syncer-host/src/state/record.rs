@@ -115,12 +115,13 @@ impl RunQuery {
         format!("WHERE syncer = {syncer} {rest} LIMIT {limit}")
     }
 
-    /// How many rows it reads at most.
-    pub fn limit(self) -> usize {
-        match self {
+    /// How many rows it reads at most, as both stores bind it.
+    pub fn limit(self) -> i64 {
+        let limit = match self {
             RunQuery::Newest(limit) => limit,
             RunQuery::LastRun | RunQuery::LastSkipped => 1,
             RunQuery::Unfinished => MAX_UNFINISHED,
-        }
+        };
+        i64::try_from(limit).unwrap_or(i64::MAX)
     }
 }

@@ -3,14 +3,13 @@
 //! `runs NAME` and the HTTP API see the same history across restarts. The runs' write journals
 //! share the file ([`crate::state::journal`]).
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::Path;
 
-use parking_lot::Mutex;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use syncer_core::SyncReport;
 
+use crate::state::file::{FileError, StateFile};
 use crate::state::journal::{self, SqliteJournal};
 use crate::state::record::{self, HistoryError, RunQuery, RunRecord};
 
@@ -27,6 +26,9 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE INDEX IF NOT EXISTS runs_by_syncer ON runs (syncer, run_id);
 ";
 
+/// The columns [`row_to_record`] reads, in its order.
+const COLUMNS: &str = "run_id, syncer, status, dry_run, started_at, finished_at, report";
+
 /// Runs kept per syncer: a syncer scheduled every minute, or one whose scheduled runs keep
 /// finding a long run going (a `skipped` row each), must not grow the state file forever.
 const KEPT_RUNS: usize = 1_000;
@@ -34,10 +36,15 @@ const KEPT_RUNS: usize = 1_000;
 /// The run history database.
 #[derive(Clone)]
 pub struct SqliteHistory {
-    path: PathBuf,
-    db: Arc<Mutex<Connection>>,
+    file: StateFile,
     /// Finished runs kept per syncer, newest first; older ones are dropped as new ones start.
     keep: usize,
+}
+
+impl FileError for HistoryError {
+    fn at(path: &Path, message: String) -> Self {
+        Self::new(path.display(), message)
+    }
 }
 
 /// Drops `syncer`'s finished runs beyond the newest `keep` (a `running` row always stays).
@@ -54,21 +61,9 @@ fn prune(db: &Connection, syncer: &str, keep: usize) -> rusqlite::Result<()> {
 impl SqliteHistory {
     /// Opens (creating if needed) the history at `path`.
     pub fn open(path: &Path) -> Result<Self, HistoryError> {
-        let fail = |message: String| HistoryError::new(path.display(), message);
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|e| fail(e.to_string()))?;
-        }
-        let db = Connection::open(path).map_err(|e| fail(e.to_string()))?;
-        db.pragma_update(None, "journal_mode", "WAL")
-            .map_err(|e| fail(e.to_string()))?;
-        db.busy_timeout(std::time::Duration::from_secs(10))
-            .map_err(|e| fail(e.to_string()))?;
-        db.execute_batch(SCHEMA).map_err(|e| fail(e.to_string()))?;
-        db.execute_batch(journal::SQLITE_SCHEMA)
-            .map_err(|e| fail(e.to_string()))?;
+        let file = StateFile::open(path, &[SCHEMA, journal::SQLITE_SCHEMA])?;
         Ok(Self {
-            path: path.to_owned(),
-            db: Arc::new(Mutex::new(db)),
+            file,
             keep: KEPT_RUNS,
         })
     }
@@ -76,7 +71,7 @@ impl SqliteHistory {
     /// The runs' write journals, in the same file on the same connection (pruned with their
     /// runs).
     pub fn journal(&self) -> SqliteJournal {
-        SqliteJournal::new(self.path.clone(), self.db.clone())
+        SqliteJournal::new(self.file.path().to_owned(), self.file.connection())
     }
 
     /// The same history keeping at most `keep` finished runs per syncer.
@@ -89,19 +84,7 @@ impl SqliteHistory {
     /// A report as the JSON stored with its run; a report that cannot be encoded is an error,
     /// never an empty report stored as if it were the run's.
     fn encode(&self, report: &impl Serialize) -> Result<String, HistoryError> {
-        record::encode(report).map_err(|message| HistoryError::new(self.path.display(), message))
-    }
-
-    async fn with_db<T: Send + 'static>(
-        &self,
-        work: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
-    ) -> Result<T, HistoryError> {
-        let db = self.db.clone();
-        let path = self.path.clone();
-        tokio::task::spawn_blocking(move || work(&db.lock()))
-            .await
-            .map_err(|e| HistoryError::new(path.display(), e))?
-            .map_err(|e| HistoryError::new(path.display(), e))
+        record::encode(report).map_err(|message| HistoryError::at(self.file.path(), message))
     }
 
     /// Records the start of a run and returns its id.
@@ -113,7 +96,7 @@ impl SqliteHistory {
     ) -> Result<i64, HistoryError> {
         let (syncer, started_at) = (syncer.to_owned(), started_at.to_owned());
         let keep = self.keep;
-        self.with_db(move |db| {
+        self.file.run(move |db| {
             db.execute(
                 "INSERT INTO runs (syncer, status, dry_run, started_at) VALUES (?1, 'running', ?2, ?3)",
                 params![syncer, dry_run, started_at],
@@ -136,15 +119,16 @@ impl SqliteHistory {
         let body = self.encode(report)?;
         let status = report.status.as_str();
         let finished_at = report.finished_at.clone();
-        self.with_db(move |db| {
-            let changed = db.execute(
-                "UPDATE runs SET status = ?1, finished_at = ?2, report = ?3
+        self.file
+            .run(move |db| {
+                let changed = db.execute(
+                    "UPDATE runs SET status = ?1, finished_at = ?2, report = ?3
                  WHERE run_id = ?4 AND (?5 = 0 OR status = 'running')",
-                params![status, finished_at, body, run_id, only_if_running],
-            )?;
-            Ok(changed > 0)
-        })
-        .await
+                    params![status, finished_at, body, run_id, only_if_running],
+                )?;
+                Ok(changed > 0)
+            })
+            .await
     }
 
     /// Records a run that did not happen (another was going), with its report. One statement,
@@ -155,17 +139,18 @@ impl SqliteHistory {
         let (started_at, finished_at) = (report.started_at.clone(), report.finished_at.clone());
         let status = report.status.as_str();
         let keep = self.keep;
-        self.with_db(move |db| {
-            db.execute(
-                "INSERT INTO runs (syncer, status, dry_run, started_at, finished_at, report)
+        self.file
+            .run(move |db| {
+                db.execute(
+                    "INSERT INTO runs (syncer, status, dry_run, started_at, finished_at, report)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![syncer, status, dry_run, started_at, finished_at, body],
-            )?;
-            let run_id = db.last_insert_rowid();
-            prune(db, &syncer, keep)?;
-            Ok(run_id)
-        })
-        .await
+                    params![syncer, status, dry_run, started_at, finished_at, body],
+                )?;
+                let run_id = db.last_insert_rowid();
+                prune(db, &syncer, keep)?;
+                Ok(run_id)
+            })
+            .await
     }
 
     /// The syncer's runs `query` reads.
@@ -177,28 +162,27 @@ impl SqliteHistory {
         let filter = query.clause("?1", "?2");
         let limit = query.limit();
         let syncer = syncer.to_owned();
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        self.with_db(move |db| {
-            let mut statement = db.prepare(&format!(
-                "SELECT run_id, syncer, status, dry_run, started_at, finished_at, report FROM runs {filter}"
-            ))?;
-            let rows = statement.query_map(params![syncer, limit], row_to_record)?;
-            rows.collect()
-        })
-        .await
+        self.file
+            .run(move |db| {
+                let mut statement = db.prepare(&format!("SELECT {COLUMNS} FROM runs {filter}"))?;
+                let rows = statement.query_map(params![syncer, limit], row_to_record)?;
+                rows.collect()
+            })
+            .await
     }
 
     /// One run by id.
     pub async fn run(&self, run_id: i64) -> Result<Option<RunRecord>, HistoryError> {
-        self.with_db(move |db| {
-            db.query_row(
-                "SELECT run_id, syncer, status, dry_run, started_at, finished_at, report FROM runs WHERE run_id = ?1",
-                params![run_id],
-                row_to_record,
-            )
-            .optional()
-        })
-        .await
+        self.file
+            .run(move |db| {
+                db.query_row(
+                    &format!("SELECT {COLUMNS} FROM runs WHERE run_id = ?1"),
+                    params![run_id],
+                    row_to_record,
+                )
+                .optional()
+            })
+            .await
     }
 }
 

@@ -346,3 +346,125 @@ pub fn iam_name(user: &SimUser) -> &str {
         &user.unionid
     }
 }
+
+/// Starts `command` (the program under test, or a shell that execs it, with its environment and
+/// stderr already set) as `serve --listen 127.0.0.1:0` on `scratch`'s config: the process, killed
+/// when dropped, and the base URL it prints first. The rest of its output is read and dropped.
+pub async fn start_serve(
+    mut command: tokio::process::Command,
+    scratch: &Scratch,
+) -> (tokio::process::Child, String) {
+    use tokio::io::AsyncBufReadExt;
+
+    command
+        .arg("--config")
+        .arg(scratch.config())
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .current_dir(scratch.dir.path())
+        .stdout(Stdio::piped())
+        .kill_on_drop(true);
+    let mut child = command.spawn().expect("start serve");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = tokio::io::BufReader::new(stdout).lines();
+    let first = lines
+        .next_line()
+        .await
+        .expect("read")
+        .expect("serve prints its address");
+    let url = first
+        .split_whitespace()
+        .find(|word| word.starts_with("http://"))
+        .expect("address in the first line")
+        .to_owned();
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    (child, url)
+}
+
+/// `method` on `base` + `path` with the bearer `token`: the status and the body's text (empty
+/// when it could not be read).
+pub async fn call_api(
+    base: &str,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+) -> (u16, String) {
+    let response = reqwest::Client::new()
+        .request(method, format!("{base}{path}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("request");
+    let status = response.status().as_u16();
+    (status, response.text().await.unwrap_or_default())
+}
+
+/// Sends SIGTERM to `child`, as a service manager stopping it does.
+pub fn sigterm(child: &tokio::process::Child) {
+    let pid = child.id().expect("pid").to_string();
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+}
+
+/// A throwaway PostgreSQL cluster with an empty database `syncer`, and its URL; `None` (having
+/// said how to run the test) on a machine without PostgreSQL.
+pub fn postgres_database() -> Option<(syncer_pg_cluster::PgCluster, String)> {
+    let cluster = syncer_pg_cluster::PgCluster::start_or_explain()?;
+    cluster.create_database("syncer").expect("createdb");
+    let url = cluster.url("syncer");
+    Some((cluster, url))
+}
+
+/// A client of the PostgreSQL database at `url` (its connection runs on a task of its own).
+pub async fn postgres_client(url: &str) -> tokio_postgres::Client {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .expect("connect");
+    tokio::spawn(connection);
+    client
+}
+
+/// The one number `sql` selects from the PostgreSQL database at `url`.
+pub async fn query_count(url: &str, sql: &str) -> i64 {
+    postgres_client(url)
+        .await
+        .query_one(sql, &[])
+        .await
+        .expect("query")
+        .get(0)
+}
+
+/// A department without sub-departments, not the root, that is the only department of at least
+/// two members (so losing it loses people): its id and those members' userids.
+pub fn leaf_with_sole_members(org: &Org) -> (i64, Vec<String>) {
+    org.departments
+        .iter()
+        .map(|dept| dept.dept_id)
+        .filter(|&id| id != syncer_dingtalk_sim::ROOT_DEPT_ID && org.children_of(id).is_empty())
+        .map(|id| {
+            let sole = org
+                .members_of(id)
+                .iter()
+                .filter(|user| user.dept_ids == [id])
+                .map(|user| user.userid.clone())
+                .collect::<Vec<_>>();
+            (id, sole)
+        })
+        .find(|(_, sole)| sole.len() >= 2)
+        .expect("the generated org has a leaf department with members of their own")
+}
+
+/// The embedded store's `users` (as [`stored_users`] reads them): IsForbidden by id.
+pub fn forbidden_by_id(users: &[Value]) -> std::collections::BTreeMap<String, bool> {
+    users
+        .iter()
+        .map(|user| {
+            (
+                user["id"].as_str().expect("id").to_owned(),
+                user["isForbidden"].as_bool().expect("isForbidden"),
+            )
+        })
+        .collect()
+}

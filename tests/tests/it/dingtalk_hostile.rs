@@ -5,40 +5,12 @@
 
 use std::collections::BTreeMap;
 
-use crate::common::{self, embedded_config, fake_dingtalk, Scratch, APP_SECRET, SECRET_ENV};
+use crate::common::{
+    self, embedded_config, fake_dingtalk, forbidden_by_id, leaf_with_sole_members, Scratch,
+    APP_SECRET, SECRET_ENV,
+};
 use serde_json::Value;
-use syncer_dingtalk_sim::{paths, DeptFault, FakeDingTalk, Faults, Org, ROOT_DEPT_ID};
-
-/// A leaf department (not the root) that is the only department of at least two members.
-fn leaf_with_sole_members(org: &Org) -> (i64, Vec<String>) {
-    org.departments
-        .iter()
-        .map(|dept| dept.dept_id)
-        .filter(|&id| id != ROOT_DEPT_ID && org.children_of(id).is_empty())
-        .map(|id| {
-            let sole = org
-                .members_of(id)
-                .iter()
-                .filter(|user| user.dept_ids == [id])
-                .map(|user| user.userid.clone())
-                .collect::<Vec<_>>();
-            (id, sole)
-        })
-        .find(|(_, sole)| sole.len() >= 2)
-        .expect("the generated org has a leaf department with members of their own")
-}
-
-fn forbidden(users: &[Value]) -> BTreeMap<String, bool> {
-    users
-        .iter()
-        .map(|user| {
-            (
-                user["id"].as_str().expect("id").to_owned(),
-                user["isForbidden"].as_bool().expect("isForbidden"),
-            )
-        })
-        .collect()
-}
+use syncer_dingtalk_sim::{paths, DeptFault, FakeDingTalk, Faults, Org};
 
 /// A first complete sync of a 200-person org; then the fake misbehaves as `fault` says on a
 /// leaf department. Returns the second run's report, IsForbidden before and after, the
@@ -64,7 +36,7 @@ async fn resync_with(fault: DeptFault, prepare: impl FnOnce(&mut Org, i64)) -> R
         .run(&["sync", "acme-dt", "--json"], &[SECRET_ENV])
         .await;
     assert_eq!(first.code, 0, "{}", first.all());
-    let before = forbidden(&scratch.stored_users("acme"));
+    let before = forbidden_by_id(&scratch.stored_users("acme"));
     server.set_faults(Faults {
         failing_departments: BTreeMap::from([(dept, fault)]),
         ..Faults::default()
@@ -78,7 +50,7 @@ async fn resync_with(fault: DeptFault, prepare: impl FnOnce(&mut Org, i64)) -> R
         output: second.all(),
         code: second.code,
         before,
-        after: forbidden(&scratch.stored_users("acme")),
+        after: forbidden_by_id(&scratch.stored_users("acme")),
         dept,
         _server: server,
     }

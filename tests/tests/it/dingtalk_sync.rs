@@ -4,9 +4,12 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::common::{self, embedded_config, fake_dingtalk, Scratch, APP_SECRET, SECRET_ENV};
+use crate::common::{
+    self, embedded_config, fake_dingtalk, forbidden_by_id, leaf_with_sole_members, Scratch,
+    APP_SECRET, SECRET_ENV,
+};
 use serde_json::Value;
-use syncer_dingtalk_sim::{DeptFault, Faults, Org, OrgSpec, Stats, ROOT_DEPT_ID};
+use syncer_dingtalk_sim::{DeptFault, Faults, Org, OrgSpec, Stats};
 
 fn generated(users: usize, departments: usize) -> Org {
     Org::generate(&OrgSpec {
@@ -31,33 +34,10 @@ fn summary(stats: &Stats) -> String {
     )
 }
 
-/// A department without sub-departments that is the only department of some of its members
-/// (so losing it loses people), other than the root.
-fn leaf_with_sole_members(org: &Org) -> i64 {
-    org.departments
-        .iter()
-        .map(|dept| dept.dept_id)
-        .filter(|&id| id != ROOT_DEPT_ID && org.children_of(id).is_empty())
-        .find(|&id| {
-            org.members_of(id)
-                .iter()
-                .filter(|user| user.dept_ids == [id])
-                .count()
-                >= 2
-        })
-        .expect("the generated org has a leaf department with members of their own")
-}
-
 #[tokio::test]
 async fn a_resync_with_a_failing_department_disables_nobody_and_ends_partial() {
     let org = common::org(200);
-    let dept = leaf_with_sole_members(&org);
-    let sole_members: Vec<String> = org
-        .members_of(dept)
-        .iter()
-        .filter(|user| user.dept_ids == [dept])
-        .map(|user| user.userid.clone())
-        .collect();
+    let (dept, sole_members) = leaf_with_sole_members(&org);
     let server = fake_dingtalk(org, Faults::default()).await;
     let scratch = Scratch::new();
     scratch.write_config(&embedded_config(&server.url(), "max_retries = 1"));
@@ -66,18 +46,7 @@ async fn a_resync_with_a_failing_department_disables_nobody_and_ends_partial() {
         .await;
     assert_eq!(first.code, 0, "{}", first.all());
     assert_eq!(first.json()["counts"]["created"], 200);
-    let forbidden = |users: &[Value]| -> BTreeMap<String, bool> {
-        users
-            .iter()
-            .map(|user| {
-                (
-                    user["id"].as_str().expect("id").to_owned(),
-                    user["isForbidden"].as_bool().expect("isForbidden"),
-                )
-            })
-            .collect()
-    };
-    let before = forbidden(&scratch.stored_users("acme"));
+    let before = forbidden_by_id(&scratch.stored_users("acme"));
 
     server.set_faults(Faults {
         failing_departments: BTreeMap::from([(dept, DeptFault::AlwaysBusy)]),
@@ -100,7 +69,7 @@ async fn a_resync_with_a_failing_department_disables_nobody_and_ends_partial() {
             .any(|userid| before.get(userid) == Some(&false)),
         "someone enabled is read only through the failing department"
     );
-    assert_eq!(forbidden(&scratch.stored_users("acme")), before);
+    assert_eq!(forbidden_by_id(&scratch.stored_users("acme")), before);
     assert!(!second.all().contains(APP_SECRET));
 }
 

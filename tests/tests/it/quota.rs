@@ -7,9 +7,11 @@
 
 use chrono::{FixedOffset, Utc};
 use syncer_dingtalk_sim::{codes, FakeDingTalk, Faults};
-use syncer_pg_cluster::PgCluster;
 
-use crate::common::{embedded_config, fake_dingtalk, org, Outcome, Scratch, SECRET_ENV};
+use crate::common::{
+    embedded_config, fake_dingtalk, org, postgres_client, postgres_database, Outcome, Scratch,
+    SECRET_ENV,
+};
 
 /// This month's key in China Standard Time (`2026-12`), as the state keeps it.
 pub fn cst_month() -> String {
@@ -220,11 +222,9 @@ async fn a_budget_of_zero_is_refused_with_the_key_and_the_fix() {
 
 #[tokio::test]
 async fn processes_sharing_a_postgresql_state_count_into_one_row() {
-    let Some(cluster) = PgCluster::start_or_explain() else {
+    let Some((_cluster, url)) = postgres_database() else {
         return;
     };
-    cluster.create_database("syncer").expect("createdb");
-    let url = cluster.url("syncer");
     let (dingtalk, scratch) = world("").await;
     let config = std::fs::read_to_string(scratch.config()).expect("config");
     scratch.write_config(&format!("[state]\nurl = \"{url}\"\n{config}"));
@@ -236,11 +236,8 @@ async fn processes_sharing_a_postgresql_state_count_into_one_row() {
     for outcome in [synced, tested, tested_again] {
         assert_eq!(outcome.code, 0, "{}", outcome.all());
     }
-    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+    let row = postgres_client(&url)
         .await
-        .expect("connect");
-    tokio::spawn(connection);
-    let row = client
         .query_one(
             "SELECT calls FROM api_quota WHERE syncer = 'acme-dt' AND month = $1",
             &[&cst_month()],

@@ -8,12 +8,13 @@
 use std::process::Stdio;
 
 use serde_json::Value;
-use syncer_pg_cluster::{PgCluster, PASSWORD};
-use tokio::io::{AsyncBufReadExt, BufReader};
+use syncer_dingtalk_sim::{FakeDingTalk, Faults};
+use syncer_pg_cluster::PASSWORD;
 use tokio::process::{Child, Command};
 
 use crate::common::{
-    embedded_config, eventually, fake_dingtalk, kill_9, org, stalled, until_fetching, Outcome,
+    call_api, embedded_config, eventually, fake_dingtalk, kill_9, org, postgres_client,
+    postgres_database, query_count, sigterm, stalled, start_serve, until_fetching, Outcome,
     Scratch, BIN, SECRET_ENV,
 };
 
@@ -31,12 +32,13 @@ fn shared_config(endpoint: &str, syncer_extra: &str) -> String {
     )
 }
 
-/// A PostgreSQL cluster with an empty database `syncer`, and its URL.
-fn database() -> Option<(PgCluster, String)> {
-    let cluster = PgCluster::start_or_explain()?;
-    cluster.create_database("syncer").expect("createdb");
-    let url = cluster.url("syncer");
-    Some((cluster, url))
+/// A fake DingTalk of 30 people with `faults`, and a scratch directory whose shared config syncs
+/// it with `syncer_extra`.
+async fn configured(faults: Faults, syncer_extra: &str) -> (FakeDingTalk, Scratch) {
+    let dingtalk = fake_dingtalk(org(30), faults).await;
+    let scratch = Scratch::new();
+    scratch.write_config(&shared_config(&dingtalk.url(), syncer_extra));
+    (dingtalk, scratch)
 }
 
 /// One replica: a `serve` process and its base URL.
@@ -50,28 +52,10 @@ impl Replica {
     async fn start(scratch: &Scratch, state_url: &str, name: &str) -> Replica {
         let mut command = Command::new(BIN);
         command
-            .arg("--config")
-            .arg(scratch.config())
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .current_dir(scratch.dir.path())
             .envs(env(state_url, name))
             .env_remove("RUST_LOG")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .kill_on_drop(true);
-        let mut child = command.spawn().expect("start serve");
-        let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-        let first = lines
-            .next_line()
-            .await
-            .expect("read")
-            .expect("serve prints its address");
-        let url = first
-            .split_whitespace()
-            .find(|word| word.starts_with("http://"))
-            .expect("address in the first line")
-            .to_owned();
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+            .stderr(Stdio::null());
+        let (child, url) = start_serve(command, scratch).await;
         Replica {
             child,
             url,
@@ -80,14 +64,7 @@ impl Replica {
     }
 
     async fn send(&self, method: reqwest::Method, path: &str) -> (u16, Value) {
-        let response = reqwest::Client::new()
-            .request(method, format!("{}{path}", self.url))
-            .bearer_auth(TOKEN)
-            .send()
-            .await
-            .expect("request");
-        let status = response.status().as_u16();
-        let text = response.text().await.expect("body");
+        let (status, text) = call_api(&self.url, method, path, TOKEN).await;
         assert!(
             !text.contains(PASSWORD),
             "the state's password leaked: {text}"
@@ -136,17 +113,9 @@ async fn cli(scratch: &Scratch, state_url: &str, replica: &str, args: &[&str]) -
     outcome
 }
 
-async fn query_count(url: &str, sql: &str) -> i64 {
-    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-        .await
-        .expect("connect");
-    tokio::spawn(connection);
-    client.query_one(sql, &[]).await.expect("query").get(0)
-}
-
 #[tokio::test]
 async fn three_replicas_starting_at_once_migrate_a_fresh_database_once() {
-    let Some((_cluster, url)) = database() else {
+    let Some((_cluster, url)) = postgres_database() else {
         return;
     };
     let scratch = Scratch::new();
@@ -183,12 +152,10 @@ async fn futures_join<T>(futures: [impl std::future::Future<Output = T>; 3]) -> 
 
 #[tokio::test]
 async fn a_start_on_another_replica_while_one_runs_is_refused_naming_the_replica() {
-    let Some((_cluster, url)) = database() else {
+    let Some((_cluster, url)) = postgres_database() else {
         return;
     };
-    let dingtalk = fake_dingtalk(org(30), stalled()).await;
-    let scratch = Scratch::new();
-    scratch.write_config(&shared_config(&dingtalk.url(), "is_enabled = false"));
+    let (dingtalk, scratch) = configured(stalled(), "is_enabled = false").await;
     let a = Replica::start(&scratch, &url, "replica-a").await;
     let b = Replica::start(&scratch, &url, "replica-b").await;
 
@@ -226,23 +193,16 @@ async fn a_start_on_another_replica_while_one_runs_is_refused_naming_the_replica
 
 #[tokio::test]
 async fn sigterm_gives_the_lease_back_so_another_replica_starts_at_once() {
-    let Some((_cluster, url)) = database() else {
+    let Some((_cluster, url)) = postgres_database() else {
         return;
     };
-    let dingtalk = fake_dingtalk(org(30), stalled()).await;
-    let scratch = Scratch::new();
-    scratch.write_config(&shared_config(&dingtalk.url(), "is_enabled = false"));
+    let (dingtalk, scratch) = configured(stalled(), "is_enabled = false").await;
     let mut a = Replica::start(&scratch, &url, "replica-a").await;
     let b = Replica::start(&scratch, &url, "replica-b").await;
     let (status, _) = a.sync().await;
     assert_eq!(status, 202);
     until_fetching(&dingtalk).await;
-    let pid = a.child.id().expect("pid").to_string();
-    assert!(std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .expect("kill")
-        .success());
+    sigterm(&a.child);
     a.child.wait().await.expect("a stops");
     // The lease lives 3 s; without its release the next start would be refused until then.
     let (status, body) = b.sync().await;
@@ -251,18 +211,14 @@ async fn sigterm_gives_the_lease_back_so_another_replica_starts_at_once() {
 
 #[tokio::test]
 async fn three_replicas_run_each_schedule_slot_once() {
-    let Some((_cluster, url)) = database() else {
+    let Some((_cluster, url)) = postgres_database() else {
         return;
     };
-    let dingtalk = fake_dingtalk(org(30), Default::default()).await;
-    let scratch = Scratch::new();
     // A 3-second interval keeps the test short: four slots in about 10 s. Without the shared
     // slots each replica would run every slot, and the lease would turn two of the three runs
     // of each slot into `skipped` rows.
-    scratch.write_config(&shared_config(
-        &dingtalk.url(),
-        "is_enabled = true\nsync_interval = 3",
-    ));
+    let (_dingtalk, scratch) =
+        configured(Faults::default(), "is_enabled = true\nsync_interval = 3").await;
     let replicas = [
         Replica::start(&scratch, &url, "r1").await,
         Replica::start(&scratch, &url, "r2").await,
@@ -304,16 +260,12 @@ async fn three_replicas_run_each_schedule_slot_once() {
 
 #[tokio::test]
 async fn a_replica_killed_mid_run_has_its_run_failed_and_another_replica_takes_over() {
-    let Some((_cluster, url)) = database() else {
+    let Some((_cluster, url)) = postgres_database() else {
         return;
     };
-    let dingtalk = fake_dingtalk(org(30), stalled()).await;
-    let scratch = Scratch::new();
     // One slot an hour: the next run can only come from the takeover, not from the schedule.
-    scratch.write_config(&shared_config(
-        &dingtalk.url(),
-        "is_enabled = true\nsync_interval = 3600",
-    ));
+    let (_dingtalk, scratch) =
+        configured(stalled(), "is_enabled = true\nsync_interval = 3600").await;
     let mut replicas = vec![
         Replica::start(&scratch, &url, "replica-a").await,
         Replica::start(&scratch, &url, "replica-b").await,
@@ -350,12 +302,10 @@ async fn a_replica_killed_mid_run_has_its_run_failed_and_another_replica_takes_o
 
 #[tokio::test]
 async fn the_database_stopped_degrades_healthz_and_starts_nothing_until_it_is_back() {
-    let Some((mut cluster, url)) = database() else {
+    let Some((mut cluster, url)) = postgres_database() else {
         return;
     };
-    let dingtalk = fake_dingtalk(org(30), Default::default()).await;
-    let scratch = Scratch::new();
-    scratch.write_config(&shared_config(&dingtalk.url(), "is_enabled = false"));
+    let (dingtalk, scratch) = configured(Faults::default(), "is_enabled = false").await;
     let replica = Replica::start(&scratch, &url, "replica-a").await;
     let (status, body) = replica.get("/healthz").await;
     assert_eq!(
@@ -414,13 +364,11 @@ async fn the_database_stopped_degrades_healthz_and_starts_nothing_until_it_is_ba
 
 #[tokio::test]
 async fn a_replica_started_while_the_database_is_down_waits_degraded_and_starts_when_it_is_back() {
-    let Some((mut cluster, url)) = database() else {
+    let Some((mut cluster, url)) = postgres_database() else {
         return;
     };
     cluster.stop().expect("stop the database");
-    let dingtalk = fake_dingtalk(org(30), Default::default()).await;
-    let scratch = Scratch::new();
-    scratch.write_config(&shared_config(&dingtalk.url(), "is_enabled = false"));
+    let (dingtalk, scratch) = configured(Faults::default(), "is_enabled = false").await;
     let replica = Replica::start(&scratch, &url, "replica-a").await;
     let (status, body) = replica.get("/healthz").await;
     assert_eq!(
@@ -453,36 +401,29 @@ async fn a_replica_started_while_the_database_is_down_waits_degraded_and_starts_
 
 #[tokio::test]
 async fn sigterm_while_waiting_for_the_database_stops_at_once() {
-    let Some((mut cluster, url)) = database() else {
+    let Some((mut cluster, url)) = postgres_database() else {
         return;
     };
     cluster.stop().expect("stop the database");
     let scratch = Scratch::new();
     scratch.write_config(&shared_config("http://127.0.0.1:9", "is_enabled = false"));
     let mut replica = Replica::start(&scratch, &url, "replica-a").await;
-    let pid = replica.child.id().expect("pid").to_string();
-    assert!(std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .expect("kill")
-        .success());
+    sigterm(&replica.child);
     let status = replica.child.wait().await.expect("serve stops");
     assert!(status.success(), "{status}");
 }
 
 #[tokio::test]
 async fn a_run_that_loses_its_lease_writes_nothing_more_and_is_recorded_failed() {
-    let Some((_cluster, url)) = database() else {
+    let Some((_cluster, url)) = postgres_database() else {
         return;
     };
     // Every DingTalk call takes 1.5 s, so the fetch outlasts the lease renewal (every second).
-    let faults = syncer_dingtalk_sim::Faults {
+    let faults = Faults {
         latency: std::time::Duration::from_millis(1500),
         ..Default::default()
     };
-    let dingtalk = fake_dingtalk(org(30), faults).await;
-    let scratch = Scratch::new();
-    scratch.write_config(&shared_config(&dingtalk.url(), "is_enabled = false"));
+    let (dingtalk, scratch) = configured(faults, "is_enabled = false").await;
     let replica = Replica::start(&scratch, &url, "replica-a").await;
     let (status, body) = replica.sync().await;
     assert_eq!(status, 202, "{body}");
@@ -490,11 +431,8 @@ async fn a_run_that_loses_its_lease_writes_nothing_more_and_is_recorded_failed()
     until_fetching(&dingtalk).await;
 
     // Another holder takes the lease over (as a replica would after a partition).
-    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+    let changed = postgres_client(&url)
         .await
-        .expect("connect");
-    tokio::spawn(connection);
-    let changed = client
         .execute(
             "UPDATE leases SET holder = 'replica-z', token = 'stolen' WHERE syncer = 'acme-dt'",
             &[],

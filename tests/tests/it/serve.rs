@@ -6,12 +6,11 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use crate::common::{
-    embedded_config, eventually, fake_dingtalk, kill_9, org, stalled, until_fetching, Scratch,
-    APP_SECRET, BIN, SECRET_ENV,
+    embedded_config, eventually, fake_dingtalk, kill_9, org, sigterm, stalled, start_serve,
+    until_fetching, Scratch, APP_SECRET, BIN, SECRET_ENV,
 };
 use serde_json::Value;
 use syncer_dingtalk_sim::{FakeDingTalk, Faults};
-use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
 mod hostile;
@@ -49,36 +48,17 @@ impl Served {
         extra_env: &[(&str, &str)],
     ) -> Served {
         command
-            .arg("--config")
-            .arg(scratch.config())
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .current_dir(scratch.dir.path())
             .env(SECRET_ENV.0, SECRET_ENV.1)
             .env("SYNCER_API_TOKEN", TOKEN)
-            .stdout(Stdio::piped())
             .stderr(if std::env::var("SERVE_STDERR").is_ok() {
                 Stdio::inherit()
             } else {
                 Stdio::null()
-            })
-            .kill_on_drop(true);
+            });
         for (key, value) in extra_env {
             command.env(key, value);
         }
-        let mut child = command.spawn().expect("start serve");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut lines = BufReader::new(stdout).lines();
-        let first = lines
-            .next_line()
-            .await
-            .expect("read")
-            .expect("serve prints its address");
-        let url = first
-            .split_whitespace()
-            .find(|word| word.starts_with("http://"))
-            .expect("address in first line")
-            .to_owned();
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        let (child, url) = start_serve(command, scratch).await;
         Served { child, url }
     }
 
@@ -133,10 +113,6 @@ impl Served {
         runs.as_array().cloned().expect("a list of runs")
     }
 
-    fn pid(&self) -> String {
-        self.child.id().expect("pid").to_string()
-    }
-
     pub(crate) async fn post(&self, path: &str) -> (u16, Value) {
         let response = Self::client()
             .post(format!("{}{path}", self.url))
@@ -161,12 +137,7 @@ impl Served {
     }
 
     pub(crate) async fn terminate(mut self) -> i32 {
-        let pid = self.pid();
-        let status = std::process::Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .expect("kill");
-        assert!(status.success());
+        sigterm(&self.child);
         let exit = tokio::time::timeout(Duration::from_secs(60), self.child.wait())
             .await
             .expect("serve stops after SIGTERM")

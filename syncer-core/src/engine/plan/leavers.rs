@@ -115,11 +115,7 @@ pub(super) fn hold_back(
             ),
             users: deprovisions
                 .iter()
-                .map(|op| WithheldUser {
-                    user: op.subject(),
-                    iam_user: op.user.qualified_name(),
-                    action: op.kind,
-                })
+                .map(WithheldUser::of)
                 .collect(),
         });
     }
@@ -141,18 +137,7 @@ pub(super) fn hold_back(
             options.guard.max_percent, options.guard.min_users
         )
     };
-    let users = if options.dry_run {
-        deprovisions
-            .iter()
-            .map(|op| WithheldUser {
-                user: op.subject(),
-                iam_user: op.user.qualified_name(),
-                action: op.kind,
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let users = WithheldUser::in_dry_run(options.dry_run, deprovisions);
     Some(HeldBack {
         count,
         reason,

@@ -18,19 +18,10 @@ pub(super) fn guard(plan: &mut Plan, options: &SyncOptions) -> Option<HeldBack> 
     if count == 0 || options.allow_mass_deprovision || !options.guard.trips(count, plan.managed) {
         return None;
     }
-    let users = if options.dry_run {
-        plan.operations
-            .iter()
-            .filter(|op| deprovisions(op))
-            .map(|op| WithheldUser {
-                user: op.subject(),
-                iam_user: op.user.qualified_name(),
-                action: op.kind,
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let users = WithheldUser::in_dry_run(
+        options.dry_run,
+        plan.operations.iter().filter(|op| deprovisions(op)),
+    );
     plan.operations.retain(|op| !deprovisions(op));
     plan.groups.deletes.clear();
     Some(HeldBack {

@@ -375,6 +375,12 @@ impl Store {
         self.writes.lock().expect("lock").clone()
     }
 
+    /// Changes the stored user `name` by hand, as someone editing IAM between two runs would.
+    pub(super) fn edit_user(&self, name: &str, edit: impl FnOnce(&mut IamUser)) {
+        let mut users = self.users.lock().expect("lock");
+        edit(users.iter_mut().find(|u| u.name == name).expect("user"));
+    }
+
     pub(super) fn user(&self, name: &str) -> IamUser {
         self.users
             .lock()

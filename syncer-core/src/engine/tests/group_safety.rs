@@ -42,15 +42,7 @@ async fn a_disabled_leaver_leaves_the_syncers_groups_and_a_returning_one_rejoins
         tree(),
     )
     .await;
-    store
-        .users
-        .lock()
-        .expect("lock")
-        .iter_mut()
-        .find(|u| u.name == "ua")
-        .expect("a")
-        .groups
-        .push("acme/admins".into());
+    store.edit_user("ua", |user| user.groups.push("acme/admins".into()));
     // a leaves and department 3 is gone.
     let without_3: Vec<Department> = tree().into_iter().filter(|d| d.id != "3").collect();
     let report = sync_tree(&store, vec![in_depts("b", &["4"])], without_3.clone()).await;
@@ -166,14 +158,7 @@ async fn a_soft_deleted_user_does_not_keep_a_vanished_departments_group() {
     )
     .await;
     // IAM soft-deleted a (its body still lists acme/3, its membership records are gone).
-    store
-        .users
-        .lock()
-        .expect("lock")
-        .iter_mut()
-        .find(|u| u.name == "ua")
-        .expect("a")
-        .is_deleted = true;
+    store.edit_user("ua", |user| user.is_deleted = true);
     let without_3: Vec<Department> = tree().into_iter().filter(|d| d.id != "3").collect();
     let report = sync_tree(&store, vec![in_depts("b", &["4"])], without_3).await;
     assert!(store.group("3").is_none(), "{report:?}");

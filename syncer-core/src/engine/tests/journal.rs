@@ -9,6 +9,24 @@ use crate::journal::{
 };
 use serde_json::json;
 
+/// A sync of `people` into `target`, every write journaled in `journal`.
+async fn sync_journaled_into(
+    target: &dyn Target,
+    people: Vec<SourceRecord>,
+    options: &SyncOptions,
+    journal: &dyn Journal,
+) -> SyncReport {
+    run_sync_journaled(
+        &source(people),
+        &mapping(),
+        target,
+        options,
+        &NoProgress,
+        journal,
+    )
+    .await
+}
+
 #[tokio::test]
 async fn every_write_is_journaled_with_before_and_after_and_its_outcome() {
     let store = Store::default();
@@ -75,17 +93,12 @@ async fn disable_and_enable_are_journaled_as_such() {
 async fn a_deleted_user_is_journaled_whole_without_secrets() {
     let store = Store::default();
     sync(&store, people(2), &options()).await;
-    {
-        let mut users = store.users.lock().expect("lock");
-        let user = users
-            .iter_mut()
-            .find(|u| u.name == "uuser001")
-            .expect("user");
+    store.edit_user("uuser001", |user| {
         user.extra.insert("password".into(), json!("$2a$10$hash"));
         user.extra.insert("passwordSalt".into(), json!("salt"));
         user.extra
             .insert("createdTime".into(), json!("2024-01-01T00:00:00Z"));
-    }
+    });
     let delete = SyncOptions {
         leavers: LeaverPolicy::Delete,
         ..options()
@@ -106,15 +119,7 @@ async fn journal_calls_are_one_per_chunk_not_one_per_write() {
     let store = Store::default();
     let journal = MemoryJournal::new();
     let count = 2 * JOURNAL_CHUNK + 10;
-    let report = run_sync_journaled(
-        &source(people(count)),
-        &mapping(),
-        &store.mock(),
-        &options(),
-        &NoProgress,
-        &journal,
-    )
-    .await;
+    let report = sync_journaled_into(&store.mock(), people(count), &options(), &journal).await;
     assert_eq!(report.counts.created, count);
     assert_eq!(journal.entries().len(), count);
     // Three chunks, each an intent call and an outcome call.
@@ -153,15 +158,7 @@ async fn no_write_is_sent_that_the_journal_cannot_record() {
     let journal = FailingJournal {
         accepting: 0.into(),
     };
-    let report = run_sync_journaled(
-        &source(people(3)),
-        &mapping(),
-        &store.mock(),
-        &options(),
-        &NoProgress,
-        &journal,
-    )
-    .await;
+    let report = sync_journaled_into(&store.mock(), people(3), &options(), &journal).await;
     assert_eq!(store.writes(), vec![]);
     assert_eq!(report.status, RunStatus::Failed);
     let message = &report.errors[0].message;
@@ -178,12 +175,10 @@ async fn the_run_stops_writing_at_the_first_chunk_the_journal_refuses() {
     let journal = FailingJournal {
         accepting: 1.into(),
     };
-    let report = run_sync_journaled(
-        &source(people(JOURNAL_CHUNK + 5)),
-        &mapping(),
+    let report = sync_journaled_into(
         &store.mock(),
+        people(JOURNAL_CHUNK + 5),
         &options(),
-        &NoProgress,
         &journal,
     )
     .await;
@@ -234,15 +229,7 @@ async fn a_dry_run_journals_nothing() {
         ..options()
     };
     let journal = MemoryJournal::new();
-    run_sync_journaled(
-        &source(people(3)),
-        &mapping(),
-        &store.mock(),
-        &dry,
-        &NoProgress,
-        &journal,
-    )
-    .await;
+    sync_journaled_into(&store.mock(), people(3), &dry, &journal).await;
     assert_eq!(journal.calls(), 0);
 }
 
@@ -267,15 +254,7 @@ async fn writes_a_shutdown_kept_from_being_sent_are_journaled_as_not_sent() {
         Ok(())
     });
     let journal = MemoryJournal::new();
-    let report = run_sync_journaled(
-        &source(people(3)),
-        &mapping(),
-        &target,
-        &opts,
-        &NoProgress,
-        &journal,
-    )
-    .await;
+    let report = sync_journaled_into(&target, people(3), &opts, &journal).await;
     assert_eq!(report.counts.created, 1);
     let outcomes: Vec<Outcome> = journal.entries().into_iter().map(|e| e.outcome).collect();
     assert_eq!(outcomes[0], Outcome::Applied);
@@ -309,15 +288,7 @@ async fn a_delete_whose_user_cannot_be_read_whole_is_not_sent() {
         ..options()
     };
     let journal = MemoryJournal::new();
-    let report = run_sync_journaled(
-        &source(people(1)),
-        &mapping(),
-        &target,
-        &delete,
-        &NoProgress,
-        &journal,
-    )
-    .await;
+    let report = sync_journaled_into(&target, people(1), &delete, &journal).await;
     assert!(journal.entries().is_empty());
     assert_eq!(report.counts.deleted, 0);
     assert_eq!(report.status, RunStatus::Partial);

@@ -39,14 +39,7 @@ async fn a_bad_mapping_run_reverted_leaves_the_target_as_before_except_a_persons
     assert_eq!(report.counts.updated, 4);
     assert_eq!(store.user("uuser001").display_name, "user001@acme.example");
     // A person fixes one user by hand before the revert.
-    store
-        .users
-        .lock()
-        .expect("lock")
-        .iter_mut()
-        .find(|u| u.name == "uuser002")
-        .expect("user")
-        .display_name = "Hand Edited".into();
+    store.edit_user("uuser002", |user| user.display_name = "Hand Edited".into());
 
     let (reverted, _) = revert(&store, &bad, &options(), &no_revert_options()).await;
     assert_eq!(reverted.kind, RunKind::Revert);
@@ -260,14 +253,7 @@ async fn a_dry_run_revert_lists_the_writes_and_conflicts_and_writes_nothing() {
     let store = Store::default();
     sync(&store, people(3), &options()).await;
     let (_, entries) = journaled_sync(&store, people(3), vec![], &bad_override(), &options()).await;
-    store
-        .users
-        .lock()
-        .expect("lock")
-        .iter_mut()
-        .find(|u| u.name == "uuser000")
-        .expect("user")
-        .display_name = "Hand Edited".into();
+    store.edit_user("uuser000", |user| user.display_name = "Hand Edited".into());
     let before = state(&store);
     store.clear_writes();
     let dry = SyncOptions {
@@ -344,15 +330,7 @@ async fn memberships_changed_since_the_run_are_kept() {
     moved[0].departments = vec!["2".into()];
     let (_, entries) = journaled_sync(&store, moved, tree(), &mapping(), &options()).await;
     // Someone also puts the user in a group of their own.
-    store
-        .users
-        .lock()
-        .expect("lock")
-        .iter_mut()
-        .find(|u| u.name == "uuser000")
-        .expect("user")
-        .groups
-        .push("acme/admins".into());
+    store.edit_user("uuser000", |user| user.groups.push("acme/admins".into()));
     revert(&store, &entries, &options(), &no_revert_options()).await;
     let groups: Vec<String> = store
         .user("uuser000")

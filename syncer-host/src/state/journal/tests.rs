@@ -29,6 +29,22 @@ fn entry(seq: u64, name: &str) -> JournalEntry {
     }
 }
 
+/// Records the start of a run of `acme-dt` at `started_at`.
+async fn start(history: &History, started_at: &str) -> i64 {
+    history
+        .start("acme-dt", false, started_at)
+        .await
+        .expect("start")
+}
+
+/// Records the intents of `entries` in run `run`'s journal.
+async fn record(store: &JournalStore, run: i64, entries: &[JournalEntry]) {
+    RunJournal::new(store.clone(), Some(run))
+        .record_intents(entries)
+        .await
+        .expect("intents");
+}
+
 fn open(dir: &std::path::Path, keep: usize) -> (History, JournalStore) {
     let history = SqliteHistory::open(&dir.join("state.db"))
         .expect("open")
@@ -41,10 +57,7 @@ fn open(dir: &std::path::Path, keep: usize) -> (History, JournalStore) {
 async fn entries_come_back_in_order_with_their_last_outcome() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (history, store) = open(dir.path(), 10);
-    let run = history
-        .start("acme-dt", false, "2024-01-01T00:00:00.000Z")
-        .await
-        .expect("start");
+    let run = start(&history, "2024-01-01T00:00:00.000Z").await;
     let journal = RunJournal::new(store.clone(), Some(run));
     journal
         .record_intents(&[entry(1, "bob"), entry(0, "alice")])
@@ -96,10 +109,7 @@ async fn entries_come_back_in_order_with_their_last_outcome() {
 async fn a_batch_is_one_transaction_and_a_failed_one_leaves_nothing() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (history, store) = open(dir.path(), 10);
-    let run = history
-        .start("acme-dt", false, "2024-01-01T00:00:00.000Z")
-        .await
-        .expect("start");
+    let run = start(&history, "2024-01-01T00:00:00.000Z").await;
     let journal = RunJournal::new(store.clone(), Some(run));
     journal
         .record_intents(&[entry(0, "alice")])
@@ -142,25 +152,13 @@ async fn a_run_without_a_history_row_cannot_journal_so_nothing_is_sent() {
 async fn the_journal_of_a_pruned_run_goes_with_it() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (history, store) = open(dir.path(), 2);
-    let first = history
-        .start("acme-dt", false, "2024-01-01T00:00:00.000Z")
-        .await
-        .expect("start");
-    RunJournal::new(store.clone(), Some(first))
-        .record_intents(&[entry(0, "alice")])
-        .await
-        .expect("intents");
+    let first = start(&history, "2024-01-01T00:00:00.000Z").await;
+    record(&store, first, &[entry(0, "alice")]).await;
     let mut done = SyncReport::starting("acme-dt", "acme", false);
     done.status = RunStatus::Succeeded;
     history.finish(first, &done).await.expect("finish");
-    let second = history
-        .start("acme-dt", false, "2024-01-01T00:00:01.000Z")
-        .await
-        .expect("start");
-    RunJournal::new(store.clone(), Some(second))
-        .record_intents(&[entry(0, "bob")])
-        .await
-        .expect("intents");
+    let second = start(&history, "2024-01-01T00:00:01.000Z").await;
+    record(&store, second, &[entry(0, "bob")]).await;
     assert_eq!(store.entries(first).await.expect("kept").len(), 1);
     for _ in 0..3 {
         history.record_skipped(&done).await.expect("skipped");
@@ -181,14 +179,8 @@ async fn the_journal_of_a_pruned_run_goes_with_it() {
 async fn a_row_changed_by_hand_is_an_error_naming_the_run_and_entry() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (history, store) = open(dir.path(), 10);
-    let run = history
-        .start("acme-dt", false, "2024-01-01T00:00:00.000Z")
-        .await
-        .expect("start");
-    RunJournal::new(store.clone(), Some(run))
-        .record_intents(&[entry(0, "alice")])
-        .await
-        .expect("intents");
+    let run = start(&history, "2024-01-01T00:00:00.000Z").await;
+    record(&store, run, &[entry(0, "alice")]).await;
     let db = rusqlite::Connection::open(dir.path().join("state.db")).expect("open");
     db.execute("UPDATE journal SET entry = '{' WHERE seq = 0", [])
         .expect("spoil");

@@ -131,7 +131,6 @@ impl PgHistory {
     ) -> Result<Vec<RunRecord>, HistoryError> {
         let filter = query.clause("$1", "$2");
         let limit = query.limit();
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let rows = self
             .client()
             .await?

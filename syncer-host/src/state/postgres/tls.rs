@@ -33,28 +33,25 @@ pub fn connector(settings: &TlsSettings) -> Result<MakeRustlsConnect, String> {
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
         .map_err(|e| format!("cannot set up TLS: {e}"))?;
-    let config = match settings.verification {
-        Verification::None => builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(EncryptOnly(provider)))
-            .with_no_client_auth(),
+    let chain = match settings.verification {
+        Verification::None => None,
         Verification::Chain | Verification::ChainAndHost => {
             let roots = Arc::new(trusted_roots(settings.root_cert.as_deref())?);
-            let webpki = WebPkiServerVerifier::builder_with_provider(roots, provider)
+            let webpki = WebPkiServerVerifier::builder_with_provider(roots, provider.clone())
                 .build()
                 .map_err(|e| format!("cannot set up TLS: {e}"))?;
-            let verifier: Arc<dyn ServerCertVerifier> =
-                if settings.verification == Verification::Chain {
-                    Arc::new(AnyHostName(webpki))
-                } else {
-                    webpki
-                };
-            builder
-                .dangerous()
-                .with_custom_certificate_verifier(verifier)
-                .with_no_client_auth()
+            Some(webpki)
         }
     };
+    let verifier = LibpqVerifier {
+        provider,
+        chain,
+        check_host: settings.verification == Verification::ChainAndHost,
+    };
+    let config = builder
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth();
     Ok(MakeRustlsConnect::new(config))
 }
 
@@ -91,21 +88,39 @@ fn trusted_roots(extra: Option<&Path>) -> Result<RootCertStore, String> {
     Ok(roots)
 }
 
-/// `prefer`/`require`: the handshake's signatures are checked (the session is really keyed
-/// with the holder of the certificate), the certificate itself is not, as libpq does.
+/// The server's certificate checked as `sslmode` says. The handshake's signatures are always
+/// checked (the session is really keyed with the holder of the certificate); `prefer`/`require`
+/// take the certificate itself on trust, as libpq does; `verify-ca` checks the chain but not the
+/// name in it; `verify-full` checks both.
 #[derive(Debug)]
-struct EncryptOnly(Arc<CryptoProvider>);
+struct LibpqVerifier {
+    /// The algorithms the handshake's signatures are checked with.
+    provider: Arc<CryptoProvider>,
+    /// The chain's check (`verify-ca`, `verify-full`); none for `prefer`/`require`.
+    chain: Option<Arc<WebPkiServerVerifier>>,
+    /// Whether a certificate issued for another host is refused (`verify-full`).
+    check_host: bool,
+}
 
-impl ServerCertVerifier for EncryptOnly {
+impl ServerCertVerifier for LibpqVerifier {
     fn verify_server_cert(
         &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
+        let Some(chain) = &self.chain else {
+            return Ok(ServerCertVerified::assertion());
+        };
+        match chain.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now) {
+            Err(rustls::Error::InvalidCertificate(rustls::CertificateError::NotValidForName))
+            | Err(rustls::Error::InvalidCertificate(
+                rustls::CertificateError::NotValidForNameContext { .. },
+            )) if !self.check_host => Ok(ServerCertVerified::assertion()),
+            other => other,
+        }
     }
 
     fn verify_tls12_signature(
@@ -118,7 +133,7 @@ impl ServerCertVerifier for EncryptOnly {
             message,
             cert,
             dss,
-            &self.0.signature_verification_algorithms,
+            &self.provider.signature_verification_algorithms,
         )
     }
 
@@ -132,60 +147,14 @@ impl ServerCertVerifier for EncryptOnly {
             message,
             cert,
             dss,
-            &self.0.signature_verification_algorithms,
+            &self.provider.signature_verification_algorithms,
         )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
-    }
-}
-
-/// `verify-ca`: the chain is checked, the name in the certificate is not.
-#[derive(Debug)]
-struct AnyHostName(Arc<WebPkiServerVerifier>);
-
-impl ServerCertVerifier for AnyHostName {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        server_name: &ServerName<'_>,
-        ocsp_response: &[u8],
-        now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        match self
-            .0
-            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
-        {
-            Err(rustls::Error::InvalidCertificate(rustls::CertificateError::NotValidForName))
-            | Err(rustls::Error::InvalidCertificate(
-                rustls::CertificateError::NotValidForNameContext { .. },
-            )) => Ok(ServerCertVerified::assertion()),
-            other => other,
-        }
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls12_signature(message, cert, dss)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls13_signature(message, cert, dss)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.supported_verify_schemes()
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
     }
 }
 

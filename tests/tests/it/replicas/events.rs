@@ -3,8 +3,10 @@
 //! guard window, so leavers split across them cannot exceed the guard together; and the ids
 //! of the events handled are one set, so a redelivery to the other replica is a duplicate.
 
-use super::{database, shared_config, Replica};
-use crate::common::{eventually, fake_dingtalk, iam_name, org, Scratch, DEADLINE};
+use super::{shared_config, Replica};
+use crate::common::{
+    eventually, fake_dingtalk, iam_name, org, postgres_database, Scratch, DEADLINE,
+};
 use crate::events::{hire, staffed_department};
 use syncer_dingtalk_sim::FakeDingTalk;
 
@@ -65,7 +67,7 @@ fn total(counters: &[serde_json::Value], key: &str) -> u64 {
 
 #[tokio::test]
 async fn leavers_split_across_two_replicas_stay_within_one_guard() {
-    let Some((_cluster, url)) = database() else {
+    let Some((_cluster, url)) = postgres_database() else {
         return;
     };
     let org = org(20);
@@ -110,7 +112,7 @@ async fn leavers_split_across_two_replicas_stay_within_one_guard() {
 
 #[tokio::test]
 async fn an_event_handled_by_one_replica_is_a_duplicate_on_the_other() {
-    let Some((_cluster, url)) = database() else {
+    let Some((_cluster, url)) = postgres_database() else {
         return;
     };
     let org = org(20);

@@ -5,8 +5,8 @@
 
 use syncer_pg_cluster::PgCluster;
 
-use super::{cli, query_count, shared_config, Replica};
-use crate::common::Scratch;
+use super::{cli, shared_config, Replica};
+use crate::common::{query_count, Scratch};
 
 /// A TLS-serving cluster with database `syncer`, and its URLs by address and by name.
 fn tls_database() -> Option<(PgCluster, String, String)> {
@@ -91,7 +91,7 @@ async fn a_certificate_of_an_unknown_ca_or_for_another_name_is_refused_in_plain_
 
 #[tokio::test]
 async fn a_tls_mode_against_a_server_without_tls_fails_and_the_default_falls_back_to_plain() {
-    let Some((_cluster, url)) = super::database() else {
+    let Some((_cluster, url)) = crate::common::postgres_database() else {
         return;
     };
     let scratch = Scratch::new();

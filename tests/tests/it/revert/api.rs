@@ -6,11 +6,11 @@ use std::time::Duration;
 
 use serde_json::Value;
 use syncer_dingtalk_sim::Faults;
-use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
 use crate::common::{
-    embedded_config, fake_dingtalk, org, stalled, until_fetching, Scratch, BIN, SECRET_ENV,
+    call_api, embedded_config, fake_dingtalk, org, stalled, start_serve, until_fetching, Scratch,
+    BIN, SECRET_ENV,
 };
 
 const TOKEN: &str = "revert-token-9Xw1";
@@ -34,42 +34,18 @@ struct Served {
 
 impl Served {
     async fn start(scratch: &Scratch) -> Served {
-        let mut child = Command::new(BIN)
-            .arg("--config")
-            .arg(scratch.config())
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .current_dir(scratch.dir.path())
+        let mut command = Command::new(BIN);
+        command
             .envs(ENV)
             .env_remove("RUST_LOG")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("start serve");
-        let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-        let first = lines
-            .next_line()
-            .await
-            .expect("read")
-            .expect("serve prints its address");
-        let url = first
-            .split_whitespace()
-            .find(|word| word.starts_with("http://"))
-            .expect("address in the first line")
-            .to_owned();
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+            .stderr(Stdio::null());
+        let (child, url) = start_serve(command, scratch).await;
         Served { _child: child, url }
     }
 
     async fn send(&self, method: reqwest::Method, path: &str) -> (u16, Value) {
-        let response = reqwest::Client::new()
-            .request(method, format!("{}{path}", self.url))
-            .bearer_auth(TOKEN)
-            .send()
-            .await
-            .expect("request");
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(Value::Null))
+        let (status, text) = call_api(&self.url, method, path, TOKEN).await;
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
     async fn post(&self, path: &str) -> (u16, Value) {

@@ -1,13 +1,12 @@
 //! The journal in the shared state (`[state] url`): a run on one replica is reverted from
 //! another, and a revert is refused, naming the replica, while a run of the syncer goes there.
 
+use crate::common::{
+    embedded_config, fake_dingtalk, org, postgres_database, query_count, stalled, until_fetching,
+    Outcome, Scratch, SECRET_ENV,
+};
 use serde_json::Value;
 use syncer_dingtalk_sim::Faults;
-use syncer_pg_cluster::PgCluster;
-
-use crate::common::{
-    embedded_config, fake_dingtalk, org, stalled, until_fetching, Outcome, Scratch, SECRET_ENV,
-};
 
 /// A config on the shared state at `${STATE_URL}`, replica `${REPLICA}`.
 fn shared_config(endpoint: &str) -> String {
@@ -22,21 +21,22 @@ async fn cli(scratch: &Scratch, url: &str, replica: &str, args: &[&str]) -> Outc
     scratch.run(args, &env).await
 }
 
-async fn count(url: &str, sql: &str) -> i64 {
-    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-        .await
-        .expect("connect");
-    tokio::spawn(connection);
-    client.query_one(sql, &[]).await.expect("query").get(0)
+/// `revert RUN_ID --json` on `replica`.
+async fn revert(scratch: &Scratch, url: &str, replica: &str, run_id: i64) -> Outcome {
+    cli(
+        scratch,
+        url,
+        replica,
+        &["revert", &run_id.to_string(), "--json"],
+    )
+    .await
 }
 
 #[tokio::test]
 async fn a_run_journaled_in_postgresql_is_reverted_and_refused_while_another_replica_runs() {
-    let Some(cluster) = PgCluster::start_or_explain() else {
+    let Some((_cluster, url)) = postgres_database() else {
         return;
     };
-    cluster.create_database("syncer").expect("createdb");
-    let url = cluster.url("syncer");
     let dingtalk = fake_dingtalk(org(30), Faults::default()).await;
     let scratch = Scratch::new();
     scratch.write_config(&shared_config(&dingtalk.url()));
@@ -50,7 +50,7 @@ async fn a_run_journaled_in_postgresql_is_reverted_and_refused_while_another_rep
     assert_eq!(outcome.code, 0, "{}", outcome.all());
     let renaming = outcome.json()["run_id"].as_i64().expect("run_id");
     assert!(
-        count(
+        query_count(
             &url,
             &format!("SELECT count(*) FROM journal WHERE run_id = {renaming}")
         )
@@ -59,13 +59,7 @@ async fn a_run_journaled_in_postgresql_is_reverted_and_refused_while_another_rep
         "the run is journaled in the shared state"
     );
 
-    let outcome = cli(
-        &scratch,
-        &url,
-        "replica-b",
-        &["revert", &renaming.to_string(), "--json"],
-    )
-    .await;
+    let outcome = revert(&scratch, &url, "replica-b", renaming).await;
     assert_eq!(outcome.code, 0, "{}", outcome.all());
     let report = outcome.json();
     assert_eq!(report["reverts"], renaming, "{report}");
@@ -81,13 +75,7 @@ async fn a_run_journaled_in_postgresql_is_reverted_and_refused_while_another_rep
     ];
     let _running = scratch.spawn(&["sync", "acme-dt"], &env);
     until_fetching(&slow).await;
-    let outcome = cli(
-        &scratch,
-        &url,
-        "replica-b",
-        &["revert", &renaming.to_string(), "--json"],
-    )
-    .await;
+    let outcome = revert(&scratch, &url, "replica-b", renaming).await;
     assert_eq!(outcome.code, 1, "{}", outcome.all());
     let report: Value = outcome.json();
     assert_eq!(report["status"], "skipped", "{report}");
