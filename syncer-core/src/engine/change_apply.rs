@@ -8,7 +8,6 @@
 //! name is touched, and a read that fails touches nobody.
 
 use std::collections::{BTreeMap, HashSet};
-use std::time::Instant;
 
 use super::apply::apply_plan;
 use super::change_report::{ChangeOutcome, ChangeReport};
@@ -19,7 +18,7 @@ use super::options::SyncOptions;
 use super::plan::PlanInputs;
 use super::recorder::Recorder;
 use super::report::{RunStatus, SyncReport};
-use super::vocabulary::PlanScope;
+use super::vocabulary::{PlanScope, RunKind};
 use crate::events::{DepartmentLookup, PersonLookup};
 use crate::group::IamGroup;
 use crate::journal::Journal;
@@ -41,28 +40,21 @@ pub async fn apply_changes(
     recent_deprovisions: usize,
     journal: &dyn Journal,
 ) -> ChangeReport {
-    let clock = Instant::now();
-    let mut report = SyncReport::starting(&options.syncer, &options.organization, false);
     let mut still_listed = Vec::new();
     let mut retry = false;
-    let status = apply_into(
-        &mut report,
-        &mut still_listed,
-        &mut retry,
-        Inputs {
-            source,
-            mapping,
-            target,
-            options,
-            changes,
-            recent_deprovisions,
-            journal,
-        },
-    )
+    let inputs = Inputs {
+        source,
+        mapping,
+        target,
+        options,
+        changes,
+        recent_deprovisions,
+        journal,
+    };
+    let report = SyncReport::of_run(options, RunKind::Sync, async |report: &mut SyncReport| {
+        apply_into(report, &mut still_listed, &mut retry, inputs).await
+    })
     .await;
-    report.status = status;
-    report.duration_ms = u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX);
-    report.finished_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     let mut settled = ChangeReport::settle(report, still_listed);
     settled.retry = retry;
     if retry {
