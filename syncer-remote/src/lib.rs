@@ -10,7 +10,8 @@
 //! - [`RemoteSettings`] and [`RemotePresets`], the settings block every remote shares
 //!   (`endpoint`, `rate_limit`, `max_in_flight`, `max_retries`, `timeout_seconds`), declared
 //!   once with per-backend defaults; [`config_fields!`] puts them after a backend's own keys.
-//!   The app's id and secret are [`AppCredentials`], their keys [`AppKeys`].
+//!   The app's id and secret are [`AppCredentials`], their keys [`AppKeys`]; [`app_settings!`]
+//!   declares a backend's settings struct of the two and its event settings.
 //! - [`FailureClass`], the one vocabulary of failures every backend's classifier maps its codes
 //!   onto; [`Verdict::of_failure`] is what the loop does about each class.
 //! - [`RemoteSyncer`], a backend's settings made a `Syncer` through [`Directory`];
@@ -18,6 +19,8 @@
 //!   declaration.
 //! - [`walk_departments`], the breadth-first read of a department tree and its members, and
 //!   [`read_directory`], a whole fetch on it: every person once ([`RecordSet`]).
+//! - [`person_mapping`], the default mapping of a directory of people from a backend's field
+//!   names.
 //! - [`signature_matches`], the constant-time check of a pushed event's signature.
 //! - The parts the loop is made of: a [`CallLimiter`] (calls per second per API, a bound on
 //!   calls in flight, slowing down when throttled), a [`RetryPolicy`] (backoff with jitter, at
@@ -34,11 +37,13 @@
 //! ```
 
 mod app;
+mod app_settings;
 mod caller;
 mod class;
 mod error;
 mod http;
 mod limiter;
+mod mapping;
 mod read;
 mod reconnect;
 mod records;
@@ -47,6 +52,8 @@ mod retry;
 mod settings;
 mod signature;
 mod syncer;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod token;
 mod verdict;
 mod walk;
@@ -60,6 +67,7 @@ pub use class::FailureClass;
 pub use error::{CallError, Failure};
 pub use http::{finish as finish_http_client, http_client, HttpClientError};
 pub use limiter::CallLimiter;
+pub use mapping::{person_mapping, PersonFields};
 pub use read::read_directory;
 pub use reconnect::ReconnectBackoff;
 pub use records::{DepartmentOrder, RecordSet};
