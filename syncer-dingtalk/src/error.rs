@@ -240,6 +240,8 @@ fn refused_quota<T>(secret: &Secret, api: &str, answer: &Answer) -> Option<Verdi
 
 #[cfg(test)]
 mod tests {
+    use syncer_remote::testing::used_up_quota_text;
+
     use super::*;
 
     fn failure(errcode: i64, sub_code: Option<&str>) -> ApiFailure {
@@ -293,17 +295,11 @@ mod tests {
 
     #[test]
     fn a_used_up_quota_is_never_retried_and_tells_the_operator_why() {
-        let answer = Answer {
-            status: 200,
-            body: br#"{"errcode":90020,"errmsg":"api calls this month exceeded the limit"}"#
-                .to_vec(),
-        };
-        let verdict =
-            ApiFailure::classify::<Value>(&Secret::new("s3cret"), "/topapi/v2/user/list", &answer);
-        let Verdict::QuotaExhausted(error) = verdict else {
-            panic!("not a used-up quota: {verdict:?}");
-        };
-        let text = error.to_string();
+        let text = used_up_quota_text::<ApiFailure>(
+            "/topapi/v2/user/list",
+            200,
+            br#"{"errcode":90020,"errmsg":"api calls this month exceeded the limit"}"#,
+        );
         assert!(text.contains("errcode 90020"), "{text}");
         assert!(text.contains("retrying does not help"), "{text}");
         assert!(text.contains("next month"), "{text}");

@@ -32,9 +32,7 @@ pub mod stream;
 
 use syncer_core::ScheduleDefaults;
 
-pub use error::{ApiFailure, DingTalkError, ErrorClass};
 pub use records::{DEFAULT_MAPPING, SOURCE_FIELDS};
-pub use remote::{DingTalkApp, DingTalkCaller};
 pub use settings::{DingTalkSettings, CONFIG_FIELDS};
 
 syncer_remote::remote_backend! {
@@ -48,7 +46,7 @@ syncer_remote::remote_backend! {
         sync_interval_seconds: 86_400,
         monthly_call_budget: Some(10_000),
     },
-    settings: DingTalkSettings => DingTalkApp,
+    settings: DingTalkSettings => remote::DingTalkApp,
     events: events.push,
     listen: stream::listen,
 }

@@ -3,6 +3,7 @@
 //! listed in several departments).
 
 use syncer_core::{MappingSpec, SourceField, SourceRecord, Transform};
+use syncer_remote::person_mapping;
 
 use crate::api::ApiUser;
 
@@ -97,53 +98,13 @@ pub const SOURCE_FIELDS: &[SourceField] = &[
 /// The default mapping (product documentation): userid→Id, unionid→Name (userid when empty),
 /// name→DisplayName, email→Email, mobile→Phone, avatar→Avatar, title→Title,
 /// active→IsForbidden inverted, and userid→DingTalk so OAuth sign-in finds the same user.
-pub const DEFAULT_MAPPING: &[MappingSpec] = &[
-    MappingSpec {
-        source: "userid",
-        target: "Id",
-        transform: Transform::Copy,
-    },
-    MappingSpec {
-        source: "unionid",
-        target: "Name",
-        transform: Transform::FallbackTo("userid"),
-    },
-    MappingSpec {
-        source: "name",
-        target: "DisplayName",
-        transform: Transform::Copy,
-    },
-    MappingSpec {
-        source: "email",
-        target: "Email",
-        transform: Transform::Copy,
-    },
-    MappingSpec {
-        source: "mobile",
-        target: "Phone",
-        transform: Transform::Copy,
-    },
-    MappingSpec {
-        source: "avatar",
-        target: "Avatar",
-        transform: Transform::Copy,
-    },
-    MappingSpec {
-        source: "title",
-        target: "Title",
-        transform: Transform::Copy,
-    },
-    MappingSpec {
-        source: "active",
-        target: "IsForbidden",
-        transform: Transform::Invert,
-    },
-    MappingSpec {
-        source: "userid",
-        target: "DingTalk",
-        transform: Transform::Copy,
-    },
-];
+pub const DEFAULT_MAPPING: &[MappingSpec] = &person_mapping(
+    [
+        "userid", "unionid", "name", "email", "mobile", "avatar", "title",
+    ],
+    ("active", Transform::Invert),
+    "DingTalk",
+);
 
 /// Turns a member into a source record (empty text fields are left out to save memory).
 pub fn to_record(user: ApiUser) -> SourceRecord {

@@ -10,7 +10,6 @@ use syncer_remote::{AppCredentials, Auth, Caller, Remote};
 
 use crate::api::GET_TOKEN;
 use crate::error::{ApiFailure, DingTalkError, DINGTALK};
-use crate::settings::DingTalkSettings;
 
 /// DingTalk's oapi, as the call loop talks to it.
 #[derive(Clone, Copy, Debug, Default)]
@@ -34,11 +33,6 @@ impl Remote for DingTalkApp {
     fn authorize(&self, request: RequestBuilder, token: &str) -> RequestBuilder {
         request.query(&[("access_token", token)])
     }
-}
-
-/// The call loop for the app in `settings`.
-pub fn caller(settings: &DingTalkSettings) -> Result<DingTalkCaller, DingTalkError> {
-    Caller::new(DingTalkApp, &settings.remote, &settings.app)
 }
 
 /// `POST {api}` with `body`, returning its `result`.

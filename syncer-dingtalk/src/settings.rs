@@ -2,8 +2,8 @@
 //! App Secret, the event keys of [`crate::event_settings`]) and the shared remote block with
 //! DingTalk's defaults.
 
-use syncer_core::{ConfigField, PluginConfig, PluginConfigError};
-use syncer_remote::{AppCredentials, AppKeys, RemotePresets, RemoteSettings};
+use syncer_core::ConfigField;
+use syncer_remote::{AppKeys, RemotePresets};
 
 use crate::event_settings::{EventSettings, EVENT_FIELDS};
 
@@ -40,25 +40,8 @@ pub const CONFIG_FIELDS: &[ConfigField] = syncer_remote::config_fields!(PRESETS,
     EVENT_FIELDS[3],
 );
 
-/// Validated settings of one DingTalk syncer.
-#[derive(Clone, Debug)]
-pub struct DingTalkSettings {
-    /// App Key and App Secret.
-    pub app: AppCredentials,
-    /// Endpoint, rate limit, calls in flight, retries, timeout.
-    pub remote: RemoteSettings,
-    /// How change events arrive.
-    pub events: EventSettings,
-}
-
-impl DingTalkSettings {
-    /// Reads and range-checks the settings.
-    pub fn from_config(config: &PluginConfig) -> Result<Self, PluginConfigError> {
-        let app = AppCredentials::from_config(config, &APP_KEYS);
-        Ok(Self {
-            events: EventSettings::from_config(config, &app.id)?,
-            remote: RemoteSettings::from_config(config, &PRESETS)?,
-            app,
-        })
-    }
+syncer_remote::app_settings! {
+    /// Validated settings of one DingTalk syncer: App Key and App Secret, the shared remote block, how change
+    /// events arrive.
+    DingTalkSettings(APP_KEYS, PRESETS, EventSettings)
 }

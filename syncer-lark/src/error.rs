@@ -164,6 +164,8 @@ impl Classify for ApiFailure {
 
 #[cfg(test)]
 mod tests {
+    use syncer_remote::testing::used_up_quota_text;
+
     use super::*;
 
     fn failure(code: i64) -> ApiFailure {
@@ -193,16 +195,11 @@ mod tests {
 
     #[test]
     fn a_used_up_quota_is_never_retried_and_tells_the_operator_why() {
-        let answer = Answer {
-            status: 400,
-            body: br#"{"code":99991403,"msg":"the monthly quota is used up"}"#.to_vec(),
-        };
-        let verdict =
-            ApiFailure::classify::<Value>(&Secret::new("s3cret"), "/open-apis/x", &answer);
-        let Verdict::QuotaExhausted(error) = verdict else {
-            panic!("not a used-up quota: {verdict:?}");
-        };
-        let text = error.to_string();
+        let text = used_up_quota_text::<ApiFailure>(
+            "/open-apis/x",
+            400,
+            br#"{"code":99991403,"msg":"the monthly quota is used up"}"#,
+        );
         assert!(text.contains("code 99991403"), "{text}");
         assert!(text.contains("retrying does not help"), "{text}");
     }

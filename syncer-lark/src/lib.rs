@@ -38,10 +38,8 @@ pub mod settings;
 
 use syncer_core::ScheduleDefaults;
 
-pub use error::{ApiFailure, ErrorClass, LarkError};
 pub use fetch::ROOT_NAME_FALLBACK;
 pub use records::{DEFAULT_MAPPING, SOURCE_FIELDS};
-pub use remote::{LarkApp, LarkCaller};
 pub use settings::{LarkSettings, CONFIG_FIELDS};
 
 syncer_remote::remote_backend! {
@@ -51,6 +49,6 @@ syncer_remote::remote_backend! {
     // Lark's monthly quota (errcode 99991403) depends on the plan and is not documented where
     // we looked: no budget unless the operator sets one; the calls are counted.
     schedule: ScheduleDefaults::UNMETERED,
-    settings: LarkSettings => LarkApp,
+    settings: LarkSettings => remote::LarkApp,
     events: events.callbacks,
 }

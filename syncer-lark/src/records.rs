@@ -7,6 +7,7 @@
 //! field).
 
 use syncer_core::{MappingSpec, SourceField, SourceRecord, Transform};
+use syncer_remote::person_mapping;
 
 use crate::api::ApiUser;
 
@@ -103,53 +104,19 @@ pub const SOURCE_FIELDS: &[SourceField] = &[
 /// email→Email, mobile→Phone, avatar.avatar_origin→Avatar, job_title→Title,
 /// forbidden (resigned or frozen)→IsForbidden, and user_id→Lark so OAuth sign-in through Lark
 /// finds the same user.
-pub const DEFAULT_MAPPING: &[MappingSpec] = &[
-    MappingSpec {
-        source: "user_id",
-        target: "Id",
-        transform: Transform::Copy,
-    },
-    MappingSpec {
-        source: "union_id",
-        target: "Name",
-        transform: Transform::FallbackTo("user_id"),
-    },
-    MappingSpec {
-        source: "name",
-        target: "DisplayName",
-        transform: Transform::Copy,
-    },
-    MappingSpec {
-        source: "email",
-        target: "Email",
-        transform: Transform::Copy,
-    },
-    MappingSpec {
-        source: "mobile",
-        target: "Phone",
-        transform: Transform::Copy,
-    },
-    MappingSpec {
-        source: "avatar.avatar_origin",
-        target: "Avatar",
-        transform: Transform::Copy,
-    },
-    MappingSpec {
-        source: "job_title",
-        target: "Title",
-        transform: Transform::Copy,
-    },
-    MappingSpec {
-        source: "forbidden",
-        target: "IsForbidden",
-        transform: Transform::Copy,
-    },
-    MappingSpec {
-        source: "user_id",
-        target: "Lark",
-        transform: Transform::Copy,
-    },
-];
+pub const DEFAULT_MAPPING: &[MappingSpec] = &person_mapping(
+    [
+        "user_id",
+        "union_id",
+        "name",
+        "email",
+        "mobile",
+        "avatar.avatar_origin",
+        "job_title",
+    ],
+    ("forbidden", Transform::Copy),
+    "Lark",
+);
 
 /// Turns a person into a source record (empty text fields are left out to save memory).
 pub fn to_record(user: ApiUser) -> SourceRecord {

@@ -9,7 +9,6 @@ use syncer_remote::{AppCredentials, Auth, Caller, Remote};
 
 use crate::api::TENANT_ACCESS_TOKEN;
 use crate::error::{ApiFailure, LarkError, LARK};
-use crate::settings::LarkSettings;
 
 /// Lark's open platform, as the call loop talks to it.
 #[derive(Clone, Copy, Debug, Default)]
@@ -33,11 +32,6 @@ impl Remote for LarkApp {
     fn authorize(&self, request: RequestBuilder, token: &str) -> RequestBuilder {
         request.bearer_auth(token)
     }
-}
-
-/// The call loop for the app in `settings`.
-pub fn caller(settings: &LarkSettings) -> Result<LarkCaller, LarkError> {
-    Caller::new(LarkApp, &settings.remote, &settings.app)
 }
 
 /// `GET {path}?{query}` of API `api` (its rate-limit key and name in errors), returning `data`.

@@ -24,7 +24,10 @@ impl LarkHarness {
             users: 90,
             departments: 10,
             multi_department_ratio: 0.3,
-            frozen_ratio: 0.1,
+            extra: syncer_lark_sim::LarkExtras {
+                frozen_ratio: 0.1,
+                ..Default::default()
+            },
             ..OrgSpec::default()
         });
         let credentials = syncer_lark_sim::Credentials::new(APP_ID, APP_SECRET);

@@ -10,7 +10,8 @@
 //! - [`RemoteSettings`] and [`RemotePresets`], the settings block every remote shares
 //!   (`endpoint`, `rate_limit`, `max_in_flight`, `max_retries`, `timeout_seconds`), declared
 //!   once with per-backend defaults; [`config_fields!`] puts them after a backend's own keys.
-//!   The app's id and secret are [`AppCredentials`], their keys [`AppKeys`].
+//!   The app's id and secret are [`AppCredentials`], their keys [`AppKeys`]; [`app_settings!`]
+//!   declares a backend's settings struct of the two and its event settings.
 //! - [`FailureClass`], the one vocabulary of failures every backend's classifier maps its codes
 //!   onto; [`Verdict::of_failure`] is what the loop does about each class.
 //! - [`RemoteSyncer`], a backend's settings made a `Syncer` through [`Directory`];
@@ -19,6 +20,8 @@
 //! - [`walk_departments`], the breadth-first read of a department tree and its members, and
 //!   [`read_directory`], a whole fetch on it: every person once ([`RecordSet`]); the
 //!   [`PageBound`] of one department's member pages (the organization's count in pages).
+//! - [`person_mapping`], the default mapping of a directory of people from a backend's field
+//!   names.
 //! - [`signature_matches`], the constant-time check of a pushed event's signature.
 //! - The parts the loop is made of: a [`CallLimiter`] (calls per second per API, a bound on
 //!   calls in flight, slowing down when throttled), a [`RetryPolicy`] (backoff with jitter, at
@@ -26,8 +29,8 @@
 //! - [`ReconnectBackoff`], the wait before a long-lived connection (an event stream) tries
 //!   again: 1 s doubling to 60 s, with jitter.
 //! - For backends' tests only (cargo feature `test-support`): `loopback`, a router served on a
-//!   free local port, and `push_endpoint`, a loopback HTTP endpoint in front of a syncer's push
-//!   receiver.
+//!   free local port, `push_endpoint`, a loopback HTTP endpoint in front of a syncer's push
+//!   receiver, and `testing`, checks every backend's error tests share.
 //!
 //! It knows no API, no answer shape and no error code of any backend.
 //!
@@ -38,6 +41,7 @@
 //! ```
 
 mod app;
+mod app_settings;
 mod caller;
 mod class;
 mod error;
@@ -45,6 +49,7 @@ mod http;
 mod limiter;
 #[cfg(feature = "test-support")]
 pub mod loopback;
+mod mapping;
 mod page_bound;
 #[cfg(feature = "test-support")]
 pub mod push_endpoint;
@@ -56,6 +61,8 @@ mod retry;
 mod settings;
 mod signature;
 mod syncer;
+#[cfg(feature = "test-support")]
+pub mod testing;
 mod token;
 mod verdict;
 mod walk;
@@ -69,6 +76,7 @@ pub use class::FailureClass;
 pub use error::{CallError, Failure};
 pub use http::{finish as finish_http_client, http_client, HttpClientError};
 pub use limiter::CallLimiter;
+pub use mapping::{person_mapping, PersonFields};
 pub use page_bound::{PageBound, PAGE_SLACK};
 pub use read::read_directory;
 pub use reconnect::ReconnectBackoff;

@@ -12,9 +12,11 @@
 /// the host's meter.
 ///
 /// The parts it calls are where the guide puts them, in the crate that invokes it:
-/// `CONFIG_FIELDS`, `SOURCE_FIELDS` and `DEFAULT_MAPPING` in scope; `remote::caller(settings)`,
+/// `CONFIG_FIELDS`, `SOURCE_FIELDS` and `DEFAULT_MAPPING` in scope;
 /// `connection::test_connection(caller, endpoint)`, `fetch::fetch_directory(caller, progress)`,
-/// and `lookup::fetch_person(caller, id)` / `lookup::fetch_department(caller, id)`. The settings
+/// and `lookup::fetch_person(caller, id)` / `lookup::fetch_department(caller, id)`. The caller is
+/// the app (`Default`) with the settings' `remote` block and `app` credentials (the struct
+/// [`app_settings!`](crate::app_settings) declares). The settings
 /// have a `remote: RemoteSettings` field; `events` names their event settings' field, which has
 /// a `mode: EventMode` field and, `push` naming it, an `Option<Arc<_>>` of the push receiver.
 /// `listen`, when given, is the event stream (`listen(settings, sink, meter)`).
@@ -40,7 +42,7 @@ macro_rules! remote_backend {
             type App = $app;
 
             fn caller(&self) -> Result<$crate::Caller<$app>, $crate::DirectoryError<Self>> {
-                remote::caller(self)
+                $crate::Caller::new(<$app>::default(), &self.remote, &self.app)
             }
 
             async fn test_connection(

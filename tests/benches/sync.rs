@@ -43,7 +43,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use syncer_dingtalk_sim::{paths, Credentials, FakeDingTalk, Faults, Org, OrgSpec, Stats};
+use syncer_dingtalk_sim::{
+    benchmark_spec, paths, Credentials, FakeDingTalk, Faults, Org, OrgSpec, Stats,
+};
 use syncer_iam_sim::{FakeIam, FakeIamConfig};
 
 /// The program under test, built by `cargo bench` with this package's binaries.
@@ -69,7 +71,7 @@ struct Scenario {
 }
 
 fn scenarios() -> Vec<Scenario> {
-    let benchmark = OrgSpec::benchmark();
+    let benchmark = benchmark_spec();
     let rate_limited = Faults {
         latency: Duration::from_millis(100),
         ..Faults::default()

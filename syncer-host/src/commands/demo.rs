@@ -41,7 +41,7 @@ pub async fn demo(db: &Path, users: usize) -> Result<(), Failure> {
         .map_err(|error| Failure::Run(format!("cannot start the DingTalk simulator: {error}")))?;
     sayln!(
         "Simulated DingTalk organization \"{}\": {people} people in {departments} departments, serving the DingTalk API at {}",
-        spec.org_name,
+        spec.name,
         server.url()
     );
     if db.exists() {

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use syncer_sim_kit::SimRng;
+use syncer_sim_kit::{OrgExtras, SimRng};
 
 use crate::names;
 use crate::org::{Org, SimDept, SimUser, ROOT_DEPT_ID};
@@ -20,59 +20,47 @@ const DEPT_ID_STEP: i64 = 7_919;
 const HIRED_FROM_MS: i64 = 1_325_376_000_000;
 const HIRED_TO_MS: i64 = 1_735_603_200_000;
 
-/// What organization to generate.
+/// What organization to generate: the kit's shared spec with DingTalk's extras.
+pub type OrgSpec = syncer_sim_kit::OrgSpec<DingTalkExtras>;
+
+/// What only the DingTalk simulator varies in an organization.
 #[derive(Debug, Clone, PartialEq)]
-pub struct OrgSpec {
-    /// Number of employees.
-    pub users: usize,
-    /// Number of departments, the root included (at least 1).
-    pub departments: usize,
-    /// Deepest level below the root (the root is level 0); reached whenever there are enough
-    /// departments.
-    pub max_depth: usize,
-    /// Share of employees in two or three departments.
-    pub multi_department_ratio: f64,
+pub struct DingTalkExtras {
     /// Share of employees who have not activated DingTalk (`active: false`).
     pub inactive_ratio: f64,
     /// Share of employees whose `unionid` is empty.
     pub missing_unionid_ratio: f64,
-    /// Seed of every random choice.
-    pub seed: u64,
-    /// Name of the organization and of its root department.
-    pub org_name: String,
-    /// Domain of generated e-mail addresses (an `.example` domain by default).
-    pub email_domain: String,
 }
 
-impl Default for OrgSpec {
-    /// A few hundred employees in 25 nested departments, five levels deep.
-    fn default() -> OrgSpec {
+impl OrgExtras for DingTalkExtras {
+    /// A few hundred employees in 25 nested departments, five levels deep; some in two or three
+    /// departments.
+    fn default_spec() -> OrgSpec {
         OrgSpec {
             users: 300,
             departments: 25,
             max_depth: 5,
             multi_department_ratio: 0.10,
-            inactive_ratio: 0.05,
-            missing_unionid_ratio: 0.05,
             seed: 42,
-            org_name: "艾克米科技有限公司".to_owned(),
+            name: "艾克米科技有限公司".to_owned(),
             email_domain: "acme.example".to_owned(),
+            extra: DingTalkExtras {
+                inactive_ratio: 0.05,
+                missing_unionid_ratio: 0.05,
+            },
         }
     }
 }
 
-impl OrgSpec {
-    /// The benchmark's organization: 100,000 employees in 2,000 departments.
-    pub fn benchmark() -> OrgSpec {
-        OrgSpec {
-            users: 100_000,
-            departments: 2_000,
-            max_depth: 6,
-            ..OrgSpec::default()
-        }
+/// The benchmark's organization: 100,000 employees in 2,000 departments.
+pub fn benchmark_spec() -> OrgSpec {
+    OrgSpec {
+        users: 100_000,
+        departments: 2_000,
+        max_depth: 6,
+        ..OrgSpec::default()
     }
 }
-
 impl Org {
     /// Generates the organization `spec` describes; the same spec always gives the same org.
     pub fn generate(spec: &OrgSpec) -> Org {
@@ -85,7 +73,7 @@ impl Org {
             .map(|row| generate_user(spec, row, &dept_ids, &mut rng))
             .collect();
         Org {
-            name: spec.org_name.clone(),
+            name: spec.name.clone(),
             departments,
             users,
         }
@@ -100,7 +88,7 @@ fn generate_departments(spec: &OrgSpec, rng: &mut SimRng) -> Vec<SimDept> {
     depts.push(SimDept {
         dept_id: ROOT_DEPT_ID,
         parent_id: None,
-        name: spec.org_name.clone(),
+        name: spec.name.clone(),
     });
     let mut depths = vec![0usize];
     // Indexes of departments that may still receive children.
@@ -147,8 +135,8 @@ fn generate_user(spec: &OrgSpec, row: usize, dept_ids: &[i64], rng: &mut SimRng)
     let number = row + 1;
     let domain = &spec.email_domain;
     let first = row == 0;
-    let active = first || !rng.chance(spec.inactive_ratio);
-    let unionid = if rng.chance(spec.missing_unionid_ratio) {
+    let active = first || !rng.chance(spec.extra.inactive_ratio);
+    let unionid = if rng.chance(spec.extra.missing_unionid_ratio) {
         String::new()
     } else {
         alphanumeric(rng, 22)
@@ -366,7 +354,7 @@ mod tests {
     #[test]
     fn a_benchmark_sized_org_generates_quickly() {
         let started = Instant::now();
-        let org = Org::generate(&OrgSpec::benchmark());
+        let org = Org::generate(&benchmark_spec());
         let took = started.elapsed();
         assert_eq!(org.users.len(), 100_000);
         assert_eq!(org.departments.len(), 2_000);

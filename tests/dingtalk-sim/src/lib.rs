@@ -61,7 +61,7 @@ pub use events::{
 };
 pub use fake::FakeDingTalk;
 pub use faults::{DeptFault, Faults, Permission};
-pub use generate::OrgSpec;
+pub use generate::{benchmark_spec, DingTalkExtras, OrgSpec};
 pub use org::{Org, SimDept, SimUser, ROOT_DEPT_ID};
 pub use state::DingTalk;
 pub use stats::{PageKey, Stats};

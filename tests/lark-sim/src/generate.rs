@@ -2,7 +2,7 @@
 //! departments, frozen accounts, people without e-mail or job title. The same [`OrgSpec`] always
 //! gives the same tenant; ids that must be unique are built from the row number.
 
-use syncer_sim_kit::SimRng;
+use syncer_sim_kit::{OrgExtras, SimRng};
 
 use crate::org::{LarkOrg, SimDepartment, SimUser, ROOT_DEPARTMENT};
 
@@ -30,42 +30,39 @@ const TITLES: &[&str] = &[
     "",
 ];
 
-/// What tenant to generate.
+/// What tenant to generate: the kit's shared spec with Lark's extras.
+pub type OrgSpec = syncer_sim_kit::OrgSpec<LarkExtras>;
+
+/// What only the Lark simulator varies in a tenant.
 #[derive(Debug, Clone, PartialEq)]
-pub struct OrgSpec {
-    /// Number of people.
-    pub users: usize,
-    /// Number of departments, the root included (at least 1).
-    pub departments: usize,
-    /// Deepest level below the root.
-    pub max_depth: usize,
-    /// Share of people in two departments.
-    pub multi_department_ratio: f64,
+pub struct LarkExtras {
     /// Share of frozen accounts.
     pub frozen_ratio: f64,
     /// Share of people without an e-mail address.
     pub missing_email_ratio: f64,
-    /// Seed of every random choice.
-    pub seed: u64,
-    /// The tenant's name.
-    pub tenant_name: String,
-    /// Domain of generated e-mail addresses.
-    pub email_domain: String,
 }
 
-impl Default for OrgSpec {
-    /// About a hundred people in a dozen departments, three levels deep.
-    fn default() -> OrgSpec {
+impl Default for LarkExtras {
+    fn default() -> Self {
+        LarkExtras {
+            frozen_ratio: 0.05,
+            missing_email_ratio: 0.05,
+        }
+    }
+}
+
+impl OrgExtras for LarkExtras {
+    /// About a hundred people in a dozen departments, three levels deep; some in two.
+    fn default_spec() -> OrgSpec {
         OrgSpec {
             users: 120,
             departments: 12,
             max_depth: 3,
             multi_department_ratio: 0.15,
-            frozen_ratio: 0.05,
-            missing_email_ratio: 0.05,
             seed: 7,
-            tenant_name: "飞书示例科技".to_owned(),
+            name: "飞书示例科技".to_owned(),
             email_domain: "acme-lark.example".to_owned(),
+            extra: LarkExtras::default(),
         }
     }
 }
@@ -74,7 +71,7 @@ impl LarkOrg {
     /// Generates the tenant `spec` describes.
     pub fn generate(spec: &OrgSpec) -> LarkOrg {
         let mut rng = SimRng::new(spec.seed);
-        let mut org = LarkOrg::empty(spec.tenant_name.clone());
+        let mut org = LarkOrg::empty(spec.name.clone());
         let mut depths = vec![0usize];
         for row in 1..spec.departments.max(1) {
             let eligible: Vec<usize> = (0..org.departments.len())
@@ -122,7 +119,7 @@ fn person(spec: &OrgSpec, row: usize, departments: &[String], rng: &mut SimRng) 
         }
     }
     let user_id = format!("{:x}{row:05}", 0xa0 + rng.below(0x50));
-    let email = if rng.chance(spec.missing_email_ratio) {
+    let email = if rng.chance(spec.extra.missing_email_ratio) {
         String::new()
     } else {
         format!("user{row}@{}", spec.email_domain)
@@ -140,7 +137,7 @@ fn person(spec: &OrgSpec, row: usize, departments: &[String], rng: &mut SimRng) 
         employee_no: format!("E{row:06}"),
         departments: member_of,
         is_resigned: false,
-        is_frozen: rng.chance(spec.frozen_ratio),
+        is_frozen: rng.chance(spec.extra.frozen_ratio),
         is_activated: true,
         user_id,
     }

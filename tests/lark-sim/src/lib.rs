@@ -62,7 +62,7 @@ pub use callback::{CallbackConfig, CallbackError, CallbackStats, Callbacks, Cont
 pub use credentials::Credentials;
 pub use fake::FakeLark;
 pub use faults::{DeptFault, Faults};
-pub use generate::OrgSpec;
+pub use generate::{LarkExtras, OrgSpec};
 pub use org::{LarkOrg, SimDepartment, SimUser, ROOT_DEPARTMENT};
 pub use state::Lark;
 pub use stats::{PageKey, Stats};

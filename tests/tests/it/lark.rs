@@ -88,7 +88,10 @@ pub(crate) fn tenant(users: usize) -> LarkOrg {
         users,
         departments: 8,
         multi_department_ratio: 0.25,
-        frozen_ratio: 0.1,
+        extra: syncer_lark_sim::LarkExtras {
+            frozen_ratio: 0.1,
+            ..Default::default()
+        },
         ..OrgSpec::default()
     })
 }

@@ -3,7 +3,7 @@
 use std::collections::{BTreeSet, HashMap, VecDeque};
 
 use serde_json::{json, Value};
-use syncer_dingtalk_sim::{codes, paths, Faults, Org, OrgSpec, SimUser};
+use syncer_dingtalk_sim::{benchmark_spec, codes, paths, Faults, Org, SimUser};
 
 use crate::client::{org_with_big_department, Sim};
 
@@ -335,7 +335,7 @@ async fn org_edits_show_in_the_next_answers() {
 
 #[tokio::test]
 async fn a_benchmark_sized_org_is_served_page_by_page() {
-    let org = Org::generate(&OrgSpec::benchmark());
+    let org = Org::generate(&benchmark_spec());
     let mut sizes: HashMap<i64, usize> = HashMap::new();
     for user in &org.users {
         for dept in &user.dept_ids {
