@@ -10,7 +10,9 @@
 use futures::future::BoxFuture;
 use futures::FutureExt;
 use syncer_core::{FetchError, FetchProgress, Snapshot};
-use syncer_remote::{read_directory, Child, DepartmentOrder, DirectoryReader, Listed, PageBound};
+use syncer_remote::{
+    read_directory, token_first, Child, DepartmentOrder, DirectoryReader, Listed, PageBound,
+};
 
 use crate::api::{self, ApiDepartment, ApiUser, UserPage};
 use crate::error::{ApiFailure, DingTalkError, DINGTALK};
@@ -33,12 +35,7 @@ pub async fn fetch_directory(
     caller: &DingTalkCaller,
     progress: &dyn FetchProgress,
 ) -> Result<Snapshot, FetchError> {
-    // The token first: wrong credentials fail the fetch with their fix, not as a bound's
-    // fallback notice (the read below finds the token cached).
-    caller
-        .access_token()
-        .await
-        .map_err(|error| error.to_fetch_error())?;
+    token_first(caller).await?;
     let (bound, notice) = page_bound(caller).await;
     let reader = Reader { caller, bound };
     let mut snapshot = read_directory(

@@ -10,7 +10,7 @@ use futures::future::BoxFuture;
 use futures::FutureExt;
 use serde::de::DeserializeOwned;
 use syncer_core::{FetchError, FetchFailure, FetchProgress, Snapshot};
-use syncer_remote::{read_directory, Child, DirectoryReader, Listed, PageBound};
+use syncer_remote::{read_directory, token_first, Child, DirectoryReader, Listed, PageBound};
 
 use crate::api::{self, ApiDepartment, ApiUser, DepartmentAnswer, Page};
 use crate::error::{ApiFailure, LarkError, LARK};
@@ -33,12 +33,7 @@ pub async fn fetch_directory(
     caller: &LarkCaller,
     progress: &dyn FetchProgress,
 ) -> Result<Snapshot, FetchError> {
-    // The token first: wrong credentials fail the fetch with their fix, not as a bound's
-    // fallback notice (the read below finds the token cached).
-    caller
-        .access_token()
-        .await
-        .map_err(|error| error.to_fetch_error())?;
+    token_first(caller).await?;
     let root = read_root(caller).await;
     let reader = Reader {
         caller,

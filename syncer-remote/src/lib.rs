@@ -78,7 +78,7 @@ pub use http::{finish as finish_http_client, http_client, HttpClientError};
 pub use limiter::CallLimiter;
 pub use mapping::{person_mapping, PersonFields};
 pub use page_bound::{PageBound, PAGE_SLACK};
-pub use read::read_directory;
+pub use read::{read_directory, token_first};
 pub use reconnect::ReconnectBackoff;
 pub use records::{DepartmentOrder, RecordSet};
 pub use retry::RetryPolicy;

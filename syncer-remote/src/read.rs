@@ -9,6 +9,18 @@ use crate::caller::{Caller, Remote};
 use crate::records::RecordSet;
 use crate::walk::{walk_departments, DirectoryReader};
 
+/// Takes the app's token before anything else a fetch does, so that wrong credentials fail the
+/// fetch with their fix (rather than as some earlier read's failure). [`read_directory`] does it
+/// itself; a backend that reads something before it (a bound, the root) calls this first, and
+/// the read finds the token cached.
+pub async fn token_first<R: Remote>(caller: &Caller<R>) -> Result<(), FetchError> {
+    caller
+        .access_token()
+        .await
+        .map(|_| ())
+        .map_err(|error| error.to_fetch_error())
+}
+
 /// Reads the directory below `root` (named `root_name` unless the remote names it) with
 /// `reader`, whose calls go through `caller`; `to_record` makes a listed member a record (the
 /// department it was listed in is added).
@@ -24,10 +36,7 @@ where
     R: Remote,
     D: DirectoryReader<Failure = R::Failure>,
 {
-    caller
-        .access_token()
-        .await
-        .map_err(|error| error.to_fetch_error())?;
+    token_first(caller).await?;
     let mut people = RecordSet::default();
     let walked = walk_departments(reader, root, root_name, progress, |department, users| {
         let department = department.to_string();
