@@ -8,7 +8,7 @@ use crate::common::{
     eventually, fake_dingtalk, iam_name, org, postgres_database, Scratch, DEADLINE,
 };
 use crate::events::{hire, staffed_department};
-use syncer_dingtalk_sim::FakeDingTalk;
+use syncer_dingtalk_sim::{FakeDingTalk, Org};
 
 /// Whether the embedded store holds the user `name` of `acme` disabled; `None` when absent.
 fn forbidden(scratch: &Scratch, name: &str) -> Option<bool> {
@@ -61,19 +61,49 @@ async fn event_counters(replicas: &[Replica]) -> Vec<serde_json::Value> {
     counters
 }
 
+/// Two listening replicas of a 20-person organization on a throwaway PostgreSQL.
+struct TwoReplicas {
+    org: Org,
+    dingtalk: FakeDingTalk,
+    scratch: Scratch,
+    replicas: [Replica; 2],
+    _cluster: syncer_pg_cluster::PgCluster,
+}
+
+impl TwoReplicas {
+    /// `None` (having said how to run the test) where no PostgreSQL is installed.
+    async fn start() -> Option<TwoReplicas> {
+        let (cluster, url) = postgres_database()?;
+        let org = org(20);
+        let dingtalk = fake_dingtalk(org.clone(), Default::default()).await;
+        let scratch = Scratch::new();
+        let replicas = two_listening_replicas(&scratch, &url, &dingtalk).await;
+        Some(TwoReplicas {
+            org,
+            dingtalk,
+            scratch,
+            replicas,
+            _cluster: cluster,
+        })
+    }
+}
+
 fn total(counters: &[serde_json::Value], key: &str) -> u64 {
     counters.iter().filter_map(|c| c[key].as_u64()).sum()
 }
 
 #[tokio::test]
 async fn leavers_split_across_two_replicas_stay_within_one_guard() {
-    let Some((_cluster, url)) = postgres_database() else {
+    let Some(world) = TwoReplicas::start().await else {
         return;
     };
-    let org = org(20);
-    let dingtalk = fake_dingtalk(org.clone(), Default::default()).await;
-    let scratch = Scratch::new();
-    let replicas = two_listening_replicas(&scratch, &url, &dingtalk).await;
+    let TwoReplicas {
+        org,
+        dingtalk,
+        scratch,
+        replicas,
+        ..
+    } = &world;
     let leavers: Vec<String> = org
         .users
         .iter()
@@ -102,7 +132,7 @@ async fn leavers_split_across_two_replicas_stay_within_one_guard() {
         disabled <= 10,
         "{disabled} of 15 leavers disabled by two replicas"
     );
-    let counters = event_counters(&replicas).await;
+    let counters = event_counters(replicas).await;
     assert!(total(&counters, "held_back") >= 1, "{counters:?}");
     assert!(
         counters.iter().all(|c| c["received"].as_u64() >= Some(1)),
@@ -112,13 +142,16 @@ async fn leavers_split_across_two_replicas_stay_within_one_guard() {
 
 #[tokio::test]
 async fn an_event_handled_by_one_replica_is_a_duplicate_on_the_other() {
-    let Some((_cluster, url)) = postgres_database() else {
+    let Some(world) = TwoReplicas::start().await else {
         return;
     };
-    let org = org(20);
-    let dingtalk = fake_dingtalk(org.clone(), Default::default()).await;
-    let scratch = Scratch::new();
-    let replicas = two_listening_replicas(&scratch, &url, &dingtalk).await;
+    let TwoReplicas {
+        org,
+        dingtalk,
+        scratch,
+        replicas,
+        ..
+    } = &world;
     let mut config = dingtalk.stream_config();
     config.duplicate_after_ack = true;
     dingtalk.set_stream_config(config);
@@ -132,7 +165,7 @@ async fn an_event_handled_by_one_replica_is_a_duplicate_on_the_other() {
         dingtalk.hire(hire(&format!("twice{n}"), dept));
     }
     let counters = eventually("every duplicate to be counted", || async {
-        let counters = event_counters(&replicas).await;
+        let counters = event_counters(replicas).await;
         (total(&counters, "duplicates") >= hires).then_some(counters)
     })
     .await;
