@@ -108,7 +108,7 @@ async fn leavers_split_across_two_replicas_stay_within_one_guard() {
         .users
         .iter()
         .map(|user| iam_name(user).to_owned())
-        .filter(|name| forbidden(&scratch, name) == Some(false))
+        .filter(|name| forbidden(scratch, name) == Some(false))
         .take(15)
         .collect();
     assert_eq!(leavers.len(), 15, "enough enabled members");
@@ -126,7 +126,7 @@ async fn leavers_split_across_two_replicas_stay_within_one_guard() {
         .unwrap_or_else(|unsettled| panic!("events not acknowledged: {unsettled:?}"));
     let disabled = leavers
         .iter()
-        .filter(|name| forbidden(&scratch, name) == Some(true))
+        .filter(|name| forbidden(scratch, name) == Some(true))
         .count();
     assert!(
         disabled <= 10,
@@ -159,7 +159,7 @@ async fn an_event_handled_by_one_replica_is_a_duplicate_on_the_other() {
     let before = user_gets();
     // Each hire is delivered twice, each time to one of the two sockets at random: about half
     // the second deliveries reach the replica that did not handle the first.
-    let dept = staffed_department(&org);
+    let dept = staffed_department(org);
     let hires = 16;
     for n in 0..hires {
         dingtalk.hire(hire(&format!("twice{n}"), dept));
@@ -182,7 +182,7 @@ async fn an_event_handled_by_one_replica_is_a_duplicate_on_the_other() {
     );
     for n in 0..hires {
         assert_eq!(
-            forbidden(&scratch, &format!("union-twice{n}")),
+            forbidden(scratch, &format!("union-twice{n}")),
             Some(false),
             "hire {n} is in IAM"
         );
