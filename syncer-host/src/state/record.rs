@@ -80,6 +80,20 @@ pub(crate) fn encode(report: &impl Serialize) -> Result<String, String> {
         .map_err(|error| format!("cannot encode the run's report: {error}"))
 }
 
+/// The report stored with run `run_id`, read back. One that cannot be read (written by a newer
+/// version, or changed by hand) shows the run without its report, and says so in the log
+/// rather than passing for a run that never reported.
+pub(crate) fn decode(run_id: i64, stored: Option<String>) -> Option<SyncReport> {
+    let body = stored?;
+    match serde_json::from_str(&body) {
+        Ok(report) => Some(report),
+        Err(error) => {
+            tracing::warn!(run_id, %error, "the report stored with this run cannot be read; the run is shown without it");
+            None
+        }
+    }
+}
+
 /// A stored status; an unknown one reads as failed.
 pub(crate) fn status(stored: String) -> RunStatus {
     serde_json::from_value(serde_json::Value::String(stored)).unwrap_or(RunStatus::Failed)
@@ -123,5 +137,20 @@ impl RunQuery {
             RunQuery::Unfinished => MAX_UNFINISHED,
         };
         i64::try_from(limit).unwrap_or(i64::MAX)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_report_reads_back_and_an_unreadable_one_shows_none() {
+        let report = SyncReport::starting("acme-dt", "acme", false);
+        let stored = encode(&report).expect("encodes");
+        let read = decode(7, Some(stored)).expect("reads back");
+        assert_eq!(read.syncer, "acme-dt");
+        assert!(decode(7, Some("{not json".to_owned())).is_none());
+        assert!(decode(7, None).is_none());
     }
 }

@@ -188,15 +188,16 @@ impl SqliteHistory {
 
 fn row_to_record(row: &rusqlite::Row<'_>) -> rusqlite::Result<RunRecord> {
     let status: String = row.get(2)?;
+    let run_id: i64 = row.get(0)?;
     let report: Option<String> = row.get(6)?;
     Ok(RunRecord {
-        run_id: row.get(0)?,
+        run_id,
         syncer: row.get(1)?,
         status: record::status(status),
         dry_run: row.get(3)?,
         started_at: row.get(4)?,
         finished_at: row.get(5)?,
-        report: report.and_then(|body| serde_json::from_str(&body).ok()),
+        report: record::decode(run_id, report),
         replica: None,
     })
 }

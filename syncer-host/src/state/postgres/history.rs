@@ -159,15 +159,16 @@ impl PgHistory {
 }
 
 fn to_record(row: &Row) -> RunRecord {
+    let run_id: i64 = row.get(0);
     let report: Option<String> = row.get(6);
     RunRecord {
-        run_id: row.get(0),
+        run_id,
         syncer: row.get(1),
         status: record::status(row.get(2)),
         dry_run: row.get(3),
         started_at: row.get(4),
         finished_at: row.get(5),
-        report: report.and_then(|body| serde_json::from_str(&body).ok()),
+        report: record::decode(run_id, report),
         replica: Some(row.get(7)),
     }
 }
