@@ -94,45 +94,41 @@ fn total(counters: &[serde_json::Value], key: &str) -> u64 {
 
 #[tokio::test]
 async fn leavers_split_across_two_replicas_stay_within_one_guard() {
-    let Some(TwoReplicas {
-        org,
-        dingtalk,
-        scratch,
-        replicas,
-        _cluster,
-    }) = TwoReplicas::start().await
-    else {
+    let Some(world) = TwoReplicas::start().await else {
         return;
     };
-    let leavers: Vec<String> = org
+    let leavers: Vec<String> = world
+        .org
         .users
         .iter()
         .map(|user| iam_name(user).to_owned())
-        .filter(|name| forbidden(&scratch, name) == Some(false))
+        .filter(|name| forbidden(&world.scratch, name) == Some(false))
         .take(15)
         .collect();
     assert_eq!(leavers.len(), 15, "enough enabled members");
     // Fifteen leave; alone, each replica would let all of its share go (ten each at most).
-    for user in org
+    for user in world
+        .org
         .users
         .iter()
         .filter(|u| leavers.iter().any(|n| n == iam_name(u)))
     {
-        dingtalk.leave(&user.userid).expect("leave");
+        world.dingtalk.leave(&user.userid).expect("leave");
     }
-    dingtalk
+    world
+        .dingtalk
         .all_acknowledged(DEADLINE)
         .await
         .unwrap_or_else(|unsettled| panic!("events not acknowledged: {unsettled:?}"));
     let disabled = leavers
         .iter()
-        .filter(|name| forbidden(&scratch, name) == Some(true))
+        .filter(|name| forbidden(&world.scratch, name) == Some(true))
         .count();
     assert!(
         disabled <= 10,
         "{disabled} of 15 leavers disabled by two replicas"
     );
-    let counters = event_counters(&replicas).await;
+    let counters = event_counters(&world.replicas).await;
     assert!(total(&counters, "held_back") >= 1, "{counters:?}");
     assert!(
         counters.iter().all(|c| c["received"].as_u64() >= Some(1)),
@@ -142,34 +138,28 @@ async fn leavers_split_across_two_replicas_stay_within_one_guard() {
 
 #[tokio::test]
 async fn an_event_handled_by_one_replica_is_a_duplicate_on_the_other() {
-    let Some(TwoReplicas {
-        org,
-        dingtalk,
-        scratch,
-        replicas,
-        _cluster,
-    }) = TwoReplicas::start().await
-    else {
+    let Some(world) = TwoReplicas::start().await else {
         return;
     };
-    let mut config = dingtalk.stream_config();
+    let mut config = world.dingtalk.stream_config();
     config.duplicate_after_ack = true;
-    dingtalk.set_stream_config(config);
-    let user_gets = || dingtalk.stats().calls("/topapi/v2/user/get");
+    world.dingtalk.set_stream_config(config);
+    let user_gets = || world.dingtalk.stats().calls("/topapi/v2/user/get");
     let before = user_gets();
     // Each hire is delivered twice, each time to one of the two sockets at random: about half
     // the second deliveries reach the replica that did not handle the first.
-    let dept = staffed_department(&org);
+    let dept = staffed_department(&world.org);
     let hires = 16;
     for n in 0..hires {
-        dingtalk.hire(hire(&format!("twice{n}"), dept));
+        world.dingtalk.hire(hire(&format!("twice{n}"), dept));
     }
     let counters = eventually("every duplicate to be counted", || async {
-        let counters = event_counters(&replicas).await;
+        let counters = event_counters(&world.replicas).await;
         (total(&counters, "duplicates") >= hires).then_some(counters)
     })
     .await;
-    dingtalk
+    world
+        .dingtalk
         .all_acknowledged(DEADLINE)
         .await
         .unwrap_or_else(|unsettled| panic!("events not acknowledged: {unsettled:?}"));
@@ -182,7 +172,7 @@ async fn an_event_handled_by_one_replica_is_a_duplicate_on_the_other() {
     );
     for n in 0..hires {
         assert_eq!(
-            forbidden(&scratch, &format!("union-twice{n}")),
+            forbidden(&world.scratch, &format!("union-twice{n}")),
             Some(false),
             "hire {n} is in IAM"
         );
