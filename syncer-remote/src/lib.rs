@@ -23,7 +23,8 @@
 //!   does the tree, the concurrency and the failures, every person once ([`RecordSet`]), each
 //!   department's member pages bounded by the count ([`PageBound`]).
 //! - [`person_mapping`], the default mapping of a directory of people from a backend's field
-//!   names.
+//!   names, and [`declared_record`], a person's record read from the API's answer type by the
+//!   fields the backend declares.
 //! - [`signature_matches`], the constant-time check of a pushed event's signature.
 //! - The parts the loop is made of: a [`CallLimiter`] (calls per second per API, a bound on
 //!   calls in flight, slowing down when throttled), a [`RetryPolicy`] (backoff with jitter, at
@@ -46,6 +47,7 @@ mod app;
 mod app_settings;
 mod caller;
 mod class;
+mod declared;
 mod error;
 mod http;
 mod limiter;
@@ -78,6 +80,7 @@ pub use caller::{
     TOKEN_RENEWALS_PER_CALL,
 };
 pub use class::FailureClass;
+pub use declared::declared_record;
 pub use error::{CallError, Failure};
 pub use http::{finish as finish_http_client, http_client, HttpClientError};
 pub use limiter::CallLimiter;
