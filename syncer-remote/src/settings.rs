@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use syncer_core::{ConfigField, ConfigKind, PluginConfig, PluginConfigError};
 
-/// What differs between backends in the shared settings block: defaults and help texts.
+/// What differs between backends in the shared settings block: the endpoint, the documented
+/// rate limit, and how many calls may be in flight by default.
 #[derive(Clone, Copy, Debug)]
 pub struct RemotePresets {
     /// The public base URL of the remote API.
@@ -20,13 +21,14 @@ pub struct RemotePresets {
     pub rate_limit_help: &'static str,
     /// Default of `max_in_flight`, as config text.
     pub max_in_flight: &'static str,
-    /// Help of `max_in_flight`.
-    pub max_in_flight_help: &'static str,
-    /// Help of `max_retries`: which answers are retried.
-    pub max_retries_help: &'static str,
-    /// Help of `timeout_seconds`.
-    pub timeout_help: &'static str,
 }
+
+/// Help of `max_in_flight`, the same for every remote.
+const MAX_IN_FLIGHT_HELP: &str = "Upper bound on calls to the API in flight at once.";
+/// Help of `max_retries`: what the shared call loop retries, whatever the remote.
+const MAX_RETRIES_HELP: &str = "How often a call is retried on throttling, a busy or failing server (5xx) or a connection error before its department is marked failed (a refused token is renewed on top of it).";
+/// Help of `timeout_seconds`.
+const TIMEOUT_HELP: &str = "Timeout of one HTTP call, in seconds.";
 
 impl RemotePresets {
     /// The five shared config fields, in the order a form shows them.
@@ -53,7 +55,7 @@ impl RemotePresets {
             ConfigField {
                 name: "max_in_flight",
                 label: "Concurrent calls",
-                help: self.max_in_flight_help,
+                help: MAX_IN_FLIGHT_HELP,
                 kind: ConfigKind::Integer,
                 required: false,
                 secret: false,
@@ -62,7 +64,7 @@ impl RemotePresets {
             ConfigField {
                 name: "max_retries",
                 label: "Retries per call",
-                help: self.max_retries_help,
+                help: MAX_RETRIES_HELP,
                 kind: ConfigKind::Integer,
                 required: false,
                 secret: false,
@@ -71,7 +73,7 @@ impl RemotePresets {
             ConfigField {
                 name: "timeout_seconds",
                 label: "Call timeout (s)",
-                help: self.timeout_help,
+                help: TIMEOUT_HELP,
                 kind: ConfigKind::Integer,
                 required: false,
                 secret: false,
@@ -106,9 +108,6 @@ pub const fn events_field(help: &'static str) -> ConfigField {
 ///     rate_limit: "10",
 ///     rate_limit_help: "Calls per second per API.",
 ///     max_in_flight: "4",
-///     max_in_flight_help: "Calls at once.",
-///     max_retries_help: "Retries of a failed call.",
-///     timeout_help: "Timeout of one call.",
 /// };
 /// const TOKEN: ConfigField = ConfigField {
 ///     name: "token", label: "Token", help: "The API token.", kind: ConfigKind::Text,

@@ -16,9 +16,6 @@ pub const PRESETS: RemotePresets = RemotePresets {
     rate_limit: "10",
     rate_limit_help: "Calls per second per API; the directory allows 10.",
     max_in_flight: "4",
-    max_in_flight_help: "Upper bound on calls in flight at once.",
-    max_retries_help: "How often a busy, throttled, 5xx or unanswered call is retried.",
-    timeout_help: "Timeout of one HTTP call.",
 };
 
 /// How the directory names an API client's credentials, and where the admin console shows them.
