@@ -6,6 +6,7 @@
 //! knows nothing of HTTP.
 
 use serde::{Deserialize, Serialize};
+use syncer_sim_kit::Indexed;
 
 /// The id of the root department, under both `open_department_id` and `department_id`.
 pub const ROOT_DEPARTMENT: &str = "0";
@@ -230,6 +231,19 @@ impl LarkOrg {
             next += 1;
         }
         out
+    }
+}
+
+impl Indexed for LarkOrg {
+    type Org = LarkOrg;
+
+    /// Served as it is: a tenant of a test's size needs no index.
+    fn index(org: LarkOrg) -> LarkOrg {
+        org
+    }
+
+    fn org(&self) -> &LarkOrg {
+        self
     }
 }
 
