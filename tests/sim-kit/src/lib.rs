@@ -44,6 +44,7 @@ mod entry;
 mod faults;
 mod gateway;
 mod ledger;
+mod org;
 mod owner;
 mod parts;
 mod rate;
@@ -65,6 +66,7 @@ pub use entry::{Presents, SimError};
 pub use faults::{NetworkFaults, SimFaults, TokenFaults};
 pub use gateway::{delay, gateway_page};
 pub use ledger::{Ledger, Unsettled};
+pub use org::{NewDepartment, Org, OrgDepartment, OrgMember};
 pub use parts::{Indexed, Parts, SimExtension, SimParts};
 pub use rate::RateWindow;
 pub use retry::{spawn_until_stopped, RetrySchedule};
@@ -74,7 +76,7 @@ pub use sim::{
     Begun, CredentialsOf, ExtensionOf, FaultsOf, OrgOf, PageOf, ServedOf, Sim, SimApi, SimState,
     StatsOf,
 };
-pub use spec::{OrgExtras, OrgSpec};
+pub use spec::{GenerateOrg, OrgExtras, OrgSpec};
 pub use stats::{CallRecorder, CallStats, InFlight, InFlightGauge};
 pub use swap::Swap;
 pub use tokens::{Issued, Reuse, TokenCheck, TokenStore};
