@@ -22,7 +22,7 @@ use crate::credentials::Credentials;
 use crate::envelope::{ok_data, ok_top_level, ApiError};
 use crate::faults::Faults;
 use crate::gate;
-use crate::handlers::{self, Answer, Api};
+use crate::handlers::{self, Answer, Api, Request};
 use crate::org::LarkOrg;
 use crate::state::{Lark, Shared};
 use crate::stats::{PageKey, Stats};
@@ -138,15 +138,21 @@ fn answer(
         })?;
         return Ok((ok_top_level(fields, log_id), None));
     }
+    let handler = match call.api {
+        Api::DepartmentChildren => handlers::children,
+        Api::DepartmentGet => handlers::department,
+        Api::UsersByDepartment => handlers::find_by_department,
+        Api::UserGet => handlers::user,
+        Api::TenantAccessToken => return Err(ApiError::not_found()),
+    };
     let org = shared.served();
-    let department = call.department.as_deref().unwrap_or_default();
-    let Answer { data, page } = match call.api {
-        Api::DepartmentChildren => handlers::children(&org, faults, department, &call.query),
-        Api::DepartmentGet => handlers::department(&org, faults, department, &call.query),
-        Api::UsersByDepartment => handlers::find_by_department(&org, faults, &call.query),
-        Api::UserGet => handlers::user(&org, &call.query, faults, department),
-        Api::TenantAccessToken => Err(ApiError::not_found()),
-    }?;
+    let request = Request {
+        org: &org,
+        faults,
+        id: call.department.as_deref().unwrap_or_default(),
+        query: &call.query,
+    };
+    let Answer { data, page } = handler(&request)?;
     let page = page.map(|(department, page_token)| PageKey {
         path: call.api.path().to_owned(),
         department,
