@@ -198,11 +198,16 @@ mod tests {
 
     const PEER: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 
+    /// A running test simulator whose network refuses every IP when `ip_denied`.
+    async fn started(ip_denied: bool) -> Sim<Test> {
+        Sim::start(Nobody, (), faults(ip_denied))
+            .await
+            .expect("starts")
+    }
+
     #[tokio::test]
     async fn the_gate_refuses_on_the_network_before_the_simulator_checks_anything() {
-        let sim = Sim::<Test>::start(Nobody, (), faults(true))
-            .await
-            .expect("starts");
+        let sim = started(true).await;
         let asked = Cell::new(false);
         let admitted = sim.state().admit(&faults(true), "/call", PEER, || {
             asked.set(true);
@@ -218,9 +223,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_gate_checks_the_token_the_simulator_says_the_call_presents() {
-        let sim = Sim::<Test>::start(Nobody, (), faults(false))
-            .await
-            .expect("starts");
+        let sim = started(false).await;
         let (state, open) = (sim.state(), faults(false));
         let admit = |presents: Result<Presents<'_>, Refused>| {
             state.admit(&open, "/call", PEER, || presents)
@@ -242,9 +245,7 @@ mod tests {
 
     #[tokio::test]
     async fn answers_are_counted_under_their_code_and_successes_with_their_page() {
-        let sim = Sim::<Test>::start(Nobody, (), faults(false))
-            .await
-            .expect("starts");
+        let sim = started(false).await;
         let state = sim.state();
         let ok = state.respond::<Refused>("req-a", Ok((StatusCode::OK.into_response(), Some(7))));
         assert_eq!(ok.status(), StatusCode::OK);
