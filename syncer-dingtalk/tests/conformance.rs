@@ -9,7 +9,9 @@ use syncer_core::conformance::{
     self, ConformanceHarness, Credentials, ExpectedDirectory, ExpectedUser,
 };
 use syncer_core::{find_plugin, ConfigValue, Department, IamField, PluginDescriptor};
+use syncer_dingtalk::settings::APP_KEYS;
 use syncer_dingtalk_sim::{DeptFault, FakeDingTalk, Faults, Org, OrgSpec, SimUser};
+use syncer_remote::testing;
 
 const APP_KEY: &str = "dingconformance01";
 const APP_SECRET: &str = "conformance-secret-Hq27vX";
@@ -78,14 +80,12 @@ impl ConformanceHarness for DingTalkHarness {
             Credentials::Good => APP_SECRET,
             Credentials::WrongSecret => "not-the-app-secret-000",
         };
-        let text = |value: &str| ConfigValue::Text(value.to_owned());
-        BTreeMap::from([
-            ("app_key".to_owned(), text(APP_KEY)),
-            ("app_secret".to_owned(), text(secret)),
-            ("endpoint".to_owned(), text(&self.server.url())),
-            ("rate_limit".to_owned(), ConfigValue::Integer(500)),
-            ("max_retries".to_owned(), ConfigValue::Integer(1)),
-        ])
+        testing::app_values(
+            &APP_KEYS,
+            APP_KEY,
+            secret,
+            testing::quick_settings(self.server.url()),
+        )
     }
 
     async fn healthy_directory(&self) -> ExpectedDirectory {
@@ -99,28 +99,16 @@ impl ConformanceHarness for DingTalkHarness {
 
     async fn partly_failing_directory(&self) -> ExpectedDirectory {
         let org = self.server.org();
-        // A leaf department with members, so its failure hides exactly its own people.
         let failing = org
-            .departments
-            .iter()
-            .filter(|dept| dept.parent_id.is_some() && org.children_of(dept.dept_id).is_empty())
-            .max_by_key(|dept| org.members_of(dept.dept_id).len())
+            .fullest_leaf()
             .expect("the generated org has a leaf department")
             .dept_id;
         self.server.set_faults(Faults {
             failing_departments: BTreeMap::from([(failing, DeptFault::NoPermission)]),
             ..Faults::default()
         });
-        ExpectedDirectory {
-            users: org
-                .users
-                .iter()
-                .filter(|user| user.dept_ids.iter().any(|dept| *dept != failing))
-                .map(expected_user)
-                .collect(),
-            departments: Vec::new(),
-            failing_departments: vec![failing.to_string()],
-        }
+        let still_read = org.users_outside(failing).into_iter().map(expected_user);
+        ExpectedDirectory::partly_failing(still_read.collect(), vec![failing.to_string()])
     }
 }
 

@@ -55,6 +55,14 @@ impl Tuning {
             max_retries: 5,
         }
     }
+
+    /// [`Tuning::fast`] with `max_retries` retries.
+    fn retrying(max_retries: i64) -> Self {
+        Self {
+            max_retries,
+            ..Self::fast()
+        }
+    }
 }
 
 /// The DingTalk syncer, built the way the host builds it: through the plugin registry.
@@ -78,11 +86,39 @@ async fn fetch(server: &FakeDingTalk, tuning: Tuning) -> Result<Snapshot, FetchE
 }
 
 fn generated(users: usize, departments: usize) -> Org {
-    Org::generate(&OrgSpec {
-        users,
-        departments,
-        ..OrgSpec::default()
-    })
+    Org::generate(&OrgSpec::sized(users, departments))
+}
+
+/// A fake DingTalk serving a copy of `org` with `faults`, fetched with `tuning`: the snapshot,
+/// what the fake counted, and the fake.
+async fn fetch_from(org: &Org, faults: Faults, tuning: Tuning) -> (Snapshot, Stats, FakeDingTalk) {
+    let server = fake_dingtalk(org.clone(), faults).await;
+    let snapshot = fetch(&server, tuning).await.expect("fetch");
+    (snapshot, server.stats(), server)
+}
+
+/// The error of a fetch of a small organization from a fake DingTalk with `faults`, which must
+/// fail (`why` says why).
+async fn fetch_error(faults: Faults, why: &str) -> FetchError {
+    let server = fake_dingtalk(generated(20, 5), faults).await;
+    fetch(&server, Tuning::fast()).await.expect_err(why)
+}
+
+/// [`fetch_from`] of a fetch that must be complete (checked, naming the fake's figures): the
+/// snapshot and what the fake counted.
+async fn complete_fetch(org: &Org, faults: Faults, tuning: Tuning) -> (Snapshot, Stats) {
+    let (snapshot, stats, _) = fetch_from(org, faults, tuning).await;
+    let figures = stats.summary();
+    assert!(snapshot.is_complete(), "{:?}\n{figures}", snapshot.failures);
+    (snapshot, stats)
+}
+
+/// Faults that make every call about `dept` fail as `fault` says.
+fn failing(dept: i64, fault: DeptFault) -> Faults {
+    Faults {
+        failing_departments: BTreeMap::from([(dept, fault)]),
+        ..Faults::default()
+    }
 }
 
 /// `user/list` pages a department of `members` people costs: at least one, 100 per page.
@@ -124,21 +160,6 @@ fn served_pages(stats: &Stats, path: &str) -> u64 {
         .count() as u64
 }
 
-/// The few figures worth printing when an assertion fails (`Stats` also holds every page).
-fn summary(stats: &Stats) -> String {
-    format!(
-        "calls {:?}, tokens issued {}, throttled {}, busy {}, 5xx {}, expired {}, invalid {}, max in flight {}",
-        stats.calls_by_path,
-        stats.tokens_issued,
-        stats.throttled,
-        stats.busy,
-        stats.http_5xx,
-        stats.expired_token,
-        stats.invalid_token,
-        stats.max_in_flight
-    )
-}
-
 fn userids(snapshot: &Snapshot) -> BTreeSet<&str> {
     snapshot.users.iter().map(|user| user.id.as_str()).collect()
 }
@@ -166,9 +187,8 @@ fn leaf_with_sole_members(org: &Org) -> i64 {
 
 /// People who can still be read when `dept` cannot: everyone with another department.
 fn userids_outside(org: &Org, dept: i64) -> BTreeSet<&str> {
-    org.users
-        .iter()
-        .filter(|user| user.dept_ids.iter().any(|&id| id != dept))
+    org.users_outside(dept)
+        .into_iter()
         .map(|user| user.userid.as_str())
         .collect()
 }
@@ -197,13 +217,10 @@ async fn fetch_makes_exactly_the_minimum_calls_and_never_fetches_a_page_twice() 
     );
     assert!(sizes.contains(&0), "an empty department: {sizes:?}");
     let minimum = MinimumCalls::of(&org);
-    let server = fake_dingtalk(org, Faults::default()).await;
 
-    let snapshot = fetch(&server, Tuning::fast()).await.expect("fetch");
+    let (snapshot, stats) = complete_fetch(&org, Faults::default(), Tuning::fast()).await;
 
-    assert!(snapshot.is_complete(), "{:?}", snapshot.failures);
-    let stats = server.stats();
-    let figures = summary(&stats);
+    let figures = stats.summary();
     assert_eq!(stats.calls(paths::GETTOKEN), 1, "{figures}");
     assert_eq!(stats.calls(paths::DEPARTMENT_GET), 1, "{figures}");
     assert_eq!(
@@ -238,11 +255,8 @@ async fn every_person_is_fetched_once_with_all_their_departments_and_mapped_fiel
     );
     assert!(org.users.iter().any(|user| user.unionid.is_empty()));
     assert!(org.users.iter().any(|user| !user.active));
-    let server = fake_dingtalk(org.clone(), Faults::default()).await;
+    let (snapshot, _) = complete_fetch(&org, Faults::default(), Tuning::fast()).await;
 
-    let snapshot = fetch(&server, Tuning::fast()).await.expect("fetch");
-
-    assert!(snapshot.is_complete(), "{:?}", snapshot.failures);
     assert_eq!(snapshot.users.len(), org.users.len(), "each person once");
     assert_eq!(userids(&snapshot), all_userids(&org));
     let people: HashMap<&str, &SimUser> = org
@@ -307,19 +321,15 @@ async fn fetch_is_complete_under_throttling_busy_5xx_and_token_expiry_at_once() 
         seed: 7,
         ..Faults::default()
     };
-    let server = fake_dingtalk(org.clone(), faults).await;
+    // Above the fake's 15 calls/s: the limiter must slow down when throttled.
     let tuning = Tuning {
-        // Above the fake's 15 calls/s: the limiter must slow down when throttled.
         rate_limit: 30.0,
-        max_in_flight: 8,
-        max_retries: 8,
+        ..Tuning::retrying(8)
     };
 
-    let snapshot = fetch(&server, tuning).await.expect("fetch");
+    let (snapshot, stats) = complete_fetch(&org, faults, tuning).await;
 
-    let stats = server.stats();
-    let figures = summary(&stats);
-    assert!(snapshot.is_complete(), "{:?}\n{figures}", snapshot.failures);
+    let figures = stats.summary();
     assert_eq!(snapshot.users.len(), org.users.len(), "{figures}");
     assert_eq!(userids(&snapshot), all_userids(&org));
     assert_eq!(snapshot.departments.len(), org.departments.len());
@@ -339,13 +349,10 @@ async fn fetch_with_expiring_tokens(org: Org, expires_after: u64, tuning: Tuning
         latency: std::time::Duration::from_millis(5),
         ..Faults::default()
     };
-    let server = fake_dingtalk(org.clone(), faults).await;
 
-    let snapshot = fetch(&server, tuning).await.expect("fetch");
+    let (snapshot, stats) = complete_fetch(&org, faults, tuning).await;
 
-    let stats = server.stats();
-    let figures = summary(&stats);
-    assert!(snapshot.is_complete(), "{:?}\n{figures}", snapshot.failures);
+    let figures = stats.summary();
     assert_eq!(snapshot.users.len(), org.users.len());
     assert!(stats.expired_token > 0, "the token expired: {figures}");
     assert_eq!(stats.invalid_token, 0, "{figures}");
@@ -370,7 +377,7 @@ async fn an_expired_token_is_refreshed_once_per_expiry_not_once_per_call_in_flig
     assert!(
         stats.expired_token > expiries,
         "several calls in flight saw each expiry, yet one refresh served them: {}",
-        summary(&stats)
+        stats.summary()
     );
 }
 
@@ -389,7 +396,7 @@ async fn calls_queued_behind_the_rate_limit_take_the_token_when_they_go() {
     assert!(
         stats.expired_token <= expiries * tuning.max_in_flight as u64,
         "calls sent with a token that expired while they queued: {}",
-        summary(&stats)
+        stats.summary()
     );
 }
 
@@ -400,18 +407,14 @@ async fn a_throttled_api_slows_down_once_per_pause_not_once_per_queued_call() {
         qps_limit: Some(15),
         ..Faults::default()
     };
-    let server = fake_dingtalk(org.clone(), faults).await;
     let tuning = Tuning {
         rate_limit: 30.0,
-        max_in_flight: 8,
-        max_retries: 8,
+        ..Tuning::retrying(8)
     };
 
-    let snapshot = fetch(&server, tuning).await.expect("fetch");
+    let (_, stats) = complete_fetch(&org, faults, tuning).await;
 
-    let stats = server.stats();
-    let figures = summary(&stats);
-    assert!(snapshot.is_complete(), "{:?}\n{figures}", snapshot.failures);
+    let figures = stats.summary();
     assert!(
         stats.throttled > 0,
         "30/s exceeds DingTalk's 15/s: {figures}"
@@ -434,18 +437,15 @@ async fn calls_stay_within_dingtalks_per_api_rate_limit() {
         latency: std::time::Duration::from_millis(10),
         ..Faults::default()
     };
-    let server = fake_dingtalk(org.clone(), faults).await;
     let tuning = Tuning {
         rate_limit: 20.0,
         max_in_flight: 16,
         max_retries: 5,
     };
 
-    let snapshot = fetch(&server, tuning).await.expect("fetch");
+    let (_, stats) = complete_fetch(&org, faults, tuning).await;
 
-    let stats = server.stats();
-    let figures = summary(&stats);
-    assert!(snapshot.is_complete(), "{:?}\n{figures}", snapshot.failures);
+    let figures = stats.summary();
     assert!(
         stats.calls(paths::USER_LIST) > 40,
         "enough calls of one API to exceed 20/s if unlimited: {figures}"
@@ -460,26 +460,22 @@ async fn calls_stay_within_dingtalks_per_api_rate_limit() {
 
 #[tokio::test]
 async fn calls_in_flight_never_exceed_max_in_flight() {
-    let org = generated(600, 30);
     let faults = Faults {
         latency: std::time::Duration::from_millis(30),
         ..Faults::default()
     };
-    let server = fake_dingtalk(org, faults).await;
     let tuning = Tuning {
         max_in_flight: 3,
         ..Tuning::fast()
     };
 
-    let snapshot = fetch(&server, tuning).await.expect("fetch");
+    let (_, stats) = complete_fetch(&generated(600, 30), faults, tuning).await;
 
-    assert!(snapshot.is_complete(), "{:?}", snapshot.failures);
-    let stats = server.stats();
     assert_eq!(
         stats.max_in_flight,
         3,
         "up to, and never beyond, 3 calls at once: {}",
-        summary(&stats)
+        stats.summary()
     );
 }
 
@@ -488,17 +484,8 @@ async fn calls_in_flight_never_exceed_max_in_flight() {
 async fn a_failing_department_is_reported(fault: DeptFault, errcode: &str, advice: &str) {
     let org = generated(400, 25);
     let dept = leaf_with_sole_members(&org);
-    let faults = Faults {
-        failing_departments: BTreeMap::from([(dept, fault)]),
-        ..Faults::default()
-    };
-    let server = fake_dingtalk(org.clone(), faults).await;
-    let tuning = Tuning {
-        max_retries: 2,
-        ..Tuning::fast()
-    };
 
-    let snapshot = fetch(&server, tuning).await.expect("fetch");
+    let (snapshot, ..) = fetch_from(&org, failing(dept, fault), Tuning::retrying(2)).await;
 
     assert!(!snapshot.is_complete(), "department {dept} failed");
     let apis: BTreeSet<&str> = snapshot
@@ -596,93 +583,60 @@ async fn a_server_ip_off_the_whitelist_fails_naming_the_egress_ip_setting() {
         ip_whitelist_reject: true,
         ..Faults::default()
     };
-    let server = fake_dingtalk(generated(20, 5), faults).await;
 
-    let error = fetch(&server, Tuning::fast())
-        .await
-        .expect_err("a rejected IP cannot fetch");
+    let error = fetch_error(faults, "a rejected IP cannot fetch").await;
 
-    assert_names_the_fix(
-        &error,
-        paths::GETTOKEN,
-        &["errcode 60020", "egress IP", "developer console"],
-        APP_SECRET,
-    );
+    let needles = ["errcode 60020", "egress IP", "developer console"];
+    assert_names_the_fix(&error, paths::GETTOKEN, &needles, APP_SECRET);
+}
+
+/// A fetch by an app without `permission` fails at `api`, naming the errcodes and the scope
+/// to grant in the console's Permissions page.
+async fn a_missing_permission_is_named(permission: Permission, api: &str, why: &str) {
+    let faults = Faults {
+        missing_permission: Some(permission),
+        ..Faults::default()
+    };
+
+    let error = fetch_error(faults, why).await;
+
+    let needles = ["errcode 88", "60011", permission.scope(), "Permissions"];
+    assert_names_the_fix(&error, api, &needles, APP_SECRET);
 }
 
 #[tokio::test]
 async fn a_missing_department_permission_fails_naming_the_scope_to_grant() {
-    let faults = Faults {
-        missing_permission: Some(Permission::DepartmentRead),
-        ..Faults::default()
-    };
-    let server = fake_dingtalk(generated(20, 5), faults).await;
-
-    let error = fetch(&server, Tuning::fast())
-        .await
-        .expect_err("no department permission, no fetch");
-
-    assert_names_the_fix(
-        &error,
+    a_missing_permission_is_named(
+        Permission::DepartmentRead,
         paths::DEPARTMENT_LISTSUB,
-        &[
-            "errcode 88",
-            "60011",
-            Permission::DepartmentRead.scope(),
-            "Permissions",
-        ],
-        APP_SECRET,
-    );
+        "no department permission, no fetch",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn a_root_outside_the_contact_range_fails_naming_the_contact_range() {
-    let faults = Faults {
-        failing_departments: BTreeMap::from([(ROOT_DEPT_ID, DeptFault::NoPermission)]),
-        ..Faults::default()
-    };
-    let server = fake_dingtalk(generated(20, 5), faults).await;
+    let faults = failing(ROOT_DEPT_ID, DeptFault::NoPermission);
 
-    let error = fetch(&server, Tuning::fast())
-        .await
-        .expect_err("an unreadable root, no fetch");
+    let error = fetch_error(faults, "an unreadable root, no fetch").await;
 
     assert!(
         error.message.contains("root department"),
         "{}",
         error.message
     );
-    assert_names_the_fix(
-        &error,
-        paths::DEPARTMENT_LISTSUB,
-        &["errcode 88", "60011", "contact range"],
-        APP_SECRET,
-    );
+    let needles = ["errcode 88", "60011", "contact range"];
+    assert_names_the_fix(&error, paths::DEPARTMENT_LISTSUB, &needles, APP_SECRET);
 }
 
 #[tokio::test]
 async fn a_missing_member_permission_fails_naming_the_scope_to_grant() {
-    let faults = Faults {
-        missing_permission: Some(Permission::MemberRead),
-        ..Faults::default()
-    };
-    let server = fake_dingtalk(generated(20, 5), faults).await;
-
-    let error = fetch(&server, Tuning::fast())
-        .await
-        .expect_err("no member permission, nobody can be read");
-
-    assert_names_the_fix(
-        &error,
+    a_missing_permission_is_named(
+        Permission::MemberRead,
         paths::USER_LIST,
-        &[
-            "errcode 88",
-            "60011",
-            Permission::MemberRead.scope(),
-            "Permissions",
-        ],
-        APP_SECRET,
-    );
+        "no member permission, nobody can be read",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -692,18 +646,14 @@ async fn a_token_call_that_stays_busy_is_given_up_after_max_retries_plus_one_att
         ..Faults::default()
     };
     let server = fake_dingtalk(generated(20, 5), faults).await;
-    let tuning = Tuning {
-        max_retries: 2,
-        ..Tuning::fast()
-    };
 
-    let error = fetch(&server, tuning)
+    let error = fetch(&server, Tuning::retrying(2))
         .await
         .expect_err("DingTalk never answers");
 
     let stats = server.stats();
-    assert_eq!(stats.calls(paths::GETTOKEN), 3, "{}", summary(&stats));
-    assert_eq!(stats.total_calls, 3, "{}", summary(&stats));
+    assert_eq!(stats.calls(paths::GETTOKEN), 3, "{}", stats.summary());
+    assert_eq!(stats.total_calls, 3, "{}", stats.summary());
     assert!(error.message.contains("errcode -1"), "{error}");
 }
 
@@ -711,21 +661,12 @@ async fn a_token_call_that_stays_busy_is_given_up_after_max_retries_plus_one_att
 async fn a_department_call_that_stays_busy_is_given_up_after_max_retries_plus_one_attempts() {
     let org = generated(300, 20);
     let dept = leaf_with_sole_members(&org);
-    let faults = Faults {
-        failing_departments: BTreeMap::from([(dept, DeptFault::AlwaysBusy)]),
-        ..Faults::default()
-    };
-    let server = fake_dingtalk(org, faults).await;
-    let tuning = Tuning {
-        max_retries: 2,
-        ..Tuning::fast()
-    };
+    let faults = failing(dept, DeptFault::AlwaysBusy);
 
-    let snapshot = fetch(&server, tuning).await.expect("fetch");
+    let (snapshot, stats, _) = fetch_from(&org, faults, Tuning::retrying(2)).await;
 
     assert!(!snapshot.is_complete());
-    let stats = server.stats();
-    let figures = summary(&stats);
+    let figures = stats.summary();
     for path in [paths::DEPARTMENT_LISTSUB, paths::USER_LIST] {
         assert_eq!(
             stats.calls(path) - served_pages(&stats, path),
@@ -743,10 +684,7 @@ async fn a_department_outside_the_authorized_range_errcode_50004_is_named_as_the
 
 #[tokio::test]
 async fn a_root_outside_the_authorized_range_fails_test_connection_naming_the_contact_range() {
-    let faults = Faults {
-        failing_departments: BTreeMap::from([(ROOT_DEPT_ID, DeptFault::OutsideContactRange)]),
-        ..Faults::default()
-    };
+    let faults = failing(ROOT_DEPT_ID, DeptFault::OutsideContactRange);
     let server = fake_dingtalk(generated(20, 5), faults).await;
     let syncer = dingtalk(&server, APP_SECRET, Tuning::fast());
 
@@ -754,12 +692,8 @@ async fn a_root_outside_the_authorized_range_fails_test_connection_naming_the_co
         .fetch(&NoProgress)
         .await
         .expect_err("an unreadable root, no fetch");
-    assert_names_the_fix(
-        &error,
-        paths::DEPARTMENT_LISTSUB,
-        &["errcode 50004", "contact range", "developer console"],
-        APP_SECRET,
-    );
+    let needles = ["errcode 50004", "contact range", "developer console"];
+    assert_names_the_fix(&error, paths::DEPARTMENT_LISTSUB, &needles, APP_SECRET);
     let report = syncer.test_connection().await;
     assert!(!report.ok(), "{report:?}");
     assert!(report.summary().contains("通讯录范围"), "{report:?}");
@@ -769,19 +703,10 @@ async fn a_root_outside_the_authorized_range_fails_test_connection_naming_the_co
 async fn a_listing_that_says_has_more_without_a_cursor_is_an_incomplete_department() {
     // A department with more than one page, so members are missing when the listing stops.
     let org = generated(1_200, 4);
-    let dept = org
-        .departments
-        .iter()
-        .map(|d| d.dept_id)
-        .max_by_key(|&id| org.members_of(id).len())
-        .expect("a department");
-    let faults = Faults {
-        failing_departments: BTreeMap::from([(dept, DeptFault::BrokenCursor)]),
-        ..Faults::default()
-    };
-    let server = fake_dingtalk(org.clone(), faults).await;
+    let dept = org.fullest_department().expect("a department").dept_id;
 
-    let snapshot = fetch(&server, Tuning::fast()).await.expect("fetch");
+    let (snapshot, stats, _) =
+        fetch_from(&org, failing(dept, DeptFault::BrokenCursor), Tuning::fast()).await;
 
     assert!(
         !snapshot.is_complete(),
@@ -792,7 +717,7 @@ async fn a_listing_that_says_has_more_without_a_cursor_is_an_incomplete_departme
     assert!(failure.scope.contains(&dept.to_string()), "{failure:?}");
     assert!(failure.message.contains("next_cursor"), "{failure:?}");
     assert_eq!(
-        server.stats().calls_by_path[paths::USER_LIST],
+        stats.calls_by_path[paths::USER_LIST],
         MinimumCalls::of(&org).user_list - pages_of(org.members_of(dept).len()) + 1,
         "one page of the broken department, then it stops (no loop)"
     );
@@ -805,14 +730,11 @@ async fn departments_listed_twice_are_walked_once() {
         duplicate_listings: true,
         ..Faults::default()
     };
-    let server = fake_dingtalk(org.clone(), faults).await;
 
-    let snapshot = fetch(&server, Tuning::fast()).await.expect("fetch");
+    let (snapshot, stats) = complete_fetch(&org, faults, Tuning::fast()).await;
 
-    assert!(snapshot.is_complete(), "{:?}", snapshot.failures);
     assert_eq!(snapshot.departments.len(), org.departments.len());
     let minimum = MinimumCalls::of(&org);
-    let stats = server.stats();
     assert_eq!(
         stats.calls_by_path[paths::DEPARTMENT_LISTSUB],
         minimum.listsub
@@ -828,21 +750,14 @@ async fn flood_control_answers_without_errcode_are_retried_not_taken_for_success
         seed: 11,
         ..Faults::default()
     };
-    let server = fake_dingtalk(org.clone(), faults).await;
-    let tuning = Tuning {
-        max_retries: 8,
-        ..Tuning::fast()
-    };
 
-    let snapshot = fetch(&server, tuning).await.expect("fetch");
+    let (snapshot, stats) = complete_fetch(&org, faults, Tuning::retrying(8)).await;
 
-    let stats = server.stats();
-    assert!(snapshot.is_complete(), "{:?}", snapshot.failures);
     assert_eq!(userids(&snapshot), all_userids(&org));
     assert!(
         stats.answers_by_errcode.get(&1111).copied().unwrap_or(0) > 0,
         "flood control answered: {}",
-        summary(&stats)
+        stats.summary()
     );
 }
 
@@ -855,17 +770,10 @@ async fn an_expired_token_is_renewed_even_with_no_retries_configured() {
         token_expires_after_calls: Some(25),
         ..Faults::default()
     };
-    let server = fake_dingtalk(org.clone(), faults).await;
-    let tuning = Tuning {
-        max_retries: 0,
-        ..Tuning::fast()
-    };
 
-    let snapshot = fetch(&server, tuning).await.expect("fetch");
+    let (snapshot, stats) = complete_fetch(&org, faults, Tuning::retrying(0)).await;
 
-    let stats = server.stats();
-    assert!(stats.expired_token > 0, "{}", summary(&stats));
-    assert!(snapshot.is_complete(), "{:?}", snapshot.failures);
+    assert!(stats.expired_token > 0, "{}", stats.summary());
     assert_eq!(userids(&snapshot), all_userids(&org));
 }
 
@@ -873,27 +781,22 @@ async fn an_expired_token_is_renewed_even_with_no_retries_configured() {
 async fn a_short_lived_token_is_replaced_before_it_expires() {
     // Tokens live 1 s (DingTalk says so in `expires_in`); at 20 calls/s the fetch outlives
     // several of them.
-    let org = generated(2_000, 30);
     let faults = Faults {
         token_ttl: std::time::Duration::from_secs(1),
         ..Faults::default()
     };
-    let server = fake_dingtalk(org.clone(), faults).await;
     let tuning = Tuning {
         rate_limit: 20.0,
-        max_in_flight: 8,
-        max_retries: 5,
+        ..Tuning::fast()
     };
 
-    let snapshot = fetch(&server, tuning).await.expect("fetch");
+    let (_, stats) = complete_fetch(&generated(2_000, 30), faults, tuning).await;
 
-    let stats = server.stats();
-    assert!(snapshot.is_complete(), "{:?}", snapshot.failures);
-    assert!(stats.gettoken_calls > 1, "{}", summary(&stats));
+    assert!(stats.gettoken_calls > 1, "{}", stats.summary());
     assert_eq!(
         stats.expired_token,
         0,
         "refreshed before expiry: {}",
-        summary(&stats)
+        stats.summary()
     );
 }

@@ -8,7 +8,9 @@ use syncer_core::conformance::{
     self, ConformanceHarness, Credentials, ExpectedDirectory, ExpectedUser,
 };
 use syncer_core::{find_plugin, ConfigValue, Department, IamField, PluginDescriptor};
+use syncer_lark::settings::APP_KEYS;
 use syncer_lark_sim::{DeptFault, FakeLark, Faults, LarkOrg, OrgSpec, SimUser};
+use syncer_remote::testing;
 
 const APP_ID: &str = "cli_conformance0001";
 const APP_SECRET: &str = "lark-conformance-secret-N4q8";
@@ -80,14 +82,12 @@ impl ConformanceHarness for LarkHarness {
             Credentials::Good => APP_SECRET,
             Credentials::WrongSecret => "not-the-lark-app-secret",
         };
-        let text = |value: &str| ConfigValue::Text(value.to_owned());
-        BTreeMap::from([
-            ("app_id".to_owned(), text(APP_ID)),
-            ("app_secret".to_owned(), text(secret)),
-            ("endpoint".to_owned(), text(&self.server.url())),
-            ("rate_limit".to_owned(), ConfigValue::Integer(500)),
-            ("max_retries".to_owned(), ConfigValue::Integer(1)),
-        ])
+        testing::app_values(
+            &APP_KEYS,
+            APP_ID,
+            secret,
+            testing::quick_settings(self.server.url()),
+        )
     }
 
     async fn healthy_directory(&self) -> ExpectedDirectory {
@@ -101,12 +101,8 @@ impl ConformanceHarness for LarkHarness {
 
     async fn partly_failing_directory(&self) -> ExpectedDirectory {
         let org = self.server.org();
-        // A leaf department with people, so its failure hides exactly its own people.
         let failing = org
-            .departments
-            .iter()
-            .filter(|d| d.parent.is_some() && org.children_of(&d.open_department_id).is_empty())
-            .max_by_key(|d| org.members_of(&d.open_department_id).len())
+            .fullest_leaf()
             .expect("the generated tenant has a leaf department")
             .open_department_id
             .clone();
@@ -114,16 +110,11 @@ impl ConformanceHarness for LarkHarness {
             failing_departments: BTreeMap::from([(failing.clone(), DeptFault::NoAuthority)]),
             ..Faults::default()
         });
-        ExpectedDirectory {
-            users: org
-                .users
-                .iter()
-                .filter(|user| user.departments.iter().any(|d| *d != failing))
-                .map(expected_user)
-                .collect(),
-            departments: Vec::new(),
-            failing_departments: vec![failing],
-        }
+        let still_read = org
+            .users_outside(failing.as_str())
+            .into_iter()
+            .map(expected_user);
+        ExpectedDirectory::partly_failing(still_read.collect(), vec![failing])
     }
 }
 

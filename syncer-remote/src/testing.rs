@@ -1,11 +1,87 @@
-//! Helpers for a backend's own tests of its classifier and its record builder (feature
-//! `test-support`). Knows no backend.
+//! Helpers for a backend's own tests (feature `test-support`): of its classifier and its record
+//! builder, and the config a test builds its syncer from, through the plugin registry as the
+//! host does. Knows no backend.
+
+use std::collections::BTreeMap;
 
 use serde_json::Value;
-use syncer_core::Secret;
+use syncer_core::{find_plugin, ConfigValue, PluginConfig, PluginDescriptor, Secret, Syncer};
 
+use crate::app::AppKeys;
 use crate::caller::{Answer, Classify};
 use crate::verdict::Verdict;
+
+/// The config values of a backend's app: its id and secret under the keys the backend declares
+/// (`keys`), and `settings` besides (`endpoint`, `rate_limit`, event keys, ...), later ones
+/// winning.
+pub fn app_values<'a>(
+    keys: &AppKeys,
+    id: &str,
+    secret: &str,
+    settings: impl IntoIterator<Item = (&'a str, ConfigValue)>,
+) -> BTreeMap<String, ConfigValue> {
+    let mut values = BTreeMap::from([
+        (keys.id.to_owned(), ConfigValue::Text(id.to_owned())),
+        (keys.secret.to_owned(), ConfigValue::Text(secret.to_owned())),
+    ]);
+    values.extend(
+        settings
+            .into_iter()
+            .map(|(key, value)| (key.to_owned(), value)),
+    );
+    values
+}
+
+/// The settings of a test against a simulator at `endpoint` that wants its calls never slowed
+/// down and a failing part to fail fast: 500 calls a second and one retry.
+pub fn quick_settings(endpoint: String) -> [(&'static str, ConfigValue); 3] {
+    [
+        ("endpoint", ConfigValue::Text(endpoint)),
+        ("rate_limit", ConfigValue::Number(500.0)),
+        ("max_retries", ConfigValue::Integer(1)),
+    ]
+}
+
+/// Settings given as text, as a config file gives them, for [`app_values`].
+pub fn texts<'a>(
+    pairs: &'a [(&'a str, &'a str)],
+) -> impl Iterator<Item = (&'a str, ConfigValue)> + 'a {
+    pairs
+        .iter()
+        .map(|(key, value)| (*key, ConfigValue::Text((*value).to_owned())))
+}
+
+/// The plugin registered as `type_name`; panics when it is not (the test binary must name the
+/// backend's crate, which links its registration).
+pub fn registered(type_name: &str) -> &'static PluginDescriptor {
+    find_plugin(type_name).unwrap_or_else(|| panic!("the {type_name} plugin registers"))
+}
+
+/// The syncer the plugin registered as `type_name` builds from `values`, validated and built
+/// the way the host does; panics naming the step that refused.
+pub fn registered_syncer(
+    type_name: &str,
+    values: BTreeMap<String, ConfigValue>,
+) -> Box<dyn Syncer> {
+    let plugin = registered(type_name);
+    let config = PluginConfig::new(plugin, values)
+        .unwrap_or_else(|error| panic!("a valid {type_name} config: {error}"));
+    (plugin.build)(&config).unwrap_or_else(|error| panic!("the {type_name} syncer builds: {error}"))
+}
+
+/// Panics unless `plugin` declares each of `fields` (a key, and whether it is a secret) as an
+/// optional config field of that secrecy.
+pub fn assert_optional_fields(plugin: &PluginDescriptor, fields: &[(&str, bool)]) {
+    for &(name, secret) in fields {
+        let field = plugin
+            .config_fields
+            .iter()
+            .find(|field| field.name == name)
+            .unwrap_or_else(|| panic!("{name} is declared"));
+        assert_eq!(field.secret, secret, "{name}");
+        assert!(!field.required, "{name} is optional");
+    }
+}
 
 /// The error text of an answer (`status`, `body`) of `api` that `F` must judge a used-up quota;
 /// panics, naming the verdict, when it judges it otherwise. The app's secret is `s3cret`.

@@ -68,4 +68,14 @@ impl ExpectedDirectory {
             failing_departments: Vec::new(),
         }
     }
+
+    /// A directory whose `failing` departments fail permanently, from which the fetch must still
+    /// read `users`; which departments are still read is left unchecked.
+    pub fn partly_failing(users: Vec<ExpectedUser>, failing: Vec<String>) -> Self {
+        Self {
+            users,
+            departments: Vec::new(),
+            failing_departments: failing,
+        }
+    }
 }

@@ -62,6 +62,23 @@ pub struct Stats {
 }
 
 impl Stats {
+    /// The few figures worth printing when a test's assertion fails (calls per path, tokens,
+    /// throttled, busy, 5xx, expired and invalid tokens, the most calls in flight); the pages
+    /// are left out.
+    pub fn summary(&self) -> String {
+        format!(
+            "calls {:?}, tokens issued {}, throttled {}, busy {}, 5xx {}, expired {}, invalid {}, max in flight {}",
+            self.calls_by_path,
+            self.tokens_issued,
+            self.throttled,
+            self.busy,
+            self.http_5xx,
+            self.expired_token,
+            self.invalid_token,
+            self.max_in_flight
+        )
+    }
+
     /// Calls made to `path`.
     pub fn calls(&self, path: &str) -> u64 {
         self.calls_by_path.get(path).copied().unwrap_or(0)

@@ -198,6 +198,34 @@ where
             .count()
     }
 
+    /// The department (the root included) with the most people directly in it, the last of
+    /// equals; `None` only for an organization without departments.
+    pub fn fullest_department(&self) -> Option<&D> {
+        self.departments
+            .iter()
+            .max_by_key(|d| self.members_of(d.id().clone()).len())
+    }
+
+    /// The leaf department (no sub-department, not the root) with the most people directly in
+    /// it, the last of equals; the one to fail when a test wants a failure to hide exactly that
+    /// department's own people. `None` for an organization that is only its root.
+    pub fn fullest_leaf(&self) -> Option<&D> {
+        self.departments
+            .iter()
+            .filter(|d| d.parent().is_some() && self.children(d.id()).is_empty())
+            .max_by_key(|d| self.members_of(d.id().clone()).len())
+    }
+
+    /// The people who can still be read when department `id` cannot: everyone who sits in
+    /// another department too, in organization order.
+    pub fn users_outside(&self, id: impl Into<D::Id>) -> Vec<&U> {
+        let id = id.into();
+        self.users
+            .iter()
+            .filter(|u| u.departments().iter().any(|d| *d != id))
+            .collect()
+    }
+
     /// A department and every department below it, breadth-first.
     pub fn subtree(&self, id: impl Into<D::Id>) -> Vec<D::Id> {
         let mut out = vec![id.into()];
@@ -402,6 +430,25 @@ mod tests {
         assert_eq!(org.member_count(0), 2);
         assert_eq!(org.member_count(11), 2);
         assert_eq!(org.department(12).map(|t| t.above), Some(Some(11)));
+    }
+
+    #[test]
+    fn the_fullest_leaf_is_not_the_root_and_its_failure_hides_only_its_own_people() {
+        let mut org = company();
+        assert_eq!(org.fullest_leaf().map(|t| t.code), Some(12));
+        assert_eq!(org.fullest_department().map(|t| t.code), Some(12));
+        assert_eq!(org.users_outside(12).len(), 1, "only b sits elsewhere too");
+        assert_eq!(org.users_outside(12)[0].login, "b");
+        assert_eq!(org.users_outside(0).len(), 2);
+        org.add_department(0, "Support");
+        org.add_user(person("c", vec![13]));
+        org.add_user(person("d", vec![13]));
+        assert_eq!(
+            org.fullest_leaf().map(|t| t.code),
+            Some(13),
+            "two people each: the last"
+        );
+        assert!(Org::<Team, Person>::empty("Solo").fullest_leaf().is_none());
     }
 
     #[test]

@@ -42,3 +42,15 @@ impl<X: OrgExtras> Default for OrgSpec<X> {
         X::default_spec()
     }
 }
+
+impl<X: OrgExtras> OrgSpec<X> {
+    /// The simulator's default organization resized to `users` people in `departments`
+    /// departments (the root included).
+    pub fn sized(users: usize, departments: usize) -> Self {
+        Self {
+            users,
+            departments,
+            ..X::default_spec()
+        }
+    }
+}
