@@ -17,6 +17,8 @@
 //!   expected values, departments with ids, names and parents; when part of the directory fails,
 //!   the snapshot says so (never silently short) and names the part.
 //!
+//! Besides, [`lookup`] holds what a backend's own tests of reading one person alone share.
+//!
 //! The kit knows no backend and no HTTP; it only drives the [`Syncer`] a plugin builds. It is
 //! compiled with the `conformance` feature, so a backend takes it as a dev-dependency:
 //!
@@ -44,6 +46,7 @@ mod expect;
 mod fetch;
 mod findings;
 mod harness;
+pub mod lookup;
 mod registration;
 #[cfg(test)]
 mod tests;

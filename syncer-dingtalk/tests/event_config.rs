@@ -2,30 +2,17 @@
 //! default, "stream" and "http" are the other modes, "http" needs the console's token and
 //! aes_key, and every bad value is refused naming the key and the fix without showing a secret.
 
-use std::collections::BTreeMap;
-
-use syncer_core::{find_plugin, ConfigValue, EventMode, PluginConfig, PluginConfigError, Syncer};
+use syncer_core::{EventMode, PluginConfig, PluginConfigError, Syncer};
+use syncer_dingtalk::settings::APP_KEYS;
 use syncer_dingtalk::DingTalkSettings;
+use syncer_remote::testing;
 
 const AES_KEY: &str = "4g5j64qlyl3zvetqxz5jiocdr586fn2zvjpa8zls3ij";
 const TOKEN: &str = "tok3n-Secr3t";
 
 fn config(extra: &[(&str, &str)]) -> Result<PluginConfig, PluginConfigError> {
-    let plugin = find_plugin(syncer_dingtalk::TYPE_NAME).expect("registered");
-    let mut values = BTreeMap::from([
-        (
-            "app_key".to_owned(),
-            ConfigValue::Text("dingcfg01".to_owned()),
-        ),
-        (
-            "app_secret".to_owned(),
-            ConfigValue::Text("app-s3cret".to_owned()),
-        ),
-    ]);
-    for (key, value) in extra {
-        values.insert((*key).to_owned(), ConfigValue::Text((*value).to_owned()));
-    }
-    PluginConfig::new(plugin, values)
+    let values = testing::app_values(&APP_KEYS, "dingcfg01", "app-s3cret", testing::texts(extra));
+    PluginConfig::new(testing::registered(syncer_dingtalk::TYPE_NAME), values)
 }
 
 fn settings(extra: &[(&str, &str)]) -> Result<DingTalkSettings, PluginConfigError> {
@@ -33,7 +20,7 @@ fn settings(extra: &[(&str, &str)]) -> Result<DingTalkSettings, PluginConfigErro
 }
 
 fn build(extra: &[(&str, &str)]) -> Box<dyn Syncer> {
-    let plugin = find_plugin(syncer_dingtalk::TYPE_NAME).expect("registered");
+    let plugin = testing::registered(syncer_dingtalk::TYPE_NAME);
     (plugin.build)(&config(extra).expect("valid")).expect("builds")
 }
 
@@ -46,21 +33,15 @@ fn refusal(extra: &[(&str, &str)]) -> (String, String) {
 
 #[test]
 fn the_plugin_declares_the_event_keys_with_their_secrets() {
-    let plugin = find_plugin(syncer_dingtalk::TYPE_NAME).expect("registered");
-    for (name, secret) in [
-        ("events", false),
-        ("stream_endpoint", false),
-        ("callback_token", true),
-        ("aes_key", true),
-    ] {
-        let field = plugin
-            .config_fields
-            .iter()
-            .find(|field| field.name == name)
-            .unwrap_or_else(|| panic!("{name} is declared"));
-        assert_eq!(field.secret, secret, "{name}");
-        assert!(!field.required, "{name} is optional");
-    }
+    testing::assert_optional_fields(
+        testing::registered(syncer_dingtalk::TYPE_NAME),
+        &[
+            ("events", false),
+            ("stream_endpoint", false),
+            ("callback_token", true),
+            ("aes_key", true),
+        ],
+    );
 }
 
 #[test]

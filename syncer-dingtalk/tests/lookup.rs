@@ -3,6 +3,7 @@
 //! each; a userid DingTalk does not know (errcode 60121) is gone; any other failure is an
 //! error naming the API and errcode, never a leaver; a removed department (60003) is gone.
 
+use syncer_core::conformance::lookup;
 use syncer_core::{ConfigValue, Department, DepartmentLookup, NoProgress, PersonLookup, Syncer};
 use syncer_dingtalk_sim::{paths, Credentials, FakeDingTalk, Faults, Org, OrgSpec, Permission};
 
@@ -16,11 +17,7 @@ const GET_USER: &str = paths::USER_GET;
 const GET_DEPARTMENT: &str = paths::DEPARTMENT_GET;
 
 fn org() -> Org {
-    Org::generate(&OrgSpec {
-        users: 60,
-        departments: 6,
-        ..OrgSpec::default()
-    })
+    Org::generate(&OrgSpec::sized(60, 6))
 }
 
 async fn start(org: Org, faults: Faults) -> FakeDingTalk {
@@ -57,17 +54,9 @@ async fn a_member_is_the_record_the_full_fetch_gives_at_one_call() {
     let userid = person_in_two_departments(&org);
     let server = start(org, Faults::default()).await;
     let syncer = dingtalk(&server, 3);
-    let snapshot = syncer.fetch(&NoProgress).await.expect("full fetch");
-    let full = snapshot
-        .users
-        .iter()
-        .find(|record| record.id == userid)
-        .expect("the person is in the full fetch")
-        .clone();
+    let full = lookup::record_in_full_fetch(syncer.as_ref(), &userid).await;
     server.reset_stats();
-    let PersonLookup::Found(alone) = syncer.fetch_person(&userid).await.expect("user/get") else {
-        panic!("{userid} is a member");
-    };
+    let alone = lookup::found_person(syncer.as_ref(), &userid).await;
     assert_eq!(alone, full, "same fields, same names, same departments");
     let stats = server.stats();
     assert_eq!(stats.calls(GET_USER), 1);
@@ -107,17 +96,8 @@ async fn a_userid_dingtalk_does_not_know_is_gone() {
         org.remove_user(&leaver);
     });
     let syncer = dingtalk(&server, 3);
-    assert_eq!(
-        syncer.fetch_person(&leaver).await.expect("answered"),
-        PersonLookup::Gone
-    );
-    assert_eq!(
-        syncer
-            .fetch_person("never-a-member")
-            .await
-            .expect("answered"),
-        PersonLookup::Gone
-    );
+    lookup::assert_person_gone(syncer.as_ref(), &leaver).await;
+    lookup::assert_person_gone(syncer.as_ref(), "never-a-member").await;
     assert_eq!(server.stats().answers_by_errcode.get(&60121), Some(&2));
 }
 

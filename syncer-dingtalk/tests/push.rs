@@ -3,13 +3,10 @@
 //! event comes back with that answer, and a bad signature, a text that does not decrypt and a
 //! push encrypted for another app are all refused with one and the same reason.
 
-use std::collections::BTreeMap;
-
-use syncer_core::{
-    find_plugin, Change, ConfigValue, EventMode, PluginConfig, PushReceipt, PushRejected,
-    PushReply, PushRequest, Syncer,
-};
+use syncer_core::{Change, EventMode, PushReceipt, PushRejected, PushReply, PushRequest, Syncer};
 use syncer_dingtalk::push_crypto::PushCrypto;
+use syncer_dingtalk::settings::APP_KEYS;
+use syncer_remote::testing;
 
 // DingTalk's published sample (DingTalk-Callback-Crypto), as the reference gives it.
 const TOKEN: &str = "123456";
@@ -27,17 +24,18 @@ fn syncer(app_key: &str) -> Box<dyn Syncer> {
 
 /// The syncer of app `app_key` receiving pushes with the sample's token and `aes_key`.
 fn config_with(app_key: &str, aes_key: &str) -> Box<dyn Syncer> {
-    let plugin = find_plugin(syncer_dingtalk::TYPE_NAME).expect("registered");
-    let text = |value: &str| ConfigValue::Text(value.to_owned());
-    let values = BTreeMap::from([
-        ("app_key".to_owned(), text(app_key)),
-        ("app_secret".to_owned(), text("an-app-secret")),
-        ("events".to_owned(), text("http")),
-        ("callback_token".to_owned(), text(TOKEN)),
-        ("aes_key".to_owned(), text(aes_key)),
-    ]);
-    let config = PluginConfig::new(plugin, values).expect("valid config");
-    (plugin.build)(&config).expect("builds")
+    let settings = [
+        ("events", "http"),
+        ("callback_token", TOKEN),
+        ("aes_key", aes_key),
+    ];
+    let values = testing::app_values(
+        &APP_KEYS,
+        app_key,
+        "an-app-secret",
+        testing::texts(&settings),
+    );
+    testing::registered_syncer(syncer_dingtalk::TYPE_NAME, values)
 }
 
 fn request(query: &[(&str, &str)], encrypt: &str) -> PushRequest {
@@ -322,5 +320,122 @@ mod over_http {
             "{stats:?}"
         );
         assert!(received.lock().expect("lock").is_empty());
+    }
+}
+
+/// `PushCrypto` itself on the published sample: it verifies and decrypts, refuses a forged
+/// signature, another token and another app's message, encrypts what it decrypts with
+/// DingTalk's 32-byte padding, signs its `success` reply and names malformed settings.
+mod crypto {
+    use base64::{engine::general_purpose::STANDARD, Engine as _};
+    use syncer_dingtalk::push_crypto::{PushCrypto, PushCryptoError};
+
+    use super::{AES_KEY, ENCRYPT, NONCE, OWNER, SIGNATURE, TIMESTAMP, TOKEN};
+
+    fn sample() -> PushCrypto {
+        PushCrypto::new(TOKEN, AES_KEY, OWNER).expect("sample settings")
+    }
+
+    #[test]
+    fn the_published_sample_verifies_and_decrypts() {
+        let message = sample()
+            .open(SIGNATURE, TIMESTAMP, NONCE, ENCRYPT)
+            .expect("sample opens");
+        let json: serde_json::Value = serde_json::from_str(&message).expect("JSON");
+        assert_eq!(json["EventType"], "check_create_suite_url");
+        assert_eq!(json["TestSuiteKey"], OWNER);
+    }
+
+    #[test]
+    fn a_wrong_signature_or_token_is_refused() {
+        let crypto = sample();
+        let mut forged = SIGNATURE.to_owned();
+        forged.replace_range(0..1, "6");
+        assert_eq!(
+            crypto.open(&forged, TIMESTAMP, NONCE, ENCRYPT),
+            Err(PushCryptoError::BadSignature)
+        );
+        let other = PushCrypto::new("654321", AES_KEY, OWNER).expect("settings");
+        assert_eq!(
+            other.verify(SIGNATURE, TIMESTAMP, NONCE, ENCRYPT),
+            Err(PushCryptoError::BadSignature)
+        );
+        assert_eq!(
+            crypto.verify(SIGNATURE, "1445827045068", NONCE, ENCRYPT),
+            Err(PushCryptoError::BadSignature)
+        );
+    }
+
+    #[test]
+    fn another_apps_message_is_refused() {
+        let other = PushCrypto::new(TOKEN, AES_KEY, "dingotherapp").expect("settings");
+        assert_eq!(other.decrypt(ENCRYPT), Err(PushCryptoError::OtherOwner));
+    }
+
+    #[test]
+    fn what_it_encrypts_it_decrypts_at_every_length_around_the_32_byte_block() {
+        let crypto = sample();
+        for len in 0..80 {
+            let message = "x".repeat(len);
+            let encrypted = crypto.encrypt(&message);
+            assert_eq!(crypto.decrypt(&encrypted).as_deref(), Ok(message.as_str()));
+        }
+    }
+
+    #[test]
+    fn the_padding_is_a_32_byte_block_as_dingtalk_pads() {
+        // 16 random + 4 length + 29 message + 21 owner = 70 bytes: a 32-byte block pads them to
+        // 96 (26 pad bytes, more than a 16-byte scheme can express), a 16-byte one to 80.
+        let crypto = sample();
+        let encrypted = crypto.encrypt_with(&"x".repeat(29), [7; 16]);
+        let bytes = STANDARD.decode(&encrypted).expect("base64");
+        assert_eq!(bytes.len(), 96);
+        assert_eq!(crypto.decrypt(&encrypted).map(|m| m.len()), Ok(29));
+    }
+
+    #[test]
+    fn the_success_reply_is_signed_and_decrypts_to_success() {
+        let crypto = sample();
+        let reply = crypto.success_reply("1700000000000");
+        crypto
+            .verify(
+                &reply.msg_signature,
+                &reply.time_stamp,
+                &reply.nonce,
+                &reply.encrypt,
+            )
+            .expect("reply is signed");
+        assert_eq!(crypto.decrypt(&reply.encrypt).as_deref(), Ok("success"));
+        let json = serde_json::to_value(&reply).expect("JSON");
+        assert!(json.get("timeStamp").is_some() && json.get("msg_signature").is_some());
+    }
+
+    #[test]
+    fn malformed_settings_and_texts_are_named() {
+        assert_eq!(
+            PushCrypto::new(TOKEN, "short", OWNER).err(),
+            Some(PushCryptoError::BadAesKey(5))
+        );
+        assert_eq!(
+            PushCrypto::new("", AES_KEY, OWNER).err(),
+            Some(PushCryptoError::BadToken(0))
+        );
+        let crypto = sample();
+        assert_eq!(
+            crypto.decrypt("not base64!"),
+            Err(PushCryptoError::NotCiphertext)
+        );
+        assert_eq!(crypto.decrypt("AAAA"), Err(PushCryptoError::NotCiphertext));
+        let junk = STANDARD.encode([0u8; 32]);
+        assert!(matches!(
+            crypto.decrypt(&junk),
+            Err(PushCryptoError::BadPlaintext(_))
+        ));
+    }
+
+    #[test]
+    fn debug_output_holds_no_secret() {
+        let shown = format!("{:?}", sample());
+        assert!(!shown.contains(TOKEN) && !shown.contains(AES_KEY));
     }
 }

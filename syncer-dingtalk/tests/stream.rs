@@ -5,16 +5,16 @@
 //! after an abrupt drop, and ends with an error naming the fix when the gateway refuses the
 //! credentials.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use syncer_core::{
-    find_plugin, Change, ChangeEvent, ConfigValue, EventOutcome, EventSink, PluginConfig, Syncer,
-};
+use syncer_core::{Change, ChangeEvent, ConfigValue, EventOutcome, EventSink, Syncer};
+use syncer_dingtalk::settings::APP_KEYS;
 use syncer_dingtalk_sim::{
     Credentials, EventStats, FakeDingTalk, Faults, Org, OrgSpec, SimUser, StreamConfig,
 };
+use syncer_remote::testing;
 use tokio::sync::Notify;
 
 const APP_SECRET: &str = "sim-secret-St7eRm";
@@ -49,21 +49,19 @@ fn syncer(server: &FakeDingTalk, app_secret: &str) -> Arc<dyn Syncer> {
 
 /// The syncer of the fake's app, opening its connections at `stream_endpoint`.
 fn syncer_via(server: &FakeDingTalk, app_secret: &str, stream_endpoint: &str) -> Arc<dyn Syncer> {
-    let plugin = find_plugin(syncer_dingtalk::TYPE_NAME).expect("registered");
-    let text = |value: String| ConfigValue::Text(value);
-    let values = BTreeMap::from([
-        ("app_key".to_owned(), text(APP_KEY.to_owned())),
-        ("app_secret".to_owned(), text(app_secret.to_owned())),
-        ("endpoint".to_owned(), text(server.url())),
-        ("events".to_owned(), text("stream".to_owned())),
-        (
-            "stream_endpoint".to_owned(),
-            text(stream_endpoint.to_owned()),
-        ),
-        ("max_retries".to_owned(), ConfigValue::Integer(1)),
-    ]);
-    let config = PluginConfig::new(plugin, values).expect("valid config");
-    Arc::from((plugin.build)(&config).expect("builds"))
+    let url = server.url();
+    let settings = [
+        ("endpoint", url.as_str()),
+        ("events", "stream"),
+        ("stream_endpoint", stream_endpoint),
+    ];
+    let retries = ("max_retries", ConfigValue::Integer(1));
+    let settings = testing::texts(&settings).chain([retries]);
+    let values = testing::app_values(&APP_KEYS, APP_KEY, app_secret, settings);
+    Arc::from(testing::registered_syncer(
+        syncer_dingtalk::TYPE_NAME,
+        values,
+    ))
 }
 
 /// A sink that records what it is given and answers as told.

@@ -3,36 +3,26 @@
 //! the full fetch keys people and departments, and a wrong token, a wrong signature, another
 //! app's event or a plain body where an encrypted one is due are refused alike.
 
-use std::collections::BTreeMap;
-
 use serde_json::{json, Value};
 use syncer_core::{
-    find_plugin, Change, ConfigValue, EventMode, PluginConfig, PluginConfigError, PushReceipt,
-    PushRejected, PushRequest, Syncer,
+    Change, EventMode, PluginConfig, PluginConfigError, PushReceipt, PushRejected, PushRequest,
+    Syncer,
 };
 use syncer_lark::callback_crypto::CallbackCrypto;
+use syncer_lark::settings::APP_KEYS;
+use syncer_remote::testing;
 
 const APP_ID: &str = "cli_callbacktest01";
 const TOKEN: &str = "v3rification-T0ken";
 const ENCRYPT_KEY: &str = "encrypt-K3y-of-the-app";
 
 fn config(extra: &[(&str, &str)]) -> Result<PluginConfig, PluginConfigError> {
-    let plugin = find_plugin(syncer_lark::TYPE_NAME).expect("registered");
-    let mut values = BTreeMap::from([
-        ("app_id".to_owned(), ConfigValue::Text(APP_ID.to_owned())),
-        (
-            "app_secret".to_owned(),
-            ConfigValue::Text("app-s3cret".to_owned()),
-        ),
-    ]);
-    for (key, value) in extra {
-        values.insert((*key).to_owned(), ConfigValue::Text((*value).to_owned()));
-    }
-    PluginConfig::new(plugin, values)
+    let values = testing::app_values(&APP_KEYS, APP_ID, "app-s3cret", testing::texts(extra));
+    PluginConfig::new(testing::registered(syncer_lark::TYPE_NAME), values)
 }
 
 fn syncer(extra: &[(&str, &str)]) -> Box<dyn Syncer> {
-    let plugin = find_plugin(syncer_lark::TYPE_NAME).expect("registered");
+    let plugin = testing::registered(syncer_lark::TYPE_NAME);
     (plugin.build)(&config(extra).expect("valid config")).expect("builds")
 }
 
@@ -237,19 +227,14 @@ fn forged_callbacks_are_refused_alike() {
 
 #[test]
 fn the_event_keys_are_declared_validated_and_kept_secret() {
-    let plugin = find_plugin(syncer_lark::TYPE_NAME).expect("registered");
-    for (name, secret) in [
-        ("events", false),
-        ("verification_token", true),
-        ("encrypt_key", true),
-    ] {
-        let field = plugin
-            .config_fields
-            .iter()
-            .find(|field| field.name == name)
-            .unwrap_or_else(|| panic!("{name} is declared"));
-        assert_eq!(field.secret, secret, "{name}");
-    }
+    testing::assert_optional_fields(
+        testing::registered(syncer_lark::TYPE_NAME),
+        &[
+            ("events", false),
+            ("verification_token", true),
+            ("encrypt_key", true),
+        ],
+    );
     assert_eq!(syncer(&[]).event_mode(), EventMode::Off);
     assert!(syncer(&[]).push_receiver().is_none());
     let settings = |extra: &[(&str, &str)]| {
@@ -283,34 +268,35 @@ fn the_event_keys_are_declared_validated_and_kept_secret() {
 /// The receiver behind a real HTTP endpoint, answering as the host does (200 with the reply,
 /// 403 for an unverified callback, 400 for an unreadable one), against the fake Lark's sender.
 mod over_http {
-    use std::collections::BTreeMap;
     use std::time::Duration;
 
-    use syncer_core::{find_plugin, Change, ConfigValue, PluginConfig, Syncer};
+    use syncer_core::{Change, Syncer};
+    use syncer_lark::settings::APP_KEYS;
     use syncer_lark_sim::{
         CallbackConfig, Credentials, FakeLark, Faults, LarkOrg, OrgSpec, SimUser,
     };
     use syncer_remote::push_endpoint::serve_push;
+    use syncer_remote::testing;
 
     const TOKEN: &str = "sim-verification-T0ken";
     const ENCRYPT_KEY: &str = "sim-encrypt-K3y";
 
     fn syncer(server: &FakeLark, token: &str, encrypt_key: Option<&str>) -> Box<dyn Syncer> {
-        let plugin = find_plugin(syncer_lark::TYPE_NAME).expect("registered");
         let credentials = Credentials::demo();
-        let text = |value: &str| ConfigValue::Text(value.to_owned());
-        let mut values = BTreeMap::from([
-            ("app_id".to_owned(), text(&credentials.app_id)),
-            ("app_secret".to_owned(), text(&credentials.app_secret)),
-            ("endpoint".to_owned(), text(&server.url())),
-            ("events".to_owned(), text("http")),
-            ("verification_token".to_owned(), text(token)),
-        ]);
-        if let Some(key) = encrypt_key {
-            values.insert("encrypt_key".to_owned(), text(key));
-        }
-        let config = PluginConfig::new(plugin, values).expect("valid config");
-        (plugin.build)(&config).expect("builds")
+        let url = server.url();
+        let mut settings = vec![
+            ("endpoint", url.as_str()),
+            ("events", "http"),
+            ("verification_token", token),
+        ];
+        settings.extend(encrypt_key.map(|key| ("encrypt_key", key)));
+        let values = testing::app_values(
+            &APP_KEYS,
+            &credentials.app_id,
+            &credentials.app_secret,
+            testing::texts(&settings),
+        );
+        testing::registered_syncer(syncer_lark::TYPE_NAME, values)
     }
 
     async fn lark() -> FakeLark {

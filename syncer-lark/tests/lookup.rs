@@ -3,12 +3,11 @@
 //! each; a leaver (deleted, 41050) is gone; a failure of another kind (a missing scope) is an
 //! error naming the API and code, never a leaver; a department is what the full fetch gives.
 
-use std::collections::BTreeMap;
-
-use syncer_core::{
-    find_plugin, ConfigValue, DepartmentLookup, NoProgress, PersonLookup, PluginConfig, Syncer,
-};
+use syncer_core::conformance::lookup;
+use syncer_core::{DepartmentLookup, NoProgress, PersonLookup, Syncer};
+use syncer_lark::settings::APP_KEYS;
 use syncer_lark_sim::{paths, Credentials, FakeLark, Faults, LarkOrg, OrgSpec};
+use syncer_remote::testing;
 
 fn org() -> LarkOrg {
     LarkOrg::generate(&OrgSpec {
@@ -26,20 +25,15 @@ async fn start(faults: Faults) -> FakeLark {
 }
 
 fn lark(server: &FakeLark) -> Box<dyn Syncer> {
-    let plugin = find_plugin(syncer_lark::TYPE_NAME).expect("the Lark plugin registers");
     let credentials = Credentials::demo();
-    let values = BTreeMap::from([
-        ("app_id".to_owned(), ConfigValue::Text(credentials.app_id)),
-        (
-            "app_secret".to_owned(),
-            ConfigValue::Text(credentials.app_secret),
-        ),
-        ("endpoint".to_owned(), ConfigValue::Text(server.url())),
-        ("rate_limit".to_owned(), ConfigValue::Number(500.0)),
-        ("max_retries".to_owned(), ConfigValue::Integer(1)),
-    ]);
-    let config = PluginConfig::new(plugin, values).expect("valid config");
-    (plugin.build)(&config).expect("builds")
+    let settings = testing::quick_settings(server.url());
+    let values = testing::app_values(
+        &APP_KEYS,
+        &credentials.app_id,
+        &credentials.app_secret,
+        settings,
+    );
+    testing::registered_syncer(syncer_lark::TYPE_NAME, values)
 }
 
 /// Someone in more than one department, if the tenant has one.
@@ -58,17 +52,9 @@ async fn a_person_is_the_record_the_full_fetch_gives_at_one_call_each() {
     let server = start(Faults::default()).await;
     let syncer = lark(&server);
     let user_id = someone(&server);
-    let snapshot = syncer.fetch(&NoProgress).await.expect("full fetch");
-    let full = snapshot
-        .users
-        .iter()
-        .find(|record| record.id == user_id)
-        .expect("in the full fetch")
-        .clone();
+    let full = lookup::record_in_full_fetch(syncer.as_ref(), &user_id).await;
     server.reset_stats();
-    let PersonLookup::Found(alone) = syncer.fetch_person(&user_id).await.expect("read") else {
-        panic!("{user_id} is a member");
-    };
+    let alone = lookup::found_person(syncer.as_ref(), &user_id).await;
     assert_eq!(alone, full, "same fields, same names, same departments");
     let others: Vec<String> = server
         .org()
@@ -98,17 +84,8 @@ async fn a_leaver_is_gone() {
     let syncer = lark(&server);
     let user_id = someone(&server);
     server.leave(&user_id).expect("a member leaves");
-    assert_eq!(
-        syncer.fetch_person(&user_id).await.expect("answered"),
-        PersonLookup::Gone
-    );
-    assert_eq!(
-        syncer
-            .fetch_person("never-a-member")
-            .await
-            .expect("answered"),
-        PersonLookup::Gone
-    );
+    lookup::assert_person_gone(syncer.as_ref(), &user_id).await;
+    lookup::assert_person_gone(syncer.as_ref(), "never-a-member").await;
 }
 
 #[tokio::test]

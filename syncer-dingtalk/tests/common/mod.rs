@@ -1,8 +1,8 @@
 //! What the DingTalk backend's test files share: the syncer built the way the host builds it.
 
-use std::collections::BTreeMap;
-
-use syncer_core::{find_plugin, ConfigValue, PluginConfig, Syncer};
+use syncer_core::{ConfigValue, Syncer};
+use syncer_dingtalk::settings::APP_KEYS;
+use syncer_remote::testing;
 
 /// The DingTalk syncer of `app_key` and `app_secret` on the simulator at `endpoint`, with
 /// `settings` besides (`rate_limit`, `max_retries`, ...), built through the plugin registry.
@@ -12,21 +12,13 @@ pub fn dingtalk_syncer(
     app_secret: &str,
     settings: impl IntoIterator<Item = (&'static str, ConfigValue)>,
 ) -> Box<dyn Syncer> {
-    // Naming the crate links it, so its `inventory::submit!` registration is in this binary.
-    let plugin = find_plugin(syncer_dingtalk::TYPE_NAME).expect("the DingTalk plugin registers");
-    let mut values = BTreeMap::from([
-        ("app_key".to_owned(), ConfigValue::Text(app_key.to_owned())),
-        (
-            "app_secret".to_owned(),
-            ConfigValue::Text(app_secret.to_owned()),
-        ),
-        ("endpoint".to_owned(), ConfigValue::Text(endpoint)),
-    ]);
-    values.extend(
-        settings
-            .into_iter()
-            .map(|(key, value)| (key.to_owned(), value)),
+    let endpoint = ("endpoint", ConfigValue::Text(endpoint));
+    let values = testing::app_values(
+        &APP_KEYS,
+        app_key,
+        app_secret,
+        std::iter::once(endpoint).chain(settings),
     );
-    let config = PluginConfig::new(plugin, values).expect("a valid DingTalk config");
-    (plugin.build)(&config).expect("the DingTalk syncer builds")
+    // Naming the crate links it, so its `inventory::submit!` registration is in this binary.
+    testing::registered_syncer(syncer_dingtalk::TYPE_NAME, values)
 }
