@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use syncer_core::{NoProgress, Secret, Syncer};
+use syncer_core::{NoProgress, Secret, Snapshot, Syncer};
 use syncer_lark::event_settings::EventSettings;
 use syncer_lark::{api, LarkSettings, LarkSyncer};
 use syncer_lark_sim::{paths, Credentials, FakeLark, Faults, LarkOrg, OrgSpec};
@@ -26,8 +26,21 @@ async fn fake(org: LarkOrg, faults: Faults) -> FakeLark {
         .expect("start the fake Lark")
 }
 
+/// A fake Lark serving [`small_org`] with `faults`.
+async fn small_fake(faults: Faults) -> FakeLark {
+    fake(small_org(), faults).await
+}
+
 fn syncer(server: &FakeLark, rate_limit: f64) -> LarkSyncer {
     syncer_with_retries(server, rate_limit, 5)
+}
+
+/// A fetch by `syncer` that must be complete, with everyone `server` holds (both checked).
+async fn complete_fetch(syncer: &LarkSyncer, server: &FakeLark) -> Snapshot {
+    let snapshot = syncer.fetch(&NoProgress).await.expect("fetch");
+    assert!(snapshot.is_complete(), "{:?}", snapshot.failures);
+    assert_eq!(snapshot.users.len(), server.org().users.len());
+    snapshot
 }
 
 fn syncer_with_retries(server: &FakeLark, rate_limit: f64, max_retries: u32) -> LarkSyncer {
@@ -55,12 +68,7 @@ async fn a_fetch_reads_everyone_once_with_the_fewest_calls() {
     });
     let server = fake(org, Faults::default()).await;
     let org = server.org();
-    let snapshot = syncer(&server, 500.0)
-        .fetch(&NoProgress)
-        .await
-        .expect("fetch");
-    assert!(snapshot.is_complete(), "{:?}", snapshot.failures);
-    assert_eq!(snapshot.users.len(), org.users.len());
+    let snapshot = complete_fetch(&syncer(&server, 500.0), &server).await;
     assert_eq!(snapshot.departments.len(), org.departments.len());
     assert_eq!(snapshot.departments[0].name, org.name);
 
@@ -99,20 +107,12 @@ async fn a_fetch_reads_everyone_once_with_the_fewest_calls() {
 
 #[tokio::test]
 async fn a_token_refused_mid_sync_is_refreshed_and_the_fetch_completes() {
-    let server = fake(
-        small_org(),
-        Faults {
-            token_expires_after_calls: Some(4),
-            ..Faults::default()
-        },
-    )
+    let server = small_fake(Faults {
+        token_expires_after_calls: Some(4),
+        ..Faults::default()
+    })
     .await;
-    let snapshot = syncer(&server, 500.0)
-        .fetch(&NoProgress)
-        .await
-        .expect("fetch");
-    assert!(snapshot.is_complete(), "{:?}", snapshot.failures);
-    assert_eq!(snapshot.users.len(), server.org().users.len());
+    complete_fetch(&syncer(&server, 500.0), &server).await;
     assert!(server.stats().tokens_issued > 1);
 }
 
@@ -133,46 +133,30 @@ async fn a_token_refused_mid_sync_is_renewed_even_with_no_retries_configured() {
         },
     )
     .await;
-    let snapshot = syncer_with_retries(&server, 500.0, 0)
-        .fetch(&NoProgress)
-        .await
-        .expect("fetch");
-    assert!(snapshot.is_complete(), "{:?}", snapshot.failures);
-    assert_eq!(snapshot.users.len(), server.org().users.len());
+    complete_fetch(&syncer_with_retries(&server, 500.0, 0), &server).await;
     assert!(server.stats().tokens_issued > 1);
 }
 
 #[tokio::test]
 async fn frequency_limits_and_gateway_errors_are_retried() {
-    let server = fake(
-        small_org(),
-        Faults {
-            qps_limit: Some(4),
-            http_5xx_rate: 0.15,
-            seed: 3,
-            ..Faults::default()
-        },
-    )
+    let server = small_fake(Faults {
+        qps_limit: Some(4),
+        http_5xx_rate: 0.15,
+        seed: 3,
+        ..Faults::default()
+    })
     .await;
-    let snapshot = syncer(&server, 10.0)
-        .fetch(&NoProgress)
-        .await
-        .expect("fetch");
-    assert!(snapshot.is_complete(), "{:?}", snapshot.failures);
-    assert_eq!(snapshot.users.len(), server.org().users.len());
+    complete_fetch(&syncer(&server, 10.0), &server).await;
     let stats = server.stats();
     assert!(stats.throttled() + stats.answers(502) + stats.answers(503) > 0);
 }
 
 #[tokio::test]
 async fn people_without_user_id_make_the_fetch_incomplete_and_name_the_scope() {
-    let server = fake(
-        small_org(),
-        Faults {
-            hide_user_id: true,
-            ..Faults::default()
-        },
-    )
+    let server = small_fake(Faults {
+        hide_user_id: true,
+        ..Faults::default()
+    })
     .await;
     let lark = syncer(&server, 500.0);
     let snapshot = lark.fetch(&NoProgress).await.expect("fetch");
@@ -189,13 +173,10 @@ async fn people_without_user_id_make_the_fetch_incomplete_and_name_the_scope() {
 
 #[tokio::test]
 async fn a_missing_scope_or_contact_range_stops_with_what_to_grant() {
-    let server = fake(
-        small_org(),
-        Faults {
-            missing_contact_scope: true,
-            ..Faults::default()
-        },
-    )
+    let server = small_fake(Faults {
+        missing_contact_scope: true,
+        ..Faults::default()
+    })
     .await;
     let lark = syncer(&server, 500.0);
     let report = lark.test_connection().await;
@@ -228,7 +209,7 @@ async fn a_missing_scope_or_contact_range_stops_with_what_to_grant() {
 
 #[tokio::test]
 async fn wrong_credentials_name_the_app_secret_and_never_show_it() {
-    let server = fake(small_org(), Faults::default()).await;
+    let server = small_fake(Faults::default()).await;
     let mut settings = LarkSettings {
         app: AppCredentials::new(
             Credentials::demo().app_id,
@@ -261,7 +242,7 @@ async fn wrong_credentials_name_the_app_secret_and_never_show_it() {
 
 #[tokio::test]
 async fn a_second_run_reuses_the_apps_live_token() {
-    let server = fake(small_org(), Faults::default()).await;
+    let server = small_fake(Faults::default()).await;
     let first = syncer(&server, 500.0).fetch(&NoProgress).await;
     assert!(first.expect("first fetch").is_complete());
     let second = syncer(&server, 500.0).fetch(&NoProgress).await;
@@ -275,13 +256,10 @@ async fn a_second_run_reuses_the_apps_live_token() {
 
 #[tokio::test]
 async fn test_connection_proves_the_user_id_scope_even_when_nobody_sits_in_the_root() {
-    let server = fake(
-        small_org(),
-        Faults {
-            hide_user_id: true,
-            ..Faults::default()
-        },
-    )
+    let server = small_fake(Faults {
+        hide_user_id: true,
+        ..Faults::default()
+    })
     .await;
     let child = server
         .org()
