@@ -4,10 +4,9 @@
 use std::collections::BTreeMap;
 
 use crate::common::{
-    embedded_config, fake_dingtalk, kill_9, org, stalled, until_fetching, Scratch, APP_SECRET,
-    SECRET_ENV,
+    assert_everyone_mapped, assert_report_has_every_field, assert_test_refused_naming,
+    embedded_dingtalk, kill_9, org, stalled, until_fetching, Scratch, APP_SECRET, SECRET_ENV,
 };
-use serde_json::Value;
 use syncer_dingtalk_sim::{Faults, Permission};
 
 #[tokio::test]
@@ -70,70 +69,19 @@ async fn plugins_json_lists_dingtalk_with_fields_and_default_mapping() {
 
 #[tokio::test]
 async fn sync_writes_every_user_mapped_and_a_second_run_changes_nothing() {
-    let server = fake_dingtalk(org(250), Faults::default()).await;
-    let scratch = Scratch::new();
-    scratch.write_config(&embedded_config(&server.url(), ""));
+    let (server, scratch) = embedded_dingtalk(org(250), Faults::default(), "").await;
 
-    let first = scratch
-        .run(&["sync", "acme-dt", "--json"], &[SECRET_ENV])
-        .await;
+    let first = scratch.sync_json().await;
     assert_eq!(first.code, 0, "{}", first.all());
     let report = first.json();
-    for key in [
-        "syncer",
-        "organization",
-        "status",
-        "dry_run",
-        "counts",
-        "api_calls",
-        "duration_ms",
-        "started_at",
-        "finished_at",
-        "errors",
-    ] {
-        assert!(report.get(key).is_some(), "report lacks {key}: {report}");
-    }
-    for key in [
-        "fetched",
-        "created",
-        "updated",
-        "unchanged",
-        "disabled",
-        "deleted",
-        "failed",
-        "skipped",
-    ] {
-        assert!(report["counts"].get(key).is_some(), "counts lack {key}");
-    }
+    assert_report_has_every_field(&report);
     assert_eq!(report["status"], "succeeded");
     assert_eq!(report["counts"]["fetched"], 250);
     assert_eq!(report["counts"]["created"], 250);
 
     let stored = scratch.stored_users("acme");
     let source = server.org();
-    assert_eq!(stored.len(), source.users.len());
-    let by_id: BTreeMap<&str, &Value> = stored
-        .iter()
-        .map(|u| (u["id"].as_str().expect("id"), u))
-        .collect();
-    for person in &source.users {
-        let user = by_id
-            .get(person.userid.as_str())
-            .unwrap_or_else(|| panic!("{} stored", person.userid));
-        let name = if person.unionid.is_empty() {
-            &person.userid
-        } else {
-            &person.unionid
-        };
-        assert_eq!(user["name"], name.as_str());
-        assert_eq!(user["displayName"], person.name.as_str());
-        assert_eq!(user["email"], person.email.as_str());
-        assert_eq!(user["phone"], person.mobile.as_str());
-        assert_eq!(user["avatar"], person.avatar.as_str());
-        assert_eq!(user["title"], person.title.as_str());
-        assert_eq!(user["isForbidden"], !person.active);
-        assert_eq!(user["dingtalk"], person.userid.as_str());
-    }
+    assert_everyone_mapped(&stored, &source);
     assert!(
         source.users.iter().any(|p| p.unionid.is_empty()),
         "org has people without unionid"
@@ -143,9 +91,7 @@ async fn sync_writes_every_user_mapped_and_a_second_run_changes_nothing() {
         "org has inactive people"
     );
 
-    let second = scratch
-        .run(&["sync", "acme-dt", "--json"], &[SECRET_ENV])
-        .await;
+    let second = scratch.sync_json().await;
     assert_eq!(second.code, 0, "{}", second.all());
     let report = second.json();
     assert_eq!(report["counts"]["unchanged"], 250);
@@ -157,9 +103,7 @@ async fn sync_writes_every_user_mapped_and_a_second_run_changes_nothing() {
 
 #[tokio::test]
 async fn dry_run_lists_the_plan_and_writes_nothing() {
-    let server = fake_dingtalk(org(40), Faults::default()).await;
-    let scratch = Scratch::new();
-    scratch.write_config(&embedded_config(&server.url(), ""));
+    let (_server, scratch) = embedded_dingtalk(org(40), Faults::default(), "").await;
     let outcome = scratch
         .run(&["sync", "acme-dt", "--dry-run", "--json"], &[SECRET_ENV])
         .await;
@@ -177,9 +121,7 @@ async fn dry_run_lists_the_plan_and_writes_nothing() {
 
 #[tokio::test]
 async fn runs_shows_the_history_newest_first() {
-    let server = fake_dingtalk(org(20), Faults::default()).await;
-    let scratch = Scratch::new();
-    scratch.write_config(&embedded_config(&server.url(), ""));
+    let (_server, scratch) = embedded_dingtalk(org(20), Faults::default(), "").await;
     scratch.run(&["sync", "acme-dt"], &[SECRET_ENV]).await;
     scratch
         .run(&["sync", "acme-dt", "--dry-run"], &[SECRET_ENV])
@@ -198,9 +140,7 @@ async fn runs_shows_the_history_newest_first() {
 
 #[tokio::test]
 async fn test_connection_passes_with_good_credentials() {
-    let server = fake_dingtalk(org(20), Faults::default()).await;
-    let scratch = Scratch::new();
-    scratch.write_config(&embedded_config(&server.url(), ""));
+    let (server, scratch) = embedded_dingtalk(org(20), Faults::default(), "").await;
     let outcome = scratch
         .run(&["test", "acme-dt", "--json"], &[SECRET_ENV])
         .await;
@@ -216,25 +156,13 @@ async fn test_connection_passes_with_good_credentials() {
 
 #[tokio::test]
 async fn test_connection_names_the_credentials_without_leaking_the_secret() {
-    let server = fake_dingtalk(org(5), Faults::default()).await;
-    let scratch = Scratch::new();
-    scratch.write_config(&embedded_config(&server.url(), ""));
+    let (_server, scratch) = embedded_dingtalk(org(5), Faults::default(), "").await;
     let wrong = "wrong-secret-123456";
     let outcome = scratch
         .run(&["test", "acme-dt"], &[("DT_SECRET", wrong)])
         .await;
-    assert_eq!(outcome.code, 1, "{}", outcome.all());
-    assert!(
-        outcome.stdout.contains("App Key") && outcome.stdout.contains("App Secret"),
-        "{}",
-        outcome.stdout
-    );
-    assert!(
-        outcome.stdout.contains("developer console"),
-        "{}",
-        outcome.stdout
-    );
-    assert!(!outcome.all().contains(wrong));
+    let words = ["App Key", "App Secret", "developer console"];
+    assert_test_refused_naming(&outcome, &words, wrong);
 }
 
 #[tokio::test]
@@ -243,17 +171,10 @@ async fn test_connection_names_a_missing_permission() {
         missing_permission: Some(Permission::MemberRead),
         ..Faults::default()
     };
-    let server = fake_dingtalk(org(5), faults).await;
-    let scratch = Scratch::new();
-    scratch.write_config(&embedded_config(&server.url(), ""));
+    let (_server, scratch) = embedded_dingtalk(org(5), faults, "").await;
     let outcome = scratch.run(&["test", "acme-dt"], &[SECRET_ENV]).await;
-    assert_eq!(outcome.code, 1, "{}", outcome.all());
-    assert!(
-        outcome.stdout.contains("qyapi_get_department_member"),
-        "{}",
-        outcome.stdout
-    );
-    assert!(outcome.stdout.contains("Permissions"), "{}", outcome.stdout);
+    let words = ["qyapi_get_department_member", "Permissions"];
+    assert_test_refused_naming(&outcome, &words, APP_SECRET);
 }
 
 #[tokio::test]
@@ -262,17 +183,14 @@ async fn test_connection_names_the_ip_whitelist() {
         ip_whitelist_reject: true,
         ..Faults::default()
     };
-    let server = fake_dingtalk(org(5), faults).await;
-    let scratch = Scratch::new();
-    scratch.write_config(&embedded_config(&server.url(), ""));
+    let (_server, scratch) = embedded_dingtalk(org(5), faults, "").await;
     let outcome = scratch.run(&["test", "acme-dt"], &[SECRET_ENV]).await;
-    assert_eq!(outcome.code, 1, "{}", outcome.all());
     assert!(
         outcome.stdout.to_lowercase().contains("ip"),
         "{}",
         outcome.stdout
     );
-    assert!(outcome.stdout.contains("egress IP"), "{}", outcome.stdout);
+    assert_test_refused_naming(&outcome, &["egress IP"], APP_SECRET);
 }
 
 #[tokio::test]
@@ -305,9 +223,7 @@ async fn demo_runs_on_a_fresh_directory() {
 
 #[tokio::test]
 async fn progress_is_drawn_on_a_terminal_and_never_in_json_or_pipes() {
-    let server = fake_dingtalk(org(300), Faults::default()).await;
-    let scratch = Scratch::new();
-    scratch.write_config(&embedded_config(&server.url(), ""));
+    let (_server, scratch) = embedded_dingtalk(org(300), Faults::default(), "").await;
     // `script` runs the program on a pseudo-terminal, as an operator would.
     let command = format!(
         "{} --config {} sync acme-dt",
@@ -328,18 +244,14 @@ async fn progress_is_drawn_on_a_terminal_and_never_in_json_or_pipes() {
         "{screen}"
     );
 
-    let piped = scratch
-        .run(&["sync", "acme-dt", "--json"], &[SECRET_ENV])
-        .await;
+    let piped = scratch.sync_json().await;
     assert!(!piped.all().contains("writes applied") && !piped.all().contains("fetching"));
     piped.json();
 }
 
 #[tokio::test]
 async fn a_sync_killed_with_sigkill_leaves_no_lock_and_the_next_run_closes_its_row() {
-    let server = fake_dingtalk(org(20), stalled()).await;
-    let scratch = Scratch::new();
-    scratch.write_config(&embedded_config(&server.url(), ""));
+    let (server, scratch) = embedded_dingtalk(org(20), stalled(), "").await;
     let mut killed = scratch.spawn(&["sync", "acme-dt"], &[SECRET_ENV]);
     until_fetching(&server).await;
     kill_9(&mut killed).await;
@@ -351,9 +263,7 @@ async fn a_sync_killed_with_sigkill_leaves_no_lock_and_the_next_run_closes_its_r
     let killed_run = runs[0]["run_id"].clone();
 
     server.set_faults(Faults::default());
-    let next = scratch
-        .run(&["sync", "acme-dt", "--json"], &[SECRET_ENV])
-        .await;
+    let next = scratch.sync_json().await;
     assert_eq!(
         next.code,
         0,
@@ -375,14 +285,10 @@ async fn a_sync_killed_with_sigkill_leaves_no_lock_and_the_next_run_closes_its_r
 
 #[tokio::test]
 async fn a_sync_refused_because_one_is_going_exits_1() {
-    let server = fake_dingtalk(org(20), stalled()).await;
-    let scratch = Scratch::new();
-    scratch.write_config(&embedded_config(&server.url(), ""));
+    let (server, scratch) = embedded_dingtalk(org(20), stalled(), "").await;
     let _going = scratch.spawn(&["sync", "acme-dt"], &[SECRET_ENV]);
     until_fetching(&server).await;
-    let refused = scratch
-        .run(&["sync", "acme-dt", "--json"], &[SECRET_ENV])
-        .await;
+    let refused = scratch.sync_json().await;
     assert_eq!(refused.code, 1, "{}", refused.all());
     assert_eq!(refused.json()["status"], "skipped");
 }

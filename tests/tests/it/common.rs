@@ -129,6 +129,12 @@ impl Scratch {
         outcome.json().as_array().cloned().expect("a list of runs")
     }
 
+    /// `sync acme-dt --json` with the DingTalk secret set: the run's outcome.
+    pub async fn sync_json(&self) -> Outcome {
+        self.run(&["sync", "acme-dt", "--json"], &[SECRET_ENV])
+            .await
+    }
+
     /// Users of `org` in the embedded store at `syncer.db`, as JSON bodies.
     pub fn stored_users(&self, org: &str) -> Vec<Value> {
         stored_users(&self.path("syncer.db"), org)
@@ -236,6 +242,61 @@ rate_limit = 500
 }
 
 pub const SECRET_ENV: (&str, &str) = ("DT_SECRET", APP_SECRET);
+
+/// A fake DingTalk serving `org` with `faults`, and a scratch directory whose config
+/// ([`embedded_config`], with `extra` syncer lines) syncs it as `acme-dt` into the embedded
+/// store.
+pub async fn embedded_dingtalk(org: Org, faults: Faults, extra: &str) -> (FakeDingTalk, Scratch) {
+    let server = fake_dingtalk(org, faults).await;
+    let scratch = Scratch::new();
+    scratch.write_config(&embedded_config(&server.url(), extra));
+    (server, scratch)
+}
+
+/// Panics unless the JSON report of a sync holds every field of the report (`syncer`,
+/// `organization`, `status`, `dry_run`, `counts`, `api_calls`, `duration_ms`, `started_at`,
+/// `finished_at`, `errors`) and a number for every count.
+pub fn assert_report_has_every_field(report: &Value) {
+    for key in [
+        "syncer",
+        "organization",
+        "status",
+        "dry_run",
+        "counts",
+        "api_calls",
+        "duration_ms",
+        "started_at",
+        "finished_at",
+        "errors",
+    ] {
+        assert!(report.get(key).is_some(), "report lacks {key}: {report}");
+    }
+    for key in [
+        "fetched",
+        "created",
+        "updated",
+        "unchanged",
+        "disabled",
+        "deleted",
+        "failed",
+        "skipped",
+    ] {
+        assert!(
+            report["counts"][key].is_u64(),
+            "counts lack {key}: {report}"
+        );
+    }
+}
+
+/// Panics unless `outcome`, a `test` run, failed (exit 1) naming each of `words` on standard
+/// output, and showed `secret` nowhere.
+pub fn assert_test_refused_naming(outcome: &Outcome, words: &[&str], secret: &str) {
+    assert_eq!(outcome.code, 1, "{}", outcome.all());
+    for word in words {
+        assert!(outcome.stdout.contains(word), "{}", outcome.stdout);
+    }
+    assert!(!outcome.all().contains(secret));
+}
 
 /// The variable the IAM configs read the fake IAM's client secret from.
 pub const IAM_SECRET_VAR: &str = "IAM_SECRET";
@@ -345,6 +406,37 @@ pub fn iam_name(user: &SimUser) -> &str {
     } else {
         &user.unionid
     }
+}
+
+/// Panics unless `stored` (users as JSON bodies) holds one user for each person of `source`,
+/// found by userid, with the values the default mapping gives them: the IAM name, display name,
+/// e-mail, phone, avatar, title, IsForbidden and the DingTalk identity. Each person with their
+/// stored user, for further checks.
+pub fn assert_everyone_mapped<'a>(
+    stored: &'a [Value],
+    source: &'a Org,
+) -> Vec<(&'a SimUser, &'a Value)> {
+    assert_eq!(stored.len(), source.users.len());
+    let by_id: std::collections::HashMap<&str, &Value> = stored
+        .iter()
+        .map(|user| (user["id"].as_str().expect("id is a string"), user))
+        .collect();
+    let mut pairs = Vec::new();
+    for person in &source.users {
+        let user = by_id
+            .get(person.userid.as_str())
+            .unwrap_or_else(|| panic!("a user with id {} is stored", person.userid));
+        assert_eq!(user["name"], iam_name(person), "{}", person.userid);
+        assert_eq!(user["displayName"], person.name.as_str());
+        assert_eq!(user["email"], person.email.as_str());
+        assert_eq!(user["phone"], person.mobile.as_str());
+        assert_eq!(user["avatar"], person.avatar.as_str());
+        assert_eq!(user["title"], person.title.as_str());
+        assert_eq!(user["isForbidden"], !person.active);
+        assert_eq!(user["dingtalk"], person.userid.as_str(), "OAuth identity");
+        pairs.push((person, *user));
+    }
+    pairs
 }
 
 /// Starts `command` (the program under test, or a shell that execs it, with its environment and

@@ -5,10 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::common::{
-    self, embedded_config, fake_dingtalk, forbidden_by_id, leaf_with_sole_members, Scratch,
-    APP_SECRET, SECRET_ENV,
-};
+use crate::common::{self, embedded_dingtalk, forbidden_by_id, leaf_with_sole_members, APP_SECRET};
 use serde_json::Value;
 use syncer_dingtalk_sim::{paths, DeptFault, FakeDingTalk, Faults, Org};
 
@@ -29,21 +26,15 @@ async fn resync_with(fault: DeptFault, prepare: impl FnOnce(&mut Org, i64)) -> R
     let mut org = common::org(200);
     let (dept, _) = leaf_with_sole_members(&org);
     prepare(&mut org, dept);
-    let server = fake_dingtalk(org, Faults::default()).await;
-    let scratch = Scratch::new();
-    scratch.write_config(&embedded_config(&server.url(), "max_retries = 1"));
-    let first = scratch
-        .run(&["sync", "acme-dt", "--json"], &[SECRET_ENV])
-        .await;
+    let (server, scratch) = embedded_dingtalk(org, Faults::default(), "max_retries = 1").await;
+    let first = scratch.sync_json().await;
     assert_eq!(first.code, 0, "{}", first.all());
     let before = forbidden_by_id(&scratch.stored_users("acme"));
     server.set_faults(Faults {
         failing_departments: BTreeMap::from([(dept, fault)]),
         ..Faults::default()
     });
-    let second = scratch
-        .run(&["sync", "acme-dt", "--json"], &[SECRET_ENV])
-        .await;
+    let second = scratch.sync_json().await;
     assert!(!second.all().contains(APP_SECRET));
     Resync {
         report: second.json(),

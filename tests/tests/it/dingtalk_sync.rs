@@ -5,45 +5,18 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::common::{
-    self, embedded_config, fake_dingtalk, forbidden_by_id, leaf_with_sole_members, Scratch,
-    APP_SECRET, SECRET_ENV,
+    self, embedded_config, embedded_dingtalk, fake_dingtalk, forbidden_by_id,
+    leaf_with_sole_members, Scratch, APP_SECRET,
 };
 use serde_json::Value;
-use syncer_dingtalk_sim::{DeptFault, Faults, Org, OrgSpec, Stats};
-
-fn generated(users: usize, departments: usize) -> Org {
-    Org::generate(&OrgSpec {
-        users,
-        departments,
-        ..OrgSpec::default()
-    })
-}
-
-/// The few figures worth printing when an assertion fails (`Stats` also holds every page).
-fn summary(stats: &Stats) -> String {
-    format!(
-        "calls {:?}, tokens issued {}, throttled {}, busy {}, 5xx {}, expired {}, invalid {}, max in flight {}",
-        stats.calls_by_path,
-        stats.tokens_issued,
-        stats.throttled,
-        stats.busy,
-        stats.http_5xx,
-        stats.expired_token,
-        stats.invalid_token,
-        stats.max_in_flight
-    )
-}
+use syncer_dingtalk_sim::{DeptFault, Faults, Org, OrgSpec};
 
 #[tokio::test]
 async fn a_resync_with_a_failing_department_disables_nobody_and_ends_partial() {
     let org = common::org(200);
     let (dept, sole_members) = leaf_with_sole_members(&org);
-    let server = fake_dingtalk(org, Faults::default()).await;
-    let scratch = Scratch::new();
-    scratch.write_config(&embedded_config(&server.url(), "max_retries = 1"));
-    let first = scratch
-        .run(&["sync", "acme-dt", "--json"], &[SECRET_ENV])
-        .await;
+    let (server, scratch) = embedded_dingtalk(org, Faults::default(), "max_retries = 1").await;
+    let first = scratch.sync_json().await;
     assert_eq!(first.code, 0, "{}", first.all());
     assert_eq!(first.json()["counts"]["created"], 200);
     let before = forbidden_by_id(&scratch.stored_users("acme"));
@@ -52,9 +25,7 @@ async fn a_resync_with_a_failing_department_disables_nobody_and_ends_partial() {
         failing_departments: BTreeMap::from([(dept, DeptFault::AlwaysBusy)]),
         ..Faults::default()
     });
-    let second = scratch
-        .run(&["sync", "acme-dt", "--json"], &[SECRET_ENV])
-        .await;
+    let second = scratch.sync_json().await;
 
     assert_eq!(second.code, 1, "{}", second.all());
     let report = second.json();
@@ -75,7 +46,7 @@ async fn a_resync_with_a_failing_department_disables_nobody_and_ends_partial() {
 
 #[tokio::test]
 async fn a_whole_sync_under_throttling_busy_5xx_and_token_expiry_writes_everyone_right() {
-    let org = generated(500, 25);
+    let org = Org::generate(&OrgSpec::sized(500, 25));
     let faults = Faults {
         qps_limit: Some(40),
         throttle_rate: 0.03,
@@ -94,9 +65,7 @@ async fn a_whole_sync_under_throttling_busy_5xx_and_token_expiry_writes_everyone
             .replace("rate_limit = 500", "rate_limit = 30"),
     );
 
-    let first = scratch
-        .run(&["sync", "acme-dt", "--json"], &[SECRET_ENV])
-        .await;
+    let first = scratch.sync_json().await;
 
     assert_eq!(first.code, 0, "{}", first.all());
     let report = first.json();
@@ -106,7 +75,7 @@ async fn a_whole_sync_under_throttling_busy_5xx_and_token_expiry_writes_everyone
     assert!(
         stats.throttled > 0 && stats.busy > 0 && stats.http_5xx > 0 && stats.expired_token > 0,
         "every fault happened: {}",
-        summary(&stats)
+        stats.summary()
     );
     let stored: HashMap<String, Value> = scratch
         .stored_users("acme")
@@ -129,9 +98,7 @@ async fn a_whole_sync_under_throttling_busy_5xx_and_token_expiry_writes_everyone
         assert_eq!(groups, depts, "{got}");
     }
 
-    let again = scratch
-        .run(&["sync", "acme-dt", "--json"], &[SECRET_ENV])
-        .await;
+    let again = scratch.sync_json().await;
     assert_eq!(again.code, 0, "{}", again.all());
     assert_eq!(again.json()["target_writes"], 0, "{}", again.all());
 }

@@ -5,11 +5,12 @@
 mod adoption;
 mod safety;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use crate::common::{
-    fake_iam, iam_config_for, iam_name, org, IamWorld, IAM_SECRET_VAR, SECRET_ENV,
+    assert_everyone_mapped, assert_report_has_every_field, fake_iam, iam_config_for, iam_name, org,
+    IamWorld, IAM_SECRET_VAR, SECRET_ENV,
 };
 use serde_json::{json, Value};
 use syncer_dingtalk_sim::{DeptFault, Faults, Org, SimUser};
@@ -126,22 +127,7 @@ async fn three_thousand_users_are_written_mapped_and_a_resync_sends_no_write() {
     let source = world.dingtalk.org();
     let users = world.iam.users(ORG);
     assert_eq!(users.len(), 3000);
-    let by_id: HashMap<&str, &Value> = users
-        .iter()
-        .map(|user| (user["id"].as_str().expect("id is a string"), user))
-        .collect();
-    for person in &source.users {
-        let user = by_id
-            .get(person.userid.as_str())
-            .unwrap_or_else(|| panic!("IAM holds a user with id {}", person.userid));
-        assert_eq!(user["name"], iam_name(person), "{}", person.userid);
-        assert_eq!(user["displayName"], person.name.as_str());
-        assert_eq!(user["email"], person.email.as_str());
-        assert_eq!(user["phone"], person.mobile.as_str());
-        assert_eq!(user["avatar"], person.avatar.as_str());
-        assert_eq!(user["title"], person.title.as_str());
-        assert_eq!(user["isForbidden"], !person.active);
-        assert_eq!(user["dingtalk"], person.userid.as_str(), "OAuth identity");
+    for (person, user) in assert_everyone_mapped(&users, &source) {
         assert_eq!(user["properties"]["syncer_managed_by"], SYNCER);
         assert_eq!(
             user["properties"]["syncer_source_id"],
@@ -593,15 +579,16 @@ async fn the_guard_withholds_mass_deprovisioning_until_overridden_once(flavor: F
     assert_eq!(disabled(second_batch), 0);
 }
 
-#[tokio::test]
-async fn a_source_that_returns_nobody_deprovisions_nobody() {
+/// A first sync of 20 people, then a sync (with `args`) after the source lost everyone: it
+/// must exit 1, disable nobody and hold back saying the source gave no users (all checked).
+/// The world (its IAM's statistics reset before the second sync) and that sync's report.
+async fn sync_after_the_source_emptied(args: &[&str]) -> (IamWorld, Value) {
     let world = IamWorld::start(org(20), fake_iam(Flavor::Hanzo).await, "").await;
     initial_sync(&world).await;
     world.dingtalk.update_org(|org| org.users.clear());
     world.iam.reset_stats();
-    let (outcome, report) = world.sync(&[]).await;
+    let (outcome, report) = world.sync(args).await;
     assert_eq!(outcome.code, 1, "{}", outcome.all());
-    assert_eq!(report["status"], "partial", "{}", summary(&report));
     assert_eq!(report["counts"]["disabled"], 0, "{}", summary(&report));
     assert!(
         report["held_back"]["reason"]
@@ -610,6 +597,13 @@ async fn a_source_that_returns_nobody_deprovisions_nobody() {
         "{}",
         summary(&report)
     );
+    (world, report)
+}
+
+#[tokio::test]
+async fn a_source_that_returns_nobody_deprovisions_nobody() {
+    let (world, report) = sync_after_the_source_emptied(&[]).await;
+    assert_eq!(report["status"], "partial", "{}", summary(&report));
     assert_eq!(world.iam.stats().writes_to("update-user"), 0);
     assert!(world
         .iam
@@ -841,35 +835,7 @@ async fn the_json_report_has_every_field_and_runs_shows_the_history() {
 
     let (outcome, report) = world.sync(&[]).await;
     assert_eq!(outcome.code, 1, "{}", outcome.all());
-    for key in [
-        "syncer",
-        "organization",
-        "status",
-        "dry_run",
-        "counts",
-        "api_calls",
-        "duration_ms",
-        "started_at",
-        "finished_at",
-        "errors",
-    ] {
-        assert!(report.get(key).is_some(), "report lacks {key}: {report}");
-    }
-    for key in [
-        "fetched",
-        "created",
-        "updated",
-        "unchanged",
-        "disabled",
-        "deleted",
-        "failed",
-        "skipped",
-    ] {
-        assert!(
-            report["counts"][key].is_u64(),
-            "counts lack {key}: {report}"
-        );
-    }
+    assert_report_has_every_field(&report);
     assert_eq!(report["syncer"], SYNCER);
     assert_eq!(report["organization"], ORG);
     assert_eq!(report["dry_run"], false);
