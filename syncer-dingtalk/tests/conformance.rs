@@ -58,15 +58,17 @@ fn expected_user(user: &SimUser) -> ExpectedUser {
         .in_departments(user.dept_ids.iter().map(i64::to_string))
 }
 
-fn departments(org: &Org) -> Vec<Department> {
-    org.departments
-        .iter()
-        .map(|dept| Department {
-            id: dept.dept_id.to_string(),
-            name: dept.name.clone(),
-            parent_id: dept.parent_id.map(|parent| parent.to_string()),
-        })
-        .collect()
+/// Everyone and every department of `org`, as a fetch must give them.
+fn everyone(org: &Org) -> ExpectedDirectory {
+    let departments = org.departments.iter().map(|dept| Department {
+        id: dept.dept_id.to_string(),
+        name: dept.name.clone(),
+        parent_id: dept.parent_id.map(|parent| parent.to_string()),
+    });
+    ExpectedDirectory::healthy(
+        org.users.iter().map(expected_user).collect(),
+        departments.collect(),
+    )
 }
 
 #[async_trait]
@@ -76,33 +78,18 @@ impl ConformanceHarness for DingTalkHarness {
     }
 
     fn config(&self, credentials: Credentials) -> BTreeMap<String, ConfigValue> {
-        let secret = match credentials {
-            Credentials::Good => APP_SECRET,
-            Credentials::WrongSecret => "not-the-app-secret-000",
-        };
-        testing::app_values(
-            &APP_KEYS,
-            APP_KEY,
-            secret,
-            testing::quick_settings(self.server.url()),
-        )
+        let settings = testing::quick_settings(self.server.url());
+        testing::app_values(&APP_KEYS, APP_KEY, credentials.secret(APP_SECRET), settings)
     }
 
     async fn healthy_directory(&self) -> ExpectedDirectory {
         self.server.set_faults(Faults::default());
-        let org = self.server.org();
-        ExpectedDirectory::healthy(
-            org.users.iter().map(expected_user).collect(),
-            departments(&org),
-        )
+        everyone(&self.server.org())
     }
 
     async fn partly_failing_directory(&self) -> ExpectedDirectory {
         let org = self.server.org();
-        let failing = org
-            .fullest_leaf()
-            .expect("the generated org has a leaf department")
-            .dept_id;
+        let failing = org.fullest_leaf().expect("a leaf department").dept_id;
         self.server.set_faults(Faults {
             failing_departments: BTreeMap::from([(failing, DeptFault::NoPermission)]),
             ..Faults::default()

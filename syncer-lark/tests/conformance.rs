@@ -60,15 +60,17 @@ fn expected_user(user: &SimUser) -> ExpectedUser {
         .in_departments(user.departments.iter().cloned())
 }
 
-fn departments(org: &LarkOrg) -> Vec<Department> {
-    org.departments
-        .iter()
-        .map(|d| Department {
-            id: d.open_department_id.clone(),
-            name: d.name.clone(),
-            parent_id: d.parent.clone(),
-        })
-        .collect()
+/// Everyone and every department of `org`, as a fetch must give them.
+fn everyone(org: &LarkOrg) -> ExpectedDirectory {
+    let departments = org.departments.iter().map(|d| Department {
+        id: d.open_department_id.clone(),
+        name: d.name.clone(),
+        parent_id: d.parent.clone(),
+    });
+    ExpectedDirectory::healthy(
+        org.users.iter().map(expected_user).collect(),
+        departments.collect(),
+    )
 }
 
 #[async_trait]
@@ -78,34 +80,21 @@ impl ConformanceHarness for LarkHarness {
     }
 
     fn config(&self, credentials: Credentials) -> BTreeMap<String, ConfigValue> {
-        let secret = match credentials {
-            Credentials::Good => APP_SECRET,
-            Credentials::WrongSecret => "not-the-lark-app-secret",
-        };
-        testing::app_values(
-            &APP_KEYS,
-            APP_ID,
-            secret,
-            testing::quick_settings(self.server.url()),
-        )
+        let settings = testing::quick_settings(self.server.url());
+        testing::app_values(&APP_KEYS, APP_ID, credentials.secret(APP_SECRET), settings)
     }
 
     async fn healthy_directory(&self) -> ExpectedDirectory {
         self.server.set_faults(Faults::default());
-        let org = self.server.org();
-        ExpectedDirectory::healthy(
-            org.users.iter().map(expected_user).collect(),
-            departments(&org),
-        )
+        everyone(&self.server.org())
     }
 
     async fn partly_failing_directory(&self) -> ExpectedDirectory {
         let org = self.server.org();
-        let failing = org
+        let leaf = org
             .fullest_leaf()
-            .expect("the generated tenant has a leaf department")
-            .open_department_id
-            .clone();
+            .expect("the tenant has a leaf department");
+        let failing = leaf.open_department_id.clone();
         self.server.set_faults(Faults {
             failing_departments: BTreeMap::from([(failing.clone(), DeptFault::NoAuthority)]),
             ..Faults::default()

@@ -20,6 +20,20 @@ pub enum Credentials {
     WrongSecret,
 }
 
+impl Credentials {
+    /// The wrong secret [`Credentials::secret`] gives for [`Credentials::WrongSecret`].
+    pub const WRONG_SECRET: &'static str = "not-the-app-secret-Kq83";
+
+    /// The secret a config for these credentials carries: `good` for [`Credentials::Good`],
+    /// [`Credentials::WRONG_SECRET`] for [`Credentials::WrongSecret`].
+    pub fn secret(self, good: &str) -> &str {
+        match self {
+            Credentials::Good => good,
+            Credentials::WrongSecret => Self::WRONG_SECRET,
+        }
+    }
+}
+
 /// What a backend author gives the kit: their plugin, config for a fake of their remote API, and
 /// control over what that fake holds.
 ///
