@@ -33,52 +33,28 @@ const TIMEOUT_HELP: &str = "Timeout of one HTTP call, in seconds.";
 impl RemotePresets {
     /// The five shared config fields, in the order a form shows them.
     pub const fn fields(&self) -> [ConfigField; 5] {
+        use ConfigKind::{Integer, Number, Url};
         [
-            ConfigField {
-                name: "endpoint",
-                label: "API endpoint",
-                help: self.endpoint_help,
-                kind: ConfigKind::Url,
-                required: false,
-                secret: false,
-                default: Some(self.endpoint),
-            },
-            ConfigField {
-                name: "rate_limit",
-                label: "Rate limit (calls/s per API)",
-                help: self.rate_limit_help,
-                kind: ConfigKind::Number,
-                required: false,
-                secret: false,
-                default: Some(self.rate_limit),
-            },
-            ConfigField {
-                name: "max_in_flight",
-                label: "Concurrent calls",
-                help: MAX_IN_FLIGHT_HELP,
-                kind: ConfigKind::Integer,
-                required: false,
-                secret: false,
-                default: Some(self.max_in_flight),
-            },
-            ConfigField {
-                name: "max_retries",
-                label: "Retries per call",
-                help: MAX_RETRIES_HELP,
-                kind: ConfigKind::Integer,
-                required: false,
-                secret: false,
-                default: Some("5"),
-            },
-            ConfigField {
-                name: "timeout_seconds",
-                label: "Call timeout (s)",
-                help: TIMEOUT_HELP,
-                kind: ConfigKind::Integer,
-                required: false,
-                secret: false,
-                default: Some("30"),
-            },
+            ConfigField::new("endpoint", "API endpoint", Url, self.endpoint_help)
+                .defaulting_to(self.endpoint),
+            ConfigField::new(
+                "rate_limit",
+                "Rate limit (calls/s per API)",
+                Number,
+                self.rate_limit_help,
+            )
+            .defaulting_to(self.rate_limit),
+            ConfigField::new(
+                "max_in_flight",
+                "Concurrent calls",
+                Integer,
+                MAX_IN_FLIGHT_HELP,
+            )
+            .defaulting_to(self.max_in_flight),
+            ConfigField::new("max_retries", "Retries per call", Integer, MAX_RETRIES_HELP)
+                .defaulting_to("5"),
+            ConfigField::new("timeout_seconds", "Call timeout (s)", Integer, TIMEOUT_HELP)
+                .defaulting_to("30"),
         ]
     }
 }
@@ -86,15 +62,7 @@ impl RemotePresets {
 /// The `events` key every backend with change events has: how they arrive, `"off"` (full
 /// syncs only) by default; `help` names the modes the backend offers and what each needs.
 pub const fn events_field(help: &'static str) -> ConfigField {
-    ConfigField {
-        name: "events",
-        label: "Change events",
-        help,
-        kind: ConfigKind::Text,
-        required: false,
-        secret: false,
-        default: Some("off"),
-    }
+    ConfigField::new("events", "Change events", ConfigKind::Text, help).defaulting_to("off")
 }
 
 /// A backend's config fields: its own ones first, then the shared block of `presets`.
@@ -109,10 +77,8 @@ pub const fn events_field(help: &'static str) -> ConfigField {
 ///     rate_limit_help: "Calls per second per API.",
 ///     max_in_flight: "4",
 /// };
-/// const TOKEN: ConfigField = ConfigField {
-///     name: "token", label: "Token", help: "The API token.", kind: ConfigKind::Text,
-///     required: true, secret: true, default: None,
-/// };
+/// const TOKEN: ConfigField =
+///     ConfigField::new("token", "Token", ConfigKind::Text, "The API token.").required().secret();
 /// const FIELDS: &[ConfigField] = syncer_remote::config_fields!(PRESETS; TOKEN);
 /// assert_eq!(FIELDS.len(), 6);
 /// assert_eq!(FIELDS[1].name, "endpoint");

@@ -111,6 +111,24 @@ pub struct FieldKinds<'a> {
     pub computed: &'a [&'a str],
 }
 
+impl FieldKinds<'_> {
+    /// The value field `name` has in the answer and the value its record must hold; `None`
+    /// for a computed field.
+    fn sample(&self, name: &str) -> Option<(Value, syncer_core::FieldValue)> {
+        use syncer_core::FieldValue;
+        if self.computed.contains(&name) {
+            None
+        } else if self.flags.contains(&name) {
+            Some((Value::Bool(true), FieldValue::Flag(true)))
+        } else if self.numbers.contains(&name) {
+            Some((Value::from(7), FieldValue::Text("7".into())))
+        } else {
+            let text = format!("{name} value");
+            Some((Value::String(text.clone()), FieldValue::Text(text.into())))
+        }
+    }
+}
+
 /// An answer holding every field of `declared` (but the computed ones) at its dotted path:
 /// text `"<name> value"`, flags `true`, numbers `7`. Deserialize it as the API's answer type to
 /// check a backend's record builder reads every field it declares.
@@ -120,15 +138,8 @@ pub fn answer_with_every_field(
 ) -> Value {
     let mut answer = Value::Object(serde_json::Map::new());
     for field in declared {
-        if kinds.computed.contains(&field.name) {
+        let Some((value, _)) = kinds.sample(field.name) else {
             continue;
-        }
-        let value = if kinds.flags.contains(&field.name) {
-            Value::Bool(true)
-        } else if kinds.numbers.contains(&field.name) {
-            Value::from(7)
-        } else {
-            Value::String(format!("{} value", field.name))
         };
         let mut at = &mut answer;
         for step in field.name.split('.') {
@@ -149,17 +160,9 @@ pub fn assert_every_declared_field_read(
     declared: &[syncer_core::SourceField],
     kinds: &FieldKinds<'_>,
 ) {
-    use syncer_core::FieldValue;
     for field in declared {
-        if kinds.computed.contains(&field.name) {
+        let Some((_, expected)) = kinds.sample(field.name) else {
             continue;
-        }
-        let expected = if kinds.flags.contains(&field.name) {
-            FieldValue::Flag(true)
-        } else if kinds.numbers.contains(&field.name) {
-            FieldValue::Text("7".into())
-        } else {
-            FieldValue::Text(format!("{} value", field.name).into())
         };
         assert_eq!(record.field(field.name), Some(&expected), "{}", field.name);
     }

@@ -172,16 +172,17 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_query_ask_is_a_get_with_both_parameters_encoded() {
-        let ask = TokenAsk::Query {
-            id: "appkey",
-            secret: "appsecret",
-        };
-        let request = scheme(ask, TokenCarry::Bearer)
+    /// The token request `scheme` builds for [`app`].
+    fn token_request(scheme: TokenScheme) -> reqwest::Request {
+        scheme
             .request(&Client::new(), "http://127.0.0.1:1/token", &app())
             .build()
-            .expect("request");
+            .expect("request")
+    }
+
+    #[test]
+    fn a_query_ask_is_a_get_with_both_parameters_encoded() {
+        let request = token_request(TokenScheme::query("/token", "appkey", "appsecret"));
         assert_eq!(request.method(), reqwest::Method::GET);
         assert_eq!(
             request.url().query(),
@@ -192,14 +193,7 @@ mod tests {
 
     #[test]
     fn a_json_ask_is_a_post_of_both_keys() {
-        let ask = TokenAsk::JsonBody {
-            id: "app_id",
-            secret: "app_secret",
-        };
-        let request = scheme(ask, TokenCarry::Bearer)
-            .request(&Client::new(), "http://127.0.0.1:1/token", &app())
-            .build()
-            .expect("request");
+        let request = token_request(TokenScheme::json("/token", "app_id", "app_secret"));
         assert_eq!(request.method(), reqwest::Method::POST);
         assert_eq!(request.url().query(), None);
         let body = request

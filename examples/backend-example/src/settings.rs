@@ -31,15 +31,13 @@ pub const APP_KEYS: AppKeys = AppKeys {
 /// Every key the syncer table accepts: the client's credentials, the example's own, then the
 /// shared block.
 pub const CONFIG_FIELDS: &[ConfigField] = syncer_remote::config_fields!(PRESETS, APP_KEYS;
-    ConfigField {
-        name: "events_token",
-        label: "Events token",
-        help: "Set it to receive change events: the token the directory's webhook sends (admin console → Webhooks); use ${VAR} to read it from the environment.",
-        kind: ConfigKind::Text,
-        required: false,
-        secret: true,
-        default: None,
-    },
+    ConfigField::new(
+        "events_token",
+        "Events token",
+        ConfigKind::Text,
+        "Set it to receive change events: the token the directory's webhook sends (admin console → Webhooks); use ${VAR} to read it from the environment.",
+    )
+    .secret(),
 );
 
 /// Validated settings of one syncer.
