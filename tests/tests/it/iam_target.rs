@@ -44,6 +44,19 @@ fn active_member(world: &IamWorld) -> SimUser {
         .expect("an active member with a unionid")
 }
 
+/// A first sync (which must succeed), then an active member leaves the source and the world
+/// syncs again: that sync's outcome and report, and who left.
+async fn sync_after_a_member_left(world: &IamWorld) -> (crate::common::Outcome, Value, SimUser) {
+    let (outcome, _) = world.sync(&[]).await;
+    assert_eq!(outcome.code, 0, "{}", outcome.all());
+    let leaver = active_member(world);
+    world.dingtalk.update_org(|org| {
+        org.remove_user(&leaver.userid);
+    });
+    let (outcome, report) = world.sync(&[]).await;
+    (outcome, report, leaver)
+}
+
 #[tokio::test]
 async fn users_created_in_the_same_second_are_all_listed_when_iam_orders_ties_unstably() {
     // Three pages of users created within a few seconds: in IAM's default order
@@ -73,14 +86,8 @@ async fn users_created_in_the_same_second_are_all_listed_when_iam_orders_ties_un
 #[tokio::test]
 async fn a_disable_that_iam_silently_drops_is_a_failure_not_a_disabled_leaver() {
     let world = world_where_is_forbidden_is_admin_only(Flavor::Hanzo).await;
-    let (outcome, _) = world.sync(&[]).await;
-    assert_eq!(outcome.code, 0, "{}", outcome.all());
-    let leaver = active_member(&world);
-    world.dingtalk.update_org(|org| {
-        org.remove_user(&leaver.userid);
-    });
 
-    let (outcome, report) = world.sync(&[]).await;
+    let (outcome, report, leaver) = sync_after_a_member_left(&world).await;
 
     assert_eq!(outcome.code, 1, "{}", outcome.all());
     assert_eq!(report["status"], "partial", "{}", summary(&report));
@@ -123,13 +130,7 @@ async fn casdoor_applications_are_administrators_so_admin_only_items_do_not_fail
     let checks = test.json()["checks"].to_string();
     assert!(checks.contains("Is forbidden"), "{checks}");
 
-    let (outcome, _) = world.sync(&[]).await;
-    assert_eq!(outcome.code, 0, "{}", outcome.all());
-    let leaver = active_member(&world);
-    world.dingtalk.update_org(|org| {
-        org.remove_user(&leaver.userid);
-    });
-    let (outcome, report) = world.sync(&[]).await;
+    let (outcome, report, _) = sync_after_a_member_left(&world).await;
     assert_eq!(outcome.code, 0, "{}", outcome.all());
     assert_eq!(report["counts"]["disabled"], 1, "{}", summary(&report));
 }
