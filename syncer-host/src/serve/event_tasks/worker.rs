@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use syncer_core::engine::{apply_changes, ChangeOutcome, ChangeReport, ChangeSet};
-use syncer_core::{EventOutcome, NoJournal, Target};
+use syncer_core::{EventOutcome, NoIndex, NoJournal, Target};
 use tokio::sync::{mpsc, OwnedMutexGuard};
 use tokio_util::sync::CancellationToken;
 
@@ -150,6 +150,7 @@ async fn apply(state: &AppState, hub: &EventHub, batch: Vec<Job>, held: Held) {
         &changes,
         recent,
         &NoJournal,
+        &NoIndex,
     )
     .await;
     if let Err(error) = hub.record_deprovisions(report.deprovisioned).await {
