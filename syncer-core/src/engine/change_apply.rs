@@ -253,7 +253,7 @@ async fn apply_into(
             .map(|person| person.id.clone())
             .chain(people.gone.iter().cloned())
             .collect(),
-        leavers: !people.gone.is_empty(),
+        gone: people.gone.iter().cloned().collect(),
         removed_departments: !inputs.changes.removed_departments.is_empty(),
     };
     let mut users = match read_users(&asked, options, &desired).await {

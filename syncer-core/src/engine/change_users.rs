@@ -10,12 +10,14 @@
 //! - leavers (the guard counts the users this syncer manages) and plans that would create a
 //!   user (an account this syncer adopted keeps the `id` it had, and under a remapped Name it
 //!   may have no name the lookups ask for: only its mark tells it is the person's), unless the
-//!   account index ([`AccountIndex`]) is usable. The index names every account carrying the
-//!   syncer's mark and counts those who may sign in: the batch then asks for the named
-//!   people's accounts by their names too, takes the guard's count from it, and trusts it only
-//!   where the lookups agree with it (each indexed account of a named person is there, as the
-//!   index has it; each account read marked for a named person is indexed). Where they
-//!   disagree, or the index is not usable, the batch reads the whole listing.
+//!   account index ([`AccountIndex`]) is usable.
+//!
+//! The index names every account carrying the syncer's mark and counts those who may sign in.
+//! Where it is usable the batch asks for the named people's accounts by the names it gives
+//! too, takes the guard's count from it, and trusts it only where the lookups agree with it:
+//! each indexed account of a named person is there as the index has it, each account read
+//! that is marked for a named person is indexed, and each leaver has an indexed account.
+//! Otherwise the batch reads the whole listing (which then replaces the index).
 
 use std::collections::BTreeSet;
 
@@ -36,8 +38,8 @@ pub(super) struct Asked<'a> {
     pub index: &'a dyn AccountIndex,
     /// The source ids the batch named (people read, and those the directory says are gone).
     pub named: BTreeSet<String>,
-    /// The directory said some named person is gone (a leaver).
-    pub leavers: bool,
+    /// The source ids the directory says are gone (the leavers).
+    pub gone: BTreeSet<String>,
     /// Some event removed a department.
     pub removed_departments: bool,
 }
@@ -135,6 +137,13 @@ async fn view_of(index: &dyn AccountIndex, named: &BTreeSet<String>) -> Option<I
     }
 }
 
+impl Asked<'_> {
+    /// Whether the directory said some named person is gone.
+    fn leavers(&self) -> bool {
+        !self.gone.is_empty()
+    }
+}
+
 /// Whether the lookups found what `view` says of the `named` people: each indexed account
 /// is among `users` exactly as indexed, and each user marked for a named person is indexed.
 fn agrees(view: &IndexView, named: &BTreeSet<String>, users: &[IamUser], me: &str) -> bool {
@@ -160,34 +169,38 @@ fn sorted(mut users: Vec<IamUser>) -> Vec<IamUser> {
     users
 }
 
-/// Reads the users the batch of `desired` needs: those the lookups find (with the named
-/// people's indexed accounts, when the batch has leavers), or the whole listing where the
-/// module's rules say so.
+/// Reads the users the batch of `desired` needs: those the lookups find (by the people's keys
+/// and by the names the index gives their accounts), or the whole listing where the module's
+/// rules say so.
 pub(super) async fn read_users(
     asked: &Asked<'_>,
     options: &SyncOptions,
     desired: &[DesiredUser],
 ) -> Result<UsersRead, TargetError> {
     let (target, organization) = (asked.target, options.organization.as_str());
-    if asked.removed_departments {
-        return target
+    let whole = || async {
+        target
             .list_users(organization)
             .await
-            .map(UsersRead::everyone);
-    }
-    let view = if asked.leavers {
-        match view_of(asked.index, &asked.named).await {
-            Some(view) => Some(view),
-            None => {
-                return target
-                    .list_users(organization)
-                    .await
-                    .map(UsersRead::everyone)
-            }
-        }
-    } else {
-        None
+            .map(UsersRead::everyone)
     };
+    if asked.removed_departments {
+        return whole().await;
+    }
+    let view = view_of(asked.index, &asked.named).await;
+    // A leaver is decided on the index only where it knows their account: one it does not
+    // know may be an account it missed (a missed leaver keeps signing in).
+    let unknown_leaver = |view: &IndexView| {
+        asked
+            .gone
+            .iter()
+            .any(|id| !view.accounts.iter().any(|account| account.source_id == *id))
+    };
+    match &view {
+        None if asked.leavers() => return whole().await,
+        Some(view) if unknown_leaver(view) => return whole().await,
+        _ => {}
+    }
     let mut keys = keys_of(desired);
     if let Some(view) = &view {
         keys.names
@@ -202,10 +215,7 @@ pub(super) async fn read_users(
         .as_ref()
         .is_some_and(|view| !agrees(view, &asked.named, &users, &options.syncer));
     if disagrees || blanked_field_is_held(desired, &users) {
-        return target
-            .list_users(organization)
-            .await
-            .map(UsersRead::everyone);
+        return whole().await;
     }
     Ok(UsersRead {
         users: sorted(users),
@@ -215,9 +225,9 @@ pub(super) async fn read_users(
 }
 
 /// Plans `inputs` (its `users` left empty) on `read`, with the index's managed count when it
-/// was read. A plan made on the scoped read that would create a user is made again with the
-/// named people's indexed accounts, or on the whole listing where the index is not usable or
-/// disagrees with the lookups. `read` ends as what the plan was made on.
+/// was read. A plan made on the scoped read without the index that would create a user is
+/// made again on the whole listing (with the index, no account of the person exists that the
+/// lookups did not find). `read` ends as what the plan was made on.
 pub(super) async fn plan_on(
     asked: &Asked<'_>,
     read: &mut UsersRead,
@@ -243,43 +253,9 @@ pub(super) async fn plan_on(
     if !creates || read.view.is_some() {
         return Ok(scoped);
     }
-    let organization = options.organization.as_str();
-    let widened = match view_of(asked.index, &asked.named).await {
-        Some(view) => {
-            let missing: BTreeSet<String> = view
-                .accounts
-                .iter()
-                .filter(|account| !read.users.iter().any(|u| u.name == account.name.as_str()))
-                .map(|account| account.name.clone())
-                .collect();
-            let mut users = read.users.clone();
-            if !missing.is_empty() {
-                let keys = crate::target::UserKeys {
-                    names: missing,
-                    ..Default::default()
-                };
-                users.extend(asked.target.users_for(organization, &keys).await?);
-            }
-            agrees(&view, &asked.named, &users, &options.syncer).then_some((users, view))
-        }
-        None => None,
-    };
-    match widened {
-        Some((users, view)) if users.len() == read.users.len() => {
-            read.view = Some(view);
-            Ok(scoped)
-        }
-        Some((users, view)) => {
-            let planned = plan(again(sorted(users), Some(view.managed)), options);
-            read.view = Some(view);
-            Ok(planned)
-        }
-        None => {
-            read.scoped = false;
-            let users = asked.target.list_users(organization).await?;
-            Ok(plan(again(users, None), options))
-        }
-    }
+    read.scoped = false;
+    let users = asked.target.list_users(&options.organization).await?;
+    Ok(plan(again(users, None), options))
 }
 
 /// `scope` with the index's count of managed users, when known.
