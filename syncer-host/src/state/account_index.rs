@@ -5,15 +5,13 @@
 //! newest writer settle it. Knows nothing of what the engine decides with it.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::time::Duration;
+use std::path::Path;
 
 use async_trait::async_trait;
-use parking_lot::Mutex;
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 use syncer_core::{AccountIndex, IndexError, IndexTicket, IndexUpdate, IndexView, IndexedAccount};
 
+use crate::state::file::{FileError, StateFile};
 use crate::state::postgres::PgState;
 
 const SCHEMA: &str = "
@@ -37,34 +35,24 @@ CREATE TABLE IF NOT EXISTS account_index_state (
 #[derive(Clone)]
 pub enum IndexStore {
     /// The SQLite file of this machine.
-    Sqlite {
-        /// The file.
-        path: PathBuf,
-        /// Its connection for the index.
-        db: Arc<Mutex<Connection>>,
-    },
+    Sqlite(StateFile),
     /// The shared state of several replicas.
     Postgres(PgState),
 }
 
-fn sqlite_error(path: &Path, error: impl std::fmt::Display) -> IndexError {
-    IndexError {
-        location: path.display().to_string(),
-        message: error.to_string(),
+impl FileError for IndexError {
+    fn at(path: &Path, message: String) -> Self {
+        IndexError {
+            location: path.display().to_string(),
+            message,
+        }
     }
 }
 
 impl IndexStore {
     /// The indexes kept in the SQLite file at `path` (their tables are created if needed).
     pub fn sqlite(path: &Path) -> Result<Self, IndexError> {
-        let fail = |error: rusqlite::Error| sqlite_error(path, error);
-        let db = Connection::open(path).map_err(fail)?;
-        db.busy_timeout(Duration::from_secs(10)).map_err(fail)?;
-        db.execute_batch(SCHEMA).map_err(fail)?;
-        Ok(Self::Sqlite {
-            path: path.to_owned(),
-            db: Arc::new(Mutex::new(db)),
-        })
+        StateFile::open(path, &[SCHEMA]).map(Self::Sqlite)
     }
 
     /// The indexes kept in the shared state (their tables come with the migrations).
@@ -87,20 +75,21 @@ pub struct SyncerIndex {
     syncer: String,
 }
 
-/// Runs `work` for `syncer` on the SQLite connection `db` of `path`, on the blocking pool.
+/// Runs `work` for `syncer` in one immediate transaction of the state file, on the blocking
+/// pool (the file's lock is held throughout, so the transaction is this process's alone).
 async fn on_sqlite<T: Send + 'static>(
-    path: &Path,
-    db: &Arc<Mutex<Connection>>,
+    file: &StateFile,
     syncer: &str,
-    work: impl FnOnce(&mut Connection, &str) -> rusqlite::Result<T> + Send + 'static,
+    work: impl FnOnce(&Transaction<'_>, &str) -> rusqlite::Result<T> + Send + 'static,
 ) -> Result<T, IndexError> {
-    let (db, syncer) = (db.clone(), syncer.to_owned());
-    let fail = |error: String| sqlite_error(path, error);
-    match tokio::task::spawn_blocking(move || work(&mut db.lock(), &syncer)).await {
-        Ok(Ok(value)) => Ok(value),
-        Ok(Err(error)) => Err(fail(error.to_string())),
-        Err(error) => Err(fail(error.to_string())),
-    }
+    let syncer = syncer.to_owned();
+    file.run(move |db: &Connection| {
+        let tx = Transaction::new_unchecked(db, TransactionBehavior::Immediate)?;
+        let value = work(&tx, &syncer)?;
+        tx.commit()?;
+        Ok(value)
+    })
+    .await
 }
 
 fn pg_error(state: &PgState, error: impl std::fmt::Display) -> IndexError {
@@ -119,9 +108,9 @@ impl AccountIndex for SyncerIndex {
                 .read_account_index(&self.syncer, &ids)
                 .await
                 .map_err(|e| pg_error(state, e)),
-            IndexStore::Sqlite { path, db } => {
-                on_sqlite(path, db, &self.syncer, move |db, syncer| {
-                    read_sqlite(&db.transaction()?, syncer, &ids)
+            IndexStore::Sqlite(file) => {
+                on_sqlite(file, &self.syncer, move |tx, syncer| {
+                    read_sqlite(tx, syncer, &ids)
                 })
                 .await
             }
@@ -129,17 +118,16 @@ impl AccountIndex for SyncerIndex {
     }
 
     async fn open(&self) -> Result<IndexTicket, IndexError> {
-        let (path, db) = match &self.store {
+        let file = match &self.store {
             IndexStore::Postgres(state) => {
                 return state
                     .open_account_index(&self.syncer)
                     .await
                     .map_err(|e| pg_error(state, e))
             }
-            IndexStore::Sqlite { path, db } => (path, db),
+            IndexStore::Sqlite(file) => file,
         };
-        on_sqlite(path, db, &self.syncer, |db, syncer| {
-            let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        on_sqlite(file, &self.syncer, |tx, syncer| {
             tx.execute(
                 "INSERT INTO account_index_state (syncer, generation, usable, managed)
                  VALUES (?1, 1, 0, 0)
@@ -151,24 +139,22 @@ impl AccountIndex for SyncerIndex {
                 params![syncer],
                 |row| row.get(0),
             )?;
-            tx.commit()?;
             Ok(IndexTicket(generation))
         })
         .await
     }
 
     async fn settle(&self, ticket: IndexTicket, update: IndexUpdate) -> Result<bool, IndexError> {
-        let (path, db) = match &self.store {
+        let file = match &self.store {
             IndexStore::Postgres(state) => {
                 return state
                     .settle_account_index(&self.syncer, ticket, update)
                     .await
                     .map_err(|e| pg_error(state, e))
             }
-            IndexStore::Sqlite { path, db } => (path, db),
+            IndexStore::Sqlite(file) => file,
         };
-        on_sqlite(path, db, &self.syncer, move |db, syncer| {
-            let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        on_sqlite(file, &self.syncer, move |tx, syncer| {
             let generation: Option<i64> = tx
                 .query_row(
                     "SELECT generation FROM account_index_state WHERE syncer = ?1",
@@ -179,14 +165,13 @@ impl AccountIndex for SyncerIndex {
             if generation != Some(ticket.0) {
                 return Ok(false);
             }
-            store_sqlite(&tx, syncer, update)?;
+            store_sqlite(tx, syncer, update)?;
             tx.execute(
                 "UPDATE account_index_state SET usable = 1,
                      managed = (SELECT count(*) FROM account_index WHERE syncer = ?1 AND active = 1)
                  WHERE syncer = ?1",
                 params![syncer],
             )?;
-            tx.commit()?;
             Ok(true)
         })
         .await

@@ -5,7 +5,7 @@
 //! reads the listing, which makes the index again.
 
 use super::event_reads::{add_both, edit_both, reads};
-use super::events::{leaving, people_set, synced, Directory};
+use super::events::{apply_indexed, leaving, people_set, synced, Directory};
 use super::*;
 use crate::account_index::{AccountIndex, IndexUpdate, IndexedAccount, MemoryIndex, NoIndex};
 use crate::engine::ownership;
@@ -19,27 +19,6 @@ async fn indexed_run(store: &Store, source: StaticSource, index: &MemoryIndex) -
         &store.mock(),
         &options(),
         &NoProgress,
-        &NoJournal,
-        index,
-    )
-    .await
-}
-
-async fn apply_indexed(
-    store: &Store,
-    directory: &Directory,
-    changes: &ChangeSet,
-    options: &SyncOptions,
-    recent: usize,
-    index: &dyn AccountIndex,
-) -> ChangeReport {
-    apply_changes(
-        directory,
-        &mapping(),
-        &store.mock(),
-        options,
-        changes,
-        recent,
         &NoJournal,
         index,
     )
@@ -78,6 +57,16 @@ async fn same_as_a_full_sync(
     assert_eq!(events.writes(), full.writes(), "{report:?}");
     assert_eq!(report.report.errors, full_report.errors);
     report
+}
+
+/// `a` leaves: [`same_as_a_full_sync`] with everyone else of `users`.
+async fn a_leaves(
+    events: &Store,
+    full: &Store,
+    users: &[SourceRecord],
+    index: &MemoryIndex,
+) -> ChangeReport {
+    same_as_a_full_sync(events, full, users[1..].to_vec(), &leaving(&["a"]), index).await
 }
 
 fn indexed(index: &MemoryIndex, name: &str) -> Option<IndexedAccount> {
@@ -147,14 +136,7 @@ async fn a_hire_reads_no_listing_and_is_created_as_a_full_sync_creates_it() {
 #[tokio::test]
 async fn a_leaver_is_found_by_the_name_the_index_gives_and_deprovisioned_as_a_full_sync_does() {
     let (events, full, users, index) = twins().await;
-    let report = same_as_a_full_sync(
-        &events,
-        &full,
-        users[1..].to_vec(),
-        &leaving(&["a"]),
-        &index,
-    )
-    .await;
+    let report = a_leaves(&events, &full, &users, &index).await;
     assert_eq!(
         reads(&events),
         vec!["lookup"],
@@ -206,14 +188,7 @@ async fn an_adopted_account_under_another_name_is_found_through_the_index_not_cr
 async fn a_leaver_whose_account_iam_renamed_is_found_on_the_listing_which_makes_the_index_again() {
     let (events, full, users, index) = twins().await;
     edit_both([&events, &full], "ua", |user| user.name = "li.na".into());
-    same_as_a_full_sync(
-        &events,
-        &full,
-        users[1..].to_vec(),
-        &leaving(&["a"]),
-        &index,
-    )
-    .await;
+    a_leaves(&events, &full, &users, &index).await;
     assert_eq!(
         reads(&events),
         vec!["lookup", "list"],
@@ -280,14 +255,7 @@ async fn without_an_index_the_first_leaver_reads_the_listing_and_the_next_one_do
     let (full, _) = synced().await;
     forget_reads_and_writes([&events, &full]);
     let index = MemoryIndex::default();
-    same_as_a_full_sync(
-        &events,
-        &full,
-        users[1..].to_vec(),
-        &leaving(&["a"]),
-        &index,
-    )
-    .await;
+    a_leaves(&events, &full, &users, &index).await;
     assert_eq!(reads(&events), vec!["list"]);
     assert!(index.is_usable(), "made from the listing");
     same_as_a_full_sync(
@@ -357,14 +325,7 @@ async fn index_without_ua(index: &MemoryIndex) {
 async fn a_leaver_the_index_has_no_account_of_is_decided_on_the_listing() {
     let (events, full, users, index) = twins().await;
     index_without_ua(&index).await;
-    same_as_a_full_sync(
-        &events,
-        &full,
-        users[1..].to_vec(),
-        &leaving(&["a"]),
-        &index,
-    )
-    .await;
+    a_leaves(&events, &full, &users, &index).await;
     assert_eq!(
         reads(&events),
         vec!["list"],

@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Mutex;
 
 use super::*;
-use crate::account_index::NoIndex;
+use crate::account_index::{AccountIndex, NoIndex};
 use crate::events::{DepartmentLookup, PersonLookup};
 use crate::journal::NoJournal;
 
@@ -84,6 +84,18 @@ pub(super) async fn apply_to(
     options: &SyncOptions,
     recent: usize,
 ) -> ChangeReport {
+    apply_indexed(store, directory, changes, options, recent, &NoIndex).await
+}
+
+/// [`apply_to`] with the account index `index`.
+pub(super) async fn apply_indexed(
+    store: &Store,
+    directory: &Directory,
+    changes: &ChangeSet,
+    options: &SyncOptions,
+    recent: usize,
+    index: &dyn AccountIndex,
+) -> ChangeReport {
     apply_changes(
         directory,
         &mapping(),
@@ -92,7 +104,7 @@ pub(super) async fn apply_to(
         changes,
         recent,
         &NoJournal,
-        &NoIndex,
+        index,
     )
     .await
 }

@@ -16,6 +16,20 @@ async fn stream_world() -> (EventWorld, Org) {
 }
 
 impl EventWorld {
+    /// Member `index` of `org` leaves; returns the event's id once it is acknowledged and the
+    /// account disabled.
+    async fn member_leaves(&self, org: &Org, index: usize) -> String {
+        let person = member(org, index);
+        let id = self
+            .dingtalk
+            .leave(&person.userid)
+            .expect("a member leaves");
+        self.settled().await;
+        let user = self.user(&name_of(&person)).expect("kept");
+        assert_eq!(user["isForbidden"], true, "{user}");
+        id
+    }
+
     fn listings(&self) -> u64 {
         self.iam.stats().calls_to(LISTING)
     }
@@ -47,16 +61,7 @@ async fn a_hire_and_a_leaver_after_a_full_sync_read_no_iam_listing_and_land() {
         user["groups"].to_string().contains(&format!("acme/{dept}")),
         "{user}"
     );
-    let person = member(&org, 3);
-    let id = world
-        .dingtalk
-        .leave(&person.userid)
-        .expect("a member leaves");
-    world.settled().await;
-    assert_eq!(
-        world.user(&name_of(&person)).expect("kept")["isForbidden"],
-        true
-    );
+    let id = world.member_leaves(&org, 3).await;
     assert_eq!(world.handled(&id).await["outcome"], "applied");
     assert_eq!(
         world.listings(),
@@ -94,16 +99,7 @@ async fn a_hire_whose_account_a_dead_writer_made_is_found_on_the_listing_not_cre
         1,
         "one listing, which makes the index again"
     );
-    let person = member(&org, 4);
-    world
-        .dingtalk
-        .leave(&person.userid)
-        .expect("a member leaves");
-    world.settled().await;
-    assert_eq!(
-        world.user(&name_of(&person)).expect("kept")["isForbidden"],
-        true
-    );
+    world.member_leaves(&org, 4).await;
     assert_eq!(world.listings() - listings, 1, "the index is trusted again");
 }
 
@@ -120,16 +116,7 @@ async fn a_hire_iam_refused_leaves_the_next_leaver_to_the_listing() {
     assert_eq!(world.handled(&id).await["outcome"], "failed");
     world.iam.clear_user_write_failures();
     let listings = world.listings();
-    let person = member(&org, 5);
-    world
-        .dingtalk
-        .leave(&person.userid)
-        .expect("a member leaves");
-    world.settled().await;
-    assert_eq!(
-        world.user(&name_of(&person)).expect("kept")["isForbidden"],
-        true
-    );
+    world.member_leaves(&org, 5).await;
     assert_eq!(
         world.listings() - listings,
         1,

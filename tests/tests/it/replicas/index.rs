@@ -4,10 +4,11 @@
 
 use syncer_iam_sim::Flavor;
 
+use super::events::listening_after_the_first_sync;
 use super::{shared_state, Replica};
 use crate::common::{
-    eventually, fake_dingtalk, fake_iam, iam_config, iam_name, org, postgres_database, Scratch,
-    DEADLINE, IAM_SECRET_VAR,
+    fake_dingtalk, fake_iam, iam_config, iam_name, org, postgres_database, Scratch, DEADLINE,
+    IAM_SECRET_VAR,
 };
 use crate::events::{hire, staffed_department};
 
@@ -31,17 +32,7 @@ async fn hires_and_leavers_on_either_replica_read_no_iam_listing_after_a_full_sy
         Replica::start_with(&scratch, &url, "replica-a", &env).await,
         Replica::start_with(&scratch, &url, "replica-b", &env).await,
     ];
-    eventually("the first full sync", || async {
-        let runs = replicas[0].runs().await;
-        runs.iter()
-            .any(|run| run["status"] == "succeeded")
-            .then_some(())
-    })
-    .await;
-    assert!(
-        dingtalk.connected(2, DEADLINE).await,
-        "both replicas listen"
-    );
+    listening_after_the_first_sync(&replicas, &dingtalk).await;
     let listings = iam.stats().calls_to("get-users");
     let dept = staffed_department(&org);
     let settled = || async {
