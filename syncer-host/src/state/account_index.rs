@@ -258,6 +258,7 @@ fn store_sqlite(tx: &Transaction<'_>, syncer: &str, update: IndexUpdate) -> rusq
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::SharedStateSettings;
 
     fn account(name: &str, source_id: &str, active: bool) -> IndexedAccount {
         IndexedAccount {
@@ -271,22 +272,17 @@ mod tests {
         ids.iter().map(|id| id.to_string()).collect()
     }
 
-    #[tokio::test]
-    async fn the_index_is_usable_only_once_settled_and_survives_a_reopen() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("state.db");
-        let index = IndexStore::sqlite(&path).expect("open").of("dt");
-        assert_eq!(
-            index.read(&ids(&["a"])).await.expect("read"),
-            None,
-            "never written"
-        );
+    async fn unusable(index: &SyncerIndex) -> bool {
+        index.read(&ids(&["a"])).await.expect("read").is_none()
+    }
+
+    /// The module's protocol on `store`: unusable until settled, replaced then changed, per
+    /// syncer, and only the newest opening settles it.
+    async fn protocol_holds(store: &IndexStore) {
+        let index = store.of("dt");
+        assert!(unusable(&index).await, "never written");
         let ticket = index.open().await.expect("open");
-        assert_eq!(
-            index.read(&ids(&["a"])).await.expect("read"),
-            None,
-            "being written"
-        );
+        assert!(unusable(&index).await, "being written");
         let replace = IndexUpdate::Replace(vec![
             account("ua", "a", true),
             account("ub", "b", false),
@@ -299,8 +295,6 @@ mod tests {
         ]);
         let ticket = index.open().await.expect("open");
         assert!(index.settle(ticket, changes).await.expect("settle"));
-        drop(index);
-        let index = IndexStore::sqlite(&path).expect("reopen").of("dt");
         let view = index
             .read(&ids(&["a", "c", "new", "nobody"]))
             .await
@@ -310,25 +304,49 @@ mod tests {
         let mut names: Vec<String> = view.accounts.into_iter().map(|a| a.name).collect();
         names.sort();
         assert_eq!(names, vec!["ua", "unew"]);
-        let other = IndexStore::sqlite(&path).expect("open").of("other");
-        assert_eq!(
-            other.read(&ids(&["a"])).await.expect("read"),
-            None,
-            "per syncer"
-        );
-    }
+        assert!(unusable(&store.of("other")).await, "per syncer");
 
-    #[tokio::test]
-    async fn only_the_newest_opening_settles_the_index() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let store = IndexStore::sqlite(&dir.path().join("state.db")).expect("open");
         let (late, newest) = (store.of("dt"), store.of("dt"));
         let stale = late.open().await.expect("open");
         let ticket = newest.open().await.expect("open");
         let update = || IndexUpdate::Replace(vec![account("ua", "a", true)]);
         assert!(!late.settle(stale, update()).await.expect("settle"));
-        assert_eq!(late.read(&ids(&["a"])).await.expect("read"), None);
+        assert!(unusable(&late).await, "still opened by the newest writer");
         assert!(newest.settle(ticket, update()).await.expect("settle"));
-        assert!(late.read(&ids(&["a"])).await.expect("read").is_some());
+        let view = late
+            .read(&ids(&["a"]))
+            .await
+            .expect("read")
+            .expect("usable");
+        assert_eq!(view.managed, 1);
+    }
+
+    #[tokio::test]
+    async fn the_protocol_holds_on_sqlite_and_the_index_survives_a_reopen() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("state.db");
+        protocol_holds(&IndexStore::sqlite(&path).expect("open")).await;
+        let reopened = IndexStore::sqlite(&path).expect("reopen").of("dt");
+        let view = reopened.read(&ids(&["a"])).await.expect("read");
+        assert_eq!(view.map(|view| view.managed), Some(1));
+    }
+
+    #[tokio::test]
+    async fn the_protocol_holds_on_postgresql() {
+        let Some(cluster) = syncer_pg_cluster::PgCluster::start_or_explain() else {
+            return;
+        };
+        cluster.create_database("syncer").expect("createdb");
+        let url = cluster.url("syncer");
+        let (driver_url, tls) = crate::config::state_url::split_url(&url).expect("a URL");
+        let settings = SharedStateSettings {
+            url,
+            driver_url,
+            tls,
+            lease: std::time::Duration::from_secs(30),
+            replica: "test".into(),
+        };
+        let state = PgState::open(&settings).await.expect("migrated");
+        protocol_holds(&IndexStore::postgres(state)).await;
     }
 }
