@@ -44,6 +44,52 @@ pub struct ConfigField {
     pub default: Option<&'static str>,
 }
 
+impl ConfigField {
+    /// An optional key `name` of `kind`, labelled `label`, with one sentence of `help`: no
+    /// default, not secret. [`ConfigField::secret`], [`ConfigField::required`] and
+    /// [`ConfigField::defaulting_to`] say more.
+    pub const fn new(
+        name: &'static str,
+        label: &'static str,
+        kind: ConfigKind,
+        help: &'static str,
+    ) -> Self {
+        Self {
+            name,
+            label,
+            help,
+            kind,
+            required: false,
+            secret: false,
+            default: None,
+        }
+    }
+
+    /// The same key, a secret: masked everywhere it is shown.
+    pub const fn secret(self) -> Self {
+        Self {
+            secret: true,
+            ..self
+        }
+    }
+
+    /// The same key, required: a config without it is an error.
+    pub const fn required(self) -> Self {
+        Self {
+            required: true,
+            ..self
+        }
+    }
+
+    /// The same key, `value` when it is absent.
+    pub const fn defaulting_to(self, value: &'static str) -> Self {
+        Self {
+            default: Some(value),
+            ..self
+        }
+    }
+}
+
 /// How a source value becomes an IAM value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Transform {

@@ -1,7 +1,7 @@
 //! The DingTalk directory APIs the syncer uses, with typed answers holding only the fields it
 //! needs (so a 100,000-user organization does not sit in memory as raw JSON).
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use syncer_core::null_as_default;
 
@@ -101,7 +101,7 @@ pub struct UserPage {
 }
 
 /// A member as `user/list` describes them (the fields the syncer offers for mapping).
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct ApiUser {
     /// Stable id inside the organization.

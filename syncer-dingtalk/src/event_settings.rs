@@ -23,33 +23,27 @@ pub const EVENT_FIELDS: [ConfigField; 4] = [
     events_field(
         "How DingTalk's address-book events reach the syncer: \"off\" (full syncs only), \"stream\" (Stream mode: an outbound connection, works behind NAT; choose Stream mode in the console's event subscription) or \"http\" (DingTalk pushes to serve's POST /api/v1/syncers/NAME/events; needs callback_token and aes_key).",
     ),
-    ConfigField {
-        name: "stream_endpoint",
-        label: "Stream gateway",
-        help: "Base URL of DingTalk's Stream gateway (/v1.0/gateway/connections/open); override only for a proxy or a test server.",
-        kind: ConfigKind::Url,
-        required: false,
-        secret: false,
-        default: Some(DEFAULT_STREAM_ENDPOINT),
-    },
-    ConfigField {
-        name: "callback_token",
-        label: "Push token",
-        help: "events = \"http\": the token (3 to 32 characters) of the app's event subscription page; use ${VAR} to read it from the environment.",
-        kind: ConfigKind::Text,
-        required: false,
-        secret: true,
-        default: None,
-    },
-    ConfigField {
-        name: "aes_key",
-        label: "Push aes_key",
-        help: "events = \"http\": the 43-character aes_key of the app's event subscription page; use ${VAR} to read it from the environment.",
-        kind: ConfigKind::Text,
-        required: false,
-        secret: true,
-        default: None,
-    },
+    ConfigField::new(
+        "stream_endpoint",
+        "Stream gateway",
+        ConfigKind::Url,
+        "Base URL of DingTalk's Stream gateway (/v1.0/gateway/connections/open); override only for a proxy or a test server.",
+    )
+    .defaulting_to(DEFAULT_STREAM_ENDPOINT),
+    ConfigField::new(
+        "callback_token",
+        "Push token",
+        ConfigKind::Text,
+        "events = \"http\": the token (3 to 32 characters) of the app's event subscription page; use ${VAR} to read it from the environment.",
+    )
+    .secret(),
+    ConfigField::new(
+        "aes_key",
+        "Push aes_key",
+        ConfigKind::Text,
+        "events = \"http\": the 43-character aes_key of the app's event subscription page; use ${VAR} to read it from the environment.",
+    )
+    .secret(),
 ];
 
 /// How one DingTalk syncer receives change events.

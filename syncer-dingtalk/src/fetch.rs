@@ -1,115 +1,79 @@
-//! The full directory read: the shared walk of `syncer-remote` over DingTalk's tree from the
-//! root, every department's `listsub` as soon as it is known and its members paged at the same
-//! time, all through the app's call loop. Calls: one token, one `user/count` (the organization's
-//! size, which bounds every department's pages), one `department/get` of the root (its name),
+//! DingTalk's directory as the shared read of `syncer-remote` walks it: from the root, every
+//! department's `listsub` as soon as it is known and its members paged at the same time, all
+//! through the app's call loop. Calls: one token, one `user/count` (the organization's size,
+//! which bounds every department's pages) and one `department/get` of the root (its name) at
+//! once before the walk,
 //! one `listsub` per department and ⌈members/100⌉ `user/list` pages per department (at least
 //! one). A department that fails after retries is listed as a failure, so the snapshot says
 //! honestly that it is incomplete; failures at the root that mean the app can read nothing
 //! (credentials, IP whitelist, permission, contact range, quota) fail the fetch.
 
-use futures::future::BoxFuture;
-use futures::FutureExt;
-use syncer_core::{FetchError, FetchProgress, Snapshot};
+use syncer_core::SourceRecord;
 use syncer_remote::{
-    read_directory, token_first, Child, DepartmentOrder, DirectoryReader, Listed, PageBound,
+    Child, DepartmentOrder, DirectoryReader, Listed, MemberCount, Members, PageBound, Survey,
 };
 
 use crate::api::{self, ApiDepartment, ApiUser, UserPage};
-use crate::error::{ApiFailure, DingTalkError, DINGTALK};
+use crate::error::{DingTalkError, DINGTALK};
 use crate::records::to_record;
-use crate::remote::{post, DingTalkCaller};
+use crate::remote::{post, DingTalkApp, DingTalkCaller};
 
-/// The most members one department can hold as far as this syncer believes (DingTalk's
-/// largest editions stay well below it in a single department).
-pub const MAX_MEMBERS_PER_DEPARTMENT: usize = 100_000;
-/// Pages of one department read at most, whatever the organization's count says:
-/// [`MAX_MEMBERS_PER_DEPARTMENT`] in pages of [`api::PAGE_SIZE`] (1,000 pages). Below it, the
-/// organization's `user/count` in pages bounds each department (see [`PageBound`]); a server
-/// that keeps saying `has_more` past the bound cannot hold the fetch: the department is
-/// incomplete.
-pub const MAX_PAGES_PER_DEPARTMENT: usize =
-    MAX_MEMBERS_PER_DEPARTMENT.div_ceil(api::PAGE_SIZE as usize);
-
-/// Reads the whole directory.
-pub async fn fetch_directory(
-    caller: &DingTalkCaller,
-    progress: &dyn FetchProgress,
-) -> Result<Snapshot, FetchError> {
-    token_first(caller).await?;
-    let (bound, notice) = page_bound(caller).await;
-    let reader = Reader { caller, bound };
-    let mut snapshot = read_directory(
-        caller,
-        &reader,
-        api::ROOT_DEPARTMENT,
-        "",
-        progress,
-        to_record,
-    )
-    .await?;
-    snapshot.notices.extend(notice);
-    Ok(snapshot)
-}
-
-/// The bound of every department's pages: the organization's `user/count` in pages, or the
-/// absolute cap (with a notice saying why) when the count cannot be read. Never a failure.
-async fn page_bound(caller: &DingTalkCaller) -> (PageBound, Option<String>) {
-    let page_size = api::PAGE_SIZE as usize;
-    let body = api::user_count_body();
-    match post::<api::UserCount>(caller, api::USER_COUNT, &body).await {
-        Ok(answer) => (
-            PageBound::from_members(answer.count, page_size, MAX_PAGES_PER_DEPARTMENT),
-            None,
-        ),
-        Err(error) => {
-            let bound = PageBound::absolute(MAX_PAGES_PER_DEPARTMENT, page_size);
-            let why = format!("{}: {error}", api::USER_COUNT);
-            (bound, Some(bound.fallback_notice(DINGTALK, &why)))
-        }
-    }
-}
-
-/// DingTalk's departments as the shared walk reads them.
-struct Reader<'a> {
-    caller: &'a DingTalkCaller,
-    bound: PageBound,
-}
-
-impl DirectoryReader for Reader<'_> {
+impl DirectoryReader for DingTalkApp {
     type Id = i64;
     type User = ApiUser;
-    type Failure = ApiFailure;
     const MEMBERS: &'static str = "members";
+    const PAGE_SIZE: usize = api::PAGE_SIZE as usize;
     const DEPARTMENT_ORDER: DepartmentOrder = DepartmentOrder::Numeric;
 
-    fn children(&self, dept: i64) -> BoxFuture<'_, Listed<Vec<Child<i64>>, Self>> {
-        async move {
-            let body = api::list_sub_departments_body(dept);
-            let children: Vec<ApiDepartment> =
-                post(self.caller, api::LIST_SUB_DEPARTMENTS, &body).await?;
-            Ok(children
-                .into_iter()
-                .map(|child| Child {
-                    id: child.dept_id,
-                    name: child.name,
-                    parent: child.parent_id,
-                })
-                .collect())
-        }
-        .boxed()
+    fn root() -> i64 {
+        api::ROOT_DEPARTMENT
     }
 
-    fn members(&self, dept: i64) -> BoxFuture<'_, (Vec<ApiUser>, Option<DingTalkError>)> {
-        list_members(self.caller, dept, self.bound).boxed()
+    /// Its two calls at once: the organization's `user/count` (which bounds every department's
+    /// pages) and the root department's name. Neither failing fails the fetch: without the
+    /// count the absolute cap holds (the notice says why), without the name the root is named
+    /// by the fallback.
+    async fn survey(caller: &DingTalkCaller) -> Survey {
+        let count_body = api::user_count_body();
+        let root_body = api::get_department_body(api::ROOT_DEPARTMENT);
+        let (count, root) = futures::join!(
+            post::<api::UserCount>(caller, api::USER_COUNT, &count_body),
+            post::<ApiDepartment>(caller, api::GET_DEPARTMENT, &root_body),
+        );
+        let members = match count {
+            Ok(answer) => MemberCount::Counted(answer.count),
+            Err(error) => MemberCount::Unread(format!("{}: {error}", api::USER_COUNT)),
+        };
+        let root_name = root.map_or_else(
+            |error| {
+                // Only the root group's display name depends on it: not worth an incomplete run.
+                tracing::warn!(%error, "could not read the root department's name");
+                String::new()
+            },
+            |root| root.name,
+        );
+        Survey { root_name, members }
     }
 
-    fn root_name(&self) -> BoxFuture<'_, Listed<String, Self>> {
-        async move {
-            let body = api::get_department_body(api::ROOT_DEPARTMENT);
-            let root: ApiDepartment = post(self.caller, api::GET_DEPARTMENT, &body).await?;
-            Ok(root.name)
-        }
-        .boxed()
+    async fn children(caller: &DingTalkCaller, dept: i64) -> Listed<Vec<Child<i64>>, Self> {
+        let body = api::list_sub_departments_body(dept);
+        let children: Vec<ApiDepartment> = post(caller, api::LIST_SUB_DEPARTMENTS, &body).await?;
+        Ok(children
+            .into_iter()
+            .map(|child| Child {
+                id: child.dept_id,
+                name: child.name,
+                parent: child.parent_id,
+            })
+            .collect())
+    }
+
+    async fn members(caller: &DingTalkCaller, dept: i64, bound: PageBound) -> Members<Self> {
+        list_members(caller, dept, bound).await
+    }
+
+    fn to_record(user: ApiUser) -> SourceRecord {
+        to_record(user)
     }
 }
 

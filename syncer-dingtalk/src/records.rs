@@ -3,7 +3,7 @@
 //! listed in several departments).
 
 use syncer_core::{MappingSpec, SourceField, SourceRecord, Transform};
-use syncer_remote::person_mapping;
+use syncer_remote::{declared_record, person_mapping};
 
 use crate::api::ApiUser;
 
@@ -106,29 +106,11 @@ pub const DEFAULT_MAPPING: &[MappingSpec] = &person_mapping(
     "DingTalk",
 );
 
-/// Turns a member into a source record (empty text fields are left out to save memory).
+/// Turns a member into a source record: every declared field the answer holds (empty text and
+/// an unknown `active` are left out; the mapping then leaves IAM's value as it is), and the
+/// member's departments.
 pub fn to_record(user: ApiUser) -> SourceRecord {
-    let mut record = SourceRecord::new(user.userid.clone());
-    record.set_text("userid", user.userid);
-    record.set_text("unionid", user.unionid);
-    record.set_text("name", user.name);
-    record.set_text("email", user.email);
-    record.set_text("org_email", user.org_email);
-    record.set_text("mobile", user.mobile);
-    record.set_text("state_code", user.state_code);
-    record.set_text("avatar", user.avatar);
-    record.set_text("title", user.title);
-    record.set_text("job_number", user.job_number);
-    record.set_text("work_place", user.work_place);
-    record.set_text("remark", user.remark);
-    record.set_text(
-        "hired_date",
-        user.hired_date.map(|ms| ms.to_string()).unwrap_or_default(),
-    );
-    // An unknown `active` is left out: the mapping then leaves IsForbidden as IAM has it.
-    record.set_flag("active", user.active);
-    record.set_flag("admin", Some(user.admin));
-    record.set_flag("boss", Some(user.boss));
+    let mut record = declared_record(user.userid.as_str(), &user, SOURCE_FIELDS);
     record.departments = user.dept_id_list.iter().map(i64::to_string).collect();
     record
 }
@@ -136,6 +118,9 @@ pub fn to_record(user: ApiUser) -> SourceRecord {
 #[cfg(test)]
 mod tests {
     use syncer_core::FieldValue;
+    use syncer_remote::testing::{
+        answer_with_every_field, assert_every_declared_field_read, FieldKinds,
+    };
     use syncer_remote::{DepartmentOrder, RecordSet};
 
     use super::*;
@@ -175,5 +160,19 @@ mod tests {
             ..member("u1", &[1])
         });
         assert!(record.field("active").is_none());
+    }
+
+    #[test]
+    fn a_member_with_every_field_gives_every_declared_field_under_its_name() {
+        let kinds = FieldKinds {
+            flags: &["active", "admin", "boss"],
+            numbers: &["hired_date"],
+            computed: &[],
+        };
+        let mut answer = answer_with_every_field(SOURCE_FIELDS, &kinds);
+        answer["dept_id_list"] = serde_json::json!([1, 2]);
+        let record = to_record(serde_json::from_value(answer).expect("a member"));
+        assert_every_declared_field_read(&record, SOURCE_FIELDS, &kinds);
+        assert_eq!(record.departments, vec!["1", "2"]);
     }
 }

@@ -17,9 +17,6 @@ pub const PRESETS: RemotePresets = RemotePresets {
     rate_limit: "20",
     rate_limit_help: "Calls per second per DingTalk API: 20 on the standard edition, 40 professional, 60 exclusive.",
     max_in_flight: "16",
-    max_in_flight_help: "Upper bound on DingTalk calls in flight at once.",
-    max_retries_help: "How often a call is retried on busy, throttled, 5xx or connection errors before its department is marked failed.",
-    timeout_help: "Timeout of one HTTP call to DingTalk.",
 };
 
 /// How DingTalk names the app's credentials, and where the console shows them.

@@ -2,7 +2,7 @@
 //! fields it needs, and the query of each call. Departments are named by `open_department_id`
 //! throughout (the root is `0`), people by `user_id`.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// `POST`: a custom app's tenant access token from App ID and App Secret.
 pub const TENANT_ACCESS_TOKEN: &str = "/open-apis/auth/v3/tenant_access_token/internal";
@@ -108,7 +108,7 @@ pub struct DepartmentAnswer {
 }
 
 /// A person's avatar in several sizes.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct Avatar {
     /// 72×72.
@@ -123,7 +123,7 @@ pub struct Avatar {
 
 /// A person's account state. A flag Lark leaves out (or sends as `null`) is unknown: the
 /// syncer neither enables nor disables anyone on it.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct UserStatus {
     /// Suspended by an administrator.
@@ -147,7 +147,7 @@ impl UserStatus {
 }
 
 /// A person as contact v3 describes them (the fields the syncer offers for mapping).
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct ApiUser {
     /// The tenant's id of the person (needs `contact:user.employee_id:readonly`).

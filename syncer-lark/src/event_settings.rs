@@ -19,24 +19,20 @@ pub const EVENT_FIELDS: [ConfigField; 3] = [
     events_field(
         "\"off\" (full syncs only) or \"http\": Lark sends contact events to serve's POST /api/v1/syncers/NAME/events (set that URL as the app's request URL and subscribe to the contact v3 user and department events); needs verification_token.",
     ),
-    ConfigField {
-        name: "verification_token",
-        label: "Verification Token",
-        help: "events = \"http\": the app's Verification Token (Events & Callbacks → Encryption Strategy); every callback must carry it. Use ${VAR} to read it from the environment.",
-        kind: ConfigKind::Text,
-        required: false,
-        secret: true,
-        default: None,
-    },
-    ConfigField {
-        name: "encrypt_key",
-        label: "Encrypt Key",
-        help: "events = \"http\": the app's Encrypt Key, if one is set (recommended): callbacks then come encrypted and signed, and unsigned ones are refused. Use ${VAR} to read it from the environment.",
-        kind: ConfigKind::Text,
-        required: false,
-        secret: true,
-        default: None,
-    },
+    ConfigField::new(
+        "verification_token",
+        "Verification Token",
+        ConfigKind::Text,
+        "events = \"http\": the app's Verification Token (Events & Callbacks → Encryption Strategy); every callback must carry it. Use ${VAR} to read it from the environment.",
+    )
+    .secret(),
+    ConfigField::new(
+        "encrypt_key",
+        "Encrypt Key",
+        ConfigKind::Text,
+        "events = \"http\": the app's Encrypt Key, if one is set (recommended): callbacks then come encrypted and signed, and unsigned ones are refused. Use ${VAR} to read it from the environment.",
+    )
+    .secret(),
 ];
 
 /// How one Lark syncer receives change events (by default: it does not).

@@ -1,177 +1,114 @@
-//! The full directory read: the shared walk of `syncer-remote` over Lark's tree from the root
-//! `0`, each department's children listed as soon as it is known and its people paged at the
-//! same time, all through the app's call loop. Calls: one token, one department get of the root
+//! Lark's directory as the shared read of `syncer-remote` walks it: from the root `0`, each
+//! department's children listed as soon as it is known and its people paged at the same time,
+//! all through the app's call loop. Calls: one token, one department get of the root
 //! before the walk (its name, and its `member_count`, which bounds every department's people
 //! pages), and per department ⌈children/50⌉ children pages and ⌈people/50⌉ people pages (at
 //! least one each). A department that fails after retries is listed as a failure, so the
 //! snapshot says honestly that it is incomplete; so is one listing people without `user_id`.
 
-use futures::future::BoxFuture;
-use futures::FutureExt;
 use serde::de::DeserializeOwned;
-use syncer_core::{FetchError, FetchFailure, FetchProgress, Snapshot};
-use syncer_remote::{read_directory, token_first, Child, DirectoryReader, Listed, PageBound};
+use syncer_core::{FetchFailure, SourceRecord};
+use syncer_remote::{
+    absolute_bound, Child, DirectoryReader, Listed, MemberCount, Members, PageBound, Survey,
+};
 
 use crate::api::{self, ApiDepartment, ApiUser, DepartmentAnswer, Page};
-use crate::error::{ApiFailure, LarkError, LARK};
+use crate::error::{LarkError, LARK};
 use crate::records::to_record;
-use crate::remote::{get, LarkCaller};
-
-/// The most people (or sub-departments) one department can hold as far as this syncer believes.
-pub const MAX_ITEMS_PER_LIST: usize = 100_000;
-/// Pages of one list read at most: [`MAX_ITEMS_PER_LIST`] in pages of [`api::PAGE_SIZE`]
-/// (2,000 pages). Below it, the root's `member_count` in pages bounds each department's people
-/// (see [`PageBound`]). A server that keeps saying `has_more` past the bound cannot hold the
-/// fetch: the department is incomplete.
-pub const MAX_PAGES_PER_LIST: usize = MAX_ITEMS_PER_LIST.div_ceil(api::PAGE_SIZE as usize);
+use crate::remote::{get, LarkApp, LarkCaller};
 
 /// The root department's name when Lark does not give one.
 pub const ROOT_NAME_FALLBACK: &str = "Lark";
 
-/// Reads the whole directory.
-pub async fn fetch_directory(
-    caller: &LarkCaller,
-    progress: &dyn FetchProgress,
-) -> Result<Snapshot, FetchError> {
-    token_first(caller).await?;
-    let root = read_root(caller).await;
-    let reader = Reader {
-        caller,
-        root_name: root.name,
-        people_bound: root.bound,
-    };
-    let mut snapshot = read_directory(
-        caller,
-        &reader,
-        api::ROOT_DEPARTMENT.to_owned(),
-        ROOT_NAME_FALLBACK,
-        progress,
-        to_record,
-    )
-    .await?;
-    snapshot.notices.extend(root.notice);
-    Ok(snapshot)
-}
-
-/// What the root department says before the walk: its name and the bound of every
-/// department's people pages, with a notice when the bound fell back to the absolute cap.
-struct Root {
-    name: String,
-    bound: PageBound,
-    notice: Option<String>,
-}
-
-/// Reads the root department once: its name, and its `member_count` (everyone in the tenant)
-/// as the bound of every department's people pages. Never a failure: without the count the
-/// absolute cap holds, and the notice says why.
-async fn read_root(caller: &LarkCaller) -> Root {
-    let page_size = api::PAGE_SIZE as usize;
-    let absolute = PageBound::absolute(MAX_PAGES_PER_LIST, page_size);
-    let path = api::department_path(api::ROOT_DEPARTMENT);
-    let query = api::department_query();
-    match get::<DepartmentAnswer>(caller, api::DEPARTMENT_GET, &path, &query).await {
-        Ok(answer) => match answer.department.member_count.filter(|&count| count > 0) {
-            Some(count) => Root {
-                name: answer.department.name,
-                bound: PageBound::from_members(count, page_size, MAX_PAGES_PER_LIST),
-                notice: None,
-            },
-            None => Root {
-                name: answer.department.name,
-                bound: absolute,
-                notice: Some(absolute.fallback_notice(
-                    LARK,
-                    "the root department came without member_count: grant the app the scope contact:department.organize:readonly",
-                )),
-            },
-        },
-        Err(error) => {
-            // Only the root group's display name and the bound depend on it.
-            tracing::warn!(%error, "could not read the root department");
-            let why = format!("{}: {error}", api::DEPARTMENT_GET);
-            Root {
-                name: String::new(),
-                bound: absolute,
-                notice: Some(absolute.fallback_notice(LARK, &why)),
-            }
-        }
-    }
-}
-
-/// Lark's departments as the shared walk reads them.
-struct Reader<'a> {
-    caller: &'a LarkCaller,
-    /// The root's name as read before the walk (empty when it could not be read).
-    root_name: String,
-    /// The bound of every department's people pages.
-    people_bound: PageBound,
-}
-
-impl DirectoryReader for Reader<'_> {
+impl DirectoryReader for LarkApp {
     type Id = String;
     type User = ApiUser;
-    type Failure = ApiFailure;
     const MEMBERS: &'static str = "people";
+    const PAGE_SIZE: usize = api::PAGE_SIZE as usize;
+    const ROOT_NAME_FALLBACK: &'static str = ROOT_NAME_FALLBACK;
 
-    fn children(&self, department: String) -> BoxFuture<'_, Listed<Vec<Child<String>>, Self>> {
-        async move {
-            let path = api::children_path(&department);
-            let bound = PageBound::absolute(MAX_PAGES_PER_LIST, api::PAGE_SIZE as usize);
-            let (children, error) = all_pages::<ApiDepartment>(
-                self.caller,
-                api::DEPARTMENT_CHILDREN,
-                &path,
-                bound,
-                api::children_query,
-            )
-            .await;
-            if let Some(error) = error {
-                return Err(error);
-            }
-            // A sub-department without an id cannot be walked: its people would be missing,
-            // so the listing is incomplete rather than quietly shorter.
-            let unnamed = children
-                .iter()
-                .filter(|child| child.open_department_id.is_empty())
-                .count();
-            if unnamed > 0 {
-                let message = format!(
-                    "{unnamed} sub-department(s) without open_department_id cannot be walked; the department's listing is incomplete"
-                );
-                return Err(LarkError::invalid(LARK, api::DEPARTMENT_CHILDREN, message));
-            }
-            Ok(children
-                .into_iter()
-                .map(|child| Child {
-                    id: child.open_department_id,
-                    name: child.name,
-                    parent: Some(child.parent_department_id).filter(|p| !p.is_empty()),
-                })
-                .collect())
-        }
-        .boxed()
+    fn root() -> String {
+        api::ROOT_DEPARTMENT.to_owned()
     }
 
-    fn members(&self, department: String) -> BoxFuture<'_, (Vec<ApiUser>, Option<LarkError>)> {
-        async move {
-            let api = api::USERS_BY_DEPARTMENT;
-            let (people, error) = all_pages(self.caller, api, api, self.people_bound, |token| {
-                api::users_query(&department, token)
+    /// The root department, read once: its name, and its `member_count` (everyone in the
+    /// tenant) as the bound of every department's people pages. Without the count the absolute
+    /// cap holds, and the notice says why.
+    async fn survey(caller: &LarkCaller) -> Survey {
+        let path = api::department_path(api::ROOT_DEPARTMENT);
+        let query = api::department_query();
+        match get::<DepartmentAnswer>(caller, api::DEPARTMENT_GET, &path, &query).await {
+            Ok(answer) => Survey {
+                members: match answer.department.member_count.filter(|&count| count > 0) {
+                    Some(count) => MemberCount::Counted(count),
+                    None => MemberCount::Unread(
+                        "the root department came without member_count: grant the app the scope contact:department.organize:readonly".to_owned(),
+                    ),
+                },
+                root_name: answer.department.name,
+            },
+            Err(error) => {
+                // Only the root group's display name and the bound depend on it.
+                tracing::warn!(%error, "could not read the root department");
+                let why = format!("{}: {error}", api::DEPARTMENT_GET);
+                Survey {
+                    root_name: String::new(),
+                    members: MemberCount::Unread(why),
+                }
+            }
+        }
+    }
+
+    async fn children(caller: &LarkCaller, department: String) -> Listed<Vec<Child<String>>, Self> {
+        let path = api::children_path(&department);
+        let (children, error) = all_pages::<ApiDepartment>(
+            caller,
+            api::DEPARTMENT_CHILDREN,
+            &path,
+            absolute_bound(api::PAGE_SIZE as usize),
+            api::children_query,
+        )
+        .await;
+        if let Some(error) = error {
+            return Err(error);
+        }
+        // A sub-department without an id cannot be walked: its people would be missing,
+        // so the listing is incomplete rather than quietly shorter.
+        let unnamed = children
+            .iter()
+            .filter(|child| child.open_department_id.is_empty())
+            .count();
+        if unnamed > 0 {
+            let message = format!(
+                "{unnamed} sub-department(s) without open_department_id cannot be walked; the department's listing is incomplete"
+            );
+            return Err(LarkError::invalid(LARK, api::DEPARTMENT_CHILDREN, message));
+        }
+        Ok(children
+            .into_iter()
+            .map(|child| Child {
+                id: child.open_department_id,
+                name: child.name,
+                parent: Some(child.parent_department_id).filter(|p| !p.is_empty()),
             })
-            .await;
-            identified(people, error)
-        }
-        .boxed()
+            .collect())
     }
 
-    /// The name read before the walk (no call of its own).
-    fn root_name(&self) -> BoxFuture<'_, Listed<String, Self>> {
-        let name = self.root_name.clone();
-        async move { Ok(name) }.boxed()
+    async fn members(caller: &LarkCaller, department: String, bound: PageBound) -> Members<Self> {
+        let api = api::USERS_BY_DEPARTMENT;
+        let (people, error) = all_pages(caller, api, api, bound, |token| {
+            api::users_query(&department, token)
+        })
+        .await;
+        identified(people, error)
+    }
+
+    fn to_record(user: ApiUser) -> SourceRecord {
+        to_record(user)
     }
 
     /// People listed without `user_id`: the app lacks the scope that reveals it.
-    fn unidentified(&self, count: usize) -> FetchFailure {
+    fn unidentified(count: usize) -> FetchFailure {
         FetchFailure {
             scope: format!("{count} listings of people without user_id"),
             api: api::USERS_BY_DEPARTMENT.to_owned(),

@@ -7,9 +7,9 @@
 //! field).
 
 use syncer_core::{MappingSpec, SourceField, SourceRecord, Transform};
-use syncer_remote::person_mapping;
+use syncer_remote::{declared_record, person_mapping};
 
-use crate::api::ApiUser;
+use crate::api::{ApiUser, UserStatus};
 
 /// The fields a Lark person offers for mapping.
 pub const SOURCE_FIELDS: &[SourceField] = &[
@@ -118,28 +118,13 @@ pub const DEFAULT_MAPPING: &[MappingSpec] = &person_mapping(
     "Lark",
 );
 
-/// Turns a person into a source record (empty text fields are left out to save memory).
+/// Turns a person into a source record: every declared field the answer holds (empty text and
+/// a status flag Lark did not give are left out: unknown, so IAM keeps what it has), `forbidden`
+/// from the status, and the person's departments.
 pub fn to_record(user: ApiUser) -> SourceRecord {
-    let mut record = SourceRecord::new(user.user_id.clone());
-    record.set_text("user_id", user.user_id);
-    record.set_text("union_id", user.union_id);
-    record.set_text("open_id", user.open_id);
-    record.set_text("name", user.name);
-    record.set_text("en_name", user.en_name);
-    record.set_text("email", user.email);
-    record.set_text("enterprise_email", user.enterprise_email);
-    record.set_text("mobile", user.mobile);
-    record.set_text("avatar.avatar_origin", user.avatar.avatar_origin);
-    record.set_text("avatar.avatar_640", user.avatar.avatar_640);
-    record.set_text("avatar.avatar_240", user.avatar.avatar_240);
-    record.set_text("job_title", user.job_title);
-    record.set_text("employee_no", user.employee_no);
-    // A flag Lark did not give is left out: unknown, so IAM keeps what it has.
-    let status = user.status.unwrap_or_default();
-    record.set_flag("status.is_resigned", status.is_resigned);
-    record.set_flag("status.is_frozen", status.is_frozen);
-    record.set_flag("status.is_activated", status.is_activated);
-    record.set_flag("forbidden", status.forbidden());
+    let mut record = declared_record(user.user_id.as_str(), &user, SOURCE_FIELDS);
+    let forbidden = user.status.as_ref().and_then(UserStatus::forbidden);
+    record.set_flag("forbidden", forbidden);
     record.departments = user.department_ids;
     record
 }
@@ -147,10 +132,12 @@ pub fn to_record(user: ApiUser) -> SourceRecord {
 #[cfg(test)]
 mod tests {
     use syncer_core::FieldValue;
+    use syncer_remote::testing::{
+        answer_with_every_field, assert_every_declared_field_read, FieldKinds,
+    };
     use syncer_remote::{DepartmentOrder, RecordSet};
 
     use super::*;
-    use crate::api::UserStatus;
 
     fn person(user_id: &str, departments: &[&str]) -> ApiUser {
         ApiUser {
@@ -208,5 +195,26 @@ mod tests {
             Some(&FieldValue::Flag(true)),
             "frozen is enough to know"
         );
+    }
+
+    #[test]
+    fn a_person_with_every_field_gives_every_declared_field_under_its_name() {
+        let kinds = FieldKinds {
+            flags: &[
+                "status.is_resigned",
+                "status.is_frozen",
+                "status.is_activated",
+            ],
+            numbers: &[],
+            computed: &["forbidden"],
+        };
+        let mut answer = answer_with_every_field(SOURCE_FIELDS, &kinds);
+        // A size nobody declared is read by the answer type but kept out of the record.
+        answer["avatar"]["avatar_72"] = "https://a/72.png".into();
+        answer["department_ids"] = serde_json::json!(["od-a"]);
+        let record = to_record(serde_json::from_value(answer).expect("a person"));
+        assert_every_declared_field_read(&record, SOURCE_FIELDS, &kinds);
+        assert_eq!(record.field("forbidden"), Some(&FieldValue::Flag(true)));
+        assert_eq!(record.departments, vec!["od-a"]);
     }
 }

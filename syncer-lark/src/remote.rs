@@ -3,36 +3,23 @@
 //! `Authorization: Bearer`. Answers are judged by [`crate::error`]'s
 //! [`syncer_remote::Classify`]. No loop, retry or rate limit lives here.
 
-use reqwest::{Client, RequestBuilder};
 use serde::de::DeserializeOwned;
-use syncer_remote::{AppCredentials, Auth, Caller, Remote};
+use syncer_remote::{Auth, Caller, TokenScheme};
 
 use crate::api::TENANT_ACCESS_TOKEN;
 use crate::error::{ApiFailure, LarkError, LARK};
 
-/// Lark's open platform, as the call loop talks to it.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct LarkApp;
+syncer_remote::remote_app! {
+    /// Lark's open platform, as the call loop talks to it.
+    pub LarkApp {
+        name: LARK,
+        failure: ApiFailure,
+        token: TokenScheme::json(TENANT_ACCESS_TOKEN, "app_id", "app_secret"),
+    }
+}
 
 /// The call loop of one Lark app.
 pub type LarkCaller = Caller<LarkApp>;
-
-impl Remote for LarkApp {
-    type Failure = ApiFailure;
-    const NAME: &'static str = LARK;
-    const TOKEN_API: &'static str = TENANT_ACCESS_TOKEN;
-
-    fn token_request(&self, http: &Client, url: &str, app: &AppCredentials) -> RequestBuilder {
-        http.post(url).json(&serde_json::json!({
-            "app_id": app.id,
-            "app_secret": app.secret.expose(),
-        }))
-    }
-
-    fn authorize(&self, request: RequestBuilder, token: &str) -> RequestBuilder {
-        request.bearer_auth(token)
-    }
-}
 
 /// `GET {path}?{query}` of API `api` (its rate-limit key and name in errors), returning `data`.
 pub async fn get<T: DeserializeOwned + Send>(

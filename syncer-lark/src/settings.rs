@@ -17,9 +17,6 @@ pub const PRESETS: RemotePresets = RemotePresets {
     rate_limit: "15",
     rate_limit_help: "Calls per second per Lark API. The contact APIs allow 50 per second and 1000 per minute, so keep it at 16 or below for long syncs.",
     max_in_flight: "8",
-    max_in_flight_help: "Upper bound on Lark calls in flight at once.",
-    max_retries_help: "How often a call is retried on frequency limits, internal errors, 5xx or connection errors before its department is marked failed.",
-    timeout_help: "Timeout of one HTTP call to Lark.",
 };
 
 /// How Lark names the app's credentials, and where the console shows them.

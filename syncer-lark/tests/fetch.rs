@@ -62,7 +62,7 @@ async fn a_fetch_reads_everyone_once_with_the_fewest_calls() {
     assert!(snapshot.is_complete(), "{:?}", snapshot.failures);
     assert_eq!(snapshot.users.len(), org.users.len());
     assert_eq!(snapshot.departments.len(), org.departments.len());
-    assert_eq!(snapshot.departments[0].name, org.tenant_name);
+    assert_eq!(snapshot.departments[0].name, org.name);
 
     let stats = server.stats();
     let pages_of = |n: usize| n.div_ceil(50).max(1) as u64;

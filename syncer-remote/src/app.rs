@@ -51,25 +51,12 @@ pub struct AppKeys {
 impl AppKeys {
     /// The two config fields, id first; both required, the secret masked.
     pub const fn fields(&self) -> [ConfigField; 2] {
+        let text = ConfigKind::Text;
         [
-            ConfigField {
-                name: self.id,
-                label: self.id_label,
-                help: self.id_help,
-                kind: ConfigKind::Text,
-                required: true,
-                secret: false,
-                default: None,
-            },
-            ConfigField {
-                name: self.secret,
-                label: self.secret_label,
-                help: self.secret_help,
-                kind: ConfigKind::Text,
-                required: true,
-                secret: true,
-                default: None,
-            },
+            ConfigField::new(self.id, self.id_label, text, self.id_help).required(),
+            ConfigField::new(self.secret, self.secret_label, text, self.secret_help)
+                .required()
+                .secret(),
         ]
     }
 }

@@ -22,6 +22,7 @@ use crate::limiter::CallLimiter;
 use crate::retry::RetryPolicy;
 use crate::settings::RemoteSettings;
 use crate::token::TokenCache;
+use crate::token_scheme::TokenScheme;
 use crate::verdict::{Outcome, Verdict};
 
 /// Token renewals one call may make after the remote refused its token, on top of its retries:
@@ -68,27 +69,31 @@ pub enum Auth {
     None,
 }
 
-/// What a backend tells the call loop: how to get a token and how a call carries it. Nothing
-/// else — no loop, no retry, no rate limit; what an answer means is its failure type's
-/// [`Classify`].
+/// What a backend tells the call loop: its name, its failure type (whose [`Classify`] says what
+/// an answer means) and its [`TokenScheme`]. Nothing else — no loop, no retry, no rate limit.
 pub trait Remote: Send + Sync {
     /// The backend's failure of an answer with an error code (names API, code and the fix), and
     /// its judge of answers.
     type Failure: Classify + fmt::Display + fmt::Debug + Clone + Send + Sync + 'static;
     /// The remote's name in messages (`DingTalk`).
     const NAME: &'static str;
-    /// The token API's path (its rate-limit key and name in errors).
-    const TOKEN_API: &'static str;
+    /// Where the token comes from and how a call carries it.
+    const TOKEN: TokenScheme;
 
-    /// The request that asks the token API at `url` for a token of `app`.
+    /// The request that asks the token API at `url` for a token of `app`: by default what
+    /// [`Remote::TOKEN`] says.
     fn token_request(
         &self,
         http: &reqwest::Client,
         url: &str,
         app: &AppCredentials,
-    ) -> reqwest::RequestBuilder;
-    /// `request` carrying `token`.
-    fn authorize(&self, request: reqwest::RequestBuilder, token: &str) -> reqwest::RequestBuilder;
+    ) -> reqwest::RequestBuilder {
+        Self::TOKEN.request(http, url, app)
+    }
+    /// `request` carrying `token`: by default as [`Remote::TOKEN`] says.
+    fn authorize(&self, request: reqwest::RequestBuilder, token: &str) -> reqwest::RequestBuilder {
+        Self::TOKEN.authorize(request, token)
+    }
 }
 
 /// What a backend's answers mean, said by its failure type (the backend's `error.rs`): every
@@ -226,10 +231,10 @@ impl<R: Remote> Caller<R> {
 
     fn fetch_token(&self) -> BoxFuture<'_, Result<(String, Duration), Failed<R>>> {
         Box::pin(async move {
-            let url = self.url(R::TOKEN_API);
+            let url = self.url(R::TOKEN.api);
             let request = |http: &reqwest::Client| self.remote.token_request(http, &url, &self.app);
             let token = self
-                .run(R::TOKEN_API, Auth::None, &request, &|answer| {
+                .run(R::TOKEN.api, Auth::None, &request, &|answer| {
                     R::Failure::read_token(&self.app.secret, answer)
                 })
                 .await?;

@@ -1,18 +1,18 @@
-//! [`read_directory`]: a backend's whole fetch, given how it reads one department. A token
-//! first (so wrong credentials fail the fetch with their fix, before any walk), then the shared
-//! walk, every person met once ([`RecordSet`]), and the snapshot with the calls made. People
+//! [`read_directory`]: a backend's whole fetch, given its [`DirectoryReader`]. A token first (so
+//! wrong credentials fail the fetch with their fix, before anything else), the survey (the
+//! root's name, the bound of member pages), then the shared walk, every person met once ([`RecordSet`]), and the snapshot with the calls made. People
 //! listed without an id make the snapshot incomplete. Knows no API.
 
-use syncer_core::{FetchError, FetchProgress, Snapshot, SourceRecord};
+use syncer_core::{FetchError, FetchProgress, Snapshot};
 
 use crate::caller::{Caller, Remote};
+use crate::reader::{page_bound, DirectoryReader, Reading};
 use crate::records::RecordSet;
-use crate::walk::{walk_departments, DirectoryReader};
+use crate::walk::walk_departments;
 
 /// Takes the app's token before anything else a fetch does, so that wrong credentials fail the
 /// fetch with their fix (rather than as some earlier read's failure). [`read_directory`] does it
-/// itself; a backend that reads something before it (a bound, the root) calls this first, and
-/// the read finds the token cached.
+/// before the survey.
 pub async fn token_first<R: Remote>(caller: &Caller<R>) -> Result<(), FetchError> {
     caller
         .access_token()
@@ -21,39 +21,44 @@ pub async fn token_first<R: Remote>(caller: &Caller<R>) -> Result<(), FetchError
         .map_err(|error| error.to_fetch_error())
 }
 
-/// Reads the directory below `root` (named `root_name` unless the remote names it) with
-/// `reader`, whose calls go through `caller`; `to_record` makes a listed member a record (the
-/// department it was listed in is added).
-pub async fn read_directory<R, D>(
-    caller: &Caller<R>,
-    reader: &D,
-    root: D::Id,
-    root_name: &str,
+/// Reads app `A`'s whole directory through `caller`: the token, the survey, the walk from
+/// [`DirectoryReader::root`] (every department's member pages bounded by the survey's count),
+/// every person once.
+pub async fn read_directory<A: DirectoryReader>(
+    caller: &Caller<A>,
     progress: &dyn FetchProgress,
-    to_record: fn(D::User) -> SourceRecord,
-) -> Result<Snapshot, FetchError>
-where
-    R: Remote,
-    D: DirectoryReader<Failure = R::Failure>,
-{
+) -> Result<Snapshot, FetchError> {
     token_first(caller).await?;
+    let survey = A::survey(caller).await;
+    let (bound, notice) = page_bound(&survey.members, A::PAGE_SIZE, A::NAME);
+    let root_name = match survey.root_name.as_str() {
+        "" => A::ROOT_NAME_FALLBACK,
+        name => name,
+    };
+    let reader = Reading { caller, bound };
     let mut people = RecordSet::default();
-    let walked = walk_departments(reader, root, root_name, progress, |department, users| {
-        let department = department.to_string();
-        for user in users {
-            people.add(to_record(user), &department);
-        }
-    })
+    let walked = walk_departments(
+        &reader,
+        A::root(),
+        root_name,
+        progress,
+        |department, users| {
+            let department = department.to_string();
+            for user in users {
+                people.add(A::to_record(user), &department);
+            }
+        },
+    )
     .await?;
     let mut failures = walked.failures;
     if people.without_id() > 0 {
-        failures.push(reader.unidentified(people.without_id()));
+        failures.push(A::unidentified(people.without_id()));
     }
     Ok(Snapshot {
-        users: people.into_records(D::DEPARTMENT_ORDER),
+        users: people.into_records(A::DEPARTMENT_ORDER),
         departments: walked.departments,
         failures,
         api_calls: caller.api_calls(),
-        notices: Vec::new(),
+        notices: notice.into_iter().collect(),
     })
 }

@@ -1,7 +1,7 @@
 //! [`remote_backend!`](crate::remote_backend): a remote backend's registration in one
 //! declaration. From the plugin's metadata and the functions that do the work (caller, Test
-//! Connection, fetch, the lookups of one person or department, and the event stream when it has
-//! one) it writes the backend's [`crate::Directory`] impl, the build function that reads the
+//! Connection, the lookups of one person or department, and the event stream when it has
+//! one; the fetch is the shared read of the app's directory) it writes the backend's [`crate::Directory`] impl, the build function that reads the
 //! settings, and the `inventory` submission of its [`syncer_core::PluginDescriptor`]. Knows no
 //! backend.
 
@@ -13,10 +13,11 @@
 ///
 /// The parts it calls are where the guide puts them, in the crate that invokes it:
 /// `CONFIG_FIELDS`, `SOURCE_FIELDS` and `DEFAULT_MAPPING` in scope;
-/// `connection::test_connection(caller, endpoint)`, `fetch::fetch_directory(caller, progress)`,
-/// and `lookup::fetch_person(caller, id)` / `lookup::fetch_department(caller, id)`. The caller is
-/// the app (`Default`) with the settings' `remote` block and `app` credentials (the struct
-/// [`app_settings!`](crate::app_settings) declares). The settings
+/// `connection::test_connection(caller, endpoint)`, `lookup::fetch_person(caller, id)` and
+/// `lookup::fetch_department(caller, id)`; the whole fetch is [`crate::read_directory`] of the
+/// app, a [`crate::DirectoryReader`]. The caller is the app (`Default`) with the settings'
+/// `remote` block and `app` credentials (the struct [`app_settings!`](crate::app_settings)
+/// declares). The settings
 /// have a `remote: RemoteSettings` field; `events` names their event settings' field, which has
 /// a `mode: EventMode` field and, `push` naming it, an `Option<Arc<_>>` of the push receiver.
 /// `listen`, when given, is the event stream (`listen(settings, sink, meter)`).
@@ -57,7 +58,7 @@ macro_rules! remote_backend {
                 caller: &$crate::Caller<$app>,
                 progress: &dyn ::syncer_core::FetchProgress,
             ) -> Result<::syncer_core::Snapshot, ::syncer_core::FetchError> {
-                fetch::fetch_directory(caller, progress).await
+                $crate::read_directory(caller, progress).await
             }
 
             async fn fetch_person(

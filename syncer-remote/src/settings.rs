@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use syncer_core::{ConfigField, ConfigKind, PluginConfig, PluginConfigError};
 
-/// What differs between backends in the shared settings block: defaults and help texts.
+/// What differs between backends in the shared settings block: the endpoint, the documented
+/// rate limit, and how many calls may be in flight by default.
 #[derive(Clone, Copy, Debug)]
 pub struct RemotePresets {
     /// The public base URL of the remote API.
@@ -20,63 +21,40 @@ pub struct RemotePresets {
     pub rate_limit_help: &'static str,
     /// Default of `max_in_flight`, as config text.
     pub max_in_flight: &'static str,
-    /// Help of `max_in_flight`.
-    pub max_in_flight_help: &'static str,
-    /// Help of `max_retries`: which answers are retried.
-    pub max_retries_help: &'static str,
-    /// Help of `timeout_seconds`.
-    pub timeout_help: &'static str,
 }
+
+/// Help of `max_in_flight`, the same for every remote.
+const MAX_IN_FLIGHT_HELP: &str = "Upper bound on calls to the API in flight at once.";
+/// Help of `max_retries`: what the shared call loop retries, whatever the remote.
+const MAX_RETRIES_HELP: &str = "How often a call is retried on throttling, a busy or failing server (5xx) or a connection error before its department is marked failed (a refused token is renewed on top of it).";
+/// Help of `timeout_seconds`.
+const TIMEOUT_HELP: &str = "Timeout of one HTTP call, in seconds.";
 
 impl RemotePresets {
     /// The five shared config fields, in the order a form shows them.
     pub const fn fields(&self) -> [ConfigField; 5] {
+        use ConfigKind::{Integer, Number, Url};
         [
-            ConfigField {
-                name: "endpoint",
-                label: "API endpoint",
-                help: self.endpoint_help,
-                kind: ConfigKind::Url,
-                required: false,
-                secret: false,
-                default: Some(self.endpoint),
-            },
-            ConfigField {
-                name: "rate_limit",
-                label: "Rate limit (calls/s per API)",
-                help: self.rate_limit_help,
-                kind: ConfigKind::Number,
-                required: false,
-                secret: false,
-                default: Some(self.rate_limit),
-            },
-            ConfigField {
-                name: "max_in_flight",
-                label: "Concurrent calls",
-                help: self.max_in_flight_help,
-                kind: ConfigKind::Integer,
-                required: false,
-                secret: false,
-                default: Some(self.max_in_flight),
-            },
-            ConfigField {
-                name: "max_retries",
-                label: "Retries per call",
-                help: self.max_retries_help,
-                kind: ConfigKind::Integer,
-                required: false,
-                secret: false,
-                default: Some("5"),
-            },
-            ConfigField {
-                name: "timeout_seconds",
-                label: "Call timeout (s)",
-                help: self.timeout_help,
-                kind: ConfigKind::Integer,
-                required: false,
-                secret: false,
-                default: Some("30"),
-            },
+            ConfigField::new("endpoint", "API endpoint", Url, self.endpoint_help)
+                .defaulting_to(self.endpoint),
+            ConfigField::new(
+                "rate_limit",
+                "Rate limit (calls/s per API)",
+                Number,
+                self.rate_limit_help,
+            )
+            .defaulting_to(self.rate_limit),
+            ConfigField::new(
+                "max_in_flight",
+                "Concurrent calls",
+                Integer,
+                MAX_IN_FLIGHT_HELP,
+            )
+            .defaulting_to(self.max_in_flight),
+            ConfigField::new("max_retries", "Retries per call", Integer, MAX_RETRIES_HELP)
+                .defaulting_to("5"),
+            ConfigField::new("timeout_seconds", "Call timeout (s)", Integer, TIMEOUT_HELP)
+                .defaulting_to("30"),
         ]
     }
 }
@@ -84,15 +62,7 @@ impl RemotePresets {
 /// The `events` key every backend with change events has: how they arrive, `"off"` (full
 /// syncs only) by default; `help` names the modes the backend offers and what each needs.
 pub const fn events_field(help: &'static str) -> ConfigField {
-    ConfigField {
-        name: "events",
-        label: "Change events",
-        help,
-        kind: ConfigKind::Text,
-        required: false,
-        secret: false,
-        default: Some("off"),
-    }
+    ConfigField::new("events", "Change events", ConfigKind::Text, help).defaulting_to("off")
 }
 
 /// A backend's config fields: its own ones first, then the shared block of `presets`.
@@ -106,14 +76,9 @@ pub const fn events_field(help: &'static str) -> ConfigField {
 ///     rate_limit: "10",
 ///     rate_limit_help: "Calls per second per API.",
 ///     max_in_flight: "4",
-///     max_in_flight_help: "Calls at once.",
-///     max_retries_help: "Retries of a failed call.",
-///     timeout_help: "Timeout of one call.",
 /// };
-/// const TOKEN: ConfigField = ConfigField {
-///     name: "token", label: "Token", help: "The API token.", kind: ConfigKind::Text,
-///     required: true, secret: true, default: None,
-/// };
+/// const TOKEN: ConfigField =
+///     ConfigField::new("token", "Token", ConfigKind::Text, "The API token.").required().secret();
 /// const FIELDS: &[ConfigField] = syncer_remote::config_fields!(PRESETS; TOKEN);
 /// assert_eq!(FIELDS.len(), 6);
 /// assert_eq!(FIELDS[1].name, "endpoint");

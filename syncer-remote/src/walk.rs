@@ -3,8 +3,8 @@
 //! the call loop lets it go. A department listed twice (or a cycle) is walked once, found in a
 //! set (not by scanning the departments read so far). A failing department becomes a
 //! [`FetchFailure`], so the snapshot says honestly that it is incomplete; a failure at the root
-//! that means the app can read nothing stops the walk. The backend's [`DirectoryReader`] makes
-//! the calls; this module knows no API.
+//! that means the app can read nothing stops the walk. The backend's reader makes the calls;
+//! this module knows no API.
 
 use std::collections::HashSet;
 use std::fmt;
@@ -16,7 +16,6 @@ use syncer_core::{Department, FetchError, FetchFailure, FetchProgress};
 
 use crate::class::FailureClass;
 use crate::error::{CallError, Failure};
-use crate::records::DepartmentOrder;
 
 /// Departments one walk reads at most, by default: far more than any real directory holds, so
 /// only a remote that keeps inventing departments reaches it.
@@ -56,15 +55,17 @@ pub struct Child<Id> {
 
 /// Which read of a department failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Part {
+pub(crate) enum Part {
     /// Its sub-departments.
     Children,
     /// Its members.
     Members,
 }
 
-/// How a backend reads one department of its directory.
-pub trait DirectoryReader: Sync {
+/// How the walk reads one department: what [`crate::DirectoryReader`] says of a backend, bound
+/// to its caller and to what the survey before the walk found. Crate-internal, so that the walk
+/// is tested without a remote.
+pub(crate) trait TreeReader: Sync {
     /// A department id.
     type Id: Clone + Eq + Hash + fmt::Display + Send + Sync;
     /// A member as the backend reads it.
@@ -73,68 +74,49 @@ pub trait DirectoryReader: Sync {
     type Failure: Failure + fmt::Display + Send;
     /// What the members of a department are called in messages (`members`, `people`).
     const MEMBERS: &'static str;
-    /// How department ids sort in a person's record ([`DepartmentOrder::Text`] by default).
-    const DEPARTMENT_ORDER: DepartmentOrder = DepartmentOrder::Text;
 
     /// Every direct sub-department of `department`.
-    fn children(&self, department: Self::Id) -> BoxFuture<'_, Listed<Vec<Child<Self::Id>>, Self>>;
+    fn children(&self, department: Self::Id) -> BoxFuture<'_, Read<Vec<Child<Self::Id>>, Self>>;
     /// Every member directly in `department`: those read, and the error that cut the read short.
-    fn members(&self, department: Self::Id) -> BoxFuture<'_, Members<Self>>;
-    /// The root department's name (the organization's name).
-    fn root_name(&self) -> BoxFuture<'_, Listed<String, Self>>;
-    /// Whether `error`, reading the root, means the app can read nothing at all (credentials,
-    /// permissions, contact range, quota): the fetch stops with it instead of going on. By
-    /// default, what [`FailureClass::is_fatal_at_root`] says of the failure's class.
+    fn members(&self, department: Self::Id) -> BoxFuture<'_, ReadMembers<Self>>;
+    /// Whether `error`, reading the root, means the app can read nothing at all.
     fn is_fatal(&self, error: &CallError<Self::Failure>) -> bool {
         error.class().is_some_and(FailureClass::is_fatal_at_root)
     }
-    /// The bounds of the walk ([`WalkLimits::default`] unless the backend says otherwise).
+    /// The bounds of the walk.
     fn limits(&self) -> WalkLimits {
         WalkLimits::default()
     }
-    /// The failure that says `count` listings of people came without an id (so nobody can be
-    /// deprovisioned on the snapshot); a backend that knows why says the fix.
-    fn unidentified(&self, count: usize) -> FetchFailure {
-        FetchFailure {
-            scope: format!("{count} listings of {} without an id", Self::MEMBERS),
-            api: String::new(),
-            message: format!(
-                "the remote listed {} without an id, so they cannot be matched to anyone; the snapshot is incomplete",
-                Self::MEMBERS
-            ),
-        }
-    }
 }
 
-/// The members of a department a reader `R` read, and the error that cut the read short.
-pub type Members<R> = (
-    Vec<<R as DirectoryReader>::User>,
-    Option<CallError<<R as DirectoryReader>::Failure>>,
+/// The members of a department a tree reader `R` read, and the error that cut the read short.
+pub(crate) type ReadMembers<R> = (
+    Vec<<R as TreeReader>::User>,
+    Option<CallError<<R as TreeReader>::Failure>>,
 );
 
-/// The result of one read of a reader `R`.
-pub type Listed<T, R> = Result<T, CallError<<R as DirectoryReader>::Failure>>;
+/// The result of one read of a tree reader `R`.
+pub(crate) type Read<T, R> = Result<T, CallError<<R as TreeReader>::Failure>>;
 
 /// The departments and failures of a walk (the members went to the walk's callback).
 #[derive(Debug, Default)]
-pub struct Walked {
+pub(crate) struct Walked {
     /// Every department read, the root first.
-    pub departments: Vec<Department>,
+    pub(crate) departments: Vec<Department>,
     /// The departments that could not be read completely.
-    pub failures: Vec<FetchFailure>,
+    pub(crate) failures: Vec<FetchFailure>,
 }
 
 /// The outcome of one unit of work of the walk.
-enum Step<R: DirectoryReader + ?Sized> {
+enum Step<R: TreeReader + ?Sized> {
     /// A department's children, with the department's depth (the root is 0).
-    Children(R::Id, usize, Listed<Vec<Child<R::Id>>, R>),
+    Children(R::Id, usize, Read<Vec<Child<R::Id>>, R>),
     Members(R::Id, Vec<R::User>, Option<CallError<R::Failure>>),
-    RootName(Listed<String, R>),
 }
 
-/// Walks the tree below `root` (named `root_name` unless the remote names it), handing every
-/// department's members to `on_members`.
-pub async fn walk_departments<R: DirectoryReader + ?Sized>(
+/// Walks the tree below `root` (named `root_name`), handing every department's members to
+/// `on_members`.
+pub(crate) async fn walk_departments<R: TreeReader + ?Sized>(
     reader: &R,
     root: R::Id,
     root_name: &str,
@@ -154,9 +136,6 @@ pub async fn walk_departments<R: DirectoryReader + ?Sized>(
     let mut pending: FuturesUnordered<BoxFuture<'_, Step<R>>> = FuturesUnordered::new();
     pending.push(children(reader, root.clone(), 0));
     pending.push(members(reader, root.clone()));
-    pending.push(Box::pin(
-        async move { Step::RootName(reader.root_name().await) },
-    ));
 
     while let Some(step) = pending.next().await {
         match step {
@@ -201,15 +180,6 @@ pub async fn walk_departments<R: DirectoryReader + ?Sized>(
                 progress.users_fetched(users.len());
                 on_members(&department, users);
             }
-            Step::RootName(Ok(name)) => {
-                if !name.is_empty() {
-                    walked.departments[0].name = name;
-                }
-            }
-            Step::RootName(Err(error)) => {
-                // Only the root group's display name depends on it: not worth an incomplete run.
-                tracing::warn!(%error, "could not read the root department's name");
-            }
         }
     }
     Ok(walked)
@@ -226,7 +196,7 @@ fn too_big(what: String) -> FetchError {
 }
 
 /// The failure entry of `department`, or the fetch error when it is the root and fatal.
-fn failure<R: DirectoryReader + ?Sized>(
+fn failure<R: TreeReader + ?Sized>(
     reader: &R,
     root: &R::Id,
     department: &R::Id,
@@ -254,7 +224,7 @@ fn failure<R: DirectoryReader + ?Sized>(
     })
 }
 
-fn children<R: DirectoryReader + ?Sized>(
+fn children<R: TreeReader + ?Sized>(
     reader: &R,
     department: R::Id,
     depth: usize,
@@ -265,7 +235,7 @@ fn children<R: DirectoryReader + ?Sized>(
     })
 }
 
-fn members<R: DirectoryReader + ?Sized>(reader: &R, department: R::Id) -> BoxFuture<'_, Step<R>> {
+fn members<R: TreeReader + ?Sized>(reader: &R, department: R::Id) -> BoxFuture<'_, Step<R>> {
     Box::pin(async move {
         let (users, error) = reader.members(department.clone()).await;
         Step::Members(department, users, error)

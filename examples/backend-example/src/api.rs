@@ -1,7 +1,7 @@
 //! The directory's API: paths (one rate-limit key and one name in errors per API) and typed
 //! answers with only the fields the syncer needs.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// `POST {"client_id", "client_secret"}`: an access token.
 pub const TOKEN: &str = "/oauth/token";
@@ -46,7 +46,7 @@ pub struct ApiDepartment {
 }
 
 /// A person.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 pub struct ApiUser {
     /// Stable id.
     pub id: String,

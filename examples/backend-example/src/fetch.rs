@@ -1,61 +1,47 @@
-//! The whole directory through the shared walk: the backend says how to read one department's
-//! children and members; the walk does the tree, the concurrency and the failures (a failure at
-//! the root whose class means nothing can be read stops the fetch), and every person is kept once.
+//! The whole directory through the shared read: the app type says where the tree starts and how
+//! to read one department's children and members; the shared walk does the tree, the
+//! concurrency and the failures (a failure at the root whose class means nothing can be read
+//! stops the fetch), and every person is kept once.
 
-use futures::future::BoxFuture;
-use futures::FutureExt;
-use syncer_core::{FetchError, FetchProgress, Snapshot};
-use syncer_remote::{read_directory, Caller, Child, DirectoryReader, Listed};
+use syncer_core::SourceRecord;
+use syncer_remote::{
+    Caller, Child, DirectoryReader, Listed, Members, PageBound, MAX_MEMBERS_PER_DEPARTMENT,
+};
 
 use crate::api::{self, ApiDepartment, ApiUser, List};
-use crate::error::{ApiFailure, ExampleError};
 use crate::records::to_record;
 use crate::remote::{get, ExampleApp};
 
-/// Reads every department and person: a token first, then the shared walk, everyone once.
-pub async fn fetch(
-    caller: &Caller<ExampleApp>,
-    progress: &dyn FetchProgress,
-) -> Result<Snapshot, FetchError> {
-    let reader = Reader { caller };
-    let root = api::ROOT.to_owned();
-    read_directory(caller, &reader, root, "Example", progress, to_record).await
-}
-
-struct Reader<'a> {
-    caller: &'a Caller<ExampleApp>,
-}
-
-impl DirectoryReader for Reader<'_> {
+impl DirectoryReader for ExampleApp {
     type Id = String;
     type User = ApiUser;
-    type Failure = ApiFailure;
     const MEMBERS: &'static str = "people";
+    /// Listings are not paged: one answer holds every member of a department.
+    const PAGE_SIZE: usize = MAX_MEMBERS_PER_DEPARTMENT;
+    const ROOT_NAME_FALLBACK: &'static str = "Example";
 
-    fn children(&self, dept: String) -> BoxFuture<'_, Listed<Vec<Child<String>>, Self>> {
-        async move {
-            let list: List<ApiDepartment> = get(self.caller, api::CHILDREN, &dept).await?;
-            let child = |d: ApiDepartment| Child {
-                id: d.id,
-                name: d.name,
-                parent: None,
-            };
-            Ok(list.items.into_iter().map(child).collect())
-        }
-        .boxed()
+    fn root() -> String {
+        api::ROOT.to_owned()
     }
 
-    fn members(&self, dept: String) -> BoxFuture<'_, (Vec<ApiUser>, Option<ExampleError>)> {
-        async move {
-            match get::<List<ApiUser>>(self.caller, api::MEMBERS, &dept).await {
-                Ok(list) => (list.items, None),
-                Err(error) => (Vec::new(), Some(error)),
-            }
-        }
-        .boxed()
+    async fn children(caller: &Caller<Self>, dept: String) -> Listed<Vec<Child<String>>, Self> {
+        let list: List<ApiDepartment> = get(caller, api::CHILDREN, &dept).await?;
+        let child = |d: ApiDepartment| Child {
+            id: d.id,
+            name: d.name,
+            parent: None,
+        };
+        Ok(list.items.into_iter().map(child).collect())
     }
 
-    fn root_name(&self) -> BoxFuture<'_, Listed<String, Self>> {
-        async { Ok(String::new()) }.boxed()
+    async fn members(caller: &Caller<Self>, dept: String, _: PageBound) -> Members<Self> {
+        match get::<List<ApiUser>>(caller, api::MEMBERS, &dept).await {
+            Ok(list) => (list.items, None),
+            Err(error) => (Vec::new(), Some(error)),
+        }
+    }
+
+    fn to_record(user: ApiUser) -> SourceRecord {
+        to_record(user)
     }
 }

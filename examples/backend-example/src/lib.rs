@@ -20,7 +20,7 @@ use syncer_core::{
     PersonLookup, PluginConfig, PluginConfigError, PluginDescriptor, PushReceiver,
     ScheduleDefaults, Snapshot, Syncer,
 };
-use syncer_remote::{Caller, Directory, DirectoryError, RemoteSyncer};
+use syncer_remote::{read_directory, Caller, Directory, DirectoryError, RemoteSyncer};
 
 pub use records::{DEFAULT_MAPPING, SOURCE_FIELDS};
 pub use remote::ExampleApp;
@@ -41,7 +41,7 @@ impl Directory for ExampleSettings {
     }
 
     async fn test_connection(&self, caller: &Caller<ExampleApp>) -> ConnectionReport {
-        let check = match fetch::fetch(caller, &NoProgress).await {
+        let check = match read_directory(caller, &NoProgress).await {
             Ok(read) => ConnectionCheck::passed("read", format!("{} people", read.users.len())),
             Err(error) => ConnectionCheck::failed("read", error.message),
         };
@@ -55,7 +55,7 @@ impl Directory for ExampleSettings {
         caller: &Caller<ExampleApp>,
         progress: &dyn FetchProgress,
     ) -> Result<Snapshot, FetchError> {
-        fetch::fetch(caller, progress).await
+        read_directory(caller, progress).await
     }
 
     async fn fetch_person(

@@ -2,6 +2,7 @@
 //! of one person (the shared walk keeps one per person however many departments list them).
 
 use syncer_core::{MappingSpec, SourceField, SourceRecord, Transform};
+use syncer_remote::declared_record;
 
 use crate::api::ApiUser;
 
@@ -49,11 +50,8 @@ pub const DEFAULT_MAPPING: &[MappingSpec] = &[
 ];
 
 /// A person as a record, without departments yet: the one builder of the full fetch and of a
-/// person read alone, so both give the same fields under the same names.
+/// person read alone, so both give the same fields under the same names — every field of
+/// `SOURCE_FIELDS` read from the answer by its name.
 pub fn to_record(user: ApiUser) -> SourceRecord {
-    let mut record = SourceRecord::new(user.id.clone());
-    record.set_text("id", user.id);
-    record.set_text("name", user.name);
-    record.set_text("email", user.email);
-    record
+    declared_record(user.id.as_str(), &user, SOURCE_FIELDS)
 }

@@ -1,32 +1,20 @@
-//! The directory as a [`Remote`] of the shared call loop: where the token comes from and how a
-//! call carries it. What an answer means is [`crate::error`]'s.
+//! The directory as a [`syncer_remote::Remote`] of the shared call loop: where the token comes
+//! from and how a call carries it, said as a [`TokenScheme`]. What an answer means is [`crate::error`]'s.
 
-use reqwest::{Client, RequestBuilder};
 use serde::de::DeserializeOwned;
-use syncer_remote::{AppCredentials, Auth, Caller, Remote};
+use syncer_remote::{Auth, Caller, TokenScheme};
 
 use crate::api::TOKEN;
 use crate::error::{ApiFailure, ExampleError, NAME};
 use crate::settings::ExampleSettings;
 
-/// The directory's API, as the call loop talks to it.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct ExampleApp;
-
-impl Remote for ExampleApp {
-    type Failure = ApiFailure;
-    const NAME: &'static str = NAME;
-    const TOKEN_API: &'static str = TOKEN;
-
-    fn token_request(&self, http: &Client, url: &str, app: &AppCredentials) -> RequestBuilder {
-        http.post(url).json(&serde_json::json!({
-            "client_id": app.id,
-            "client_secret": app.secret.expose(),
-        }))
-    }
-
-    fn authorize(&self, request: RequestBuilder, token: &str) -> RequestBuilder {
-        request.bearer_auth(token)
+syncer_remote::remote_app! {
+    /// The directory's API, as the call loop talks to it: an OAuth-style token from a JSON
+    /// `POST` of the client's id and secret, carried as a bearer header.
+    pub ExampleApp {
+        name: NAME,
+        failure: ApiFailure,
+        token: TokenScheme::json(TOKEN, "client_id", "client_secret"),
     }
 }
 

@@ -16,9 +16,6 @@ pub const PRESETS: RemotePresets = RemotePresets {
     rate_limit: "10",
     rate_limit_help: "Calls per second per API; the directory allows 10.",
     max_in_flight: "4",
-    max_in_flight_help: "Upper bound on calls in flight at once.",
-    max_retries_help: "How often a busy, throttled, 5xx or unanswered call is retried.",
-    timeout_help: "Timeout of one HTTP call.",
 };
 
 /// How the directory names an API client's credentials, and where the admin console shows them.
@@ -34,15 +31,13 @@ pub const APP_KEYS: AppKeys = AppKeys {
 /// Every key the syncer table accepts: the client's credentials, the example's own, then the
 /// shared block.
 pub const CONFIG_FIELDS: &[ConfigField] = syncer_remote::config_fields!(PRESETS, APP_KEYS;
-    ConfigField {
-        name: "events_token",
-        label: "Events token",
-        help: "Set it to receive change events: the token the directory's webhook sends (admin console → Webhooks); use ${VAR} to read it from the environment.",
-        kind: ConfigKind::Text,
-        required: false,
-        secret: true,
-        default: None,
-    },
+    ConfigField::new(
+        "events_token",
+        "Events token",
+        ConfigKind::Text,
+        "Set it to receive change events: the token the directory's webhook sends (admin console → Webhooks); use ${VAR} to read it from the environment.",
+    )
+    .secret(),
 );
 
 /// Validated settings of one syncer.

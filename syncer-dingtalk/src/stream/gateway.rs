@@ -7,13 +7,12 @@
 
 use std::fmt;
 
-use reqwest::{Client, RequestBuilder};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::json;
 use syncer_core::Secret;
 use syncer_remote::{
-    Answer, AppCredentials, Auth, CallError, Caller, Classify, Failure, Remote, Token, Verdict,
+    Answer, Auth, CallError, Caller, Classify, Failure, Token, TokenScheme, Verdict,
 };
 
 use crate::settings::DingTalkSettings;
@@ -83,23 +82,13 @@ impl fmt::Debug for Ticket {
     }
 }
 
-/// The gateway, as the call loop talks to it: calls carry no token ([`Auth::None`]); the app's
-/// credentials go in the body of the one call it answers.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct GatewayApp;
-
-impl Remote for GatewayApp {
-    type Failure = GatewayRefusal;
-    const NAME: &'static str = GATEWAY;
-    const TOKEN_API: &'static str = CONNECTIONS_OPEN;
-
-    /// Never sent: the gateway issues no token.
-    fn token_request(&self, http: &Client, url: &str, _app: &AppCredentials) -> RequestBuilder {
-        http.post(url)
-    }
-
-    fn authorize(&self, request: RequestBuilder, _token: &str) -> RequestBuilder {
-        request
+syncer_remote::remote_app! {
+    /// The gateway, as the call loop talks to it: it issues no token, so calls carry none
+    /// ([`Auth::None`]); the app's credentials go in the body of the one call it answers.
+    pub GatewayApp {
+        name: GATEWAY,
+        failure: GatewayRefusal,
+        token: TokenScheme::none(CONNECTIONS_OPEN),
     }
 }
 

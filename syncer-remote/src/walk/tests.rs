@@ -54,16 +54,13 @@ impl Failure for NoFailure {
     }
 }
 
-impl DirectoryReader for Flat {
+impl TreeReader for Flat {
     type Id = CountedId;
     type User = u32;
     type Failure = NoFailure;
     const MEMBERS: &'static str = "members";
 
-    fn children(
-        &self,
-        department: CountedId,
-    ) -> BoxFuture<'_, Listed<Vec<Child<CountedId>>, Self>> {
+    fn children(&self, department: CountedId) -> BoxFuture<'_, Read<Vec<Child<CountedId>>, Self>> {
         let listed = if department.0 == 0 {
             (1..=self.width)
                 .chain(1..=self.width)
@@ -86,10 +83,6 @@ impl DirectoryReader for Flat {
         async move { (vec![department.0], None) }.boxed()
     }
 
-    fn root_name(&self) -> BoxFuture<'_, Listed<String, Self>> {
-        async { Ok("Acme".to_owned()) }.boxed()
-    }
-
     fn is_fatal(&self, _: &CallError<NoFailure>) -> bool {
         false
     }
@@ -102,7 +95,7 @@ async fn a_wide_tree_is_walked_with_comparisons_linear_in_its_departments() {
     let walked = walk_departments(
         &Flat { width },
         CountedId(0),
-        "",
+        "Acme",
         &NoProgress,
         |_, users| members += users.len(),
     )
@@ -127,13 +120,13 @@ struct Endless {
     limits: WalkLimits,
 }
 
-impl DirectoryReader for Endless {
+impl TreeReader for Endless {
     type Id = u64;
     type User = u64;
     type Failure = NoFailure;
     const MEMBERS: &'static str = "members";
 
-    fn children(&self, department: u64) -> BoxFuture<'_, Listed<Vec<Child<u64>>, Self>> {
+    fn children(&self, department: u64) -> BoxFuture<'_, Read<Vec<Child<u64>>, Self>> {
         let listed = (1..=self.fanout)
             .map(|n| Child {
                 id: department * self.fanout + n,
@@ -146,10 +139,6 @@ impl DirectoryReader for Endless {
 
     fn members(&self, _: u64) -> BoxFuture<'_, (Vec<u64>, Option<CallError<NoFailure>>)> {
         async { (Vec::new(), None) }.boxed()
-    }
-
-    fn root_name(&self) -> BoxFuture<'_, Listed<String, Self>> {
-        async { Ok(String::new()) }.boxed()
     }
 
     fn is_fatal(&self, _: &CallError<NoFailure>) -> bool {

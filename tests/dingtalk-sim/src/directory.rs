@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 
+use syncer_sim_kit::Indexed;
+
 use crate::org::{Org, SimDept, SimUser};
 
 /// The organization plus its indexes.
@@ -17,10 +19,12 @@ pub struct Directory {
     active_users: usize,
 }
 
-impl Directory {
+impl Indexed for Directory {
+    type Org = Org;
+
     /// Indexes `org`. Memberships of unknown departments and children of unknown parents are
     /// ignored, as DingTalk would never show them.
-    pub(crate) fn new(org: Org) -> Directory {
+    fn index(org: Org) -> Directory {
         let dept_pos: HashMap<i64, usize> = org
             .departments
             .iter()
@@ -55,10 +59,12 @@ impl Directory {
     }
 
     /// The organization the index was built from.
-    pub(crate) fn org(&self) -> &Org {
+    fn org(&self) -> &Org {
         &self.org
     }
+}
 
+impl Directory {
     /// The department with this id.
     pub(crate) fn department(&self, dept_id: i64) -> Option<&SimDept> {
         self.dept_pos
@@ -139,7 +145,7 @@ mod tests {
         let b = org.add_department(a, "前端组").expect("parent exists");
         org.add_user(SimUser::new("u1", "张伟", vec![a, b]));
         org.add_user(SimUser::new("u2", "王芳", vec![b, 999]));
-        let dir = Directory::new(org);
+        let dir = Directory::index(org);
         let children: Vec<i64> = dir.children(1).map(|d| d.dept_id).collect();
         assert_eq!(children, vec![a]);
         assert_eq!(dir.members(a).len(), 1);

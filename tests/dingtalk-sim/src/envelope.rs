@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{Map, Value};
-use syncer_sim_kit::{gateway_page, Refusal};
+use syncer_sim_kit::{gateway_page, Refusal, SimError, TokenCheck};
 
 use crate::codes;
 use crate::faults::Permission;
@@ -39,15 +39,6 @@ pub(crate) enum ApiError {
 }
 
 impl ApiError {
-    /// The answer to a call the network in front of oapi refused (`peer` is the caller's IP).
-    pub(crate) fn refused(refusal: Refusal, peer: IpAddr) -> ApiError {
-        match refusal {
-            Refusal::IpDenied => ApiError::ip_not_whitelisted(peer),
-            Refusal::Gateway(status) => ApiError::Gateway(status),
-            Refusal::RateLimited => ApiError::throttled(),
-        }
-    }
-
     fn code(errcode: i64, errmsg: impl Into<String>) -> ApiError {
         ApiError::Code {
             errcode,
@@ -138,9 +129,28 @@ impl ApiError {
             format!("您的企业本月API调用量已超过上限 (api calls this month exceeded the limit): used {used}, quota {quota}"),
         )
     }
+}
+
+impl SimError for ApiError {
+    /// The answer to a call the network in front of oapi refused (`peer` is the caller's IP).
+    fn refused(refusal: Refusal, peer: IpAddr) -> ApiError {
+        match refusal {
+            Refusal::IpDenied => ApiError::ip_not_whitelisted(peer),
+            Refusal::Gateway(status) => ApiError::Gateway(status),
+            Refusal::RateLimited => ApiError::throttled(),
+        }
+    }
+
+    /// 40014 for a missing or unknown token, 42001 for an expired one.
+    fn token_refused(check: TokenCheck) -> ApiError {
+        match check {
+            TokenCheck::Expired => ApiError::expired_token(),
+            TokenCheck::Unknown | TokenCheck::Valid => ApiError::invalid_token(),
+        }
+    }
 
     /// The errcode this error is answered with (the HTTP status for gateway failures).
-    pub(crate) fn errcode(&self) -> i64 {
+    fn code(&self) -> i64 {
         match self {
             ApiError::Code { errcode, .. } => *errcode,
             ApiError::Auth { .. } => codes::AUTH_FAILURE,
@@ -150,9 +160,9 @@ impl ApiError {
     }
 
     /// The HTTP answer.
-    pub(crate) fn into_response(self, request_id: &str) -> Response {
+    fn into_response(self, request_id: &str) -> Response {
         let mut body = Map::new();
-        body.insert("errcode".into(), self.errcode().into());
+        body.insert("errcode".into(), self.code().into());
         match self {
             ApiError::Code { errmsg, .. } => {
                 body.insert("errmsg".into(), errmsg.into());

@@ -6,14 +6,15 @@
 
 use std::net::IpAddr;
 
-use syncer_sim_kit::TokenCheck;
+use syncer_sim_kit::Presents;
 
 use crate::envelope::ApiError;
 use crate::faults::{DeptFault, Faults};
 use crate::handlers::Api;
 use crate::state::Shared;
 
-/// Lets a call through to its endpoint, or says how it fails.
+/// Lets a call through to its endpoint, or says how it fails: the kit's gate with the monthly
+/// quota ahead of the token (which `/gettoken` does not need), then DingTalk's random refusals.
 pub(crate) fn admit(
     shared: &Shared,
     faults: &Faults,
@@ -21,18 +22,14 @@ pub(crate) fn admit(
     peer: IpAddr,
     token: Option<&str>,
 ) -> Result<(), ApiError> {
-    shared
-        .pass_network(faults, api.path())
-        .map_err(|refusal| ApiError::refused(refusal, peer))?;
-    crate::quota::gate(shared, faults)?;
+    shared.admit(faults, api.path(), peer, || {
+        crate::quota::gate(shared, faults)?;
+        Ok(match api {
+            Api::GetToken => Presents::Nothing,
+            _ => Presents::Token(token),
+        })
+    })?;
     let core = shared.core();
-    if api != Api::GetToken {
-        match shared.check_token(faults, token) {
-            TokenCheck::Valid => {}
-            TokenCheck::Unknown => return Err(ApiError::invalid_token()),
-            TokenCheck::Expired => return Err(ApiError::expired_token()),
-        }
-    }
     if core.roll(faults.throttle_rate) {
         return Err(ApiError::throttled());
     }

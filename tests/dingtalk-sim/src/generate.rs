@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use syncer_sim_kit::{OrgExtras, SimRng};
+use syncer_sim_kit::{GenerateOrg, OrgExtras, SimRng};
 
 use crate::names;
 use crate::org::{Org, SimDept, SimUser, ROOT_DEPT_ID};
@@ -52,18 +52,9 @@ impl OrgExtras for DingTalkExtras {
     }
 }
 
-/// The benchmark's organization: 100,000 employees in 2,000 departments.
-pub fn benchmark_spec() -> OrgSpec {
-    OrgSpec {
-        users: 100_000,
-        departments: 2_000,
-        max_depth: 6,
-        ..OrgSpec::default()
-    }
-}
-impl Org {
+impl GenerateOrg<Org> for DingTalkExtras {
     /// Generates the organization `spec` describes; the same spec always gives the same org.
-    pub fn generate(spec: &OrgSpec) -> Org {
+    fn generate(spec: &OrgSpec) -> Org {
         let mut rng = SimRng::new(spec.seed);
         let departments = generate_departments(spec, &mut rng);
         let mut dept_ids: Vec<i64> = departments.iter().map(|d| d.dept_id).collect();
@@ -80,6 +71,15 @@ impl Org {
     }
 }
 
+/// The benchmark's organization: 100,000 employees in 2,000 departments.
+pub fn benchmark_spec() -> OrgSpec {
+    OrgSpec {
+        users: 100_000,
+        departments: 2_000,
+        max_depth: 6,
+        ..OrgSpec::default()
+    }
+}
 /// The department tree: a chain down to `max_depth` first (so the depth is always reached), then
 /// each further department under a random existing one that is not yet at the deepest level.
 fn generate_departments(spec: &OrgSpec, rng: &mut SimRng) -> Vec<SimDept> {

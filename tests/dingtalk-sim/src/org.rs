@@ -1,26 +1,24 @@
-//! The simulated organization: departments and users as plain data, plus the edits a test makes
-//! between two syncs (a new hire, a leaver, a renamed or moved department).
+//! The simulated organization: DingTalk's department and employee records, in the kit's
+//! organization (which holds the lookups and the edits a test makes between two syncs: a new
+//! hire, a leaver, a renamed, moved or removed department). DingTalk numbers a new department
+//! after the highest id in use, and only deletes emptied departments, so removing one moves its
+//! orphaned members to its parent.
 //!
 //! This module knows nothing of HTTP or of how the server indexes the data: the server builds its
-//! own index (see `directory.rs`) from a snapshot every time the organization changes, so these
-//! helpers may be simple linear edits.
+//! own index (see `directory.rs`) from a snapshot every time the organization changes.
 
 use serde::{Deserialize, Serialize};
+use syncer_sim_kit::NewDepartment;
 
 /// The id DingTalk gives the root department of every organization.
 pub const ROOT_DEPT_ID: i64 = 1;
 
 /// A whole DingTalk organization: the department tree (root id 1, named after the organization)
-/// and every employee.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Org {
-    /// The organization's name; also the name of the root department.
-    pub name: String,
-    /// Every department, the root included, parents before children when generated.
-    pub departments: Vec<SimDept>,
-    /// Every employee, each once, with all their departments in `dept_ids`.
-    pub users: Vec<SimUser>,
-}
+/// and every employee, each once with all their departments in `dept_ids`; the kit's
+/// organization with DingTalk's records, its lookups and edits, reading of the records the
+/// fields `org_records!` names.
+pub type Org = syncer_sim_kit::Org<SimDept, SimUser>;
+syncer_sim_kit::org_records! { SimDept { dept_id: i64, parent_id, name }, SimUser { userid, dept_ids } }
 
 /// One department of the simulated organization.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,156 +89,28 @@ impl SimUser {
     }
 }
 
-impl Org {
-    /// An organization holding only its root department.
-    pub fn empty(name: impl Into<String>) -> Org {
-        let name = name.into();
-        Org {
-            departments: vec![SimDept {
-                dept_id: ROOT_DEPT_ID,
-                parent_id: None,
-                name: name.clone(),
-            }],
+impl NewDepartment for SimDept {
+    fn root(name: String) -> SimDept {
+        SimDept {
+            dept_id: ROOT_DEPT_ID,
+            parent_id: None,
             name,
-            users: Vec::new(),
         }
     }
 
-    /// The department with this id.
-    pub fn department(&self, dept_id: i64) -> Option<&SimDept> {
-        self.departments.iter().find(|d| d.dept_id == dept_id)
-    }
-
-    /// The user with this userid.
-    pub fn user(&self, userid: &str) -> Option<&SimUser> {
-        self.users.iter().find(|u| u.userid == userid)
-    }
-
-    /// The user with this userid, to edit in place.
-    pub fn user_mut(&mut self, userid: &str) -> Option<&mut SimUser> {
-        self.users.iter_mut().find(|u| u.userid == userid)
-    }
-
-    /// Users whose `dept_ids` include `dept_id` (direct members only), in organization order.
-    pub fn members_of(&self, dept_id: i64) -> Vec<&SimUser> {
-        self.users
-            .iter()
-            .filter(|u| u.dept_ids.contains(&dept_id))
-            .collect()
-    }
-
-    /// Direct sub-departments of `dept_id`, in organization order.
-    pub fn children_of(&self, dept_id: i64) -> Vec<&SimDept> {
-        self.departments
-            .iter()
-            .filter(|d| d.parent_id == Some(dept_id))
-            .collect()
-    }
-
-    /// Removes a user (a leaver) and returns them.
-    pub fn remove_user(&mut self, userid: &str) -> Option<SimUser> {
-        let pos = self.users.iter().position(|u| u.userid == userid)?;
-        Some(self.users.remove(pos))
-    }
-
-    /// Adds a user (a new hire). A user with the same userid is replaced, so userids stay unique.
-    pub fn add_user(&mut self, user: SimUser) {
-        match self.user_mut(&user.userid) {
-            Some(existing) => *existing = user,
-            None => self.users.push(user),
-        }
-    }
-
-    /// Renames a department (the root too, which renames the organization). False if unknown.
-    pub fn rename_department(&mut self, dept_id: i64, name: impl Into<String>) -> bool {
-        let name = name.into();
-        if dept_id == ROOT_DEPT_ID {
-            self.name = name.clone();
-        }
-        match self.departments.iter_mut().find(|d| d.dept_id == dept_id) {
-            Some(dept) => {
-                dept.name = name;
-                true
-            }
-            None => false,
-        }
-    }
-
-    /// Moves a department (with its subtree) under another parent. Refused (false) for the root,
-    /// for unknown ids, and when the new parent lies inside the moved subtree.
-    pub fn move_department(&mut self, dept_id: i64, new_parent_id: i64) -> bool {
-        if dept_id == ROOT_DEPT_ID
-            || self.department(new_parent_id).is_none()
-            || self.subtree(dept_id).contains(&new_parent_id)
-        {
-            return false;
-        }
-        match self.departments.iter_mut().find(|d| d.dept_id == dept_id) {
-            Some(dept) => {
-                dept.parent_id = Some(new_parent_id);
-                true
-            }
-            None => false,
-        }
-    }
-
-    /// Adds a department under `parent_id` with a fresh id and returns that id (None when the
-    /// parent does not exist).
-    pub fn add_department(&mut self, parent_id: i64, name: impl Into<String>) -> Option<i64> {
-        self.department(parent_id)?;
-        let dept_id = self
-            .departments
+    /// The next id after the highest in use, as DingTalk numbers new departments.
+    fn new_child(existing: &[SimDept], parent: i64, name: String) -> SimDept {
+        let dept_id = existing
             .iter()
             .map(|d| d.dept_id)
             .max()
             .unwrap_or(ROOT_DEPT_ID)
             + 1;
-        self.departments.push(SimDept {
+        SimDept {
             dept_id,
-            parent_id: Some(parent_id),
-            name: name.into(),
-        });
-        Some(dept_id)
-    }
-
-    /// Removes a department and its whole subtree; returns the removed ids (empty for the root
-    /// or an unknown id). Members lose those memberships; a member left without any department
-    /// joins the removed department's parent, as DingTalk only deletes emptied departments.
-    pub fn remove_department(&mut self, dept_id: i64) -> Vec<i64> {
-        let parent = match self.department(dept_id) {
-            Some(SimDept {
-                parent_id: Some(parent),
-                ..
-            }) => *parent,
-            _ => return Vec::new(),
-        };
-        let removed = self.subtree(dept_id);
-        self.departments.retain(|d| !removed.contains(&d.dept_id));
-        for user in &mut self.users {
-            let before = user.dept_ids.len();
-            user.dept_ids.retain(|id| !removed.contains(id));
-            if before > 0 && user.dept_ids.is_empty() {
-                user.dept_ids.push(parent);
-            }
+            parent_id: Some(parent),
+            name,
         }
-        removed
-    }
-
-    /// `dept_id` and every department below it, breadth-first.
-    pub fn subtree(&self, dept_id: i64) -> Vec<i64> {
-        let mut out = vec![dept_id];
-        let mut next = 0;
-        while next < out.len() {
-            let current = out[next];
-            out.extend(
-                self.departments
-                    .iter()
-                    .filter(|d| d.parent_id == Some(current))
-                    .map(|d| d.dept_id),
-            );
-            next += 1;
-        }
-        out
     }
 }
 

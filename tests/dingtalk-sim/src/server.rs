@@ -14,9 +14,8 @@ use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use axum::routing::{get, post, MethodRouter};
 use axum::Router;
-use syncer_sim_kit::{mix64, Reuse, SimApi};
+use syncer_sim_kit::{mix64, Parts, Reuse, SimApi};
 
-use crate::codes;
 use crate::credentials::Credentials;
 use crate::directory::Directory;
 use crate::envelope::{ok_response, ApiError, Reply};
@@ -25,31 +24,16 @@ use crate::faults::Faults;
 use crate::gate;
 use crate::handlers::{self, Api, Call};
 use crate::hostile;
-use crate::org::Org;
 use crate::paths;
 use crate::state::{DingTalk, Shared};
 use crate::stats::{PageKey, Stats};
 
 impl SimApi for DingTalk {
-    type Org = Org;
-    type Served = Directory;
-    type Credentials = Credentials;
-    type Faults = Faults;
-    type Page = PageKey;
-    type Stats = Stats;
-    type Extension = Hub;
+    type Parts = Parts<Directory, Credentials, Faults, PageKey, Stats, Hub>;
 
     const NAME: &'static str = "DingTalk";
     const TOKEN_PREFIX: &'static str = "";
     const TOKEN_REUSE: Reuse = Reuse::Renew;
-
-    fn serve(org: Org) -> Directory {
-        Directory::new(org)
-    }
-
-    fn org_of(served: &Directory) -> &Org {
-        served.org()
-    }
 
     /// 13 lowercase base-36 characters, like DingTalk's `request_id`.
     fn request_id(sequence: u64) -> String {
@@ -104,19 +88,10 @@ async fn serve(
 ) -> Response {
     let begun = shared.begin(api.path()).await;
     let (faults, request_id) = (&begun.faults, &begun.request_id);
-    let stats = shared.core().stats();
     let mut page = None;
     let outcome = answer(shared, faults, api, peer, query, body, &mut page);
-    match outcome {
-        Ok(reply) => {
-            stats.answered(codes::OK, codes::OK, page);
-            ok_response(reply, request_id)
-        }
-        Err(error) => {
-            stats.answered(error.errcode(), codes::OK, None);
-            error.into_response(request_id)
-        }
-    }
+    let answered = outcome.map(|reply| (ok_response(reply, request_id), page));
+    shared.respond(request_id, answered)
 }
 
 /// The answer to one call, noting in `page` which department page a department-scoped call served.
@@ -151,11 +126,7 @@ fn answer(
 
 /// Any other path: counted, and answered like DingTalk answers an unknown URI.
 async fn unknown_path(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
-    let stats = shared.core().stats();
-    let _in_flight = stats.begin(uri.path());
-    let error = ApiError::uri_not_found();
-    stats.answered(error.errcode(), codes::OK, None);
-    let mut response = error.into_response(&shared.next_request_id());
+    let mut response = shared.answer_unknown_path(uri.path(), ApiError::uri_not_found());
     *response.status_mut() = StatusCode::NOT_FOUND;
     response
 }

@@ -11,7 +11,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Map, Value};
-use syncer_sim_kit::{gateway_page, Refusal};
+use syncer_sim_kit::{gateway_page, Refusal, SimError, TokenCheck};
 
 use crate::codes;
 
@@ -32,16 +32,6 @@ pub(crate) enum ApiError {
 }
 
 impl ApiError {
-    /// The answer to a call the network in front of the open platform refused (`peer` is the
-    /// caller's IP).
-    pub(crate) fn refused(refusal: Refusal, peer: IpAddr) -> ApiError {
-        match refusal {
-            Refusal::IpDenied => ApiError::ip_denied(&peer.to_string()),
-            Refusal::Gateway(status) => ApiError::Gateway(status),
-            Refusal::RateLimited => ApiError::frequency_limit(),
-        }
-    }
-
     fn code(status: StatusCode, code: i64, msg: impl Into<String>) -> ApiError {
         ApiError::Code {
             status,
@@ -176,9 +166,26 @@ impl ApiError {
             ),
         )
     }
+}
+
+impl SimError for ApiError {
+    /// The answer to a call the network in front of the open platform refused (`peer` is the
+    /// caller's IP).
+    fn refused(refusal: Refusal, peer: IpAddr) -> ApiError {
+        match refusal {
+            Refusal::IpDenied => ApiError::ip_denied(&peer.to_string()),
+            Refusal::Gateway(status) => ApiError::Gateway(status),
+            Refusal::RateLimited => ApiError::frequency_limit(),
+        }
+    }
+
+    /// 99991663 for a token never handed out and for an expired one alike.
+    fn token_refused(_: TokenCheck) -> ApiError {
+        ApiError::token_invalid()
+    }
 
     /// The code answered (the HTTP status for gateway failures).
-    pub(crate) fn answer_code(&self) -> i64 {
+    fn code(&self) -> i64 {
         match self {
             ApiError::Code { code, .. } => *code,
             ApiError::Gateway(status) => i64::from(status.as_u16()),
@@ -186,7 +193,7 @@ impl ApiError {
     }
 
     /// The HTTP answer, with the request's log id.
-    pub(crate) fn into_response(self, log_id: &str) -> Response {
+    fn into_response(self, log_id: &str) -> Response {
         match self {
             ApiError::Code { status, code, msg } => {
                 let body = json!({ "code": code, "msg": msg, "error": { "log_id": log_id } });

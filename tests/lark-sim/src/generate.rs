@@ -2,7 +2,7 @@
 //! departments, frozen accounts, people without e-mail or job title. The same [`OrgSpec`] always
 //! gives the same tenant; ids that must be unique are built from the row number.
 
-use syncer_sim_kit::{OrgExtras, SimRng};
+use syncer_sim_kit::{GenerateOrg, OrgExtras, SimRng};
 
 use crate::org::{LarkOrg, SimDepartment, SimUser, ROOT_DEPARTMENT};
 
@@ -67,9 +67,9 @@ impl OrgExtras for LarkExtras {
     }
 }
 
-impl LarkOrg {
+impl GenerateOrg<LarkOrg> for LarkExtras {
     /// Generates the tenant `spec` describes.
-    pub fn generate(spec: &OrgSpec) -> LarkOrg {
+    fn generate(spec: &OrgSpec) -> LarkOrg {
         let mut rng = SimRng::new(spec.seed);
         let mut org = LarkOrg::empty(spec.name.clone());
         let mut depths = vec![0usize];

@@ -42,6 +42,7 @@
 //! # }
 //! ```
 
+mod call;
 mod callback;
 mod changes;
 pub mod codes;

@@ -1,6 +1,8 @@
 //! Paging as contact v3 does it: `page_size` 1–50 (default 10), an opaque `page_token` that
 //! only the list that handed it out accepts, `has_more` and the next token in the answer.
 
+use std::collections::HashMap;
+
 use serde_json::{Map, Value};
 
 use crate::envelope::ApiError;
@@ -18,6 +20,19 @@ pub(crate) struct PageRequest {
 }
 
 impl PageRequest {
+    /// Reads the `page_size` and `page_token` of `query` for the list named `list` (see
+    /// [`PageRequest::parse`]).
+    pub(crate) fn from_query(
+        query: &HashMap<String, String>,
+        list: &str,
+    ) -> Result<PageRequest, ApiError> {
+        PageRequest::parse(
+            query.get("page_size").map(String::as_str),
+            query.get("page_token").map(String::as_str),
+            list,
+        )
+    }
+
     /// Reads `page_size` and `page_token` for the list named `list` (a token of another list,
     /// or one the fake never handed out, is refused).
     pub(crate) fn parse(

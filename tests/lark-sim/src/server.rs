@@ -4,7 +4,7 @@
 //! and stops.
 
 use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,15 +14,15 @@ use axum::http::{header, HeaderMap, Uri};
 use axum::response::Response;
 use axum::routing::{get, post, MethodRouter};
 use axum::Router;
-use syncer_sim_kit::{Reuse, SimApi};
+use syncer_sim_kit::{Parts, Reuse, SimApi};
 
+use crate::call::Call;
 use crate::callback::Callbacks;
-use crate::codes;
 use crate::credentials::Credentials;
 use crate::envelope::{ok_data, ok_top_level, ApiError};
 use crate::faults::Faults;
 use crate::gate;
-use crate::handlers::{self, Answer, Api};
+use crate::handlers::{self, Answer, Api, Request};
 use crate::org::LarkOrg;
 use crate::state::{Lark, Shared};
 use crate::stats::{PageKey, Stats};
@@ -30,37 +30,12 @@ use crate::stats::{PageKey, Stats};
 /// A token with less than this left is replaced on the next request.
 const RENEW_WINDOW: Duration = Duration::from_secs(30 * 60);
 
-/// One call as the handlers see it.
-struct Call {
-    api: Api,
-    peer: IpAddr,
-    /// The id in the path: a department, or a person for `users/:user_id`.
-    department: Option<String>,
-    query: HashMap<String, String>,
-    authorization: Option<String>,
-    body: Bytes,
-}
-
 impl SimApi for Lark {
-    type Org = LarkOrg;
-    type Served = LarkOrg;
-    type Credentials = Credentials;
-    type Faults = Faults;
-    type Page = PageKey;
-    type Stats = Stats;
-    type Extension = Callbacks;
+    type Parts = Parts<LarkOrg, Credentials, Faults, PageKey, Stats, Callbacks>;
 
     const NAME: &'static str = "Lark";
     const TOKEN_PREFIX: &'static str = "t-";
     const TOKEN_REUSE: Reuse = Reuse::WhileLeft(RENEW_WINDOW);
-
-    fn serve(org: LarkOrg) -> LarkOrg {
-        org
-    }
-
-    fn org_of(served: &LarkOrg) -> &LarkOrg {
-        served
-    }
 
     /// A log id for the `x-tt-logid` header and error bodies.
     fn request_id(sequence: u64) -> String {
@@ -146,63 +121,47 @@ fn authorization(headers: &HeaderMap) -> Option<String> {
 async fn serve(shared: &Shared, call: Call) -> Response {
     let begun = shared.begin(call.api.path()).await;
     let (faults, log_id) = (&begun.faults, &begun.request_id);
-    let stats = shared.core().stats();
-    if let Err(error) = gate::admit(
-        shared,
-        faults,
-        call.api,
-        call.peer,
-        call.authorization.as_deref(),
-    ) {
-        stats.answered(error.answer_code(), codes::OK, None);
-        return error.into_response(log_id);
-    }
+    shared.respond(log_id, answer(shared, faults, &call, log_id))
+}
+
+/// The answer to one call that passed the gate, with the page of a listing it served.
+fn answer(
+    shared: &Shared,
+    faults: &Faults,
+    call: &Call,
+    log_id: &str,
+) -> Result<(Response, Option<PageKey>), ApiError> {
+    gate::admit(shared, faults, call)?;
     if call.api == Api::TenantAccessToken {
-        let answered = handlers::tenant_access_token(&call.body, shared.credentials(), || {
+        let fields = handlers::tenant_access_token(&call.body, shared.credentials(), || {
             shared.issue_token(faults)
-        });
-        return match answered {
-            Ok(fields) => {
-                stats.answered(codes::OK, codes::OK, None);
-                ok_top_level(fields, log_id)
-            }
-            Err(error) => {
-                stats.answered(error.answer_code(), codes::OK, None);
-                error.into_response(log_id)
-            }
-        };
+        })?;
+        return Ok((ok_top_level(fields, log_id), None));
     }
-    let org = shared.served();
-    let department = call.department.as_deref().unwrap_or_default();
-    let answered = match call.api {
-        Api::DepartmentChildren => handlers::children(&org, faults, department, &call.query),
-        Api::DepartmentGet => handlers::department(&org, faults, department, &call.query),
-        Api::UsersByDepartment => handlers::find_by_department(&org, faults, &call.query),
-        Api::UserGet => handlers::user(&org, &call.query, faults, department),
-        Api::TenantAccessToken => Err(ApiError::not_found()),
+    let handler = match call.api {
+        Api::DepartmentChildren => handlers::children,
+        Api::DepartmentGet => handlers::department,
+        Api::UsersByDepartment => handlers::find_by_department,
+        Api::UserGet => handlers::user,
+        Api::TenantAccessToken => return Err(ApiError::not_found()),
     };
-    match answered {
-        Ok(Answer { data, page }) => {
-            let page = page.map(|(department, page_token)| PageKey {
-                path: call.api.path().to_owned(),
-                department,
-                page_token,
-            });
-            stats.answered(codes::OK, codes::OK, page);
-            ok_data(data, log_id)
-        }
-        Err(error) => {
-            stats.answered(error.answer_code(), codes::OK, None);
-            error.into_response(log_id)
-        }
-    }
+    let org = shared.served();
+    let request = Request {
+        org: &org,
+        faults,
+        id: call.department.as_deref().unwrap_or_default(),
+        query: &call.query,
+    };
+    let Answer { data, page } = handler(&request)?;
+    let page = page.map(|(department, page_token)| PageKey {
+        path: call.api.path().to_owned(),
+        department,
+        page_token,
+    });
+    Ok((ok_data(data, log_id), page))
 }
 
 /// Any other path: counted, and answered as Lark answers an unknown path.
 async fn unknown_path(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
-    let stats = shared.core().stats();
-    let _in_flight = stats.begin(uri.path());
-    let error = ApiError::not_found();
-    stats.answered(error.answer_code(), codes::OK, None);
-    error.into_response(&shared.next_request_id())
+    shared.answer_unknown_path(uri.path(), ApiError::not_found())
 }

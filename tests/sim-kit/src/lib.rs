@@ -16,8 +16,11 @@
 //! - AES-256-CBC without padding, SHA-1, SHA-256 and hex: what push encryption is built from.
 //!
 //! [`SimCore`] bundles faults, dice, tokens and statistics the way the directory simulators use
-//! them, and [`Sim`] is a whole running simulator of an API described by [`SimApi`]: the owner's
-//! side (statistics, faults, org edits, shutdown) is written once. The kit knows no remote API
+//! them, and [`Sim`] is a whole running simulator of an API described by [`SimApi`], whose own
+//! types are named once as [`Parts`]: the owner's side (statistics, faults, org edits, shutdown)
+//! is written once, and so is a call's way through it: the gate ([`SimState::admit`]: network,
+//! the simulator's own checks, the token) and the counted answer ([`SimState::respond`]), worded
+//! by the simulator's [`SimError`]. The kit knows no remote API
 //! and nothing of the syncer.
 //!
 //! ```no_run
@@ -37,10 +40,13 @@ mod cipher;
 mod clock;
 mod core;
 mod dice;
+mod entry;
 mod faults;
 mod gateway;
 mod ledger;
+mod org;
 mod owner;
+mod parts;
 mod rate;
 mod retry;
 mod rng;
@@ -56,15 +62,21 @@ pub use crate::core::{Refusal, SimCore};
 pub use cipher::{aes256_cbc_decrypt, aes256_cbc_encrypt, hex, sha1_hex, sha256, AES_BLOCK};
 pub use clock::unix_millis;
 pub use dice::Dice;
+pub use entry::{Presents, SimError};
 pub use faults::{NetworkFaults, SimFaults, TokenFaults};
 pub use gateway::{delay, gateway_page};
 pub use ledger::{Ledger, Unsettled};
+pub use org::{NewDepartment, Org, OrgDepartment, OrgMember};
+pub use parts::{Indexed, Parts, SimExtension, SimParts};
 pub use rate::RateWindow;
 pub use retry::{spawn_until_stopped, RetrySchedule};
 pub use rng::{mix64, SimRng};
 pub use server::SimServer;
-pub use sim::{Begun, Sim, SimApi, SimExtension, SimState};
-pub use spec::{OrgExtras, OrgSpec};
+pub use sim::{
+    Begun, CredentialsOf, ExtensionOf, FaultsOf, OrgOf, PageOf, ServedOf, Sim, SimApi, SimState,
+    StatsOf,
+};
+pub use spec::{GenerateOrg, OrgExtras, OrgSpec};
 pub use stats::{CallRecorder, CallStats, InFlight, InFlightGauge};
 pub use swap::Swap;
 pub use tokens::{Issued, Reuse, TokenCheck, TokenStore};

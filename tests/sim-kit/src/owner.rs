@@ -32,9 +32,9 @@ macro_rules! sim_owner {
             /// Starts serving `org` on a random loopback port, accepting `credentials` on the
             /// token endpoint. Must be called inside a Tokio runtime.
             pub async fn start(
-                org: <$api as $crate::SimApi>::Org,
-                credentials: <$api as $crate::SimApi>::Credentials,
-                faults: <$api as $crate::SimApi>::Faults,
+                org: $crate::OrgOf<$api>,
+                credentials: $crate::CredentialsOf<$api>,
+                faults: $crate::FaultsOf<$api>,
             ) -> ::std::io::Result<$name> {
                 let sim = $crate::Sim::start(org, credentials, faults).await?;
                 Ok($name { sim })
@@ -43,9 +43,9 @@ macro_rules! sim_owner {
             /// Like `start`, on a chosen address (port 0 for a random one).
             pub async fn start_on(
                 addr: ::std::net::SocketAddr,
-                org: <$api as $crate::SimApi>::Org,
-                credentials: <$api as $crate::SimApi>::Credentials,
-                faults: <$api as $crate::SimApi>::Faults,
+                org: $crate::OrgOf<$api>,
+                credentials: $crate::CredentialsOf<$api>,
+                faults: $crate::FaultsOf<$api>,
             ) -> ::std::io::Result<$name> {
                 let sim = $crate::Sim::start_on(addr, org, credentials, faults).await?;
                 Ok($name { sim })

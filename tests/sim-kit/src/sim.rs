@@ -16,29 +16,18 @@ use tokio_util::sync::CancellationToken;
 use crate::core::{Refusal, SimCore};
 use crate::faults::SimFaults;
 use crate::gateway::delay;
+use crate::parts::{Indexed, SimExtension, SimParts};
 use crate::retry::spawn_until_stopped;
 use crate::server::SimServer;
-use crate::stats::{CallStats, InFlight};
+use crate::stats::InFlight;
 use crate::swap::Swap;
 use crate::tokens::{Issued, Reuse, TokenCheck};
 
-/// One remote API as a simulator serves it: its data, faults, statistics, tokens and routes.
+/// One remote API as a simulator serves it: its types ([`SimParts`]), its tokens, request ids
+/// and routes.
 pub trait SimApi: Sized + Send + Sync + 'static {
-    /// The organization a test builds, edits and reads back.
-    type Org: Clone;
-    /// What requests read: the organization, indexed as the API needs.
-    type Served: Send + Sync + 'static;
-    /// The app credentials the token endpoint accepts.
-    type Credentials: Send + Sync + 'static;
-    /// How the simulator misbehaves; swapped whole by [`Sim::set_faults`].
-    type Faults: SimFaults;
-    /// One page of a listing, as the statistics count pages served.
-    type Page: Ord + Clone + Send + 'static;
-    /// The statistics the owner reads, named as the API's codes mean them.
-    type Stats: From<CallStats<Self::Page>>;
-    /// What the simulator keeps besides the kit's state (e.g. its event delivery), reachable from
-    /// every request through [`SimState::extension`] and from the owner through [`Sim::state`].
-    type Extension: SimExtension;
+    /// The simulator's own types, named once as a [`Parts`](crate::Parts).
+    type Parts: SimParts;
 
     /// The vendor's name, for logs.
     const NAME: &'static str;
@@ -47,65 +36,67 @@ pub trait SimApi: Sized + Send + Sync + 'static {
     /// When the token endpoint hands out the current token again.
     const TOKEN_REUSE: Reuse;
 
-    /// Indexes `org` for serving.
-    fn serve(org: Self::Org) -> Self::Served;
-    /// The organization behind what is served.
-    fn org_of(served: &Self::Served) -> &Self::Org;
     /// The id of the `sequence`-th request, as the API words its request ids.
     fn request_id(sequence: u64) -> String;
     /// Every route of the API, over the shared state.
     fn router(state: Arc<SimState<Self>>) -> Router;
 }
 
-/// A simulator's own state besides the kit's ([`SimApi::Extension`]): built empty at start and
-/// told to stop (end its sockets, timers and pushes) when the simulator shuts down or is dropped.
-pub trait SimExtension: Default + Send + Sync + 'static {
-    /// Ends whatever the extension runs in the background; called once, at shutdown or drop.
-    fn stop(&self) {}
-}
-
-impl SimExtension for () {}
+/// What the requests of the simulator `A` read.
+pub type ServedOf<A> = <<A as SimApi>::Parts as SimParts>::Served;
+/// The organization a test gives the simulator `A` and edits.
+pub type OrgOf<A> = <ServedOf<A> as Indexed>::Org;
+/// The credentials the simulator `A` accepts.
+pub type CredentialsOf<A> = <<A as SimApi>::Parts as SimParts>::Credentials;
+/// The faults of the simulator `A`.
+pub type FaultsOf<A> = <<A as SimApi>::Parts as SimParts>::Faults;
+/// A page of a listing of the simulator `A`, as its statistics count them.
+pub type PageOf<A> = <<A as SimApi>::Parts as SimParts>::Page;
+/// The statistics of the simulator `A`.
+pub type StatsOf<A> = <<A as SimApi>::Parts as SimParts>::Stats;
+/// The extension of the simulator `A`.
+pub type ExtensionOf<A> = <<A as SimApi>::Parts as SimParts>::Extension;
 
 /// What the requests of a running simulator share with its owner.
 pub struct SimState<A: SimApi> {
-    credentials: A::Credentials,
-    served: Swap<A::Served>,
-    core: SimCore<A::Faults, A::Page>,
+    credentials: CredentialsOf<A>,
+    served: Swap<ServedOf<A>>,
+    core: SimCore<FaultsOf<A>, PageOf<A>>,
     sequence: AtomicU64,
-    extension: A::Extension,
+    extension: ExtensionOf<A>,
     stop: CancellationToken,
 }
 
 impl<A: SimApi> SimState<A> {
-    fn new(org: A::Org, credentials: A::Credentials, faults: A::Faults) -> SimState<A> {
+    fn new(org: OrgOf<A>, credentials: CredentialsOf<A>, faults: FaultsOf<A>) -> SimState<A> {
         let seed = faults.seed();
         SimState {
             credentials,
-            served: Swap::new(A::serve(org)),
+            served: Swap::new(ServedOf::<A>::index(org)),
             core: SimCore::new(faults, seed, A::TOKEN_PREFIX, A::TOKEN_REUSE),
             sequence: AtomicU64::new(0),
-            extension: A::Extension::default(),
+            extension: ExtensionOf::<A>::default(),
             stop: CancellationToken::new(),
         }
     }
 
     /// The credentials the token endpoint accepts.
-    pub fn credentials(&self) -> &A::Credentials {
+    pub fn credentials(&self) -> &CredentialsOf<A> {
         &self.credentials
     }
 
     /// Faults and their dice, tokens and statistics.
-    pub fn core(&self) -> &SimCore<A::Faults, A::Page> {
+    pub fn core(&self) -> &SimCore<FaultsOf<A>, PageOf<A>> {
         &self.core
     }
 
     /// The faults in force now.
-    pub fn faults(&self) -> Arc<A::Faults> {
+    pub fn faults(&self) -> Arc<FaultsOf<A>> {
         self.core.faults()
     }
 
     /// What requests read now; requests already running keep the version they started with.
-    pub fn served(&self) -> Arc<A::Served> {
+    pub fn served(&self) -> Arc<ServedOf<A>> {
         self.served.get()
     }
 
@@ -128,7 +119,7 @@ impl<A: SimApi> SimState<A> {
 
     /// The checks the network in front of the API makes of a call to `path` under `faults`
     /// (see [`SimCore::pass_network`]).
-    pub fn pass_network(&self, faults: &A::Faults, path: &'static str) -> Result<(), Refusal> {
+    pub fn pass_network(&self, faults: &FaultsOf<A>, path: &'static str) -> Result<(), Refusal> {
         let network = faults.network();
         self.core.pass_network(
             network.ip_denied,
@@ -139,20 +130,20 @@ impl<A: SimApi> SimState<A> {
     }
 
     /// The current token handed out again, or a new one, living as `faults` say.
-    pub fn issue_token(&self, faults: &A::Faults) -> Issued {
+    pub fn issue_token(&self, faults: &FaultsOf<A>) -> Issued {
         let tokens = faults.tokens();
         self.core
             .issue_token(tokens.ttl, tokens.expires_after_calls)
     }
 
     /// Checks a presented token under `faults`, counting the call against it when valid.
-    pub fn check_token(&self, faults: &A::Faults, token: Option<&str>) -> TokenCheck {
+    pub fn check_token(&self, faults: &FaultsOf<A>, token: Option<&str>) -> TokenCheck {
         self.core
             .check_token(token, faults.tokens().expires_after_calls)
     }
 
     /// The simulator's own state besides the kit's.
-    pub fn extension(&self) -> &A::Extension {
+    pub fn extension(&self) -> &ExtensionOf<A> {
         &self.extension
     }
 
@@ -180,7 +171,7 @@ impl<A: SimApi> SimState<A> {
 /// as in flight until dropped.
 pub struct Begun<'a, A: SimApi> {
     /// The faults in force.
-    pub faults: Arc<A::Faults>,
+    pub faults: Arc<FaultsOf<A>>,
     /// The request's id.
     pub request_id: String,
     _in_flight: InFlight<'a>,
@@ -207,9 +198,9 @@ impl<A: SimApi> Sim<A> {
     /// Starts serving `org` on a random loopback port, accepting `credentials` on the token
     /// endpoint. Must be called inside a Tokio runtime; the server runs on a spawned task.
     pub async fn start(
-        org: A::Org,
-        credentials: A::Credentials,
-        faults: A::Faults,
+        org: OrgOf<A>,
+        credentials: CredentialsOf<A>,
+        faults: FaultsOf<A>,
     ) -> io::Result<Sim<A>> {
         let addr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
         Sim::start_on(addr, org, credentials, faults).await
@@ -218,9 +209,9 @@ impl<A: SimApi> Sim<A> {
     /// Like [`Sim::start`], on a chosen address (port 0 for a random one).
     pub async fn start_on(
         addr: SocketAddr,
-        org: A::Org,
-        credentials: A::Credentials,
-        faults: A::Faults,
+        org: OrgOf<A>,
+        credentials: CredentialsOf<A>,
+        faults: FaultsOf<A>,
     ) -> io::Result<Sim<A>> {
         let state = Arc::new(SimState::new(org, credentials, faults));
         let server = SimServer::start_on(A::NAME, addr, A::router(Arc::clone(&state))).await?;
@@ -248,8 +239,8 @@ impl<A: SimApi> Sim<A> {
     }
 
     /// What was observed since start or the last [`Sim::reset_stats`].
-    pub fn stats(&self) -> A::Stats {
-        A::Stats::from(self.state.core.stats().snapshot())
+    pub fn stats(&self) -> StatsOf<A> {
+        StatsOf::<A>::from(self.state.core.stats().snapshot())
     }
 
     /// Starts counting afresh.
@@ -258,30 +249,30 @@ impl<A: SimApi> Sim<A> {
     }
 
     /// The faults in force.
-    pub fn faults(&self) -> A::Faults {
-        A::Faults::clone(&self.state.faults())
+    pub fn faults(&self) -> FaultsOf<A> {
+        FaultsOf::<A>::clone(&self.state.faults())
     }
 
     /// Replaces the faults; applies to every request from now on, also ones already waiting out
     /// their latency. Restarts the random generator from the faults' seed.
-    pub fn set_faults(&self, faults: A::Faults) {
+    pub fn set_faults(&self, faults: FaultsOf<A>) {
         let seed = faults.seed();
         self.state.core.set_faults(faults, seed);
     }
 
     /// Edits the organization (a leaver, a new hire, a moved department) and re-indexes it.
     /// Requests already running finish on the previous version.
-    pub fn update_org(&self, edit: impl FnOnce(&mut A::Org)) {
+    pub fn update_org(&self, edit: impl FnOnce(&mut OrgOf<A>)) {
         self.state.served.update(|current| {
-            let mut org = A::org_of(current).clone();
+            let mut org = current.org().clone();
             edit(&mut org);
-            A::serve(org)
+            ServedOf::<A>::index(org)
         });
     }
 
     /// A copy of the organization as it is served now.
-    pub fn org(&self) -> A::Org {
-        A::org_of(&self.state.served()).clone()
+    pub fn org(&self) -> OrgOf<A> {
+        self.state.served().org().clone()
     }
 
     /// Stops the extension's background work, then stops accepting connections and waits (a few

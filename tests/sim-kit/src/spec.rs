@@ -30,6 +30,13 @@ pub trait OrgExtras: Sized {
     fn default_spec() -> OrgSpec<Self>;
 }
 
+/// How a simulator whose extras are `Self` generates its organization `O` from a spec; called
+/// as `Org::generate(&spec)`.
+pub trait GenerateOrg<O>: OrgExtras {
+    /// The organization `spec` describes; the same spec always gives the same organization.
+    fn generate(spec: &OrgSpec<Self>) -> O;
+}
+
 impl<X: OrgExtras> Default for OrgSpec<X> {
     fn default() -> Self {
         X::default_spec()

@@ -2,25 +2,23 @@
 //! the whole subtree with `fetch_child=true`, paged) and
 //! `GET /open-apis/contact/v3/departments/:department_id` (one department).
 
-use std::collections::HashMap;
-
 use serde_json::{json, Map, Value};
 
-use super::request::{check_user_id_type, requested_department, Answer, DeptIdType};
+use super::request::{department_id_type, requested_department, Answer, DeptIdType, Request};
 use crate::envelope::ApiError;
 use crate::faults::{DeptFault, Faults};
 use crate::org::{LarkOrg, SimDepartment};
 use crate::paging::PageRequest;
 
 /// A page of a department's children.
-pub(crate) fn children(
-    org: &LarkOrg,
-    faults: &Faults,
-    id: &str,
-    query: &HashMap<String, String>,
-) -> Result<Answer, ApiError> {
-    let id_type = DeptIdType::from_query(query)?;
-    check_user_id_type(query)?;
+pub(crate) fn children(request: &Request<'_>) -> Result<Answer, ApiError> {
+    let Request {
+        org,
+        faults,
+        id,
+        query,
+    } = *request;
+    let id_type = department_id_type(query)?;
     let fetch_child = match query.get("fetch_child").map(String::as_str) {
         None | Some("false") => false,
         Some("true") => true,
@@ -28,11 +26,7 @@ pub(crate) fn children(
     };
     let parent = requested_department(org, faults, id, id_type)?;
     let list = format!("children/{}/{fetch_child}", parent.open_department_id);
-    let page = PageRequest::parse(
-        query.get("page_size").map(String::as_str),
-        query.get("page_token").map(String::as_str),
-        &list,
-    )?;
+    let page = PageRequest::from_query(query, &list)?;
     let below: Vec<&SimDepartment> = if fetch_child {
         org.subtree(&parent.open_department_id)
             .iter()
@@ -54,23 +48,15 @@ pub(crate) fn children(
     }
     Ok(Answer {
         data: page.answer(items, &list),
-        page: Some((
-            parent.open_department_id.clone(),
-            query.get("page_token").cloned().unwrap_or_default(),
-        )),
+        page: Some((parent.open_department_id.clone(), request.page_token())),
     })
 }
 
 /// One department.
-pub(crate) fn department(
-    org: &LarkOrg,
-    faults: &Faults,
-    id: &str,
-    query: &HashMap<String, String>,
-) -> Result<Answer, ApiError> {
-    let id_type = DeptIdType::from_query(query)?;
-    check_user_id_type(query)?;
-    let found = requested_department(org, faults, id, id_type)?;
+pub(crate) fn department(request: &Request<'_>) -> Result<Answer, ApiError> {
+    let Request { org, faults, .. } = *request;
+    let id_type = department_id_type(request.query)?;
+    let found = requested_department(org, faults, request.id, id_type)?;
     Ok(Answer {
         data: json!({ "department": as_the_app_sees(department_json(org, found, id_type), faults) }),
         page: None,

@@ -10,6 +10,6 @@ mod user;
 pub(crate) use department::department_json;
 pub(crate) use department::{children, department};
 pub(crate) use request::DeptIdType;
-pub(crate) use request::{Answer, Api};
+pub(crate) use request::{Answer, Api, Request};
 pub(crate) use token::tenant_access_token;
 pub(crate) use user::{find_by_department, user, user_json};

@@ -33,6 +33,23 @@ impl Api {
     }
 }
 
+/// What a handler reads of one call: the tenant served, the faults in force, the id in the path
+/// (a department, or a person for `users/:user_id`; empty when the path has none) and the query.
+#[derive(Clone, Copy)]
+pub(crate) struct Request<'a> {
+    pub(crate) org: &'a LarkOrg,
+    pub(crate) faults: &'a Faults,
+    pub(crate) id: &'a str,
+    pub(crate) query: &'a HashMap<String, String>,
+}
+
+impl Request<'_> {
+    /// The `page_token` sent (empty for the first page).
+    pub(crate) fn page_token(&self) -> String {
+        self.query.get("page_token").cloned().unwrap_or_default()
+    }
+}
+
 /// What one successful call answered: the `data`, and the department page it served.
 pub(crate) struct Answer {
     pub(crate) data: Value,
@@ -66,6 +83,14 @@ impl DeptIdType {
             DeptIdType::Custom => department.department_id.clone(),
         }
     }
+}
+
+/// The department id type a department-scoped call asks for, once its `user_id_type` is
+/// checked too (in that order, as the department APIs judge their query).
+pub(crate) fn department_id_type(query: &HashMap<String, String>) -> Result<DeptIdType, ApiError> {
+    let id_type = DeptIdType::from_query(query)?;
+    check_user_id_type(query)?;
+    Ok(id_type)
 }
 
 /// Checks `user_id_type` (open_id by default).

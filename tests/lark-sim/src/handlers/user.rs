@@ -2,35 +2,29 @@
 //! department, each as the contact v3 user object (empty fields left out, `user_id` only when
 //! the app may read it).
 
-use std::collections::HashMap;
-
 use serde_json::{json, Map, Value};
 
-use super::request::{check_user_id_type, requested_department, Answer, DeptIdType};
+use super::request::{
+    check_user_id_type, department_id_type, requested_department, Answer, DeptIdType, Request,
+};
 use crate::envelope::ApiError;
-use crate::faults::{DeptFault, Faults};
+use crate::faults::DeptFault;
 use crate::org::{LarkOrg, SimUser};
 use crate::paging::{encode, PageRequest};
 
 /// A page of a department's direct members.
-pub(crate) fn find_by_department(
-    org: &LarkOrg,
-    faults: &Faults,
-    query: &HashMap<String, String>,
-) -> Result<Answer, ApiError> {
-    let id_type = DeptIdType::from_query(query)?;
-    check_user_id_type(query)?;
+pub(crate) fn find_by_department(request: &Request<'_>) -> Result<Answer, ApiError> {
+    let Request {
+        org, faults, query, ..
+    } = *request;
+    let id_type = department_id_type(query)?;
     let id = query
         .get("department_id")
         .filter(|id| !id.is_empty())
         .ok_or_else(|| ApiError::param_error("department_id is required"))?;
     let department = requested_department(org, faults, id, id_type)?;
     let list = format!("users/{}", department.open_department_id);
-    let page = PageRequest::parse(
-        query.get("page_size").map(String::as_str),
-        query.get("page_token").map(String::as_str),
-        &list,
-    )?;
+    let page = PageRequest::from_query(query, &list)?;
     let items = org
         .members_of(&department.open_department_id)
         .into_iter()
@@ -53,21 +47,19 @@ pub(crate) fn find_by_department(
     }
     Ok(Answer {
         data,
-        page: Some((
-            department.open_department_id.clone(),
-            query.get("page_token").cloned().unwrap_or_default(),
-        )),
+        page: Some((department.open_department_id.clone(), request.page_token())),
     })
 }
 
 /// One person (`GET /open-apis/contact/v3/users/:user_id`), named by the id `user_id_type` says
 /// (`open_id` by default). A person not in the tenant, or no longer, answers 41050.
-pub(crate) fn user(
-    org: &LarkOrg,
-    query: &HashMap<String, String>,
-    faults: &Faults,
-    wanted: &str,
-) -> Result<Answer, ApiError> {
+pub(crate) fn user(request: &Request<'_>) -> Result<Answer, ApiError> {
+    let Request {
+        org,
+        faults,
+        id: wanted,
+        query,
+    } = *request;
     check_user_id_type(query)?;
     let key: fn(&SimUser) -> &str = match query.get("user_id_type").map(String::as_str) {
         Some("user_id") => |u| &u.user_id,
