@@ -29,14 +29,12 @@ macro_rules! dispatch {
 }
 
 impl History {
-    /// Records the start of a run and returns its id.
-    pub async fn start(
-        &self,
-        syncer: &str,
-        dry_run: bool,
-        started_at: &str,
-    ) -> Result<i64, HistoryError> {
-        dispatch!(self, start(syncer, dry_run, started_at))
+    /// Records the start of a run and returns its id. `opening` is the run's report as it
+    /// starts (its syncer, dry run, start and kind: a revert's names the run it undoes); it is
+    /// stored with the `running` row, so a run that never reports how it ended is closed later
+    /// as what it was.
+    pub async fn start(&self, opening: &SyncReport) -> Result<i64, HistoryError> {
+        dispatch!(self, start(opening))
     }
 
     /// Records how a run ended.

@@ -30,6 +30,9 @@ use crate::store::{RunGuard, RunStore};
 use crate::target::{self, BuildError};
 
 mod budget;
+mod unrecorded;
+
+use unrecorded::Unrecorded;
 
 /// Why a config's runner could not be set up.
 #[derive(Debug, thiserror::Error)]
@@ -99,6 +102,8 @@ pub struct Runner {
     journaling: bool,
     /// The syncers' account indexes: full syncs replace them, event batches use them.
     index: IndexStore,
+    /// The reports of this process's runs whose end the history did not take.
+    unrecorded: Unrecorded,
 }
 
 /// The environment variable that, set to `off`, runs without a journal: only for measuring
@@ -117,6 +122,7 @@ impl Runner {
             stop: StopSignal::default(),
             secrets: Vec::new(),
             journaling: std::env::var_os(NO_JOURNAL).is_none_or(|value| value != "off"),
+            unrecorded: Unrecorded::default(),
         }
     }
 
@@ -237,12 +243,14 @@ impl Runner {
         self.close_interrupted(settings).await;
         let quota_notice = self.quota_warning(settings).await;
         let options = self.options(settings, flags);
-        let started = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-        let run_id = match self
-            .history()
-            .start(&settings.name, flags.dry_run, &started)
-            .await
-        {
+        // The row says from the start what the run is (a revert, and of which run), so a run
+        // that never reports its end is still closed as what it was.
+        let opening = job.mark(SyncReport::starting(
+            &settings.name,
+            &settings.organization,
+            flags.dry_run,
+        ));
+        let run_id = match self.history().start(&opening).await {
             Ok(id) => {
                 lock.set_run(id).await;
                 Some(id)
@@ -363,7 +371,8 @@ impl Runner {
                 self.history().finish(id, &report).await
             };
             if let Err(error) = recorded {
-                tracing::warn!(%error, "could not record the run");
+                tracing::warn!(%error, "could not record the run; its report is kept to close its row with once the history answers");
+                self.unrecorded.keep(id, report.clone());
             }
         }
         run.lock.release().await;
@@ -444,15 +453,24 @@ impl Runner {
         };
         let mut closed = 0;
         for row in rows {
-            let report = interrupted(
-                &row,
-                &settings.organization,
-                "interrupted: the process running it stopped (killed or crashed) before recording how it ended; writes it had sent stay, and the next run sends the rest",
-            );
+            // A run of this process whose end could not be recorded is closed with its own
+            // report, which says why it ended (a lost lease, an outage of the shared state).
+            let (report, own) = match self.unrecorded.take(row.run_id) {
+                Some(report) => (report, true),
+                None => (
+                    interrupted(&row, &settings.organization, &died(row.replica.as_deref())),
+                    false,
+                ),
+            };
             match self.history().finish_if_running(row.run_id, &report).await {
                 Ok(true) => closed += 1,
                 Ok(false) => {}
-                Err(error) => tracing::warn!(%error, "could not close an interrupted run"),
+                Err(error) => {
+                    tracing::warn!(%error, "could not close an interrupted run");
+                    if own {
+                        self.unrecorded.keep(row.run_id, report);
+                    }
+                }
             }
         }
         if closed > 0 {
@@ -568,15 +586,38 @@ pub fn not_run(options: &SyncOptions, status: RunStatus, message: String) -> Syn
     report
 }
 
-/// The report of a run whose row was left `running`: failed, ended now, with `why`.
-fn interrupted(row: &RunRecord, organization: &str, why: &str) -> SyncReport {
-    let mut report = SyncReport::starting(&row.syncer, organization, row.dry_run);
+/// Why a row is left `running` when no live process holds its syncer: the process (or, in the
+/// shared state, the replica) that ran it is gone, or lost the state before it could record
+/// its end.
+fn died(replica: Option<&str>) -> String {
+    match replica {
+        None => "interrupted: the process running it stopped (killed or crashed) before recording how it ended".to_owned(),
+        Some(replica) => format!(
+            "interrupted: replica {replica}, which ran it, stopped (killed or crashed) or lost the shared state before recording how it ended"
+        ),
+    }
+}
+
+/// The report of a run whose row was left `running`: the run as its row was opened (a revert
+/// stays a revert of the run it undoes), failed, ended now, stopped by `cause`, and what is
+/// left to do about it.
+fn interrupted(row: &RunRecord, organization: &str, cause: &str) -> SyncReport {
+    let mut report = row
+        .report
+        .clone()
+        .filter(|opening| opening.status == RunStatus::Running)
+        .unwrap_or_else(|| SyncReport::starting(&row.syncer, organization, row.dry_run));
     report.started_at = row.started_at.clone();
+    report.finished_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     report.status = RunStatus::Failed;
+    let rest = match report.reverts {
+        Some(reverted) => format!("reverting run {reverted} again sends the rest"),
+        None => "the next run sends the rest".to_owned(),
+    };
     report.errors.push(syncer_core::engine::ReportError {
         user: None,
         api: None,
-        message: why.to_owned(),
+        message: format!("{cause}; writes it had sent stay, and {rest}"),
     });
     report
 }
@@ -587,6 +628,7 @@ mod tests {
 
     use super::*;
     use crate::lock;
+    use crate::state::record;
 
     fn config(dir: &Path) -> Config {
         let text = r#"
@@ -614,8 +656,14 @@ app_secret = "secret"
         let runner = Runner::for_config(&config).await.expect("runner");
         let history = runner.history().clone();
         let started = "2024-01-01T00:00:00.000Z";
-        let dead = history.start("acme-dt", false, started).await.expect("row");
-        let other = history.start("other", false, started).await.expect("row");
+        let dead = history
+            .start(&record::opening("acme-dt", started))
+            .await
+            .expect("row");
+        let other = history
+            .start(&record::opening("other", started))
+            .await
+            .expect("row");
         let acme = config.syncer("acme-dt").expect("acme");
 
         // Another process holds the lock: its row is live and stays `running`.

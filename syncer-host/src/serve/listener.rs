@@ -2,9 +2,10 @@
 //! connection must send its request headers within [`HEADER_READ_TIMEOUT`] (an idle keep-alive
 //! connection too), at most [`MAX_CONNECTIONS`] are open at once (fewer when the process may
 //! open few files), and a failed accept (`Too many open files`) backs off and goes on instead of
-//! ending the listener. So a crowd of idle sockets cannot keep `/healthz` down. A connection's
-//! first request head is read and checked first (`request_head`): one that cannot be parsed is
-//! answered with the API's JSON error rather than the HTTP layer's bare 400.
+//! ending the listener. So a crowd of idle sockets cannot keep `/healthz` down. Every
+//! connection is read through a gate (`gate`) that checks each of its request heads, the first
+//! and those after it on a kept-alive connection: one that cannot be parsed is answered with the
+//! API's JSON error rather than the HTTP layer's bare 400.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,10 +15,11 @@ use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
-use tokio::io::AsyncReadExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
+
+use super::gate::Gate;
 
 /// How long a connection may take to send a request's headers, and how long a kept-alive
 /// connection may sit idle before the next request.
@@ -30,27 +32,25 @@ pub const MAX_REQUEST_HEAD: usize = 64 * 1024;
 /// How long open connections may finish their requests once serve stops.
 const SHUTDOWN_WAIT: Duration = Duration::from_secs(5);
 
-/// Serves `stream` with `router`, its first `head` bytes (already read) read again first.
+/// Serves `stream` with `router`, read through the gate that checks every request head.
+/// Half-close is allowed: when the gate refuses a head it ends the reading, and hyper must
+/// still send the answers it owes before it shuts the connection down (the gate writes the
+/// refusal then).
 fn serve_connection(
     stream: TcpStream,
-    head: Vec<u8>,
     router: Router,
-) -> http1::Connection<TokioIo<Replayed>, TowerToHyperService<Router>> {
-    let (read, write) = stream.into_split();
-    let replayed = tokio::io::join(std::io::Cursor::new(head).chain(read), write);
+) -> http1::Connection<TokioIo<Gate<TcpStream>>, TowerToHyperService<Router>> {
     let mut builder = http1::Builder::new();
     builder
         .timer(TokioTimer::new())
         .header_read_timeout(HEADER_READ_TIMEOUT)
+        .half_close(true)
         .max_buf_size(MAX_REQUEST_HEAD);
-    builder.serve_connection(TokioIo::new(replayed), TowerToHyperService::new(router))
+    builder.serve_connection(
+        TokioIo::new(Gate::new(stream, MAX_REQUEST_HEAD)),
+        TowerToHyperService::new(router),
+    )
 }
-
-/// A connection whose first bytes, read to check its head, are read again before the rest.
-type Replayed = tokio::io::Join<
-    tokio::io::Chain<std::io::Cursor<Vec<u8>>, tokio::net::tcp::OwnedReadHalf>,
-    tokio::net::tcp::OwnedWriteHalf,
->;
 
 /// How many connections this process may keep open: [`MAX_CONNECTIONS`], or a quarter of the
 /// soft limit of open files when that is lower (never below 8).
@@ -80,7 +80,7 @@ pub async fn serve(listener: Arc<TcpListener>, router: Router, stop: Cancellatio
             () = stop.cancelled() => break,
             accepted = listener.accept() => accepted,
         };
-        let mut stream = match accepted {
+        let stream = match accepted {
             Ok((stream, _)) => {
                 backoff = Duration::from_millis(10);
                 stream
@@ -99,16 +99,10 @@ pub async fn serve(listener: Arc<TcpListener>, router: Router, stop: Cancellatio
             continue;
         };
         let watcher = graceful.watcher();
-        let (router, stop) = (router.clone(), stop.clone());
+        let router = router.clone();
         tokio::spawn(async move {
-            let head = tokio::select! {
-                () = stop.cancelled() => None,
-                head = super::request_head::read_first(&mut stream, MAX_REQUEST_HEAD, HEADER_READ_TIMEOUT) => head,
-            };
-            if let Some(head) = head {
-                // A connection ends with an error when its client misbehaves; nothing to report.
-                let _ = watcher.watch(serve_connection(stream, head, router)).await;
-            }
+            // A connection ends with an error when its client misbehaves; nothing to report.
+            let _ = watcher.watch(serve_connection(stream, router)).await;
             drop(slot);
         });
     }

@@ -8,6 +8,7 @@ mod auth;
 mod error;
 pub(crate) mod event_tasks;
 pub(crate) mod events;
+mod gate;
 mod listener;
 mod metrics;
 mod request_head;

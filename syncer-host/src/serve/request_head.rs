@@ -1,23 +1,16 @@
-//! The first request head of a new control-API connection, read and checked before the HTTP
-//! layer sees it. hyper answers a head it cannot parse (a broken request line, a header
-//! without a colon, binary garbage) with a bare `400` and no body; here such a head gets the
-//! API's JSON error instead, parsed the way hyper parses (`httparse`, the parser hyper uses),
-//! and the connection is closed. A sound head is handed on, bytes and all, to hyper, which
-//! serves the connection as before. Only a connection's first request is checked this way; the
-//! requests that follow on a kept-alive connection are hyper's alone. This module knows nothing
-//! of the API's routes.
-
-use std::time::Duration;
+//! How a control-API request head is judged before the HTTP layer sees it. hyper answers a head
+//! it cannot parse (a broken request line, a header without a colon, binary garbage) with a bare
+//! `400` and no body; [`check`] reads a head the way hyper does (`httparse`, the parser hyper
+//! uses) so that the gate every connection reads through (`gate`) can answer such a head with the API's
+//! JSON error instead ([`HeadError::answer`]), and says where a sound head's request ends, so
+//! that the next head on a kept-alive connection is judged too. This module knows nothing of
+//! the API's routes or of connections.
 
 use axum::http::{StatusCode, Uri};
 use serde_json::json;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::time::Instant;
 
 /// The most headers one request may have (hyper's own default).
 pub const MAX_HEADERS: usize = 100;
-/// How long the answer to a refused head may take to send before the connection is dropped.
-const ANSWER_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Why a request head is refused.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -69,25 +62,40 @@ impl HeadError {
     }
 }
 
+/// How a sound request's body is delimited, as far as the gate follows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Body {
+    /// `Content-Length` bytes (none when the header is absent): the next head follows them.
+    Length(u64),
+    /// Chunked, or a request that changes protocol (`Upgrade`, `CONNECT`): where it ends is
+    /// hyper's to find, and what follows on the connection is hyper's alone.
+    Unframed,
+}
+
 /// What the bytes of a head read so far say.
 #[derive(Debug, PartialEq, Eq)]
-enum Check {
-    /// A whole head, sound.
-    Complete,
+pub enum Check {
+    /// A whole head, sound: its length in bytes (leading empty lines included) and its body.
+    Complete {
+        /// The bytes of the head.
+        head: usize,
+        /// The body that follows it.
+        body: Body,
+    },
     /// Sound so far; more bytes are needed.
     Partial,
     /// Refused.
     Refused(HeadError),
 }
 
-/// Checks `bytes`, the start of a connection, as hyper would read its first request head.
-fn check(bytes: &[u8]) -> Check {
+/// Checks `bytes`, which start where a request head starts, as hyper would read that head.
+pub fn check(bytes: &[u8]) -> Check {
     let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
     let mut request = httparse::Request::new(&mut headers);
     match request.parse(bytes) {
         Ok(httparse::Status::Partial) => Check::Partial,
-        Ok(httparse::Status::Complete(_)) => match sound(&request) {
-            Ok(()) => Check::Complete,
+        Ok(httparse::Status::Complete(head)) => match sound(&request) {
+            Ok(body) => Check::Complete { head, body },
             Err(error) => Check::Refused(error),
         },
         Err(httparse::Error::TooManyHeaders) => Check::Refused(HeadError::TooManyHeaders),
@@ -95,13 +103,19 @@ fn check(bytes: &[u8]) -> Check {
     }
 }
 
-/// What hyper refuses in a head that parses: a target that is no URI, a `Content-Length` that
-/// is not one number.
-fn sound(request: &httparse::Request<'_, '_>) -> Result<(), HeadError> {
+/// What hyper refuses in a head that parses (a target that is no URI, a `Content-Length` that
+/// is not one number), and otherwise how its body is delimited.
+fn sound(request: &httparse::Request<'_, '_>) -> Result<Body, HeadError> {
     let target = request.path.unwrap_or_default();
     Uri::try_from(target).map_err(|_| HeadError::BadTarget)?;
     let mut length = None;
+    let mut unframed = request.method == Some("CONNECT");
     for header in request.headers.iter() {
+        if header.name.eq_ignore_ascii_case("transfer-encoding")
+            || header.name.eq_ignore_ascii_case("upgrade")
+        {
+            unframed = true;
+        }
         if !header.name.eq_ignore_ascii_case("content-length") {
             continue;
         }
@@ -115,42 +129,11 @@ fn sound(request: &httparse::Request<'_, '_>) -> Result<(), HeadError> {
         }
         length = Some(value);
     }
-    Ok(())
-}
-
-/// Reads the first request head of `stream` (at most `limit` bytes, within `timeout`). Returns
-/// the bytes read when the head is sound, for the HTTP layer to read first; `None` when the
-/// connection ended or timed out first, or its head was refused (then it has been answered
-/// with the API's JSON error and closed).
-pub async fn read_first<S: AsyncRead + AsyncWrite + Unpin>(
-    stream: &mut S,
-    limit: usize,
-    timeout: Duration,
-) -> Option<Vec<u8>> {
-    let deadline = Instant::now() + timeout;
-    let mut head = Vec::new();
-    let mut chunk = [0u8; 4096];
-    loop {
-        let read = tokio::time::timeout_at(deadline, stream.read(&mut chunk)).await;
-        let count = match read {
-            Ok(Ok(0)) | Ok(Err(_)) | Err(_) => return None,
-            Ok(Ok(count)) => count,
-        };
-        head.extend_from_slice(&chunk[..count]);
-        let refused = match check(&head) {
-            Check::Complete => return Some(head),
-            Check::Partial if head.len() <= limit => continue,
-            Check::Partial => HeadError::TooLarge(limit),
-            Check::Refused(error) => error,
-        };
-        let answer = async {
-            stream.write_all(&refused.answer()).await?;
-            stream.shutdown().await
-        };
-        // A client that does not read its answer loses it; nothing else to do.
-        let _ = tokio::time::timeout(ANSWER_TIMEOUT, answer).await;
-        return None;
-    }
+    Ok(if unframed {
+        Body::Unframed
+    } else {
+        Body::Length(length.unwrap_or(0))
+    })
 }
 
 #[cfg(test)]
@@ -160,9 +143,26 @@ mod tests {
     #[test]
     fn heads_are_judged_as_hyper_parses_them() {
         assert_eq!(
-            check(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"),
-            Check::Complete
+            check(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /next"),
+            Check::Complete {
+                head: 34,
+                body: Body::Length(0)
+            }
         );
+        assert_eq!(
+            check(b"POST /x HTTP/1.1\r\nContent-Length: 12\r\n\r\n"),
+            Check::Complete {
+                head: 40,
+                body: Body::Length(12)
+            }
+        );
+        assert!(matches!(
+            check(b"POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"),
+            Check::Complete {
+                body: Body::Unframed,
+                ..
+            }
+        ));
         assert_eq!(
             check(b"GET /healthz HTTP/1.1\r\nHost: x\r\n"),
             Check::Partial

@@ -362,7 +362,7 @@ impl AppState {
             .map(|(name, id)| (name.clone(), *id))
             .collect();
         let why = format!(
-            "stopped by shutdown: the run did not finish within the {}s shutdown grace; writes it had sent stay, and the next run sends the rest",
+            "stopped by shutdown: the run did not finish within the {}s shutdown grace",
             grace.as_secs()
         );
         let mut closed = 0;

@@ -56,7 +56,9 @@ pub struct RunRecord {
     pub started_at: String,
     /// End, RFC 3339 (empty while running).
     pub finished_at: String,
-    /// The report, once finished.
+    /// The report: once finished, how the run ended; while `running`, the run as it started
+    /// (its kind, and for a revert the run it undoes). `None` for a row of an earlier version
+    /// still running, or whose report cannot be read.
     pub report: Option<SyncReport>,
     /// The replica that ran it (shared state only; a SQLite history has one machine).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -138,6 +140,14 @@ impl RunQuery {
         };
         i64::try_from(limit).unwrap_or(i64::MAX)
     }
+}
+
+/// The opening report of a run of `syncer` started at `started_at`, as tests record one.
+#[cfg(test)]
+pub(crate) fn opening(syncer: &str, started_at: &str) -> SyncReport {
+    let mut report = SyncReport::starting(syncer, "acme", false);
+    report.started_at = started_at.to_owned();
+    report
 }
 
 #[cfg(test)]

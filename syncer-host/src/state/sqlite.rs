@@ -1,7 +1,7 @@
 //! The run history of one machine in the host's own SQLite file (`[state] path`): one row per
-//! run, inserted as `running` when it starts and completed with its report when it ends, so
-//! `runs NAME` and the HTTP API see the same history across restarts. The runs' write journals
-//! share the file ([`crate::state::journal`]).
+//! run, inserted as `running` with the run as it starts (its kind) and completed with its
+//! report when it ends, so `runs NAME` and the HTTP API see the same history across restarts.
+//! The runs' write journals share the file ([`crate::state::journal`]).
 
 use std::path::Path;
 
@@ -87,19 +87,16 @@ impl SqliteHistory {
         record::encode(report).map_err(|message| HistoryError::at(self.file.path(), message))
     }
 
-    /// Records the start of a run and returns its id.
-    pub async fn start(
-        &self,
-        syncer: &str,
-        dry_run: bool,
-        started_at: &str,
-    ) -> Result<i64, HistoryError> {
-        let (syncer, started_at) = (syncer.to_owned(), started_at.to_owned());
+    /// Records the start of a run, with its `opening` report, and returns its id.
+    pub async fn start(&self, opening: &SyncReport) -> Result<i64, HistoryError> {
+        let body = self.encode(opening)?;
+        let (syncer, dry_run) = (opening.syncer.clone(), opening.dry_run);
+        let started_at = opening.started_at.clone();
         let keep = self.keep;
         self.file.run(move |db| {
             db.execute(
-                "INSERT INTO runs (syncer, status, dry_run, started_at) VALUES (?1, 'running', ?2, ?3)",
-                params![syncer, dry_run, started_at],
+                "INSERT INTO runs (syncer, status, dry_run, started_at, report) VALUES (?1, 'running', ?2, ?3, ?4)",
+                params![syncer, dry_run, started_at, body],
             )?;
             let run_id = db.last_insert_rowid();
             prune(db, &syncer, keep)?;
@@ -247,7 +244,7 @@ mod tests {
         let history =
             History::Sqlite(SqliteHistory::open(&dir.path().join("state.db")).expect("open"));
         let going = history
-            .start("acme-dt", false, "2024-01-01T00:00:00.000Z")
+            .start(&record::opening("acme-dt", "2024-01-01T00:00:00.000Z"))
             .await
             .expect("start");
         let skipped = history
@@ -277,7 +274,7 @@ mod tests {
         let history =
             History::Sqlite(SqliteHistory::open(&dir.path().join("state.db")).expect("open"));
         let run = history
-            .start("acme-dt", false, "2024-01-01T00:00:00.000Z")
+            .start(&record::opening("acme-dt", "2024-01-01T00:00:00.000Z"))
             .await
             .expect("start");
         history
@@ -302,7 +299,7 @@ mod tests {
                 .keeping(3),
         );
         let going = history
-            .start("acme-dt", false, "2024-01-01T00:00:00.000Z")
+            .start(&record::opening("acme-dt", "2024-01-01T00:00:00.000Z"))
             .await
             .expect("start");
         history

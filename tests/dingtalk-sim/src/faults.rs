@@ -13,12 +13,24 @@ pub struct Faults {
     pub latency: Duration,
     /// Share of calls (0.0–1.0) answered with errcode -1 (system busy).
     pub busy_rate: f64,
+    /// Every this many-th call that passes the network, the quota, the access token and the
+    /// throttling (counted from when the faults were set) is answered errcode -1 (system busy),
+    /// whatever the timing and the order of the calls.
+    pub busy_every: Option<u64>,
     /// Share of calls answered with HTTP 502 or 503 and an HTML body, as a gateway would.
     pub http_5xx_rate: f64,
+    /// Every this many-th call (counted from when the faults were set) is answered with HTTP
+    /// 502 and an HTML body, as a gateway would, whatever the timing and the order of the calls.
+    pub http_5xx_every: Option<u64>,
     /// Calls accepted per API path in any one-second window; beyond it, errcode 90018.
     pub qps_limit: Option<u32>,
     /// Share of calls answered with errcode 90018 (throttled) regardless of the rate.
     pub throttle_rate: f64,
+    /// Every this many-th call that passes the network, the quota and the access token
+    /// (`/gettoken` included; the Nth, the 2Nth, ..., counted from when the faults were set) is
+    /// answered errcode 90018 (throttled): throttling that happens whatever the timing, unlike
+    /// `qps_limit`, and whatever the order of the calls, unlike `throttle_rate`.
+    pub throttle_every: Option<u64>,
     /// Lifetime of an access token, counted from its issue or its last renewal.
     pub token_ttl: Duration,
     /// A token expires (errcode 42001) after this many API calls made with it.
@@ -48,7 +60,8 @@ pub struct Faults {
     /// `user/count` always answers errcode -1 (system busy): retries never help, so a client
     /// must do without the organization's count.
     pub busy_user_count: bool,
-    /// Seed of the random choices (`busy_rate`, `http_5xx_rate`, `throttle_rate`, token strings).
+    /// Seed of the random choices (`busy_rate`, `http_5xx_rate`, `throttle_rate`, token strings);
+    /// setting the faults also restarts the counts of the `..._every` faults.
     pub seed: u64,
 }
 
@@ -57,9 +70,12 @@ impl Default for Faults {
         Faults {
             latency: Duration::ZERO,
             busy_rate: 0.0,
+            busy_every: None,
             http_5xx_rate: 0.0,
+            http_5xx_every: None,
             qps_limit: None,
             throttle_rate: 0.0,
+            throttle_every: None,
             token_ttl: Duration::from_secs(7200),
             token_expires_after_calls: None,
             failing_departments: BTreeMap::new(),

@@ -1,7 +1,7 @@
 //! The checks every call passes before an endpoint answers it, in the order DingTalk's gateway
 //! applies them: IP whitelist, gateway failures (5xx), the per-API rate limit, the monthly
 //! quota of metered calls (`quota.rs`), the access token,
-//! random throttling and busy answers; then, once the body is read, the app's permission scopes
+//! throttling and busy answers (every Nth call, or at random); then, once the body is read, the app's permission scopes
 //! and the per-department faults.
 
 use std::net::IpAddr;
@@ -30,10 +30,10 @@ pub(crate) fn admit(
         })
     })?;
     let core = shared.core();
-    if core.roll(faults.throttle_rate) {
+    if core.every("throttle", faults.throttle_every) || core.roll(faults.throttle_rate) {
         return Err(ApiError::throttled());
     }
-    if core.roll(faults.busy_rate) {
+    if core.every("busy", faults.busy_every) || core.roll(faults.busy_rate) {
         return Err(ApiError::busy());
     }
     if core.roll(faults.flood_control_rate) {

@@ -11,6 +11,9 @@ pub struct Faults {
     pub latency: Duration,
     /// Share of calls (0.0–1.0) answered by the gateway with HTTP 502/503 and an HTML page.
     pub http_5xx_rate: f64,
+    /// Every this many-th call (counted from when the faults were set) is answered by the
+    /// gateway with HTTP 502 and an HTML page, whatever the timing and the order of the calls.
+    pub http_5xx_every: Option<u64>,
     /// Calls accepted per API per second; beyond it, HTTP 429 with code 99991400.
     pub qps_limit: Option<u32>,
     /// Lifetime of a tenant access token (Lark: two hours).
@@ -40,6 +43,7 @@ impl Default for Faults {
         Faults {
             latency: Duration::ZERO,
             http_5xx_rate: 0.0,
+            http_5xx_every: None,
             qps_limit: None,
             token_ttl: Duration::from_secs(7200),
             token_expires_after_calls: None,

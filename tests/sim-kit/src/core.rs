@@ -10,6 +10,7 @@ use parking_lot::Mutex;
 use tokio::time::Instant;
 
 use crate::dice::Dice;
+use crate::faults::NetworkFaults;
 use crate::stats::CallRecorder;
 use crate::swap::Swap;
 use crate::tokens::{Issued, Reuse, TokenCheck, TokenStore};
@@ -62,23 +63,27 @@ impl<F, K: Ord + Clone> SimCore<F, K> {
         self.dice.roll(rate)
     }
 
+    /// Counts a call of the counted fault `fault`: true for its `nth`, `2 × nth`, ... call since
+    /// the faults were set (never for `None`).
+    pub fn every(&self, fault: &'static str, nth: Option<u64>) -> bool {
+        self.dice.every(fault, nth)
+    }
+
     /// The checks the network in front of an API makes before the API sees a call, in the order
     /// gateways apply them: the caller's IP (`ip_denied`), a failing gateway (a share
-    /// `http_5xx_rate` of calls), the per-path rate limit (`qps_limit` calls per second).
-    pub fn pass_network(
-        &self,
-        ip_denied: bool,
-        http_5xx_rate: f64,
-        qps_limit: Option<u32>,
-        path: &'static str,
-    ) -> Result<(), Refusal> {
-        if ip_denied {
+    /// `http_5xx_rate` of calls, and every `http_5xx_every`-th call), the per-path rate limit
+    /// (`qps_limit` calls per second).
+    pub fn pass_network(&self, network: &NetworkFaults, path: &'static str) -> Result<(), Refusal> {
+        if network.ip_denied {
             return Err(Refusal::IpDenied);
         }
-        if let Some(status) = self.dice.gateway_failure(http_5xx_rate) {
+        if self.dice.every("gateway", network.http_5xx_every) {
+            return Err(Refusal::Gateway(StatusCode::BAD_GATEWAY));
+        }
+        if let Some(status) = self.dice.gateway_failure(network.http_5xx_rate) {
             return Err(Refusal::Gateway(status));
         }
-        match qps_limit {
+        match network.qps_limit {
             Some(limit) if !self.dice.admit_rate(path, limit) => Err(Refusal::RateLimited),
             _ => Ok(()),
         }
@@ -112,22 +117,48 @@ impl<F, K: Ord + Clone> SimCore<F, K> {
 mod tests {
     use super::*;
 
+    /// The network faults of a test: the IP refused or not, a share of 5xx, a rate limit.
+    fn network(ip_denied: bool, http_5xx_rate: f64, qps_limit: Option<u32>) -> NetworkFaults {
+        NetworkFaults {
+            ip_denied,
+            http_5xx_rate,
+            http_5xx_every: None,
+            qps_limit,
+        }
+    }
+
     #[test]
     fn the_network_refuses_in_gateway_order() {
         let core = SimCore::<(), u32>::new((), 1, "", Reuse::Renew);
         assert_eq!(
-            core.pass_network(true, 1.0, Some(0), "/a"),
+            core.pass_network(&network(true, 1.0, Some(0)), "/a"),
             Err(Refusal::IpDenied)
         );
         assert!(matches!(
-            core.pass_network(false, 1.0, Some(0), "/a"),
+            core.pass_network(&network(false, 1.0, Some(0)), "/a"),
             Err(Refusal::Gateway(_))
         ));
-        assert_eq!(core.pass_network(false, 0.0, Some(1), "/a"), Ok(()));
         assert_eq!(
-            core.pass_network(false, 0.0, Some(1), "/a"),
+            core.pass_network(&network(false, 0.0, Some(1)), "/a"),
+            Ok(())
+        );
+        assert_eq!(
+            core.pass_network(&network(false, 0.0, Some(1)), "/a"),
             Err(Refusal::RateLimited)
         );
-        assert_eq!(core.pass_network(false, 0.0, None, "/a"), Ok(()));
+        assert_eq!(core.pass_network(&network(false, 0.0, None), "/a"), Ok(()));
+    }
+
+    #[test]
+    fn every_nth_call_fails_at_the_gateway_when_asked() {
+        let core = SimCore::<(), u32>::new((), 1, "", Reuse::Renew);
+        let every_second = NetworkFaults {
+            http_5xx_every: Some(2),
+            ..network(false, 0.0, None)
+        };
+        let refused: Vec<bool> = (0..4)
+            .map(|_| core.pass_network(&every_second, "/a").is_err())
+            .collect();
+        assert_eq!(refused, [false, true, false, true]);
     }
 }

@@ -13,6 +13,9 @@ pub struct NetworkFaults {
     pub ip_denied: bool,
     /// Share of calls (0.0–1.0) a gateway answers with 502 or 503.
     pub http_5xx_rate: f64,
+    /// Every this many-th call (counted from when the faults were set) a gateway answers with
+    /// 502, whatever the timing and the order of the calls.
+    pub http_5xx_every: Option<u64>,
     /// Calls accepted per path in any one-second window.
     pub qps_limit: Option<u32>,
 }
@@ -39,7 +42,8 @@ pub trait SimFaults: Clone + Send + Sync + 'static {
 }
 
 /// Implements [`SimFaults`] for a simulator's faults struct with the kit's field names (`seed`,
-/// `latency`, `http_5xx_rate`, `qps_limit`, `token_ttl`, `token_expires_after_calls`), naming
+/// `latency`, `http_5xx_rate`, `http_5xx_every`, `qps_limit`, `token_ttl`,
+/// `token_expires_after_calls`), naming
 /// the field that refuses every caller's IP: `sim_faults!(Faults, ip_denied: ip_denied);`.
 #[macro_export]
 macro_rules! sim_faults {
@@ -57,6 +61,7 @@ macro_rules! sim_faults {
                 $crate::NetworkFaults {
                     ip_denied: self.$ip_denied,
                     http_5xx_rate: self.http_5xx_rate,
+                    http_5xx_every: self.http_5xx_every,
                     qps_limit: self.qps_limit,
                 }
             }

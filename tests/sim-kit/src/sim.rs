@@ -120,13 +120,7 @@ impl<A: SimApi> SimState<A> {
     /// The checks the network in front of the API makes of a call to `path` under `faults`
     /// (see [`SimCore::pass_network`]).
     pub fn pass_network(&self, faults: &FaultsOf<A>, path: &'static str) -> Result<(), Refusal> {
-        let network = faults.network();
-        self.core.pass_network(
-            network.ip_denied,
-            network.http_5xx_rate,
-            network.qps_limit,
-            path,
-        )
+        self.core.pass_network(&faults.network(), path)
     }
 
     /// The current token handed out again, or a new one, living as `faults` say.

@@ -20,6 +20,7 @@ use crate::common::{
 
 mod events;
 mod index;
+mod outage;
 mod tls;
 
 const TOKEN: &str = "replica-token-4kd9";
@@ -429,22 +430,30 @@ async fn sigterm_while_waiting_for_the_database_stops_at_once() {
     assert!(status.success(), "{status}");
 }
 
+/// A run started over the API on replica `replica-a` of the state at `url`, fetching from a
+/// fake DingTalk that takes `latency_ms` per call: the fake, the scratch directory, the replica
+/// and the run's id, once the run has called DingTalk.
+async fn slow_run(url: &str, latency_ms: u64) -> (FakeDingTalk, Scratch, Replica, i64) {
+    let faults = Faults {
+        latency: std::time::Duration::from_millis(latency_ms),
+        ..Default::default()
+    };
+    let (dingtalk, scratch) = configured(faults, "is_enabled = false").await;
+    let replica = Replica::start(&scratch, url, "replica-a").await;
+    let (status, body) = replica.sync().await;
+    assert_eq!(status, 202, "{body}");
+    let run_id = body["run_id"].as_i64().expect("run id");
+    until_fetching(&dingtalk).await;
+    (dingtalk, scratch, replica, run_id)
+}
+
 #[tokio::test]
 async fn a_run_that_loses_its_lease_writes_nothing_more_and_is_recorded_failed() {
     let Some((_cluster, url)) = postgres_database() else {
         return;
     };
     // Every DingTalk call takes 1.5 s, so the fetch outlasts the lease renewal (every second).
-    let faults = Faults {
-        latency: std::time::Duration::from_millis(1500),
-        ..Default::default()
-    };
-    let (dingtalk, scratch) = configured(faults, "is_enabled = false").await;
-    let replica = Replica::start(&scratch, &url, "replica-a").await;
-    let (status, body) = replica.sync().await;
-    assert_eq!(status, 202, "{body}");
-    let run_id = body["run_id"].as_i64().expect("run id");
-    until_fetching(&dingtalk).await;
+    let (_dingtalk, scratch, replica, run_id) = slow_run(&url, 1500).await;
 
     // Another holder takes the lease over (as a replica would after a partition).
     let changed = postgres_client(&url)

@@ -2,9 +2,11 @@
 //! did harm (a bad mapping override, a mass disable pushed through, a delete policy), then
 //! `revert RUN_ID`, against the simulated DingTalk and the fake IAM in both flavours, comparing
 //! every field of every user and group with what IAM held before the run. The HTTP API and a
-//! run going are in `api`, the journal in PostgreSQL in `postgres`.
+//! run going are in `api`, the journal in PostgreSQL in `postgres`, a revert killed mid-way in
+//! `interrupted`.
 
 mod api;
+mod interrupted;
 mod postgres;
 
 use std::collections::BTreeMap;

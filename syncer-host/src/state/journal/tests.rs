@@ -32,7 +32,7 @@ fn entry(seq: u64, name: &str) -> JournalEntry {
 /// Records the start of a run of `acme-dt` at `started_at`.
 async fn start(history: &History, started_at: &str) -> i64 {
     history
-        .start("acme-dt", false, started_at)
+        .start(&crate::state::record::opening("acme-dt", started_at))
         .await
         .expect("start")
 }

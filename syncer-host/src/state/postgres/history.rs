@@ -52,23 +52,26 @@ impl PgHistory {
         Ok(())
     }
 
-    /// Records the start of a run by this replica and returns its id.
-    pub async fn start(
-        &self,
-        syncer: &str,
-        dry_run: bool,
-        started_at: &str,
-    ) -> Result<i64, HistoryError> {
+    /// Records the start of a run by this replica, with its `opening` report, and returns its
+    /// id.
+    pub async fn start(&self, opening: &SyncReport) -> Result<i64, HistoryError> {
+        let body = record::encode(opening).map_err(|e| self.fail(e))?;
         let client = self.client().await?;
         let row = client
             .query_one(
-                "INSERT INTO runs (syncer, status, dry_run, started_at, replica)
-                 VALUES ($1, 'running', $2, $3, $4) RETURNING run_id",
-                &[&syncer, &dry_run, &started_at, &self.0.replica()],
+                "INSERT INTO runs (syncer, status, dry_run, started_at, report, replica)
+                 VALUES ($1, 'running', $2, $3, $4, $5) RETURNING run_id",
+                &[
+                    &opening.syncer,
+                    &opening.dry_run,
+                    &opening.started_at,
+                    &body,
+                    &self.0.replica(),
+                ],
             )
             .await
             .map_err(|e| self.query(&e))?;
-        self.prune(&client, syncer).await?;
+        self.prune(&client, &opening.syncer).await?;
         Ok(row.get(0))
     }
 

@@ -99,6 +99,25 @@ async fn throttle_rate_answers_90018() {
 }
 
 #[tokio::test]
+async fn throttle_every_answers_90018_to_every_nth_call_gettoken_included() {
+    let sim = with_faults(Faults {
+        throttle_every: Some(3),
+        ..Faults::default()
+    })
+    .await;
+    let token = sim.token().await;
+    let mut codes = Vec::new();
+    for _ in 0..6 {
+        let body = sim.post(paths::USER_COUNT, &token, count_body()).await;
+        codes.push(body["errcode"].as_i64().expect("errcode"));
+    }
+    // The token call was the first counted.
+    let throttled = codes::RATE_LIMITED;
+    assert_eq!(codes, [0, throttled, 0, 0, throttled, 0], "{codes:?}");
+    assert_eq!(sim.server.stats().throttled, 2);
+}
+
+#[tokio::test]
 async fn failing_departments_fail_only_their_own_calls() {
     let sim = Sim::default().await;
     let org = sim.server.org();

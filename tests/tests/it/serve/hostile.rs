@@ -203,6 +203,82 @@ async fn a_request_that_cannot_be_parsed_gets_the_apis_json_400() {
     served.terminate().await;
 }
 
+/// Reads one answer from `socket`: its head and its body (as long as its `content-length`).
+async fn read_answer(socket: &mut TcpStream) -> (String, String) {
+    let mut bytes = Vec::new();
+    let mut byte = [0u8; 1];
+    while !bytes.ends_with(b"\r\n\r\n") {
+        let read = tokio::time::timeout(Duration::from_secs(5), socket.read(&mut byte)).await;
+        let count = read.expect("an answer in time").expect("read");
+        assert_eq!(
+            count, 1,
+            "the connection ended inside an answer's head: {bytes:?}"
+        );
+        bytes.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&bytes).into_owned();
+    let length: usize = head
+        .lines()
+        .find_map(|line| {
+            line.to_ascii_lowercase()
+                .strip_prefix("content-length: ")
+                .map(str::to_owned)
+        })
+        .and_then(|value| value.trim().parse().ok())
+        .expect("a content-length");
+    let mut body = vec![0u8; length];
+    socket.read_exact(&mut body).await.expect("the body");
+    (head, String::from_utf8_lossy(&body).into_owned())
+}
+
+/// Checks that `(head, body)` is the API's JSON 400 for a head that cannot be parsed.
+fn assert_json_400(head: &str, body: &str) {
+    assert!(head.starts_with("HTTP/1.1 400 Bad Request\r\n"), "{head}");
+    assert!(head.contains("content-type: application/json"), "{head}");
+    let body: serde_json::Value = serde_json::from_str(body).expect("a JSON body");
+    let error = body["error"].as_str().expect("error");
+    assert!(error.contains("cannot be read as HTTP/1.1"), "{error}");
+}
+
+#[tokio::test]
+async fn a_malformed_request_after_a_sound_one_on_a_kept_alive_connection_gets_the_json_400() {
+    let (_dingtalk, _scratch, served) = serving_slow_dingtalk(0).await;
+    let sound = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+    let malformed = b"GET /healthz HTTP/1.1\r\nbad header\r\n\r\n";
+
+    // One after the other: the first answered and the connection kept, then the second.
+    let mut socket = TcpStream::connect(address(&served)).await.expect("connect");
+    socket.write_all(sound).await.expect("send");
+    let (head, _) = read_answer(&mut socket).await;
+    assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
+    assert!(
+        !head.to_ascii_lowercase().contains("connection: close"),
+        "kept alive: {head}"
+    );
+    socket.write_all(malformed).await.expect("send the second");
+    let (head, body) = read_answer(&mut socket).await;
+    assert_json_400(&head, &body);
+    let mut rest = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(5), socket.read_to_end(&mut rest)).await;
+    assert!(
+        matches!(closed, Ok(Ok(_))),
+        "the server closes the connection: {closed:?}"
+    );
+    assert!(rest.is_empty(), "nothing after the refusal: {rest:?}");
+
+    // Pipelined in one write: the sound one answered first, then the refusal.
+    let mut socket = TcpStream::connect(address(&served)).await.expect("connect");
+    socket
+        .write_all(&[&sound[..], &malformed[..]].concat())
+        .await
+        .expect("send both");
+    let (head, _) = read_answer(&mut socket).await;
+    assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
+    let (head, body) = read_answer(&mut socket).await;
+    assert_json_400(&head, &body);
+    served.terminate().await;
+}
+
 #[tokio::test]
 async fn an_endpoints_proxy_password_never_shows_in_test_or_the_api() {
     // A port nobody listens on: Test Connection fails, naming the endpoint.
