@@ -12,6 +12,8 @@
 //! - [`CallMeter`]: how the host counts a backend's calls to a metered remote API, and
 //!   [`ScheduleDefaults`]: the schedule and monthly budget a backend declares;
 //! - [`Journal`]: where a run records every write it sends, so [`run_revert`] can undo it;
+//! - [`AccountIndex`]: where a host keeps the accounts a syncer manages, so change events find
+//!   a hire's or a leaver's account without reading the whole organization;
 //! - with the `conformance` feature, `conformance`: the suite every backend must pass.
 //!
 //! This crate does no HTTP and no storage; the host and the backends bring those.
@@ -22,6 +24,7 @@
 //! assert_eq!("disable".parse::<LeaverPolicy>(), Ok(LeaverPolicy::Disable));
 //! ```
 
+mod account_index;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 pub mod engine;
@@ -42,9 +45,14 @@ mod target;
 mod text;
 mod user;
 
+pub use account_index::{
+    AccountIndex, IndexError, IndexTicket, IndexUpdate, IndexView, IndexedAccount, MemoryIndex,
+    NoIndex,
+};
 pub use engine::{
-    run_revert, run_sync, run_sync_journaled, AdoptByName, Deadline, DeprovisionGuard,
-    LeaverPolicy, RevertOptions, RunStatus, StopSignal, SyncOptions, SyncProgress, SyncReport,
+    run_revert, run_sync, run_sync_indexed, run_sync_journaled, AdoptByName, Deadline,
+    DeprovisionGuard, LeaverPolicy, RevertOptions, RunStatus, StopSignal, SyncOptions,
+    SyncProgress, SyncReport,
 };
 pub use events::{
     Change, ChangeEvent, DepartmentLookup, EventMode, EventOutcome, EventSink, PersonLookup,

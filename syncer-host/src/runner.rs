@@ -12,8 +12,8 @@
 //! syncer.
 
 use syncer_core::{
-    run_sync_journaled, Deadline, Journal, NoJournal, RunStatus, Secret, StopSignal, SyncOptions,
-    SyncProgress, SyncReport, Target,
+    run_sync_indexed, AccountIndex, Deadline, IndexError, Journal, NoJournal, RunStatus, Secret,
+    StopSignal, SyncOptions, SyncProgress, SyncReport, Target,
 };
 
 use crate::config::{Config, SyncerSettings, TargetSettings};
@@ -21,6 +21,7 @@ use crate::history::{History, HistoryError, RunRecord};
 use crate::lock::LockError;
 use crate::quota::{Ledger, QuotaBook, SystemClock};
 use crate::revert::{self, RevertError, RevertJob};
+use crate::state::account_index::{IndexStore, SyncerIndex};
 use crate::state::fence::{self, FencedTarget};
 use crate::state::journal::{JournalStore, RunJournal};
 use crate::state::postgres::{PgQuota, PgState};
@@ -45,6 +46,9 @@ pub enum RunnerError {
     /// The API call counts (in the same state) could not be opened.
     #[error(transparent)]
     Quota(#[from] QuotaError),
+    /// The syncers' account indexes (in the same state) could not be opened.
+    #[error(transparent)]
+    Index(#[from] IndexError),
 }
 
 impl RunnerError {
@@ -96,6 +100,8 @@ pub struct Runner {
     secrets: Vec<Secret>,
     /// Whether runs are journaled: always, but for the benchmark's baseline ([`NO_JOURNAL`]).
     journaling: bool,
+    /// The syncers' account indexes: full syncs replace them, event batches use them.
+    index: IndexStore,
     /// The reports of this process's runs whose end the history did not take.
     unrecorded: Unrecorded,
 }
@@ -107,11 +113,12 @@ pub const NO_JOURNAL: &str = "SYNCER_JOURNAL";
 
 impl Runner {
     /// A runner writing to `target`, recording runs and taking locks in `store`.
-    fn new(target: Box<dyn Target>, store: RunStore, ledger: Ledger) -> Self {
+    fn new(target: Box<dyn Target>, store: RunStore, ledger: Ledger, index: IndexStore) -> Self {
         Self {
             target,
             store,
             ledger,
+            index,
             stop: StopSignal::default(),
             secrets: Vec::new(),
             journaling: std::env::var_os(NO_JOURNAL).is_none_or(|value| value != "off"),
@@ -123,12 +130,18 @@ impl Runner {
     pub async fn for_config(config: &Config) -> Result<Self, RunnerError> {
         let target = target::build(&config.target)?;
         let store = RunStore::for_config(config).await?;
-        let book = match store.shared() {
-            Some(state) => QuotaBook::Postgres(PgQuota::new(state.clone())),
-            None => QuotaBook::Sqlite(SqliteQuota::open(&config.state_path)?),
+        let (book, index) = match store.shared() {
+            Some(state) => (
+                QuotaBook::Postgres(PgQuota::new(state.clone())),
+                IndexStore::postgres(state.clone()),
+            ),
+            None => (
+                QuotaBook::Sqlite(SqliteQuota::open(&config.state_path)?),
+                IndexStore::sqlite(&config.state_path)?,
+            ),
         };
         let ledger = Ledger::new(book, std::sync::Arc::new(SystemClock));
-        let mut runner = Self::new(target, store, ledger);
+        let mut runner = Self::new(target, store, ledger, index);
         runner.secrets = config_secrets(config);
         Ok(runner)
     }
@@ -213,6 +226,11 @@ impl Runner {
         }
     }
 
+    /// The account index of `syncer` (read and written under its run lock).
+    pub fn index(&self, syncer: &str) -> SyncerIndex {
+        self.index.of(syncer)
+    }
+
     /// Takes the syncer's lock and records the start of a run doing `job`; fails when a run of
     /// the syncer is going (in this process or another).
     pub async fn begin_job(
@@ -273,23 +291,35 @@ impl Runner {
         } else {
             &NoJournal
         };
+        let index = self.index(&settings.name);
         let work = async {
             match &run.job {
                 RunJob::Sync => match self.source(settings) {
                     Ok(source) => {
-                        run_sync_journaled(
+                        run_sync_indexed(
                             source.as_ref(),
                             &settings.mapping,
                             target,
                             &run.options,
                             progress,
                             journal,
+                            &index,
                         )
                         .await
                     }
                     Err(error) => not_run(&run.options, RunStatus::Failed, error.to_string()),
                 },
                 RunJob::Revert(job) => {
+                    // A revert does not keep the index: it leaves it to the next whole listing.
+                    if !run.options.dry_run {
+                        if let Err(error) = index.open().await {
+                            return run.job.mark(not_run(
+                                &run.options,
+                                RunStatus::Failed,
+                                format!("nothing was reverted: {error}"),
+                            ));
+                        }
+                    }
                     let journals = self.journal();
                     revert::run(journals, job, target, &run.options, progress, journal).await
                 }

@@ -4,11 +4,14 @@
 //! the event DingTalk sends) and times each from the event's send to its acknowledgement — which
 //! the syncer sends only once the change is written in IAM. It prints p50 / p99 / max, the
 //! DingTalk calls per event, and a month of a 3,000-person company with events and a daily
-//! reconcile against the free edition's 10,000-call quota.
+//! reconcile against the free edition's 10,000-call quota. A second scenario alternates hires
+//! and leavers (which find their accounts through the syncer's account index, not the whole
+//! IAM listing) and prints the same figures with the IAM calls per event.
 //!
 //! ```sh
 //! cargo bench -p syncer-tests --bench events
 //! EVENTS_BENCH_EVENTS=200 EVENTS_BENCH_USERS=2000 cargo bench -p syncer-tests --bench events
+//! # hires and leavers: EVENTS_BENCH_JOINERS pairs (default: half the events, within the guard)
 //! ```
 
 use std::path::Path;
@@ -16,7 +19,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use syncer_dingtalk_sim::{Credentials, FakeDingTalk, Faults, Org, OrgSpec};
+use syncer_dingtalk_sim::{Credentials, FakeDingTalk, Faults, Org, OrgSpec, SimUser};
 use syncer_iam_sim::{FakeIam, FakeIamConfig};
 
 const BIN: &str = env!("CARGO_BIN_EXE_syncer-host-under-test");
@@ -161,12 +164,90 @@ async fn full_sync_calls(users: usize) -> u64 {
     report["api_calls"].as_u64().unwrap_or(0)
 }
 
+/// p50 / p99 / max of `latencies` (sorted here).
+fn spread(latencies: &mut [Duration]) -> String {
+    latencies.sort();
+    let max = latencies.last().copied().unwrap_or_default();
+    format!(
+        "p50 {}, p99 {}, max {}",
+        ms(percentile(latencies, 0.5)),
+        ms(percentile(latencies, 0.99)),
+        ms(max)
+    )
+}
+
+/// Sends `event`, waits for its acknowledgement, and returns how long it took.
+async fn timed(dingtalk: &FakeDingTalk, what: &str, event: impl FnOnce()) -> Duration {
+    let start = Instant::now();
+    event();
+    dingtalk
+        .all_acknowledged(Duration::from_secs(60))
+        .await
+        .unwrap_or_else(|unsettled| panic!("{what} not acknowledged: {unsettled:?}"));
+    start.elapsed()
+}
+
+/// Every call the fake IAM has seen.
+fn iam_calls(iam: &FakeIam) -> u64 {
+    iam.stats().calls.values().sum()
+}
+
+/// `pairs` hires and leavers, alternating, one at a time: each hire joins `dept`, each leaver
+/// is one of `leavers` (members of the synced organization).
+async fn hires_and_leavers(
+    dingtalk: &FakeDingTalk,
+    iam: &FakeIam,
+    dept: i64,
+    leavers: &[String],
+    pairs: usize,
+) {
+    let (calls_before, listings_before) = (iam_calls(iam), iam.stats().calls_to("get-users"));
+    let (mut hires, mut leaves) = (Vec::new(), Vec::new());
+    for (i, leaver) in leavers.iter().take(pairs).enumerate() {
+        let mut user = SimUser::new(format!("joiner{i}"), format!("新人{i}"), vec![dept]);
+        user.unionid = format!("union-joiner{i}");
+        user.email = format!("joiner{i}@acme.example");
+        let hired = || {
+            dingtalk.hire(user);
+        };
+        hires.push(timed(dingtalk, "hire", hired).await);
+        let left = || {
+            dingtalk.leave(leaver).expect("a member leaves");
+        };
+        leaves.push(timed(dingtalk, "leaver", left).await);
+    }
+    let events = (hires.len() + leaves.len()) as f64;
+    println!(
+        "{} hires, send → written in IAM (acknowledged): {}",
+        hires.len(),
+        spread(&mut hires)
+    );
+    println!(
+        "{} leavers, send → written in IAM (acknowledged): {}",
+        leaves.len(),
+        spread(&mut leaves)
+    );
+    println!(
+        "IAM calls per hire or leaver: {:.2}; pages of the IAM user listing per event: {:.2}",
+        (iam_calls(iam) - calls_before) as f64 / events,
+        (iam.stats().calls_to("get-users") - listings_before) as f64 / events
+    );
+}
+
 #[tokio::main]
 async fn main() {
     let users = env_number("EVENTS_BENCH_USERS", 10_000);
     let events = env_number("EVENTS_BENCH_EVENTS", 1_000);
+    // Leavers stay within the guard's allowance (10% of the managed users per interval).
+    let pairs = env_number("EVENTS_BENCH_JOINERS", (events / 2).min(users / 20));
     let org = org(users);
     let people: Vec<String> = org.users.iter().map(|u| u.userid.clone()).collect();
+    let dept = org
+        .users
+        .iter()
+        .flat_map(|u| u.dept_ids.iter().copied())
+        .find(|d| *d != 1)
+        .unwrap_or(1);
     let (dingtalk, iam, dir) = start_fakes(org).await;
     let stream = format!(
         "events = \"stream\"\nstream_endpoint = \"{}\"",
@@ -207,13 +288,10 @@ async fn main() {
     let calls = dingtalk.stats().total_calls - calls_before;
     let gets = dingtalk.stats().calls(USER_GET) - gets_before;
     let writes = iam.stats().writes_to("update-user") - writes_before;
-    latencies.sort();
     let n = latencies.len() as f64;
     println!(
-        "{events} events, one at a time, send → written in IAM (acknowledged): p50 {}, p99 {}, max {}",
-        ms(percentile(&latencies, 0.5)),
-        ms(percentile(&latencies, 0.99)),
-        ms(*latencies.last().expect("events"))
+        "{events} events, one at a time, send → written in IAM (acknowledged): {}",
+        spread(&mut latencies)
     );
     println!(
         "DingTalk calls per event: {:.2} (user/get {:.2}); IAM user writes per event: {:.2}",
@@ -221,6 +299,9 @@ async fn main() {
         gets as f64 / n,
         writes as f64 / n
     );
+    // The leavers are taken from the end, away from the people changed above.
+    let leavers: Vec<String> = people.iter().rev().cloned().collect();
+    hires_and_leavers(&dingtalk, &iam, dept, &leavers, pairs).await;
     let _ = child.kill();
     let _ = child.wait();
 

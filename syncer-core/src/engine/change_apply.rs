@@ -3,7 +3,8 @@
 //! input of those people alone ([`PlanScope::Named`]): matching, ownership, only changed
 //! fields, conflict screening, adoption rules and the groups of their departments. The IAM
 //! users planned against are those the people can match or collide with, looked up by name,
-//! id, e-mail and phone, or the whole listing where the plan needs it (`change_users`). A
+//! id, e-mail and phone (with the account index for hires and leavers), or the whole listing
+//! where the plan needs it (`change_users`); the writes keep the index (`index_writes`). A
 //! department not yet a group is read and created, parents first. Nobody the events did not
 //! name is touched, and a read that fails touches nobody.
 
@@ -11,14 +12,16 @@ use std::collections::{BTreeMap, HashSet};
 
 use super::apply::apply_plan;
 use super::change_report::{ChangeOutcome, ChangeReport};
-use super::change_users::{plan_on, read_users, Whole};
+use super::change_users::{plan_on, read_users, Asked};
 use super::changes::ChangeSet;
 use super::desired::{desired_users, prefix_departments};
+use super::index_writes::{self, IndexWrites};
 use super::options::SyncOptions;
 use super::plan::PlanInputs;
 use super::recorder::Recorder;
 use super::report::{RunStatus, SyncReport};
 use super::vocabulary::{PlanScope, RunKind};
+use crate::account_index::AccountIndex;
 use crate::events::{DepartmentLookup, PersonLookup};
 use crate::group::IamGroup;
 use crate::journal::Journal;
@@ -30,7 +33,10 @@ use crate::target::{Target, TargetError};
 /// Reads again everything `changes` names and applies it, exactly as a full sync would for
 /// those people and departments. `recent_deprovisions` is how many users events deprovisioned
 /// within the guard's window (see [`super::EventGuardWindow`]). Writes are journaled in
-/// `journal` like a run's. Never panics on remote failures: they end up in the report.
+/// `journal` like a run's, and kept in the syncer's account `index` (pass
+/// [`crate::NoIndex`] to read the whole listing for every hire and leaver). Never panics on
+/// remote failures: they end up in the report.
+#[allow(clippy::too_many_arguments)]
 pub async fn apply_changes(
     source: &dyn Syncer,
     mapping: &FieldMapping,
@@ -39,6 +45,7 @@ pub async fn apply_changes(
     changes: &ChangeSet,
     recent_deprovisions: usize,
     journal: &dyn Journal,
+    index: &dyn AccountIndex,
 ) -> ChangeReport {
     let mut still_listed = Vec::new();
     let mut retry = false;
@@ -50,6 +57,7 @@ pub async fn apply_changes(
         changes,
         recent_deprovisions,
         journal,
+        index,
     };
     let report = SyncReport::of_run(options, RunKind::Sync, async |report: &mut SyncReport| {
         apply_into(report, &mut still_listed, &mut retry, inputs).await
@@ -71,6 +79,7 @@ struct Inputs<'a> {
     changes: &'a ChangeSet,
     recent_deprovisions: usize,
     journal: &'a dyn Journal,
+    index: &'a dyn AccountIndex,
 }
 
 /// What the source says now about the people named.
@@ -235,11 +244,19 @@ async fn apply_into(
         Err(error) => return report.fetch_failed(error),
     };
     let mut desired = desired_users(people.records.clone(), inputs.mapping);
-    let whole = Whole {
-        leavers: !people.gone.is_empty(),
+    let asked = Asked {
+        target,
+        index: inputs.index,
+        named: people
+            .records
+            .iter()
+            .map(|person| person.id.clone())
+            .chain(people.gone.iter().cloned())
+            .collect(),
+        gone: people.gone.iter().cloned().collect(),
         removed_departments: !inputs.changes.removed_departments.is_empty(),
     };
-    let users = match read_users(target, &options.organization, whole, &desired).await {
+    let mut users = match read_users(&asked, options, &desired).await {
         Ok(users) => users,
         Err(error) => {
             *retry = unreachable(&error);
@@ -282,6 +299,7 @@ async fn apply_into(
         gone: people.gone,
         removed_groups: removed.iter().map(|id| format!("{prefix}{id}")).collect(),
         recent_deprovisions: inputs.recent_deprovisions,
+        managed: None,
     };
     let inputs_of_plan = PlanInputs {
         desired,
@@ -292,7 +310,7 @@ async fn apply_into(
         mapping: inputs.mapping,
         scope,
     };
-    let plan = match plan_on(target, users, inputs_of_plan, options).await {
+    let plan = match plan_on(&asked, &mut users, inputs_of_plan, options).await {
         Ok(plan) => plan,
         Err(error) => {
             *retry = unreachable(&error);
@@ -303,6 +321,14 @@ async fn apply_into(
     if options.stop.is_raised() {
         return report.stopped_before_writing("reading the changes");
     }
+    let index_writes = IndexWrites::of(&plan, users.is_whole(), &options.syncer);
+    let opened = match index_writes::open(inputs.index, index_writes).await {
+        Ok(opened) => opened,
+        Err(error) => {
+            *retry = true;
+            return report.index_unwritable(&error);
+        }
+    };
     let mut recorder = Recorder::new(
         inputs.journal,
         &plan.listed_users,
@@ -317,6 +343,7 @@ async fn apply_into(
         &mut recorder,
     )
     .await;
+    index_writes::settle(inputs.index, opened, &applied).await;
     let halted = applied.halted.is_some() || groups_applied.halted.is_some();
     report.record_writes(
         plan.operations.len(),

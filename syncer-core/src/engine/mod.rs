@@ -6,7 +6,8 @@
 //! sent), undoing a run is `revert`, and the report fills itself from them. Change events are
 //! applied by `change_apply` with the same planning and writing on the people they name
 //! (`changes` coalesces a batch of events, `event_guard` is the guard's window over event
-//! deprovisions). This module only orchestrates.
+//! deprovisions). Full syncs and batches keep the syncer's account index true to IAM
+//! (`index_writes`). This module only orchestrates.
 
 mod apply;
 mod change_apply;
@@ -15,6 +16,7 @@ mod change_users;
 mod changes;
 mod desired;
 mod event_guard;
+mod index_writes;
 mod options;
 pub mod ownership;
 mod plan;
@@ -46,7 +48,9 @@ pub use vocabulary::{
 };
 
 use desired::prefix_departments;
+use index_writes::IndexWrites;
 
+use crate::account_index::{AccountIndex, NoIndex};
 use crate::journal::{Journal, NoJournal};
 use crate::mapping::FieldMapping;
 use crate::syncer::Syncer;
@@ -81,6 +85,25 @@ pub async fn run_sync_journaled(
     options: &SyncOptions,
     progress: &dyn SyncProgress,
     journal: &dyn Journal,
+) -> SyncReport {
+    run_sync_indexed(
+        source, mapping, target, options, progress, journal, &NoIndex,
+    )
+    .await
+}
+
+/// [`run_sync_journaled`], replacing the syncer's account `index` with what the run leaves in
+/// IAM: the index is opened before the first write (the run writes nothing when it cannot be)
+/// and settled from the listing with the run's writes once every write that changes it
+/// landed. A dry run leaves it as it is.
+pub async fn run_sync_indexed(
+    source: &dyn Syncer,
+    mapping: &FieldMapping,
+    target: &dyn Target,
+    options: &SyncOptions,
+    progress: &dyn SyncProgress,
+    journal: &dyn Journal,
+    index: &dyn AccountIndex,
 ) -> SyncReport {
     SyncReport::of_run(options, RunKind::Sync, async |report| {
         let snapshot = match source.fetch(progress).await {
@@ -117,6 +140,11 @@ pub async fn run_sync_journaled(
             report.record_dry_run(&plan);
             return report.settled(options.stop.is_raised());
         }
+        let index_writes = IndexWrites::of(&plan, true, &options.syncer);
+        let opened = match index_writes::open(index, index_writes).await {
+            Ok(opened) => opened,
+            Err(error) => return report.index_unwritable(&error),
+        };
         if !journal.is_recording() {
             // Only the journal needs the listing (its before-values): give the memory back.
             plan.listed_users = Vec::new();
@@ -131,6 +159,7 @@ pub async fn run_sync_journaled(
         );
         let (applied, groups_applied) =
             apply_plan(&plan, target, options, progress, &mut recorder).await;
+        index_writes::settle(index, opened, &applied).await;
         report.record_writes_and_settle(
             plan.operations.len(),
             applied,

@@ -64,11 +64,18 @@ pub fn plan(inputs: PlanInputs<'_>, options: &SyncOptions) -> Plan {
         (GroupPlan::default(), Memberships::default())
     };
     let memberships = options.sync_groups.then_some(memberships);
-    let mut plan = Plan {
-        managed: current
+    let managed = match &scope {
+        PlanScope::Named {
+            managed: Some(managed),
+            ..
+        } => *managed,
+        _ => current
             .iter()
             .filter(|u| !u.is_deleted && !u.is_forbidden && ownership::owner_of(u, me) == Owner::Me)
             .count(),
+    };
+    let mut plan = Plan {
+        managed,
         notices: unreadable_fields::keep_unreadable_fields(&mut desired, &current, me, mapping),
         ..Plan::default()
     };

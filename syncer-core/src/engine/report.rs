@@ -300,6 +300,20 @@ impl SyncReport {
         RunStatus::Failed
     }
 
+    /// The account index could not be marked as being written: nothing was written, since
+    /// the index would no longer tell what IAM holds.
+    pub(super) fn index_unwritable(
+        &mut self,
+        error: &crate::account_index::IndexError,
+    ) -> RunStatus {
+        self.problem(
+            None,
+            None,
+            format!("nothing was written: {error} (it must be marked before a write changes the accounts it lists)"),
+        );
+        RunStatus::Failed
+    }
+
     /// The stop signal caught the run before its first write: it ends `partial` (see
     /// [`super::run_sync`]).
     pub(super) fn stopped_before_writing(&mut self, after: &str) -> RunStatus {

@@ -5,6 +5,7 @@ mod adoption;
 mod blanking;
 mod conflicts;
 mod dry_run;
+mod event_index;
 mod event_reads;
 mod events;
 mod failures;

@@ -57,6 +57,9 @@ pub enum PlanScope {
         /// Deprovisions events already made within the guard's window: the guard counts
         /// them with this plan's.
         recent_deprovisions: usize,
+        /// How many users the syncer manages who may sign in, from the account index, when
+        /// the users given are not the whole listing (`None`: counted on the users given).
+        managed: Option<usize>,
     },
 }
 

@@ -5,7 +5,7 @@ mod expand;
 #[cfg(test)]
 mod fuzz;
 mod server;
-mod state_url;
+pub(crate) mod state_url;
 mod syncer;
 mod table;
 mod target;

@@ -4,6 +4,7 @@
 //! person; nothing waits by sleeping: the tests await the simulator's acknowledgements and poll
 //! the API with a deadline.
 
+mod index;
 mod lark;
 mod push;
 mod reads;

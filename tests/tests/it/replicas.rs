@@ -19,6 +19,7 @@ use crate::common::{
 };
 
 mod events;
+mod index;
 mod outage;
 mod tls;
 
@@ -27,9 +28,13 @@ const TOKEN: &str = "replica-token-4kd9";
 /// A config every replica shares: the state URL and replica name from the environment, a
 /// 3-second lease (so a takeover is quick to test) and `syncer_extra` in the syncer.
 fn shared_config(endpoint: &str, syncer_extra: &str) -> String {
+    shared_state(&embedded_config(endpoint, syncer_extra))
+}
+
+/// `rest` (target and syncers) under the shared `[server]` and `[state]` tables.
+fn shared_state(rest: &str) -> String {
     format!(
-        "[server]\ntoken = \"${{SYNCER_API_TOKEN}}\"\nshutdown_grace = 1\n\n[state]\nurl = \"${{STATE_URL}}\"\nreplica = \"${{REPLICA}}\"\nlease_seconds = 3\n{}",
-        embedded_config(endpoint, syncer_extra)
+        "[server]\ntoken = \"${{SYNCER_API_TOKEN}}\"\nshutdown_grace = 1\n\n[state]\nurl = \"${{STATE_URL}}\"\nreplica = \"${{REPLICA}}\"\nlease_seconds = 3\n{rest}"
     )
 }
 
@@ -51,9 +56,20 @@ struct Replica {
 
 impl Replica {
     async fn start(scratch: &Scratch, state_url: &str, name: &str) -> Replica {
+        Self::start_with(scratch, state_url, name, &[]).await
+    }
+
+    /// [`Replica::start`] with `extra` variables in its environment (a secret its config reads).
+    async fn start_with(
+        scratch: &Scratch,
+        state_url: &str,
+        name: &str,
+        extra: &[(&str, &str)],
+    ) -> Replica {
         let mut command = Command::new(BIN);
         command
             .envs(env(state_url, name))
+            .envs(extra.iter().copied())
             .env_remove("RUST_LOG")
             .stderr(Stdio::null());
         let (child, url) = start_serve(command, scratch).await;

@@ -6,7 +6,7 @@ use super::events::{apply_to, people_set, synced, Directory};
 use super::*;
 use crate::engine::ownership;
 
-fn reads(store: &Store) -> Vec<&'static str> {
+pub(super) fn reads(store: &Store) -> Vec<&'static str> {
     store.user_reads.lock().expect("lock").clone()
 }
 
@@ -19,7 +19,7 @@ async fn twins() -> (Store, Store, Vec<SourceRecord>) {
 }
 
 /// Edits IAM's copy of `name` in both stores, as an administrator would.
-fn edit_both(stores: [&Store; 2], name: &str, edit: impl Fn(&mut IamUser)) {
+pub(super) fn edit_both(stores: [&Store; 2], name: &str, edit: impl Fn(&mut IamUser)) {
     for store in stores {
         let mut users = store.users.lock().expect("lock");
         let user = users
@@ -30,7 +30,7 @@ fn edit_both(stores: [&Store; 2], name: &str, edit: impl Fn(&mut IamUser)) {
     }
 }
 
-fn add_both(stores: [&Store; 2], user: IamUser) {
+pub(super) fn add_both(stores: [&Store; 2], user: IamUser) {
     for store in stores {
         store.users.lock().expect("lock").push(user.clone());
     }

@@ -6,6 +6,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Mutex;
 
 use super::*;
+use crate::account_index::{AccountIndex, NoIndex};
 use crate::events::{DepartmentLookup, PersonLookup};
 use crate::journal::NoJournal;
 
@@ -69,7 +70,7 @@ pub(super) fn people_set(ids: &[&str]) -> ChangeSet {
     }
 }
 
-fn leaving(ids: &[&str]) -> ChangeSet {
+pub(super) fn leaving(ids: &[&str]) -> ChangeSet {
     ChangeSet {
         leaving: ids.iter().map(|id| id.to_string()).collect(),
         ..ChangeSet::default()
@@ -83,6 +84,18 @@ pub(super) async fn apply_to(
     options: &SyncOptions,
     recent: usize,
 ) -> ChangeReport {
+    apply_indexed(store, directory, changes, options, recent, &NoIndex).await
+}
+
+/// [`apply_to`] with the account index `index`.
+pub(super) async fn apply_indexed(
+    store: &Store,
+    directory: &Directory,
+    changes: &ChangeSet,
+    options: &SyncOptions,
+    recent: usize,
+    index: &dyn AccountIndex,
+) -> ChangeReport {
     apply_changes(
         directory,
         &mapping(),
@@ -91,6 +104,7 @@ pub(super) async fn apply_to(
         changes,
         recent,
         &NoJournal,
+        index,
     )
     .await
 }
@@ -250,6 +264,7 @@ async fn an_unreachable_target_asks_for_the_event_again() {
         &people_set(&["a"]),
         0,
         &NoJournal,
+        &NoIndex,
     )
     .await;
     assert_eq!(report.outcome, ChangeOutcome::Failed);

@@ -2,7 +2,8 @@
 //! within [`COALESCE`] of the first, each less than [`IDLE`] after the one before (a storm for
 //! one person costs one read and at most one write; a lone event does not wait out the
 //! window), waits until no full run of the syncer is going, and applies the batch under the
-//! syncer's run lock (a lease with its fence, in a shared state), exactly as a run holds it.
+//! syncer's run lock (a lease with its fence, in a shared state), exactly as a run holds it,
+//! with the syncer's account index (read and kept under the same lock).
 //! Each event is answered once its change is written or recorded failed; while IAM cannot be
 //! reached every event of the batch is asked for again.
 
@@ -150,6 +151,7 @@ async fn apply(state: &AppState, hub: &EventHub, batch: Vec<Job>, held: Held) {
         &changes,
         recent,
         &NoJournal,
+        &state.runner().index(&hub.name),
     )
     .await;
     if let Err(error) = hub.record_deprovisions(report.deprovisioned).await {

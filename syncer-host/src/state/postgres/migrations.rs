@@ -58,6 +58,8 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (4, super::quota::MIGRATION),
     // The deprovisions made by change events, over the guard's window (issue 12).
     (5, super::event_window::MIGRATION),
+    // The account index of each syncer: hires and leavers by event without the whole listing.
+    (6, super::account_index::MIGRATION),
 ];
 
 /// Why the schema could not be brought up to date.

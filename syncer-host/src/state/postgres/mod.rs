@@ -2,10 +2,12 @@
 //! versioned migrations the program runs at start, and what is kept there — the run history
 //! ([`history`]) with each run's write journal ([`journal`]), one lease per running syncer
 //! ([`lease`]) and one schedule slot per syncer ([`schedule`]), the monthly API call counts
-//! ([`quota`]), and what change events leave behind (the ids handled, the deprovisions counted
-//! against the guard's window). Every time that matters is the database's own clock (`now()`),
-//! so the replicas' clocks may disagree. Knows nothing of targets, sources or HTTP.
+//! ([`quota`]), what change events leave behind (the ids handled, the deprovisions counted
+//! against the guard's window) and each syncer's account index (`account_index`). Every time
+//! that matters is the database's own clock (`now()`), so the replicas' clocks may disagree.
+//! Knows nothing of targets, sources or HTTP.
 
+mod account_index;
 mod event_window;
 mod events;
 mod history;

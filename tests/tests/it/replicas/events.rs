@@ -36,6 +36,15 @@ async fn two_listening_replicas(
         Replica::start(scratch, url, "replica-a").await,
         Replica::start(scratch, url, "replica-b").await,
     ];
+    listening_after_the_first_sync(&replicas, dingtalk).await;
+    replicas
+}
+
+/// Waits for the first full sync of `replicas`, and asserts that both listen to `dingtalk`.
+pub(super) async fn listening_after_the_first_sync(
+    replicas: &[Replica; 2],
+    dingtalk: &FakeDingTalk,
+) {
     eventually("the first full sync", || async {
         let runs = replicas[0].runs().await;
         runs.iter()
@@ -47,7 +56,6 @@ async fn two_listening_replicas(
         dingtalk.connected(2, DEADLINE).await,
         "both replicas listen"
     );
-    replicas
 }
 
 /// The `events` counters of the syncer on each replica.
