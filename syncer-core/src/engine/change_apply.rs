@@ -30,35 +30,13 @@ use crate::snapshot::{Department, SourceRecord};
 use crate::syncer::{FetchError, Syncer};
 use crate::target::{Target, TargetError};
 
-/// Reads again everything `changes` names and applies it, exactly as a full sync would for
-/// those people and departments. `recent_deprovisions` is how many users events deprovisioned
-/// within the guard's window (see [`super::EventGuardWindow`]). Writes are journaled in
-/// `journal` like a run's, and kept in the syncer's account `index` (pass
-/// [`crate::NoIndex`] to read the whole listing for every hire and leaver). Never panics on
-/// remote failures: they end up in the report.
-#[allow(clippy::too_many_arguments)]
-pub async fn apply_changes(
-    source: &dyn Syncer,
-    mapping: &FieldMapping,
-    target: &dyn Target,
-    options: &SyncOptions,
-    changes: &ChangeSet,
-    recent_deprovisions: usize,
-    journal: &dyn Journal,
-    index: &dyn AccountIndex,
-) -> ChangeReport {
+/// Reads again everything the inputs' `changes` name and applies it, exactly as a full sync
+/// would for those people and departments: writes journaled like a run's and kept in the
+/// syncer's account index. Never panics on remote failures: they end up in the report.
+pub async fn apply_changes(inputs: ChangeInputs<'_>) -> ChangeReport {
     let mut still_listed = Vec::new();
     let mut retry = false;
-    let inputs = Inputs {
-        source,
-        mapping,
-        target,
-        options,
-        changes,
-        recent_deprovisions,
-        journal,
-        index,
-    };
+    let options = inputs.options;
     let report = SyncReport::of_run(options, RunKind::Sync, async |report: &mut SyncReport| {
         apply_into(report, &mut still_listed, &mut retry, inputs).await
     })
@@ -71,15 +49,26 @@ pub async fn apply_changes(
     settled
 }
 
-struct Inputs<'a> {
-    source: &'a dyn Syncer,
-    mapping: &'a FieldMapping,
-    target: &'a dyn Target,
-    options: &'a SyncOptions,
-    changes: &'a ChangeSet,
-    recent_deprovisions: usize,
-    journal: &'a dyn Journal,
-    index: &'a dyn AccountIndex,
+/// What [`apply_changes`] works with.
+pub struct ChangeInputs<'a> {
+    /// The directory the changes come from (read again for everyone they name).
+    pub source: &'a dyn Syncer,
+    /// Source fields → IAM fields.
+    pub mapping: &'a FieldMapping,
+    /// Where the users are written.
+    pub target: &'a dyn Target,
+    /// The run's options, as a full sync of the syncer has them.
+    pub options: &'a SyncOptions,
+    /// The people and departments the events named.
+    pub changes: &'a ChangeSet,
+    /// How many users events deprovisioned within the guard's window (see
+    /// [`super::EventGuardWindow`]).
+    pub recent_deprovisions: usize,
+    /// Where writes are journaled, like a run's.
+    pub journal: &'a dyn Journal,
+    /// The syncer's account index ([`crate::NoIndex`]: read the whole listing for every hire
+    /// and leaver).
+    pub index: &'a dyn AccountIndex,
 }
 
 /// What the source says now about the people named.
@@ -90,7 +79,7 @@ struct People {
 }
 
 async fn read_people(
-    inputs: &Inputs<'_>,
+    inputs: &ChangeInputs<'_>,
     report: &mut SyncReport,
     still_listed: &mut Vec<String>,
 ) -> Result<People, FetchError> {
@@ -124,7 +113,7 @@ async fn read_people(
 /// read with every parent whose group does not exist either; and the rest as their groups
 /// stand, so the plan leaves them as they are.
 struct Departments<'a> {
-    inputs: &'a Inputs<'a>,
+    inputs: &'a ChangeInputs<'a>,
     groups: &'a [IamGroup],
     found: BTreeMap<String, Department>,
     removed: HashSet<String>,
@@ -235,7 +224,7 @@ async fn apply_into(
     report: &mut SyncReport,
     still_listed: &mut Vec<String>,
     retry: &mut bool,
-    inputs: Inputs<'_>,
+    inputs: ChangeInputs<'_>,
 ) -> RunStatus {
     let options = inputs.options;
     let target = inputs.target;

@@ -29,7 +29,7 @@ mod vocabulary;
 pub use apply::{
     apply, apply_group_deletes, apply_group_upserts, apply_plan, Applied, GroupsApplied,
 };
-pub use change_apply::apply_changes;
+pub use change_apply::{apply_changes, ChangeInputs};
 pub use change_report::{ChangeOutcome, ChangeReport};
 pub use changes::ChangeSet;
 pub use desired::desired_users;

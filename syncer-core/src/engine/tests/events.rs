@@ -96,16 +96,16 @@ pub(super) async fn apply_indexed(
     recent: usize,
     index: &dyn AccountIndex,
 ) -> ChangeReport {
-    apply_changes(
-        directory,
-        &mapping(),
-        &store.mock(),
+    apply_changes(ChangeInputs {
+        source: directory,
+        mapping: &mapping(),
+        target: &store.mock(),
         options,
         changes,
-        recent,
-        &NoJournal,
+        recent_deprovisions: recent,
+        journal: &NoJournal,
         index,
-    )
+    })
     .await
 }
 
@@ -256,16 +256,16 @@ async fn an_unreachable_target_asks_for_the_event_again() {
         .expect_list_users()
         .returning(move |_| Err(refused()));
     let directory = Directory::of(users, tree());
-    let report = apply_changes(
-        &directory,
-        &mapping(),
-        &target,
-        &options(),
-        &people_set(&["a"]),
-        0,
-        &NoJournal,
-        &NoIndex,
-    )
+    let report = apply_changes(ChangeInputs {
+        source: &directory,
+        mapping: &mapping(),
+        target: &target,
+        options: &options(),
+        changes: &people_set(&["a"]),
+        recent_deprovisions: 0,
+        journal: &NoJournal,
+        index: &NoIndex,
+    })
     .await;
     assert_eq!(report.outcome, ChangeOutcome::Failed);
     assert!(report.retry);

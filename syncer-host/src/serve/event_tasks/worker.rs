@@ -10,7 +10,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use syncer_core::engine::{apply_changes, ChangeOutcome, ChangeReport, ChangeSet};
+use syncer_core::engine::{apply_changes, ChangeInputs, ChangeOutcome, ChangeReport, ChangeSet};
 use syncer_core::{EventOutcome, NoJournal, Target};
 use tokio::sync::{mpsc, OwnedMutexGuard};
 use tokio_util::sync::CancellationToken;
@@ -143,16 +143,17 @@ async fn apply(state: &AppState, hub: &EventHub, batch: Vec<Job>, held: Held) {
             return;
         }
     };
-    let mut report: ChangeReport = apply_changes(
-        hub.source.as_ref(),
-        &settings.mapping,
+    let index = state.runner().index(&hub.name);
+    let mut report: ChangeReport = apply_changes(ChangeInputs {
+        source: hub.source.as_ref(),
+        mapping: &settings.mapping,
         target,
-        &options,
-        &changes,
-        recent,
-        &NoJournal,
-        &state.runner().index(&hub.name),
-    )
+        options: &options,
+        changes: &changes,
+        recent_deprovisions: recent,
+        journal: &NoJournal,
+        index: &index,
+    })
     .await;
     if let Err(error) = hub.record_deprovisions(report.deprovisioned).await {
         tracing::warn!(syncer = %hub.name, %error, deprovisioned = report.deprovisioned, "event deprovisions not counted in the guard's window");
