@@ -136,15 +136,7 @@ async fn an_account_found_by_the_syncers_mark_alone_is_updated_from_the_whole_li
         .with("mobile", "13900000001");
     same_as_a_full_sync(&store, &full, users).await;
     assert_eq!(reads(&store), vec!["lookup", "list"]);
-    assert_eq!(
-        store.writes(),
-        vec![(
-            "update".into(),
-            "li.na".into(),
-            vec![IamField::Email, IamField::Phone]
-        )],
-        "updated, not created a second time"
-    );
+    assert_contact_updated(&store, "li.na");
 }
 
 #[tokio::test]
@@ -170,5 +162,19 @@ async fn a_field_empty_for_everyone_read_is_weighed_on_the_whole_listing() {
             .any(|notice| notice.contains("came back empty")),
         "{:?}",
         report.report.notices
+    );
+}
+
+/// Asserts that `store`'s only write updated the e-mail and phone of the account `name`: the
+/// person's account was found, not created a second time.
+pub(super) fn assert_contact_updated(store: &Store, name: &str) {
+    assert_eq!(
+        store.writes(),
+        vec![(
+            "update".into(),
+            name.into(),
+            vec![IamField::Email, IamField::Phone]
+        )],
+        "updated, not created a second time"
     );
 }
