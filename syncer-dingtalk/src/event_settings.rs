@@ -1,50 +1,19 @@
 //! The DingTalk syncer's event keys: how change events arrive (`events = "off" | "stream" |
 //! "http"`), where the Stream gateway is (`stream_endpoint`), and the console's token and
-//! `aes_key` that sign and encrypt HTTP pushes. Validated here, once, with errors that name the
-//! key and the fix and never quote a secret.
+//! `aes_key` that sign and encrypt HTTP pushes (declared in `config.toml`). Validated here, once,
+//! with errors that name the key and the fix and never quote a secret.
 
 use std::sync::Arc;
 
-use syncer_core::{ConfigField, ConfigKind, EventMode, PluginConfig, PluginConfigError};
-use syncer_remote::events_field;
+use syncer_core::{EventMode, PluginConfig, PluginConfigError};
 
+use crate::keys::DEFAULT_STREAM_ENDPOINT;
 use crate::push::DingTalkPush;
 use crate::push_crypto::PushCryptoError;
-
-/// The public base of DingTalk's new API host, where the Stream gateway lives.
-pub const DEFAULT_STREAM_ENDPOINT: &str = "https://api.dingtalk.com";
 
 /// Where the console keeps the push settings.
 const CONSOLE_EVENTS: &str =
     "the DingTalk developer console (your app → Event Subscription / 事件订阅)";
-
-/// The event keys, in the order a form shows them.
-pub const EVENT_FIELDS: [ConfigField; 4] = [
-    events_field(
-        "How DingTalk's address-book events reach the syncer: \"off\" (full syncs only), \"stream\" (Stream mode: an outbound connection, works behind NAT; choose Stream mode in the console's event subscription) or \"http\" (DingTalk pushes to serve's POST /api/v1/syncers/NAME/events; needs callback_token and aes_key).",
-    ),
-    ConfigField::new(
-        "stream_endpoint",
-        "Stream gateway",
-        ConfigKind::Url,
-        "Base URL of DingTalk's Stream gateway (/v1.0/gateway/connections/open); override only for a proxy or a test server.",
-    )
-    .defaulting_to(DEFAULT_STREAM_ENDPOINT),
-    ConfigField::new(
-        "callback_token",
-        "Push token",
-        ConfigKind::Text,
-        "events = \"http\": the token (3 to 32 characters) of the app's event subscription page; use ${VAR} to read it from the environment.",
-    )
-    .secret(),
-    ConfigField::new(
-        "aes_key",
-        "Push aes_key",
-        ConfigKind::Text,
-        "events = \"http\": the 43-character aes_key of the app's event subscription page; use ${VAR} to read it from the environment.",
-    )
-    .secret(),
-];
 
 /// How one DingTalk syncer receives change events.
 #[derive(Clone, Debug)]

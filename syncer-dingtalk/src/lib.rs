@@ -22,6 +22,7 @@ pub mod error;
 pub mod event_settings;
 pub mod events;
 mod fetch;
+pub mod keys;
 mod lookup;
 pub mod push;
 pub mod push_crypto;

@@ -1,39 +1,17 @@
 //! The Lark syncer's event keys: whether change events arrive (`events = "off" | "http"`: Lark
 //! calls serve's events endpoint), the console's Verification Token every callback carries, and
-//! its Encrypt Key (callbacks then come encrypted and signed). Validated here with errors that
-//! name the key and the fix and never quote a secret.
+//! its Encrypt Key (callbacks then come encrypted and signed), declared in `config.toml`.
+//! Validated here with errors that name the key and the fix and never quote a secret.
 
 use std::sync::Arc;
 
-use syncer_core::{ConfigField, ConfigKind, EventMode, PluginConfig, PluginConfigError};
-use syncer_remote::events_field;
+use syncer_core::{EventMode, PluginConfig, PluginConfigError};
 
 use crate::callback::LarkCallbacks;
 
 /// Where the console keeps the callback settings.
 const CONSOLE_EVENTS: &str =
     "the Lark developer console (your app → Events & Callbacks / 事件与回调 → Encryption Strategy / 加密策略)";
-
-/// The event keys, in the order a form shows them.
-pub const EVENT_FIELDS: [ConfigField; 3] = [
-    events_field(
-        "\"off\" (full syncs only) or \"http\": Lark sends contact events to serve's POST /api/v1/syncers/NAME/events (set that URL as the app's request URL and subscribe to the contact v3 user and department events); needs verification_token.",
-    ),
-    ConfigField::new(
-        "verification_token",
-        "Verification Token",
-        ConfigKind::Text,
-        "events = \"http\": the app's Verification Token (Events & Callbacks → Encryption Strategy); every callback must carry it. Use ${VAR} to read it from the environment.",
-    )
-    .secret(),
-    ConfigField::new(
-        "encrypt_key",
-        "Encrypt Key",
-        ConfigKind::Text,
-        "events = \"http\": the app's Encrypt Key, if one is set (recommended): callbacks then come encrypted and signed, and unsigned ones are refused. Use ${VAR} to read it from the environment.",
-    )
-    .secret(),
-];
 
 /// How one Lark syncer receives change events (by default: it does not).
 #[derive(Clone, Debug, Default)]

@@ -31,6 +31,7 @@ pub mod error;
 pub mod event_settings;
 pub mod events;
 mod fetch;
+pub mod keys;
 mod lookup;
 mod records;
 pub mod remote;
