@@ -97,20 +97,21 @@ impl FieldKind {
 
     /// Why `value` is no default of this kind, if it is not.
     fn default_problem(self, value: &str) -> Option<&'static str> {
-        let fits = match self {
-            Self::Text => true,
-            Self::Url => value.starts_with("https://") || value.starts_with("http://"),
-            Self::Integer => value.parse::<i64>().is_ok(),
-            Self::Number => value.parse::<f64>().is_ok_and(f64::is_finite),
-            Self::Boolean => value == "true" || value == "false",
-        };
-        (!fits).then_some(match self {
-            Self::Text => "is no text",
-            Self::Url => "must be an http:// or https:// URL",
-            Self::Integer => "must be a whole number",
-            Self::Number => "must be a number",
-            Self::Boolean => "must be true or false",
-        })
+        match self {
+            Self::Text => None,
+            Self::Url => (!(value.starts_with("https://") || value.starts_with("http://")))
+                .then_some("must be an http:// or https:// URL"),
+            Self::Integer => value
+                .parse::<i64>()
+                .is_err()
+                .then_some("must be a whole number"),
+            Self::Number => {
+                (!value.parse::<f64>().is_ok_and(f64::is_finite)).then_some("must be a number")
+            }
+            Self::Boolean => {
+                (value != "true" && value != "false").then_some("must be true or false")
+            }
+        }
     }
 }
 
@@ -199,13 +200,8 @@ impl ConfigTable {
                 ));
             }
         }
-        if !self.remote.endpoint.starts_with("https://")
-            && !self.remote.endpoint.starts_with("http://")
-        {
-            return Err(invalid(
-                "remote.endpoint".into(),
-                "must be an http:// or https:// URL",
-            ));
+        if let Some(problem) = FieldKind::Url.default_problem(&self.remote.endpoint) {
+            return Err(invalid("remote.endpoint".into(), problem));
         }
         if !(self.remote.rate_limit.is_finite() && self.remote.rate_limit > 0.0) {
             return Err(invalid(
