@@ -50,9 +50,8 @@ pub use account_index::{
     NoIndex,
 };
 pub use engine::{
-    run_revert, run_sync, run_sync_indexed, run_sync_journaled, AdoptByName, Deadline,
-    DeprovisionGuard, LeaverPolicy, RevertOptions, RunStatus, StopSignal, SyncOptions,
-    SyncProgress, SyncReport,
+    run_revert, run_sync, AdoptByName, Deadline, DeprovisionGuard, LeaverPolicy, RevertOptions,
+    RunStatus, StopSignal, SyncInputs, SyncOptions, SyncProgress, SyncReport,
 };
 pub use events::{
     Change, ChangeEvent, DepartmentLookup, EventMode, EventOutcome, EventSink, PersonLookup,

@@ -12,8 +12,8 @@
 //! syncer.
 
 use syncer_core::{
-    run_sync_indexed, AccountIndex, Deadline, IndexError, Journal, NoJournal, RunStatus, Secret,
-    StopSignal, SyncOptions, SyncProgress, SyncReport, Target,
+    run_sync, AccountIndex, Deadline, IndexError, Journal, NoJournal, RunStatus, Secret,
+    StopSignal, SyncInputs, SyncOptions, SyncProgress, SyncReport, Target,
 };
 
 use crate::config::{Config, SyncerSettings, TargetSettings};
@@ -296,14 +296,16 @@ impl Runner {
             match &run.job {
                 RunJob::Sync => match self.source(settings) {
                     Ok(source) => {
-                        run_sync_indexed(
-                            source.as_ref(),
-                            &settings.mapping,
-                            target,
-                            &run.options,
-                            progress,
-                            journal,
-                            &index,
+                        run_sync(
+                            SyncInputs::new(
+                                source.as_ref(),
+                                &settings.mapping,
+                                target,
+                                &run.options,
+                            )
+                            .progress(progress)
+                            .journal(journal)
+                            .index(&index),
                         )
                         .await
                     }

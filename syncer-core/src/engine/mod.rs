@@ -53,8 +53,71 @@ use index_writes::IndexWrites;
 use crate::account_index::{AccountIndex, NoIndex};
 use crate::journal::{Journal, NoJournal};
 use crate::mapping::FieldMapping;
+use crate::snapshot::NoProgress;
 use crate::syncer::Syncer;
 use crate::target::Target;
+
+/// What one full sync reads from and writes to. [`SyncInputs::new`] gives a run without progress
+/// display, journal or account index; [`SyncInputs::progress`], [`SyncInputs::journal`] and
+/// [`SyncInputs::index`] add them.
+#[derive(Clone, Copy)]
+pub struct SyncInputs<'a> {
+    /// The directory.
+    pub source: &'a dyn Syncer,
+    /// Source fields → IAM fields.
+    pub mapping: &'a FieldMapping,
+    /// Where the users are written.
+    pub target: &'a dyn Target,
+    /// The run's options.
+    pub options: &'a SyncOptions,
+    /// Told of the run's phases and writes as they go.
+    pub progress: &'a dyn SyncProgress,
+    /// Where every write is recorded so the run can be reverted: each chunk of writes is
+    /// journaled (one call) before it is sent, and its outcomes after. When the journal cannot
+    /// record, the chunk is not sent, nothing after it either, and the run ends `failed`. A dry
+    /// run records nothing.
+    pub journal: &'a dyn Journal,
+    /// The syncer's account index, replaced with what the run leaves in IAM: opened before the
+    /// first write (the run writes nothing when it cannot be) and settled from the listing with
+    /// the run's writes once every write that changes it landed. A dry run leaves it as it is.
+    pub index: &'a dyn AccountIndex,
+}
+
+impl<'a> SyncInputs<'a> {
+    /// A sync of `source` into `target` with `mapping` and `options`: no progress display, no
+    /// journal ([`NoJournal`]), no account index ([`NoIndex`]).
+    pub fn new(
+        source: &'a dyn Syncer,
+        mapping: &'a FieldMapping,
+        target: &'a dyn Target,
+        options: &'a SyncOptions,
+    ) -> Self {
+        Self {
+            source,
+            mapping,
+            target,
+            options,
+            progress: &NoProgress,
+            journal: &NoJournal,
+            index: &NoIndex,
+        }
+    }
+
+    /// The same run, telling `progress` how it goes.
+    pub fn progress(self, progress: &'a dyn SyncProgress) -> Self {
+        Self { progress, ..self }
+    }
+
+    /// The same run, journaling its writes in `journal`.
+    pub fn journal(self, journal: &'a dyn Journal) -> Self {
+        Self { journal, ..self }
+    }
+
+    /// The same run, keeping the syncer's account `index`.
+    pub fn index(self, index: &'a dyn AccountIndex) -> Self {
+        Self { index, ..self }
+    }
+}
 
 /// Runs one sync and reports what happened. Never panics on remote failures: they end up in the
 /// report with status `failed` or `partial`.
@@ -64,47 +127,16 @@ use crate::target::Target;
 /// fetch or the read of the target it writes nothing at all; during the writes, those in flight
 /// finish and no new one starts. (`partial`, not `failed`: what was read or written is sound,
 /// the run was only cut short, and the next run carries on from the directory as it is.)
-pub async fn run_sync(
-    source: &dyn Syncer,
-    mapping: &FieldMapping,
-    target: &dyn Target,
-    options: &SyncOptions,
-    progress: &dyn SyncProgress,
-) -> SyncReport {
-    run_sync_journaled(source, mapping, target, options, progress, &NoJournal).await
-}
-
-/// [`run_sync`], recording every write in `journal` so the run can be reverted: each chunk of
-/// writes is journaled (one call) before it is sent, and its outcomes after. When the journal
-/// cannot record, the chunk is not sent, nothing after it either, and the run ends `failed`.
-/// A dry run records nothing.
-pub async fn run_sync_journaled(
-    source: &dyn Syncer,
-    mapping: &FieldMapping,
-    target: &dyn Target,
-    options: &SyncOptions,
-    progress: &dyn SyncProgress,
-    journal: &dyn Journal,
-) -> SyncReport {
-    run_sync_indexed(
-        source, mapping, target, options, progress, journal, &NoIndex,
-    )
-    .await
-}
-
-/// [`run_sync_journaled`], replacing the syncer's account `index` with what the run leaves in
-/// IAM: the index is opened before the first write (the run writes nothing when it cannot be)
-/// and settled from the listing with the run's writes once every write that changes it
-/// landed. A dry run leaves it as it is.
-pub async fn run_sync_indexed(
-    source: &dyn Syncer,
-    mapping: &FieldMapping,
-    target: &dyn Target,
-    options: &SyncOptions,
-    progress: &dyn SyncProgress,
-    journal: &dyn Journal,
-    index: &dyn AccountIndex,
-) -> SyncReport {
+pub async fn run_sync(inputs: SyncInputs<'_>) -> SyncReport {
+    let SyncInputs {
+        source,
+        mapping,
+        target,
+        options,
+        progress,
+        journal,
+        index,
+    } = inputs;
     SyncReport::of_run(options, RunKind::Sync, async |report| {
         let snapshot = match source.fetch(progress).await {
             Ok(snapshot) => snapshot,

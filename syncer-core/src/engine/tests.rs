@@ -28,9 +28,7 @@ use async_trait::async_trait;
 use super::*;
 use crate::field::IamField;
 use crate::mapping::FieldMapping;
-use crate::snapshot::{
-    Department, FetchFailure, FetchProgress, NoProgress, Snapshot, SourceRecord,
-};
+use crate::snapshot::{Department, FetchFailure, FetchProgress, Snapshot, SourceRecord};
 use crate::syncer::{ConnectionReport, FetchError, Syncer};
 use crate::target::{MockTarget, TargetError};
 use crate::user::IamUser;

@@ -109,13 +109,12 @@ async fn a_remapped_name_is_no_evidence_either() {
     .expect("valid mapping");
     let store = Store::with(vec![local_user("a@acme.example", "local-uuid")]);
     let before = store.user("a@acme.example");
-    let report = run_sync(
+    let report = run_sync(SyncInputs::new(
         &source(vec![person("a")]),
         &mapping,
         &store.mock(),
         &options(),
-        &NoProgress,
-    )
+    ))
     .await;
     assert_eq!(store.user("a@acme.example"), before);
     assert!(

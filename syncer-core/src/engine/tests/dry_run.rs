@@ -21,7 +21,7 @@ async fn dry_run_plans_everything_and_writes_nothing() {
         dry_run: true,
         ..options()
     };
-    let report = run_sync(&source(changed), &mapping(), &mock, &dry, &NoProgress).await;
+    let report = run_sync(SyncInputs::new(&source(changed), &mapping(), &mock, &dry)).await;
     assert!(report.dry_run);
     assert_eq!(
         (
@@ -52,13 +52,12 @@ async fn dry_run_lists_group_writes_without_sending_them() {
         dry_run: true,
         ..options()
     };
-    let report = run_sync(
+    let report = run_sync(SyncInputs::new(
         &source_with(vec![in_depts("a", &["3"])], tree()),
         &mapping(),
         &mock,
         &dry,
-        &NoProgress,
-    )
+    ))
     .await;
     assert_eq!(report.counts.groups_created, 4);
     assert_eq!(report.plan.expect("plan").groups.create.len(), 4);

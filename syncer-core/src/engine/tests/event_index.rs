@@ -13,14 +13,10 @@ use crate::journal::NoJournal;
 
 /// A full sync of `source` on `store` that keeps `index`.
 async fn indexed_run(store: &Store, source: StaticSource, index: &MemoryIndex) -> SyncReport {
-    run_sync_indexed(
-        &source,
-        &mapping(),
-        &store.mock(),
-        &options(),
-        &NoProgress,
-        &NoJournal,
-        index,
+    run_sync(
+        SyncInputs::new(&source, &mapping(), &store.mock(), &options())
+            .journal(&NoJournal)
+            .index(index),
     )
     .await
 }

@@ -23,13 +23,12 @@ async fn one_rejected_user_does_not_stop_the_others() {
         inner.users.lock().expect("lock").push(user.clone());
         Ok(())
     });
-    let report = run_sync(
+    let report = run_sync(SyncInputs::new(
         &source(people(3)),
         &mapping(),
         &mock,
         &options(),
-        &NoProgress,
-    )
+    ))
     .await;
     assert_eq!(report.status, RunStatus::Partial);
     assert_eq!((report.counts.created, report.counts.failed), (2, 1));
@@ -82,7 +81,7 @@ async fn fetch_failure_is_a_failed_run() {
     }
     let mut mock = MockTarget::new();
     mock.expect_list_users().never();
-    let report = run_sync(&Broken, &mapping(), &mock, &options(), &NoProgress).await;
+    let report = run_sync(SyncInputs::new(&Broken, &mapping(), &mock, &options())).await;
     assert_eq!(report.status, RunStatus::Failed);
     assert_eq!(report.errors[0].api.as_deref(), Some("/gettoken"));
 }
@@ -109,13 +108,12 @@ async fn five_unanswered_writes_in_a_row_stop_the_writes_and_fail_the_run() {
         write_concurrency: 1,
         ..options()
     };
-    let report = run_sync(
+    let report = run_sync(SyncInputs::new(
         &source(people(20)),
         &mapping(),
         &target_that_never_answers(calls.clone()),
         &options,
-        &NoProgress,
-    )
+    ))
     .await;
     assert_eq!(*calls.lock().expect("lock"), 5, "{report:?}");
     assert_eq!(report.status, RunStatus::Failed);
@@ -136,13 +134,12 @@ async fn no_write_starts_after_the_run_deadline() {
         deadline: Some(Deadline::after(std::time::Duration::ZERO)),
         ..options()
     };
-    let report = run_sync(
+    let report = run_sync(SyncInputs::new(
         &source(people(3)),
         &mapping(),
         &target_that_never_answers(calls.clone()),
         &options,
-        &NoProgress,
-    )
+    ))
     .await;
     assert_eq!(*calls.lock().expect("lock"), 0, "{report:?}");
     assert_eq!(report.status, RunStatus::Failed);
@@ -175,13 +172,12 @@ async fn group_writes_that_get_no_answer_trip_the_breaker_and_no_user_is_written
         write_concurrency: 1,
         ..options()
     };
-    let report = run_sync(
+    let report = run_sync(SyncInputs::new(
         &source_with(people(3), departments),
         &mapping(),
         &mock,
         &options,
-        &NoProgress,
-    )
+    ))
     .await;
     assert_eq!(*calls.lock().expect("lock"), 5, "{report:?}");
     assert_eq!(report.status, RunStatus::Failed);

@@ -7,9 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 
-use crate::engine::{
-    run_revert, run_sync, run_sync_journaled, RevertOptions, SyncOptions, SyncReport,
-};
+use crate::engine::{run_revert, run_sync, RevertOptions, SyncInputs, SyncOptions, SyncReport};
 use crate::field::IamField;
 use crate::group::IamGroup;
 use crate::journal::{JournalEntry, MemoryJournal};
@@ -405,13 +403,12 @@ pub(super) async fn sync(
     people: Vec<SourceRecord>,
     options: &SyncOptions,
 ) -> SyncReport {
-    run_sync(
+    run_sync(SyncInputs::new(
         &source(people),
         &mapping(),
         &store.mock(),
         options,
-        &NoProgress,
-    )
+    ))
     .await
 }
 
@@ -467,13 +464,12 @@ pub(super) async fn sync_tree(
     users: Vec<SourceRecord>,
     departments: Vec<Department>,
 ) -> SyncReport {
-    run_sync(
+    run_sync(SyncInputs::new(
         &source_with(users, departments),
         &mapping(),
         &store.mock(),
         &options(),
-        &NoProgress,
-    )
+    ))
     .await
 }
 
@@ -486,13 +482,14 @@ pub(super) async fn journaled_sync(
     options: &SyncOptions,
 ) -> (SyncReport, Vec<JournalEntry>) {
     let journal = MemoryJournal::new();
-    let report = run_sync_journaled(
-        &source_with(people, departments),
-        mapping,
-        &store.mock(),
-        options,
-        &NoProgress,
-        &journal,
+    let report = run_sync(
+        SyncInputs::new(
+            &source_with(people, departments),
+            mapping,
+            &store.mock(),
+            options,
+        )
+        .journal(&journal),
     )
     .await;
     (report, journal.entries())

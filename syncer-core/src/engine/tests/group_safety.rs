@@ -9,13 +9,12 @@ async fn sync_tree_with(
     departments: Vec<Department>,
     options: &SyncOptions,
 ) -> SyncReport {
-    run_sync(
+    run_sync(SyncInputs::new(
         &source_with(users, departments),
         &mapping(),
         &store.mock(),
         options,
-        &NoProgress,
-    )
+    ))
     .await
 }
 

@@ -16,15 +16,7 @@ async fn sync_journaled_into(
     options: &SyncOptions,
     journal: &dyn Journal,
 ) -> SyncReport {
-    run_sync_journaled(
-        &source(people),
-        &mapping(),
-        target,
-        options,
-        &NoProgress,
-        journal,
-    )
-    .await
+    run_sync(SyncInputs::new(&source(people), &mapping(), target, options).journal(journal)).await
 }
 
 #[tokio::test]

@@ -29,30 +29,27 @@ async fn returning_leaver_is_reenabled_even_when_is_forbidden_is_not_mapped() {
     let mapping = FieldMapping::build(&PLUGIN, &overrides).expect("valid");
     let store = Store::default();
     let opts = options();
-    run_sync(
+    run_sync(SyncInputs::new(
         &source(people(2)),
         &mapping,
         &store.mock(),
         &opts,
-        &NoProgress,
-    )
+    ))
     .await;
-    run_sync(
+    run_sync(SyncInputs::new(
         &source(people(1)),
         &mapping,
         &store.mock(),
         &opts,
-        &NoProgress,
-    )
+    ))
     .await;
     assert!(store.user("uuser001").is_forbidden);
-    run_sync(
+    run_sync(SyncInputs::new(
         &source(people(2)),
         &mapping,
         &store.mock(),
         &opts,
-        &NoProgress,
-    )
+    ))
     .await;
     assert!(!store.user("uuser001").is_forbidden);
 }
@@ -88,7 +85,13 @@ async fn incomplete_fetch_deprovisions_nobody() {
         message: "busy".into(),
     });
     store.clear_writes();
-    let report = run_sync(&partial, &mapping(), &store.mock(), &options(), &NoProgress).await;
+    let report = run_sync(SyncInputs::new(
+        &partial,
+        &mapping(),
+        &store.mock(),
+        &options(),
+    ))
+    .await;
     assert_eq!(report.status, RunStatus::Partial);
     assert_eq!(report.exit_code(), 1);
     assert_eq!(report.counts.disabled, 0);

@@ -53,7 +53,7 @@ async fn stop_during_the_fetch_touches_no_target() {
     let source = StoppedWhileFetching(options.stop.clone());
     // No expectations: any call to the target would fail the test.
     let target = MockTarget::new();
-    let report = run_sync(&source, &mapping(), &target, &options, &NoProgress).await;
+    let report = run_sync(SyncInputs::new(&source, &mapping(), &target, &options)).await;
     assert_stopped(&report);
     assert_eq!(report.counts.fetched, 1);
 }
@@ -69,6 +69,6 @@ async fn stop_while_reading_the_target_writes_nothing() {
         Ok(vec![])
     });
     target.expect_list_groups().returning(|_| Ok(vec![]));
-    let report = run_sync(&source, &mapping(), &target, &options, &NoProgress).await;
+    let report = run_sync(SyncInputs::new(&source, &mapping(), &target, &options)).await;
     assert_stopped(&report);
 }
