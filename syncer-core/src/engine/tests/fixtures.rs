@@ -403,13 +403,16 @@ pub(super) async fn sync(
     people: Vec<SourceRecord>,
     options: &SyncOptions,
 ) -> SyncReport {
-    run_sync(SyncInputs::new(
-        &source(people),
-        &mapping(),
-        &store.mock(),
-        options,
-    ))
-    .await
+    sync_from(store, &source(people), options).await
+}
+
+/// A sync of `source` into `store` with the default mapping.
+pub(super) async fn sync_from(
+    store: &Store,
+    source: &StaticSource,
+    options: &SyncOptions,
+) -> SyncReport {
+    run_sync(SyncInputs::new(source, &mapping(), &store.mock(), options)).await
 }
 
 pub(super) fn people(n: usize) -> Vec<SourceRecord> {
@@ -464,13 +467,7 @@ pub(super) async fn sync_tree(
     users: Vec<SourceRecord>,
     departments: Vec<Department>,
 ) -> SyncReport {
-    run_sync(SyncInputs::new(
-        &source_with(users, departments),
-        &mapping(),
-        &store.mock(),
-        &options(),
-    ))
-    .await
+    sync_from(store, &source_with(users, departments), &options()).await
 }
 
 /// A sync of `people` in `departments` with `mapping`, journaled: the report and the journal.

@@ -134,13 +134,7 @@ async fn incomplete_fetch_deletes_no_group_and_keeps_unread_memberships() {
         message: "busy".into(),
     });
     store.clear_writes();
-    let report = run_sync(SyncInputs::new(
-        &partial,
-        &mapping(),
-        &store.mock(),
-        &options(),
-    ))
-    .await;
+    let report = sync_from(&store, &partial, &options()).await;
     assert_eq!(report.counts.groups_deleted, 0);
     assert!(store.group("4").is_some());
     assert_eq!(store.user("ua").groups, vec!["acme/3", "acme/4"]);

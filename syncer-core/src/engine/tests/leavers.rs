@@ -85,13 +85,7 @@ async fn incomplete_fetch_deprovisions_nobody() {
         message: "busy".into(),
     });
     store.clear_writes();
-    let report = run_sync(SyncInputs::new(
-        &partial,
-        &mapping(),
-        &store.mock(),
-        &options(),
-    ))
-    .await;
+    let report = sync_from(&store, &partial, &options()).await;
     assert_eq!(report.status, RunStatus::Partial);
     assert_eq!(report.exit_code(), 1);
     assert_eq!(report.counts.disabled, 0);
