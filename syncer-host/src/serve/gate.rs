@@ -6,15 +6,19 @@
 //! finishes the answers it owes (the connection reads with half-close allowed) and shuts the
 //! connection down, and the gate writes the API's JSON error before it does. A chunked body (or
 //! a change of protocol) is hyper's to delimit, and the rest of that connection is passed on
-//! unchecked. Knows nothing of the API's routes or of hyper.
+//! unchecked. A client that stops sending a body it announced, or stops reading an answer, for
+//! longer than the gate's stall limit gets its connection closed (`stall`); waiting for a head
+//! is hyper's header-read timeout. Knows nothing of the API's routes or of hyper.
 
 use std::io;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
+use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use super::request_head::{self, Body, Check, HeadError};
+use super::stall::Stall;
 
 /// How many bytes the gate reads from the connection at once while it reads a head.
 const READ_CHUNK: usize = 4096;
@@ -45,11 +49,16 @@ pub struct Gate<S> {
     /// The answer to a refused head, and how much of it is written.
     answer: Vec<u8>,
     answered: usize,
+    /// Times the waits for an announced body.
+    body_stall: Stall,
+    /// Times the waits for the client to take the answers.
+    answer_stall: Stall,
 }
 
 impl<S> Gate<S> {
-    /// `inner` read through the gate, with heads of at most `limit` bytes.
-    pub fn new(inner: S, limit: usize) -> Self {
+    /// `inner` read through the gate, with heads of at most `limit` bytes; a body or an answer
+    /// whose bytes do not move for `stall` ends the connection.
+    pub fn new(inner: S, limit: usize, stall: Duration) -> Self {
         Self {
             inner,
             pending: Vec::new(),
@@ -57,6 +66,8 @@ impl<S> Gate<S> {
             limit,
             answer: Vec::new(),
             answered: 0,
+            body_stall: Stall::new(stall, "the request body"),
+            answer_stall: Stall::new(stall, "the answer"),
         }
     }
 
@@ -149,7 +160,8 @@ impl<S: AsyncRead + Unpin> AsyncRead for Gate<S> {
                 Place::Refused => return Poll::Ready(Ok(())),
                 Place::Request(0) => gate.place = Place::Head,
                 Place::Request(left) => {
-                    let count = ready!(gate.poll_pass(cx, buf, left))?;
+                    let passed = gate.poll_pass(cx, buf, left);
+                    let count = ready!(gate.body_stall.watch(cx, passed))?;
                     gate.place = Place::Request(left - count as u64);
                     return Poll::Ready(Ok(()));
                 }
@@ -178,26 +190,32 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Gate<S> {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().inner).poll_write(cx, buf)
+        let gate = self.get_mut();
+        let written = Pin::new(&mut gate.inner).poll_write(cx, buf);
+        gate.answer_stall.watch(cx, written)
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().inner).poll_flush(cx)
+        let gate = self.get_mut();
+        let flushed = Pin::new(&mut gate.inner).poll_flush(cx);
+        gate.answer_stall.watch(cx, flushed)
     }
 
     /// Writes the answer to a refused head (after every answer hyper wrote), then shuts down.
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let gate = self.get_mut();
         while gate.answered < gate.answer.len() {
-            let written =
-                ready!(Pin::new(&mut gate.inner).poll_write(cx, &gate.answer[gate.answered..]))?;
+            let written = Pin::new(&mut gate.inner).poll_write(cx, &gate.answer[gate.answered..]);
+            let written = ready!(gate.answer_stall.watch(cx, written))?;
             if written == 0 {
                 return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
             }
             gate.answered += written;
         }
-        ready!(Pin::new(&mut gate.inner).poll_flush(cx))?;
-        Pin::new(&mut gate.inner).poll_shutdown(cx)
+        let flushed = Pin::new(&mut gate.inner).poll_flush(cx);
+        ready!(gate.answer_stall.watch(cx, flushed))?;
+        let shut = Pin::new(&mut gate.inner).poll_shutdown(cx);
+        gate.answer_stall.watch(cx, shut)
     }
 }
 
@@ -207,11 +225,13 @@ mod tests {
 
     use super::*;
 
+    const STALL: Duration = Duration::from_secs(30);
+
     /// What hyper would read through the gate from a client that sent `sent` and closed its
     /// side, and what the gate then writes at shutdown.
     async fn through(sent: &[u8]) -> (Vec<u8>, String) {
         let (client, server) = tokio::io::duplex(1 << 20);
-        let mut gate = Gate::new(server, 256);
+        let mut gate = Gate::new(server, 256, STALL);
         let (mut client_read, mut client_write) = tokio::io::split(client);
         client_write.write_all(sent).await.expect("send");
         client_write.shutdown().await.expect("close");
@@ -277,5 +297,105 @@ mod tests {
             "hyper says it is incomplete"
         );
         assert_eq!(answer, "");
+    }
+
+    /// The request of `through`'s kind whose body announces 10 bytes.
+    const ANNOUNCED: &[u8] = b"POST /a HTTP/1.1\r\nContent-Length: 10\r\n\r\n";
+
+    #[tokio::test(start_paused = true)]
+    async fn a_body_that_stops_coming_ends_the_connection_after_the_stall_limit() {
+        let (mut client, server) = tokio::io::duplex(1 << 16);
+        let mut gate = Gate::new(server, 256, STALL);
+        client.write_all(ANNOUNCED).await.expect("head");
+        client.write_all(b"abc").await.expect("part of the body");
+        let mut read = Vec::new();
+        let mut chunk = [0u8; 64];
+        let reading = async {
+            loop {
+                match gate.read(&mut chunk).await {
+                    Ok(count) => read.extend_from_slice(&chunk[..count]),
+                    Err(error) => break error,
+                }
+            }
+        };
+        let error = tokio::time::timeout(STALL * 4, reading)
+            .await
+            .expect("closed after the stall limit, not left open");
+        assert_eq!(error.kind(), io::ErrorKind::TimedOut, "{error}");
+        assert!(error.to_string().contains("request body"), "{error}");
+        assert_eq!(read.len(), ANNOUNCED.len() + 3, "what came was passed on");
+        drop(client);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_slow_body_that_keeps_coming_is_read_whole() {
+        let (mut client, server) = tokio::io::duplex(1 << 16);
+        let mut gate = Gate::new(server, 256, STALL);
+        let sender = tokio::spawn(async move {
+            client.write_all(ANNOUNCED).await.expect("head");
+            for byte in b"0123456789" {
+                tokio::time::sleep(STALL / 2).await;
+                client.write_all(&[*byte]).await.expect("a byte");
+            }
+            client
+        });
+        let mut read = Vec::new();
+        let mut chunk = [0u8; 64];
+        while read.len() < ANNOUNCED.len() + 10 {
+            let count = gate.read(&mut chunk).await.expect("no stall");
+            read.extend_from_slice(&chunk[..count]);
+        }
+        assert!(read.ends_with(b"0123456789"));
+        drop(sender.await.expect("sender"));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn waiting_for_the_next_head_is_left_to_hyper() {
+        let (mut client, server) = tokio::io::duplex(1 << 16);
+        let mut gate = Gate::new(server, 256, STALL);
+        client
+            .write_all(b"GET / HTTP/1.1\r\n\r\n")
+            .await
+            .expect("request");
+        let mut chunk = [0u8; 64];
+        let count = gate.read(&mut chunk).await.expect("the request");
+        assert_eq!(count, 18);
+        let idle = tokio::time::timeout(STALL * 4, gate.read(&mut chunk)).await;
+        assert!(
+            idle.is_err(),
+            "an idle keep-alive connection is hyper's to time out"
+        );
+        drop(client);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_answer_nobody_reads_ends_the_connection_after_the_stall_limit() {
+        let (client, server) = tokio::io::duplex(64);
+        let mut gate = Gate::new(server, 256, STALL);
+        let error = tokio::time::timeout(STALL * 4, gate.write_all(&[b'x'; 4096]))
+            .await
+            .expect("closed after the stall limit, not left open")
+            .expect_err("the client reads nothing");
+        assert_eq!(error.kind(), io::ErrorKind::TimedOut, "{error}");
+        assert!(error.to_string().contains("the answer"), "{error}");
+        drop(client);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_answer_read_slowly_is_written_whole() {
+        let (mut client, server) = tokio::io::duplex(64);
+        let mut gate = Gate::new(server, 256, STALL);
+        let reader = tokio::spawn(async move {
+            let mut taken = 0;
+            let mut chunk = [0u8; 64];
+            while taken < 1024 {
+                tokio::time::sleep(STALL / 2).await;
+                taken += client.read(&mut chunk).await.expect("read");
+            }
+            taken
+        });
+        gate.write_all(&[b'x'; 1024]).await.expect("written");
+        gate.flush().await.expect("flushed");
+        assert_eq!(reader.await.expect("reader"), 1024);
     }
 }

@@ -1,7 +1,8 @@
 //! The control API's accept loop, hardened against clients that hold connections: every
 //! connection must send its request headers within [`HEADER_READ_TIMEOUT`] (an idle keep-alive
 //! connection too), at most [`MAX_CONNECTIONS`] are open at once (fewer when the process may
-//! open few files), and a failed accept (`Too many open files`) backs off and goes on instead of
+//! open few files), a body or an answer that stops moving for [`STALL_TIMEOUT`] closes its
+//! connection, and a failed accept (`Too many open files`) backs off and goes on instead of
 //! ending the listener. So a crowd of idle sockets cannot keep `/healthz` down. Every
 //! connection is read through a gate (`gate`) that checks each of its request heads, the first
 //! and those after it on a kept-alive connection: one that cannot be parsed is answered with the
@@ -27,6 +28,9 @@ pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// The most connections open at once (lowered to a quarter of the open-file limit, so that the
 /// syncs' own connections and files always have room).
 pub const MAX_CONNECTIONS: usize = 512;
+/// How long a request body the client announced, or an answer it is sent, may make no progress
+/// before the connection is closed.
+pub const STALL_TIMEOUT: Duration = Duration::from_secs(30);
 /// The largest request head read (request line and headers); beyond it the answer is 431.
 pub const MAX_REQUEST_HEAD: usize = 64 * 1024;
 /// How long open connections may finish their requests once serve stops.
@@ -47,7 +51,7 @@ fn serve_connection(
         .half_close(true)
         .max_buf_size(MAX_REQUEST_HEAD);
     builder.serve_connection(
-        TokioIo::new(Gate::new(stream, MAX_REQUEST_HEAD)),
+        TokioIo::new(Gate::new(stream, MAX_REQUEST_HEAD, STALL_TIMEOUT)),
         TowerToHyperService::new(router),
     )
 }

@@ -13,6 +13,7 @@ mod listener;
 mod metrics;
 mod request_head;
 mod scheduler;
+mod stall;
 mod startup;
 pub(crate) mod state;
 mod token;
