@@ -62,7 +62,7 @@ pub struct UserKeys {
     pub names: BTreeSet<String>,
     /// Values of the `id` field.
     pub ids: BTreeSet<String>,
-    /// E-mails (a target compares them without regard to case).
+    /// E-mails, as the source has them and lowercased (IAM's lookup may compare them as given).
     pub emails: BTreeSet<String>,
     /// Phones, in every spelling worth asking for (a target compares them as given).
     pub phones: BTreeSet<String>,

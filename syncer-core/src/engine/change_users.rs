@@ -63,6 +63,9 @@ pub(super) fn keys_of(desired: &[DesiredUser]) -> UserKeys {
         }
         let email = person.text(IamField::Email).trim().to_owned();
         if !email.is_empty() {
+            // IAM may keep it lowercased and look it up as given (a case-sensitive database):
+            // ask for both spellings.
+            keys.emails.insert(email.to_lowercase());
             keys.emails.insert(email);
         }
         keys.phones
@@ -273,5 +276,34 @@ fn with_managed(scope: PlanScope, count: Option<usize>) -> PlanScope {
             managed: count,
         },
         everyone => everyone,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::field::FieldValue;
+
+    fn with_email(email: &str) -> DesiredUser {
+        DesiredUser {
+            source_id: "u1".into(),
+            values: [(IamField::Email, FieldValue::Text(email.into()))].into(),
+            departments: Vec::new(),
+            unknown: Vec::new(),
+            stable_name: true,
+        }
+    }
+
+    #[test]
+    fn an_email_is_asked_for_as_given_and_lowercased() {
+        let keys = keys_of(&[with_email(" Li.Na@Acme.Example ")]);
+        let emails: Vec<&str> = keys.emails.iter().map(String::as_str).collect();
+        assert_eq!(emails, ["Li.Na@Acme.Example", "li.na@acme.example"]);
+        let keys = keys_of(&[with_email("li.na@acme.example")]);
+        assert_eq!(
+            keys.emails.len(),
+            1,
+            "one lookup when it is lowercase already"
+        );
     }
 }
