@@ -17,8 +17,8 @@
 //!
 //! This module knows no storage; the host keeps the index beside its other state.
 
+use parking_lot::{Mutex, MutexGuard};
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use async_trait::async_trait;
 
@@ -137,10 +137,9 @@ struct MemoryState {
 }
 
 impl MemoryIndex {
-    /// Its state; a panic elsewhere while it was held leaves nothing half-written (every
-    /// change is made in one step), so the state is used as it is.
+    /// Its state.
     fn state(&self) -> MutexGuard<'_, MemoryState> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+        self.0.lock()
     }
 
     /// Whether the index is usable now.

@@ -206,7 +206,7 @@ impl Journal for NoJournal {
 /// A journal kept in memory: for tests, and for hosts that hand a run's entries on themselves.
 #[derive(Debug, Default)]
 pub struct MemoryJournal {
-    entries: std::sync::Mutex<Vec<JournalEntry>>,
+    entries: parking_lot::Mutex<Vec<JournalEntry>>,
     calls: std::sync::atomic::AtomicUsize,
 }
 
@@ -228,11 +228,8 @@ impl MemoryJournal {
         self.calls.load(std::sync::atomic::Ordering::SeqCst)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<JournalEntry>> {
-        // A panic while holding the lock leaves the entries as they were: still usable.
-        self.entries
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    fn lock(&self) -> parking_lot::MutexGuard<'_, Vec<JournalEntry>> {
+        self.entries.lock()
     }
 }
 

@@ -7,10 +7,11 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use futures::future::BoxFuture;
+use parking_lot::Mutex;
 use serde::de::DeserializeOwned;
 use syncer_core::{Secret, SharedMeter};
 use tokio::sync::SemaphorePermit;
@@ -200,10 +201,7 @@ impl<R: Remote> Caller<R> {
 
     /// Requests sent so far, by API path.
     pub fn api_calls(&self) -> BTreeMap<String, u64> {
-        self.calls
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .clone()
+        self.calls.lock().clone()
     }
 
     /// A valid access token, fetched (by one caller at a time) when none is cached.
@@ -351,12 +349,7 @@ impl<R: Remote> Caller<R> {
     }
 
     fn observe(&self, api: &str, outcome: Outcome) {
-        *self
-            .calls
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .entry(api.to_owned())
-            .or_default() += 1;
+        *self.calls.lock().entry(api.to_owned()).or_default() += 1;
         if let Some(meter) = &self.meter {
             meter.sent(api);
         }

@@ -5,7 +5,9 @@
 
 use std::collections::HashMap;
 use std::num::NonZeroU32;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
+
+use parking_lot::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
@@ -87,10 +89,7 @@ impl CallLimiter {
     pub fn for_app(endpoint: &str, app_key: &str, rate: f64, max_in_flight: usize) -> Arc<Self> {
         static SHARED: OnceLock<Mutex<HashMap<String, Arc<CallLimiter>>>> = OnceLock::new();
         let key = format!("{endpoint}#{app_key}");
-        let mut shared = SHARED
-            .get_or_init(Default::default)
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut shared = SHARED.get_or_init(Default::default).lock();
         let limiter = shared
             .entry(key)
             .or_insert_with(|| Arc::new(Self::new(rate, max_in_flight)))
@@ -175,10 +174,8 @@ impl CallLimiter {
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<&'static str, ApiLimiter>> {
-        self.apis
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    fn lock(&self) -> MutexGuard<'_, HashMap<&'static str, ApiLimiter>> {
+        self.apis.lock()
     }
 }
 

@@ -6,9 +6,10 @@
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use parking_lot::{Mutex, MutexGuard};
 use ring::hmac;
 use ring::rand::SystemRandom;
 use tokio::time::Instant;
@@ -35,10 +36,7 @@ impl TokenCache {
     /// token outlives one sync run: the next run reuses it instead of spending a call.
     pub fn shared(key: &str) -> Arc<TokenCache> {
         static SHARED: OnceLock<Mutex<HashMap<String, Arc<TokenCache>>>> = OnceLock::new();
-        let mut caches = SHARED
-            .get_or_init(Default::default)
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut caches = SHARED.get_or_init(Default::default).lock();
         caches.entry(key.to_owned()).or_default().clone()
     }
 
@@ -93,9 +91,7 @@ impl TokenCache {
     }
 
     fn lock(&self) -> MutexGuard<'_, Option<CachedToken>> {
-        self.current
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.current.lock()
     }
 }
 
