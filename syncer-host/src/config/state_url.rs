@@ -90,14 +90,15 @@ mod tests {
         let (url, tls) = split_url(
             "postgres://u:p@db/x?application_name=a&sslmode=verify-full&sslrootcert=%2Fetc%2Fca.pem",
         )
-        .unwrap();
+        .expect("a verify-full URL splits");
         assert_eq!(
             url,
             "postgres://u:p@db/x?application_name=a&sslmode=require"
         );
         assert_eq!(tls.verification, Verification::ChainAndHost);
         assert_eq!(tls.root_cert, Some(PathBuf::from("/etc/ca.pem")));
-        let (url, tls) = split_url("postgres://u:p@db/x?sslmode=verify-ca").unwrap();
+        let (url, tls) =
+            split_url("postgres://u:p@db/x?sslmode=verify-ca").expect("a verify-ca URL splits");
         assert_eq!(url, "postgres://u:p@db/x?sslmode=require");
         assert_eq!(tls.verification, Verification::Chain);
     }
@@ -106,11 +107,11 @@ mod tests {
     fn the_driver_modes_pass_through_unchecked() {
         for mode in ["disable", "prefer", "require"] {
             let written = format!("postgres://u:p@db/x?sslmode={mode}");
-            let (url, tls) = split_url(&written).unwrap();
+            let (url, tls) = split_url(&written).expect("a driver mode splits");
             assert_eq!(url, written);
             assert_eq!(tls.verification, Verification::None);
         }
-        let (url, tls) = split_url("postgres://u:p@db/x").unwrap();
+        let (url, tls) = split_url("postgres://u:p@db/x").expect("a URL without sslmode splits");
         assert_eq!(url, "postgres://u:p@db/x");
         assert_eq!(tls.verification, Verification::None);
     }

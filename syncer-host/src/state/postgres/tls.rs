@@ -164,21 +164,21 @@ mod tests {
 
     #[test]
     fn an_unreadable_or_empty_root_cert_file_is_named() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().expect("temp dir");
         let missing = dir.path().join("missing.pem");
         let settings = TlsSettings {
             verification: Verification::ChainAndHost,
             root_cert: Some(missing.clone()),
         };
-        let error = connector(&settings).err().unwrap();
+        let error = connector(&settings).err().expect("refused");
         assert!(error.contains(&missing.display().to_string()), "{error}");
         let empty = dir.path().join("empty.pem");
-        std::fs::write(&empty, "not a certificate\n").unwrap();
+        std::fs::write(&empty, "not a certificate\n").expect("write");
         let settings = TlsSettings {
             root_cert: Some(empty),
             ..settings
         };
-        let error = connector(&settings).err().unwrap();
+        let error = connector(&settings).err().expect("refused");
         assert!(error.contains("holds no certificate"), "{error}");
     }
 }
